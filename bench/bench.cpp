@@ -1,0 +1,175 @@
+// hyperlab-bench: training speed against the machine's SGEMM peak, the cost of
+// the gradient diagnostics, and (when given) plain PyTorch on the same setups.
+//
+//   hyperlab-bench [--epochs N] [--setups a,b,...] [--ref PATH/ref_train.py] [--train-limit N]
+//
+// Speed targets live here, never in unit tests. Figures are medians over epochs.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include "config/config_json.h"
+#include "config/presets.h"
+#include "config/shapes.h"
+#include "train/trainer.h"
+
+using namespace hyperlab;
+
+namespace hyperlab {
+void configure_threads(int threads);
+}
+
+namespace {
+
+double median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double sgemm_gflops(int threads) {
+  configure_threads(threads);
+  at::Tensor a = at::randn({1024, 1024}), b = at::randn({1024, 1024}), c = at::empty({1024, 1024});
+  for (int i = 0; i < 3; ++i) at::mm_out(c, a, b);
+  std::vector<double> rates;
+  for (int r = 0; r < 5; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    int it = 0;
+    double dt = 0;
+    while (dt < 0.2) {
+      at::mm_out(c, a, b);
+      ++it;
+      dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    rates.push_back(2.0 * 1024 * 1024 * 1024 * it / dt / 1e9);
+  }
+  return median(rates);
+}
+
+struct Measure {
+  double epoch_s = NAN, samples_s = NAN;
+  int threads = 1;
+};
+
+Measure measure(ExperimentConfig cfg, std::shared_ptr<const LoadedData> data, bool diagnostics) {
+  Trainer t(cfg);
+  t.set_data(data);
+  t.set_diagnostics(diagnostics);
+  std::vector<double> secs, rates;
+  Measure m;
+  RunCallbacks cb;
+  cb.on_start = [&](const RunStart& s) { m.threads = s.threads; };
+  cb.on_epoch = [&](const EpochEvent& e) {
+    secs.push_back(e.train_seconds), rates.push_back(e.samples_per_s);
+    return true;
+  };
+  RunResult r = t.run(cb);
+  if (r.status != RunStatus::Completed) std::fprintf(stderr, "  run ended %s: %s\n", status_name(r.status), r.reason.c_str());
+  m.epoch_s = median(secs), m.samples_s = median(rates);
+  return m;
+}
+
+// Runs the plain-PyTorch reference and returns its median train seconds per epoch.
+double reference_seconds(const std::string& script, const std::string& setup, int epochs, int threads) {
+  std::string cmd = "/usr/bin/python3 " + script + " " + setup + " --epochs " + std::to_string(epochs) +
+                    " --threads " + std::to_string(threads) + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return NAN;
+  char line[512];
+  double med = NAN;
+  while (std::fgets(line, sizeof line, p)) {
+    double v;
+    if (std::sscanf(line, "summary median_train_s %lf", &v) == 1) med = v;
+  }
+  pclose(p);
+  return med;
+}
+
+long peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int epochs = 3, train_limit = 0;
+  std::string ref, setups = "fashion-baseline,shallow-sigmoid,deep-sigmoid,cnn-small";
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+    if (a == "--epochs") epochs = std::stoi(next());
+    else if (a == "--setups") setups = next();
+    else if (a == "--ref") ref = next();
+    else if (a == "--train-limit") train_limit = std::stoi(next());
+    else {
+      std::fprintf(stderr, "usage: hyperlab-bench [--epochs N] [--setups a,b] [--ref ref_train.py] [--train-limit N]\n");
+      return 2;
+    }
+  }
+  const std::map<std::string, std::string> ref_name = {{"fashion-baseline", "baseline"},
+                                                       {"shallow-sigmoid", "shallow"},
+                                                       {"deep-sigmoid", "deep"},
+                                                       {"cnn-small", "cnn"}};
+  const int cores = physical_cores();
+  std::printf("hyperlab-bench %s, LibTorch %s, %d physical cores\nBLAS: %s\n", HYPERLAB_VERSION,
+              torch_version().c_str(), cores, blas_description().c_str());
+  std::map<int, double> peak;
+  for (int t : {1, cores}) peak[t] = sgemm_gflops(t);
+  std::printf("SGEMM peak (1024^3): %.1f GFLOP/s on 1 thread, %.1f on %d\n\n", peak[1], peak[cores], cores);
+
+  std::printf("%-18s %3s %9s %11s %8s %7s %10s %9s %8s\n", "setup", "thr", "s/epoch", "samples/s", "GFLOP/s",
+              "%peak", "diag cost", "PyTorch", "speedup");
+  std::stringstream ss(setups);
+  std::string name;
+  std::shared_ptr<const LoadedData> data;
+  while (std::getline(ss, name, ',')) {
+    ConfigResult r = parse_config_text(preset_text(name), name);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s: %s", name.c_str(), r.error_text().c_str());
+      continue;
+    }
+    ExperimentConfig cfg = r.config;
+    cfg.training.epochs = epochs;
+    cfg.training.evaluate_test = false;
+    cfg.training.early_stopping.enabled = false;
+    cfg.data.validation_fraction = 0;  // the reference trains on all 60,000
+    cfg.data.train_limit = train_limit;
+    try {
+      if (!data) data = load_data(cfg.data, cfg.training.seed);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "cannot load data: %s\n", e.what());
+      return 2;
+    }
+    Measure on = measure(cfg, data, true);
+    Measure off = measure(cfg, data, false);
+    double flops = 3.0 * summarize(cfg).forward_flops * on.samples_s / 1e9;  // forward + backward
+    double ref_s = NAN;
+    if (!ref.empty() && ref_name.count(name) && train_limit == 0)
+      ref_s = reference_seconds(ref, ref_name.at(name), epochs, 0);
+    char refbuf[32] = "-", spbuf[32] = "-";
+    if (!std::isnan(ref_s)) {
+      std::snprintf(refbuf, sizeof refbuf, "%.2f s", ref_s);
+      std::snprintf(spbuf, sizeof spbuf, "%.2fx", ref_s / on.epoch_s);
+    }
+    std::printf("%-18s %3d %9.3f %11.0f %8.1f %6.0f%% %9.1f%% %9s %8s\n", name.c_str(), on.threads, on.epoch_s,
+                on.samples_s, flops, 100.0 * flops / peak[on.threads], 100.0 * (on.epoch_s - off.epoch_s) / on.epoch_s,
+                refbuf, spbuf);
+    std::fflush(stdout);
+  }
+  std::printf("\npeak RSS %ld MB (dataset as uint8: 55 MB raw)\n", peak_rss_mb());
+  std::printf("s/epoch: training only, median of %d epochs, diagnostics on. diag cost: share of the epoch\n"
+              "spent on per-layer norms and the gradient ratio. PyTorch: ../shared/bench/ref_train.py, its\n"
+              "default threads, same data; speedup = PyTorch s/epoch / ours.\n", epochs);
+  return 0;
+}

@@ -1,0 +1,13 @@
+# Writes OUT: a C++ file holding every DIR/*.json as a string, so the binaries
+# need no installed resource folder.
+file(GLOB files "${DIR}/*.json")
+list(SORT files)
+set(body "// Generated from resources/presets by cmake/embed_presets.cmake. Do not edit.\n#include \"config/presets.h\"\nnamespace hyperlab {\nconst std::vector<EmbeddedPreset>& embedded_presets() {\n  static const std::vector<EmbeddedPreset> presets = {\n")
+foreach(f ${files})
+  get_filename_component(name "${f}" NAME_WE)
+  file(READ "${f}" text)
+  string(APPEND body "    {\"${name}\", R\"HLJSON(${text})HLJSON\"},\n")
+endforeach()
+string(APPEND body "  };\n  return presets;\n}\n}  // namespace hyperlab\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

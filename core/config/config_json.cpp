@@ -1,0 +1,640 @@
+#include "config/config_json.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "config/shapes.h"
+
+namespace hyperlab {
+
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+std::string ConfigResult::error_text() const {
+  std::string s;
+  for (const auto& e : errors) s += e.str() + "\n";
+  return s;
+}
+
+namespace {
+
+std::string describe(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return s;
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> d(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) d[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t prev = d[0];
+    d[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t t = d[j];
+      d[j] = std::min({d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      prev = t;
+    }
+  }
+  return d[b.size()];
+}
+
+// One JSON object being read: remembers which keys were consumed, so that
+// anything left over is reported as unknown (typos are errors).
+class Obj {
+ public:
+  Obj(const json* j, std::string path, std::vector<ConfigError>& errs)
+      : j_(j), path_(std::move(path)), errs_(errs) {
+    if (j_ && !j_->is_object()) {
+      err("", "must be an object, got " + describe(*j_));
+      j_ = nullptr;
+    }
+  }
+  bool valid() const { return j_ != nullptr; }
+  std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  void err(const std::string& key, const std::string& msg) {
+    errs_.push_back({key.empty() ? path_ : at(key), msg});
+  }
+  const json* get(const std::string& key) {
+    known_.insert(key);
+    if (!j_) return nullptr;
+    auto it = j_->find(key);
+    return it == j_->end() ? nullptr : &*it;
+  }
+  bool has(const std::string& key) const { return j_ && j_->contains(key); }
+
+  void integer(const std::string& key, int& out, long long lo, long long hi = std::numeric_limits<int>::max()) {
+    const json* v = get(key);
+    if (!v) return;
+    if (!v->is_number_integer() && !(v->is_number_float() && std::floor(v->get<double>()) == v->get<double>())) {
+      err(key, "must be an integer, got " + describe(*v));
+      return;
+    }
+    long long x = v->is_number_integer() ? v->get<long long>() : static_cast<long long>(v->get<double>());
+    if (x < lo || x > hi) {
+      std::string range = lo == 1 && hi == std::numeric_limits<int>::max() ? "a positive integer"
+                          : lo == 0 && hi == std::numeric_limits<int>::max()
+                              ? "an integer >= 0"
+                              : "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+      err(key, "must be " + range + ", got " + describe(*v));
+      return;
+    }
+    out = static_cast<int>(x);
+  }
+  void uint64(const std::string& key, uint64_t& out) {
+    const json* v = get(key);
+    if (!v) return;
+    if (!v->is_number_unsigned() && !(v->is_number_integer() && v->get<long long>() >= 0)) {
+      err(key, "must be an integer >= 0, got " + describe(*v));
+      return;
+    }
+    out = v->get<uint64_t>();
+  }
+  // Range check: lo <= x (or lo < x if lo_open), x <= hi (or < if hi_open).
+  void number(const std::string& key, double& out, double lo, double hi, bool lo_open = false,
+              bool hi_open = false) {
+    const json* v = get(key);
+    if (!v) return;
+    if (!v->is_number()) {
+      err(key, "must be a number, got " + describe(*v));
+      return;
+    }
+    double x = v->get<double>();
+    bool ok = std::isfinite(x) && (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi);
+    if (!ok) {
+      std::ostringstream r;
+      if (std::isinf(hi)) r << (lo_open ? "> " : ">= ") << lo;
+      else r << "in " << (lo_open ? "(" : "[") << lo << ", " << hi << (hi_open ? ")" : "]");
+      err(key, "must be a number " + r.str() + ", got " + describe(*v));
+      return;
+    }
+    out = x;
+  }
+  void boolean(const std::string& key, bool& out) {
+    const json* v = get(key);
+    if (!v) return;
+    if (!v->is_boolean()) {
+      err(key, "must be true or false, got " + describe(*v));
+      return;
+    }
+    out = v->get<bool>();
+  }
+  void string(const std::string& key, std::string& out, const std::vector<std::string>& allowed = {}) {
+    const json* v = get(key);
+    if (!v) return;
+    if (!v->is_string()) {
+      err(key, "must be a string, got " + describe(*v));
+      return;
+    }
+    std::string s = v->get<std::string>();
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      err(key, "must be one of " + list + ", got \"" + s + "\"");
+      return;
+    }
+    out = s;
+  }
+  // Keys that belong to this object's schema but not to the chosen variant.
+  void not_used(const std::vector<std::string>& keys, const std::string& why) {
+    for (const auto& k : keys) {
+      known_.insert(k);
+      if (has(k)) err(k, "not used " + why);
+    }
+  }
+  // Reports keys nobody asked for.
+  void finish() {
+    if (!j_) return;
+    for (auto it = j_->begin(); it != j_->end(); ++it) {
+      if (known_.count(it.key())) continue;
+      std::string best;
+      size_t bd = 3;
+      for (const auto& k : known_) {
+        size_t d = edit_distance(it.key(), k);
+        if (d < bd) bd = d, best = k;
+      }
+      err(it.key(), "unknown key" + (best.empty() ? std::string() : " (did you mean \"" + best + "\"?)"));
+    }
+  }
+
+ private:
+  const json* j_;
+  std::string path_;
+  std::vector<ConfigError>& errs_;
+  std::set<std::string> known_;
+};
+
+const std::vector<std::string> kActivations = {"relu", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh"};
+const std::vector<std::string> kMetrics = {"train_loss", "train_accuracy", "val_loss",
+                                           "val_accuracy", "test_loss", "test_accuracy"};
+
+void read_init(Obj& o, InitConfig& c) {
+  o.string("scheme", c.scheme, {"default", "normal", "uniform", "xavier_normal", "xavier_uniform",
+                                "kaiming_normal", "kaiming_uniform", "zeros"});
+  o.number("std", c.std, 0, INFINITY, true);
+  o.number("mean", c.mean, -INFINITY, INFINITY);
+  o.number("a", c.a, -INFINITY, INFINITY);
+  o.number("b", c.b, -INFINITY, INFINITY);
+  o.number("gain", c.gain, 0, INFINITY, true);
+  o.string("mode", c.mode, {"fan_in", "fan_out"});
+  o.string("nonlinearity", c.nonlinearity, {"relu", "leaky_relu", "linear", "sigmoid", "tanh", "selu"});
+  o.number("negative_slope", c.negative_slope, 0, INFINITY);
+  o.boolean("zero_bias", c.zero_bias);
+  if (o.valid() && c.a >= c.b) o.err("b", "must be greater than a for the uniform scheme");
+  o.finish();
+}
+
+void read_layer(Obj& o, LayerConfig& L, std::vector<ConfigError>& errs) {
+  const json* t = o.get("type");
+  if (!o.valid()) return;
+  if (!t) {
+    o.err("type", "required (one of linear, conv2d, maxpool2d, avgpool2d, flatten, dropout, "
+                  "batchnorm, layernorm, relu, leaky_relu, elu, selu, gelu, sigmoid, tanh)");
+    return;
+  }
+  std::vector<std::string> types = {"linear", "conv2d", "maxpool2d", "avgpool2d", "flatten",
+                                    "dropout", "batchnorm", "layernorm"};
+  types.insert(types.end(), kActivations.begin(), kActivations.end());
+  o.string("type", L.type, types);
+  const std::string& ty = L.type;
+  const bool pool = ty == "maxpool2d" || ty == "avgpool2d";
+  if (pool) L.kernel = 2;
+  std::vector<std::string> unused;
+  auto field = [&](const std::string& key, bool applies, auto read) {
+    if (applies) read();
+    else unused.push_back(key);
+  };
+  field("out", ty == "linear" || ty == "conv2d", [&] {
+    if (!o.has("out")) o.err("out", "required for " + ty);
+    o.integer("out", L.out, 1);
+  });
+  field("bias", ty == "linear" || ty == "conv2d", [&] { o.boolean("bias", L.bias); });
+  field("kernel", ty == "conv2d" || pool, [&] { o.integer("kernel", L.kernel, 1, 1024); });
+  field("stride", ty == "conv2d" || pool, [&] {
+    if (pool) L.stride = L.kernel;
+    o.integer("stride", L.stride, 1, 1024);
+  });
+  field("padding", ty == "conv2d" || pool, [&] { o.integer("padding", L.padding, 0, 1024); });
+  field("p", ty == "dropout", [&] { o.number("p", L.p, 0, 1, false, true); });
+  field("slope", ty == "leaky_relu", [&] { o.number("slope", L.slope, 0, INFINITY); });
+  field("alpha", ty == "elu", [&] { o.number("alpha", L.alpha, 0, INFINITY, true); });
+  field("init", ty == "linear" || ty == "conv2d", [&] {
+    if (const json* ij = o.get("init")) {
+      Obj io(ij, o.at("init"), errs);
+      InitConfig ic;
+      read_init(io, ic);
+      L.init = ic;
+    }
+  });
+  o.not_used(unused, "by " + ty + " layers");
+  o.finish();
+}
+
+void read_model(Obj& o, ModelConfig& m, std::vector<ConfigError>& errs) {
+  const json* layers = o.get("layers");
+  const json* mlp = o.get("mlp");
+  if (o.valid() && !layers && !mlp) o.err("", "needs \"layers\" (a list) or \"mlp\" (the shorthand)");
+  if (layers && mlp) o.err("mlp", "give either \"layers\" or \"mlp\", not both");
+  if (layers) {
+    if (!layers->is_array()) {
+      o.err("layers", "must be a list of layer objects, got " + describe(*layers));
+    } else {
+      if (layers->empty()) o.err("layers", "must not be empty");
+      for (size_t i = 0; i < layers->size(); ++i) {
+        LayerConfig L;
+        Obj lo(&(*layers)[i], o.at("layers") + "[" + std::to_string(i) + "]", errs);
+        read_layer(lo, L, errs);
+        m.layers.push_back(L);
+      }
+    }
+  }
+  if (mlp) {
+    Obj mo(mlp, o.at("mlp"), errs);
+    MlpConfig c;
+    if (const json* h = mo.get("hidden")) {
+      if (!h->is_array()) {
+        mo.err("hidden", "must be a list of positive integers, got " + describe(*h));
+      } else {
+        for (size_t i = 0; i < h->size(); ++i) {
+          const json& v = (*h)[i];
+          if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > (1 << 24))
+            mo.err("hidden[" + std::to_string(i) + "]", "must be a positive integer, got " + describe(v));
+          else c.hidden.push_back(v.get<int>());
+        }
+      }
+    }
+    mo.string("activation", c.activation, kActivations);
+    mo.number("dropout", c.dropout, 0, 1, false, true);
+    mo.boolean("batchnorm", c.batchnorm);
+    mo.finish();
+    m.mlp = c;
+  }
+  if (const json* ij = o.get("init")) {
+    Obj io(ij, o.at("init"), errs);
+    read_init(io, m.init);
+  }
+  o.finish();
+}
+
+void read_data(Obj& o, DataConfig& d, std::vector<ConfigError>& errs) {
+  o.string("dataset", d.dataset, {"fashion-mnist", "mnist", "cifar10", "synthetic"});
+  o.string("path", d.path);
+  o.number("validation_fraction", d.validation_fraction, 0, 1, false, true);
+  o.integer("train_limit", d.train_limit, 0);
+  o.integer("test_limit", d.test_limit, 0);
+  o.string("normalization", d.normalization, {"none", "unit", "standardize"});
+  if (const json* sj = o.get("synthetic")) {
+    Obj so(sj, o.at("synthetic"), errs);
+    SyntheticConfig& s = d.synthetic;
+    so.string("kind", s.kind, {"spirals", "circles", "xor", "blobs", "images"});
+    so.integer("samples", s.samples, 1, 10000000);
+    so.integer("test_samples", s.test_samples, 1, 10000000);
+    so.number("noise", s.noise, 0, 100);
+    so.integer("classes", s.classes, 2, 100);
+    so.integer("image_size", s.image_size, 4, 256);
+    if ((s.kind == "xor" || s.kind == "circles") && so.has("classes"))
+      so.err("classes", "not used by " + s.kind + " (always 2 classes)");
+    so.finish();
+    if (so.valid() && d.dataset != "synthetic") o.err("synthetic", "only used when dataset is \"synthetic\"");
+  }
+  if (d.dataset == "mnist" && d.path.empty())
+    o.err("path", "required for mnist: the folder with train-images-idx3-ubyte(.gz) and the other three IDX files");
+  if (d.dataset == "cifar10" && d.path.empty())
+    o.err("path", "required for cifar10: the folder with data_batch_1.bin ... data_batch_5.bin and test_batch.bin");
+  o.finish();
+}
+
+void read_optimizer(Obj& o, OptimizerConfig& c) {
+  o.string("type", c.type, {"sgd", "adam", "adamw", "rmsprop", "adagrad"});
+  const std::string& t = c.type;
+  if (t == "adamw") c.weight_decay = 0.01;
+  if (t == "adagrad") c.eps = 1e-10;
+  o.number("lr", c.lr, 0, INFINITY, true);
+  o.number("weight_decay", c.weight_decay, 0, INFINITY);
+  std::vector<std::string> unused;
+  auto only = [&](bool applies, const std::string& key, auto read) {
+    if (applies) read();
+    else unused.push_back(key);
+  };
+  const bool sgd = t == "sgd", adam = t == "adam" || t == "adamw", rms = t == "rmsprop", ada = t == "adagrad";
+  only(sgd || rms, "momentum", [&] { o.number("momentum", c.momentum, 0, INFINITY); });
+  only(sgd, "dampening", [&] { o.number("dampening", c.dampening, 0, 1); });
+  only(sgd, "nesterov", [&] { o.boolean("nesterov", c.nesterov); });
+  only(adam, "beta1", [&] { o.number("beta1", c.beta1, 0, 1, false, true); });
+  only(adam, "beta2", [&] { o.number("beta2", c.beta2, 0, 1, false, true); });
+  only(adam || rms || ada, "eps", [&] { o.number("eps", c.eps, 0, INFINITY, true); });
+  only(adam, "amsgrad", [&] { o.boolean("amsgrad", c.amsgrad); });
+  only(rms, "alpha", [&] { o.number("alpha", c.alpha, 0, 1); });
+  only(rms, "centered", [&] { o.boolean("centered", c.centered); });
+  only(ada, "lr_decay", [&] { o.number("lr_decay", c.lr_decay, 0, INFINITY); });
+  only(ada, "initial_accumulator_value",
+       [&] { o.number("initial_accumulator_value", c.initial_accumulator_value, 0, INFINITY); });
+  o.not_used(unused, "by the " + t + " optimizer");
+  if (sgd && c.nesterov && (c.momentum <= 0 || c.dampening != 0))
+    o.err("nesterov", "needs momentum > 0 and dampening 0");
+  o.finish();
+}
+
+void read_scheduler(Obj& o, SchedulerConfig& s) {
+  o.string("type", s.type, {"none", "step", "exponential", "cosine", "plateau"});
+  const std::string& t = s.type;
+  std::vector<std::string> unused;
+  auto only = [&](bool applies, const std::string& key, auto read) {
+    if (applies) read();
+    else unused.push_back(key);
+  };
+  only(t == "step", "step_size", [&] { o.integer("step_size", s.step_size, 1); });
+  only(t == "step" || t == "exponential", "gamma", [&] { o.number("gamma", s.gamma, 0, 1, true); });
+  only(t == "cosine", "t_max", [&] { o.integer("t_max", s.t_max, 0); });
+  only(t == "cosine", "eta_min", [&] { o.number("eta_min", s.eta_min, 0, INFINITY); });
+  only(t == "plateau", "monitor", [&] { o.string("monitor", s.monitor, kMetrics); });
+  only(t == "plateau", "factor", [&] { o.number("factor", s.factor, 0, 1, true, true); });
+  only(t == "plateau", "patience", [&] { o.integer("patience", s.patience, 0); });
+  only(t == "plateau", "threshold", [&] { o.number("threshold", s.threshold, 0, INFINITY); });
+  only(t == "plateau", "min_lr", [&] { o.number("min_lr", s.min_lr, 0, INFINITY); });
+  o.not_used(unused, "by the " + t + " scheduler");
+  o.finish();
+}
+
+void read_training(Obj& o, TrainingConfig& t, std::vector<ConfigError>& errs) {
+  o.integer("epochs", t.epochs, 1, 100000);
+  o.integer("batch_size", t.batch_size, 1, 1 << 20);
+  o.boolean("shuffle", t.shuffle);
+  o.string("loss", t.loss, {"cross_entropy", "mse"});
+  if (const json* oj = o.get("optimizer")) {
+    Obj oo(oj, o.at("optimizer"), errs);
+    read_optimizer(oo, t.optimizer);
+  }
+  o.number("l1", t.l1, 0, INFINITY);
+  o.number("l2", t.l2, 0, INFINITY);
+  o.number("grad_noise_std", t.grad_noise_std, 0, INFINITY);
+  o.number("clip_grad_norm", t.clip_grad_norm, 0, INFINITY);
+  if (const json* sj = o.get("scheduler")) {
+    Obj so(sj, o.at("scheduler"), errs);
+    read_scheduler(so, t.scheduler);
+  }
+  if (const json* ej = o.get("early_stopping")) {
+    Obj eo(ej, o.at("early_stopping"), errs);
+    EarlyStoppingConfig& e = t.early_stopping;
+    e.enabled = true;  // giving the section turns it on unless it says otherwise
+    eo.boolean("enabled", e.enabled);
+    eo.string("monitor", e.monitor, kMetrics);
+    eo.number("min_delta", e.min_delta, 0, INFINITY);
+    eo.integer("patience", e.patience, 0);
+    eo.boolean("restore_best", e.restore_best);
+    eo.finish();
+  }
+  o.boolean("evaluate_test", t.evaluate_test);
+  o.uint64("seed", t.seed);
+  o.string("device", t.device);
+  if (const json* dv = o.get("device"); dv && dv->is_string()) {
+    const std::string& d = t.device;
+    bool ok = d == "auto" || d == "cpu" || d == "cuda";
+    if (d.rfind("cuda:", 0) == 0 && d.size() > 5)
+      ok = std::all_of(d.begin() + 5, d.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (!ok) o.err("device", "must be auto, cpu, cuda or cuda:N, got \"" + d + "\"");
+  }
+  o.boolean("allow_cpu_fallback", t.allow_cpu_fallback);
+  o.integer("threads", t.threads, 0, 1024);
+  o.finish();
+}
+
+bool uses_metric(const std::string& m, const ExperimentConfig& c) {
+  return m.rfind("val_", 0) != 0 || c.data.validation_fraction > 0;
+}
+
+}  // namespace
+
+std::vector<LayerConfig> expanded_layers(const ExperimentConfig& c) {
+  if (!c.model.mlp) return c.model.layers;
+  const MlpConfig& m = *c.model.mlp;
+  std::vector<LayerConfig> out;
+  auto add = [&](const std::string& type) {
+    LayerConfig L;
+    L.type = type;
+    out.push_back(L);
+    return &out.back();
+  };
+  add("flatten");
+  for (int h : m.hidden) {
+    add("linear")->out = h;
+    if (m.batchnorm) add("batchnorm");
+    add(m.activation);
+    if (m.dropout > 0) add("dropout")->p = m.dropout;
+  }
+  add("linear")->out = data_spec(c.data).classes;
+  return out;
+}
+
+ConfigResult parse_config(const json& j) {
+  ConfigResult r;
+  auto& errs = r.errors;
+  ExperimentConfig& c = r.config;
+  Obj root(&j, "", errs);
+  if (!root.valid()) return r;
+  if (const json* v = root.get("version")) {
+    if (!v->is_number_integer() || v->get<long long>() != kConfigVersion)
+      root.err("version", "must be " + std::to_string(kConfigVersion) + ", got " + describe(*v));
+  } else {
+    root.err("version", "required (this Hyperlab reads version " + std::to_string(kConfigVersion) + ")");
+  }
+  root.string("name", c.name);
+  root.string("description", c.description);
+  Obj data(root.get("data"), "data", errs);
+  read_data(data, c.data, errs);
+  if (const json* mj = root.get("model")) {
+    Obj model(mj, "model", errs);
+    read_model(model, c.model, errs);
+  } else {
+    root.err("model", "required: {\"mlp\": {...}} or {\"layers\": [...]}");
+  }
+  Obj training(root.get("training"), "training", errs);
+  read_training(training, c.training, errs);
+  root.finish();
+
+  // Cross-field rules.
+  const TrainingConfig& t = c.training;
+  if (t.early_stopping.enabled && !uses_metric(t.early_stopping.monitor, c))
+    errs.push_back({"training.early_stopping.monitor",
+                    t.early_stopping.monitor + " needs data.validation_fraction > 0"});
+  if (t.early_stopping.enabled && t.early_stopping.monitor.rfind("test_", 0) == 0 && !t.evaluate_test)
+    errs.push_back({"training.early_stopping.monitor", "test metrics need training.evaluate_test true"});
+  if (t.scheduler.type == "plateau" && !uses_metric(t.scheduler.monitor, c))
+    errs.push_back({"training.scheduler.monitor", t.scheduler.monitor + " needs data.validation_fraction > 0"});
+
+  // Shapes, only when the layers themselves are valid.
+  bool model_errors = std::any_of(errs.begin(), errs.end(),
+                                  [](const ConfigError& e) { return e.path.rfind("model", 0) == 0; });
+  if (!model_errors && (c.model.mlp || !c.model.layers.empty())) {
+    ModelSummary s = summarize(c);
+    for (const auto& e : s.errors) {
+      auto colon = e.find(": ");
+      errs.push_back({e.substr(0, colon), e.substr(colon + 2)});
+    }
+  }
+  return r;
+}
+
+ConfigResult parse_config_text(const std::string& text, const std::string& source) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    ConfigResult r;
+    r.errors.push_back({"", source + " is not valid JSON: " + std::string(e.what())});
+    return r;
+  }
+  return parse_config(j);
+}
+
+ConfigResult load_config_file(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    ConfigResult r;
+    r.errors.push_back({"", "cannot read " + file});
+    return r;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config_text(ss.str(), file);
+}
+
+namespace {
+ojson init_json(const InitConfig& i) {
+  ojson j = {{"scheme", i.scheme}};
+  if (i.scheme == "normal") j["mean"] = i.mean, j["std"] = i.std;
+  if (i.scheme == "uniform") j["a"] = i.a, j["b"] = i.b;
+  if (i.scheme.rfind("xavier", 0) == 0) j["gain"] = i.gain;
+  if (i.scheme.rfind("kaiming", 0) == 0) {
+    j["mode"] = i.mode;
+    j["nonlinearity"] = i.nonlinearity;
+    if (i.nonlinearity == "leaky_relu") j["negative_slope"] = i.negative_slope;
+  }
+  j["zero_bias"] = i.zero_bias;
+  return j;
+}
+}  // namespace
+
+ojson config_to_json(const ExperimentConfig& c) {
+  ojson j;
+  j["version"] = c.version;
+  j["name"] = c.name;
+  if (!c.description.empty()) j["description"] = c.description;
+  const DataConfig& d = c.data;
+  ojson dj = {{"dataset", d.dataset}, {"path", d.path}, {"validation_fraction", d.validation_fraction},
+              {"train_limit", d.train_limit}, {"test_limit", d.test_limit},
+              {"normalization", d.normalization}};
+  if (d.dataset == "synthetic") {
+    const SyntheticConfig& s = d.synthetic;
+    dj["synthetic"] = {{"kind", s.kind}, {"samples", s.samples}, {"test_samples", s.test_samples},
+                       {"noise", s.noise}};
+    if (s.kind != "xor" && s.kind != "circles") dj["synthetic"]["classes"] = s.classes;
+    dj["synthetic"]["image_size"] = s.image_size;
+  }
+  j["data"] = dj;
+  ojson mj;
+  if (c.model.mlp) {
+    const MlpConfig& m = *c.model.mlp;
+    mj["mlp"] = {{"hidden", m.hidden}, {"activation", m.activation}, {"dropout", m.dropout},
+                 {"batchnorm", m.batchnorm}};
+  } else {
+    ojson layers = ojson::array();
+    for (const LayerConfig& L : c.model.layers) {
+      ojson l = {{"type", L.type}};
+      if (L.type == "linear" || L.type == "conv2d") l["out"] = L.out;
+      if (L.type == "conv2d" || L.type.find("pool") != std::string::npos)
+        l["kernel"] = L.kernel, l["stride"] = L.stride, l["padding"] = L.padding;
+      if (L.type == "linear" || L.type == "conv2d") l["bias"] = L.bias;
+      if (L.type == "dropout") l["p"] = L.p;
+      if (L.type == "leaky_relu") l["slope"] = L.slope;
+      if (L.type == "elu") l["alpha"] = L.alpha;
+      if (L.init) l["init"] = init_json(*L.init);
+      layers.push_back(l);
+    }
+    mj["layers"] = layers;
+  }
+  mj["init"] = init_json(c.model.init);
+  j["model"] = mj;
+  const TrainingConfig& t = c.training;
+  const OptimizerConfig& o = t.optimizer;
+  ojson oj = {{"type", o.type}, {"lr", o.lr}, {"weight_decay", o.weight_decay}};
+  if (o.type == "sgd")
+    oj["momentum"] = o.momentum, oj["dampening"] = o.dampening, oj["nesterov"] = o.nesterov;
+  if (o.type == "adam" || o.type == "adamw")
+    oj["beta1"] = o.beta1, oj["beta2"] = o.beta2, oj["eps"] = o.eps, oj["amsgrad"] = o.amsgrad;
+  if (o.type == "rmsprop")
+    oj["alpha"] = o.alpha, oj["eps"] = o.eps, oj["momentum"] = o.momentum, oj["centered"] = o.centered;
+  if (o.type == "adagrad")
+    oj["lr_decay"] = o.lr_decay, oj["eps"] = o.eps, oj["initial_accumulator_value"] = o.initial_accumulator_value;
+  const SchedulerConfig& s = t.scheduler;
+  ojson sj = {{"type", s.type}};
+  if (s.type == "step") sj["step_size"] = s.step_size, sj["gamma"] = s.gamma;
+  if (s.type == "exponential") sj["gamma"] = s.gamma;
+  if (s.type == "cosine") sj["t_max"] = s.t_max, sj["eta_min"] = s.eta_min;
+  if (s.type == "plateau")
+    sj["monitor"] = s.monitor, sj["factor"] = s.factor, sj["patience"] = s.patience,
+    sj["threshold"] = s.threshold, sj["min_lr"] = s.min_lr;
+  const EarlyStoppingConfig& e = t.early_stopping;
+  j["training"] = {{"epochs", t.epochs}, {"batch_size", t.batch_size}, {"shuffle", t.shuffle},
+                   {"loss", t.loss}, {"optimizer", oj}, {"l1", t.l1}, {"l2", t.l2},
+                   {"grad_noise_std", t.grad_noise_std}, {"clip_grad_norm", t.clip_grad_norm},
+                   {"scheduler", sj},
+                   {"early_stopping", {{"enabled", e.enabled}, {"monitor", e.monitor},
+                                       {"min_delta", e.min_delta}, {"patience", e.patience},
+                                       {"restore_best", e.restore_best}}},
+                   {"evaluate_test", t.evaluate_test}, {"seed", t.seed}, {"device", t.device},
+                   {"allow_cpu_fallback", t.allow_cpu_fallback}, {"threads", t.threads}};
+  return j;
+}
+
+std::string config_to_text(const ExperimentConfig& c) { return config_to_json(c).dump(2) + "\n"; }
+
+std::string apply_override(json& j, const std::string& assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    return "--set needs key.path=value, got \"" + assignment + "\"";
+  std::string path = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  json value;
+  try {
+    value = json::parse(text);
+  } catch (...) {
+    value = text;  // a bare word is a string
+  }
+  json* cur = &j;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t end = path.find_first_of(".[", i);
+    std::string key = path.substr(i, end == std::string::npos ? std::string::npos : end - i);
+    if (!key.empty()) {
+      if (!cur->is_object() && !cur->is_null()) return path + ": cannot set a key inside a non-object";
+      cur = &(*cur)[key];
+    }
+    if (end == std::string::npos) break;
+    if (path[end] == '[') {
+      size_t close = path.find(']', end);
+      if (close == std::string::npos) return path + ": missing ]";
+      int idx = -1;
+      try {
+        idx = std::stoi(path.substr(end + 1, close - end - 1));
+      } catch (...) {
+      }
+      if (!cur->is_array() || idx < 0 || idx >= static_cast<int>(cur->size()))
+        return path + ": index " + path.substr(end + 1, close - end - 1) + " is out of range";
+      cur = &(*cur)[idx];
+      i = close + 1;
+      if (i < path.size() && path[i] == '.') ++i;
+    } else {
+      i = end + 1;
+    }
+  }
+  *cur = value;
+  return "";
+}
+
+}  // namespace hyperlab

@@ -1,0 +1,69 @@
+// Builds the network a config describes. All parameters live in one flat
+// tensor (weights of linear/conv layers first, then biases and norm
+// parameters), and their gradients in a second one: the optimizer, clipping,
+// noise, penalties and diagnostics then each cost one or two ops per batch
+// instead of one per parameter, which is what small models are bound by.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/sequential.h>
+
+#include "config/experiment.h"
+
+namespace hyperlab {
+
+/// Dropout that draws from the run's own generator (so parallel runs stay reproducible).
+class SeededDropoutImpl : public torch::nn::Module {
+ public:
+  SeededDropoutImpl(double p, at::Generator gen) : p_(p), gen_(std::move(gen)) {}
+  at::Tensor forward(const at::Tensor& x);
+
+ private:
+  double p_;
+  at::Generator gen_;
+};
+TORCH_MODULE(SeededDropout);
+
+struct WeightSlice {
+  std::string name;   ///< "linear(500) #1"
+  int64_t offset = 0;  ///< into the flat tensor
+  int64_t numel = 0;
+  int fan_in = 0;      ///< the layer's fan-in, for the filter views
+};
+
+class Network {
+ public:
+  /// layers: expanded (mlp resolved) and valid for `input` (per-sample shape).
+  /// gen: the run's generator, for initialisation and dropout.
+  Network(const std::vector<LayerConfig>& layers, const std::vector<int64_t>& input,
+          const InitConfig& init, at::Generator gen);
+
+  at::Tensor forward(const at::Tensor& x) { return seq_->forward(x); }
+  void train(bool on) { seq_->train(on); }
+  void to(const at::Device& dev);
+
+  torch::nn::Sequential& module() { return seq_; }
+  at::Tensor& flat() { return flat_; }        ///< all parameters
+  at::Tensor& flat_grad() { return grad_; }   ///< their gradients, same layout
+  int64_t weight_numel() const { return weight_numel_; }  ///< flat[0:weight_numel) are weights
+  const std::vector<WeightSlice>& weights() const { return weights_; }
+  std::vector<at::Tensor> buffers();          ///< batch-norm running statistics
+
+ private:
+  void flatten_parameters(const at::Device& dev);
+
+  torch::nn::Sequential seq_;
+  at::Tensor flat_, grad_;
+  int64_t weight_numel_ = 0;
+  std::vector<WeightSlice> weights_;
+  std::vector<at::Tensor> weight_params_, other_params_;  // handles onto the modules' parameters
+};
+
+/// Applies an initialisation scheme to one weight (and bias) tensor in place.
+void init_weight(at::Tensor& w, at::Tensor* bias, const InitConfig& c, at::Generator& gen);
+
+}  // namespace hyperlab

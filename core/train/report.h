@@ -1,0 +1,25 @@
+// The files a run leaves: config.json, metrics.csv, result.json. Torch-free.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "config/experiment.h"
+#include "train/events.h"
+
+namespace hyperlab {
+
+/// One row per epoch; header starts
+/// epoch,train_loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,lr,grad_ratio,seconds
+/// then penalty, samples_per_s and per-layer gradient and weight norms. Missing values are empty.
+std::string metrics_csv(const RunResult& r);
+nlohmann::ordered_json result_json(const RunResult& r);
+/// Writes DIR/config.json, DIR/metrics.csv and DIR/result.json, each through a
+/// temporary file and a rename, so no half-written file looks like a result.
+/// Throws std::runtime_error naming the path on failure.
+void write_run_files(const std::string& dir, const ExperimentConfig& c, const RunResult& r);
+/// Writes a file atomically (temporary + rename).
+void write_file_atomic(const std::string& path, const std::string& text);
+
+}  // namespace hyperlab

@@ -1,0 +1,431 @@
+#include "train/trainer.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+#include <torch/autograd.h>
+
+#include "config/config_json.h"
+#include "config/shapes.h"
+#include "data/dataset.h"
+#include "model/network.h"
+#include "train/optim.h"
+
+namespace hyperlab {
+
+void configure_threads(int threads);  // runtime.cpp
+
+const char* status_name(RunStatus s) {
+  switch (s) {
+    case RunStatus::Running: return "running";
+    case RunStatus::Completed: return "completed";
+    case RunStatus::EarlyStopped: return "early-stopped";
+    case RunStatus::Cancelled: return "cancelled";
+    case RunStatus::Diverged: return "diverged";
+    case RunStatus::Failed: return "failed";
+  }
+  return "?";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+at::Device resolve_device(const TrainingConfig& t, std::string& note) {
+  const std::string& d = t.device;
+  if (d == "cpu") return at::kCPU;
+  int count = cuda_device_count();
+  if (d == "auto") return count > 0 ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+  int index = d.size() > 5 ? std::stoi(d.substr(5)) : 0;
+  if (index < count) return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index));
+  std::string why = count == 0 ? (at::hasCUDA() ? "no CUDA device was found"
+                                                : "this LibTorch build has no CUDA support")
+                               : "there are only " + std::to_string(count) + " CUDA devices";
+  if (!t.allow_cpu_fallback)
+    throw InputError("training.device is \"" + d + "\" but " + why +
+                     "; use \"cpu\" or \"auto\", or set training.allow_cpu_fallback to true");
+  note = "training.device \"" + d + "\" unavailable (" + why + "), fell back to cpu";
+  return at::kCPU;
+}
+
+// Sum of squares per weight slice of a CPU float tensor. Small slices in a
+// plain loop (no dispatcher overhead, which dominates small models); large
+// ones through ATen, which is vectorised and multi-threaded.
+void slice_sq_sums(const at::Tensor& t, const std::vector<WeightSlice>& ws, size_t count, double* out) {
+  const float* p = t.data_ptr<float>();
+  for (size_t i = 0; i < count; ++i) {
+    const int64_t n = ws[i].numel;
+    if (n >= 32768) {
+      double v = t.narrow(0, ws[i].offset, n).norm().item<double>();
+      out[i] = v * v;
+      continue;
+    }
+    const float* q = p + ws[i].offset;
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8)
+      for (int k = 0; k < 8; ++k) acc[k] += q[j + k] * q[j + k];
+    double s = 0;
+    for (; j < n; ++j) s += double(q[j]) * q[j];
+    for (float a : acc) s += a;
+    out[i] = s;
+  }
+}
+
+}  // namespace
+
+struct Trainer::Impl {
+  ExperimentConfig cfg;
+  std::shared_ptr<const LoadedData> data;
+  std::atomic<bool> stop{false}, pausing{false};
+  bool diagnostics = true;
+  std::mutex m;
+  std::condition_variable cv;
+
+  RunResult run(const RunCallbacks& cb);
+  // Returns false if the run should stop (cancel requested while paused).
+  bool wait_if_paused() {
+    if (!pausing.load()) return true;
+    std::unique_lock<std::mutex> lk(m);
+    cv.wait(lk, [&] { return !pausing.load() || stop.load(); });
+    return !stop.load();
+  }
+};
+
+Trainer::Trainer(ExperimentConfig cfg) : d_(std::make_unique<Impl>()) { d_->cfg = std::move(cfg); }
+Trainer::~Trainer() = default;
+void Trainer::set_data(std::shared_ptr<const LoadedData> data) { d_->data = std::move(data); }
+void Trainer::set_diagnostics(bool on) { d_->diagnostics = on; }
+void Trainer::request_stop() {
+  d_->stop = true;
+  d_->cv.notify_all();
+}
+void Trainer::pause() { d_->pausing = true; }
+void Trainer::resume() {
+  d_->pausing = false;
+  d_->cv.notify_all();
+}
+bool Trainer::paused() const { return d_->pausing.load(); }
+
+RunResult Trainer::run(const RunCallbacks& cb) {
+  auto t0 = Clock::now();
+  RunResult r;
+  try {
+    r = d_->run(cb);
+  } catch (const DataError& e) {
+    r.status = RunStatus::Failed, r.reason = e.what(), r.input_error = true;
+  } catch (const InputError& e) {
+    r.status = RunStatus::Failed, r.reason = e.what(), r.input_error = true;
+  } catch (const c10::Error& e) {
+    r.status = RunStatus::Failed, r.reason = e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    r.status = RunStatus::Failed, r.reason = e.what();
+  } catch (...) {
+    r.status = RunStatus::Failed, r.reason = "unknown error";
+  }
+  r.seconds = since(t0);
+  return r;
+}
+
+RunResult Trainer::Impl::run(const RunCallbacks& cb) {
+  RunResult res;
+  const ExperimentConfig& c = cfg;
+  const TrainingConfig& T = c.training;
+  ModelSummary summary = summarize(c);
+  if (!summary.ok()) throw InputError(summary.errors.front());
+
+  std::string device_note;
+  at::Device dev = resolve_device(T, device_note);
+  res.device = dev.str();
+
+  // Threads: set on this (the training) thread; workers pick it up at their first parallel op.
+  const int64_t batch_flops = 3 * summary.forward_flops * T.batch_size;
+  int threads = T.threads > 0 ? T.threads : (batch_flops < 30'000'000 ? 1 : physical_cores());
+  configure_threads(dev.is_cpu() ? threads : 1);
+
+  if (!data) data = load_data(c.data, T.seed);
+  const LoadedData& D = *data;
+
+  at::Generator gen = at::detail::createCPUGenerator(T.seed);
+  Network net(expanded_layers(c), D.spec.input, c.model.init, gen);
+  net.to(dev);
+  at::Tensor flat = net.flat(), grad = net.flat_grad();
+  flat.mutable_grad() = grad;
+  auto opt = make_optimizer(T.optimizer, {flat});
+  LrSchedule sched(T.scheduler, T.optimizer.lr, T.epochs);
+
+  // Data on the device once; uint8 stays uint8 until a batch is converted.
+  auto to_dev = [&](const Split& s) { return s.size() == 0 ? Split{} : Split{s.x.to(dev), s.y.to(dev)}; };
+  Split train = to_dev(D.train), val = to_dev(D.val), test = to_dev(D.test);
+  at::Tensor scale = D.scale.to(dev), shift = D.shift.to(dev);
+  auto convert = [&](const at::Tensor& xb) {
+    at::Tensor xf = xb.to(at::kFloat);
+    if (D.unit_scale_only) return D.scalar_scale == 1.0 ? xf : xf.mul_(D.scalar_scale);
+    return xf.mul_(scale).add_(shift);
+  };
+  const int C = D.spec.classes;
+  auto loss_fn = [&](const at::Tensor& logits, const at::Tensor& y) {
+    if (T.loss == "mse") return at::mse_loss(logits, at::one_hot(y, C).to(at::kFloat));
+    return at::cross_entropy_loss(logits, y);
+  };
+
+  const int64_t N = train.size(), B = T.batch_size;
+  const int nb = static_cast<int>((N + B - 1) / B);
+  const auto& ws = net.weights();
+  const size_t L = diagnostics ? ws.size() : 0;
+
+  RunStart info;
+  info.device = res.device + (device_note.empty() ? "" : " (" + device_note + ")");
+  info.threads = dev.is_cpu() ? threads : 0;
+  info.blas = blas_description();
+  info.train_size = N, info.val_size = val.size(), info.test_size = test.size();
+  info.batches_per_epoch = nb;
+  info.parameters = flat.numel();
+  info.class_names = D.spec.class_names;
+  for (size_t i = 0; i < L; ++i) info.layer_names.push_back(ws[i].name);
+  res.info = info;
+  if (cb.on_start) cb.on_start(info);
+
+  // Evaluation: loss sum and correct count on the device, read once.
+  bool has_conv = false;
+  for (const auto& l : expanded_layers(c)) has_conv |= l.type == "conv2d";
+  const int64_t EB = has_conv ? 128 : 1000;
+  auto evaluate = [&](const Split& s, double& loss, double& acc, at::Tensor* preds) {
+    if (s.size() == 0) return;
+    at::NoGradGuard ng;
+    net.train(false);
+    at::Tensor lsum = at::zeros({}, flat.options()), correct = at::zeros({}, flat.options().dtype(at::kLong));
+    std::vector<at::Tensor> pv;
+    for (int64_t i = 0; i < s.size(); i += EB) {
+      int64_t b = std::min(EB, s.size() - i);
+      at::Tensor yb = s.y.narrow(0, i, b);
+      at::Tensor out = net.forward(convert(s.x.narrow(0, i, b)));
+      lsum.add_(loss_fn(out, yb), static_cast<double>(b));
+      at::Tensor p = out.argmax(1);
+      correct.add_(p.eq(yb).sum());
+      if (preds) pv.push_back(p);
+    }
+    loss = lsum.item<double>() / s.size();
+    acc = correct.item<double>() / s.size();
+    if (preds) *preds = at::cat(pv);
+    net.train(true);
+  };
+
+  // Best epoch, early stopping.
+  const EarlyStoppingConfig& es = T.early_stopping;
+  std::string monitor = es.enabled ? es.monitor
+                        : val.size() > 0 ? "val_accuracy"
+                        : (T.evaluate_test && test.size() > 0) ? "test_accuracy" : "train_loss";
+  const bool maximize = LrSchedule::maximize(monitor);
+  double best = NAN;
+  int since_best = 0;
+  at::Tensor best_flat;
+  std::vector<at::Tensor> best_buffers;
+  auto metric_of = [](const EpochEvent& e, const std::string& m) {
+    if (m == "train_loss") return e.train_loss;
+    if (m == "train_accuracy") return e.train_accuracy;
+    if (m == "val_loss") return e.val_loss;
+    if (m == "val_accuracy") return e.val_accuracy;
+    if (m == "test_loss") return e.test_loss;
+    return e.test_accuracy;
+  };
+
+  // Per-batch work buffers.
+  at::Generator perm_gen = at::detail::createCPUGenerator(T.seed + 0x5DEECE66Dull);
+  at::Tensor xperm, yperm;
+  at::Tensor noise = T.grad_noise_std > 0 ? at::empty_like(grad) : at::Tensor();
+  at::Tensor wflat = flat.narrow(0, 0, net.weight_numel()), wgrad = grad.narrow(0, 0, net.weight_numel());
+  const bool cpu = dev.is_cpu();
+  std::vector<double> sq(L), gsum(L), wsum(L);
+  at::Tensor dev_gsum, dev_wsum, dev_ratio;  // CUDA: accumulated on the device
+  // Weight norms from about 50 evenly spaced batches per epoch; gradient norms
+  // and the ratio from every batch.
+  const int weight_every = std::max(1, nb / 50);
+  int64_t step = 0;
+  RunStatus status = RunStatus::Completed;
+
+  net.train(true);
+  for (int epoch = 1; epoch <= T.epochs && status == RunStatus::Completed; ++epoch) {
+    auto te = Clock::now();
+    const double lr = sched.lr();
+    set_lr(*opt, lr);
+    if (T.shuffle) {
+      at::Tensor perm = at::randperm(N, perm_gen, at::kLong).to(dev);
+      xperm = train.x.index_select(0, perm);
+      yperm = train.y.index_select(0, perm);
+    } else {
+      xperm = train.x, yperm = train.y;
+    }
+    std::fill(gsum.begin(), gsum.end(), 0.0), std::fill(wsum.begin(), wsum.end(), 0.0);
+    double ratio_sum = 0, loss_sum = 0, correct_sum = 0;
+    if (!cpu) {
+      dev_gsum = at::zeros({(int64_t)L}, flat.options()), dev_wsum = at::zeros({(int64_t)L}, flat.options());
+      dev_ratio = at::zeros({}, flat.options());
+    }
+    int done = 0, weight_samples = 0;
+    int64_t seen = 0;
+    for (int bi = 0; bi < nb; ++bi) {
+      if (stop.load() || !wait_if_paused()) {
+        status = RunStatus::Cancelled, res.reason = "stopped by the user";
+        break;
+      }
+      const int64_t b = std::min(B, N - bi * B);
+      at::Tensor yb = yperm.narrow(0, bi * B, b);
+      at::Tensor logits = net.forward(convert(xperm.narrow(0, bi * B, b)));
+      at::Tensor loss = loss_fn(logits, yb);
+      grad.zero_();
+      loss.backward();
+      {
+        at::NoGradGuard ng;
+        if (T.l1 > 0) wgrad.add_(wflat.sign(), T.l1);
+        if (T.l2 > 0) wgrad.add_(wflat, 2 * T.l2);
+        // Diagnostics on the gradient of the objective, before noise and clipping.
+        if (cpu && L > 0) {
+          slice_sq_sums(grad, ws, L, sq.data());
+          for (size_t i = 0; i < L; ++i) gsum[i] += std::sqrt(sq[i]);
+          ratio_sum += sq[L - 1] > 0 ? std::sqrt(sq[0] / sq[L - 1]) : NAN;
+          if (bi % weight_every == 0) {  // weights move slowly: sample them
+            slice_sq_sums(flat, ws, L, sq.data());
+            for (size_t i = 0; i < L; ++i) wsum[i] += std::sqrt(sq[i]);
+            ++weight_samples;
+          }
+        } else if (L > 0) {
+          std::vector<at::Tensor> gn, wn;
+          for (size_t i = 0; i < L; ++i) {
+            const WeightSlice& w = ws[i];
+            gn.push_back(grad.narrow(0, w.offset, w.numel).norm());
+            wn.push_back(flat.narrow(0, w.offset, w.numel).norm());
+          }
+          at::Tensor g = at::stack(gn);
+          dev_gsum.add_(g), dev_wsum.add_(at::stack(wn));
+          ++weight_samples;
+          dev_ratio.add_(g[0] / g[L - 1]);
+        }
+        if (T.grad_noise_std > 0) grad.add_(noise.normal_(0.0, T.grad_noise_std, gen));
+        if (T.clip_grad_norm > 0) {  // as torch.nn.utils.clip_grad_norm_
+          at::Tensor coef = (T.clip_grad_norm / (grad.norm() + 1e-6)).clamp_max(1.0);
+          grad.mul_(coef);
+        }
+      }
+      opt->step();
+      ++step, ++done, seen += b;
+
+      double bl, ba;
+      if (cpu) {
+        bl = loss.item<double>();
+        at::Tensor lc = logits.contiguous();
+        const float* lp = lc.data_ptr<float>();  // [b, C]
+        const int64_t* yp = yb.data_ptr<int64_t>();
+        int64_t correct = 0;
+        for (int64_t i = 0; i < b; ++i) {
+          const float* row = lp + i * C;
+          int arg = 0;
+          for (int k = 1; k < C; ++k)
+            if (row[k] > row[arg]) arg = k;
+          correct += arg == yp[i];
+        }
+        ba = double(correct) / b;
+        loss_sum += bl * b, correct_sum += correct;
+      } else {
+        // One sync per batch on CUDA; cheap next to the kernels it waits for.
+        at::Tensor corr = logits.argmax(1).eq(yb).sum();
+        at::Tensor both = at::stack({loss.detach().to(at::kDouble), corr.to(at::kDouble)}).cpu();
+        bl = both[0].item<double>(), ba = both[1].item<double>() / b;
+        loss_sum += bl * b, correct_sum += ba * b;
+      }
+      if (!std::isfinite(bl)) {
+        status = RunStatus::Diverged;
+        res.diverged_epoch = epoch, res.diverged_batch = bi + 1;
+        res.reason = std::string("training loss became ") + (std::isnan(bl) ? "NaN" : "infinite") +
+                     " at epoch " + std::to_string(epoch) + ", batch " + std::to_string(bi + 1) +
+                     " (try a smaller learning rate or gradient clipping)";
+      }
+      if (cb.on_batch) {
+        BatchEvent be{epoch, bi + 1, nb, step, bl, ba, lr, seen / std::max(since(te), 1e-9)};
+        if (!cb.on_batch(be) && status == RunStatus::Completed) {
+          status = RunStatus::Cancelled, res.reason = "stopped by a callback";
+        }
+      }
+      if (status != RunStatus::Completed) break;
+    }
+    if (status == RunStatus::Diverged || done == 0) break;
+    if (status == RunStatus::Cancelled && done < nb) break;  // a partial epoch is not an epoch
+
+    EpochEvent e;
+    e.epoch = epoch, e.epochs = T.epochs, e.lr = lr;
+    e.train_seconds = since(te);
+    e.samples_per_s = seen / std::max(e.train_seconds, 1e-9);
+    e.train_loss = loss_sum / seen, e.train_accuracy = correct_sum / seen;
+    if (!cpu && L > 0) {
+      at::Tensor g = dev_gsum.cpu(), w = dev_wsum.cpu();
+      for (size_t i = 0; i < L; ++i) gsum[i] = g[i].item<double>(), wsum[i] = w[i].item<double>();
+      ratio_sum = dev_ratio.item<double>();
+    }
+    for (size_t i = 0; i < L; ++i)
+      e.grad_norms.push_back(gsum[i] / done), e.weight_norms.push_back(wsum[i] / std::max(weight_samples, 1));
+    if (L > 0) e.grad_ratio = ratio_sum / done;
+    {
+      at::NoGradGuard ng;
+      if (T.l1 > 0) e.penalty += T.l1 * wflat.abs().sum().item<double>();
+      if (T.l2 > 0) e.penalty += T.l2 * wflat.square().sum().item<double>();
+    }
+    evaluate(val, e.val_loss, e.val_accuracy, nullptr);
+    if (T.evaluate_test) evaluate(test, e.test_loss, e.test_accuracy, nullptr);
+    e.seconds = since(te);
+
+    double m = metric_of(e, monitor);
+    bool improved = std::isfinite(m) && (std::isnan(best) || (maximize ? m > best + es.min_delta
+                                                                       : m < best - es.min_delta));
+    if (improved) {
+      best = m, since_best = 0, res.best_epoch = epoch, e.best = true;
+      if (es.enabled && es.restore_best) {
+        best_flat = flat.clone();
+        best_buffers.clear();
+        for (auto& b : net.buffers()) best_buffers.push_back(b.clone());
+      }
+    } else {
+      ++since_best;
+    }
+    res.history.push_back(e);
+    res.epochs_run = epoch;
+    set_lr(*opt, sched.after_epoch(epoch, metric_of(e, T.scheduler.monitor)));
+    if (cb.on_epoch && !cb.on_epoch(e) && status == RunStatus::Completed)
+      status = RunStatus::Cancelled, res.reason = "stopped by a callback";
+    if (status == RunStatus::Completed && es.enabled && since_best > es.patience) {
+      status = RunStatus::EarlyStopped;
+      res.reason = monitor + " did not improve by more than " + std::to_string(es.min_delta) + " for " +
+                   std::to_string(since_best) + " epochs (best at epoch " + std::to_string(res.best_epoch) + ")";
+    }
+  }
+  res.status = status;
+
+  if (status != RunStatus::Diverged && test.size() > 0) {
+    at::NoGradGuard ng;
+    if (best_flat.defined()) {
+      flat.copy_(best_flat);
+      auto bufs = net.buffers();
+      for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(best_buffers[i]);
+    }
+    at::Tensor preds;
+    evaluate(test, res.test_loss, res.test_accuracy, &preds);
+    at::Tensor cm = at::bincount(test.y * C + preds, {}, C * C).reshape({C, C}).cpu();
+    res.confusion.assign(C, std::vector<int64_t>(C));
+    for (int i = 0; i < C; ++i) {
+      int64_t row = 0;
+      for (int j = 0; j < C; ++j) row += res.confusion[i][j] = cm[i][j].item<int64_t>();
+      res.per_class_accuracy.push_back(row ? double(res.confusion[i][i]) / row : kNone);
+    }
+  }
+  return res;
+}
+
+}  // namespace hyperlab

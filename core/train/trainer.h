@@ -1,0 +1,63 @@
+// The training job: config in, events out, result at the end. Runs on the
+// caller's thread; stop/pause/resume may be called from any thread and take
+// effect at the next batch boundary. No exception escapes run().
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "config/experiment.h"
+#include "train/events.h"
+
+namespace hyperlab {
+
+struct RunCallbacks {
+  std::function<void(const RunStart&)> on_start;
+  /// Every batch (about 100 ns per call). Return false to stop the run.
+  std::function<bool(const BatchEvent&)> on_batch;
+  /// Every epoch. Return false to stop the run.
+  std::function<bool(const EpochEvent&)> on_epoch;
+};
+
+class LoadedData;  // a loaded dataset, shareable read-only between runs
+
+/// Loads the dataset a config asks for. Throws std::runtime_error with a message
+/// naming the file and what is wrong.
+std::shared_ptr<const LoadedData> load_data(const DataConfig& d, uint64_t seed);
+
+class Trainer {
+ public:
+  explicit Trainer(ExperimentConfig cfg);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  /// Use already loaded data (it must come from the same data config and seed).
+  void set_data(std::shared_ptr<const LoadedData> data);
+
+  RunResult run(const RunCallbacks& cb = {});
+
+  /// Per-layer weight/gradient norms and the gradient ratio (default on); the
+  /// benchmark turns them off to measure what they cost.
+  void set_diagnostics(bool on);
+
+  void request_stop();  ///< cancel at the next batch boundary (status cancelled)
+  void pause();
+  void resume();
+  bool paused() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> d_;
+};
+
+/// Describes the BLAS LibTorch uses, e.g. "openblas 0.3.21 (openmp)"; says
+/// "reference BLAS (about 30x slower ...)" when no optimised BLAS is loaded.
+std::string blas_description();
+bool blas_is_optimized();
+int physical_cores();
+std::string torch_version();
+bool cuda_available();
+int cuda_device_count();
+
+}  // namespace hyperlab
