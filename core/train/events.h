@@ -49,6 +49,7 @@ struct EpochEvent {
   std::vector<double> grad_norms;    ///< per layer with weights, mean over the epoch's batches
   double seconds = 0;         ///< wall time of the epoch, evaluation included
   double train_seconds = 0;   ///< training part only
+  double diag_seconds = 0;    ///< of which spent on the gradient/weight norms
   double samples_per_s = 0;   ///< training samples per second
   bool best = false;          ///< best so far on the monitored metric
 };

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Hyperlab setup on Debian 12: installs what is missing (apt, by package name),
+# builds Release, and then runs, tests or benchmarks.
+#
+#   packaging/setup.sh            install, build, train the default preset on Fashion-MNIST
+#   packaging/setup.sh test       install what is missing, build, run the whole test suite
+#   packaging/setup.sh build      install what is missing, build
+#   packaging/setup.sh bench      install what is missing, build, run hyperlab-bench
+#
+# Needs root or sudo only when a package is missing. BUILD_DIR (default build)
+# and CCACHE_DIR (default ~/.cache/hyperlab-ccache) may be set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+
+# Build and runtime. libopenblas0-openmp: without an optimised BLAS LibTorch
+# falls back to the reference one (~30x slower matrix products); the OpenMP
+# build shares LibTorch's one thread pool (the pthread build spins against it).
+PACKAGES=(build-essential cmake ninja-build ccache pkg-config
+          libtorch-dev libopenblas0-openmp nlohmann-json3-dev zlib1g-dev libgtest-dev
+          dataset-fashion-mnist fonts-dejavu-core)
+if [ "$mode" = bench ]; then PACKAGES+=(python3-torch); fi   # the plain-PyTorch competitor
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+BUILD_DIR=${BUILD_DIR:-build}
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/hyperlab-ccache}
+jobs=$(nproc)
+# A LibTorch translation unit takes ~1 GB to compile: keep jobs within memory.
+mem_gb=$(awk '/MemAvailable/ {print int($2/1048576)}' /proc/meminfo)
+if [ "$mem_gb" -lt "$jobs" ]; then jobs=$(( mem_gb > 0 ? mem_gb : 1 )); fi
+
+echo "== building ($BUILD_DIR, Release, $jobs jobs)"
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD_DIR" -j "$jobs"
+
+case "$mode" in
+  test)
+    echo "== testing"
+    cd "$BUILD_DIR" && ctest --output-on-failure -j "$jobs"
+    ;;
+  build) ;;
+  bench)
+    "$BUILD_DIR/bench/hyperlab-bench" --ref ../shared/bench/ref_train.py "${@:2}"
+    ;;
+  run)
+    echo "== training the default preset (fashion-baseline) on Fashion-MNIST; Ctrl-C stops and keeps the results"
+    "$BUILD_DIR/app/cli/hyperlab-cli" presets
+    exec "$BUILD_DIR/app/cli/hyperlab-cli" run --preset fashion-baseline "${@:2}"
+    ;;
+  *) echo "usage: $0 [run|test|build|bench]" >&2; exit 2 ;;
+esac
