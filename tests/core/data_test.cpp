@@ -38,6 +38,9 @@ void write(const fs::path& p, const Bytes& b, bool gz = false) {
   }
 }
 
+}  // namespace
+
+// Outside the anonymous namespace: gtest derives named test classes from it.
 class DataFiles : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -71,8 +74,6 @@ class DataFiles : public ::testing::Test {
   }
   fs::path dir;
 };
-
-}  // namespace
 
 TEST_F(DataFiles, ReadsPlainAndGzipIdx) {
   for (bool gz : {false, true}) {
