@@ -1,0 +1,100 @@
+// Writing configs as JSON, in schema order, with only the fields that apply.
+#include <nlohmann/json.hpp>
+
+#include "config/config_json.h"
+
+namespace hyperlab {
+
+using ojson = nlohmann::ordered_json;
+
+namespace {
+ojson init_json(const InitConfig& i) {
+  ojson j = {{"scheme", i.scheme}};
+  if (i.scheme == "normal") j["mean"] = i.mean, j["std"] = i.std;
+  if (i.scheme == "uniform") j["a"] = i.a, j["b"] = i.b;
+  if (i.scheme.rfind("xavier", 0) == 0) j["gain"] = i.gain;
+  if (i.scheme.rfind("kaiming", 0) == 0) {
+    j["mode"] = i.mode;
+    j["nonlinearity"] = i.nonlinearity;
+    if (i.nonlinearity == "leaky_relu") j["negative_slope"] = i.negative_slope;
+  }
+  j["zero_bias"] = i.zero_bias;
+  return j;
+}
+}  // namespace
+
+ojson config_to_json(const ExperimentConfig& c) {
+  ojson j;
+  j["version"] = c.version;
+  j["name"] = c.name;
+  if (!c.description.empty()) j["description"] = c.description;
+  const DataConfig& d = c.data;
+  ojson dj = {{"dataset", d.dataset}, {"path", d.path}, {"validation_fraction", d.validation_fraction},
+              {"train_limit", d.train_limit}, {"test_limit", d.test_limit},
+              {"normalization", d.normalization}};
+  if (d.dataset == "synthetic") {
+    const SyntheticConfig& s = d.synthetic;
+    dj["synthetic"] = {{"kind", s.kind}, {"samples", s.samples}, {"test_samples", s.test_samples},
+                       {"noise", s.noise}};
+    if (s.kind != "xor" && s.kind != "circles") dj["synthetic"]["classes"] = s.classes;
+    dj["synthetic"]["image_size"] = s.image_size;
+  }
+  j["data"] = dj;
+  ojson mj;
+  if (c.model.mlp) {
+    const MlpConfig& m = *c.model.mlp;
+    mj["mlp"] = {{"hidden", m.hidden}, {"activation", m.activation}, {"dropout", m.dropout},
+                 {"batchnorm", m.batchnorm}};
+  } else {
+    ojson layers = ojson::array();
+    for (const LayerConfig& L : c.model.layers) {
+      ojson l = {{"type", L.type}};
+      if (L.type == "linear" || L.type == "conv2d") l["out"] = L.out;
+      if (L.type == "conv2d" || L.type.find("pool") != std::string::npos)
+        l["kernel"] = L.kernel, l["stride"] = L.stride, l["padding"] = L.padding;
+      if (L.type == "linear" || L.type == "conv2d") l["bias"] = L.bias;
+      if (L.type == "dropout") l["p"] = L.p;
+      if (L.type == "leaky_relu") l["slope"] = L.slope;
+      if (L.type == "elu") l["alpha"] = L.alpha;
+      if (L.init) l["init"] = init_json(*L.init);
+      layers.push_back(l);
+    }
+    mj["layers"] = layers;
+  }
+  mj["init"] = init_json(c.model.init);
+  j["model"] = mj;
+  const TrainingConfig& t = c.training;
+  const OptimizerConfig& o = t.optimizer;
+  ojson oj = {{"type", o.type}, {"lr", o.lr}, {"weight_decay", o.weight_decay}};
+  if (o.type == "sgd")
+    oj["momentum"] = o.momentum, oj["dampening"] = o.dampening, oj["nesterov"] = o.nesterov;
+  if (o.type == "adam" || o.type == "adamw")
+    oj["beta1"] = o.beta1, oj["beta2"] = o.beta2, oj["eps"] = o.eps, oj["amsgrad"] = o.amsgrad;
+  if (o.type == "rmsprop")
+    oj["alpha"] = o.alpha, oj["eps"] = o.eps, oj["momentum"] = o.momentum, oj["centered"] = o.centered;
+  if (o.type == "adagrad")
+    oj["lr_decay"] = o.lr_decay, oj["eps"] = o.eps, oj["initial_accumulator_value"] = o.initial_accumulator_value;
+  const SchedulerConfig& s = t.scheduler;
+  ojson sj = {{"type", s.type}};
+  if (s.type == "step") sj["step_size"] = s.step_size, sj["gamma"] = s.gamma;
+  if (s.type == "exponential") sj["gamma"] = s.gamma;
+  if (s.type == "cosine") sj["t_max"] = s.t_max, sj["eta_min"] = s.eta_min;
+  if (s.type == "plateau")
+    sj["monitor"] = s.monitor, sj["factor"] = s.factor, sj["patience"] = s.patience,
+    sj["threshold"] = s.threshold, sj["min_lr"] = s.min_lr;
+  const EarlyStoppingConfig& e = t.early_stopping;
+  j["training"] = {{"epochs", t.epochs}, {"batch_size", t.batch_size}, {"shuffle", t.shuffle},
+                   {"loss", t.loss}, {"optimizer", oj}, {"l1", t.l1}, {"l2", t.l2},
+                   {"grad_noise_std", t.grad_noise_std}, {"clip_grad_norm", t.clip_grad_norm},
+                   {"scheduler", sj},
+                   {"early_stopping", {{"enabled", e.enabled}, {"monitor", e.monitor},
+                                       {"min_delta", e.min_delta}, {"patience", e.patience},
+                                       {"restore_best", e.restore_best}}},
+                   {"evaluate_test", t.evaluate_test}, {"seed", t.seed}, {"device", t.device},
+                   {"allow_cpu_fallback", t.allow_cpu_fallback}, {"threads", t.threads}};
+  return j;
+}
+
+std::string config_to_text(const ExperimentConfig& c) { return config_to_json(c).dump(2) + "\n"; }
+
+}  // namespace hyperlab
