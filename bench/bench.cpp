@@ -24,10 +24,6 @@
 
 using namespace hyperlab;
 
-namespace hyperlab {
-void configure_threads(int threads);
-}
-
 namespace {
 
 double median(std::vector<double> v) {

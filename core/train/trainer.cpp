@@ -17,8 +17,6 @@
 
 namespace hyperlab {
 
-void configure_threads(int threads);  // runtime.cpp
-
 const char* status_name(RunStatus s) {
   switch (s) {
     case RunStatus::Running: return "running";

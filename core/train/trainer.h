@@ -56,6 +56,9 @@ class Trainer {
 std::string blas_description();
 bool blas_is_optimized();
 int physical_cores();
+/// Sets ATen's CPU threads on the calling thread, keeping one thread pool
+/// (OpenBLAS's pthread pool at 1 thread), and tunes the allocator once.
+void configure_threads(int threads);
 std::string torch_version();
 bool cuda_available();
 int cuda_device_count();
