@@ -70,4 +70,52 @@ struct RunResult {
   std::vector<EpochEvent> history;
 };
 
+/// Pictures for the GUI: a few images as stored (uint8, channel-first).
+struct ImageBatch {
+  int channels = 0, height = 0, width = 0;
+  std::vector<uint8_t> pixels;  ///< [n][channels][height][width]
+  std::vector<int> labels;
+  int count() const { return static_cast<int>(labels.size()); }
+  const uint8_t* image(int i) const { return pixels.data() + size_t(i) * channels * height * width; }
+};
+
+/// 2-D points with labels (the synthetic point sets), raw coordinates.
+struct PointCloud {
+  std::vector<float> xy;  ///< x0, y0, x1, y1, ...
+  std::vector<int> labels;
+  int count() const { return static_cast<int>(labels.size()); }
+};
+
+/// Test images whose predictions every Snapshot reports (the first ones of the test split).
+constexpr int kPreviewTestImages = 500;
+
+/// What the loaded data looks like, for the data status line and the sample views.
+struct DataPreview {
+  int64_t train_size = 0, val_size = 0, test_size = 0;
+  std::vector<std::string> class_names;
+  ImageBatch train_images;  ///< the first 64 training images (image datasets)
+  ImageBatch test_images;   ///< the first kPreviewTestImages test images
+  bool points = false;      ///< a 2-D point set (then the clouds and the plane are set)
+  PointCloud train_points, test_points;
+  double x_min = 0, x_max = 0, y_min = 0, y_max = 0;  ///< the plane shown by decision maps
+  std::string summary() const;  ///< "60,000 train / 10,000 test images"
+};
+
+/// The model seen from outside, once per epoch and once at the end: predictions
+/// on DataPreview::test_images, first-layer weights, the decision map.
+struct Snapshot {
+  int epoch = 0;
+  bool final = false;  ///< after training (best weights restored if asked)
+  std::vector<int> predicted;     ///< per preview test image
+  std::vector<float> confidence;  ///< softmax probability of the predicted class
+  /// First layer with weights, as pictures: count tiles of channels x h x w.
+  std::string filter_layer;
+  int filter_count = 0, filter_channels = 0, filter_h = 0, filter_w = 0;
+  std::vector<float> filters;
+  /// Decision map over the preview's plane (2-D data): grid_w x grid_h cells, row 0 at y_max.
+  int grid_w = 0, grid_h = 0;
+  std::vector<uint8_t> grid_class;
+  std::vector<float> grid_confidence;
+};
+
 }  // namespace hyperlab

@@ -14,6 +14,7 @@
 #include "data/dataset.h"
 #include "model/network.h"
 #include "train/optim.h"
+#include "train/snapshot.h"
 
 namespace hyperlab {
 
@@ -192,6 +193,8 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
   for (size_t i = 0; i < L; ++i) info.layer_names.push_back(ws[i].name);
   res.info = info;
   if (cb.on_start) cb.on_start(info);
+  std::unique_ptr<SnapshotMaker> snapper;
+  if (cb.on_snapshot) snapper = std::make_unique<SnapshotMaker>(D, expanded_layers(c), dev);
 
   // Evaluation: loss sum and correct count on the device, read once.
   bool has_conv = false;
@@ -402,6 +405,7 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
     set_lr(*opt, sched.after_epoch(epoch, metric_of(e, T.scheduler.monitor)));
     if (cb.on_epoch && !cb.on_epoch(e) && status == RunStatus::Completed)
       status = RunStatus::Cancelled, res.reason = "stopped by a callback";
+    if (snapper) cb.on_snapshot(snapper->make(net, convert, epoch, false));
     if (status == RunStatus::Completed && es.enabled && since_best > es.patience) {
       status = RunStatus::EarlyStopped;
       res.reason = monitor + " did not improve by more than " + std::to_string(es.min_delta) + " for " +
@@ -427,6 +431,10 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
       res.per_class_accuracy.push_back(row ? double(res.confusion[i][i]) / row : kNone);
     }
   }
+  // The final picture: after a divergence the weights are not finite, and the
+  // last epoch's snapshot is the one worth keeping.
+  if (snapper && status != RunStatus::Diverged && res.epochs_run > 0)
+    cb.on_snapshot(snapper->make(net, convert, res.epochs_run, true));
   return res;
 }
 

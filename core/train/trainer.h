@@ -17,6 +17,10 @@ struct RunCallbacks {
   std::function<bool(const BatchEvent&)> on_batch;
   /// Every epoch. Return false to stop the run.
   std::function<bool(const EpochEvent&)> on_epoch;
+  /// After every epoch and once at the end (Snapshot::final). Costs one forward
+  /// pass over a few hundred images (and the decision map's grid for 2-D data);
+  /// leave it empty where nobody looks.
+  std::function<void(const Snapshot&)> on_snapshot;
 };
 
 class LoadedData;  // a loaded dataset, shareable read-only between runs
@@ -24,6 +28,9 @@ class LoadedData;  // a loaded dataset, shareable read-only between runs
 /// Loads the dataset a config asks for. Throws std::runtime_error with a message
 /// naming the file and what is wrong.
 std::shared_ptr<const LoadedData> load_data(const DataConfig& d, uint64_t seed);
+
+/// First images, point clouds and sizes of loaded data, for the GUI.
+DataPreview preview_data(const LoadedData& data);
 
 class Trainer {
  public:

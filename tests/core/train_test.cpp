@@ -217,3 +217,89 @@ TEST(Trainer, FashionMnistSmoke) {
   EXPECT_EQ(r.info.test_size, 1000);
   EXPECT_GT(r.test_accuracy, 0.6);  // chance is 0.1
 }
+
+TEST(Snapshot, PointDataGetsADecisionMapThatMatchesTheTestAccuracy) {
+  ExperimentConfig c = config(R"({"data": {"validation_fraction": 0}})");
+  auto data = load_data(c.data, c.training.seed);
+  DataPreview p = preview_data(*data);
+  EXPECT_TRUE(p.points);
+  EXPECT_EQ(p.train_size, 600);
+  EXPECT_EQ(p.test_points.count(), 300);
+  EXPECT_LT(p.x_min, p.x_max);
+  // every point lies inside the plane
+  for (int i = 0; i < p.train_points.count(); ++i) {
+    EXPECT_GE(p.train_points.xy[2 * i], p.x_min);
+    EXPECT_LE(p.train_points.xy[2 * i + 1], p.y_max);
+  }
+  EXPECT_EQ(p.summary(), "600 train / 300 test points, 3 classes");
+
+  std::vector<Snapshot> snaps;
+  Trainer t(c);
+  t.set_data(data);
+  RunResult r = t.run({{}, {}, {}, [&](const Snapshot& s) { snaps.push_back(s); }});
+  ASSERT_EQ(r.status, RunStatus::Completed) << r.reason;
+  ASSERT_EQ(snaps.size(), 6u);  // 5 epochs + final
+  EXPECT_TRUE(snaps.back().final);
+  EXPECT_EQ(snaps[2].epoch, 3);
+  const Snapshot& s = snaps.back();
+  ASSERT_EQ(s.grid_w * s.grid_h, static_cast<int>(s.grid_class.size()));
+  ASSERT_EQ(s.predicted.size(), 300u);
+  // The map's class at each test point (nearest cell) agrees with the model's
+  // prediction for that point almost everywhere (cells are 1 % of the plane).
+  int agree = 0, correct = 0;
+  for (int i = 0; i < 300; ++i) {
+    double x = p.test_points.xy[2 * i], y = p.test_points.xy[2 * i + 1];
+    int cx = std::min(s.grid_w - 1, int((x - p.x_min) / (p.x_max - p.x_min) * s.grid_w));
+    int cy = std::min(s.grid_h - 1, int((p.y_max - y) / (p.y_max - p.y_min) * s.grid_h));
+    agree += s.grid_class[cy * s.grid_w + cx] == s.predicted[i];
+    correct += s.predicted[i] == p.test_points.labels[i];
+  }
+  EXPECT_GT(agree, 285);
+  EXPECT_NEAR(correct / 300.0, r.test_accuracy, 1e-9);
+  for (float conf : s.confidence) EXPECT_TRUE(conf >= 1.0f / 3 - 1e-6f && conf <= 1.0f);
+  EXPECT_EQ(s.filter_count, 0);  // 2-D inputs are not pictures
+}
+
+TEST(Snapshot, ImageModelsShowFirstLayerWeightsAsPictures) {
+  ExperimentConfig c = config(R"({"data": {"synthetic": {"kind": "images", "image_size": 8, "classes": 2}},
+                                  "training": {"epochs": 2}})");
+  c.model.mlp->hidden = {12};
+  auto data = load_data(c.data, c.training.seed);
+  DataPreview p = preview_data(*data);
+  EXPECT_FALSE(p.points);
+  ASSERT_EQ(p.train_images.count(), 64);
+  EXPECT_EQ(p.train_images.height, 8);
+  EXPECT_EQ(p.train_images.pixels.size(), size_t(64 * p.train_images.channels * 8 * 8));
+  EXPECT_EQ(p.test_images.count(), 300);
+
+  std::vector<Snapshot> snaps;
+  Trainer t(c);
+  t.set_data(data);
+  RunResult r = t.run({{}, {}, {}, [&](const Snapshot& s) { snaps.push_back(s); }});
+  ASSERT_EQ(r.status, RunStatus::Completed) << r.reason;
+  ASSERT_EQ(snaps.size(), 3u);
+  const Snapshot& s = snaps.back();
+  EXPECT_EQ(s.filter_count, 12);
+  EXPECT_EQ(s.filter_h, 8);
+  EXPECT_EQ(s.filters.size(), size_t(12 * s.filter_channels * 64));
+  // the weights changed between epochs
+  EXPECT_NE(snaps[0].filters, snaps[1].filters);
+  EXPECT_EQ(s.grid_w, 0);
+
+  // A conv net's kernels.
+  c.model.mlp.reset();
+  auto layer = [](const char* type, int out = 0) {
+    LayerConfig l;
+    l.type = type, l.out = out;
+    return l;
+  };
+  c.model.layers = {layer("conv2d", 5), layer("relu"), layer("flatten"), layer("linear", 2)};
+  snaps.clear();
+  Trainer t2(c);
+  t2.set_data(data);
+  r = t2.run({{}, {}, {}, [&](const Snapshot& s) { snaps.push_back(s); }});
+  ASSERT_EQ(r.status, RunStatus::Completed) << r.reason;
+  EXPECT_EQ(snaps.back().filter_count, 5);
+  EXPECT_EQ(snaps.back().filter_h, 3);
+  EXPECT_EQ(snaps.back().filters.size(), size_t(5 * snaps.back().filter_channels * 9));
+}

@@ -1,0 +1,33 @@
+// Builds DataPreview and Snapshot (events.h) from tensors: the pictures the
+// GUI shows of the data and of the model. Internal to core.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "config/experiment.h"
+#include "data/dataset.h"
+#include "model/network.h"
+#include "train/events.h"
+
+namespace hyperlab {
+
+class SnapshotMaker {
+ public:
+  using Convert = std::function<at::Tensor(const at::Tensor&)>;
+  /// layers: expanded; the tensors it needs are copied to dev once.
+  SnapshotMaker(const LoadedData& data, const std::vector<LayerConfig>& layers, const at::Device& dev);
+  /// Runs the model in eval mode (restores train mode afterwards).
+  Snapshot make(Network& net, const Convert& convert, int epoch, bool final);
+
+ private:
+  at::Tensor test_x_;  // the preview test images, on the device
+  at::Tensor grid_x_;  // plane grid points [grid*grid, 2] (2-D data)
+  int grid_ = 0;
+  int filter_count_ = 0, filter_c_ = 0, filter_h_ = 0, filter_w_ = 0;
+  std::string filter_layer_;
+};
+
+}  // namespace hyperlab
