@@ -28,6 +28,9 @@ struct ConfigResult {
 ConfigResult parse_config(const nlohmann::json& j);
 ConfigResult parse_config_text(const std::string& text, const std::string& source = "config");
 ConfigResult load_config_file(const std::string& file);
+/// Validates a config built in memory (e.g. by the GUI's forms) exactly as if
+/// it were read from its JSON file; the result's config is the resolved one.
+ConfigResult check_config(const ExperimentConfig& c);
 
 nlohmann::ordered_json config_to_json(const ExperimentConfig& c);
 std::string config_to_text(const ExperimentConfig& c);  ///< pretty JSON, 2-space indent, schema order

@@ -95,6 +95,8 @@ ojson config_to_json(const ExperimentConfig& c) {
   return j;
 }
 
+ConfigResult check_config(const ExperimentConfig& c) { return parse_config(config_to_json(c)); }
+
 std::string config_to_text(const ExperimentConfig& c) { return config_to_json(c).dump(2) + "\n"; }
 
 }  // namespace hyperlab

@@ -1,0 +1,58 @@
+// hyperlab: the workbench window.
+//   hyperlab [CONFIG.json] [--preset NAME] [--train] [--screenshot FILE [--after SECONDS]]
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QTimer>
+
+#include <cstdio>
+
+#include "mainwindow.h"
+#include "train/trainer.h"
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("hyperlab");
+  QApplication::setOrganizationName("Hyperlab");
+  QApplication::setApplicationVersion(HYPERLAB_VERSION);
+  QApplication::setWindowIcon(QIcon(":/icons/hyperlab.svg"));
+
+  QCommandLineParser cli;
+  cli.setApplicationDescription("Hyperlab: build, train and look inside neural networks.");
+  cli.addHelpOption();
+  cli.addVersionOption();
+  cli.addPositionalArgument("config", "Experiment file to open (JSON, as hyperlab-cli uses).", "[CONFIG.json]");
+  QCommandLineOption preset("preset", "Open an embedded preset.", "name");
+  QCommandLineOption train("train", "Start training at once.");
+  QCommandLineOption shot("screenshot", "Save a picture of the window to FILE, then quit.", "file");
+  QCommandLineOption after("after", "Seconds to wait before the screenshot (default 3).", "seconds", "3");
+  QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, map, confusion.", "name");
+  cli.addOptions({preset, train, shot, after, tab});
+  cli.process(app);
+
+  if (!hyperlab::blas_is_optimized())
+    std::fprintf(stderr, "hyperlab: %s\n", hyperlab::blas_description().c_str());
+
+  hyperlab::MainWindow w;
+  if (cli.isSet(preset)) w.loadPreset(cli.value(preset));
+  if (!cli.positionalArguments().isEmpty()) w.openFile(cli.positionalArguments().front());
+  if (cli.isSet(tab)) {
+    const QStringList tabs = {"curves", "samples", "filters", "map", "confusion"};
+    w.views()->setCurrentIndex(std::max(0, static_cast<int>(tabs.indexOf(cli.value(tab)))));
+  }
+  w.show();
+  if (cli.isSet(train)) {
+    // After the data has loaded (the button is enabled then), or at once if it already has.
+    QTimer::singleShot(300, &w, [&w] {
+      if (w.trainAction()->isEnabled()) w.trainAction()->trigger();
+    });
+  }
+  if (cli.isSet(shot)) {
+    const QString file = cli.value(shot);
+    QTimer::singleShot(static_cast<int>(cli.value(after).toDouble() * 1000), &w, [&w, file] {
+      if (!w.grab().save(file)) std::fprintf(stderr, "hyperlab: cannot write %s\n", qPrintable(file));
+      w.close();
+    });
+  }
+  return app.exec();
+}

@@ -1,0 +1,64 @@
+// The live curves of one run: loss (per batch, smoothed, and per epoch),
+// accuracy, gradient ratio, per-layer gradient norms and learning rate. Keeps
+// every point it is given; the charts thin for display.
+#pragma once
+
+#include <QWidget>
+
+#include <vector>
+
+#include "train/events.h"
+
+class QSlider;
+class QLabel;
+
+namespace hyperlab {
+
+class MetricChart;
+
+class CurvesPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit CurvesPanel(QWidget* parent = nullptr);
+
+  void reset();
+  void start(const RunStart& info);
+  void addBatches(const std::vector<BatchEvent>& events);
+  void addEpoch(const EpochEvent& e);
+  /// EMA smoothing of the batch loss in [0, 0.999].
+  void setSmoothing(double s);
+  double smoothing() const { return smoothing_; }
+  void setPresentation(bool on);
+  /// A line over the charts: the run's status, e.g. why it diverged.
+  void setBanner(const QString& text, bool bad);
+  QList<MetricChart*> charts() const { return charts_; }
+  MetricChart* lossChart() const { return loss_; }
+  MetricChart* accuracyChart() const { return acc_; }
+  MetricChart* ratioChart() const { return ratio_; }
+  MetricChart* gradChart() const { return grads_; }
+  MetricChart* lrChart() const { return lr_; }
+  int batchCount() const { return static_cast<int>(batch_loss_.size()); }
+  int epochCount() const { return static_cast<int>(epochs_.size()); }
+
+ private:
+  void redrawBatches();
+  void redrawEpochs();
+
+  MetricChart *loss_, *acc_, *ratio_, *grads_, *lr_;
+  QList<MetricChart*> charts_;
+  QSlider* smooth_slider_;
+  QLabel* smooth_label_;
+  QLabel* banner_;
+  double smoothing_ = 0.9;
+  // data
+  QVector<QPointF> batch_loss_, batch_smooth_, batch_lr_;
+  double ema_ = 0;
+  int ema_n_ = 0;
+  std::vector<EpochEvent> epochs_;
+  std::vector<std::string> layers_;
+  int s_batch_ = -1, s_train_ = -1, s_val_ = -1, s_test_ = -1;
+  int a_train_ = -1, a_val_ = -1, a_test_ = -1;
+  int r_ratio_ = -1, l_lr_ = -1;
+};
+
+}  // namespace hyperlab

@@ -1,0 +1,858 @@
+#include "experimenteditor.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTimer>
+#include <QLocale>
+#include <QRegularExpression>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <climits>
+
+#include "config/config_json.h"
+#include "config/shapes.h"
+#include "fields.h"
+#include "train/trainer.h"
+
+namespace hyperlab {
+
+namespace {
+
+const QStringList kLayerTypes = {"linear", "conv2d", "maxpool2d", "avgpool2d", "flatten", "dropout",
+                                 "batchnorm", "layernorm", "relu", "leaky_relu", "elu", "selu",
+                                 "gelu", "sigmoid", "tanh"};
+const QStringList kActivations = {"relu", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh"};
+const QStringList kMetrics = {"val_loss", "val_accuracy", "train_loss", "train_accuracy", "test_loss",
+                              "test_accuracy"};
+enum Col { kType, kOut, kKernel, kStride, kPadding, kParam, kBias, kCols };
+
+QSpinBox* int_box(int lo, int hi, const QString& special = QString()) {
+  auto* b = new QSpinBox;
+  b->setRange(lo, hi);
+  b->setKeyboardTracking(false);
+  b->setAccelerated(true);
+  if (!special.isEmpty()) b->setSpecialValueText(special);
+  return b;
+}
+
+QFormLayout* compact_form(QWidget* parent) {
+  auto* f = new QFormLayout(parent);
+  f->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  f->setContentsMargins(6, 6, 6, 6);
+  f->setVerticalSpacing(4);
+  return f;
+}
+
+QWidget* make_scroll(QWidget* inner) {
+  auto* s = new QScrollArea;
+  s->setWidget(inner);
+  s->setWidgetResizable(true);
+  s->setFrameShape(QFrame::NoFrame);
+  return s;
+}
+
+}  // namespace
+
+ExperimentEditor::ExperimentEditor(QWidget* parent) : QWidget(parent) {
+  auto* lay = new QVBoxLayout(this);
+  lay->setContentsMargins(0, 0, 0, 0);
+  auto* top = new QHBoxLayout;
+  top->addWidget(new QLabel("Name"));
+  name_ = new QLineEdit;
+  top->addWidget(name_);
+  lay->addLayout(top);
+  tabs_ = new QTabWidget;
+  tabs_->addTab(make_scroll(buildDataTab()), "Data");
+  tabs_->addTab(make_scroll(buildModelTab()), "Model");
+  tabs_->addTab(make_scroll(buildTrainingTab()), "Training");
+  lay->addWidget(tabs_, 1);
+  problems_label_ = new QLabel;
+  problems_label_->setWordWrap(true);
+  problems_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  problems_label_->setStyleSheet("QLabel { color: #b00020; }");
+  lay->addWidget(problems_label_);
+  watch(name_);
+  setConfig(ExperimentConfig{});
+}
+
+void ExperimentEditor::watch(QWidget* w) {
+  if (auto* b = qobject_cast<QDoubleSpinBox*>(w))
+    connect(b, &QDoubleSpinBox::valueChanged, this, &ExperimentEditor::onEdited);
+  else if (auto* s = qobject_cast<QSpinBox*>(w))
+    connect(s, &QSpinBox::valueChanged, this, &ExperimentEditor::onEdited);
+  else if (auto* c = qobject_cast<QComboBox*>(w))
+    connect(c, &QComboBox::currentIndexChanged, this, &ExperimentEditor::onEdited);
+  else if (auto* k = qobject_cast<QCheckBox*>(w))
+    connect(k, &QCheckBox::toggled, this, &ExperimentEditor::onEdited);
+  else if (auto* e = qobject_cast<QLineEdit*>(w))
+    connect(e, &QLineEdit::textChanged, this, &ExperimentEditor::onEdited);
+}
+
+QWidget* ExperimentEditor::buildDataTab() {
+  auto* page = new QWidget;
+  auto* v = new QVBoxLayout(page);
+  auto* box = new QGroupBox("Dataset");
+  auto* f = compact_form(box);
+  dataset_ = make_combo({"fashion-mnist", "mnist", "cifar10", "synthetic"});
+  f->addRow("Dataset", dataset_);
+  auto* row = new QHBoxLayout;
+  path_ = new QLineEdit;
+  auto* browse = new QToolButton;
+  browse->setText("…");
+  browse->setToolTip("Choose the folder with the dataset's files");
+  row->addWidget(path_, 1);
+  row->addWidget(browse);
+  f->addRow("Folder", row);
+  connect(browse, &QToolButton::clicked, this, [this] {
+    QString d = QFileDialog::getExistingDirectory(this, "Dataset folder", path_->text().isEmpty() ? path_->placeholderText() : path_->text());
+    if (!d.isEmpty()) path_->setText(d);
+  });
+  data_status_ = new QLabel;
+  data_status_->setWordWrap(true);
+  data_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  f->addRow("Status", data_status_);
+  val_fraction_ = new NumberBox(0, 0.95, 0.05);
+  f->addRow("Validation fraction", val_fraction_);
+  train_limit_ = int_box(0, INT_MAX, "all");
+  train_limit_->setSingleStep(1000);
+  f->addRow("Train samples", train_limit_);
+  test_limit_ = int_box(0, INT_MAX, "all");
+  test_limit_->setSingleStep(1000);
+  f->addRow("Test samples", test_limit_);
+  normalization_ = make_combo({"none", "unit", "standardize"});
+  normalization_->setToolTip("none: raw values; unit: scaled to [0,1]; standardize: train mean/std per channel");
+  f->addRow("Normalisation", normalization_);
+  v->addWidget(box);
+
+  synth_box_ = new QGroupBox("Synthetic data");
+  synth_form_ = compact_form(synth_box_);
+  synth_kind_ = make_combo({"spirals", "circles", "xor", "blobs", "images"});
+  synth_form_->addRow("Kind", synth_kind_);
+  synth_samples_ = int_box(1, 10'000'000);
+  synth_form_->addRow("Training samples", synth_samples_);
+  synth_test_ = int_box(0, 10'000'000);
+  synth_form_->addRow("Test samples", synth_test_);
+  synth_noise_ = new NumberBox(0, 10, 0.05);
+  synth_form_->addRow("Noise", synth_noise_);
+  synth_classes_ = int_box(2, 100);
+  synth_form_->addRow("Classes", synth_classes_);
+  synth_image_ = int_box(4, 256);
+  synth_form_->addRow("Image size", synth_image_);
+  v->addWidget(synth_box_);
+  v->addStretch(1);
+  for (QWidget* w : std::initializer_list<QWidget*>{dataset_, path_, val_fraction_, train_limit_, test_limit_,
+                                                    normalization_, synth_kind_, synth_samples_, synth_test_,
+                                                    synth_noise_, synth_classes_, synth_image_})
+    watch(w);
+  return page;
+}
+
+QWidget* ExperimentEditor::buildModelTab() {
+  auto* page = new QWidget;
+  auto* v = new QVBoxLayout(page);
+  auto* mode_row = new QHBoxLayout;
+  mode_row->addWidget(new QLabel("Architecture"));
+  model_mode_ = make_combo({"MLP builder", "Layer list"});
+  mode_row->addWidget(model_mode_, 1);
+  v->addLayout(mode_row);
+
+  mlp_box_ = new QGroupBox("MLP");
+  auto* mf = compact_form(mlp_box_);
+  mlp_hidden_ = new QLineEdit;
+  mlp_hidden_->setPlaceholderText("e.g. 500, 50 (empty: a linear model)");
+  mf->addRow("Hidden sizes", mlp_hidden_);
+  mlp_activation_ = make_combo(kActivations);
+  mf->addRow("Activation", mlp_activation_);
+  mlp_dropout_ = new NumberBox(0, 0.99, 0.1);
+  mf->addRow("Dropout", mlp_dropout_);
+  mlp_batchnorm_ = new QCheckBox("Batch norm before each activation");
+  mf->addRow("", mlp_batchnorm_);
+  auto* to_layers = new QPushButton("Edit as layer list");
+  to_layers->setToolTip("Expand the MLP into layers to edit them one by one");
+  mf->addRow("", to_layers);
+  connect(to_layers, &QPushButton::clicked, this, [this] {
+    ExperimentConfig c = config();
+    loading_ = true;
+    layersToTable(expanded_layers(c));
+    model_mode_->setCurrentIndex(1);
+    loading_ = false;
+    onEdited();
+  });
+  v->addWidget(mlp_box_);
+
+  layers_box_ = new QGroupBox("Layers");
+  auto* lv = new QVBoxLayout(layers_box_);
+  layers_ = new QTableWidget(0, kCols);
+  layers_->setHorizontalHeaderLabels({"Type", "Out", "Kernel", "Stride", "Pad", "p / slope / α", "Bias"});
+  layers_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  layers_->horizontalHeader()->setSectionResizeMode(kType, QHeaderView::Stretch);
+  layers_->verticalHeader()->setDefaultSectionSize(24);
+  layers_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  layers_->setSelectionMode(QAbstractItemView::SingleSelection);
+  layers_->setMinimumHeight(200);
+  lv->addWidget(layers_);
+  auto* tools = new QHBoxLayout;
+  auto tool = [&](const QString& text, const QString& tip) {
+    auto* b = new QToolButton;
+    b->setText(text);
+    b->setToolTip(tip);
+    tools->addWidget(b);
+    return b;
+  };
+  QToolButton* add = tool("Add", "Add a layer after the selected one");
+  QToolButton* dup = tool("Duplicate", "Duplicate the selected layer");
+  QToolButton* rem = tool("Remove", "Remove the selected layer");
+  QToolButton* up = tool("Up", "Move the selected layer up");
+  QToolButton* down = tool("Down", "Move the selected layer down");
+  tools->addStretch(1);
+  lv->addLayout(tools);
+  connect(add, &QToolButton::clicked, this, [this] {
+    int r = layers_->currentRow() < 0 ? layers_->rowCount() : layers_->currentRow() + 1;
+    LayerConfig l;
+    l.type = "linear", l.out = 64;
+    layers_->insertRow(r);
+    layer_inits_.insert(layer_inits_.begin() + r, std::nullopt);
+    setLayerRow(r, l);
+    layers_->selectRow(r);
+    onEdited();
+  });
+  connect(dup, &QToolButton::clicked, this, [this] {
+    int r = layers_->currentRow();
+    if (r < 0) return;
+    LayerConfig l = layerRow(r, nullptr);
+    layers_->insertRow(r + 1);
+    layer_inits_.insert(layer_inits_.begin() + r + 1, layer_inits_[r]);
+    setLayerRow(r + 1, l);
+    layers_->selectRow(r + 1);
+    onEdited();
+  });
+  connect(rem, &QToolButton::clicked, this, [this] {
+    int r = layers_->currentRow();
+    if (r < 0) return;
+    layers_->removeRow(r);
+    layer_inits_.erase(layer_inits_.begin() + r);
+    onEdited();
+  });
+  connect(up, &QToolButton::clicked, this, [this] {
+    int r = layers_->currentRow();
+    if (r > 0) moveRow(r, r - 1);
+  });
+  connect(down, &QToolButton::clicked, this, [this] {
+    int r = layers_->currentRow();
+    if (r >= 0 && r + 1 < layers_->rowCount()) moveRow(r, r + 1);
+  });
+  connect(layers_, &QTableWidget::itemChanged, this, [this] {
+    if (!loading_) onEdited();
+  });
+  v->addWidget(layers_box_);
+
+  auto* init_box = new QGroupBox("Initialisation");
+  init_form_ = compact_form(init_box);
+  init_scheme_ = make_combo({"default", "normal", "uniform", "xavier_normal", "xavier_uniform", "kaiming_normal",
+                             "kaiming_uniform", "zeros"});
+  init_form_->addRow("Scheme", init_scheme_);
+  init_std_ = new NumberBox(0, 100, 0.01);
+  init_form_->addRow("Std", init_std_);
+  init_mean_ = new NumberBox(-100, 100, 0.01);
+  init_form_->addRow("Mean", init_mean_);
+  init_a_ = new NumberBox(-100, 100, 0.01);
+  init_form_->addRow("Lower bound a", init_a_);
+  init_b_ = new NumberBox(-100, 100, 0.01);
+  init_form_->addRow("Upper bound b", init_b_);
+  init_gain_ = new NumberBox(0, 100, 0.1);
+  init_form_->addRow("Gain", init_gain_);
+  init_mode_ = make_combo({"fan_in", "fan_out"});
+  init_form_->addRow("Mode", init_mode_);
+  init_nonlin_ = make_combo({"relu", "leaky_relu", "linear", "sigmoid", "tanh"});
+  init_form_->addRow("Nonlinearity", init_nonlin_);
+  init_slope_ = new NumberBox(0, 10, 0.01);
+  init_form_->addRow("Negative slope", init_slope_);
+  init_zero_bias_ = new QCheckBox("Biases start at 0");
+  init_form_->addRow("", init_zero_bias_);
+  v->addWidget(init_box);
+
+  auto* sum_box = new QGroupBox("Summary");
+  auto* sv = new QVBoxLayout(sum_box);
+  summary_ = new QTableWidget(0, 3);
+  summary_->setHorizontalHeaderLabels({"Layer", "Output", "Parameters"});
+  summary_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  summary_->verticalHeader()->setVisible(false);
+  summary_->verticalHeader()->setDefaultSectionSize(22);
+  summary_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  summary_->setMinimumHeight(160);
+  sv->addWidget(summary_);
+  summary_total_ = new QLabel;
+  sv->addWidget(summary_total_);
+  v->addWidget(sum_box);
+  v->addStretch(1);
+  for (QWidget* w : std::initializer_list<QWidget*>{model_mode_, mlp_hidden_, mlp_activation_, mlp_dropout_,
+                                                    mlp_batchnorm_, init_scheme_, init_std_, init_mean_, init_a_,
+                                                    init_b_, init_gain_, init_mode_, init_nonlin_, init_slope_,
+                                                    init_zero_bias_})
+    watch(w);
+  return page;
+}
+
+QWidget* ExperimentEditor::buildTrainingTab() {
+  auto* page = new QWidget;
+  auto* v = new QVBoxLayout(page);
+  auto* basics = new QGroupBox("Schedule");
+  auto* bf = compact_form(basics);
+  epochs_ = int_box(1, 100000);
+  bf->addRow("Epochs", epochs_);
+  batch_ = int_box(1, 1 << 20);
+  bf->addRow("Batch size", batch_);
+  shuffle_ = new QCheckBox("Shuffle every epoch");
+  bf->addRow("", shuffle_);
+  loss_ = make_combo({"cross_entropy", "mse"});
+  bf->addRow("Loss", loss_);
+  v->addWidget(basics);
+
+  auto* ob = new QGroupBox("Optimizer");
+  opt_form_ = compact_form(ob);
+  opt_type_ = make_combo({"sgd", "adam", "adamw", "rmsprop", "adagrad"});
+  opt_form_->addRow("Type", opt_type_);
+  lr_ = new LogNumberBox(1e-8, 1e6);
+  opt_form_->addRow("Learning rate", lr_);
+  wd_ = new NumberBox(0, 100, 1e-4);
+  opt_form_->addRow("Weight decay", wd_);
+  momentum_ = new NumberBox(0, 0.9999, 0.1);
+  opt_form_->addRow("Momentum", momentum_);
+  dampening_ = new NumberBox(0, 1, 0.1);
+  opt_form_->addRow("Dampening", dampening_);
+  nesterov_ = new QCheckBox("Nesterov momentum");
+  opt_form_->addRow("", nesterov_);
+  beta1_ = new NumberBox(0, 0.9999, 0.01);
+  opt_form_->addRow("β1", beta1_);
+  beta2_ = new NumberBox(0, 0.999999, 0.001);
+  opt_form_->addRow("β2", beta2_);
+  eps_ = new NumberBox(0, 1, 1e-8);
+  opt_form_->addRow("ε", eps_);
+  amsgrad_ = new QCheckBox("AMSGrad");
+  opt_form_->addRow("", amsgrad_);
+  alpha_ = new NumberBox(0, 1, 0.01);
+  opt_form_->addRow("Smoothing α", alpha_);
+  centered_ = new QCheckBox("Centered");
+  opt_form_->addRow("", centered_);
+  lr_decay_ = new NumberBox(0, 10, 1e-3);
+  opt_form_->addRow("LR decay", lr_decay_);
+  init_acc_ = new NumberBox(0, 100, 0.1);
+  opt_form_->addRow("Initial accumulator", init_acc_);
+  v->addWidget(ob);
+
+  auto* rb = new QGroupBox("Regularisation");
+  auto* rf = compact_form(rb);
+  l1_ = new NumberBox(0, 100, 1e-5);
+  rf->addRow("L1 coefficient", l1_);
+  l2_ = new NumberBox(0, 100, 1e-4);
+  rf->addRow("L2 coefficient", l2_);
+  noise_ = new NumberBox(0, 100, 0.01);
+  rf->addRow("Gradient noise std", noise_);
+  clip_ = new NumberBox(0, 1e6, 0.5);
+  clip_->setSpecialValueText("off");
+  rf->addRow("Clip gradient norm", clip_);
+  v->addWidget(rb);
+
+  auto* sb = new QGroupBox("Learning-rate schedule");
+  sched_form_ = compact_form(sb);
+  sched_type_ = make_combo({"none", "step", "exponential", "cosine", "plateau"});
+  sched_form_->addRow("Type", sched_type_);
+  sched_step_ = int_box(1, 100000);
+  sched_form_->addRow("Step size (epochs)", sched_step_);
+  sched_gamma_ = new NumberBox(0, 1, 0.05);
+  sched_form_->addRow("γ", sched_gamma_);
+  sched_tmax_ = int_box(0, 100000, "= epochs");
+  sched_form_->addRow("Period (epochs)", sched_tmax_);
+  sched_eta_min_ = new NumberBox(0, 100, 1e-4);
+  sched_form_->addRow("Minimum lr", sched_eta_min_);
+  sched_monitor_ = make_combo(kMetrics);
+  sched_form_->addRow("Monitor", sched_monitor_);
+  sched_factor_ = new NumberBox(0, 1, 0.05);
+  sched_form_->addRow("Factor", sched_factor_);
+  sched_patience_ = int_box(0, 100000);
+  sched_form_->addRow("Patience", sched_patience_);
+  sched_threshold_ = new NumberBox(0, 1, 1e-4);
+  sched_form_->addRow("Threshold", sched_threshold_);
+  sched_min_lr_ = new NumberBox(0, 100, 1e-5);
+  sched_form_->addRow("Floor", sched_min_lr_);
+  v->addWidget(sb);
+
+  auto* eb = new QGroupBox("Early stopping");
+  es_form_ = compact_form(eb);
+  es_enabled_ = new QCheckBox("Stop when the monitored metric stops improving");
+  es_form_->addRow("", es_enabled_);
+  es_monitor_ = make_combo(kMetrics);
+  es_form_->addRow("Monitor", es_monitor_);
+  es_min_delta_ = new NumberBox(0, 100, 1e-3);
+  es_form_->addRow("Min improvement", es_min_delta_);
+  es_patience_ = int_box(0, 100000);
+  es_form_->addRow("Patience (epochs)", es_patience_);
+  es_restore_ = new QCheckBox("Restore the best epoch's weights");
+  es_form_->addRow("", es_restore_);
+  v->addWidget(eb);
+
+  auto* xb = new QGroupBox("Run");
+  auto* xf = compact_form(xb);
+  eval_test_ = new QCheckBox("Evaluate on the test set every epoch");
+  xf->addRow("", eval_test_);
+  seed_ = int_box(0, INT_MAX);
+  xf->addRow("Seed", seed_);
+  QStringList devices = {"auto", "cpu"};
+  for (int i = 0; i < cuda_device_count(); ++i) devices << QString("cuda:%1").arg(i);
+  device_ = make_combo(devices);
+  device_->setToolTip(cuda_device_count() ? QString("%1 CUDA device(s) found").arg(cuda_device_count())
+                                          : QString("No CUDA device found: training runs on the CPU"));
+  xf->addRow("Device", device_);
+  fallback_ = new QCheckBox("Fall back to the CPU if the GPU is missing");
+  xf->addRow("", fallback_);
+  threads_ = int_box(0, 1024, "auto");
+  xf->addRow("CPU threads", threads_);
+  v->addWidget(xb);
+  v->addStretch(1);
+  for (QWidget* w : std::initializer_list<QWidget*>{
+           epochs_, batch_, shuffle_, loss_, opt_type_, lr_, wd_, momentum_, dampening_, nesterov_, beta1_, beta2_,
+           eps_, amsgrad_, alpha_, centered_, lr_decay_, init_acc_, l1_, l2_, noise_, clip_, sched_type_,
+           sched_step_, sched_gamma_, sched_tmax_, sched_eta_min_, sched_monitor_, sched_factor_, sched_patience_,
+           sched_threshold_, sched_min_lr_, es_enabled_, es_monitor_, es_min_delta_, es_patience_, es_restore_,
+           eval_test_, seed_, device_, fallback_, threads_})
+    watch(w);
+  return page;
+}
+
+// ---- layer table ----
+
+void ExperimentEditor::setLayerRow(int r, const LayerConfig& l) {
+  const bool was = loading_;
+  loading_ = true;
+  auto* type = new QComboBox;
+  type->addItems(kLayerTypes);
+  set_combo(type, l.type);
+  layers_->setCellWidget(r, kType, type);
+  connect(type, &QComboBox::currentIndexChanged, this, [this, type] {
+    // Re-fill the row so the type's fields (and only those) are editable.
+    for (int row = 0; row < layers_->rowCount(); ++row)
+      if (layers_->cellWidget(row, kType) == type) {
+        LayerConfig l = layerRow(row, nullptr);
+        if ((l.type == "linear" || l.type == "conv2d") && l.out <= 0) l.out = l.type == "linear" ? 64 : 16;
+        if (l.type.find("pool") != std::string::npos) l.kernel = l.stride = 2;
+        QTimer::singleShot(0, this, [this, row, l] {
+          if (row < layers_->rowCount()) setLayerRow(row, l), onEdited();
+        });
+      }
+  });
+  const bool weights = l.type == "linear" || l.type == "conv2d";
+  const bool spatial = l.type == "conv2d" || l.type.find("pool") != std::string::npos;
+  const bool param = l.type == "dropout" || l.type == "leaky_relu" || l.type == "elu";
+  auto cell = [&](int col, bool on, const QString& text) {
+    auto* it = new QTableWidgetItem(on ? text : QString());
+    if (!on) it->setFlags(Qt::ItemIsEnabled), it->setBackground(palette().color(QPalette::Window));
+    layers_->setItem(r, col, it);
+  };
+  cell(kOut, weights, QString::number(l.out));
+  cell(kKernel, spatial, QString::number(l.kernel));
+  cell(kStride, spatial, QString::number(l.stride));
+  cell(kPadding, spatial, QString::number(l.padding));
+  double pv = l.type == "dropout" ? l.p : l.type == "leaky_relu" ? l.slope : l.alpha;
+  cell(kParam, param, QString::number(pv, 'g', 10));
+  auto* bias = new QTableWidgetItem;
+  if (weights) {
+    bias->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+    bias->setCheckState(l.bias ? Qt::Checked : Qt::Unchecked);
+  } else {
+    bias->setFlags(Qt::ItemIsEnabled);
+    bias->setBackground(palette().color(QPalette::Window));
+  }
+  layers_->setItem(r, kBias, bias);
+  loading_ = was;
+}
+
+LayerConfig ExperimentEditor::layerRow(int r, QString* error) const {
+  LayerConfig l;
+  auto* type = qobject_cast<QComboBox*>(layers_->cellWidget(r, kType));
+  l.type = type ? combo_value(type) : "linear";
+  const bool pool = l.type.find("pool") != std::string::npos;
+  if (pool) l.kernel = l.stride = 2;
+  auto num = [&](int col, double& out, const char* what) {
+    QTableWidgetItem* it = layers_->item(r, col);
+    if (!it || !(it->flags() & Qt::ItemIsEditable)) return;
+    bool ok = false;
+    double v = it->text().trimmed().toDouble(&ok);
+    if (ok) out = v;
+    else if (error && error->isEmpty())
+      *error = QString("model.layers[%1].%2: \"%3\" is not a number").arg(r).arg(what, it->text());
+  };
+  double out = l.out, kernel = l.kernel, stride = l.stride, padding = l.padding, param = 0;
+  num(kOut, out, "out");
+  num(kKernel, kernel, "kernel");
+  num(kStride, stride, "stride");
+  num(kPadding, padding, "padding");
+  l.out = static_cast<int>(out), l.kernel = static_cast<int>(kernel), l.stride = static_cast<int>(stride);
+  l.padding = static_cast<int>(padding);
+  if (l.type == "dropout") param = l.p, num(kParam, param, "p"), l.p = param;
+  if (l.type == "leaky_relu") param = l.slope, num(kParam, param, "slope"), l.slope = param;
+  if (l.type == "elu") param = l.alpha, num(kParam, param, "alpha"), l.alpha = param;
+  if (QTableWidgetItem* b = layers_->item(r, kBias); b && (b->flags() & Qt::ItemIsUserCheckable))
+    l.bias = b->checkState() == Qt::Checked;
+  if (size_t(r) < layer_inits_.size()) l.init = layer_inits_[r];
+  return l;
+}
+
+void ExperimentEditor::addLayer(const LayerConfig& l) {
+  int r = layers_->rowCount();
+  layers_->insertRow(r);
+  layer_inits_.push_back(l.init);
+  setLayerRow(r, l);
+  onEdited();
+}
+
+void ExperimentEditor::moveRow(int from, int to) {
+  LayerConfig a = layerRow(from, nullptr), b = layerRow(to, nullptr);
+  std::swap(layer_inits_[from], layer_inits_[to]);
+  a.init = layer_inits_[to], b.init = layer_inits_[from];
+  setLayerRow(to, a);
+  setLayerRow(from, b);
+  layers_->selectRow(to);
+  onEdited();
+}
+
+void ExperimentEditor::layersToTable(const std::vector<LayerConfig>& layers) {
+  layers_->setRowCount(0);
+  layer_inits_.clear();
+  layers_->setRowCount(static_cast<int>(layers.size()));
+  for (size_t i = 0; i < layers.size(); ++i) {
+    layer_inits_.push_back(layers[i].init);
+    setLayerRow(static_cast<int>(i), layers[i]);
+  }
+}
+
+std::vector<LayerConfig> ExperimentEditor::tableLayers(QStringList* errors) const {
+  std::vector<LayerConfig> out;
+  for (int r = 0; r < layers_->rowCount(); ++r) {
+    QString err;
+    out.push_back(layerRow(r, &err));
+    if (!err.isEmpty() && errors) errors->push_back(err);
+  }
+  return out;
+}
+
+// ---- config <-> forms ----
+
+void ExperimentEditor::setConfig(const ExperimentConfig& c) {
+  loading_ = true;
+  base_ = c;
+  name_->setText(QString::fromStdString(c.name));
+  const DataConfig& d = c.data;
+  set_combo(dataset_, d.dataset);
+  path_->setText(QString::fromStdString(d.path));
+  val_fraction_->setValue(d.validation_fraction);
+  train_limit_->setValue(d.train_limit);
+  test_limit_->setValue(d.test_limit);
+  set_combo(normalization_, d.normalization);
+  set_combo(synth_kind_, d.synthetic.kind);
+  synth_samples_->setValue(d.synthetic.samples);
+  synth_test_->setValue(d.synthetic.test_samples);
+  synth_noise_->setValue(d.synthetic.noise);
+  synth_classes_->setValue(d.synthetic.classes);
+  synth_image_->setValue(d.synthetic.image_size);
+
+  const ModelConfig& m = c.model;
+  model_mode_->setCurrentIndex(m.mlp ? 0 : 1);
+  MlpConfig mlp = m.mlp.value_or(MlpConfig{});
+  QStringList hs;
+  for (int h : mlp.hidden) hs << QString::number(h);
+  mlp_hidden_->setText(hs.join(", "));
+  set_combo(mlp_activation_, mlp.activation);
+  mlp_dropout_->setValue(mlp.dropout);
+  mlp_batchnorm_->setChecked(mlp.batchnorm);
+  layersToTable(m.mlp ? std::vector<LayerConfig>{} : m.layers);
+  const InitConfig& in = m.init;
+  set_combo(init_scheme_, in.scheme);
+  init_std_->setValue(in.std);
+  init_mean_->setValue(in.mean);
+  init_a_->setValue(in.a);
+  init_b_->setValue(in.b);
+  init_gain_->setValue(in.gain);
+  set_combo(init_mode_, in.mode);
+  set_combo(init_nonlin_, in.nonlinearity);
+  init_slope_->setValue(in.negative_slope);
+  init_zero_bias_->setChecked(in.zero_bias);
+
+  const TrainingConfig& t = c.training;
+  epochs_->setValue(t.epochs);
+  batch_->setValue(t.batch_size);
+  shuffle_->setChecked(t.shuffle);
+  set_combo(loss_, t.loss);
+  const OptimizerConfig& o = t.optimizer;
+  set_combo(opt_type_, o.type);
+  lr_->setValue(o.lr);
+  wd_->setValue(o.weight_decay);
+  momentum_->setValue(o.momentum);
+  dampening_->setValue(o.dampening);
+  nesterov_->setChecked(o.nesterov);
+  beta1_->setValue(o.beta1);
+  beta2_->setValue(o.beta2);
+  eps_->setValue(o.eps);
+  amsgrad_->setChecked(o.amsgrad);
+  alpha_->setValue(o.alpha);
+  centered_->setChecked(o.centered);
+  lr_decay_->setValue(o.lr_decay);
+  init_acc_->setValue(o.initial_accumulator_value);
+  l1_->setValue(t.l1);
+  l2_->setValue(t.l2);
+  noise_->setValue(t.grad_noise_std);
+  clip_->setValue(t.clip_grad_norm);
+  const SchedulerConfig& s = t.scheduler;
+  set_combo(sched_type_, s.type);
+  sched_step_->setValue(s.step_size);
+  sched_gamma_->setValue(s.gamma);
+  sched_tmax_->setValue(s.t_max);
+  sched_eta_min_->setValue(s.eta_min);
+  set_combo(sched_monitor_, s.monitor);
+  sched_factor_->setValue(s.factor);
+  sched_patience_->setValue(s.patience);
+  sched_threshold_->setValue(s.threshold);
+  sched_min_lr_->setValue(s.min_lr);
+  const EarlyStoppingConfig& e = t.early_stopping;
+  es_enabled_->setChecked(e.enabled);
+  set_combo(es_monitor_, e.monitor);
+  es_min_delta_->setValue(e.min_delta);
+  es_patience_->setValue(e.patience);
+  es_restore_->setChecked(e.restore_best);
+  eval_test_->setChecked(t.evaluate_test);
+  seed_->setValue(static_cast<int>(std::min<uint64_t>(t.seed, INT_MAX)));
+  set_combo(device_, t.device);
+  fallback_->setChecked(t.allow_cpu_fallback);
+  threads_->setValue(t.threads);
+  loading_ = false;
+  onEdited();
+}
+
+ExperimentConfig ExperimentEditor::config() const {
+  ExperimentConfig c = base_;
+  c.name = name_->text().toStdString();
+  DataConfig& d = c.data;
+  d.dataset = combo_value(dataset_);
+  d.path = path_->text().trimmed().toStdString();
+  d.validation_fraction = val_fraction_->value();
+  d.train_limit = train_limit_->value();
+  d.test_limit = test_limit_->value();
+  d.normalization = combo_value(normalization_);
+  d.synthetic.kind = combo_value(synth_kind_);
+  d.synthetic.samples = synth_samples_->value();
+  d.synthetic.test_samples = synth_test_->value();
+  d.synthetic.noise = synth_noise_->value();
+  d.synthetic.classes = synth_classes_->value();
+  d.synthetic.image_size = synth_image_->value();
+
+  ModelConfig& m = c.model;
+  if (model_mode_->currentIndex() == 0) {
+    MlpConfig mlp;
+    for (const QString& part : mlp_hidden_->text().split(QRegularExpression("[,;\\s]+"), Qt::SkipEmptyParts))
+      mlp.hidden.push_back(part.toInt());  // "abc" becomes 0, which validation reports
+    mlp.activation = combo_value(mlp_activation_);
+    mlp.dropout = mlp_dropout_->value();
+    mlp.batchnorm = mlp_batchnorm_->isChecked();
+    m.mlp = mlp;
+    m.layers.clear();
+  } else {
+    m.mlp.reset();
+    m.layers = tableLayers(nullptr);
+  }
+  InitConfig& in = m.init;
+  in.scheme = combo_value(init_scheme_);
+  in.std = init_std_->value();
+  in.mean = init_mean_->value();
+  in.a = init_a_->value();
+  in.b = init_b_->value();
+  in.gain = init_gain_->value();
+  in.mode = combo_value(init_mode_);
+  in.nonlinearity = combo_value(init_nonlin_);
+  in.negative_slope = init_slope_->value();
+  in.zero_bias = init_zero_bias_->isChecked();
+
+  TrainingConfig& t = c.training;
+  t.epochs = epochs_->value();
+  t.batch_size = batch_->value();
+  t.shuffle = shuffle_->isChecked();
+  t.loss = combo_value(loss_);
+  OptimizerConfig& o = t.optimizer;
+  o.type = combo_value(opt_type_);
+  o.lr = lr_->value();
+  o.weight_decay = wd_->value();
+  o.momentum = momentum_->value();
+  o.dampening = dampening_->value();
+  o.nesterov = nesterov_->isChecked();
+  o.beta1 = beta1_->value();
+  o.beta2 = beta2_->value();
+  o.eps = eps_->value();
+  o.amsgrad = amsgrad_->isChecked();
+  o.alpha = alpha_->value();
+  o.centered = centered_->isChecked();
+  o.lr_decay = lr_decay_->value();
+  o.initial_accumulator_value = init_acc_->value();
+  t.l1 = l1_->value();
+  t.l2 = l2_->value();
+  t.grad_noise_std = noise_->value();
+  t.clip_grad_norm = clip_->value();
+  SchedulerConfig& s = t.scheduler;
+  s.type = combo_value(sched_type_);
+  s.step_size = sched_step_->value();
+  s.gamma = sched_gamma_->value();
+  s.t_max = sched_tmax_->value();
+  s.eta_min = sched_eta_min_->value();
+  s.monitor = combo_value(sched_monitor_);
+  s.factor = sched_factor_->value();
+  s.patience = sched_patience_->value();
+  s.threshold = sched_threshold_->value();
+  s.min_lr = sched_min_lr_->value();
+  EarlyStoppingConfig& e = t.early_stopping;
+  e.enabled = es_enabled_->isChecked();
+  e.monitor = combo_value(es_monitor_);
+  e.min_delta = es_min_delta_->value();
+  e.patience = es_patience_->value();
+  e.restore_best = es_restore_->isChecked();
+  t.evaluate_test = eval_test_->isChecked();
+  t.seed = static_cast<uint64_t>(seed_->value());
+  t.device = combo_value(device_);
+  t.allow_cpu_fallback = fallback_->isChecked();
+  t.threads = threads_->value();
+  return c;
+}
+
+void ExperimentEditor::onEdited() {
+  if (loading_) return;
+  updateVisibility();
+  revalidate();
+  Q_EMIT changed();
+}
+
+void ExperimentEditor::updateVisibility() {
+  const std::string ds = combo_value(dataset_);
+  synth_box_->setVisible(ds == "synthetic");
+  path_->setEnabled(ds != "synthetic");
+  path_->setPlaceholderText(QString::fromStdString(default_data_path(ds)));
+  const std::string kind = combo_value(synth_kind_);
+  synth_form_->setRowVisible(synth_classes_, kind == "spirals" || kind == "blobs" || kind == "images");
+  synth_form_->setRowVisible(synth_image_, kind == "images");
+  const bool mlp = model_mode_->currentIndex() == 0;
+  if (!mlp && layers_->rowCount() == 0 && !loading_) {
+    // Switching to the layer list starts from the MLP it replaces.
+    ExperimentConfig c = config();
+    MlpConfig m;
+    QStringList dummy;
+    c.model.layers.clear();
+    c.model.mlp = MlpConfig{};
+    for (const QString& part : mlp_hidden_->text().split(QRegularExpression("[,;\\s]+"), Qt::SkipEmptyParts))
+      c.model.mlp->hidden.push_back(part.toInt());
+    c.model.mlp->activation = combo_value(mlp_activation_);
+    c.model.mlp->dropout = mlp_dropout_->value();
+    c.model.mlp->batchnorm = mlp_batchnorm_->isChecked();
+    loading_ = true;
+    layersToTable(expanded_layers(c));
+    loading_ = false;
+  }
+  mlp_box_->setVisible(mlp);
+  layers_box_->setVisible(!mlp);
+  const std::string sch = combo_value(init_scheme_);
+  init_form_->setRowVisible(init_std_, sch == "normal");
+  init_form_->setRowVisible(init_mean_, sch == "normal");
+  init_form_->setRowVisible(init_a_, sch == "uniform");
+  init_form_->setRowVisible(init_b_, sch == "uniform");
+  init_form_->setRowVisible(init_gain_, sch.rfind("xavier", 0) == 0);
+  const bool kaiming = sch.rfind("kaiming", 0) == 0;
+  init_form_->setRowVisible(init_mode_, kaiming);
+  init_form_->setRowVisible(init_nonlin_, kaiming);
+  init_form_->setRowVisible(init_slope_, kaiming && combo_value(init_nonlin_) == "leaky_relu");
+  const std::string o = combo_value(opt_type_);
+  const bool sgd = o == "sgd", adam = o == "adam" || o == "adamw", rms = o == "rmsprop", ada = o == "adagrad";
+  opt_form_->setRowVisible(momentum_, sgd || rms);
+  opt_form_->setRowVisible(dampening_, sgd);
+  opt_form_->setRowVisible(nesterov_, sgd);
+  opt_form_->setRowVisible(beta1_, adam);
+  opt_form_->setRowVisible(beta2_, adam);
+  opt_form_->setRowVisible(eps_, !sgd);
+  opt_form_->setRowVisible(amsgrad_, adam);
+  opt_form_->setRowVisible(alpha_, rms);
+  opt_form_->setRowVisible(centered_, rms);
+  opt_form_->setRowVisible(lr_decay_, ada);
+  opt_form_->setRowVisible(init_acc_, ada);
+  const std::string st = combo_value(sched_type_);
+  sched_form_->setRowVisible(sched_step_, st == "step");
+  sched_form_->setRowVisible(sched_gamma_, st == "step" || st == "exponential");
+  sched_form_->setRowVisible(sched_tmax_, st == "cosine");
+  sched_form_->setRowVisible(sched_eta_min_, st == "cosine");
+  for (QWidget* w : std::initializer_list<QWidget*>{sched_monitor_, sched_factor_, sched_patience_, sched_threshold_,
+                                                    sched_min_lr_})
+    sched_form_->setRowVisible(w, st == "plateau");
+  const bool es = es_enabled_->isChecked();
+  for (QWidget* w : std::initializer_list<QWidget*>{es_monitor_, es_min_delta_, es_patience_, es_restore_})
+    es_form_->setRowVisible(w, es);
+}
+
+void ExperimentEditor::revalidate() {
+  problems_.clear();
+  if (model_mode_->currentIndex() == 0) {
+    for (const QString& part : mlp_hidden_->text().split(QRegularExpression("[,;\\s]+"), Qt::SkipEmptyParts)) {
+      bool ok = false;
+      part.toInt(&ok);
+      if (!ok) problems_ << QString("model.mlp.hidden: \"%1\" is not a whole number").arg(part);
+    }
+  } else {
+    tableLayers(&problems_);
+  }
+  ExperimentConfig c = config();
+  ConfigResult r = check_config(c);
+  for (const ConfigError& e : r.errors) problems_ << QString::fromStdString(e.path + ": " + e.message);
+  summary_->setRowCount(0);
+  if (r.ok()) {
+    ModelSummary s = summarize(r.config);
+    summary_->setRowCount(static_cast<int>(s.layers.size()) + 1);
+    summary_->setItem(0, 0, new QTableWidgetItem("input"));
+    summary_->setItem(0, 1, new QTableWidgetItem(QString::fromStdString(shape_str(data_spec(c.data).input))));
+    summary_->setItem(0, 2, new QTableWidgetItem(""));
+    for (size_t i = 0; i < s.layers.size(); ++i) {
+      const LayerSummary& l = s.layers[i];
+      summary_->setItem(int(i) + 1, 0, new QTableWidgetItem(QString::fromStdString(l.name)));
+      summary_->setItem(int(i) + 1, 1, new QTableWidgetItem(QString::fromStdString(shape_str(l.output))));
+      summary_->setItem(int(i) + 1, 2, new QTableWidgetItem(l.params ? QLocale().toString(qlonglong(l.params)) : ""));
+    }
+    for (const std::string& e : s.errors) problems_ << QString::fromStdString(e);
+    summary_total_->setText(s.ok() ? QString("Total: %1 parameters, %2 MFLOP per sample (forward)")
+                                         .arg(QLocale().toString(qlonglong(s.total_params)))
+                                         .arg(s.forward_flops / 1e6, 0, 'f', 2)
+                                   : QString("Shapes do not fit: see below"));
+  } else {
+    summary_total_->setText("Fix the settings below to see the summary.");
+  }
+  problems_.removeDuplicates();
+  problems_label_->setText(problems_.isEmpty() ? QString() : problems_.join("\n"));
+  problems_label_->setVisible(!problems_.isEmpty());
+}
+
+void ExperimentEditor::setDataStatus(const QString& text, bool ok) {
+  data_status_->setText(text);
+  data_status_->setStyleSheet(ok ? "QLabel { color: #1b5e20; }" : "QLabel { color: #b00020; }");
+}
+
+QString ExperimentEditor::dataStatus() const { return data_status_->text(); }
+
+void ExperimentEditor::setLocked(bool on) {
+  tabs_->setEnabled(true);
+  for (int i = 0; i < tabs_->count(); ++i) tabs_->widget(i)->setEnabled(!on);
+  name_->setEnabled(!on);
+}
+
+}  // namespace hyperlab

@@ -1,0 +1,137 @@
+// The experiment editor: forms for data, architecture and training, bound to
+// an ExperimentConfig. It only edits: config() builds the config from the
+// forms, setConfig() fills them; validation and shapes come from core.
+#pragma once
+
+#include <QWidget>
+
+#include <optional>
+#include <vector>
+
+#include "config/experiment.h"
+
+class QCheckBox;
+class QComboBox;
+class QFormLayout;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+class QTabWidget;
+
+namespace hyperlab {
+
+class NumberBox;
+class LogNumberBox;
+
+class ExperimentEditor : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ExperimentEditor(QWidget* parent = nullptr);
+
+  void setConfig(const ExperimentConfig& c);
+  ExperimentConfig config() const;
+  /// Problems that prevent training, each "key.path: message" (empty = valid).
+  QStringList problems() const { return problems_; }
+  bool valid() const { return problems_.isEmpty(); }
+  /// The data status line (set by the window from the data loader).
+  void setDataStatus(const QString& text, bool ok);
+  QString dataStatus() const;
+  /// Read-only while a run uses the config.
+  void setLocked(bool on);
+
+  // For tests and the window: the forms' widgets.
+  QComboBox* datasetBox() const { return dataset_; }
+  LogNumberBox* learningRateBox() const { return lr_; }
+  QComboBox* optimizerBox() const { return opt_type_; }
+  QLineEdit* hiddenEdit() const { return mlp_hidden_; }
+  QComboBox* modelModeBox() const { return model_mode_; }
+  QTableWidget* layerTable() const { return layers_; }
+  QSpinBox* epochsBox() const { return epochs_; }
+  QTableWidget* summaryTable() const { return summary_; }
+  /// Appends a layer row (type, out) to the layer list.
+  void addLayer(const LayerConfig& l);
+
+ Q_SIGNALS:
+  /// Any edit; validity and problems are already updated.
+  void changed();
+
+ private:
+  QWidget* buildDataTab();
+  QWidget* buildModelTab();
+  QWidget* buildTrainingTab();
+  void watch(QWidget* w);
+  void onEdited();
+  void revalidate();
+  void updateVisibility();
+  void setLayerRow(int row, const LayerConfig& l);
+  LayerConfig layerRow(int row, QString* error) const;
+  void moveRow(int from, int to);
+  void layersToTable(const std::vector<LayerConfig>& layers);
+  std::vector<LayerConfig> tableLayers(QStringList* errors) const;
+
+  ExperimentConfig base_;  // keeps what the forms do not show (description, per-layer init)
+  bool loading_ = false;
+  QStringList problems_;
+  std::vector<std::optional<InitConfig>> layer_inits_;
+
+  QTabWidget* tabs_;
+  QLineEdit* name_;
+  // data
+  QComboBox* dataset_;
+  QLineEdit* path_;
+  QLabel* data_status_;
+  NumberBox* val_fraction_;
+  QSpinBox *train_limit_, *test_limit_;
+  QComboBox* normalization_;
+  QGroupBox* synth_box_;
+  QComboBox* synth_kind_;
+  QSpinBox *synth_samples_, *synth_test_, *synth_classes_, *synth_image_;
+  NumberBox* synth_noise_;
+  QFormLayout* synth_form_;
+  // model
+  QComboBox* model_mode_;
+  QGroupBox *mlp_box_, *layers_box_;
+  QLineEdit* mlp_hidden_;
+  QComboBox* mlp_activation_;
+  NumberBox* mlp_dropout_;
+  QCheckBox* mlp_batchnorm_;
+  QTableWidget* layers_;
+  QComboBox* init_scheme_;
+  NumberBox *init_std_, *init_mean_, *init_a_, *init_b_, *init_gain_, *init_slope_;
+  QComboBox *init_mode_, *init_nonlin_;
+  QCheckBox* init_zero_bias_;
+  QFormLayout* init_form_;
+  QTableWidget* summary_;
+  QLabel* summary_total_;
+  QLabel* problems_label_;
+  // training
+  QSpinBox *epochs_, *batch_;
+  QCheckBox* shuffle_;
+  QComboBox* loss_;
+  QComboBox* opt_type_;
+  LogNumberBox* lr_;
+  NumberBox *wd_, *momentum_, *dampening_, *beta1_, *beta2_, *eps_, *alpha_, *lr_decay_, *init_acc_;
+  QCheckBox *nesterov_, *amsgrad_, *centered_;
+  QFormLayout* opt_form_;
+  NumberBox *l1_, *l2_, *noise_, *clip_;
+  QComboBox* sched_type_;
+  QSpinBox *sched_step_, *sched_tmax_, *sched_patience_;
+  NumberBox *sched_gamma_, *sched_eta_min_, *sched_factor_, *sched_threshold_, *sched_min_lr_;
+  QComboBox* sched_monitor_;
+  QFormLayout* sched_form_;
+  QCheckBox* es_enabled_;
+  QComboBox* es_monitor_;
+  NumberBox* es_min_delta_;
+  QSpinBox* es_patience_;
+  QCheckBox* es_restore_;
+  QFormLayout* es_form_;
+  QCheckBox* eval_test_;
+  QSpinBox *seed_, *threads_;
+  QComboBox* device_;
+  QCheckBox* fallback_;
+};
+
+}  // namespace hyperlab

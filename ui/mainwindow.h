@@ -1,0 +1,118 @@
+// The workbench window: the experiment editor on the left, live views on the
+// right, run controls in the toolbar and status bar. It wires the editor, the
+// data loader, the run controller and the views; all work happens in core.
+#pragma once
+
+#include <QMainWindow>
+#include <QTimer>
+
+#include <memory>
+
+#include "config/experiment.h"
+#include "train/events.h"
+
+class QAction;
+class QLabel;
+class QProgressBar;
+class QSplitter;
+class QTabWidget;
+class QCheckBox;
+class QMenu;
+
+namespace hyperlab {
+
+class BoundaryView;
+class ConfusionView;
+class CurvesPanel;
+class DataLoader;
+class ExperimentEditor;
+class FilterView;
+class ImageGridView;
+class RunController;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  /// Loads a config file into the editor; shows the errors and returns false if invalid.
+  bool openFile(const QString& file);
+  void loadPreset(const QString& name);
+
+  // For tests and the app's command line.
+  ExperimentEditor* editor() const { return editor_; }
+  CurvesPanel* curves() const { return curves_; }
+  RunController* controller() const { return controller_; }
+  DataLoader* dataLoader() const { return loader_; }
+  ImageGridView* trainImages() const { return train_grid_; }
+  ImageGridView* testImages() const { return test_grid_; }
+  FilterView* filters() const { return filters_; }
+  BoundaryView* boundary() const { return boundary_; }
+  ConfusionView* confusion() const { return confusion_; }
+  QTabWidget* views() const { return views_; }
+  QAction* trainAction() const { return train_; }
+  QAction* pauseAction() const { return pause_; }
+  QAction* stopAction() const { return stop_; }
+  QAction* presentationAction() const { return presentation_; }
+  QString trainBlockedReason() const;
+  QString statusText() const;
+  bool running() const;
+  const RunResult& lastResult() const { return result_; }
+  void setPresentation(bool on);
+
+ Q_SIGNALS:
+  void runFinished(const hyperlab::RunResult& r);
+
+ protected:
+  void closeEvent(QCloseEvent* e) override;
+
+ private:
+  void buildMenus();
+  void startRun();
+  void togglePause();
+  void onEdited();
+  void updateActions();
+  void onStarted(const RunStart& s);
+  void onBatches(const std::vector<BatchEvent>& b);
+  void onEpoch(const EpochEvent& e);
+  void onSnapshot(const Snapshot& s);
+  void onFinished(const RunResult& r);
+  void onDataLoaded(const DataPreview& p);
+  bool save(const QString& file);
+  bool saveAs();
+  void addRecent(const QString& file);
+  void rebuildRecentMenu();
+  void exportMetrics();
+  void exportAllCharts();
+  void setCurrentFile(const QString& f);
+
+  ExperimentEditor* editor_;
+  CurvesPanel* curves_;
+  RunController* controller_;
+  DataLoader* loader_;
+  ImageGridView *train_grid_, *test_grid_;
+  QCheckBox* misclassified_only_;
+  QLabel* test_caption_;
+  FilterView* filters_;
+  BoundaryView* boundary_;
+  ConfusionView* confusion_;
+  QTabWidget* views_;
+  QSplitter* splitter_;
+  QAction *train_, *pause_, *stop_, *presentation_, *show_editor_;
+  QMenu* recent_menu_;
+  QLabel *reason_, *epoch_label_, *speed_label_, *eta_label_, *device_label_, *status_label_;
+  QProgressBar* progress_;
+  QTimer data_debounce_;
+  QString current_file_;
+  QStringList class_names_;
+  RunStart run_info_;
+  RunResult result_;  // the current or last run: history and, at the end, everything
+  bool has_result_ = false;
+  double epoch_seconds_ = 0;
+  int epochs_total_ = 0;
+  bool data_ok_ = true;
+  QString data_error_;
+};
+
+}  // namespace hyperlab

@@ -1,0 +1,330 @@
+#include "metricchart.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QContextMenuEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QMenu>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QScatterSeries>
+#include <QSvgGenerator>
+#include <QToolTip>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace hyperlab {
+
+QColor series_color(int i) {
+  static const QColor palette[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
+                                   QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
+                                   QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
+                                   QColor(23, 190, 207)};
+  return palette[i % 10];
+}
+
+namespace {
+
+// At most ~2 points per pixel column: for each column, the first, min and max
+// points in x order, so a spike or the best value is never thinned away.
+QVector<QPointF> thin(const QVector<QPointF>& p, int columns, bool log_y) {
+  QVector<QPointF> in;
+  in.reserve(p.size());
+  for (const QPointF& q : p)
+    if (std::isfinite(q.y()) && (!log_y || q.y() > 0)) in.push_back(q);
+  if (in.size() <= 3 * columns || in.size() < 2) return in;
+  const double x0 = in.front().x(), x1 = in.back().x();
+  const double w = (x1 - x0) / columns;
+  if (!(w > 0)) return in;
+  QVector<QPointF> out;
+  out.reserve(3 * columns + 2);
+  int i = 0;
+  while (i < in.size()) {
+    int col = static_cast<int>((in[i].x() - x0) / w);
+    int lo = i, hi = i, j = i;
+    for (; j < in.size() && static_cast<int>((in[j].x() - x0) / w) == col; ++j) {
+      if (in[j].y() < in[lo].y()) lo = j;
+      if (in[j].y() > in[hi].y()) hi = j;
+    }
+    int a = std::min(lo, hi), b = std::max(lo, hi);
+    out.push_back(in[i]);
+    if (a != i) out.push_back(in[a]);
+    if (b != a && b != i) out.push_back(in[b]);
+    if (j - 1 != b && j - 1 != i) out.push_back(in[j - 1]);
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
+MetricChart::MetricChart(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent)
+    : QWidget(parent), title_(title), y_label_(y_label) {
+  chart_ = new QChart;
+  chart_->setTitle(title);
+  chart_->legend()->setAlignment(Qt::AlignBottom);
+  chart_->setMargins(QMargins(4, 4, 4, 4));
+  chart_->setAnimationOptions(QChart::NoAnimation);
+  x_axis_ = new QValueAxis;
+  x_axis_->setTitleText(x_label);
+  x_axis_->setLabelFormat("%g");
+  chart_->addAxis(x_axis_, Qt::AlignBottom);
+  marker_ = new QScatterSeries;
+  marker_->setName("best");
+  marker_->setMarkerSize(11);
+  marker_->setColor(QColor(255, 215, 0));
+  marker_->setBorderColor(Qt::black);
+  chart_->addSeries(marker_);
+  marker_->attachAxis(x_axis_);
+  setLogY(false);
+  view_ = new QChartView(chart_);
+  view_->setRenderHint(QPainter::Antialiasing);
+  auto* lay = new QVBoxLayout(this);
+  lay->setContentsMargins(0, 0, 0, 0);
+  lay->addWidget(view_);
+  // The marker's legend entry only when it is shown.
+  for (QLegendMarker* m : chart_->legend()->markers(marker_)) m->setVisible(false);
+}
+
+int MetricChart::addSeries(const QString& name, QColor color, Qt::PenStyle style) {
+  Entry e;
+  e.line = new QLineSeries;
+  e.line->setName(name);
+  e.color = color.isValid() ? color : series_color(series_.size());
+  e.style = style;
+  chart_->addSeries(e.line);
+  e.line->attachAxis(x_axis_);
+  e.line->attachAxis(y_axis_);
+  const int index = series_.size();
+  series_.push_back(e);
+  applyPen(index);
+  QLineSeries* line = e.line;
+  connect(line, &QLineSeries::hovered, this, [this, line](const QPointF& p, bool on) {
+    if (!on) return QToolTip::hideText();
+    // The nearest shown point of this series.
+    const auto pts = line->points();
+    QPointF best = p;
+    double d = INFINITY;
+    for (const QPointF& q : pts)
+      if (std::abs(q.x() - p.x()) < d) d = std::abs(q.x() - p.x()), best = q;
+    QToolTip::showText(QCursor::pos(), QString("%1\n%2 = %3\n%4 = %5")
+                                           .arg(line->name(), x_axis_->titleText())
+                                           .arg(best.x(), 0, 'g', 6)
+                                           .arg(y_label_)
+                                           .arg(best.y(), 0, 'g', 6));
+  });
+  for (QLegendMarker* m : chart_->legend()->markers(line)) {
+    connect(m, &QLegendMarker::clicked, this, [this, index] { setSeriesVisible(index, !seriesVisible(index)); });
+  }
+  return index;
+}
+
+void MetricChart::removeAllSeries() {
+  for (Entry& e : series_) {
+    chart_->removeSeries(e.line);
+    delete e.line;
+  }
+  series_.clear();
+  setMarker(NAN, NAN, QString());
+  updateAxes();
+}
+
+QString MetricChart::seriesName(int i) const { return series_.value(i).line ? series_[i].line->name() : QString(); }
+
+void MetricChart::applyPen(int i) {
+  Entry& e = series_[i];
+  QPen pen(e.color);
+  pen.setWidthF(presentation_ ? 3.5 : 1.8);
+  pen.setStyle(e.style);
+  e.line->setPen(pen);
+}
+
+void MetricChart::setPoints(int i, const QVector<QPointF>& points) {
+  if (i < 0 || i >= series_.size()) return;
+  Entry& e = series_[i];
+  e.points = points;
+  const int columns = std::max(100, view_->width());
+  QVector<QPointF> shown = thin(points, columns, log_y_);
+  e.shown = shown.size();
+  e.line->replace(shown);
+  updateAxes();
+}
+
+int MetricChart::shownPointCount(int i) const { return series_.value(i).shown; }
+bool MetricChart::seriesVisible(int i) const { return series_.value(i).line && series_[i].line->isVisible(); }
+
+void MetricChart::setSeriesVisible(int i, bool on) {
+  if (i < 0 || i >= series_.size()) return;
+  series_[i].line->setVisible(on);
+  // Keep the legend entry, greyed out, so it can be clicked back on.
+  for (QLegendMarker* m : chart_->legend()->markers(series_[i].line)) {
+    m->setVisible(true);
+    QColor c = on ? series_[i].color : QColor(190, 190, 190);
+    m->setBrush(c);
+    m->setLabelBrush(on ? QBrush(palette().color(QPalette::Text)) : QBrush(QColor(160, 160, 160)));
+  }
+  updateAxes();
+}
+
+void MetricChart::setLogY(bool on) {
+  log_y_ = on;
+  QAbstractAxis* old = y_axis_;
+  if (on) {
+    auto* a = new QLogValueAxis;
+    a->setBase(10);
+    a->setLabelFormat("%.0e");
+    a->setMinorTickCount(-1);
+    y_axis_ = a;
+  } else {
+    auto* a = new QValueAxis;
+    a->setLabelFormat("%.3g");
+    y_axis_ = a;
+  }
+  y_axis_->setTitleText(y_label_);
+  chart_->addAxis(y_axis_, Qt::AlignLeft);
+  for (Entry& e : series_) {
+    if (old) e.line->detachAxis(old);
+    e.line->attachAxis(y_axis_);
+  }
+  if (old) marker_->detachAxis(old);
+  marker_->attachAxis(y_axis_);
+  if (old) {
+    chart_->removeAxis(old);
+    delete old;
+  }
+  for (int i = 0; i < series_.size(); ++i) setPoints(i, QVector<QPointF>(series_[i].points));
+  updateAxes();
+}
+
+void MetricChart::setMarker(double x, double y, const QString& label) {
+  if (std::isfinite(x) && std::isfinite(y) && (!log_y_ || y > 0)) {
+    marker_->replace(QVector<QPointF>{QPointF(x, y)});
+    marker_->setName(label);
+    for (QLegendMarker* m : chart_->legend()->markers(marker_)) m->setVisible(true);
+  } else {
+    marker_->clear();
+    for (QLegendMarker* m : chart_->legend()->markers(marker_)) m->setVisible(false);
+  }
+}
+
+void MetricChart::updateAxes() {
+  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  for (const Entry& e : series_) {
+    if (!e.line->isVisible()) continue;
+    for (const QPointF& p : e.line->points()) {
+      x0 = std::min(x0, p.x()), x1 = std::max(x1, p.x());
+      y0 = std::min(y0, p.y()), y1 = std::max(y1, p.y());
+    }
+  }
+  if (!std::isfinite(x0)) x0 = 0, x1 = 1, y0 = log_y_ ? 0.1 : 0, y1 = 1;
+  // Whole epochs on the x axis; integer ticks while there are few.
+  x0 = std::floor(x0 + 1e-9), x1 = std::ceil(x1 - 1e-9);
+  if (x1 <= x0) x1 = x0 + 1;
+  x_axis_->setRange(x0, x1);
+  if (x1 - x0 <= 10) {
+    x_axis_->setTickCount(static_cast<int>(x1 - x0) + 1);
+    x_axis_->setLabelFormat("%d");
+  } else {
+    x_axis_->setTickCount(6);
+    x_axis_->applyNiceNumbers();
+    x_axis_->setLabelFormat("%g");
+  }
+  if (log_y_) {
+    double lo = std::pow(10, std::floor(std::log10(y0))), hi = std::pow(10, std::ceil(std::log10(y1)));
+    if (hi <= lo) hi = lo * 10;
+    static_cast<QLogValueAxis*>(y_axis_)->setRange(lo, hi);
+  } else {
+    double pad = (y1 - y0) * 0.05;
+    if (pad <= 0) pad = std::max(std::abs(y1) * 0.05, 1e-3);
+    auto* y = static_cast<QValueAxis*>(y_axis_);
+    y->setRange(y0 - pad, y1 + pad);
+    y->applyNiceNumbers();
+  }
+}
+
+void MetricChart::setPresentation(bool on) {
+  presentation_ = on;
+  for (int i = 0; i < series_.size(); ++i) applyPen(i);
+  QFont f = font();
+  f.setPointSizeF(on ? f.pointSizeF() * 1.6 : f.pointSizeF());
+  QFont tf = f;
+  tf.setBold(true);
+  chart_->setTitleFont(tf);
+  chart_->legend()->setFont(f);
+  for (QAbstractAxis* a : chart_->axes()) a->setLabelsFont(f), a->setTitleFont(f);
+}
+
+QString MetricChart::exportTo(const QString& file, QSize size) {
+  const QString ext = QFileInfo(file).suffix().toLower();
+  // Render at a fixed size, independent of the window.
+  QSize old = view_->size();
+  chart_->resize(size);
+  QString error;
+  if (ext == "png") {
+    QImage img(size * 2, QImage::Format_ARGB32);
+    img.setDevicePixelRatio(2);
+    img.fill(Qt::white);
+    QPainter p(&img);
+    p.setRenderHint(QPainter::Antialiasing);
+    chart_->scene()->render(&p, QRectF(QPointF(0, 0), size), chart_->geometry());
+    p.end();
+    if (!img.save(file)) error = "cannot write " + file;
+  } else if (ext == "svg") {
+    QSvgGenerator g;
+    g.setFileName(file);
+    g.setSize(size);
+    g.setViewBox(QRect(QPoint(0, 0), size));
+    g.setTitle(title_);
+    QPainter p;
+    if (!p.begin(&g)) error = "cannot write " + file;
+    else {
+      chart_->scene()->render(&p, QRectF(QPointF(0, 0), size), chart_->geometry());
+      p.end();
+    }
+  } else if (ext == "pdf") {
+    QPdfWriter w(file);
+    w.setTitle(title_);
+    w.setPageSize(QPageSize(QSizeF(size.width() * 0.75, size.height() * 0.75), QPageSize::Point));
+    w.setPageMargins(QMarginsF(0, 0, 0, 0));
+    w.setResolution(96);
+    QPainter p;
+    if (!p.begin(&w)) error = "cannot write " + file;
+    else {
+      chart_->scene()->render(&p, QRectF(p.viewport()), chart_->geometry());
+      p.end();
+    }
+  } else {
+    error = "unknown format \"" + ext + "\" (use .png, .svg or .pdf)";
+  }
+  chart_->resize(old);
+  view_->resize(old);
+  return error;
+}
+
+void MetricChart::contextMenuEvent(QContextMenuEvent* e) {
+  QMenu menu(this);
+  QAction* log = menu.addAction("Logarithmic y axis");
+  log->setCheckable(true);
+  log->setChecked(log_y_);
+  QAction* exp = menu.addAction("Export chart…");
+  QAction* chosen = menu.exec(e->globalPos());
+  if (chosen == log) setLogY(!log_y_);
+  if (chosen == exp) {
+    QString f = QFileDialog::getSaveFileName(this, "Export chart", title_ + ".png",
+                                             "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf)");
+    if (!f.isEmpty()) {
+      QString err = exportTo(f);
+      if (!err.isEmpty()) QToolTip::showText(e->globalPos(), err);
+    }
+  }
+}
+
+}  // namespace hyperlab

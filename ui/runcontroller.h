@@ -1,0 +1,100 @@
+// The GUI's bridge to core: loads data and runs a Trainer on worker threads.
+// The worker pushes small event structs into buffers under a mutex; a timer on
+// the GUI thread drains them about 20 times a second and emits them in
+// batches, so the GUI never sees one signal per training batch and training
+// never waits for the GUI.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "config/experiment.h"
+#include "train/events.h"
+
+namespace hyperlab {
+
+class LoadedData;
+class Trainer;
+
+/// Loads the data a config asks for in the background and reports a preview.
+/// A newer request supersedes an older one; the last loaded data is kept for
+/// the next run with the same data settings.
+class DataLoader : public QObject {
+  Q_OBJECT
+ public:
+  explicit DataLoader(QObject* parent = nullptr);
+  ~DataLoader() override;
+
+  /// Loads unless the same data (settings and seed) is loaded or loading.
+  void request(const ExperimentConfig& c);
+  /// The loaded data if it matches c's data settings, else null.
+  std::shared_ptr<const LoadedData> dataFor(const ExperimentConfig& c) const;
+  bool busy() const { return busy_; }
+  static std::string keyOf(const ExperimentConfig& c);
+
+ Q_SIGNALS:
+  void loading(const QString& what);
+  void loaded(const hyperlab::DataPreview& preview);
+  void failed(const QString& message);
+
+ private:
+  void finish(unsigned generation, std::shared_ptr<const LoadedData> data, const DataPreview& preview,
+              const QString& error);
+  std::thread thread_;
+  unsigned generation_ = 0;
+  bool busy_ = false;
+  std::string requested_key_, loaded_key_;
+  std::shared_ptr<const LoadedData> data_;
+};
+
+class RunController : public QObject {
+  Q_OBJECT
+ public:
+  explicit RunController(QObject* parent = nullptr);
+  ~RunController() override;  ///< stops and joins a running job
+
+  /// Starts a run; data may be null (the worker loads it). False if one is running.
+  bool start(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data);
+  void stop();
+  void pause();
+  void resume();
+  bool running() const { return thread_.joinable(); }
+  bool paused() const { return paused_; }
+  /// Stops the run and waits for its thread (closing the window).
+  void stopAndWait();
+  /// Milliseconds between drains of the event buffers (default 50).
+  void setInterval(int ms) { timer_.setInterval(ms); }
+
+ Q_SIGNALS:
+  void started(const hyperlab::RunStart& info);
+  void batches(const std::vector<hyperlab::BatchEvent>& events);
+  void epoch(const hyperlab::EpochEvent& event);
+  void snapshot(const hyperlab::Snapshot& snap);
+  void finished(const hyperlab::RunResult& result);
+
+ private:
+  void drain();
+
+  struct Feed {  // written by the worker, read by drain()
+    std::mutex m;
+    bool has_start = false, done = false;
+    RunStart start;
+    std::vector<BatchEvent> batches;
+    std::vector<EpochEvent> epochs;
+    std::vector<Snapshot> snaps;  // only the newest is shown, but keep final ones
+    RunResult result;
+  };
+  std::shared_ptr<Feed> feed_;
+  std::unique_ptr<Trainer> trainer_;
+  std::thread thread_;
+  QTimer timer_;
+  bool paused_ = false;
+};
+
+}  // namespace hyperlab
