@@ -2,7 +2,8 @@
 # Hyperlab setup on Debian 12: installs what is missing (apt, by package name),
 # builds Release, and then runs, tests or benchmarks.
 #
-#   packaging/setup.sh            install, build, train the default preset on Fashion-MNIST
+#   packaging/setup.sh            install, build, open the workbench on Fashion-MNIST
+#                                 (no display: train the default preset in the terminal)
 #   packaging/setup.sh test       install what is missing, build, run the whole test suite
 #   packaging/setup.sh build      install what is missing, build
 #   packaging/setup.sh bench      install what is missing, build, run hyperlab-bench
@@ -18,6 +19,7 @@ mode=${1:-run}
 # build shares LibTorch's one thread pool (the pthread build spins against it).
 PACKAGES=(build-essential cmake ninja-build ccache pkg-config
           libtorch-dev libopenblas0-openmp nlohmann-json3-dev zlib1g-dev libgtest-dev
+          qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
           dataset-fashion-mnist fonts-dejavu-core)
 if [ "$mode" = bench ]; then PACKAGES+=(python3-torch); fi   # the plain-PyTorch competitor
 
@@ -55,7 +57,11 @@ case "$mode" in
     "$BUILD_DIR/bench/hyperlab-bench" --ref ../shared/bench/ref_train.py "${@:2}"
     ;;
   run)
-    echo "== training the default preset (fashion-baseline) on Fashion-MNIST; Ctrl-C stops and keeps the results"
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+      echo "== opening Hyperlab (the fashion-baseline experiment is loaded: press Train)"
+      exec "$BUILD_DIR/app/gui/hyperlab" "${@:2}"
+    fi
+    echo "== no display: training the default preset (fashion-baseline) in the terminal; Ctrl-C stops and keeps the results"
     "$BUILD_DIR/app/cli/hyperlab-cli" presets
     exec "$BUILD_DIR/app/cli/hyperlab-cli" run --preset fashion-baseline "${@:2}"
     ;;

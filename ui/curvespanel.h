@@ -3,6 +3,7 @@
 // every point it is given; the charts thin for display.
 #pragma once
 
+#include <QTimer>
 #include <QWidget>
 
 #include <vector>
@@ -45,13 +46,14 @@ class CurvesPanel : public QWidget {
   void redrawEpochs();
 
   MetricChart *loss_, *acc_, *ratio_, *grads_, *lr_;
+  QTimer batch_redraw_;  // coalesces batch-curve redraws to 10 per second
   QList<MetricChart*> charts_;
   QSlider* smooth_slider_;
   QLabel* smooth_label_;
   QLabel* banner_;
   double smoothing_ = 0.9;
   // data
-  QVector<QPointF> batch_loss_, batch_smooth_, batch_lr_;
+  QVector<QPointF> batch_loss_, batch_smooth_;
   double ema_ = 0;
   int ema_n_ = 0;
   std::vector<EpochEvent> epochs_;

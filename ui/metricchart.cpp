@@ -151,7 +151,8 @@ void MetricChart::setPoints(int i, const QVector<QPointF>& points) {
   if (i < 0 || i >= series_.size()) return;
   Entry& e = series_[i];
   e.points = points;
-  const int columns = std::max(100, view_->width());
+  // One min/max pair per 2 pixels is as much as a line can show.
+  const int columns = std::max(100, view_->width() / 2);
   QVector<QPointF> shown = thin(points, columns, log_y_);
   e.shown = shown.size();
   e.line->replace(shown);

@@ -100,7 +100,10 @@ struct Trainer::Impl {
   }
 };
 
-Trainer::Trainer(ExperimentConfig cfg) : d_(std::make_unique<Impl>()) { d_->cfg = std::move(cfg); }
+Trainer::Trainer(ExperimentConfig cfg) : d_(std::make_unique<Impl>()) {
+  tune_allocator();  // before the run's thread allocates anything
+  d_->cfg = std::move(cfg);
+}
 Trainer::~Trainer() = default;
 void Trainer::set_data(std::shared_ptr<const LoadedData> data) { d_->data = std::move(data); }
 void Trainer::set_diagnostics(bool on) { d_->diagnostics = on; }

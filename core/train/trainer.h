@@ -66,6 +66,9 @@ int physical_cores();
 /// Sets ATen's CPU threads on the calling thread, keeping one thread pool
 /// (OpenBLAS's pthread pool at 1 thread), and tunes the allocator once.
 void configure_threads(int threads);
+/// Allocator settings for training (large blocks stay in the heap, one arena);
+/// once per process, called by Trainer's constructor.
+void tune_allocator();
 std::string torch_version();
 bool cuda_available();
 int cuda_device_count();

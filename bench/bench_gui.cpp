@@ -1,0 +1,137 @@
+// hyperlab-bench-gui: does watching a run in the window slow it down, and
+// does the window stay responsive while it trains at full speed?
+//
+//   hyperlab-bench-gui [--preset NAME] [--epochs N] [--rounds R]
+//
+// Each round trains the preset twice in this process: once headless (core's
+// Trainer, as hyperlab-cli does) and once through the workbench window (Train
+// clicked, every view live). It prints samples/s of both and their ratio
+// (target >= 95 %), and the event loop's longest stall and 99th percentile
+// tick gap during the GUI run (target <= 50 ms), measured with a 5 ms timer.
+// Runs offscreen unless a display is set (xvfb-run works too).
+#include <QAbstractButton>
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QStandardPaths>
+#include <QTest>
+#include <QTimer>
+#include <QToolBar>
+
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+#include <vector>
+
+#include "config/config_json.h"
+#include "config/presets.h"
+#include "experimenteditor.h"
+#include "mainwindow.h"
+#include "train/trainer.h"
+
+using namespace hyperlab;
+
+namespace {
+
+// CPU seconds this thread has used (user + system).
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double mean_speed(const RunResult& r) {
+  double s = 0;
+  for (const EpochEvent& e : r.history) s += e.samples_per_s;
+  return r.history.empty() ? 0 : s / r.history.size();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+  QStandardPaths::setTestModeEnabled(true);
+  QApplication app(argc, argv);
+  std::string preset = "fashion-baseline";
+  int epochs = 3, rounds = 2;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--preset" && i + 1 < argc) preset = argv[++i];
+    else if (a == "--epochs" && i + 1 < argc) epochs = std::atoi(argv[++i]);
+    else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
+    else {
+      std::fprintf(stderr, "usage: hyperlab-bench-gui [--preset NAME] [--epochs N] [--rounds R]\n");
+      return 2;
+    }
+  }
+  ConfigResult cr = parse_config_text(preset_text(preset), preset);
+  if (!cr.ok()) {
+    std::fprintf(stderr, "error: %s\n", cr.error_text().c_str());
+    return 2;
+  }
+  ExperimentConfig c = cr.config;
+  c.training.epochs = epochs;
+  std::printf("hyperlab-bench-gui: %s, %d epochs, %d rounds, platform %s\n", preset.c_str(), epochs, rounds,
+              qPrintable(QApplication::platformName()));
+  std::printf("BLAS: %s\n\n", blas_description().c_str());
+  auto data = load_data(c.data, c.training.seed);
+
+  std::vector<double> cli, gui, stalls, p99s, gui_cpu;
+  for (int round = 1; round <= rounds; ++round) {
+    RunResult head;
+    {
+      Trainer t(c);
+      t.set_data(data);
+      head = t.run();  // on the main thread, as hyperlab-cli runs it
+    }
+    cli.push_back(mean_speed(head));
+
+    MainWindow w;
+    w.resize(1440, 900);
+    w.show();
+    w.editor()->setConfig(c);
+    QElapsedTimer wait;
+    wait.start();
+    while (!w.trainAction()->isEnabled() && wait.elapsed() < 30000) QTest::qWait(10);
+    bool finished = false;
+    QObject::connect(&w, &MainWindow::runFinished, [&] { finished = true; });
+    std::vector<double> gaps;
+    QElapsedTimer tick;
+    QTimer probe;
+    probe.setInterval(5);
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+      gaps.push_back(tick.nsecsElapsed() / 1e6);
+      tick.restart();
+    });
+    auto* tb = w.findChild<QToolBar*>("runToolbar");
+    QTest::mouseClick(tb->widgetForAction(w.trainAction()), Qt::LeftButton);
+    tick.start();
+    probe.start();
+    const double cpu0 = thread_cpu_seconds();
+    QElapsedTimer wall;
+    wall.start();
+    QEventLoop loop;
+    QObject::connect(&w, &MainWindow::runFinished, &loop, &QEventLoop::quit);
+    if (!finished) loop.exec();
+    probe.stop();
+    gui_cpu.push_back(100 * (thread_cpu_seconds() - cpu0) / (wall.nsecsElapsed() / 1e9));
+    gui.push_back(mean_speed(w.lastResult()));
+    std::sort(gaps.begin(), gaps.end());
+    stalls.push_back(gaps.empty() ? 0 : gaps.back());
+    p99s.push_back(gaps.empty() ? 0 : gaps[gaps.size() * 99 / 100]);
+    std::printf("round %d: headless %.0f samples/s, window %.0f samples/s (%.1f %%), event loop: longest gap %.1f ms, "
+                "99th percentile %.1f ms; GUI thread busy %.1f %% of one core\n",
+                round, cli.back(), gui.back(), 100 * gui.back() / cli.back(), stalls.back(), p99s.back(), gui_cpu.back());
+    std::fflush(stdout);
+  }
+  const double c_mean = std::accumulate(cli.begin(), cli.end(), 0.0) / cli.size();
+  const double g_mean = std::accumulate(gui.begin(), gui.end(), 0.0) / gui.size();
+  std::printf("\nsummary: headless %.0f samples/s, through the window %.0f samples/s: %.1f %% (target >= 95 %%)\n",
+              c_mean, g_mean, 100 * g_mean / c_mean);
+  std::printf("summary: longest event-loop stall %.1f ms (target <= 50 ms), 99th percentile gap %.1f ms\n",
+              *std::max_element(stalls.begin(), stalls.end()), *std::max_element(p99s.begin(), p99s.end()));
+  return 0;
+}
