@@ -105,6 +105,11 @@ void CurvesPanel::addBatches(const std::vector<BatchEvent>& events) {
   if (!batch_redraw_.isActive()) batch_redraw_.start();
 }
 
+void CurvesPanel::flush() {
+  batch_redraw_.stop();
+  redrawBatches();
+}
+
 void CurvesPanel::redrawBatches() { loss_->setPoints(s_batch_, batch_smooth_); }
 
 void CurvesPanel::setSmoothing(double s) {

@@ -26,6 +26,8 @@ class CurvesPanel : public QWidget {
   void start(const RunStart& info);
   void addBatches(const std::vector<BatchEvent>& events);
   void addEpoch(const EpochEvent& e);
+  /// Draws what is still waiting for the next coalesced redraw (end of a run).
+  void flush();
   /// EMA smoothing of the batch loss in [0, 0.999].
   void setSmoothing(double s);
   double smoothing() const { return smoothing_; }

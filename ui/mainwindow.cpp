@@ -410,6 +410,7 @@ void MainWindow::onSnapshot(const Snapshot& s) {
 
 void MainWindow::onFinished(const RunResult& r) {
   result_ = r;
+  curves_->flush();
   const QString status = status_name(r.status);
   QString text = "Run " + status;
   if (std::isfinite(r.test_accuracy)) text += QString(" · test accuracy %1%").arg(100 * r.test_accuracy, 0, 'f', 2);
