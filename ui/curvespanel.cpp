@@ -89,7 +89,10 @@ void CurvesPanel::reset() {
 void CurvesPanel::start(const RunStart& info) {
   layers_ = info.layer_names;
   grads_->removeAllSeries();
-  for (size_t i = 0; i < layers_.size(); ++i) grads_->addSeries(QString::fromStdString(layers_[i]), series_color(int(i)));
+  // Full names while they fit in the legend; "#k" (k-th layer with weights) for deep nets.
+  for (size_t i = 0; i < layers_.size(); ++i)
+    grads_->addSeries(layers_.size() <= 4 ? QString::fromStdString(layers_[i]) : QString("#%1").arg(i + 1),
+                      series_color(int(i)));
 }
 
 void CurvesPanel::addBatches(const std::vector<BatchEvent>& events) {

@@ -8,6 +8,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -96,6 +97,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   views_->addTab(boundary_, "Decision map");
   confusion_ = new ConfusionView;
   views_->addTab(confusion_, "Confusion");
+
+  // The picture views export like the charts: right-click, PNG/SVG/PDF.
+  const std::pair<QWidget*, QString> pictures[] = {{filters_, "filters"}, {boundary_, "decision-map"},
+                                                   {confusion_, "confusion-matrix"}};
+  for (const auto& [view, name] : pictures) {
+    view->setContextMenuPolicy(Qt::CustomContextMenu);
+    QWidget* v = view;
+    const QString base = name;
+    connect(view, &QWidget::customContextMenuRequested, this, [this, v, base](const QPoint& pos) {
+      QMenu menu;
+      QAction* exp = menu.addAction("Export picture…");
+      if (menu.exec(v->mapToGlobal(pos)) != exp) return;
+      QString f = QFileDialog::getSaveFileName(this, "Export picture", base + ".png",
+                                               "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf)");
+      if (f.isEmpty()) return;
+      QString err = export_widget(v, f, base);
+      if (!err.isEmpty()) QMessageBox::warning(this, "Export picture", err);
+    });
+  }
 
   splitter_ = new QSplitter;
   splitter_->addWidget(left);
@@ -363,7 +383,7 @@ void MainWindow::onStarted(const RunStart& s) {
   result_.info = s;
   class_names_ = names_of(s.class_names);
   curves_->start(s);
-  device_label_->setText(QString::fromStdString(s.device) + (s.threads ? QString(" · %1 threads").arg(s.threads) : ""));
+  device_label_->setText(QString::fromStdString(s.device) + (s.threads ? QString(" · %1 thread%2").arg(s.threads).arg(s.threads > 1 ? "s" : "") : ""));
   device_label_->setToolTip(QString::fromStdString(s.blas));
   status_label_->setText(QString("Training %1 parameters on %2 samples")
                              .arg(QLocale().toString(qlonglong(s.parameters)))
@@ -475,7 +495,7 @@ void MainWindow::exportAllCharts() {
 void MainWindow::setPresentation(bool on) {
   if (presentation_->isChecked() != on) presentation_->setChecked(on);
   QFont f = QApplication::font();
-  if (on) f.setPointSizeF(f.pointSizeF() * 1.4);
+  if (on) f.setPointSizeF(f.pointSizeF() * 1.3);
   views_->setFont(f);
   statusBar()->setFont(f);
   curves_->setPresentation(on);

@@ -1,5 +1,6 @@
 #include "metricchart.h"
 
+#include <QApplication>
 #include <QChart>
 #include <QChartView>
 #include <QContextMenuEvent>
@@ -203,6 +204,7 @@ void MetricChart::setLogY(bool on) {
   }
   for (int i = 0; i < series_.size(); ++i) setPoints(i, QVector<QPointF>(series_[i].points));
   updateAxes();
+  if (presentation_) setPresentation(true);  // the new axis gets the large fonts too
 }
 
 void MetricChart::setMarker(double x, double y, const QString& label) {
@@ -239,9 +241,15 @@ void MetricChart::updateAxes() {
     x_axis_->setLabelFormat("%g");
   }
   if (log_y_) {
-    double lo = std::pow(10, std::floor(std::log10(y0))), hi = std::pow(10, std::ceil(std::log10(y1)));
-    if (hi <= lo) hi = lo * 10;
-    static_cast<QLogValueAxis*>(y_axis_)->setRange(lo, hi);
+    // Ticks every decade, or every 2 or 3 decades when the range is wide, so
+    // the labels keep room even on a small chart.
+    double dlo = std::floor(std::log10(y0)), dhi = std::ceil(std::log10(y1));
+    if (dhi <= dlo) dhi = dlo + 1;
+    const int step = dhi - dlo > 8 ? 3 : dhi - dlo > 4 ? 2 : 1;
+    dlo = std::floor(dlo / step) * step, dhi = std::ceil(dhi / step) * step;
+    auto* a = static_cast<QLogValueAxis*>(y_axis_);
+    a->setBase(std::pow(10.0, step));
+    a->setRange(std::pow(10.0, dlo), std::pow(10.0, dhi));
   } else {
     double pad = (y1 - y0) * 0.05;
     if (pad <= 0) pad = std::max(std::abs(y1) * 0.05, 1e-3);
@@ -254,13 +262,17 @@ void MetricChart::updateAxes() {
 void MetricChart::setPresentation(bool on) {
   presentation_ = on;
   for (int i = 0; i < series_.size(); ++i) applyPen(i);
-  QFont f = font();
-  f.setPointSizeF(on ? f.pointSizeF() * 1.6 : f.pointSizeF());
+  // From the application's font, not the widget's (which a presentation-mode
+  // parent may already have enlarged).
+  QFont f = QApplication::font();
+  if (on) f.setPointSizeF(f.pointSizeF() * 1.3);
   QFont tf = f;
   tf.setBold(true);
+  if (on) tf.setPointSizeF(f.pointSizeF() * 1.15);
   chart_->setTitleFont(tf);
   chart_->legend()->setFont(f);
   for (QAbstractAxis* a : chart_->axes()) a->setLabelsFont(f), a->setTitleFont(f);
+  marker_->setMarkerSize(on ? 15 : 11);
 }
 
 QString MetricChart::exportTo(const QString& file, QSize size) {

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   QCommandLineOption shot("screenshot", "Save a picture of the window to FILE, then quit.", "file");
   QCommandLineOption after("after", "Seconds to wait before the screenshot (default 3).", "seconds", "3");
   QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, map, confusion.", "name");
-  cli.addOptions({preset, train, shot, after, tab});
+  QCommandLineOption present("presentation", "Start in presentation mode (large fonts, editor hidden).");
+  cli.addOptions({preset, train, shot, after, tab, present});
   cli.process(app);
 
   if (!hyperlab::blas_is_optimized())
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     w.views()->setCurrentIndex(std::max(0, static_cast<int>(tabs.indexOf(cli.value(tab)))));
   }
   w.show();
+  if (cli.isSet(present)) w.setPresentation(true);
   if (cli.isSet(train)) {
     // After the data has loaded (the button is enabled then), or at once if it already has.
     QTimer::singleShot(300, &w, [&w] {
