@@ -6,7 +6,8 @@
 #                                 (no display: train the default preset in the terminal)
 #   packaging/setup.sh test       install what is missing, build, run the whole test suite
 #   packaging/setup.sh build      install what is missing, build
-#   packaging/setup.sh bench      install what is missing, build, run hyperlab-bench
+#   packaging/setup.sh bench      install what is missing, build, run hyperlab-bench and hyperlab-bench-gui
+#   packaging/setup.sh deb        install what is missing, build, make build/hyperlab_VERSION_amd64.deb
 #
 # Needs root or sudo only when a package is missing. BUILD_DIR (default build)
 # and CCACHE_DIR (default ~/.cache/hyperlab-ccache) may be set.
@@ -54,7 +55,13 @@ case "$mode" in
     ;;
   build) ;;
   bench)
-    "$BUILD_DIR/bench/hyperlab-bench" --ref ../shared/bench/ref_train.py "${@:2}"
+    ref=../shared/bench/ref_train.py
+    if [ -f "$ref" ]; then "$BUILD_DIR/bench/hyperlab-bench" --ref "$ref" "${@:2}"
+    else "$BUILD_DIR/bench/hyperlab-bench" "${@:2}"; fi
+    "$BUILD_DIR/bench/hyperlab-bench-gui"
+    ;;
+  deb)
+    (cd "$BUILD_DIR" && cpack -G DEB)
     ;;
   run)
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
@@ -65,5 +72,5 @@ case "$mode" in
     "$BUILD_DIR/app/cli/hyperlab-cli" presets
     exec "$BUILD_DIR/app/cli/hyperlab-cli" run --preset fashion-baseline "${@:2}"
     ;;
-  *) echo "usage: $0 [run|test|build|bench]" >&2; exit 2 ;;
+  *) echo "usage: $0 [run|test|build|bench|deb]" >&2; exit 2 ;;
 esac

@@ -57,11 +57,12 @@ CurvesPanel::CurvesPanel(QWidget* parent) : QWidget(parent) {
   grid->addWidget(side, 2, 1);
   for (int r = 0; r < 3; ++r) grid->setRowStretch(r, 1);
   v->addLayout(grid, 1);
-  // The batch curve is the one that changes constantly: redraw it at most 10
-  // times a second (each redraw re-renders the chart, ~2-3 ms on one core,
-  // which on a 2-core machine comes straight out of training speed).
+  // The batch curve is the one that changes constantly: redraw it at most 5
+  // times a second. Each redraw re-renders the chart (a few ms of one core),
+  // and on a 2-core machine training at full speed every ms the GUI thread
+  // spends comes out of training (measured with hyperlab-bench-gui).
   batch_redraw_.setSingleShot(true);
-  batch_redraw_.setInterval(100);
+  batch_redraw_.setInterval(200);
   connect(&batch_redraw_, &QTimer::timeout, this, &CurvesPanel::redrawBatches);
   connect(smooth_slider_, &QSlider::valueChanged, this, [this](int val) { setSmoothing(val / 100.0); });
   reset();

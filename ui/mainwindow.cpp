@@ -24,6 +24,7 @@
 #include <QLocale>
 
 #include <cmath>
+#include <cstdio>
 
 #include "config/config_json.h"
 #include "config/presets.h"
@@ -45,6 +46,18 @@ QString fmt_duration(double s) {
   if (t >= 60) return QString("%1 min %2 s").arg(t / 60).arg(t % 60);
   return QString("%1 s").arg(t);
 }
+
+// HYPERLAB_TRACE_UI=1 prints every GUI handler that takes 10 ms or more: the
+// event loop must never stall 50 ms while a run trains.
+struct SlowScope {
+  const char* what;
+  QElapsedTimer t;
+  explicit SlowScope(const char* w) : what(w) { t.start(); }
+  ~SlowScope() {
+    static const bool on = qEnvironmentVariableIsSet("HYPERLAB_TRACE_UI");
+    if (on && t.elapsed() >= 10) std::fprintf(stderr, "hyperlab: %s took %lld ms\n", what, static_cast<long long>(t.elapsed()));
+  }
+};
 
 QStringList names_of(const std::vector<std::string>& v) {
   QStringList out;
@@ -392,7 +405,10 @@ void MainWindow::onStarted(const RunStart& s) {
 }
 
 void MainWindow::onBatches(const std::vector<BatchEvent>& b) {
+  SlowScope slow("batch events");
   curves_->addBatches(b);
+  if (status_clock_.isValid() && status_clock_.elapsed() < 250) return;
+  status_clock_.start();
   const BatchEvent& last = b.back();
   epoch_label_->setText(QString("epoch %1/%2").arg(last.epoch).arg(epochs_total_));
   progress_->setMaximum(last.batches);
@@ -407,6 +423,7 @@ void MainWindow::onBatches(const std::vector<BatchEvent>& b) {
 }
 
 void MainWindow::onEpoch(const EpochEvent& e) {
+  SlowScope slow("epoch event");
   curves_->addEpoch(e);
   result_.history.push_back(e);
   result_.epochs_run = e.epoch;
@@ -415,6 +432,7 @@ void MainWindow::onEpoch(const EpochEvent& e) {
 }
 
 void MainWindow::onSnapshot(const Snapshot& s) {
+  SlowScope slow("snapshot");
   filters_->setSnapshot(s);
   boundary_->setSnapshot(s);
   test_grid_->setPredictions(s.predicted, s.confidence);
@@ -429,6 +447,7 @@ void MainWindow::onSnapshot(const Snapshot& s) {
 }
 
 void MainWindow::onFinished(const RunResult& r) {
+  SlowScope slow("run end");
   result_ = r;
   curves_->flush();
   const QString status = status_name(r.status);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QElapsedTimer>
 #include <QTimer>
 
 #include <memory>
@@ -104,6 +105,7 @@ class MainWindow : public QMainWindow {
   QLabel *reason_, *epoch_label_, *speed_label_, *eta_label_, *device_label_, *status_label_;
   QProgressBar* progress_;
   QTimer data_debounce_;
+  QElapsedTimer status_clock_;  // status-bar figures change at most 4 times a second
   QString current_file_;
   QStringList class_names_;
   RunStart run_info_;

@@ -15,6 +15,7 @@
 #include <QPdfWriter>
 #include <QScatterSeries>
 #include <QSvgGenerator>
+#include <QTimer>
 #include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
@@ -157,7 +158,15 @@ void MetricChart::setPoints(int i, const QVector<QPointF>& points) {
   QVector<QPointF> shown = thin(points, columns, log_y_);
   e.shown = shown.size();
   e.line->replace(shown);
-  updateAxes();
+  scheduleAxes();
+}
+
+void MetricChart::scheduleAxes() {
+  if (axes_pending_) return;
+  axes_pending_ = true;
+  QTimer::singleShot(0, this, [this] {
+    if (axes_pending_) updateAxes();
+  });
 }
 
 int MetricChart::shownPointCount(int i) const { return series_.value(i).shown; }
@@ -219,6 +228,7 @@ void MetricChart::setMarker(double x, double y, const QString& label) {
 }
 
 void MetricChart::updateAxes() {
+  axes_pending_ = false;
   double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
   for (const Entry& e : series_) {
     if (!e.line->isVisible()) continue;
@@ -276,6 +286,7 @@ void MetricChart::setPresentation(bool on) {
 }
 
 QString MetricChart::exportTo(const QString& file, QSize size) {
+  if (axes_pending_) updateAxes();
   const QString ext = QFileInfo(file).suffix().toLower();
   // Render at a fixed size, independent of the window.
   QSize old = view_->size();

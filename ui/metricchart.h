@@ -55,6 +55,7 @@ class MetricChart : public QWidget {
 
  private:
   void updateAxes();
+  void scheduleAxes();  // one axes update per event-loop pass, however many series changed
   void applyPen(int i);
   struct Entry {
     QLineSeries* line = nullptr;
@@ -70,7 +71,7 @@ class MetricChart : public QWidget {
   QAbstractAxis* y_axis_ = nullptr;
   QScatterSeries* marker_;
   QVector<Entry> series_;
-  bool log_y_ = false, presentation_ = false;
+  bool log_y_ = false, presentation_ = false, axes_pending_ = false;
   QString y_label_;
 };
 

@@ -75,7 +75,7 @@ void DataLoader::finish(unsigned generation, std::shared_ptr<const LoadedData> d
 // ---- RunController ----
 
 RunController::RunController(QObject* parent) : QObject(parent) {
-  timer_.setInterval(50);
+  timer_.setInterval(100);
   connect(&timer_, &QTimer::timeout, this, &RunController::drain);
 }
 

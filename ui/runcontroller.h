@@ -1,6 +1,6 @@
 // The GUI's bridge to core: loads data and runs a Trainer on worker threads.
 // The worker pushes small event structs into buffers under a mutex; a timer on
-// the GUI thread drains them about 20 times a second and emits them in
+// the GUI thread drains them about 10 times a second and emits them in
 // batches, so the GUI never sees one signal per training batch and training
 // never waits for the GUI.
 #pragma once
@@ -68,7 +68,7 @@ class RunController : public QObject {
   bool paused() const { return paused_; }
   /// Stops the run and waits for its thread (closing the window).
   void stopAndWait();
-  /// Milliseconds between drains of the event buffers (default 50).
+  /// Milliseconds between drains of the event buffers (default 100).
   void setInterval(int ms) { timer_.setInterval(ms); }
 
  Q_SIGNALS:
