@@ -61,6 +61,7 @@ QWidget* make_scroll(QWidget* inner) {
   s->setWidget(inner);
   s->setWidgetResizable(true);
   s->setFrameShape(QFrame::NoFrame);
+  s->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);  // the forms follow the panel's width
   return s;
 }
 
@@ -196,13 +197,16 @@ QWidget* ExperimentEditor::buildModelTab() {
   layers_box_ = new QGroupBox("Layers");
   auto* lv = new QVBoxLayout(layers_box_);
   layers_ = new QTableWidget(0, kCols);
-  layers_->setHorizontalHeaderLabels({"Type", "Out", "Kernel", "Stride", "Pad", "p / slope / α", "Bias"});
+  layers_->setHorizontalHeaderLabels({"Type", "Out", "Kernel", "Stride", "Pad", "Param", "Bias"});
+  layers_->horizontalHeaderItem(kParam)->setToolTip("dropout: p; leaky_relu: negative slope; elu: alpha");
   layers_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   layers_->horizontalHeader()->setSectionResizeMode(kType, QHeaderView::Stretch);
+  layers_->horizontalHeader()->setMinimumSectionSize(36);
+  layers_->verticalHeader()->setMinimumWidth(22);
   layers_->verticalHeader()->setDefaultSectionSize(24);
   layers_->setSelectionBehavior(QAbstractItemView::SelectRows);
   layers_->setSelectionMode(QAbstractItemView::SingleSelection);
-  layers_->setMinimumHeight(200);
+  layers_->setMinimumHeight(260);
   lv->addWidget(layers_);
   auto* tools = new QHBoxLayout;
   auto tool = [&](const QString& text, const QString& tip) {

@@ -51,6 +51,7 @@ class ExperimentEditor : public QWidget {
   QTableWidget* layerTable() const { return layers_; }
   QSpinBox* epochsBox() const { return epochs_; }
   QTableWidget* summaryTable() const { return summary_; }
+  QTabWidget* tabs() const { return tabs_; }
   /// Appends a layer row (type, out) to the layer list.
   void addLayer(const LayerConfig& l);
 

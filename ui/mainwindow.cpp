@@ -352,6 +352,7 @@ void MainWindow::updateActions() {
   pause_->setText(controller_->paused() ? "Resume" : "Pause");
   pause_->setIcon(style()->standardIcon(controller_->paused() ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
   stop_->setEnabled(running);
+  progress_->setVisible(running);
   editor_->setLocked(running);
 }
 

@@ -237,7 +237,8 @@ void MetricChart::updateAxes() {
       y0 = std::min(y0, p.y()), y1 = std::max(y1, p.y());
     }
   }
-  if (!std::isfinite(x0)) x0 = 0, x1 = 1, y0 = log_y_ ? 0.1 : 0, y1 = 1;
+  const bool empty = !std::isfinite(x0);
+  if (empty) x0 = 0, x1 = 1, y0 = log_y_ ? 0.1 : 0, y1 = 1;
   // Whole epochs on the x axis; integer ticks while there are few.
   x0 = std::floor(x0 + 1e-9), x1 = std::ceil(x1 - 1e-9);
   if (x1 <= x0) x1 = x0 + 1;
@@ -264,6 +265,10 @@ void MetricChart::updateAxes() {
     double pad = (y1 - y0) * 0.05;
     if (pad <= 0) pad = std::max(std::abs(y1) * 0.05, 1e-3);
     auto* y = static_cast<QValueAxis*>(y_axis_);
+    if (empty) {
+      y->setRange(0, 1);
+      return;
+    }
     y->setRange(y0 - pad, y1 + pad);
     y->applyNiceNumbers();
   }

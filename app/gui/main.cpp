@@ -7,6 +7,7 @@
 
 #include <cstdio>
 
+#include "experimenteditor.h"
 #include "mainwindow.h"
 #include "train/trainer.h"
 
@@ -27,8 +28,9 @@ int main(int argc, char** argv) {
   QCommandLineOption shot("screenshot", "Save a picture of the window to FILE, then quit.", "file");
   QCommandLineOption after("after", "Seconds to wait before the screenshot (default 3).", "seconds", "3");
   QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, map, confusion.", "name");
+  QCommandLineOption editor_tab("editor-tab", "Show this editor page first: data, model, training.", "name");
   QCommandLineOption present("presentation", "Start in presentation mode (large fonts, editor hidden).");
-  cli.addOptions({preset, train, shot, after, tab, present});
+  cli.addOptions({preset, train, shot, after, tab, editor_tab, present});
   cli.process(app);
 
   if (!hyperlab::blas_is_optimized())
@@ -40,6 +42,10 @@ int main(int argc, char** argv) {
   if (cli.isSet(tab)) {
     const QStringList tabs = {"curves", "samples", "filters", "map", "confusion"};
     w.views()->setCurrentIndex(std::max(0, static_cast<int>(tabs.indexOf(cli.value(tab)))));
+  }
+  if (cli.isSet(editor_tab)) {
+    const QStringList pages = {"data", "model", "training"};
+    w.editor()->tabs()->setCurrentIndex(std::max(0, static_cast<int>(pages.indexOf(cli.value(editor_tab)))));
   }
   w.show();
   if (cli.isSet(present)) w.setPresentation(true);
