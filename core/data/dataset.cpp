@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -18,30 +19,54 @@ bool file_exists(const std::string& f) {
   return ::stat(f.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+// An open file, plain or gzip, read in pieces; errors name the file.
+class GzReader {
+ public:
+  explicit GzReader(const std::string& file) : file_(file), g_(gzopen(file.c_str(), "rb")) {
+    if (!g_) throw DataError(file + ": cannot open (" + std::strerror(errno) + ")");
+    gzbuffer(g_, 1 << 17);
+  }
+  ~GzReader() { gzclose(g_); }
+  GzReader(const GzReader&) = delete;
+  GzReader& operator=(const GzReader&) = delete;
+  /// Reads up to n bytes; returns how many (fewer only at the end of the data).
+  size_t read(void* dst, size_t n) {
+    size_t done = 0;
+    auto* p = static_cast<uint8_t*>(dst);
+    while (done < n) {
+      const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
+      int got = gzread(g_, p + done, chunk);
+      if (got < 0) fail();
+      if (got == 0) break;
+      done += static_cast<size_t>(got);
+    }
+    if (done < n) check_end();
+    return done;
+  }
+  /// Throws if the stream ended inside a compressed block (a truncated .gz).
+  void check_end() {
+    int code = 0;
+    gzerror(g_, &code);
+    if (code != Z_OK) fail();
+  }
+
+ private:
+  [[noreturn]] void fail() {
+    int code = 0;
+    const char* msg = gzerror(g_, &code);
+    throw DataError(file_ + ": corrupt or truncated compressed data (" + std::string(msg ? msg : "") + ")");
+  }
+  std::string file_;
+  gzFile g_;
+};
+
 // Reads a whole file, transparently gunzipping.
 std::vector<uint8_t> read_maybe_gz(const std::string& file) {
-  gzFile g = gzopen(file.c_str(), "rb");
-  if (!g) throw DataError(file + ": cannot open (" + std::strerror(errno) + ")");
-  gzbuffer(g, 1 << 17);
+  GzReader in(file);
   std::vector<uint8_t> out;
   uint8_t buf[1 << 16];
-  for (;;) {
-    int n = gzread(g, buf, sizeof buf);
-    if (n < 0) {
-      int code = 0;
-      std::string msg = gzerror(g, &code);
-      gzclose(g);
-      throw DataError(file + ": corrupt or truncated compressed data (" + msg + ")");
-    }
-    if (n == 0) break;
-    out.insert(out.end(), buf, buf + n);
-  }
-  int code = 0;
-  const char* msg = gzerror(g, &code);
-  std::string m = msg ? msg : "";
-  gzclose(g);
-  if (code != Z_OK)  // Z_BUF_ERROR here: the compressed stream ends early
-    throw DataError(file + ": corrupt or truncated compressed data (" + m + ")");
+  size_t n;
+  while ((n = in.read(buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
   return out;
 }
 
@@ -61,30 +86,37 @@ std::string find_idx(const std::string& dir, const std::string& name) {
 }
 
 at::Tensor read_idx(const std::string& file, int expected_dims) {
-  std::vector<uint8_t> b = read_maybe_gz(file);
-  if (b.size() < 4) throw DataError(file + ": truncated (" + std::to_string(b.size()) + " bytes, no IDX header)");
-  if (b[0] != 0 || b[1] != 0 || b[2] != 0x08)
+  // Straight into the tensor: no whole-file buffer, so loading needs no more
+  // memory than the data itself.
+  GzReader in(file);
+  uint8_t head[4];
+  size_t got = in.read(head, 4);
+  if (got < 4) throw DataError(file + ": truncated (" + std::to_string(got) + " bytes, no IDX header)");
+  if (head[0] != 0 || head[1] != 0 || head[2] != 0x08)
     throw DataError(file + ": not an IDX file of unsigned bytes (wrong magic number)");
-  int dims = b[3];
+  int dims = head[3];
   if (dims != expected_dims)
     throw DataError(file + ": expected " + std::to_string(expected_dims) + " dimensions, the header says " +
                     std::to_string(dims));
-  size_t header = 4 + 4 * size_t(dims);
-  if (b.size() < header) throw DataError(file + ": truncated header");
+  std::vector<uint8_t> sizes(4 * size_t(dims));
+  if (in.read(sizes.data(), sizes.size()) < sizes.size()) throw DataError(file + ": truncated header");
   std::vector<int64_t> shape;
   size_t n = 1;
   for (int i = 0; i < dims; ++i) {
-    uint32_t v = be32(&b[4 + 4 * i]);
+    uint32_t v = be32(&sizes[4 * i]);
     shape.push_back(v);
     n *= v;
   }
-  if (b.size() - header < n)
-    throw DataError(file + ": truncated: the header promises " + std::to_string(n) + " bytes of data, found " +
-                    std::to_string(b.size() - header));
-  if (b.size() - header > n)
-    throw DataError(file + ": " + std::to_string(b.size() - header - n) + " unexpected bytes after the data");
+  if (n > (size_t(1) << 36)) throw DataError(file + ": the header promises " + std::to_string(n) + " bytes");
   at::Tensor t = at::empty(shape, at::kByte);
-  std::memcpy(t.data_ptr<uint8_t>(), b.data() + header, n);
+  got = in.read(t.data_ptr<uint8_t>(), n);
+  if (got < n)
+    throw DataError(file + ": truncated: the header promises " + std::to_string(n) + " bytes of data, found " +
+                    std::to_string(got));
+  uint8_t extra[4096];
+  size_t more = 0, k;
+  while ((k = in.read(extra, sizeof extra)) > 0) more += k;
+  if (more > 0) throw DataError(file + ": " + std::to_string(more) + " unexpected bytes after the data");
   return t;
 }
 
@@ -256,10 +288,21 @@ std::shared_ptr<const LoadedData> load_data(const DataConfig& d, uint64_t seed) 
                                                          : std::vector<int64_t>{ch};
   double base = bytes ? 1.0 / 255.0 : 1.0;
   if (d.normalization == "standardize") {
-    at::Tensor xf = D.train.x.to(at::kFloat).mul_(base);
+    // Per-channel mean and std over the training set, in double and in chunks
+    // (a float copy of CIFAR-10 would be 600 MB).
     std::vector<int64_t> dims = {0};
     if (D.spec.input.size() == 3) dims = {0, 2, 3};
-    at::Tensor mean = xf.mean(dims), sd = xf.std(dims).clamp_min(1e-6);
+    at::Tensor sum = at::zeros({ch}, at::kDouble), sq = at::zeros({ch}, at::kDouble);
+    const int64_t N = D.train.size(), chunk = 4096;
+    for (int64_t i = 0; i < N; i += chunk) {
+      at::Tensor xc = D.train.x.narrow(0, i, std::min(chunk, N - i)).to(at::kDouble).mul_(base);
+      sum.add_(xc.sum(dims)), sq.add_(xc.square().sum(dims));
+    }
+    const double count = double(N) * (D.spec.input.size() == 3 ? D.spec.input[1] * D.spec.input[2] : 1);
+    at::Tensor mean = sum / count;
+    at::Tensor var = (sq - sum * mean) / std::max(count - 1, 1.0);  // unbiased, as torch.std
+    at::Tensor sd = var.clamp_min(0).sqrt().clamp_min(1e-6);
+    mean = mean.to(at::kFloat), sd = sd.to(at::kFloat);
     D.scale = (base / sd).reshape(bshape).contiguous();
     D.shift = (-mean / sd).reshape(bshape).contiguous();
   } else {

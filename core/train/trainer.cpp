@@ -266,8 +266,11 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
     set_lr(*opt, lr);
     if (T.shuffle) {
       at::Tensor perm = at::randperm(N, perm_gen, at::kLong).to(dev);
-      xperm = train.x.index_select(0, perm);
-      yperm = train.y.index_select(0, perm);
+      // Into last epoch's buffers: a fresh copy while the old one is still
+      // held would put the training set in memory three times at once.
+      if (!xperm.defined() || xperm.is_same(train.x)) xperm = at::empty_like(train.x), yperm = at::empty_like(train.y);
+      at::index_select_out(xperm, train.x, 0, perm);
+      at::index_select_out(yperm, train.y, 0, perm);
     } else {
       xperm = train.x, yperm = train.y;
     }
