@@ -86,7 +86,6 @@ struct Trainer::Impl {
   ExperimentConfig cfg;
   std::shared_ptr<const LoadedData> data;
   std::atomic<bool> stop{false}, pausing{false};
-  bool diagnostics = true;
   std::mutex m;
   std::condition_variable cv;
 
@@ -106,7 +105,6 @@ Trainer::Trainer(ExperimentConfig cfg) : d_(std::make_unique<Impl>()) {
 }
 Trainer::~Trainer() = default;
 void Trainer::set_data(std::shared_ptr<const LoadedData> data) { d_->data = std::move(data); }
-void Trainer::set_diagnostics(bool on) { d_->diagnostics = on; }
 void Trainer::request_stop() {
   d_->stop = true;
   d_->cv.notify_all();
@@ -183,7 +181,7 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
   const int64_t N = train.size(), B = T.batch_size;
   const int nb = static_cast<int>((N + B - 1) / B);
   const auto& ws = net.weights();
-  const size_t L = diagnostics ? ws.size() : 0;
+  const size_t L = ws.size();  // layers with weights: their norms and the gradient ratio
 
   RunStart info;
   info.device = res.device + (device_note.empty() ? "" : " (" + device_note + ")");

@@ -44,10 +44,6 @@ class Trainer {
 
   RunResult run(const RunCallbacks& cb = {});
 
-  /// Per-layer weight/gradient norms and the gradient ratio (default on); the
-  /// benchmark turns them off to measure what they cost.
-  void set_diagnostics(bool on);
-
   void request_stop();  ///< cancel at the next batch boundary (status cancelled)
   void pause();
   void resume();
