@@ -15,6 +15,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 #include <QToolBar>
@@ -30,6 +31,7 @@
 #include "config/presets.h"
 #include "experimenteditor.h"
 #include "mainwindow.h"
+#include "store/runstore.h"
 #include "train/trainer.h"
 
 using namespace hyperlab;
@@ -55,6 +57,12 @@ int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
     qputenv("QT_QPA_PLATFORM", "offscreen");
   QStandardPaths::setTestModeEnabled(true);
+  // Both runs record into a run history, as they do for a user, but not the user's.
+  QTemporaryDir data_home;
+  if (!qEnvironmentVariableIsSet("HYPERLAB_BENCH_CHILD")) {
+    qputenv("XDG_DATA_HOME", data_home.path().toUtf8());
+    qputenv("HYPERLAB_BENCH_CHILD", "1");
+  }
   QApplication app(argc, argv);
   std::string preset = "fashion-baseline";
   int epochs = 3, rounds = 2;
@@ -77,9 +85,22 @@ int main(int argc, char** argv) {
   }
   ExperimentConfig c = cr.config;
   c.training.epochs = epochs;
-  if (child) {  // the headless run, in its own process as the CLI would be
+  if (child) {  // the headless run, in its own process as the CLI would be, recording as it does
+    RunStore store(RunStore::default_path());
+    RunRecorder rec(store, c);
     Trainer t(c);
-    RunResult r = t.run();
+    RunCallbacks cb;
+    cb.on_start = [&](const RunStart& s) { rec.on_start(s); };
+    cb.on_batch = [&](const BatchEvent& b) {
+      rec.on_batch(b);
+      return true;
+    };
+    cb.on_epoch = [&](const EpochEvent& e) {
+      rec.on_epoch(e);
+      return true;
+    };
+    RunResult r = t.run(cb);
+    rec.on_finish(r);
     std::printf("%.1f\n", mean_speed(r));
     return r.status == RunStatus::Completed ? 0 : 1;
   }

@@ -33,6 +33,7 @@
 #include "metricchart.h"
 #include "pictureviews.h"
 #include "runcontroller.h"
+#include "store/runstore.h"
 #include "train/report.h"
 
 namespace hyperlab {
@@ -197,8 +198,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(controller_, &RunController::epoch, this, &MainWindow::onEpoch);
   connect(controller_, &RunController::snapshot, this, &MainWindow::onSnapshot);
   connect(controller_, &RunController::finished, this, &MainWindow::onFinished);
+  connect(controller_, &RunController::recorded, this, [this](qint64 id, const QString& error) {
+    last_run_id_ = id;
+    if (id > 0) status_label_->setText(status_label_->text() + QString(" · run %1 in the history").arg(id));
+    else if (!error.isEmpty())
+      curves_->setBanner("Not recorded in the run history: " + error +
+                             " (export the metrics as CSV to keep them)", true);
+  });
 
   QSettings st;
+  db_path_ = st.value("history/database", QString::fromStdString(RunStore::default_path())).toString();
   restoreGeometry(st.value("window/geometry").toByteArray());
   restoreState(st.value("window/state").toByteArray());
   splitter_->restoreState(st.value("window/splitter").toByteArray());
@@ -377,7 +386,7 @@ void MainWindow::startRun() {
   status_label_->setText("Starting…");
   epoch_label_->setText(QString("epoch 0/%1").arg(epochs_total_));
   progress_->setValue(0);
-  controller_->start(r.config, loader_->dataFor(r.config));
+  controller_->start(r.config, loader_->dataFor(r.config), db_path_.toStdString());
   updateActions();
 }
 

@@ -60,6 +60,10 @@ class MainWindow : public QMainWindow {
   QString statusText() const;
   bool running() const;
   const RunResult& lastResult() const { return result_; }
+  /// The run history file runs are recorded in ("" = not recorded).
+  QString databasePath() const { return db_path_; }
+  void setDatabasePath(const QString& p) { db_path_ = p; }
+  qint64 lastRunId() const { return last_run_id_; }
   void setPresentation(bool on);
 
  Q_SIGNALS:
@@ -115,6 +119,8 @@ class MainWindow : public QMainWindow {
   int epochs_total_ = 0;
   bool data_ok_ = true;
   QString data_error_;
+  QString db_path_;
+  qint64 last_run_id_ = 0;
 };
 
 }  // namespace hyperlab

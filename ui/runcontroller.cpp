@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "store/runstore.h"
 #include "train/trainer.h"
 
 namespace hyperlab {
@@ -81,7 +82,8 @@ RunController::RunController(QObject* parent) : QObject(parent) {
 
 RunController::~RunController() { stopAndWait(); }
 
-bool RunController::start(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data) {
+bool RunController::start(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data,
+                          const std::string& db_path) {
   if (running()) return false;
   feed_ = std::make_shared<Feed>();
   trainer_ = std::make_unique<Trainer>(c);
@@ -89,18 +91,32 @@ bool RunController::start(const ExperimentConfig& c, std::shared_ptr<const Loade
   paused_ = false;
   std::shared_ptr<Feed> feed = feed_;
   Trainer* trainer = trainer_.get();
-  thread_ = std::thread([feed, trainer] {
+  thread_ = std::thread([feed, trainer, c, db_path] {
+    std::unique_ptr<RunStore> store;
+    std::unique_ptr<RunRecorder> rec;
+    std::string store_error;
+    if (!db_path.empty()) {
+      try {
+        store = std::make_unique<RunStore>(db_path);
+        rec = std::make_unique<RunRecorder>(*store, c);
+      } catch (const std::exception& e) {
+        store_error = e.what();
+      }
+    }
     RunCallbacks cb;
     cb.on_start = [&](const RunStart& s) {
+      if (rec) rec->on_start(s);
       std::lock_guard<std::mutex> l(feed->m);
       feed->start = s, feed->has_start = true;
     };
     cb.on_batch = [&](const BatchEvent& b) {
+      if (rec) rec->on_batch(b);
       std::lock_guard<std::mutex> l(feed->m);
       feed->batches.push_back(b);
       return true;
     };
     cb.on_epoch = [&](const EpochEvent& e) {
+      if (rec) rec->on_epoch(e);
       std::lock_guard<std::mutex> l(feed->m);
       feed->epochs.push_back(e);
       return true;
@@ -111,8 +127,14 @@ bool RunController::start(const ExperimentConfig& c, std::shared_ptr<const Loade
       feed->snaps.push_back(s);
     };
     RunResult r = trainer->run(cb);  // never throws
+    if (rec) {
+      rec->on_finish(r);
+      store_error = rec->error();
+    }
     std::lock_guard<std::mutex> l(feed->m);
     feed->result = std::move(r);
+    feed->run_id = rec && store_error.empty() ? rec->run_id() : 0;
+    feed->store_error = store_error;
     feed->done = true;
   });
   timer_.start();
@@ -149,13 +171,18 @@ void RunController::drain() {
   std::vector<EpochEvent> es;
   std::vector<Snapshot> ss;
   RunResult result;
+  int64_t run_id = 0;
+  std::string store_error;
   {
     std::lock_guard<std::mutex> l(feed_->m);
     if (feed_->has_start) start = std::move(feed_->start), has_start = true, feed_->has_start = false;
     bs.swap(feed_->batches);
     es.swap(feed_->epochs);
     ss.swap(feed_->snaps);
-    if (feed_->done) result = std::move(feed_->result), done = true;
+    if (feed_->done) {
+      result = std::move(feed_->result), done = true;
+      run_id = feed_->run_id, store_error = feed_->store_error;
+    }
   }
   if (has_start) Q_EMIT started(start);
   if (!bs.empty()) Q_EMIT batches(bs);
@@ -168,6 +195,7 @@ void RunController::drain() {
     trainer_.reset();
     paused_ = false;
     Q_EMIT finished(result);
+    Q_EMIT recorded(run_id, QString::fromStdString(store_error));
   }
 }
 

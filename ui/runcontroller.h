@@ -60,7 +60,10 @@ class RunController : public QObject {
   ~RunController() override;  ///< stops and joins a running job
 
   /// Starts a run; data may be null (the worker loads it). False if one is running.
-  bool start(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data);
+  /// With a database path, the run is recorded there as it trains (on the
+  /// worker thread, one transaction per epoch); a database problem never
+  /// stops the run, it is reported by recorded().
+  bool start(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data, const std::string& db_path = {});
   void stop();
   void pause();
   void resume();
@@ -77,6 +80,8 @@ class RunController : public QObject {
   void epoch(const hyperlab::EpochEvent& event);
   void snapshot(const hyperlab::Snapshot& snap);
   void finished(const hyperlab::RunResult& result);
+  /// After finished(): the run's number in the history, or 0 and why not.
+  void recorded(qint64 run_id, const QString& error);
 
  private:
   void drain();
@@ -89,6 +94,8 @@ class RunController : public QObject {
     std::vector<EpochEvent> epochs;
     std::vector<Snapshot> snaps;  // only the newest is shown, but keep final ones
     RunResult result;
+    int64_t run_id = 0;
+    std::string store_error;
   };
   std::shared_ptr<Feed> feed_;
   std::unique_ptr<Trainer> trainer_;

@@ -1,6 +1,9 @@
 // hyperlab-cli: the headless runner. Links core only (no Qt), so it builds on a
 // GPU box with its own LibTorch.
 #include <csignal>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -14,6 +17,7 @@
 #include "config/config_json.h"
 #include "config/presets.h"
 #include "config/shapes.h"
+#include "store/runstore.h"
 #include "train/report.h"
 #include "train/trainer.h"
 
@@ -32,18 +36,30 @@ void on_sigint(int) {
 const char* kHelp = R"(hyperlab-cli - train neural networks described in JSON, headless
 
 usage:
-  hyperlab-cli run (CONFIG.json | --preset NAME) [--set key.path=value]... [--out DIR]
+  hyperlab-cli run (CONFIG.json | --preset NAME) [--set key.path=value]... [--out DIR] [--db FILE | --no-db]
   hyperlab-cli validate (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli summary  (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli show     (CONFIG.json | --preset NAME) [--set ...]   print the resolved config
   hyperlab-cli presets
   hyperlab-cli info                      BLAS, threads, LibTorch and CUDA devices
+  hyperlab-cli runs list [--filter TEXT] [--status S] [--dataset D] [--tag T] [--format csv]
+  hyperlab-cli runs show RUN
+  hyperlab-cli runs export RUN... --format csv|json [--out FILE]
+  hyperlab-cli runs delete RUN...
+  hyperlab-cli runs rename RUN NAME | runs tag RUN TAGS | runs note RUN TEXT
   hyperlab-cli --help | --version
 
 run trains, prints one line per epoch and writes DIR/config.json (the resolved
 config), DIR/metrics.csv and DIR/result.json. Without --out, DIR is
 runs/NAME-YYYYMMDD-HHMMSS. Ctrl-C finishes the current batch, then writes the
 files with status "cancelled"; a second Ctrl-C quits at once.
+
+Every run is also recorded in the run history, an SQLite database shared with
+the workbench window: --db FILE (default $XDG_DATA_HOME/hyperlab/runs.db, i.e.
+~/.local/share/hyperlab/runs.db), or --no-db. Each epoch is committed as it
+ends, so a crash loses at most the epoch in progress. If the database cannot be
+used, the run goes on and says so. The runs commands read and edit it (RUN is
+the number "runs list" shows; --db works there too).
 
 --set takes a JSON value (a bare word is a string):
   --set training.optimizer.lr=0.05 --set model.mlp.hidden=[128,64]
@@ -64,8 +80,10 @@ int bad_input(const std::string& msg) {
 }
 
 struct Args {
-  std::string command, config_file, preset, out;
-  std::vector<std::string> sets;
+  std::string command, config_file, preset, out, db, format;
+  bool no_db = false;
+  RunFilter filter;
+  std::vector<std::string> sets, positionals;
 };
 
 // Reads the config named by the arguments, applies --set, validates.
@@ -147,8 +165,21 @@ int cmd_run(const Args& a) {
   trainer.set_data(data);
   std::signal(SIGINT, on_sigint);
 
+  // The run history: a problem with it is reported, never fatal.
+  std::unique_ptr<RunStore> store;
+  std::unique_ptr<RunRecorder> recorder;
+  if (!a.no_db) {
+    try {
+      store = std::make_unique<RunStore>(a.db.empty() ? RunStore::default_path() : a.db);
+      recorder = std::make_unique<RunRecorder>(*store, cfg);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "warning: this run is not recorded in the run history: %s\n", e.what());
+    }
+  }
+
   RunCallbacks cb;
   cb.on_start = [&](const RunStart& s) {
+    if (recorder) recorder->on_start(s);
     std::printf("run %s: %lld train / %lld val / %lld test samples, %lld parameters\n", cfg.name.c_str(),
                 (long long)s.train_size, (long long)s.val_size, (long long)s.test_size, (long long)s.parameters);
     std::printf("device %s, %d thread%s, BLAS: %s\n", s.device.c_str(), s.threads, s.threads == 1 ? "" : "s",
@@ -156,8 +187,12 @@ int cmd_run(const Args& a) {
     if (!blas_is_optimized()) std::fprintf(stderr, "warning: %s\n", s.blas.c_str());
     std::fflush(stdout);
   };
-  cb.on_batch = [&](const BatchEvent&) { return g_interrupted == 0; };
+  cb.on_batch = [&](const BatchEvent& b) {
+    if (recorder) recorder->on_batch(b);
+    return g_interrupted == 0;
+  };
   cb.on_epoch = [&](const EpochEvent& e) {
+    if (recorder) recorder->on_epoch(e);
     std::printf("epoch %d/%d  train loss %s acc %s", e.epoch, e.epochs, fmt(e.train_loss).c_str(),
                 fmt(e.train_accuracy).c_str());
     if (!std::isnan(e.val_loss)) std::printf("  val loss %s acc %s", fmt(e.val_loss).c_str(), fmt(e.val_accuracy).c_str());
@@ -171,6 +206,11 @@ int cmd_run(const Args& a) {
   std::signal(SIGINT, SIG_DFL);
   if (g_interrupted && r.status == RunStatus::Cancelled) r.reason = "interrupted (Ctrl-C)";
   if (r.input_error) return bad_input(r.reason);
+  if (recorder) {
+    recorder->on_finish(r);
+    if (!recorder->error().empty())
+      std::fprintf(stderr, "warning: the run history stopped recording this run: %s\n", recorder->error().c_str());
+  }
 
   try {
     write_run_files(out, cfg, r);
@@ -182,6 +222,8 @@ int cmd_run(const Args& a) {
   if (!r.reason.empty()) std::printf(": %s", r.reason.c_str());
   std::printf("\ntest accuracy %s, test loss %s, best epoch %d, %.1f s; files in %s/\n",
               fmt(r.test_accuracy).c_str(), fmt(r.test_loss).c_str(), r.best_epoch, r.seconds, out.c_str());
+  if (recorder && recorder->error().empty() && recorder->run_id())
+    std::printf("recorded as run %lld in %s\n", (long long)recorder->run_id(), store->path().c_str());
   switch (r.status) {
     case RunStatus::Completed:
     case RunStatus::EarlyStopped: return kExitOk;
@@ -191,6 +233,120 @@ int cmd_run(const Args& a) {
       std::fprintf(stderr, "error: run failed: %s\n", r.reason.c_str());
       return kExitFailed;
   }
+}
+
+bool parse_id(const std::string& s, int64_t& id) {
+  char* end = nullptr;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end || v <= 0) return false;
+  id = v;
+  return true;
+}
+
+int cmd_runs(const Args& a) {
+  const std::vector<std::string>& p = a.positionals;
+  if (p.empty()) return bad_input("runs needs a subcommand: list, show, export, delete, rename, tag, note");
+  const std::string& sub = p[0];
+  std::unique_ptr<RunStore> store;
+  try {
+    store = std::make_unique<RunStore>(a.db.empty() ? RunStore::default_path() : a.db);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitFailed;
+  }
+  std::vector<int64_t> ids;
+  for (size_t i = 1; i < p.size(); ++i) {
+    int64_t id = 0;
+    if (sub == "rename" || sub == "tag" || sub == "note") {
+      if (i >= 2) break;
+    }
+    if (!parse_id(p[i], id)) return bad_input("\"" + p[i] + "\" is not a run number (see hyperlab-cli runs list)");
+    if (!store->exists(id)) return bad_input("no run " + p[i] + " in " + store->path());
+    ids.push_back(id);
+  }
+  try {
+    if (sub == "list") {
+      std::vector<RunSummary> runs = store->list(a.filter);
+      if (a.format == "csv") {
+        std::printf("%s", runs_csv(runs).c_str());
+        return kExitOk;
+      }
+      std::printf("%5s  %-22s %-19s %-13s %-13s %-24s %-8s %9s %7s %9s %9s %8s\n", "run", "name", "created (UTC)",
+                  "status", "dataset", "model", "optim", "lr", "epochs", "best val", "test acc", "seconds");
+      for (const RunSummary& r : runs)
+        std::printf("%5lld  %-22.22s %-19s %-13s %-13.13s %-24.24s %-8s %9.3g %3d/%-3d %9s %9s %8.1f\n",
+                    (long long)r.id, r.name.c_str(), r.created.c_str(), r.status.c_str(), r.dataset.c_str(),
+                    r.model.c_str(), r.optimizer.c_str(), r.lr, r.epochs_run, r.epochs,
+                    fmt(r.best_val_accuracy).c_str(), fmt(r.test_accuracy).c_str(), r.seconds);
+      std::printf("%zu run%s in %s\n", runs.size(), runs.size() == 1 ? "" : "s", store->path().c_str());
+      return kExitOk;
+    }
+    if (sub == "show") {
+      if (ids.size() != 1) return bad_input("runs show needs one run number");
+      RunRecord r = *store->load(ids[0]);
+      const RunSummary& s = r.summary;
+      std::printf("run %lld: %s\ncreated %s UTC, status %s%s%s\n", (long long)s.id, s.name.c_str(), s.created.c_str(),
+                  s.status.c_str(), s.reason.empty() ? "" : ": ", s.reason.c_str());
+      std::printf("dataset %s, model %s, %s lr %g, batch %lld, seed %llu, device %s\n", s.dataset.c_str(),
+                  s.model.c_str(), s.optimizer.c_str(), s.lr, (long long)s.batch_size, (unsigned long long)s.seed,
+                  s.device.c_str());
+      std::printf("epochs %d/%d, best epoch %d, test accuracy %s, test loss %s, %.1f s\n", s.epochs_run, s.epochs,
+                  s.best_epoch, fmt(s.test_accuracy).c_str(), fmt(s.test_loss).c_str(), s.seconds);
+      if (!s.tags.empty()) std::printf("tags: %s\n", s.tags.c_str());
+      if (!s.notes.empty()) std::printf("notes: %s\n", s.notes.c_str());
+      std::printf("%5s %10s %9s %10s %9s %10s %9s %10s\n", "epoch", "train loss", "train acc", "val loss", "val acc",
+                  "test loss", "test acc", "lr");
+      for (const EpochEvent& e : r.history)
+        std::printf("%5d %10s %9s %10s %9s %10s %9s %10s%s\n", e.epoch, fmt(e.train_loss).c_str(),
+                    fmt(e.train_accuracy).c_str(), fmt(e.val_loss).c_str(), fmt(e.val_accuracy).c_str(),
+                    fmt(e.test_loss).c_str(), fmt(e.test_accuracy).c_str(), fmt(e.lr, "%.4g").c_str(),
+                    e.best ? "  *best" : "");
+      return kExitOk;
+    }
+    if (sub == "export") {
+      if (ids.empty()) return bad_input("runs export needs run numbers");
+      if (a.format != "csv" && a.format != "json") return bad_input("runs export needs --format csv or --format json");
+      std::string text;
+      if (a.format == "json") {
+        text = "[\n";
+        for (size_t i = 0; i < ids.size(); ++i) text += (i ? ",\n" : "") + run_json(*store->load(ids[i]));
+        text += "]\n";
+      } else {
+        // One row per run and epoch, ready for a spreadsheet or pgfplots.
+        text = "run,name,epoch,train_loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,lr,grad_ratio,seconds\n";
+        for (int64_t id : ids) {
+          RunRecord r = *store->load(id);
+          auto n = [](double v) { return std::isfinite(v) ? fmt(v, "%.6g") : std::string(); };
+          for (const EpochEvent& e : r.history)
+            text += std::to_string(id) + "," + r.summary.name + "," + std::to_string(e.epoch) + "," + n(e.train_loss) +
+                    "," + n(e.train_accuracy) + "," + n(e.val_loss) + "," + n(e.val_accuracy) + "," + n(e.test_loss) +
+                    "," + n(e.test_accuracy) + "," + n(e.lr) + "," + n(e.grad_ratio) + "," + n(e.seconds) + "\n";
+        }
+      }
+      if (a.out.empty()) std::printf("%s", text.c_str());
+      else write_file_atomic(a.out, text);
+      return kExitOk;
+    }
+    if (sub == "delete") {
+      if (ids.empty()) return bad_input("runs delete needs run numbers");
+      for (int64_t id : ids) {
+        store->remove(id);
+        std::printf("deleted run %lld\n", (long long)id);
+      }
+      return kExitOk;
+    }
+    if (sub == "rename" || sub == "tag" || sub == "note") {
+      if (ids.size() != 1 || p.size() != 3) return bad_input("runs " + sub + " needs a run number and a text");
+      if (sub == "rename") store->rename(ids[0], p[2]);
+      if (sub == "tag") store->set_tags(ids[0], p[2]);
+      if (sub == "note") store->set_notes(ids[0], p[2]);
+      return kExitOk;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitFailed;
+  }
+  return bad_input("unknown runs subcommand \"" + sub + "\" (list, show, export, delete, rename, tag, note)");
 }
 
 int cmd_info() {
@@ -233,17 +389,32 @@ int main(int argc, char** argv) {
       a.sets.push_back(v);
     } else if (s.rfind("--set=", 0) == 0) {
       a.sets.push_back(s.substr(6));
+    } else if (s == "--db") {
+      if (!value(a.db)) return bad_input("--db needs a file");
+    } else if (s == "--no-db") {
+      a.no_db = true;
+    } else if (s == "--format") {
+      if (!value(a.format)) return bad_input("--format needs csv or json");
+    } else if (s == "--filter") {
+      if (!value(a.filter.text)) return bad_input("--filter needs a text");
+    } else if (s == "--status") {
+      if (!value(a.filter.status)) return bad_input("--status needs a status");
+    } else if (s == "--dataset") {
+      if (!value(a.filter.dataset)) return bad_input("--dataset needs a name");
+    } else if (s == "--tag") {
+      if (!value(a.filter.tag)) return bad_input("--tag needs a tag");
     } else if (s == "--help" || s == "-h") {
       std::fputs(kHelp, stdout);
       return kExitOk;
     } else if (!s.empty() && s[0] == '-') {
       return bad_input("unknown option " + s + " (see hyperlab-cli --help)");
-    } else if (a.config_file.empty()) {
-      a.config_file = s;
     } else {
-      return bad_input("unexpected argument " + s);
+      a.positionals.push_back(s);
     }
   }
+  if (a.command == "runs") return cmd_runs(a);
+  if (a.positionals.size() > 1) return bad_input("unexpected argument " + a.positionals[1]);
+  if (!a.positionals.empty()) a.config_file = a.positionals[0];
   if (!a.config_file.empty() && !a.preset.empty()) return bad_input("give a config file or --preset, not both");
 
   if (a.command == "run") return cmd_run(a);

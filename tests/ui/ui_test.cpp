@@ -32,6 +32,7 @@
 #include "mainwindow.h"
 #include "pictureviews.h"
 #include "runcontroller.h"
+#include "store/runstore.h"
 
 using namespace hyperlab;
 
@@ -193,6 +194,15 @@ TEST(Window, TrainingThroughTheWindowUpdatesEveryViewAndCompletes) {
   EXPECT_NE(w.statusText().indexOf("completed"), -1) << w.statusText().toStdString();
   EXPECT_TRUE(w.trainAction()->isEnabled());
   EXPECT_FALSE(w.stopAction()->isEnabled());
+  // ...and it is in the run history, epochs and all.
+  ASSERT_TRUE(wait_for([&] { return w.lastRunId() > 0; }, 5000));
+  RunStore store(w.databasePath().toStdString());
+  auto rec = store.load(w.lastRunId());
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->summary.status, "completed");
+  EXPECT_EQ(rec->history.size(), 12u);
+  EXPECT_EQ(static_cast<int>(rec->batch_losses.back().size()), r.info.batches_per_epoch);
+  EXPECT_NE(w.statusText().indexOf(QString("run %1 in the history").arg(w.lastRunId())), -1);
 }
 
 TEST(Window, ImageRunsShowSamplesPredictionsAndFilters) {
@@ -375,6 +385,8 @@ int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
     qputenv("QT_QPA_PLATFORM", "offscreen");
   QStandardPaths::setTestModeEnabled(true);  // settings and recent files stay out of the user's
+  QTemporaryDir data_home;                     // and so does the run history
+  qputenv("XDG_DATA_HOME", data_home.path().toUtf8());
   QApplication app(argc, argv);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();

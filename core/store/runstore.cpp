@@ -1,0 +1,521 @@
+#include "store/runstore.h"
+
+#include <sqlite3.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config_json.h"
+
+namespace hyperlab {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string now_utc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {0};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+// A prepared statement with positional binding; finalised on scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql, const std::string& path) : db_(db), path_(path) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) fail("prepare");
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt& bind(int i, int64_t v) { return check(sqlite3_bind_int64(s_, i, v)); }
+  Stmt& bind(int i, int v) { return bind(i, static_cast<int64_t>(v)); }
+  Stmt& bind(int i, double v) {
+    return check(std::isfinite(v) ? sqlite3_bind_double(s_, i, v) : sqlite3_bind_null(s_, i));
+  }
+  Stmt& bind(int i, const std::string& v) {
+    return check(sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  }
+  Stmt& bind_blob(int i, const void* p, size_t n) {
+    return check(sqlite3_bind_blob(s_, i, p, static_cast<int>(n), SQLITE_TRANSIENT));
+  }
+  bool step() {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail("step");
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+  int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
+  double real(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL ? kNone : sqlite3_column_double(s_, c); }
+  std::string text(int c) const {
+    const unsigned char* t = sqlite3_column_text(s_, c);
+    return t ? reinterpret_cast<const char*>(t) : "";
+  }
+  std::vector<float> floats(int c) const {
+    const void* p = sqlite3_column_blob(s_, c);
+    int n = sqlite3_column_bytes(s_, c);
+    std::vector<float> v(static_cast<size_t>(n) / sizeof(float));
+    if (p && !v.empty()) std::memcpy(v.data(), p, v.size() * sizeof(float));
+    return v;
+  }
+
+ private:
+  Stmt& check(int rc) {
+    if (rc != SQLITE_OK) fail("bind");
+    return *this;
+  }
+  [[noreturn]] void fail(const char* what) {
+    throw StoreError(path_ + ": database error (" + what + "): " + sqlite3_errmsg(db_));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+  const std::string& path_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back if an exception leaves the scope.
+class Transaction {
+ public:
+  explicit Transaction(RunStore& s, sqlite3* db, const std::string& path) : db_(db), path_(path) {
+    (void)s;
+    exec("BEGIN IMMEDIATE");
+  }
+  ~Transaction() {
+    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  void commit() {
+    exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  void exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string m = err ? err : "?";
+      sqlite3_free(err);
+      throw StoreError(path_ + ": " + m);
+    }
+  }
+  sqlite3* db_;
+  const std::string& path_;
+  bool done_ = false;
+};
+
+json vec_json(const std::vector<double>& v) {
+  json a = json::array();
+  for (double x : v) a.push_back(std::isfinite(x) ? json(x) : json(nullptr));
+  return a;
+}
+
+std::vector<double> json_vec(const std::string& s) {
+  std::vector<double> v;
+  if (s.empty()) return v;
+  json a = json::parse(s, nullptr, false);
+  if (!a.is_array()) return v;
+  for (const auto& x : a) v.push_back(x.is_number() ? x.get<double>() : kNone);
+  return v;
+}
+
+const char* kSummaryColumns =
+    "id, name, created, status, reason, dataset, model, optimizer, lr, batch_size, seed, epochs_run, epochs, "
+    "best_epoch, best_val_accuracy, test_accuracy, test_loss, seconds, device, tags, notes";
+
+RunSummary read_summary(const Stmt& s) {
+  RunSummary r;
+  r.id = s.i64(0), r.name = s.text(1), r.created = s.text(2), r.status = s.text(3), r.reason = s.text(4);
+  r.dataset = s.text(5), r.model = s.text(6), r.optimizer = s.text(7), r.lr = s.real(8);
+  r.batch_size = s.i64(9), r.seed = static_cast<uint64_t>(s.i64(10));
+  r.epochs_run = static_cast<int>(s.i64(11)), r.epochs = static_cast<int>(s.i64(12));
+  r.best_epoch = static_cast<int>(s.i64(13));
+  r.best_val_accuracy = s.real(14), r.test_accuracy = s.real(15), r.test_loss = s.real(16);
+  r.seconds = s.real(17);
+  if (!std::isfinite(r.seconds)) r.seconds = 0;
+  r.device = s.text(18), r.tags = s.text(19), r.notes = s.text(20);
+  return r;
+}
+
+bool process_alive(int64_t pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+
+}  // namespace
+
+std::string model_brief(const ExperimentConfig& c) {
+  if (c.model.mlp) {
+    std::string s = "mlp ";
+    for (size_t i = 0; i < c.model.mlp->hidden.size(); ++i) s += (i ? "-" : "") + std::to_string(c.model.mlp->hidden[i]);
+    if (c.model.mlp->hidden.empty()) s += "linear";
+    s += " " + c.model.mlp->activation;
+    if (c.model.mlp->dropout > 0) s += " dropout";
+    if (c.model.mlp->batchnorm) s += " bn";
+    return s;
+  }
+  std::string s;
+  for (const LayerConfig& l : c.model.layers) {
+    if (!s.empty()) s += "-";
+    s += l.type == "linear" || l.type == "conv2d" ? l.type + "(" + std::to_string(l.out) + ")" : l.type;
+  }
+  return s;
+}
+
+std::string RunStore::default_path() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  std::string base = xdg && *xdg ? xdg : std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.local/share";
+  return base + "/hyperlab/runs.db";
+}
+
+RunStore::RunStore(const std::string& path) : path_(path) {
+  // Create the folder (one level is enough for the default location's last part).
+  auto slash = path.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) {
+    std::string dir = path.substr(0, slash);
+    for (size_t i = 1; i <= dir.size(); ++i)
+      if (i == dir.size() || dir[i] == '/') ::mkdir(dir.substr(0, i).c_str(), 0755);
+  }
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string m = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError(path + ": cannot open the run database (" + m + ")");
+  }
+  sqlite3_busy_timeout(db_, 5000);  // another Hyperlab writing: wait, do not fail
+  try {
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");  // WAL + NORMAL: a committed epoch survives a process crash
+    exec("PRAGMA foreign_keys=ON");
+    migrate();
+    // Runs whose process is gone (crash, kill -9, power cut) are "interrupted".
+    std::vector<int64_t> dead;
+    {
+      Stmt s(db_, "SELECT id, pid, host FROM runs WHERE status = 'running'", path_);
+      const std::string host = host_name();
+      while (s.step())
+        if (s.text(2) != host || !process_alive(s.i64(1))) dead.push_back(s.i64(0));
+    }
+    for (int64_t id : dead) {
+      Stmt u(db_,
+             "UPDATE runs SET status = 'interrupted', reason = 'the process ended before the run did "
+             "(crash, kill or power loss); completed epochs are kept' WHERE id = ? AND status = 'running'",
+             path_);
+      u.bind(1, id).run();
+    }
+    interrupted_ = static_cast<int>(dead.size());
+  } catch (const StoreError& e) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    std::string m = e.what();
+    if (m.find("file is not a database") != std::string::npos || m.find("malformed") != std::string::npos)
+      throw StoreError(path + ": not a Hyperlab run database, or corrupt (" + m.substr(path.size() + 2) +
+                       "); move it aside to start a new one");
+    if (m.find("readonly") != std::string::npos || m.find("read-only") != std::string::npos)
+      throw StoreError(path + ": the run database is read-only (" + m.substr(path.size() + 2) + ")");
+    throw;
+  }
+}
+
+RunStore::~RunStore() {
+  if (db_) sqlite3_close(db_);
+}
+
+void RunStore::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string m = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    throw StoreError(path_ + ": " + m);
+  }
+}
+
+void RunStore::migrate() {
+  int version = 0;
+  {
+    Stmt s(db_, "PRAGMA user_version", path_);
+    if (s.step()) version = static_cast<int>(s.i64(0));
+  }
+  if (version > kStoreSchemaVersion)
+    throw StoreError(path_ + ": written by a newer Hyperlab (schema " + std::to_string(version) + ", this one knows " +
+                     std::to_string(kStoreSchemaVersion) + ")");
+  if (version == 0) {
+    // Anything else in a version-0 file means it is not ours.
+    Stmt s(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", path_);
+    if (s.step() && s.i64(0) > 0)
+      throw StoreError(path_ + ": has tables but no Hyperlab schema version: not a Hyperlab run database");
+    Transaction t(*this, db_, path_);
+    exec(R"(CREATE TABLE runs (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      name TEXT NOT NULL, created TEXT NOT NULL, finished TEXT,
+      status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+      dataset TEXT NOT NULL DEFAULT '', model TEXT NOT NULL DEFAULT '', optimizer TEXT NOT NULL DEFAULT '',
+      lr REAL, batch_size INTEGER, seed INTEGER, epochs INTEGER,
+      epochs_run INTEGER NOT NULL DEFAULT 0, best_epoch INTEGER NOT NULL DEFAULT 0,
+      best_val_accuracy REAL, test_accuracy REAL, test_loss REAL, seconds REAL NOT NULL DEFAULT 0,
+      device TEXT NOT NULL DEFAULT '', versions TEXT NOT NULL DEFAULT '{}', config TEXT NOT NULL,
+      info TEXT NOT NULL DEFAULT '{}', confusion TEXT NOT NULL DEFAULT '[]', per_class_accuracy TEXT NOT NULL DEFAULT '[]',
+      tags TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',
+      pid INTEGER, host TEXT NOT NULL DEFAULT ''))");
+    exec(R"(CREATE TABLE epochs (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      epoch INTEGER NOT NULL,
+      train_loss REAL, train_accuracy REAL, val_loss REAL, val_accuracy REAL, test_loss REAL, test_accuracy REAL,
+      lr REAL, penalty REAL, grad_ratio REAL, grad_norms TEXT, weight_norms TEXT,
+      seconds REAL, train_seconds REAL, diag_seconds REAL, samples_per_s REAL, best INTEGER NOT NULL DEFAULT 0,
+      batch_losses BLOB,
+      PRIMARY KEY (run_id, epoch)) WITHOUT ROWID)");
+    exec("CREATE INDEX runs_created ON runs(created)");
+    exec("PRAGMA user_version = 1");
+    t.commit();
+    version = 1;
+  }
+  // Future schema changes: if (version == 1) { ALTER TABLE ...; PRAGMA user_version = 2; }
+}
+
+int64_t RunStore::begin_run(const ExperimentConfig& c, const RunStart& info) {
+  json versions = {{"hyperlab", HYPERLAB_VERSION}, {"blas", info.blas}};
+  json inf = {{"threads", info.threads}, {"train_size", info.train_size}, {"val_size", info.val_size},
+              {"test_size", info.test_size}, {"batches_per_epoch", info.batches_per_epoch},
+              {"parameters", info.parameters}, {"class_names", info.class_names}, {"layer_names", info.layer_names}};
+  Stmt s(db_,
+         "INSERT INTO runs (name, created, status, dataset, model, optimizer, lr, batch_size, seed, epochs, device, "
+         "versions, config, info, pid, host) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         path_);
+  s.bind(1, c.name).bind(2, now_utc()).bind(3, c.data.dataset).bind(4, model_brief(c)).bind(5, c.training.optimizer.type);
+  s.bind(6, c.training.optimizer.lr).bind(7, c.training.batch_size).bind(8, static_cast<int64_t>(c.training.seed));
+  s.bind(9, c.training.epochs).bind(10, info.device).bind(11, versions.dump()).bind(12, config_to_text(c));
+  s.bind(13, inf.dump()).bind(14, static_cast<int64_t>(::getpid())).bind(15, host_name());
+  s.run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void RunStore::add_epoch(int64_t run, const EpochEvent& e, const std::vector<float>& losses) {
+  Transaction t(*this, db_, path_);
+  {
+    Stmt s(db_,
+           "INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_loss, "
+           "test_accuracy, lr, penalty, grad_ratio, grad_norms, weight_norms, seconds, train_seconds, diag_seconds, "
+           "samples_per_s, best, batch_losses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           path_);
+    s.bind(1, run).bind(2, e.epoch).bind(3, e.train_loss).bind(4, e.train_accuracy).bind(5, e.val_loss);
+    s.bind(6, e.val_accuracy).bind(7, e.test_loss).bind(8, e.test_accuracy).bind(9, e.lr).bind(10, e.penalty);
+    s.bind(11, e.grad_ratio).bind(12, vec_json(e.grad_norms).dump()).bind(13, vec_json(e.weight_norms).dump());
+    s.bind(14, e.seconds).bind(15, e.train_seconds).bind(16, e.diag_seconds).bind(17, e.samples_per_s);
+    s.bind(18, e.best ? 1 : 0).bind_blob(19, losses.data(), losses.size() * sizeof(float));
+    s.run();
+  }
+  {
+    Stmt u(db_,
+           "UPDATE runs SET epochs_run = ?, best_epoch = CASE WHEN ? THEN ? ELSE best_epoch END, "
+           "best_val_accuracy = CASE WHEN ? THEN ? ELSE best_val_accuracy END, test_accuracy = ?, test_loss = ?, "
+           "seconds = seconds + ? WHERE id = ?",
+           path_);
+    u.bind(1, e.epoch).bind(2, e.best ? 1 : 0).bind(3, e.epoch).bind(4, e.best ? 1 : 0).bind(5, e.val_accuracy);
+    u.bind(6, e.test_accuracy).bind(7, e.test_loss).bind(8, e.seconds).bind(9, run);
+    u.run();
+  }
+  t.commit();
+}
+
+void RunStore::finish_run(int64_t run, const RunResult& r) {
+  json cm = r.confusion;
+  Stmt s(db_,
+         "UPDATE runs SET status = ?, reason = ?, finished = ?, epochs_run = ?, best_epoch = ?, test_accuracy = ?, "
+         "test_loss = ?, seconds = ?, device = CASE WHEN ? = '' THEN device ELSE ? END, confusion = ?, "
+         "per_class_accuracy = ? WHERE id = ?",
+         path_);
+  s.bind(1, std::string(status_name(r.status))).bind(2, r.reason).bind(3, now_utc()).bind(4, r.epochs_run);
+  s.bind(5, r.best_epoch).bind(6, r.test_accuracy).bind(7, r.test_loss).bind(8, r.seconds).bind(9, r.device);
+  s.bind(10, r.device).bind(11, cm.dump()).bind(12, vec_json(r.per_class_accuracy).dump()).bind(13, run);
+  s.run();
+}
+
+std::vector<RunSummary> RunStore::list(const RunFilter& f) const {
+  std::string sql = std::string("SELECT ") + kSummaryColumns +
+                    " FROM runs WHERE (?1 = '' OR instr(lower(name || ' ' || tags || ' ' || notes), lower(?1)) > 0)"
+                    " AND (?2 = '' OR status = ?2) AND (?3 = '' OR dataset = ?3)"
+                    " AND (?4 = '' OR instr(',' || replace(tags, ' ', '') || ',', ',' || ?4 || ',') > 0)"
+                    " ORDER BY id";
+  Stmt s(db_, sql.c_str(), path_);
+  s.bind(1, f.text).bind(2, f.status).bind(3, f.dataset).bind(4, f.tag);
+  std::vector<RunSummary> out;
+  while (s.step()) out.push_back(read_summary(s));
+  return out;
+}
+
+bool RunStore::exists(int64_t run) const {
+  Stmt s(db_, "SELECT 1 FROM runs WHERE id = ?", path_);
+  s.bind(1, run);
+  return s.step();
+}
+
+std::optional<RunRecord> RunStore::load(int64_t run) const {
+  RunRecord r;
+  {
+    std::string sql = std::string("SELECT ") + kSummaryColumns +
+                      ", config, confusion, per_class_accuracy, versions FROM runs WHERE id = ?";
+    Stmt s(db_, sql.c_str(), path_);
+    s.bind(1, run);
+    if (!s.step()) return std::nullopt;
+    r.summary = read_summary(s);
+    r.config_json = s.text(21);
+    json cm = json::parse(s.text(22), nullptr, false);
+    if (cm.is_array())
+      for (const auto& row : cm) r.confusion.push_back(row.get<std::vector<int64_t>>());
+    r.per_class_accuracy = json_vec(s.text(23));
+    r.versions = s.text(24);
+  }
+  ConfigResult c = parse_config_text(r.config_json, path_ + " run " + std::to_string(run));
+  r.config = c.config;  // stored configs were valid when they ran
+  r.summary.epochs = r.config.training.epochs;
+  Stmt s(db_,
+         "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_loss, test_accuracy, lr, penalty, "
+         "grad_ratio, grad_norms, weight_norms, seconds, train_seconds, diag_seconds, samples_per_s, best, batch_losses "
+         "FROM epochs WHERE run_id = ? ORDER BY epoch",
+         path_);
+  s.bind(1, run);
+  while (s.step()) {
+    EpochEvent e;
+    e.epoch = static_cast<int>(s.i64(0)), e.epochs = r.config.training.epochs;
+    e.train_loss = s.real(1), e.train_accuracy = s.real(2), e.val_loss = s.real(3), e.val_accuracy = s.real(4);
+    e.test_loss = s.real(5), e.test_accuracy = s.real(6), e.lr = s.real(7), e.penalty = s.real(8);
+    e.grad_ratio = s.real(9), e.grad_norms = json_vec(s.text(10)), e.weight_norms = json_vec(s.text(11));
+    e.seconds = s.real(12), e.train_seconds = s.real(13), e.diag_seconds = s.real(14), e.samples_per_s = s.real(15);
+    e.best = s.i64(16) != 0;
+    r.history.push_back(e);
+    r.batch_losses.push_back(s.floats(17));
+  }
+  return r;
+}
+
+void RunStore::rename(int64_t run, const std::string& name) {
+  Stmt s(db_, "UPDATE runs SET name = ? WHERE id = ?", path_);
+  s.bind(1, name).bind(2, run).run();
+}
+
+void RunStore::set_tags(int64_t run, const std::string& tags) {
+  Stmt s(db_, "UPDATE runs SET tags = ? WHERE id = ?", path_);
+  s.bind(1, tags).bind(2, run).run();
+}
+
+void RunStore::set_notes(int64_t run, const std::string& notes) {
+  Stmt s(db_, "UPDATE runs SET notes = ? WHERE id = ?", path_);
+  s.bind(1, notes).bind(2, run).run();
+}
+
+bool RunStore::remove(int64_t run) {
+  Transaction t(*this, db_, path_);
+  { Stmt(db_, "DELETE FROM epochs WHERE run_id = ?", path_).bind(1, run).run(); }
+  Stmt s(db_, "DELETE FROM runs WHERE id = ?", path_);
+  s.bind(1, run).run();
+  const bool removed = sqlite3_changes(db_) > 0;
+  t.commit();
+  return removed;
+}
+
+// ---- recorder ----
+
+RunRecorder::RunRecorder(RunStore& store, const ExperimentConfig& c) : store_(store), config_(c) {}
+
+void RunRecorder::on_start(const RunStart& s) {
+  try {
+    id_ = store_.begin_run(config_, s);
+  } catch (const std::exception& e) {
+    error_ = e.what();
+  }
+}
+
+void RunRecorder::on_batch(const BatchEvent& b) {
+  if (id_) losses_.push_back(static_cast<float>(b.loss));
+}
+
+void RunRecorder::on_epoch(const EpochEvent& e) {
+  if (!id_ || !error_.empty()) return;
+  try {
+    store_.add_epoch(id_, e, losses_);
+  } catch (const std::exception& x) {
+    error_ = x.what();
+  }
+  losses_.clear();
+}
+
+void RunRecorder::on_finish(const RunResult& r) {
+  if (!error_.empty()) return;
+  try {
+    if (!id_) id_ = store_.begin_run(config_, r.info);  // failed before it started: still remembered
+    store_.finish_run(id_, r);
+  } catch (const std::exception& e) {
+    error_ = e.what();
+  }
+}
+
+// ---- exports ----
+
+namespace {
+std::string store_csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+std::string store_num(double v) {
+  if (!std::isfinite(v)) return "";
+  std::ostringstream o;
+  o.precision(10);
+  o << v;
+  return o.str();
+}
+}  // namespace
+
+std::string runs_csv(const std::vector<RunSummary>& runs) {
+  std::string out =
+      "id,name,created,status,dataset,model,optimizer,lr,batch_size,seed,epochs_run,epochs,best_epoch,"
+      "best_val_accuracy,test_accuracy,test_loss,seconds,device,tags,notes\n";
+  for (const RunSummary& r : runs) {
+    out += std::to_string(r.id) + "," + store_csv_field(r.name) + "," + r.created + "," + r.status + "," +
+           store_csv_field(r.dataset) + "," + store_csv_field(r.model) + "," + r.optimizer + "," + store_num(r.lr) + "," +
+           std::to_string(r.batch_size) + "," + std::to_string(r.seed) + "," + std::to_string(r.epochs_run) + "," +
+           std::to_string(r.epochs) + "," + std::to_string(r.best_epoch) + "," + store_num(r.best_val_accuracy) + "," +
+           store_num(r.test_accuracy) + "," + store_num(r.test_loss) + "," + store_num(r.seconds) + "," + store_csv_field(r.device) + "," +
+           store_csv_field(r.tags) + "," + store_csv_field(r.notes) + "\n";
+  }
+  return out;
+}
+
+std::string run_json(const RunRecord& r) {
+  const RunSummary& s = r.summary;
+  json epochs = json::array();
+  for (const EpochEvent& e : r.history) {
+    auto n = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+    epochs.push_back({{"epoch", e.epoch}, {"train_loss", n(e.train_loss)}, {"train_accuracy", n(e.train_accuracy)},
+                      {"val_loss", n(e.val_loss)}, {"val_accuracy", n(e.val_accuracy)}, {"test_loss", n(e.test_loss)},
+                      {"test_accuracy", n(e.test_accuracy)}, {"lr", n(e.lr)}, {"grad_ratio", n(e.grad_ratio)},
+                      {"grad_norms", vec_json(e.grad_norms)}, {"seconds", n(e.seconds)}, {"best", e.best}});
+  }
+  json j = {{"id", s.id}, {"name", s.name}, {"created", s.created}, {"status", s.status}, {"reason", s.reason},
+            {"device", s.device}, {"tags", s.tags}, {"notes", s.notes}, {"epochs_run", s.epochs_run},
+            {"best_epoch", s.best_epoch},
+            {"test_accuracy", std::isfinite(s.test_accuracy) ? json(s.test_accuracy) : json(nullptr)},
+            {"seconds", s.seconds}, {"versions", json::parse(r.versions.empty() ? "{}" : r.versions, nullptr, false)},
+            {"config", json::parse(r.config_json, nullptr, false)}, {"epochs", epochs}, {"confusion", r.confusion},
+            {"per_class_accuracy", vec_json(r.per_class_accuracy)}};
+  return j.dump(2) + "\n";
+}
+
+}  // namespace hyperlab

@@ -1,0 +1,138 @@
+// Every run remembered: an SQLite database of runs (config, status, per-epoch
+// metrics, per-batch losses, confusion matrix, timings, device, versions,
+// name, tags, notes). Torch-free and Qt-free: the CLI and the GUI share it.
+//
+// Written per epoch in its own transaction, in WAL mode, so a crash or a
+// kill -9 loses at most the epoch in progress. The schema carries a version
+// (PRAGMA user_version) and is migrated forward on open.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config/experiment.h"
+#include "train/events.h"
+
+struct sqlite3;
+
+namespace hyperlab {
+
+/// A database problem, with the file and what went wrong in words.
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+constexpr int kStoreSchemaVersion = 1;
+
+/// One row of the run list.
+struct RunSummary {
+  int64_t id = 0;
+  std::string name;
+  std::string created;   ///< UTC, "2026-11-22 21:05:02"
+  std::string status;    ///< running | completed | early-stopped | cancelled | diverged | failed | interrupted
+  std::string reason;
+  std::string dataset;
+  std::string model;     ///< "mlp 500-50 relu" or "conv2d(16)-relu-..." (short)
+  std::string optimizer; ///< "sgd", "adam", ...
+  double lr = 0;
+  int64_t batch_size = 0;
+  uint64_t seed = 0;
+  int epochs_run = 0, epochs = 0, best_epoch = 0;
+  double best_val_accuracy = kNone, test_accuracy = kNone, test_loss = kNone;
+  double seconds = 0;
+  std::string device;
+  std::string tags;      ///< comma-separated
+  std::string notes;
+};
+
+/// A run with everything the store keeps of it.
+struct RunRecord {
+  RunSummary summary;
+  ExperimentConfig config;
+  std::string config_json;              ///< as stored (the resolved config)
+  std::vector<EpochEvent> history;
+  std::vector<std::vector<float>> batch_losses;  ///< per epoch, every batch's loss
+  std::vector<std::vector<int64_t>> confusion;
+  std::vector<double> per_class_accuracy;
+  std::string versions;                 ///< JSON: hyperlab, libtorch, blas
+};
+
+/// Filters for list(): all given ones must match.
+struct RunFilter {
+  std::string text;       ///< substring of name, tags or notes
+  std::string status;
+  std::string dataset;
+  std::string tag;
+};
+
+class RunStore {
+ public:
+  /// Opens or creates the database; throws StoreError (corrupt, locked,
+  /// read-only folder, newer schema) with the path in the message.
+  explicit RunStore(const std::string& path);
+  ~RunStore();
+  RunStore(const RunStore&) = delete;
+  RunStore& operator=(const RunStore&) = delete;
+
+  const std::string& path() const { return path_; }
+  /// Default location: $XDG_DATA_HOME/hyperlab/runs.db (~/.local/share/hyperlab/runs.db).
+  static std::string default_path();
+
+  /// A new run in state "running"; returns its id.
+  int64_t begin_run(const ExperimentConfig& c, const RunStart& info);
+  /// One finished epoch and its batches' losses, in one transaction.
+  void add_epoch(int64_t run, const EpochEvent& e, const std::vector<float>& batch_losses);
+  /// The end: status, reason, test metrics, confusion matrix, timings.
+  void finish_run(int64_t run, const RunResult& r);
+
+  std::vector<RunSummary> list(const RunFilter& f = {}) const;
+  std::optional<RunRecord> load(int64_t run) const;
+  bool exists(int64_t run) const;
+  void rename(int64_t run, const std::string& name);
+  void set_tags(int64_t run, const std::string& tags);
+  void set_notes(int64_t run, const std::string& notes);
+  /// Deletes one run and only its rows; false if there was none.
+  bool remove(int64_t run);
+  /// Runs left "running" by a process that died: marked "interrupted" on open.
+  int interrupted_on_open() const { return interrupted_; }
+
+ private:
+  void exec(const char* sql);
+  void migrate();
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  int interrupted_ = 0;
+};
+
+/// Records a run into a store as it trains: wrap a run's callbacks with it.
+/// Store errors never stop training: the first one is kept in error() and
+/// recording stops.
+class RunRecorder {
+ public:
+  RunRecorder(RunStore& store, const ExperimentConfig& c);
+  void on_start(const RunStart& s);
+  void on_batch(const BatchEvent& b);
+  void on_epoch(const EpochEvent& e);
+  void on_finish(const RunResult& r);
+  int64_t run_id() const { return id_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  RunStore& store_;
+  ExperimentConfig config_;
+  int64_t id_ = 0;
+  std::vector<float> losses_;
+  std::string error_;
+};
+
+/// Short model description for lists: "mlp 500-50 relu", "conv2d(16)-relu-maxpool2d-...".
+std::string model_brief(const ExperimentConfig& c);
+/// CSV of runs (one row per run, key settings and results) and of one run's epochs.
+std::string runs_csv(const std::vector<RunSummary>& runs);
+std::string run_json(const RunRecord& r);
+
+}  // namespace hyperlab
