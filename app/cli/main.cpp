@@ -17,6 +17,7 @@
 #include "config/config_json.h"
 #include "config/presets.h"
 #include "config/shapes.h"
+#include "store/compare.h"
 #include "store/runstore.h"
 #include "train/report.h"
 #include "train/trainer.h"
@@ -45,6 +46,7 @@ usage:
   hyperlab-cli runs list [--filter TEXT] [--status S] [--dataset D] [--tag T] [--format csv]
   hyperlab-cli runs show RUN
   hyperlab-cli runs export RUN... --format csv|json [--out FILE]
+  hyperlab-cli runs compare [RUN...] [--filter ...] [--format md|csv|latex] [--out FILE]
   hyperlab-cli runs delete RUN...
   hyperlab-cli runs rename RUN NAME | runs tag RUN TAGS | runs note RUN TEXT
   hyperlab-cli --help | --version
@@ -327,6 +329,22 @@ int cmd_runs(const Args& a) {
       else write_file_atomic(a.out, text);
       return kExitOk;
     }
+    if (sub == "compare") {
+      // Runs that differ only in seed form one row: mean, SD, SE and n.
+      if (ids.empty())
+        for (const RunSummary& r : store->list(a.filter)) ids.push_back(r.id);
+      if (ids.empty()) return bad_input("no runs to compare");
+      std::vector<RunRecord> recs;
+      for (int64_t id : ids) recs.push_back(*store->load(id));
+      Comparison c = compare_runs(recs);
+      const std::string f = a.format.empty() ? "md" : a.format;
+      std::string text = f == "csv" ? comparison_csv(c) : f == "latex" ? comparison_latex(c)
+                       : f == "md"  ? comparison_markdown(c) : std::string();
+      if (text.empty()) return bad_input("runs compare: --format is md, csv or latex");
+      if (a.out.empty()) std::printf("%s", text.c_str());
+      else write_file_atomic(a.out, text);
+      return kExitOk;
+    }
     if (sub == "delete") {
       if (ids.empty()) return bad_input("runs delete needs run numbers");
       for (int64_t id : ids) {
@@ -346,7 +364,7 @@ int cmd_runs(const Args& a) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return kExitFailed;
   }
-  return bad_input("unknown runs subcommand \"" + sub + "\" (list, show, export, delete, rename, tag, note)");
+  return bad_input("unknown runs subcommand \"" + sub + "\" (list, show, export, compare, delete, rename, tag, note)");
 }
 
 int cmd_info() {

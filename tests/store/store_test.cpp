@@ -265,3 +265,84 @@ TEST(RunStore, KillingTheCliMidRunKeepsTheCompletedEpochs) {
     EXPECT_EQ(rec->batch_losses[i].size(), 25u);  // 800 training points / batch 32
   }
 }
+
+// ---- comparison and statistics, against values worked out by hand ----
+
+#include "store/compare.h"
+
+namespace {
+RunRecord run_with(int64_t id, double lr, uint64_t seed, double test_acc, double val_acc) {
+  RunRecord r;
+  r.config = preset("fashion-baseline");
+  r.config.training.optimizer.lr = lr;
+  r.config.training.seed = seed;
+  r.config.name = "run" + std::to_string(id);  // names never make a difference
+  r.summary.id = id;
+  r.summary.test_accuracy = test_acc, r.summary.best_val_accuracy = val_acc;
+  r.summary.test_loss = 1 - test_acc, r.summary.epochs_run = 10, r.summary.seconds = 2.0 * id;
+  return r;
+}
+}  // namespace
+
+TEST(Compare, StatisticsMatchHandComputedValues) {
+  Stats s = stats_of({0.80, 0.82, 0.84});
+  EXPECT_EQ(s.n, 3);
+  EXPECT_NEAR(s.mean, 0.82, 1e-12);
+  EXPECT_NEAR(s.sd, 0.02, 1e-12);                     // sqrt((0.0004 + 0 + 0.0004) / 2)
+  EXPECT_NEAR(s.se, 0.02 / std::sqrt(3.0), 1e-12);  // 0.011547
+  EXPECT_DOUBLE_EQ(s.min, 0.80);
+  EXPECT_DOUBLE_EQ(s.max, 0.84);
+  Stats two = stats_of({0.70, 0.74});
+  EXPECT_NEAR(two.sd, std::sqrt(0.0008), 1e-12);  // 0.028284
+  EXPECT_NEAR(two.se, 0.02, 1e-12);
+  Stats one = stats_of({0.5, kNone});  // NaN (not computed) is left out
+  EXPECT_EQ(one.n, 1);
+  EXPECT_DOUBLE_EQ(one.mean, 0.5);
+  EXPECT_TRUE(std::isnan(one.sd));  // no spread from a single run
+  EXPECT_TRUE(std::isnan(one.se));
+  Stats none = stats_of({});
+  EXPECT_EQ(none.n, 0);
+  EXPECT_TRUE(std::isnan(none.mean));
+}
+
+TEST(Compare, RunsDifferingOnlyInSeedFormOneGroup) {
+  std::vector<RunRecord> runs = {run_with(1, 0.01, 1, 0.80, 0.81), run_with(2, 0.1, 1, 0.70, 0.71),
+                                 run_with(3, 0.01, 2, 0.82, 0.83), run_with(4, 0.01, 3, 0.84, 0.85),
+                                 run_with(5, 0.1, 2, 0.74, 0.75),  run_with(6, 1.0, 1, 0.50, 0.52)};
+  EXPECT_EQ(differing_settings(runs), (std::vector<std::string>{"training.optimizer.lr"}));
+  Comparison c = compare_runs(runs);
+  ASSERT_EQ(c.groups.size(), 3u);
+  EXPECT_EQ(c.groups[0].values, (std::vector<std::string>{"0.01"}));
+  EXPECT_EQ(c.groups[0].run_ids, (std::vector<int64_t>{1, 3, 4}));
+  EXPECT_NEAR(c.groups[0].test_accuracy.mean, 0.82, 1e-12);
+  EXPECT_NEAR(c.groups[0].test_accuracy.sd, 0.02, 1e-12);
+  EXPECT_EQ(c.groups[1].run_ids, (std::vector<int64_t>{2, 5}));
+  EXPECT_NEAR(c.groups[1].test_accuracy.se, 0.02, 1e-12);
+  EXPECT_EQ(c.groups[2].test_accuracy.n, 1);
+
+  const std::string md = comparison_markdown(c);
+  EXPECT_NE(md.find("| training.optimizer.lr | n | test accuracy % (mean ± SD) | SE |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 0.01 | 3 | 82.00 ± 2.00 | 1.15 | 83.00 ± 2.00 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 0.1 | 2 | 72.00 ± 2.83 | 2.00 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 1.0 | 1 | 50.00 | – | 52.00 |"), std::string::npos) << md;  // n = 1: no fake interval
+  const std::string tex = comparison_latex(c);
+  EXPECT_NE(tex.find("\\toprule"), std::string::npos);
+  EXPECT_NE(tex.find("training.optimizer.lr & $n$"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("0.01 & 3 & 82.00 $\\pm$ 2.00 & 1.15"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("1.0 & 1 & 50.00 & -- &"), std::string::npos) << tex;
+  const std::string csv = comparison_csv(c);
+  EXPECT_NE(csv.find("training.optimizer.lr,n,runs,test_accuracy_mean,test_accuracy_sd,test_accuracy_se"),
+            std::string::npos);
+  EXPECT_NE(csv.find("0.01,3,1 3 4,0.82,0.02,0.011547"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("1.0,1,6,0.5,,,"), std::string::npos) << csv;
+}
+
+TEST(Compare, SeveralDifferingSettingsBecomeColumnsInSchemaOrder) {
+  std::vector<RunRecord> runs = {run_with(1, 0.01, 1, 0.8, 0.8), run_with(2, 0.01, 1, 0.9, 0.9)};
+  runs[1].config.training.optimizer.type = "adam";
+  runs[1].config.model.mlp->hidden = {128};
+  Comparison c = compare_runs(runs);
+  EXPECT_EQ(c.settings, (std::vector<std::string>{"model.mlp.hidden", "training.optimizer.type"}));
+  ASSERT_EQ(c.groups.size(), 2u);
+  EXPECT_EQ(c.groups[1].values, (std::vector<std::string>{"[128]", "adam"}));
+}

@@ -1,0 +1,214 @@
+#include "store/compare.h"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config_json.h"
+
+namespace hyperlab {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+// Flattens a config to (key path, value text), in schema order.
+void flatten(const ojson& j, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+    return;
+  }
+  std::string v = j.is_string() ? j.get<std::string>() : j.dump();
+  out.push_back({prefix, v});
+}
+
+const std::string kAbsent = std::string(1, '\x01') + "absent";
+
+bool ignored(const std::string& key) {
+  return key == "name" || key == "description" || key == "version" || key == "training.seed";
+}
+
+std::vector<std::pair<std::string, std::string>> settings_of(const RunRecord& r) {
+  std::vector<std::pair<std::string, std::string>> out;
+  flatten(config_to_json(r.config), "", out);
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (auto& kv : out)
+    if (!ignored(kv.first)) kept.push_back(kv);
+  return kept;
+}
+
+std::string fmt(const char* f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+// "87.31 ± 0.42" in percent, or "87.31" for n = 1, "–" for none.
+std::string pct(const Stats& s, const char* pm) {
+  if (s.n == 0) return "–";
+  std::string t = fmt("%.2f", 100 * s.mean);
+  if (s.n >= 2) t += std::string(pm) + fmt("%.2f", 100 * s.sd);
+  return t;
+}
+
+std::string plain(double v, const char* f = "%.6g") { return std::isfinite(v) ? fmt(f, v) : ""; }
+
+std::string latex_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$' || c == '{' || c == '}') o += '\\';
+    o += c;
+  }
+  return o;
+}
+
+std::string csv_quote(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+}  // namespace
+
+Stats stats_of(const std::vector<double>& values) {
+  Stats s;
+  double sum = 0;
+  for (double v : values)
+    if (std::isfinite(v)) {
+      ++s.n, sum += v;
+      s.min = std::isfinite(s.min) ? std::min(s.min, v) : v;
+      s.max = std::isfinite(s.max) ? std::max(s.max, v) : v;
+    }
+  if (s.n == 0) return s;
+  s.mean = sum / s.n;
+  if (s.n >= 2) {
+    double ss = 0;
+    for (double v : values)
+      if (std::isfinite(v)) ss += (v - s.mean) * (v - s.mean);
+    s.sd = std::sqrt(ss / (s.n - 1));
+    s.se = s.sd / std::sqrt(double(s.n));
+  }
+  return s;
+}
+
+std::vector<std::string> differing_settings(const std::vector<RunRecord>& runs) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<std::string>> values;  // key -> value per run ("" if absent)
+  for (size_t r = 0; r < runs.size(); ++r)
+    for (auto& kv : settings_of(runs[r])) {
+      auto& v = values[kv.first];
+      if (v.empty()) order.push_back(kv.first);
+      v.resize(runs.size(), kAbsent);
+      v[r] = kv.second;
+    }
+  // A key differs when two runs that have it disagree. A key only some runs
+  // have (momentum for SGD, betas for Adam) follows from another setting that
+  // differs (the optimizer type), and is not a difference of its own.
+  std::vector<std::string> out;
+  for (const std::string& k : order) {
+    auto& v = values[k];
+    const std::string* first = nullptr;
+    for (const std::string& x : v) {
+      if (x == kAbsent) continue;
+      if (!first) first = &x;
+      else if (x != *first) {
+        out.push_back(k);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::string setting_value(const RunRecord& run, const std::string& key) {
+  for (auto& kv : settings_of(run))
+    if (kv.first == key) return kv.second;
+  return "";
+}
+
+Comparison compare_runs(const std::vector<RunRecord>& runs) {
+  Comparison c;
+  c.settings = differing_settings(runs);
+  std::map<std::string, size_t> index;  // config without seed -> group
+  std::vector<std::vector<const RunRecord*>> members;
+  for (const RunRecord& r : runs) {
+    std::string key;
+    for (auto& kv : settings_of(r)) key += kv.first + "=" + kv.second + "\n";
+    auto it = index.find(key);
+    if (it == index.end()) {
+      it = index.emplace(key, c.groups.size()).first;
+      RunGroup g;
+      for (const std::string& s : c.settings) g.values.push_back(setting_value(r, s));
+      c.groups.push_back(g);
+      members.emplace_back();
+    }
+    c.groups[it->second].run_ids.push_back(r.summary.id);
+    members[it->second].push_back(&r);
+  }
+  for (size_t i = 0; i < c.groups.size(); ++i) {
+    std::vector<double> bva, ta, tl, ep, sec;
+    for (const RunRecord* r : members[i]) {
+      bva.push_back(r->summary.best_val_accuracy), ta.push_back(r->summary.test_accuracy);
+      tl.push_back(r->summary.test_loss), ep.push_back(r->summary.epochs_run), sec.push_back(r->summary.seconds);
+    }
+    RunGroup& g = c.groups[i];
+    g.best_val_accuracy = stats_of(bva), g.test_accuracy = stats_of(ta), g.test_loss = stats_of(tl);
+    g.epochs = stats_of(ep), g.seconds = stats_of(sec);
+  }
+  return c;
+}
+
+std::string comparison_csv(const Comparison& c) {
+  std::string out;
+  for (const std::string& s : c.settings) out += csv_quote(s) + ",";
+  out += "n,runs,test_accuracy_mean,test_accuracy_sd,test_accuracy_se,best_val_accuracy_mean,best_val_accuracy_sd,"
+         "best_val_accuracy_se,test_loss_mean,test_loss_sd,epochs_mean,seconds_mean\n";
+  for (const RunGroup& g : c.groups) {
+    for (const std::string& v : g.values) out += csv_quote(v) + ",";
+    std::string ids;
+    for (int64_t id : g.run_ids) ids += (ids.empty() ? "" : " ") + std::to_string(id);
+    out += std::to_string(g.test_accuracy.n) + "," + ids + "," + plain(g.test_accuracy.mean) + "," +
+           plain(g.test_accuracy.sd) + "," + plain(g.test_accuracy.se) + "," + plain(g.best_val_accuracy.mean) + "," +
+           plain(g.best_val_accuracy.sd) + "," + plain(g.best_val_accuracy.se) + "," + plain(g.test_loss.mean) + "," +
+           plain(g.test_loss.sd) + "," + plain(g.epochs.mean) + "," + plain(g.seconds.mean) + "\n";
+  }
+  return out;
+}
+
+std::string comparison_markdown(const Comparison& c) {
+  std::string head = "|", rule = "|";
+  for (const std::string& s : c.settings) head += " " + s + " |", rule += "---|";
+  head += " n | test accuracy % (mean ± SD) | SE | best val. accuracy % (mean ± SD) | test loss |\n";
+  rule += "---|---|---|---|---|\n";
+  std::string out = head + rule;
+  for (const RunGroup& g : c.groups) {
+    out += "|";
+    for (const std::string& v : g.values) out += " " + v + " |";
+    out += " " + std::to_string(g.test_accuracy.n) + " | " + pct(g.test_accuracy, " ± ") + " | " +
+           (g.test_accuracy.n >= 2 ? fmt("%.2f", 100 * g.test_accuracy.se) : std::string("–")) + " | " +
+           pct(g.best_val_accuracy, " ± ") + " | " + (g.test_loss.n ? fmt("%.4f", g.test_loss.mean) : "–") + " |\n";
+  }
+  return out;
+}
+
+std::string comparison_latex(const Comparison& c) {
+  std::string cols(c.settings.size(), 'l');
+  std::string out = "% needs \\usepackage{booktabs}\n\\begin{tabular}{" + cols + "rrrr}\n\\toprule\n";
+  for (const std::string& s : c.settings) out += latex_escape(s) + " & ";
+  out += "$n$ & Test accuracy (\\%) & SE & Best val.\\ accuracy (\\%) \\\\\n\\midrule\n";
+  for (const RunGroup& g : c.groups) {
+    for (const std::string& v : g.values) out += latex_escape(v) + " & ";
+    std::string ta = pct(g.test_accuracy, " $\\pm$ "), va = pct(g.best_val_accuracy, " $\\pm$ ");
+    out += std::to_string(g.test_accuracy.n) + " & " + (ta == "–" ? "--" : ta) + " & " +
+           (g.test_accuracy.n >= 2 ? fmt("%.2f", 100 * g.test_accuracy.se) : std::string("--")) + " & " +
+           (va == "–" ? "--" : va) + " \\\\\n";
+  }
+  out += "\\bottomrule\n\\end{tabular}\n";
+  return out;
+}
+
+}  // namespace hyperlab

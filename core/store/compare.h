@@ -1,0 +1,49 @@
+// Comparing runs: which settings differ, runs grouped by config (runs that
+// differ only in seed form a group), and per-group statistics — the
+// coursework's results table ("Lr, Optimizer, Dropout, ..., Accuracy, SD"),
+// made automatically, with CSV, Markdown and LaTeX (booktabs) output.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/runstore.h"
+
+namespace hyperlab {
+
+/// Mean, standard deviation (n-1), standard error and n of some values;
+/// non-finite values are left out. sd and se are NaN when n < 2 (no fake
+/// spread from one run), mean is NaN when n == 0.
+struct Stats {
+  int n = 0;
+  double mean = kNone, sd = kNone, se = kNone, min = kNone, max = kNone;
+};
+Stats stats_of(const std::vector<double>& values);
+
+/// Config keys ("training.optimizer.lr") whose values differ among the runs,
+/// in schema order; name, description and seed never count.
+std::vector<std::string> differing_settings(const std::vector<RunRecord>& runs);
+/// A run's value of a key, as short text ("0.01", "adam", "[500,50]"; "" if absent).
+std::string setting_value(const RunRecord& run, const std::string& key);
+
+struct RunGroup {
+  std::vector<int64_t> run_ids;
+  std::vector<std::string> values;  ///< one per differing setting
+  Stats best_val_accuracy, test_accuracy, test_loss, epochs, seconds;
+};
+
+struct Comparison {
+  std::vector<std::string> settings;  ///< the differing settings (columns)
+  std::vector<RunGroup> groups;       ///< in order of first appearance
+};
+
+/// Groups runs whose configs are equal but for seed and name.
+Comparison compare_runs(const std::vector<RunRecord>& runs);
+
+/// The table as text. Accuracies in percent with mean ± SD (and SE, n).
+std::string comparison_csv(const Comparison& c);
+std::string comparison_markdown(const Comparison& c);
+std::string comparison_latex(const Comparison& c);
+
+}  // namespace hyperlab
