@@ -2,6 +2,7 @@
 // does the window stay responsive while it trains at full speed?
 //
 //   hyperlab-bench-gui [--preset NAME] [--epochs N] [--rounds R]
+//   hyperlab-bench-gui --history RUNS      time the History view on RUNS x 100 generated epochs
 //
 // Each round trains the preset twice: headless in a child process (core's
 // Trainer on the main thread, exactly as hyperlab-cli runs it) and through the
@@ -14,6 +15,8 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFileInfo>
+#include <QTableView>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -30,6 +33,7 @@
 #include "config/config_json.h"
 #include "config/presets.h"
 #include "experimenteditor.h"
+#include "historyview.h"
 #include "mainwindow.h"
 #include "store/runstore.h"
 #include "train/trainer.h"
@@ -67,9 +71,11 @@ int main(int argc, char** argv) {
   std::string preset = "fashion-baseline";
   int epochs = 3, rounds = 2;
   bool child = false;
+  int history_runs = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--child") child = true;
+    else if (a == "--history" && i + 1 < argc) history_runs = std::atoi(argv[++i]);
     else if (a == "--preset" && i + 1 < argc) preset = argv[++i];
     else if (a == "--epochs" && i + 1 < argc) epochs = std::atoi(argv[++i]);
     else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
@@ -85,6 +91,62 @@ int main(int argc, char** argv) {
   }
   ExperimentConfig c = cr.config;
   c.training.epochs = epochs;
+  if (history_runs > 0) {
+    // A history of generated runs: open, sort, filter and select must stay under 1 s.
+    QTemporaryDir dir;
+    const std::string db = dir.filePath("runs.db").toStdString();
+    QElapsedTimer t;
+    t.start();
+    {
+      RunStore st(db);
+      std::vector<float> losses(100, 0.5f);
+      for (int r = 0; r < history_runs; ++r) {
+        ExperimentConfig rc = c;
+        rc.name = "run" + std::to_string(r);
+        rc.training.seed = r % 10;
+        rc.training.optimizer.lr = 0.001 * (1 + r / 10);
+        int64_t id = st.begin_run(rc, RunStart{});
+        for (int e = 1; e <= 100; ++e) {
+          EpochEvent ev;
+          ev.epoch = e, ev.train_loss = 1.0 / e, ev.val_accuracy = 0.5 + 0.004 * e + 0.0001 * (r % 37);
+          ev.test_accuracy = ev.val_accuracy - 0.01, ev.grad_norms = {0.1, 0.2, 0.3}, ev.best = true;
+          st.add_epoch(id, ev, losses);
+        }
+        RunResult res;
+        res.status = RunStatus::Completed, res.epochs_run = 100, res.test_accuracy = 0.89 + 0.0001 * (r % 37);
+        st.finish_run(id, res);
+      }
+    }
+    std::printf("generated %d runs x 100 epochs (100 batch losses each) in %.1f s, %.1f MB\n", history_runs,
+                t.elapsed() / 1000.0, QFileInfo(QString::fromStdString(db)).size() / 1e6);
+    HistoryView h;
+    h.resize(1200, 800);
+    h.show();
+    t.restart();
+    h.openDatabase(QString::fromStdString(db));
+    QCoreApplication::processEvents();
+    const double open_ms = t.nsecsElapsed() / 1e6;
+    t.restart();
+    h.table()->sortByColumn(RunTableModel::TestAcc, Qt::DescendingOrder);
+    QCoreApplication::processEvents();
+    const double sort_ms = t.nsecsElapsed() / 1e6;
+    t.restart();
+    h.setFilterText("run99");
+    QCoreApplication::processEvents();
+    const double filter_ms = t.nsecsElapsed() / 1e6;
+    const int shown = h.visibleRunCount();
+    h.setFilterText("");
+    std::vector<int64_t> ten;
+    for (int i = 1; i <= 10; ++i) ten.push_back(i);
+    t.restart();
+    h.selectRuns(ten);
+    QCoreApplication::processEvents();
+    const double select_ms = t.nsecsElapsed() / 1e6;
+    std::printf("History view: open %.0f ms, sort by test accuracy %.0f ms, filter %.0f ms (%d shown), "
+                "select 10 runs (curves + comparison) %.0f ms; target: each under 1000 ms\n",
+                open_ms, sort_ms, filter_ms, shown, select_ms);
+    return 0;
+  }
   if (child) {  // the headless run, in its own process as the CLI would be, recording as it does
     RunStore store(RunStore::default_path());
     RunRecorder rec(store, c);

@@ -59,6 +59,7 @@ case "$mode" in
     if [ -f "$ref" ]; then "$BUILD_DIR/bench/hyperlab-bench" --ref "$ref" "${@:2}"
     else "$BUILD_DIR/bench/hyperlab-bench" "${@:2}"; fi
     "$BUILD_DIR/bench/hyperlab-bench-gui"
+    "$BUILD_DIR/bench/hyperlab-bench-gui" --history 1000
     ;;
   deb)
     (cd "$BUILD_DIR" && cpack -G DEB)

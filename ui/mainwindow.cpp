@@ -31,6 +31,7 @@
 #include "curvespanel.h"
 #include "experimenteditor.h"
 #include "metricchart.h"
+#include "historyview.h"
 #include "pictureviews.h"
 #include "runcontroller.h"
 #include "store/runstore.h"
@@ -111,6 +112,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   views_->addTab(boundary_, "Decision map");
   confusion_ = new ConfusionView;
   views_->addTab(confusion_, "Confusion");
+  history_ = new HistoryView;
+  views_->addTab(history_, "History");
+  connect(history_, &HistoryView::cloneRequested, this, [this](const ExperimentConfig& c) {
+    if (controller_->running()) return;
+    editor_->setConfig(c);
+    setCurrentFile(QString());
+    setWindowTitle("Hyperlab — " + QString::fromStdString(c.name) + " (from the history)");
+    splitter_->widget(0)->setVisible(true);
+  });
 
   // The picture views export like the charts: right-click, PNG/SVG/PDF.
   const std::pair<QWidget*, QString> pictures[] = {{filters_, "filters"}, {boundary_, "decision-map"},
@@ -200,6 +210,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(controller_, &RunController::finished, this, &MainWindow::onFinished);
   connect(controller_, &RunController::recorded, this, [this](qint64 id, const QString& error) {
     last_run_id_ = id;
+    history_->refresh();
     if (id > 0) status_label_->setText(status_label_->text() + QString(" · run %1 in the history").arg(id));
     else if (!error.isEmpty())
       curves_->setBanner("Not recorded in the run history: " + error +
@@ -208,6 +219,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   QSettings st;
   db_path_ = st.value("history/database", QString::fromStdString(RunStore::default_path())).toString();
+  history_->openDatabase(db_path_);
   restoreGeometry(st.value("window/geometry").toByteArray());
   restoreState(st.value("window/state").toByteArray());
   splitter_->restoreState(st.value("window/splitter").toByteArray());

@@ -28,6 +28,7 @@ class CurvesPanel;
 class DataLoader;
 class ExperimentEditor;
 class FilterView;
+class HistoryView;
 class ImageGridView;
 class RunController;
 
@@ -52,6 +53,7 @@ class MainWindow : public QMainWindow {
   BoundaryView* boundary() const { return boundary_; }
   ConfusionView* confusion() const { return confusion_; }
   QTabWidget* views() const { return views_; }
+  HistoryView* history() const { return history_; }
   QAction* trainAction() const { return train_; }
   QAction* pauseAction() const { return pause_; }
   QAction* stopAction() const { return stop_; }
@@ -102,6 +104,7 @@ class MainWindow : public QMainWindow {
   FilterView* filters_;
   BoundaryView* boundary_;
   ConfusionView* confusion_;
+  HistoryView* history_;
   QTabWidget* views_;
   QSplitter* splitter_;
   QAction *train_, *pause_, *stop_, *presentation_, *show_editor_;

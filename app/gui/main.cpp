@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "experimenteditor.h"
+#include "historyview.h"
 #include "mainwindow.h"
 #include "train/trainer.h"
 
@@ -27,10 +28,11 @@ int main(int argc, char** argv) {
   QCommandLineOption train("train", "Start training at once.");
   QCommandLineOption shot("screenshot", "Save a picture of the window to FILE, then quit.", "file");
   QCommandLineOption after("after", "Seconds to wait before the screenshot (default 3).", "seconds", "3");
-  QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, map, confusion.", "name");
+  QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, map, confusion, history.", "name");
   QCommandLineOption editor_tab("editor-tab", "Show this editor page first: data, model, training.", "name");
+  QCommandLineOption select("select-runs", "Select these runs in the History view (comma-separated numbers).", "ids");
   QCommandLineOption present("presentation", "Start in presentation mode (large fonts, editor hidden).");
-  cli.addOptions({preset, train, shot, after, tab, editor_tab, present});
+  cli.addOptions({preset, train, shot, after, tab, editor_tab, select, present});
   cli.process(app);
 
   if (!hyperlab::blas_is_optimized())
@@ -40,12 +42,17 @@ int main(int argc, char** argv) {
   if (cli.isSet(preset)) w.loadPreset(cli.value(preset));
   if (!cli.positionalArguments().isEmpty()) w.openFile(cli.positionalArguments().front());
   if (cli.isSet(tab)) {
-    const QStringList tabs = {"curves", "samples", "filters", "map", "confusion"};
+    const QStringList tabs = {"curves", "samples", "filters", "map", "confusion", "history"};
     w.views()->setCurrentIndex(std::max(0, static_cast<int>(tabs.indexOf(cli.value(tab)))));
   }
   if (cli.isSet(editor_tab)) {
     const QStringList pages = {"data", "model", "training"};
     w.editor()->tabs()->setCurrentIndex(std::max(0, static_cast<int>(pages.indexOf(cli.value(editor_tab)))));
+  }
+  if (cli.isSet(select)) {
+    std::vector<int64_t> ids;
+    for (const QString& id : cli.value(select).split(',', Qt::SkipEmptyParts)) ids.push_back(id.toLongLong());
+    w.history()->selectRuns(ids);
   }
   w.show();
   if (cli.isSet(present)) w.setPresentation(true);

@@ -20,6 +20,8 @@
 #include <QXYSeries>
 #include <QChart>
 #include <QTimer>
+#include <QTableView>
+#include <QItemSelectionModel>
 
 #include <cmath>
 
@@ -30,6 +32,7 @@
 #include "fields.h"
 #include "metricchart.h"
 #include "mainwindow.h"
+#include "historyview.h"
 #include "pictureviews.h"
 #include "runcontroller.h"
 #include "store/runstore.h"
@@ -345,6 +348,85 @@ TEST(Window, SaveThenOpenGivesTheSameExperiment) {
   w.editor()->setConfig(ExperimentConfig{});
   ASSERT_TRUE(w.openFile(file));
   EXPECT_EQ(config_to_text(w.editor()->config()), config_to_text(c));
+}
+
+TEST(History, ListsComparesEditsDeletesAndClonesRuns) {
+  QTemporaryDir dir;
+  const std::string db = dir.filePath("runs.db").toStdString();
+  std::vector<int64_t> ids;
+  {
+    RunStore st(db);
+    const double accs[] = {0.80, 0.84, 0.70};
+    for (int k = 0; k < 3; ++k) {
+      ExperimentConfig c = quick_spirals(2);
+      c.training.seed = k + 1;
+      if (k == 2) c.training.optimizer.lr = 0.1;
+      RunStart s;
+      s.device = "cpu";
+      int64_t id = st.begin_run(c, s);
+      for (int e = 1; e <= 2; ++e) {
+        EpochEvent ev;
+        ev.epoch = e, ev.train_loss = 1.0 / e, ev.val_accuracy = accs[k] - 0.1 / e, ev.best = true;
+        st.add_epoch(id, ev, {1.f, 0.5f});
+      }
+      RunResult r;
+      r.status = RunStatus::Completed, r.test_accuracy = accs[k], r.epochs_run = 2;
+      st.finish_run(id, r);
+      ids.push_back(id);
+    }
+  }
+  HistoryView h;
+  h.openDatabase(QString::fromStdString(db));
+  EXPECT_TRUE(h.error().isEmpty());
+  EXPECT_EQ(h.visibleRunCount(), 3);
+  // Filtering.
+  h.setFilterText("0.1");
+  EXPECT_EQ(h.visibleRunCount(), 1);
+  h.setFilterText("no such run");
+  EXPECT_EQ(h.visibleRunCount(), 0);
+  h.setFilterText("");
+  // Sorting by test accuracy, as numbers.
+  h.table()->sortByColumn(RunTableModel::TestAcc, Qt::DescendingOrder);
+  EXPECT_EQ(h.table()->model()->index(0, RunTableModel::TestAcc).data().toString(), "84.00%");
+  // Selecting runs overlays their curves and fills the comparison table.
+  h.selectRuns(ids);
+  EXPECT_EQ(h.selectedRuns(), ids);
+  EXPECT_EQ(h.overlayChart()->seriesCount(), 3);
+  EXPECT_EQ(h.overlayChart()->shownPointCount(0), 2);
+  EXPECT_NE(h.comparisonMarkdown().indexOf("| 0.01 | 2 | 82.00 ± 2.83 | 2.00 |"), -1) << h.comparisonMarkdown().toStdString();
+  EXPECT_NE(h.comparisonMarkdown().indexOf("| 0.1 | 1 | 70.00 | – |"), -1);
+  EXPECT_NE(h.differences().indexOf("training.optimizer.lr"), -1);
+  // Renaming through the table goes to the store.
+  h.selectRuns({ids[0]});
+  QModelIndex name = h.table()->model()->index(h.table()->selectionModel()->selectedRows()[0].row(), RunTableModel::Name);
+  ASSERT_TRUE(h.table()->model()->setData(name, "renamed run", Qt::EditRole));
+  EXPECT_EQ(RunStore(db).load(ids[0])->summary.name, "renamed run");
+  // Clone and edit hands the run's config over.
+  ExperimentConfig cloned;
+  QObject::connect(&h, &HistoryView::cloneRequested, [&](const ExperimentConfig& c) { cloned = c; });
+  h.cloneSelected();
+  EXPECT_EQ(cloned.training.seed, 1u);
+  EXPECT_EQ(cloned.data.dataset, "synthetic");
+  // Deleting one run leaves the others.
+  h.deleteSelected(false);
+  EXPECT_EQ(h.visibleRunCount(), 2);
+  RunStore st(db);
+  EXPECT_FALSE(st.load(ids[0]));
+  EXPECT_TRUE(st.load(ids[1]));
+  EXPECT_EQ(st.load(ids[2])->history.size(), 2u);
+}
+
+TEST(History, AnUnusableDatabaseIsExplainedAndNothingBreaks) {
+  QTemporaryDir dir;
+  QFile f(dir.filePath("bad.db"));
+  ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+  f.write("not a database");
+  f.close();
+  HistoryView h;
+  h.openDatabase(dir.filePath("bad.db"));
+  EXPECT_NE(h.error().indexOf("not a Hyperlab run database"), -1) << h.error().toStdString();
+  EXPECT_EQ(h.visibleRunCount(), 0);
+  h.refresh();  // still fine
 }
 
 TEST(Charts, ThinningKeepsExtremesAndExportWritesEveryFormat) {
