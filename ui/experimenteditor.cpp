@@ -424,6 +424,9 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   xf->addRow("", fallback_);
   threads_ = int_box(0, 1024, "auto");
   xf->addRow("CPU threads", threads_);
+  checkpoint_every_ = int_box(0, 1000000, "never");
+  checkpoint_every_->setToolTip("Save a checkpoint every N epochs, so an interrupted run can be resumed");
+  xf->addRow("Checkpoint every (epochs)", checkpoint_every_);
   v->addWidget(xb);
   v->addStretch(1);
   for (QWidget* w : std::initializer_list<QWidget*>{
@@ -431,7 +434,7 @@ QWidget* ExperimentEditor::buildTrainingTab() {
            eps_, amsgrad_, alpha_, centered_, lr_decay_, init_acc_, l1_, l2_, noise_, clip_, sched_type_,
            sched_step_, sched_gamma_, sched_tmax_, sched_eta_min_, sched_monitor_, sched_factor_, sched_patience_,
            sched_threshold_, sched_min_lr_, es_enabled_, es_monitor_, es_min_delta_, es_patience_, es_restore_,
-           eval_test_, seed_, device_, fallback_, threads_})
+           eval_test_, seed_, device_, fallback_, threads_, checkpoint_every_})
     watch(w);
   return page;
 }
@@ -640,6 +643,7 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   set_combo(device_, t.device);
   fallback_->setChecked(t.allow_cpu_fallback);
   threads_->setValue(t.threads);
+  checkpoint_every_->setValue(t.checkpoint_every);
   loading_ = false;
   onEdited();
 }
@@ -733,6 +737,7 @@ ExperimentConfig ExperimentEditor::config() const {
   t.device = combo_value(device_);
   t.allow_cpu_fallback = fallback_->isChecked();
   t.threads = threads_->value();
+  t.checkpoint_every = checkpoint_every_->value();
   return c;
 }
 

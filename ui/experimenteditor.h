@@ -130,7 +130,7 @@ class ExperimentEditor : public QWidget {
   QCheckBox* es_restore_;
   QFormLayout* es_form_;
   QCheckBox* eval_test_;
-  QSpinBox *seed_, *threads_;
+  QSpinBox *seed_, *threads_, *checkpoint_every_;
   QComboBox* device_;
   QCheckBox* fallback_;
 };

@@ -6,6 +6,7 @@
 #include <memory>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -38,6 +39,7 @@ const char* kHelp = R"(hyperlab-cli - train neural networks described in JSON, h
 
 usage:
   hyperlab-cli run (CONFIG.json | --preset NAME) [--set key.path=value]... [--out DIR] [--db FILE | --no-db]
+  hyperlab-cli resume DIR [--set training.epochs=N] [--db FILE | --no-db]
   hyperlab-cli validate (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli summary  (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli show     (CONFIG.json | --preset NAME) [--set ...]   print the resolved config
@@ -55,6 +57,11 @@ run trains, prints one line per epoch and writes DIR/config.json (the resolved
 config), DIR/metrics.csv and DIR/result.json. Without --out, DIR is
 runs/NAME-YYYYMMDD-HHMMSS. Ctrl-C finishes the current batch, then writes the
 files with status "cancelled"; a second Ctrl-C quits at once.
+
+run also keeps DIR/checkpoint.pt (every training.checkpoint_every epochs, and
+at the end): resume DIR continues a run that was interrupted (Ctrl-C, crash,
+kill) from its last checkpoint to the same result as an uninterrupted run,
+and --set training.epochs=N on resume trains a finished run further.
 
 Every run is also recorded in the run history, an SQLite database shared with
 the workbench window: --db FILE (default $XDG_DATA_HOME/hyperlab/runs.db, i.e.
@@ -151,12 +158,37 @@ std::string default_out(const std::string& name) {
   return "runs/" + name + "-" + b;
 }
 
+int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::string& out, bool resuming);
+
 int cmd_run(const Args& a) {
   ExperimentConfig cfg;
   std::string err;
   if (!resolve_config(a, cfg, err)) return bad_input(err);
-  std::string out = a.out.empty() ? default_out(cfg.name) : a.out;
+  return train_and_report(a, cfg, a.out.empty() ? default_out(cfg.name) : a.out, false);
+}
 
+int cmd_resume(const Args& a) {
+  if (a.positionals.size() != 1) return bad_input("resume needs the run's folder (the --out of its run)");
+  const std::string dir = a.positionals[0];
+  ExperimentConfig cfg;
+  try {
+    cfg = checkpoint_config(dir + "/checkpoint.pt");
+  } catch (const std::exception& e) {
+    return bad_input(e.what());
+  }
+  // Only the number of epochs may change on resume.
+  nlohmann::json j = config_to_json(cfg);
+  for (const std::string& s : a.sets) {
+    if (s.rfind("training.epochs=", 0) != 0) return bad_input("resume takes only --set training.epochs=N, not " + s);
+    std::string e = apply_override(j, s);
+    if (!e.empty()) return bad_input(e);
+  }
+  ConfigResult r = parse_config(j);
+  if (!r.ok()) return bad_input(r.error_text());
+  return train_and_report(a, r.config, dir, true);
+}
+
+int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::string& out, bool resuming) {
   std::shared_ptr<const LoadedData> data;
   try {
     data = load_data(cfg.data, cfg.training.seed);
@@ -165,6 +197,21 @@ int cmd_run(const Args& a) {
   }
   Trainer trainer(cfg);
   trainer.set_data(data);
+  const std::string checkpoint = out + "/checkpoint.pt";
+  if (resuming) {
+    try {
+      trainer.resume_from(checkpoint);
+    } catch (const std::exception& e) {
+      return bad_input(e.what());
+    }
+  }
+  bool made_out = false;
+  if (cfg.training.checkpoint_every > 0) {
+    std::error_code ec;
+    made_out = std::filesystem::create_directories(out, ec);
+    if (ec) return bad_input(out + ": cannot create the run folder (" + ec.message() + ")");
+    trainer.set_checkpoint_file(checkpoint);
+  }
   std::signal(SIGINT, on_sigint);
 
   // The run history: a problem with it is reported, never fatal.
@@ -174,6 +221,12 @@ int cmd_run(const Args& a) {
     try {
       store = std::make_unique<RunStore>(a.db.empty() ? RunStore::default_path() : a.db);
       recorder = std::make_unique<RunRecorder>(*store, cfg);
+      if (cfg.training.checkpoint_every > 0) {
+        const std::string abs = std::filesystem::absolute(checkpoint).lexically_normal().string();
+        recorder->set_checkpoint(abs);
+        if (resuming)
+          if (int64_t id = store->find_by_checkpoint(abs)) recorder->continue_run(id);
+      }
     } catch (const std::exception& e) {
       std::fprintf(stderr, "warning: this run is not recorded in the run history: %s\n", e.what());
     }
@@ -207,7 +260,14 @@ int cmd_run(const Args& a) {
   RunResult r = trainer.run(cb);
   std::signal(SIGINT, SIG_DFL);
   if (g_interrupted && r.status == RunStatus::Cancelled) r.reason = "interrupted (Ctrl-C)";
-  if (r.input_error) return bad_input(r.reason);
+  if (r.input_error) {
+    if (made_out) {  // bad input leaves nothing behind
+      std::error_code ec;
+      std::filesystem::remove(checkpoint, ec);
+      std::filesystem::remove(out, ec);
+    }
+    return bad_input(r.reason);
+  }
   if (recorder) {
     recorder->on_finish(r);
     if (!recorder->error().empty())
@@ -431,6 +491,7 @@ int main(int argc, char** argv) {
     }
   }
   if (a.command == "runs") return cmd_runs(a);
+  if (a.command == "resume") return cmd_resume(a);
   if (a.positionals.size() > 1) return bad_input("unexpected argument " + a.positionals[1]);
   if (!a.positionals.empty()) a.config_file = a.positionals[0];
   if (!a.config_file.empty() && !a.preset.empty()) return bad_input("give a config file or --preset, not both");

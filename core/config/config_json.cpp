@@ -402,6 +402,7 @@ void read_training(Obj& o, TrainingConfig& t, std::vector<ConfigError>& errs) {
   }
   o.boolean("allow_cpu_fallback", t.allow_cpu_fallback);
   o.integer("threads", t.threads, 0, 1024);
+  o.integer("checkpoint_every", t.checkpoint_every, 0, 1000000);
   o.finish();
 }
 

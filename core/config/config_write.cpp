@@ -91,7 +91,8 @@ ojson config_to_json(const ExperimentConfig& c) {
                                        {"min_delta", e.min_delta}, {"patience", e.patience},
                                        {"restore_best", e.restore_best}}},
                    {"evaluate_test", t.evaluate_test}, {"seed", t.seed}, {"device", t.device},
-                   {"allow_cpu_fallback", t.allow_cpu_fallback}, {"threads", t.threads}};
+                   {"allow_cpu_fallback", t.allow_cpu_fallback}, {"threads", t.threads},
+                   {"checkpoint_every", t.checkpoint_every}};
   return j;
 }
 

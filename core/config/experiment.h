@@ -129,6 +129,7 @@ struct TrainingConfig {
   std::string device = "auto";  ///< auto | cpu | cuda | cuda:N
   bool allow_cpu_fallback = false;  ///< device cuda when none is there: fall back to CPU (true) or fail (default)
   int threads = 0;              ///< CPU threads (0 = choose: physical cores, 1 for tiny models)
+  int checkpoint_every = 1;     ///< save a checkpoint every N epochs when the run has a folder for it (0 = never)
 };
 
 struct ExperimentConfig {

@@ -285,7 +285,14 @@ void RunStore::migrate() {
     t.commit();
     version = 1;
   }
-  // Future schema changes: if (version == 1) { ALTER TABLE ...; PRAGMA user_version = 2; }
+  if (version == 1) {  // v2: where a run's checkpoint is, to resume it
+    Transaction t(*this, db_, path_);
+    exec("ALTER TABLE runs ADD COLUMN checkpoint TEXT NOT NULL DEFAULT ''");
+    exec("PRAGMA user_version = 2");
+    t.commit();
+    version = 2;
+  }
+  // Future schema changes follow the same pattern: if (version == 2) { ...; PRAGMA user_version = 3; }
 }
 
 int64_t RunStore::begin_run(const ExperimentConfig& c, const RunStart& info) {
@@ -337,7 +344,7 @@ void RunStore::finish_run(int64_t run, const RunResult& r) {
   json cm = r.confusion;
   Stmt s(db_,
          "UPDATE runs SET status = ?, reason = ?, finished = ?, epochs_run = ?, best_epoch = ?, test_accuracy = ?, "
-         "test_loss = ?, seconds = ?, device = CASE WHEN ? = '' THEN device ELSE ? END, confusion = ?, "
+         "test_loss = ?, seconds = max(seconds, ?), device = CASE WHEN ? = '' THEN device ELSE ? END, confusion = ?, "
          "per_class_accuracy = ? WHERE id = ?",
          path_);
   s.bind(1, std::string(status_name(r.status))).bind(2, r.reason).bind(3, now_utc()).bind(4, r.epochs_run);
@@ -419,6 +426,28 @@ void RunStore::set_notes(int64_t run, const std::string& notes) {
   s.bind(1, notes).bind(2, run).run();
 }
 
+void RunStore::set_checkpoint(int64_t run, const std::string& file) {
+  Stmt s(db_, "UPDATE runs SET checkpoint = ? WHERE id = ?", path_);
+  s.bind(1, file).bind(2, run).run();
+}
+
+std::string RunStore::checkpoint(int64_t run) const {
+  Stmt s(db_, "SELECT checkpoint FROM runs WHERE id = ?", path_);
+  s.bind(1, run);
+  return s.step() ? s.text(0) : std::string();
+}
+
+int64_t RunStore::find_by_checkpoint(const std::string& file) const {
+  Stmt s(db_, "SELECT id FROM runs WHERE checkpoint = ? ORDER BY id DESC LIMIT 1", path_);
+  s.bind(1, file);
+  return s.step() ? s.i64(0) : 0;
+}
+
+void RunStore::reopen_run(int64_t run) {
+  Stmt s(db_, "UPDATE runs SET status = 'running', reason = '', finished = NULL, pid = ?, host = ? WHERE id = ?", path_);
+  s.bind(1, static_cast<int64_t>(::getpid())).bind(2, host_name()).bind(3, run).run();
+}
+
 bool RunStore::remove(int64_t run) {
   Transaction t(*this, db_, path_);
   { Stmt(db_, "DELETE FROM epochs WHERE run_id = ?", path_).bind(1, run).run(); }
@@ -433,9 +462,20 @@ bool RunStore::remove(int64_t run) {
 
 RunRecorder::RunRecorder(RunStore& store, const ExperimentConfig& c) : store_(store), config_(c) {}
 
+void RunRecorder::continue_run(int64_t id) {
+  try {
+    store_.reopen_run(id);
+    id_ = id;
+  } catch (const std::exception& e) {
+    error_ = e.what();
+  }
+}
+
 void RunRecorder::on_start(const RunStart& s) {
+  if (id_ || !error_.empty()) return;  // continuing a run
   try {
     id_ = store_.begin_run(config_, s);
+    if (!checkpoint_.empty()) store_.set_checkpoint(id_, checkpoint_);
   } catch (const std::exception& e) {
     error_ = e.what();
   }

@@ -26,7 +26,7 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-constexpr int kStoreSchemaVersion = 1;
+constexpr int kStoreSchemaVersion = 2;
 
 /// One row of the run list.
 struct RunSummary {
@@ -95,6 +95,12 @@ class RunStore {
   void rename(int64_t run, const std::string& name);
   void set_tags(int64_t run, const std::string& tags);
   void set_notes(int64_t run, const std::string& notes);
+  /// Where the run keeps its checkpoint (to resume it), and the run that has one there.
+  void set_checkpoint(int64_t run, const std::string& file);
+  std::string checkpoint(int64_t run) const;
+  int64_t find_by_checkpoint(const std::string& file) const;  ///< 0 if none
+  /// A run continues (resume): back to "running" under this process.
+  void reopen_run(int64_t run);
   /// Deletes one run and only its rows; false if there was none.
   bool remove(int64_t run);
   /// Runs left "running" by a process that died: marked "interrupted" on open.
@@ -114,6 +120,10 @@ class RunStore {
 class RunRecorder {
  public:
   RunRecorder(RunStore& store, const ExperimentConfig& c);
+  /// Continue recording into an existing run (resume) instead of starting one.
+  void continue_run(int64_t id);
+  /// Remembers the run's checkpoint file once the run exists.
+  void set_checkpoint(const std::string& file) { checkpoint_ = file; }
   void on_start(const RunStart& s);
   void on_batch(const BatchEvent& b);
   void on_epoch(const EpochEvent& e);
@@ -126,7 +136,7 @@ class RunRecorder {
   ExperimentConfig config_;
   int64_t id_ = 0;
   std::vector<float> losses_;
-  std::string error_;
+  std::string error_, checkpoint_;
 };
 
 /// Short model description for lists: "mlp 500-50 relu", "conv2d(16)-relu-maxpool2d-...".

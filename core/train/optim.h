@@ -23,6 +23,11 @@ class LrSchedule {
   double after_epoch(int epoch, double metric);
   double lr() const { return lr_; }
   static bool maximize(const std::string& metric);
+  /// Everything that changes as it steps (for checkpoints): lr, plateau best, flag, bad epochs.
+  std::vector<double> state() const { return {lr_, best_, have_best_ ? 1.0 : 0.0, double(bad_)}; }
+  void set_state(const std::vector<double>& s) {
+    if (s.size() == 4) lr_ = s[0], best_ = s[1], have_best_ = s[2] != 0, bad_ = static_cast<int>(s[3]);
+  }
 
  private:
   SchedulerConfig c_;

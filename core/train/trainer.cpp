@@ -8,6 +8,13 @@
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 #include <torch/autograd.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
 #include "config/shapes.h"
@@ -85,6 +92,7 @@ void slice_sq_sums(const at::Tensor& t, const std::vector<WeightSlice>& ws, size
 struct Trainer::Impl {
   ExperimentConfig cfg;
   std::shared_ptr<const LoadedData> data;
+  std::string checkpoint_file, resume_file;
   std::atomic<bool> stop{false}, pausing{false};
   std::mutex m;
   std::condition_variable cv;
@@ -105,6 +113,94 @@ Trainer::Trainer(ExperimentConfig cfg) : d_(std::make_unique<Impl>()) {
 }
 Trainer::~Trainer() = default;
 void Trainer::set_data(std::shared_ptr<const LoadedData> data) { d_->data = std::move(data); }
+void Trainer::set_checkpoint_file(const std::string& file) { d_->checkpoint_file = file; }
+
+namespace {
+
+// The epoch history in a checkpoint, as JSON (NaN as null).
+nlohmann::json history_json(const std::vector<EpochEvent>& h) {
+  auto n = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  auto vec = [&](const std::vector<double>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (double x : v) a.push_back(n(x));
+    return a;
+  };
+  nlohmann::json a = nlohmann::json::array();
+  for (const EpochEvent& e : h)
+    a.push_back({e.epoch, e.epochs, n(e.train_loss), n(e.train_accuracy), n(e.val_loss), n(e.val_accuracy),
+                 n(e.test_loss), n(e.test_accuracy), n(e.lr), n(e.penalty), n(e.grad_ratio), vec(e.weight_norms),
+                 vec(e.grad_norms), n(e.seconds), n(e.train_seconds), n(e.diag_seconds), n(e.samples_per_s), e.best});
+  return a;
+}
+
+std::vector<EpochEvent> history_from(const nlohmann::json& a) {
+  auto d = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : kNone; };
+  auto vec = [&](const nlohmann::json& v) {
+    std::vector<double> out;
+    for (const auto& x : v) out.push_back(d(x));
+    return out;
+  };
+  std::vector<EpochEvent> h;
+  for (const auto& r : a) {
+    EpochEvent e;
+    e.epoch = r[0], e.epochs = r[1], e.train_loss = d(r[2]), e.train_accuracy = d(r[3]), e.val_loss = d(r[4]);
+    e.val_accuracy = d(r[5]), e.test_loss = d(r[6]), e.test_accuracy = d(r[7]), e.lr = d(r[8]), e.penalty = d(r[9]);
+    e.grad_ratio = d(r[10]), e.weight_norms = vec(r[11]), e.grad_norms = vec(r[12]), e.seconds = d(r[13]);
+    e.train_seconds = d(r[14]), e.diag_seconds = d(r[15]), e.samples_per_s = d(r[16]), e.best = r[17];
+    h.push_back(e);
+  }
+  return h;
+}
+
+std::string without_epochs(ExperimentConfig c) {
+  c.training.epochs = 0;
+  return config_to_text(c);
+}
+
+nlohmann::json read_checkpoint_meta(torch::serialize::InputArchive& in, const std::string& file) {
+  c10::IValue meta;
+  if (!in.try_read("meta", meta) || !meta.isString())
+    throw std::runtime_error(file + ": not a Hyperlab checkpoint (no meta record)");
+  return nlohmann::json::parse(meta.toStringRef());
+}
+
+}  // namespace
+
+void Trainer::resume_from(const std::string& file) {
+  std::ifstream probe(file, std::ios::binary);
+  if (!probe) throw std::runtime_error(file + ": no checkpoint there (cannot open the file)");
+  torch::serialize::InputArchive in;
+  try {
+    in.load_from(file);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(file + ": unreadable checkpoint (" + e.what_without_backtrace() + ")");
+  }
+  nlohmann::json meta = read_checkpoint_meta(in, file);
+  ConfigResult r = parse_config_text(meta.at("config").get<std::string>(), file);
+  if (!r.ok()) throw std::runtime_error(file + ": its config is invalid: " + r.error_text());
+  if (without_epochs(r.config) != without_epochs(d_->cfg))
+    throw std::runtime_error(file + ": the checkpoint belongs to a different experiment (only training.epochs may change "
+                             "when resuming)");
+  if (meta.at("epoch").get<int>() > d_->cfg.training.epochs)
+    throw std::runtime_error(file + ": the checkpoint is at epoch " + std::to_string(meta.at("epoch").get<int>()) +
+                             ", past training.epochs = " + std::to_string(d_->cfg.training.epochs));
+  d_->resume_file = file;
+}
+
+ExperimentConfig checkpoint_config(const std::string& file) {
+  std::ifstream probe(file, std::ios::binary);
+  if (!probe) throw std::runtime_error(file + ": no checkpoint there (cannot open the file)");
+  torch::serialize::InputArchive in;
+  try {
+    in.load_from(file);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(file + ": unreadable checkpoint (" + e.what_without_backtrace() + ")");
+  }
+  nlohmann::json meta = read_checkpoint_meta(in, file);
+  ConfigResult r = parse_config_text(meta.at("config").get<std::string>(), file);
+  if (!r.ok()) throw std::runtime_error(file + ": its config is invalid: " + r.error_text());
+  return r.config;
+}
 void Trainer::request_stop() {
   d_->stop = true;
   d_->cv.notify_all();
@@ -256,9 +352,76 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
   const int diag_every = std::max(1, nb / 100);
   int64_t step = 0;
   RunStatus status = RunStatus::Completed;
+  int first_epoch = 1;
+
+  // Checkpoints: everything that changes from epoch to epoch.
+  auto save_checkpoint = [&](int epoch) {
+    torch::serialize::OutputArchive out;
+    nlohmann::json meta = {{"format", 1}, {"epoch", epoch}, {"step", step}, {"config", config_to_text(c)},
+                           {"best", std::isfinite(best) ? nlohmann::json(best) : nlohmann::json(nullptr)},
+                           {"since_best", since_best}, {"best_epoch", res.best_epoch},
+                           {"schedule", sched.state()}, {"history", history_json(res.history)}};
+    out.write("meta", c10::IValue(meta.dump()));
+    out.write("flat", flat.detach().cpu());
+    auto bufs = net.buffers();
+    for (size_t i = 0; i < bufs.size(); ++i) out.write("buffer." + std::to_string(i), bufs[i].cpu());
+    out.write("gen", gen.get_state());
+    out.write("perm_gen", perm_gen.get_state());
+    if (best_flat.defined()) {
+      out.write("best_flat", best_flat.cpu());
+      for (size_t i = 0; i < best_buffers.size(); ++i) out.write("best_buffer." + std::to_string(i), best_buffers[i].cpu());
+    }
+    torch::serialize::OutputArchive opt_state;
+    opt->save(opt_state);
+    out.write("optimizer", opt_state);
+    const std::string tmp = checkpoint_file + ".tmp";
+    out.save_to(tmp);
+    if (std::rename(tmp.c_str(), checkpoint_file.c_str()) != 0)
+      throw std::runtime_error(checkpoint_file + ": cannot write the checkpoint");
+  };
+  if (!resume_file.empty()) {
+    torch::serialize::InputArchive in;
+    in.load_from(resume_file);
+    nlohmann::json meta = read_checkpoint_meta(in, resume_file);
+    at::NoGradGuard ng;
+    // A fresh tensor per record: InputArchive::read re-points a defined one.
+    auto read = [&](const std::string& key) {
+      at::Tensor t;
+      in.read(key, t);
+      return t;
+    };
+    auto has = [&](const std::string& key) {
+      at::Tensor t;
+      return in.try_read(key, t);
+    };
+    flat.copy_(read("flat"));
+    auto bufs = net.buffers();
+    for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(read("buffer." + std::to_string(i)));
+    gen.set_state(read("gen"));
+    perm_gen.set_state(read("perm_gen"));
+    if (has("best_flat")) {
+      best_flat = read("best_flat").to(dev);
+      best_buffers.clear();
+      for (size_t i = 0; i < bufs.size(); ++i) best_buffers.push_back(read("best_buffer." + std::to_string(i)).to(dev));
+    }
+    torch::serialize::InputArchive opt_state;
+    in.read("optimizer", opt_state);
+    opt->load(opt_state);
+    first_epoch = meta.at("epoch").get<int>() + 1;
+    step = meta.at("step").get<int64_t>();
+    best = meta.at("best").is_number() ? meta.at("best").get<double>() : NAN;
+    since_best = meta.at("since_best");
+    res.best_epoch = meta.at("best_epoch");
+    sched.set_state(meta.at("schedule").get<std::vector<double>>());
+    res.history = history_from(meta.at("history"));
+    for (EpochEvent& e : res.history) e.epochs = T.epochs;
+    res.epochs_run = first_epoch - 1;
+    // An early stop that had already happened stays a stop.
+    if (es.enabled && since_best > es.patience) status = RunStatus::EarlyStopped;
+  }
 
   net.train(true);
-  for (int epoch = 1; epoch <= T.epochs && status == RunStatus::Completed; ++epoch) {
+  for (int epoch = first_epoch; epoch <= T.epochs && status == RunStatus::Completed; ++epoch) {
     auto te = Clock::now();
     const double lr = sched.lr();
     set_lr(*opt, lr);
@@ -415,6 +578,9 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
       res.reason = monitor + " did not improve by more than " + std::to_string(es.min_delta) + " for " +
                    std::to_string(since_best) + " epochs (best at epoch " + std::to_string(res.best_epoch) + ")";
     }
+    if (!checkpoint_file.empty() && T.checkpoint_every > 0 &&
+        (epoch % T.checkpoint_every == 0 || epoch == T.epochs || status != RunStatus::Completed))
+      save_checkpoint(epoch);
   }
   res.status = status;
 

@@ -42,6 +42,17 @@ class Trainer {
   /// Use already loaded data (it must come from the same data config and seed).
   void set_data(std::shared_ptr<const LoadedData> data);
 
+  /// Saves FILE (model, optimizer, schedule, random-number and early-stopping
+  /// state, history, config) every training.checkpoint_every epochs and after
+  /// the last one; written to a temporary file and renamed, so a crash leaves
+  /// the previous checkpoint intact.
+  void set_checkpoint_file(const std::string& file);
+  /// Continue from a checkpoint (before run()): the run goes on at the epoch
+  /// after the saved one, to the same result as an uninterrupted run. The
+  /// config must equal the checkpoint's except training.epochs, which may grow.
+  /// Throws std::runtime_error (missing, unreadable or mismatched checkpoint).
+  void resume_from(const std::string& file);
+
   RunResult run(const RunCallbacks& cb = {});
 
   void request_stop();  ///< cancel at the next batch boundary (status cancelled)
@@ -53,6 +64,9 @@ class Trainer {
   struct Impl;
   std::unique_ptr<Impl> d_;
 };
+
+/// The config stored in a checkpoint file (to resume a run from its folder).
+ExperimentConfig checkpoint_config(const std::string& file);
 
 /// Describes the BLAS LibTorch uses, e.g. "openblas 0.3.21 (openmp)"; says
 /// "reference BLAS (about 30x slower ...)" when no optimised BLAS is loaded.

@@ -303,3 +303,113 @@ TEST(Snapshot, ImageModelsShowFirstLayerWeightsAsPictures) {
   EXPECT_EQ(snaps.back().filter_h, 3);
   EXPECT_EQ(snaps.back().filters.size(), size_t(5 * snaps.back().filter_channels * 9));
 }
+
+// ---- checkpoints: an interrupted run, resumed, ends exactly as an uninterrupted one ----
+
+namespace {
+ExperimentConfig resumable() {
+  ExperimentConfig c = config(R"({"model": {"mlp": {"hidden": [24, 12], "activation": "relu", "dropout": 0.2,
+                                                   "batchnorm": true}},
+    "training": {"epochs": 6, "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9, "nesterov": true},
+                 "grad_noise_std": 0.001, "scheduler": {"type": "step", "step_size": 2, "gamma": 0.5},
+                 "early_stopping": {"enabled": true, "monitor": "val_loss", "patience": 10, "restore_best": true}}})");
+  return c;
+}
+std::string temp_file(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))).string();
+}
+void expect_same(const RunResult& a, const RunResult& b) {
+  ASSERT_EQ(a.history.size(), b.history.size());
+  for (size_t i = 0; i < a.history.size(); ++i) {
+    EXPECT_EQ(a.history[i].train_loss, b.history[i].train_loss) << "epoch " << i + 1;
+    EXPECT_EQ(a.history[i].val_loss, b.history[i].val_loss) << "epoch " << i + 1;
+    EXPECT_EQ(a.history[i].test_accuracy, b.history[i].test_accuracy) << "epoch " << i + 1;
+    EXPECT_EQ(a.history[i].lr, b.history[i].lr) << "epoch " << i + 1;
+  }
+  EXPECT_EQ(a.best_epoch, b.best_epoch);
+  EXPECT_EQ(a.test_loss, b.test_loss);
+  EXPECT_EQ(a.test_accuracy, b.test_accuracy);
+  EXPECT_EQ(a.confusion, b.confusion);
+}
+}  // namespace
+
+TEST(Checkpoint, ResumingAfterAStopGivesTheUninterruptedResult) {
+  const ExperimentConfig c = resumable();
+  RunResult whole = train(c);
+  ASSERT_EQ(whole.status, RunStatus::Completed) << whole.reason;
+
+  const std::string file = temp_file("hl-ckpt.pt");
+  RunResult first;
+  {
+    Trainer t(c);
+    t.set_checkpoint_file(file);
+    RunCallbacks cb;
+    cb.on_epoch = [](const EpochEvent& e) { return e.epoch < 3; };  // stop after epoch 3
+    first = t.run(cb);
+  }
+  ASSERT_EQ(first.status, RunStatus::Cancelled);
+  ASSERT_EQ(first.epochs_run, 3);
+  EXPECT_EQ(checkpoint_config(file).training.epochs, 6);
+
+  Trainer t(c);
+  t.resume_from(file);
+  std::vector<int> epochs_seen;
+  RunCallbacks cb;
+  cb.on_epoch = [&](const EpochEvent& e) {
+    epochs_seen.push_back(e.epoch);
+    return true;
+  };
+  RunResult rest = t.run(cb);
+  ASSERT_EQ(rest.status, RunStatus::Completed) << rest.reason;
+  EXPECT_EQ(epochs_seen, (std::vector<int>{4, 5, 6}));  // it goes on, it does not start over
+  expect_same(whole, rest);
+  std::remove(file.c_str());
+}
+
+TEST(Checkpoint, AStopInsideAnEpochResumesFromTheLastWholeEpoch) {
+  const ExperimentConfig c = resumable();
+  RunResult whole = train(c);
+  const std::string file = temp_file("hl-ckpt2.pt");
+  {
+    Trainer t(c);
+    t.set_checkpoint_file(file);
+    RunCallbacks cb;
+    cb.on_batch = [](const BatchEvent& b) { return !(b.epoch == 5 && b.batch == 3); };
+    RunResult r = t.run(cb);
+    ASSERT_EQ(r.status, RunStatus::Cancelled);
+    ASSERT_EQ(r.epochs_run, 4);
+  }
+  Trainer t(c);
+  t.resume_from(file);
+  expect_same(whole, t.run());
+  std::remove(file.c_str());
+}
+
+TEST(Checkpoint, AMismatchedOrMissingCheckpointIsRefused) {
+  const ExperimentConfig c = resumable();
+  const std::string file = temp_file("hl-ckpt3.pt");
+  {
+    ExperimentConfig two = c;
+    two.training.epochs = 2;
+    Trainer t(two);
+    t.set_checkpoint_file(file);
+    ASSERT_EQ(t.run().status, RunStatus::Completed);
+  }
+  ExperimentConfig other = c;
+  other.training.optimizer.lr = 0.1;
+  Trainer t(other);
+  try {
+    t.resume_from(file);
+    FAIL() << "resumed a different experiment";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("belongs to a different experiment"), std::string::npos) << e.what();
+  }
+  // More epochs than were planned is fine: training goes on from epoch 3.
+  Trainer more(c);
+  EXPECT_NO_THROW(more.resume_from(file));
+  RunResult r = more.run();
+  EXPECT_EQ(r.status, RunStatus::Completed);
+  EXPECT_EQ(r.history.size(), 6u);
+  EXPECT_THROW(Trainer(c).resume_from(file + ".nope"), std::runtime_error);
+  std::remove(file.c_str());
+}

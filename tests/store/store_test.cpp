@@ -346,3 +346,70 @@ TEST(Compare, SeveralDifferingSettingsBecomeColumnsInSchemaOrder) {
   ASSERT_EQ(c.groups.size(), 2u);
   EXPECT_EQ(c.groups[1].values, (std::vector<std::string>{"[128]", "adam"}));
 }
+
+TEST(Resume, AKilledCliRunResumesIntoTheSameHistoryRowAndResult) {
+  TempDir d;
+  const std::string db = d.file("runs.db"), out = d.file("run");
+  auto cli = [&](std::vector<std::string> args) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 1), ::dup2(devnull, 2);
+      std::vector<char*> argv{const_cast<char*>(HYPERLAB_CLI)};
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(HYPERLAB_CLI, argv.data());
+      ::_exit(127);
+    }
+    return pid;
+  };
+  const std::vector<std::string> common = {"--preset", "spirals", "--set", "training.epochs=400", "--db", db};
+  // The reference: the same run, never interrupted.
+  std::vector<std::string> ref = {"run"};
+  ref.insert(ref.end(), common.begin(), common.end());
+  ref.insert(ref.end(), {"--out", d.file("ref")});
+  int status = 0;
+  ::waitpid(cli(ref), &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  std::vector<std::string> run = {"run"};
+  run.insert(run.end(), common.begin(), common.end());
+  run.insert(run.end(), {"--out", out});
+  pid_t pid = cli(run);
+  int seen = 0;
+  for (int i = 0; i < 600 && seen < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    try {
+      RunStore st(db);
+      auto runs = st.list();
+      if (runs.size() == 2) seen = runs[1].epochs_run;
+    } catch (const StoreError&) {
+    }
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  ASSERT_GE(seen, 20);
+  {
+    RunStore st(db);
+    auto runs = st.list();
+    ASSERT_EQ(runs.size(), 2u);
+    ASSERT_EQ(runs[1].status, "interrupted");
+    ASSERT_LT(runs[1].epochs_run, 400) << "the run finished before it was killed";
+  }
+  ::waitpid(cli({"resume", out, "--db", db}), &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  RunStore st(db);
+  auto runs = st.list();
+  ASSERT_EQ(runs.size(), 2u);  // the same row, continued
+  EXPECT_EQ(runs[1].status, "completed");
+  EXPECT_EQ(runs[1].epochs_run, 400);
+  auto a = st.load(runs[0].id), b = st.load(runs[1].id);
+  ASSERT_EQ(b->history.size(), 400u);
+  for (size_t i = 0; i < 400; ++i) {
+    ASSERT_EQ(a->history[i].train_loss, b->history[i].train_loss) << "epoch " << i + 1;
+    ASSERT_EQ(a->history[i].val_accuracy, b->history[i].val_accuracy) << "epoch " << i + 1;
+  }
+  EXPECT_EQ(a->summary.test_accuracy, b->summary.test_accuracy);
+  EXPECT_EQ(a->confusion, b->confusion);
+  EXPECT_TRUE(fs::exists(out + "/result.json"));
+}
