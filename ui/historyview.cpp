@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -375,6 +376,9 @@ void HistoryView::showContextMenu(const QPoint& pos) {
   QMenu menu;
   QAction* clone = menu.addAction("Clone and edit");
   clone->setEnabled(ids.size() == 1);
+  QAction* resume = menu.addAction("Resume training");
+  resume->setEnabled(!resumableCheckpoint().isEmpty());
+  resume->setToolTip("Continue an interrupted, stopped or finished run from its last checkpoint");
   QAction* rename = menu.addAction("Rename…");
   rename->setEnabled(ids.size() == 1);
   QAction* notes = menu.addAction("Notes…");
@@ -385,6 +389,8 @@ void HistoryView::showContextMenu(const QPoint& pos) {
   if (!chosen || !store_) return;
   if (chosen == clone) {
     cloneSelected();
+  } else if (chosen == resume) {
+    Q_EMIT resumeRequested(ids[0], resumableCheckpoint());
   } else if (chosen == rename) {
     table_->edit(proxy_->index(table_->currentIndex().row(), RunTableModel::Name));
   } else if (chosen == notes) {
@@ -398,6 +404,16 @@ void HistoryView::cloneSelected() {
   const std::vector<int64_t> ids = selectedRuns();
   if (ids.size() != 1 || !store_) return;
   if (auto r = store_->load(ids[0])) Q_EMIT cloneRequested(r->config);
+}
+
+QString HistoryView::resumableCheckpoint() const {
+  const std::vector<int64_t> ids = selectedRuns();
+  if (ids.size() != 1 || !store_) return {};
+  const QString file = QString::fromStdString(store_->checkpoint(ids[0]));
+  if (file.isEmpty() || !QFileInfo::exists(file)) return {};
+  for (int r = 0; r < model_->rowCount(); ++r)
+    if (model_->run(r).id == ids[0] && model_->run(r).status == "running") return {};
+  return file;
 }
 
 void HistoryView::editNotes() {

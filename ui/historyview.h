@@ -70,6 +70,8 @@ class HistoryView : public QWidget {
   void deleteSelected(bool confirm = true);
   /// "Clone and edit" of the one selected run.
   void cloneSelected();
+  /// The one selected run's checkpoint if it can be resumed, else "".
+  QString resumableCheckpoint() const;
   QString comparisonMarkdown() const { return comparison_md_; }
   QString differences() const;
   MetricChart* overlayChart() const { return overlay_acc_; }
@@ -80,6 +82,8 @@ class HistoryView : public QWidget {
  Q_SIGNALS:
   /// "Clone and edit": load this config into the editor.
   void cloneRequested(const hyperlab::ExperimentConfig& config);
+  /// "Resume": continue an interrupted or stopped run from its checkpoint.
+  void resumeRequested(qint64 run_id, const QString& checkpoint);
 
  private:
   void onSelectionChanged();

@@ -36,6 +36,7 @@
 #include "runcontroller.h"
 #include "store/runstore.h"
 #include "train/report.h"
+#include "train/trainer.h"
 
 namespace hyperlab {
 
@@ -114,6 +115,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   views_->addTab(confusion_, "Confusion");
   history_ = new HistoryView;
   views_->addTab(history_, "History");
+  connect(history_, &HistoryView::resumeRequested, this, &MainWindow::resumeRun);
   connect(history_, &HistoryView::cloneRequested, this, [this](const ExperimentConfig& c) {
     if (controller_->running()) return;
     editor_->setConfig(c);
@@ -220,6 +222,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   QSettings st;
   db_path_ = st.value("history/database", QString::fromStdString(RunStore::default_path())).toString();
   history_->openDatabase(db_path_);
+  controller_->setCheckpointFolder(
+      (QFileInfo(db_path_).path() + "/checkpoints").toStdString());
   restoreGeometry(st.value("window/geometry").toByteArray());
   restoreState(st.value("window/state").toByteArray());
   splitter_->restoreState(st.value("window/splitter").toByteArray());
@@ -402,6 +406,42 @@ void MainWindow::startRun() {
   updateActions();
 }
 
+bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {
+  if (controller_->running() || checkpoint.isEmpty()) return false;
+  ExperimentConfig c;
+  try {
+    c = checkpoint_config(checkpoint.toStdString());
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, "Resume", QString::fromStdString(e.what()));
+    return false;
+  }
+  // A run that already reached its epochs trains as many again.
+  const int done = checkpoint_epoch(checkpoint.toStdString());
+  if (done >= c.training.epochs) c.training.epochs = done + c.training.epochs;
+  editor_->setConfig(c);
+  pending_history_.reset();
+  try {
+    pending_history_ = RunStore(db_path_.toStdString()).load(id);
+    if (pending_history_ && static_cast<int>(pending_history_->history.size()) > done) {
+      // The history may hold one epoch past the checkpoint (killed in between): it is trained again.
+      pending_history_->history.resize(static_cast<size_t>(done));
+      pending_history_->batch_losses.resize(static_cast<size_t>(done));
+    }
+  } catch (const std::exception&) {
+  }
+  curves_->reset();
+  filters_->clear();
+  boundary_->clear();
+  confusion_->clear();
+  result_ = RunResult{};
+  epochs_total_ = c.training.epochs;
+  status_label_->setText(QString("Resuming run %1 after epoch %2…").arg(id).arg(done));
+  controller_->resume(c, loader_->dataFor(c), db_path_.toStdString(), id, checkpoint.toStdString());
+  views_->setCurrentWidget(curves_);
+  updateActions();
+  return true;
+}
+
 void MainWindow::togglePause() {
   if (controller_->paused()) {
     controller_->resume();
@@ -418,6 +458,24 @@ void MainWindow::onStarted(const RunStart& s) {
   result_.info = s;
   class_names_ = names_of(s.class_names);
   curves_->start(s);
+  if (pending_history_) {  // a resumed run: its epochs so far, as they were
+    const RunRecord& old = *pending_history_;
+    const int resumed_at = static_cast<int>(old.history.size());
+    for (int k = 0; k < resumed_at && k < static_cast<int>(old.batch_losses.size()); ++k) {
+      std::vector<BatchEvent> bs;
+      const auto& losses = old.batch_losses[k];
+      for (size_t b = 0; b < losses.size(); ++b) {
+        BatchEvent be;
+        be.epoch = k + 1, be.batch = static_cast<int>(b) + 1, be.batches = static_cast<int>(losses.size());
+        be.loss = losses[b], be.lr = old.history[k].lr;
+        bs.push_back(be);
+      }
+      if (!bs.empty()) curves_->addBatches(bs);
+      curves_->addEpoch(old.history[k]);
+      result_.history.push_back(old.history[k]);
+    }
+    pending_history_.reset();
+  }
   device_label_->setText(QString::fromStdString(s.device) + (s.threads ? QString(" · %1 thread%2").arg(s.threads).arg(s.threads > 1 ? "s" : "") : ""));
   device_label_->setToolTip(QString::fromStdString(s.blas));
   status_label_->setText(QString("Training %1 parameters on %2 samples")

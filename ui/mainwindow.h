@@ -8,8 +8,10 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 #include "config/experiment.h"
+#include "store/runstore.h"
 #include "train/events.h"
 
 class QAction;
@@ -67,6 +69,8 @@ class MainWindow : public QMainWindow {
   void setDatabasePath(const QString& p) { db_path_ = p; }
   qint64 lastRunId() const { return last_run_id_; }
   void setPresentation(bool on);
+  /// Continues run `id` of the history from its checkpoint (the History view's Resume).
+  bool resumeRun(qint64 id, const QString& checkpoint);
 
  Q_SIGNALS:
   void runFinished(const hyperlab::RunResult& r);
@@ -123,6 +127,7 @@ class MainWindow : public QMainWindow {
   bool data_ok_ = true;
   QString data_error_;
   QString db_path_;
+  std::optional<RunRecord> pending_history_;  // a resumed run's earlier epochs, drawn when it starts
   qint64 last_run_id_ = 0;
 };
 

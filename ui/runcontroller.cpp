@@ -1,6 +1,9 @@
 #include "runcontroller.h"
 
 #include <QMetaObject>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
 #include <QPointer>
 
 #include <nlohmann/json.hpp>
@@ -84,14 +87,35 @@ RunController::~RunController() { stopAndWait(); }
 
 bool RunController::start(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data,
                           const std::string& db_path) {
+  std::string checkpoint;
+  if (!checkpoint_dir_.empty() && c.training.checkpoint_every > 0) {
+    // One file per run, named by the time it started (the run's number is known only later).
+    checkpoint = checkpoint_dir_ + "/" +
+                 QDateTime::currentDateTimeUtc().toString("yyyyMMdd-HHmmss-zzz").toStdString() + ".pt";
+  }
+  return launch(c, std::move(data), db_path, 0, checkpoint, false);
+}
+
+bool RunController::resume(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data,
+                           const std::string& db_path, int64_t run_id, const std::string& checkpoint) {
+  return launch(c, std::move(data), db_path, run_id, checkpoint, true);
+}
+
+bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data,
+                           const std::string& db_path, int64_t continue_id, const std::string& checkpoint,
+                           bool resuming) {
   if (running()) return false;
   feed_ = std::make_shared<Feed>();
   trainer_ = std::make_unique<Trainer>(c);
   if (data) trainer_->set_data(std::move(data));
+  if (!checkpoint.empty()) {
+    QDir().mkpath(QFileInfo(QString::fromStdString(checkpoint)).path());
+    trainer_->set_checkpoint_file(checkpoint);
+  }
   paused_ = false;
   std::shared_ptr<Feed> feed = feed_;
   Trainer* trainer = trainer_.get();
-  thread_ = std::thread([feed, trainer, c, db_path] {
+  thread_ = std::thread([feed, trainer, c, db_path, continue_id, checkpoint, resuming] {
     std::unique_ptr<RunStore> store;
     std::unique_ptr<RunRecorder> rec;
     std::string store_error;
@@ -99,8 +123,21 @@ bool RunController::start(const ExperimentConfig& c, std::shared_ptr<const Loade
       try {
         store = std::make_unique<RunStore>(db_path);
         rec = std::make_unique<RunRecorder>(*store, c);
+        if (!checkpoint.empty()) rec->set_checkpoint(checkpoint);
+        if (continue_id > 0) rec->continue_run(continue_id);
       } catch (const std::exception& e) {
         store_error = e.what();
+      }
+    }
+    if (resuming) {
+      try {
+        trainer->resume_from(checkpoint);
+      } catch (const std::exception& e) {
+        RunResult r;
+        r.status = RunStatus::Failed, r.reason = e.what(), r.input_error = true;
+        std::lock_guard<std::mutex> l(feed->m);
+        feed->result = r, feed->done = true;
+        return;
       }
     }
     RunCallbacks cb;

@@ -64,6 +64,12 @@ class RunController : public QObject {
   /// worker thread, one transaction per epoch); a database problem never
   /// stops the run, it is reported by recorded().
   bool start(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data, const std::string& db_path = {});
+  /// Where runs keep checkpoints (one file per run; "" = none).
+  void setCheckpointFolder(const std::string& dir) { checkpoint_dir_ = dir; }
+  /// Continues run `run_id` of the history from its checkpoint file (same
+  /// config, more epochs allowed). False if a run is going on.
+  bool resume(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data, const std::string& db_path,
+              int64_t run_id, const std::string& checkpoint);
   void stop();
   void pause();
   void resume();
@@ -85,6 +91,9 @@ class RunController : public QObject {
 
  private:
   void drain();
+  bool launch(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data, const std::string& db_path,
+              int64_t continue_id, const std::string& checkpoint, bool resuming);
+  std::string checkpoint_dir_;
 
   struct Feed {  // written by the worker, read by drain()
     std::mutex m;

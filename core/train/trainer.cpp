@@ -187,6 +187,18 @@ void Trainer::resume_from(const std::string& file) {
   d_->resume_file = file;
 }
 
+int checkpoint_epoch(const std::string& file) {
+  std::ifstream probe(file, std::ios::binary);
+  if (!probe) throw std::runtime_error(file + ": no checkpoint there (cannot open the file)");
+  torch::serialize::InputArchive in;
+  try {
+    in.load_from(file);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(file + ": unreadable checkpoint (" + e.what_without_backtrace() + ")");
+  }
+  return read_checkpoint_meta(in, file).at("epoch").get<int>();
+}
+
 ExperimentConfig checkpoint_config(const std::string& file) {
   std::ifstream probe(file, std::ios::binary);
   if (!probe) throw std::runtime_error(file + ": no checkpoint there (cannot open the file)");

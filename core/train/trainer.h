@@ -67,6 +67,8 @@ class Trainer {
 
 /// The config stored in a checkpoint file (to resume a run from its folder).
 ExperimentConfig checkpoint_config(const std::string& file);
+/// The last whole epoch a checkpoint holds.
+int checkpoint_epoch(const std::string& file);
 
 /// Describes the BLAS LibTorch uses, e.g. "openblas 0.3.21 (openmp)"; says
 /// "reference BLAS (about 30x slower ...)" when no optimised BLAS is loaded.

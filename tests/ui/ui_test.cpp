@@ -416,6 +416,43 @@ TEST(History, ListsComparesEditsDeletesAndClonesRuns) {
   EXPECT_EQ(st.load(ids[2])->history.size(), 2u);
 }
 
+TEST(History, AStoppedWindowRunResumesToTheUninterruptedResult) {
+  MainWindow w;
+  ExperimentConfig c = quick_spirals(8);
+  c.data.synthetic.samples = 3000;
+  c.training.batch_size = 8;
+  w.editor()->setConfig(c);
+  ASSERT_TRUE(wait_for([&] { return w.trainAction()->isEnabled(); }));
+  QSignalSpy done(&w, &MainWindow::runFinished);
+  // The reference, never interrupted.
+  click_train(w);
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1 && w.lastRunId() > 0; }));
+  const qint64 ref = w.lastRunId();
+  // The same run, stopped after its third epoch...
+  w.lastRunId();
+  click_train(w);
+  ASSERT_TRUE(wait_for([&] { return w.curves()->epochCount() >= 3; }));
+  w.stopAction()->trigger();
+  ASSERT_TRUE(wait_for([&] { return done.count() == 2 && w.lastRunId() > ref; }));
+  const qint64 id = w.lastRunId();
+  ASSERT_EQ(w.lastResult().status, RunStatus::Cancelled);
+  ASSERT_LT(w.lastResult().epochs_run, 8);
+  // ...resumed from the History view.
+  w.history()->selectRuns({id});
+  const QString ckpt = w.history()->resumableCheckpoint();
+  ASSERT_FALSE(ckpt.isEmpty());
+  ASSERT_TRUE(w.resumeRun(id, ckpt));
+  ASSERT_TRUE(wait_for([&] { return done.count() == 3; }));
+  EXPECT_EQ(w.lastResult().status, RunStatus::Completed) << w.lastResult().reason;
+  RunStore st(w.databasePath().toStdString());
+  auto a = st.load(ref), b = st.load(id);
+  ASSERT_EQ(b->summary.status, "completed");
+  ASSERT_EQ(b->history.size(), 8u);
+  for (size_t i = 0; i < 8; ++i) EXPECT_EQ(a->history[i].train_loss, b->history[i].train_loss) << "epoch " << i + 1;
+  EXPECT_EQ(a->summary.test_accuracy, b->summary.test_accuracy);
+  EXPECT_EQ(w.curves()->epochCount(), 8);  // the curves show the whole run again
+}
+
 TEST(History, AnUnusableDatabaseIsExplainedAndNothingBreaks) {
   QTemporaryDir dir;
   QFile f(dir.filePath("bad.db"));
