@@ -23,6 +23,7 @@
 #include <cmath>
 
 #include "metricchart.h"
+#include "reportwriter.h"
 #include "store/compare.h"
 #include "train/report.h"
 
@@ -179,8 +180,18 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
   status_->addItems({"all statuses", "completed", "early-stopped", "cancelled", "diverged", "failed", "interrupted",
                      "running"});
   bar->addWidget(status_);
+  auto* report = new QPushButton("Report…");
+  report->setToolTip("A report of the selected runs (all shown runs if none is selected) as PDF or HTML: "
+                     "runs, comparison table, curves, confusion matrices, configs");
+  bar->addWidget(report);
   auto* refresh = new QPushButton("Refresh");
   bar->addWidget(refresh);
+  connect(report, &QPushButton::clicked, this, [this] {
+    QString f = QFileDialog::getSaveFileName(this, "Report", "hyperlab-report.pdf", "PDF (*.pdf);;HTML (*.html)");
+    if (f.isEmpty()) return;
+    QString err = writeReport(f);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Report", err);
+  });
   v->addLayout(bar);
   info_ = new QLabel;
   info_->setWordWrap(true);
@@ -404,6 +415,19 @@ void HistoryView::cloneSelected() {
   const std::vector<int64_t> ids = selectedRuns();
   if (ids.size() != 1 || !store_) return;
   if (auto r = store_->load(ids[0])) Q_EMIT cloneRequested(r->config);
+}
+
+QString HistoryView::writeReport(const QString& file) {
+  if (!store_) return "no run history: " + error_;
+  std::vector<int64_t> ids = selectedRuns();
+  if (ids.empty())
+    for (int r = 0; r < proxy_->rowCount(); ++r) ids.push_back(model_->run(proxy_->mapToSource(proxy_->index(r, 0)).row()).id);
+  std::sort(ids.begin(), ids.end());
+  if (ids.empty()) return "there are no runs to report";
+  std::vector<RunRecord> recs;
+  for (int64_t id : ids)
+    if (auto r = store_->load(id)) recs.push_back(std::move(*r));
+  return write_report(recs, QString("Hyperlab report: %1 runs").arg(recs.size()), file);
 }
 
 QString HistoryView::resumableCheckpoint() const {

@@ -72,6 +72,8 @@ class HistoryView : public QWidget {
   void cloneSelected();
   /// The one selected run's checkpoint if it can be resumed, else "".
   QString resumableCheckpoint() const;
+  /// A report (.pdf or .html) of the selected runs, or of all shown ones; error or "".
+  QString writeReport(const QString& file);
   QString comparisonMarkdown() const { return comparison_md_; }
   QString differences() const;
   MetricChart* overlayChart() const { return overlay_acc_; }

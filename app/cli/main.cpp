@@ -19,6 +19,7 @@
 #include "config/presets.h"
 #include "config/shapes.h"
 #include "store/compare.h"
+#include "store/report.h"
 #include "store/runstore.h"
 #include "train/report.h"
 #include "train/trainer.h"
@@ -40,6 +41,7 @@ const char* kHelp = R"(hyperlab-cli - train neural networks described in JSON, h
 usage:
   hyperlab-cli run (CONFIG.json | --preset NAME) [--set key.path=value]... [--out DIR] [--db FILE | --no-db]
   hyperlab-cli resume DIR [--set training.epochs=N] [--db FILE | --no-db]
+  hyperlab-cli evaluate DIR              the trained weights of DIR on the test set
   hyperlab-cli validate (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli summary  (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli show     (CONFIG.json | --preset NAME) [--set ...]   print the resolved config
@@ -49,6 +51,7 @@ usage:
   hyperlab-cli runs show RUN
   hyperlab-cli runs export RUN... --format csv|json [--out FILE]
   hyperlab-cli runs compare [RUN...] [--filter ...] [--format md|csv|latex] [--out FILE]
+  hyperlab-cli runs report RUN... [--filter ...] [--out FILE.html]
   hyperlab-cli runs delete RUN...
   hyperlab-cli runs rename RUN NAME | runs tag RUN TAGS | runs note RUN TEXT
   hyperlab-cli --help | --version
@@ -405,6 +408,17 @@ int cmd_runs(const Args& a) {
       else write_file_atomic(a.out, text);
       return kExitOk;
     }
+    if (sub == "report") {
+      if (ids.empty())
+        for (const RunSummary& r : store->list(a.filter)) ids.push_back(r.id);
+      if (ids.empty()) return bad_input("no runs to report");
+      std::vector<RunRecord> recs;
+      for (int64_t id : ids) recs.push_back(*store->load(id));
+      const std::string out = a.out.empty() ? "report.html" : a.out;
+      write_file_atomic(out, report_html(make_report(recs, "Hyperlab report: " + std::to_string(recs.size()) + " runs")));
+      std::printf("wrote %s (%zu runs)\n", out.c_str(), recs.size());
+      return kExitOk;
+    }
     if (sub == "delete") {
       if (ids.empty()) return bad_input("runs delete needs run numbers");
       for (int64_t id : ids) {
@@ -424,7 +438,47 @@ int cmd_runs(const Args& a) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return kExitFailed;
   }
-  return bad_input("unknown runs subcommand \"" + sub + "\" (list, show, export, compare, delete, rename, tag, note)");
+  return bad_input("unknown runs subcommand \"" + sub + "\" (list, show, export, compare, report, delete, rename, tag, note)");
+}
+
+// The trained weights (the checkpoint's, best epoch's if early stopping kept
+// them) evaluated on the test set: accuracy, loss, per-class accuracy, confusion.
+int cmd_evaluate(const Args& a) {
+  if (a.positionals.size() != 1) return bad_input("evaluate needs the run's folder (the --out of its run)");
+  const std::string file = a.positionals[0] + "/checkpoint.pt";
+  ExperimentConfig cfg;
+  int epoch = 0;
+  try {
+    cfg = checkpoint_config(file);
+    epoch = checkpoint_epoch(file);
+  } catch (const std::exception& e) {
+    return bad_input(e.what());
+  }
+  cfg.training.epochs = epoch;  // nothing left to train: only the final evaluation runs
+  Trainer t(cfg);
+  try {
+    t.resume_from(file);
+  } catch (const std::exception& e) {
+    return bad_input(e.what());
+  }
+  RunResult r = t.run();
+  if (r.input_error) return bad_input(r.reason);
+  if (r.status != RunStatus::Completed) {
+    std::fprintf(stderr, "error: %s\n", r.reason.c_str());
+    return kExitFailed;
+  }
+  std::printf("%s after epoch %d: test accuracy %s, test loss %s\n", cfg.name.c_str(), epoch,
+              fmt(r.test_accuracy).c_str(), fmt(r.test_loss).c_str());
+  const auto& names = r.info.class_names;
+  for (size_t i = 0; i < r.per_class_accuracy.size(); ++i)
+    std::printf("  %-14s %s\n", i < names.size() ? names[i].c_str() : std::to_string(i).c_str(),
+                fmt(r.per_class_accuracy[i]).c_str());
+  std::printf("confusion matrix (rows: true class, columns: predicted):\n");
+  for (const auto& row : r.confusion) {
+    for (int64_t v : row) std::printf(" %6lld", (long long)v);
+    std::printf("\n");
+  }
+  return kExitOk;
 }
 
 int cmd_info() {
@@ -492,6 +546,7 @@ int main(int argc, char** argv) {
   }
   if (a.command == "runs") return cmd_runs(a);
   if (a.command == "resume") return cmd_resume(a);
+  if (a.command == "evaluate") return cmd_evaluate(a);
   if (a.positionals.size() > 1) return bad_input("unexpected argument " + a.positionals[1]);
   if (!a.positionals.empty()) a.config_file = a.positionals[0];
   if (!a.config_file.empty() && !a.preset.empty()) return bad_input("give a config file or --preset, not both");

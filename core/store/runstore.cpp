@@ -376,7 +376,7 @@ std::optional<RunRecord> RunStore::load(int64_t run) const {
   RunRecord r;
   {
     std::string sql = std::string("SELECT ") + kSummaryColumns +
-                      ", config, confusion, per_class_accuracy, versions FROM runs WHERE id = ?";
+                      ", config, confusion, per_class_accuracy, versions, info FROM runs WHERE id = ?";
     Stmt s(db_, sql.c_str(), path_);
     s.bind(1, run);
     if (!s.step()) return std::nullopt;
@@ -387,6 +387,9 @@ std::optional<RunRecord> RunStore::load(int64_t run) const {
       for (const auto& row : cm) r.confusion.push_back(row.get<std::vector<int64_t>>());
     r.per_class_accuracy = json_vec(s.text(23));
     r.versions = s.text(24);
+    json info = json::parse(s.text(25), nullptr, false);
+    if (info.is_object() && info.contains("class_names") && info["class_names"].is_array())
+      r.class_names = info["class_names"].get<std::vector<std::string>>();
   }
   ConfigResult c = parse_config_text(r.config_json, path_ + " run " + std::to_string(run));
   r.config = c.config;  // stored configs were valid when they ran

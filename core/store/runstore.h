@@ -58,6 +58,7 @@ struct RunRecord {
   std::vector<std::vector<float>> batch_losses;  ///< per epoch, every batch's loss
   std::vector<std::vector<int64_t>> confusion;
   std::vector<double> per_class_accuracy;
+  std::vector<std::string> class_names;
   std::string versions;                 ///< JSON: hyperlab, libtorch, blas
 };
 

@@ -20,6 +20,8 @@
 #include <QXYSeries>
 #include <QChart>
 #include <QTimer>
+#include <QDir>
+#include <QPainter>
 #include <QTableView>
 #include <QItemSelectionModel>
 
@@ -33,6 +35,7 @@
 #include "metricchart.h"
 #include "mainwindow.h"
 #include "historyview.h"
+#include "reportwriter.h"
 #include "pictureviews.h"
 #include "runcontroller.h"
 #include "store/runstore.h"
@@ -451,6 +454,58 @@ TEST(History, AStoppedWindowRunResumesToTheUninterruptedResult) {
   for (size_t i = 0; i < 8; ++i) EXPECT_EQ(a->history[i].train_loss, b->history[i].train_loss) << "epoch " << i + 1;
   EXPECT_EQ(a->summary.test_accuracy, b->summary.test_accuracy);
   EXPECT_EQ(w.curves()->epochCount(), 8);  // the curves show the whole run again
+}
+
+TEST(Report, PdfAndHtmlHoldTheTablesAndCharts) {
+  std::vector<RunRecord> runs;
+  const double accs[] = {0.80, 0.84, 0.70};
+  for (int k = 0; k < 3; ++k) {
+    RunRecord r;
+    r.config = quick_spirals(5);
+    r.config.training.seed = k + 1;
+    if (k == 2) r.config.training.optimizer.lr = 0.1;
+    r.config_json = config_to_text(r.config);
+    r.summary.id = k + 1, r.summary.name = "run " + std::to_string(k + 1), r.summary.status = "completed";
+    r.summary.test_accuracy = accs[k], r.summary.best_val_accuracy = accs[k], r.summary.epochs_run = 5;
+    for (int e = 1; e <= 5; ++e) {
+      EpochEvent ev;
+      ev.epoch = e, ev.train_loss = 1.0 / e, ev.val_accuracy = accs[k] - 0.05 / e, ev.grad_ratio = 0.1 * e;
+      r.history.push_back(ev);
+    }
+    r.confusion = {{40, 10}, {6, 44}};
+    r.class_names = {"inner", "outer"};
+    runs.push_back(r);
+  }
+  QTemporaryDir dir;
+  EXPECT_EQ(write_report(runs, "Test report", dir.filePath("r.html")), QString());
+  QFile html(dir.filePath("r.html"));
+  ASSERT_TRUE(html.open(QIODevice::ReadOnly));
+  const QString h = QString::fromUtf8(html.readAll());
+  EXPECT_NE(h.indexOf("82.00 ± 2.83"), -1);  // the comparison row of the two lr 0.01 runs
+  EXPECT_NE(h.indexOf("<svg"), -1);
+  EXPECT_NE(h.indexOf("Validation accuracy"), -1);
+  EXPECT_NE(h.indexOf("outer"), -1);  // confusion matrix labels
+  EXPECT_EQ(write_report(runs, "Test report", dir.filePath("r.pdf")), QString());
+  EXPECT_GT(QFileInfo(dir.filePath("r.pdf")).size(), 20000);
+  QFile pdf(dir.filePath("r.pdf"));
+  ASSERT_TRUE(pdf.open(QIODevice::ReadOnly));
+  EXPECT_TRUE(pdf.read(5) == "%PDF-");
+  // The PDF's document: the same table values, and charts that are not blank.
+  auto doc = report_document(runs, "Test report");
+  EXPECT_NE(doc->toPlainText().indexOf("82.00 ± 2.83"), -1);
+  EXPECT_NE(doc->toPlainText().indexOf("70.00"), -1);
+  QImage page(900, 2400, QImage::Format_RGB32);
+  page.fill(Qt::white);
+  QPainter p(&page);
+  doc->setTextWidth(880);
+  doc->drawContents(&p);
+  p.end();
+  int inked = 0;
+  for (int y = 0; y < page.height(); y += 3)
+    for (int x = 0; x < page.width(); x += 3) inked += page.pixel(x, y) != qRgb(255, 255, 255);
+  EXPECT_GT(inked, 5000);
+  page.save(QDir::temp().filePath("hyperlab-report-preview.png"));
+  EXPECT_NE(write_report(runs, "x", dir.filePath("r.docx")), QString());
 }
 
 TEST(History, AnUnusableDatabaseIsExplainedAndNothingBreaks) {

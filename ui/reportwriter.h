@@ -1,0 +1,21 @@
+// Reports of runs as HTML (core's, charts as inline SVG) or PDF (the same
+// parts laid out by QTextDocument, charts rendered from their SVG).
+#pragma once
+
+#include <QImage>
+#include <QString>
+#include <QTextDocument>
+
+#include <memory>
+#include <vector>
+
+#include "store/runstore.h"
+
+namespace hyperlab {
+
+/// The report as a document (for PDF and for tests); charts are images at 2x.
+std::unique_ptr<QTextDocument> report_document(const std::vector<RunRecord>& runs, const QString& title);
+/// Writes FILE (.html or .pdf); returns an error message or "".
+QString write_report(const std::vector<RunRecord>& runs, const QString& title, const QString& file);
+
+}  // namespace hyperlab
