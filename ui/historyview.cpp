@@ -390,6 +390,10 @@ void HistoryView::showContextMenu(const QPoint& pos) {
   QAction* resume = menu.addAction("Resume training");
   resume->setEnabled(!resumableCheckpoint().isEmpty());
   resume->setToolTip("Continue an interrupted, stopped or finished run from its last checkpoint");
+  QAction* evaluate = menu.addAction("Evaluate trained weights");
+  evaluate->setEnabled(!resumableCheckpoint().isEmpty());
+  evaluate->setToolTip("Load the run's last checkpoint (its best weights if early stopping kept them) and show its "
+                       "test-set predictions and confusion matrix");
   QAction* rename = menu.addAction("Rename…");
   rename->setEnabled(ids.size() == 1);
   QAction* notes = menu.addAction("Notes…");
@@ -402,6 +406,8 @@ void HistoryView::showContextMenu(const QPoint& pos) {
     cloneSelected();
   } else if (chosen == resume) {
     Q_EMIT resumeRequested(ids[0], resumableCheckpoint());
+  } else if (chosen == evaluate) {
+    Q_EMIT evaluateRequested(ids[0], resumableCheckpoint());
   } else if (chosen == rename) {
     table_->edit(proxy_->index(table_->currentIndex().row(), RunTableModel::Name));
   } else if (chosen == notes) {

@@ -116,6 +116,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   history_ = new HistoryView;
   views_->addTab(history_, "History");
   connect(history_, &HistoryView::resumeRequested, this, &MainWindow::resumeRun);
+  connect(history_, &HistoryView::evaluateRequested, this, &MainWindow::evaluateRun);
   connect(history_, &HistoryView::cloneRequested, this, [this](const ExperimentConfig& c) {
     if (controller_->running()) return;
     editor_->setConfig(c);
@@ -438,6 +439,30 @@ bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {
   status_label_->setText(QString("Resuming run %1 after epoch %2…").arg(id).arg(done));
   controller_->resume(c, loader_->dataFor(c), db_path_.toStdString(), id, checkpoint.toStdString());
   views_->setCurrentWidget(curves_);
+  updateActions();
+  return true;
+}
+
+bool MainWindow::evaluateRun(qint64 id, const QString& checkpoint) {
+  if (controller_->running() || checkpoint.isEmpty()) return false;
+  ExperimentConfig c;
+  int done = 0;
+  try {
+    c = checkpoint_config(checkpoint.toStdString());
+    done = checkpoint_epoch(checkpoint.toStdString());
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, "Evaluate", QString::fromStdString(e.what()));
+    return false;
+  }
+  c.training.epochs = done;  // nothing to train: only the final evaluation runs
+  test_grid_->setPredictions({}, {});
+  confusion_->clear();
+  result_ = RunResult{};
+  epochs_total_ = done;
+  status_label_->setText(QString("Evaluating run %1 (weights after epoch %2) on the test set…").arg(id).arg(done));
+  // No database: an evaluation is not a new run.
+  controller_->resume(c, loader_->dataFor(c), std::string(), 0, checkpoint.toStdString());
+  views_->setCurrentIndex(views_->indexOf(confusion_));
   updateActions();
   return true;
 }

@@ -71,6 +71,8 @@ class MainWindow : public QMainWindow {
   void setPresentation(bool on);
   /// Continues run `id` of the history from its checkpoint (the History view's Resume).
   bool resumeRun(qint64 id, const QString& checkpoint);
+  /// Evaluates a run's checkpoint on the test set (predictions, confusion); records nothing.
+  bool evaluateRun(qint64 id, const QString& checkpoint);
 
  Q_SIGNALS:
   void runFinished(const hyperlab::RunResult& r);

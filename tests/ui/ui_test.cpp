@@ -454,6 +454,13 @@ TEST(History, AStoppedWindowRunResumesToTheUninterruptedResult) {
   for (size_t i = 0; i < 8; ++i) EXPECT_EQ(a->history[i].train_loss, b->history[i].train_loss) << "epoch " << i + 1;
   EXPECT_EQ(a->summary.test_accuracy, b->summary.test_accuracy);
   EXPECT_EQ(w.curves()->epochCount(), 8);  // the curves show the whole run again
+  // Its trained weights, evaluated again: the same test accuracy, predictions to browse.
+  ASSERT_TRUE(w.evaluateRun(id, ckpt));
+  ASSERT_TRUE(wait_for([&] { return done.count() == 4; }));
+  EXPECT_EQ(w.lastResult().status, RunStatus::Completed) << w.lastResult().reason;
+  EXPECT_EQ(w.lastResult().test_accuracy, b->summary.test_accuracy);
+  EXPECT_FALSE(w.confusion()->empty());
+  EXPECT_EQ(RunStore(w.databasePath().toStdString()).list().size(), st.list().size());  // nothing recorded
 }
 
 TEST(Report, PdfAndHtmlHoldTheTablesAndCharts) {
