@@ -648,6 +648,19 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   onEdited();
 }
 
+QStringList ExperimentEditor::hiddenParts() const {
+  return mlp_hidden_->text().split(QRegularExpression("[,;\\s]+"), Qt::SkipEmptyParts);
+}
+
+MlpConfig ExperimentEditor::mlpFromForm() const {
+  MlpConfig mlp;
+  for (const QString& part : hiddenParts()) mlp.hidden.push_back(part.toInt());  // "abc" becomes 0; revalidate() says why
+  mlp.activation = combo_value(mlp_activation_);
+  mlp.dropout = mlp_dropout_->value();
+  mlp.batchnorm = mlp_batchnorm_->isChecked();
+  return mlp;
+}
+
 ExperimentConfig ExperimentEditor::config() const {
   ExperimentConfig c = base_;
   c.name = name_->text().toStdString();
@@ -667,13 +680,7 @@ ExperimentConfig ExperimentEditor::config() const {
 
   ModelConfig& m = c.model;
   if (model_mode_->currentIndex() == 0) {
-    MlpConfig mlp;
-    for (const QString& part : mlp_hidden_->text().split(QRegularExpression("[,;\\s]+"), Qt::SkipEmptyParts))
-      mlp.hidden.push_back(part.toInt());  // "abc" becomes 0, which validation reports
-    mlp.activation = combo_value(mlp_activation_);
-    mlp.dropout = mlp_dropout_->value();
-    mlp.batchnorm = mlp_batchnorm_->isChecked();
-    m.mlp = mlp;
+    m.mlp = mlpFromForm();
     m.layers.clear();
   } else {
     m.mlp.reset();
@@ -760,15 +767,8 @@ void ExperimentEditor::updateVisibility() {
   if (!mlp && layers_->rowCount() == 0 && !loading_) {
     // Switching to the layer list starts from the MLP it replaces.
     ExperimentConfig c = config();
-    MlpConfig m;
-    QStringList dummy;
     c.model.layers.clear();
-    c.model.mlp = MlpConfig{};
-    for (const QString& part : mlp_hidden_->text().split(QRegularExpression("[,;\\s]+"), Qt::SkipEmptyParts))
-      c.model.mlp->hidden.push_back(part.toInt());
-    c.model.mlp->activation = combo_value(mlp_activation_);
-    c.model.mlp->dropout = mlp_dropout_->value();
-    c.model.mlp->batchnorm = mlp_batchnorm_->isChecked();
+    c.model.mlp = mlpFromForm();
     loading_ = true;
     layersToTable(expanded_layers(c));
     loading_ = false;
@@ -814,7 +814,7 @@ void ExperimentEditor::updateVisibility() {
 void ExperimentEditor::revalidate() {
   problems_.clear();
   if (model_mode_->currentIndex() == 0) {
-    for (const QString& part : mlp_hidden_->text().split(QRegularExpression("[,;\\s]+"), Qt::SkipEmptyParts)) {
+    for (const QString& part : hiddenParts()) {
       bool ok = false;
       part.toInt(&ok);
       if (!ok) problems_ << QString("model.mlp.hidden: \"%1\" is not a whole number").arg(part);

@@ -71,6 +71,8 @@ class ExperimentEditor : public QWidget {
   LayerConfig layerRow(int row, QString* error) const;
   void moveRow(int from, int to);
   void layersToTable(const std::vector<LayerConfig>& layers);
+  QStringList hiddenParts() const;  ///< the MLP's hidden sizes as typed
+  MlpConfig mlpFromForm() const;
   std::vector<LayerConfig> tableLayers(QStringList* errors) const;
 
   ExperimentConfig base_;  // keeps what the forms do not show (description, per-layer init)

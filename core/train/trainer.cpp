@@ -12,7 +12,6 @@
 #include <torch/serialize/output-archive.h>
 
 #include <cstdio>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +19,7 @@
 #include "config/shapes.h"
 #include "data/dataset.h"
 #include "model/network.h"
+#include "train/checkpoint.h"
 #include "train/optim.h"
 #include "train/snapshot.h"
 
@@ -115,104 +115,17 @@ Trainer::~Trainer() = default;
 void Trainer::set_data(std::shared_ptr<const LoadedData> data) { d_->data = std::move(data); }
 void Trainer::set_checkpoint_file(const std::string& file) { d_->checkpoint_file = file; }
 
-namespace {
-
-// The epoch history in a checkpoint, as JSON (NaN as null).
-nlohmann::json history_json(const std::vector<EpochEvent>& h) {
-  auto n = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  auto vec = [&](const std::vector<double>& v) {
-    nlohmann::json a = nlohmann::json::array();
-    for (double x : v) a.push_back(n(x));
-    return a;
-  };
-  nlohmann::json a = nlohmann::json::array();
-  for (const EpochEvent& e : h)
-    a.push_back({e.epoch, e.epochs, n(e.train_loss), n(e.train_accuracy), n(e.val_loss), n(e.val_accuracy),
-                 n(e.test_loss), n(e.test_accuracy), n(e.lr), n(e.penalty), n(e.grad_ratio), vec(e.weight_norms),
-                 vec(e.grad_norms), n(e.seconds), n(e.train_seconds), n(e.diag_seconds), n(e.samples_per_s), e.best});
-  return a;
-}
-
-std::vector<EpochEvent> history_from(const nlohmann::json& a) {
-  auto d = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : kNone; };
-  auto vec = [&](const nlohmann::json& v) {
-    std::vector<double> out;
-    for (const auto& x : v) out.push_back(d(x));
-    return out;
-  };
-  std::vector<EpochEvent> h;
-  for (const auto& r : a) {
-    EpochEvent e;
-    e.epoch = r[0], e.epochs = r[1], e.train_loss = d(r[2]), e.train_accuracy = d(r[3]), e.val_loss = d(r[4]);
-    e.val_accuracy = d(r[5]), e.test_loss = d(r[6]), e.test_accuracy = d(r[7]), e.lr = d(r[8]), e.penalty = d(r[9]);
-    e.grad_ratio = d(r[10]), e.weight_norms = vec(r[11]), e.grad_norms = vec(r[12]), e.seconds = d(r[13]);
-    e.train_seconds = d(r[14]), e.diag_seconds = d(r[15]), e.samples_per_s = d(r[16]), e.best = r[17];
-    h.push_back(e);
-  }
-  return h;
-}
-
-std::string without_epochs(ExperimentConfig c) {
-  c.training.epochs = 0;
-  return config_to_text(c);
-}
-
-nlohmann::json read_checkpoint_meta(torch::serialize::InputArchive& in, const std::string& file) {
-  c10::IValue meta;
-  if (!in.try_read("meta", meta) || !meta.isString())
-    throw std::runtime_error(file + ": not a Hyperlab checkpoint (no meta record)");
-  return nlohmann::json::parse(meta.toStringRef());
-}
-
-}  // namespace
-
 void Trainer::resume_from(const std::string& file) {
-  std::ifstream probe(file, std::ios::binary);
-  if (!probe) throw std::runtime_error(file + ": no checkpoint there (cannot open the file)");
-  torch::serialize::InputArchive in;
-  try {
-    in.load_from(file);
-  } catch (const c10::Error& e) {
-    throw std::runtime_error(file + ": unreadable checkpoint (" + e.what_without_backtrace() + ")");
-  }
-  nlohmann::json meta = read_checkpoint_meta(in, file);
-  ConfigResult r = parse_config_text(meta.at("config").get<std::string>(), file);
-  if (!r.ok()) throw std::runtime_error(file + ": its config is invalid: " + r.error_text());
-  if (without_epochs(r.config) != without_epochs(d_->cfg))
+  CheckpointMeta m = read_checkpoint(file);
+  if (checkpoint_key(m.config) != checkpoint_key(d_->cfg))
     throw std::runtime_error(file + ": the checkpoint belongs to a different experiment (only training.epochs may change "
                              "when resuming)");
-  if (meta.at("epoch").get<int>() > d_->cfg.training.epochs)
-    throw std::runtime_error(file + ": the checkpoint is at epoch " + std::to_string(meta.at("epoch").get<int>()) +
+  if (m.epoch > d_->cfg.training.epochs)
+    throw std::runtime_error(file + ": the checkpoint is at epoch " + std::to_string(m.epoch) +
                              ", past training.epochs = " + std::to_string(d_->cfg.training.epochs));
   d_->resume_file = file;
 }
 
-int checkpoint_epoch(const std::string& file) {
-  std::ifstream probe(file, std::ios::binary);
-  if (!probe) throw std::runtime_error(file + ": no checkpoint there (cannot open the file)");
-  torch::serialize::InputArchive in;
-  try {
-    in.load_from(file);
-  } catch (const c10::Error& e) {
-    throw std::runtime_error(file + ": unreadable checkpoint (" + e.what_without_backtrace() + ")");
-  }
-  return read_checkpoint_meta(in, file).at("epoch").get<int>();
-}
-
-ExperimentConfig checkpoint_config(const std::string& file) {
-  std::ifstream probe(file, std::ios::binary);
-  if (!probe) throw std::runtime_error(file + ": no checkpoint there (cannot open the file)");
-  torch::serialize::InputArchive in;
-  try {
-    in.load_from(file);
-  } catch (const c10::Error& e) {
-    throw std::runtime_error(file + ": unreadable checkpoint (" + e.what_without_backtrace() + ")");
-  }
-  nlohmann::json meta = read_checkpoint_meta(in, file);
-  ConfigResult r = parse_config_text(meta.at("config").get<std::string>(), file);
-  if (!r.ok()) throw std::runtime_error(file + ": its config is invalid: " + r.error_text());
-  return r.config;
-}
 void Trainer::request_stop() {
   d_->stop = true;
   d_->cv.notify_all();
@@ -393,8 +306,7 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
   };
   if (!resume_file.empty()) {
     torch::serialize::InputArchive in;
-    in.load_from(resume_file);
-    nlohmann::json meta = read_checkpoint_meta(in, resume_file);
+    const nlohmann::json meta = read_checkpoint(resume_file, &in).json;
     at::NoGradGuard ng;
     // A fresh tensor per record: InputArchive::read re-points a defined one.
     auto read = [&](const std::string& key) {

@@ -1,0 +1,33 @@
+// Checkpoint files: what trainer.cpp writes every few epochs and reads back
+// to resume. One torch archive: tensors (parameters, buffers, optimizer and
+// random-number state) and a "meta" string of JSON (epoch, config, history,
+// schedule and early-stopping state). Internal to core.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/serialize/input-archive.h>
+
+#include "config/experiment.h"
+#include "train/events.h"
+
+namespace hyperlab {
+
+struct CheckpointMeta {
+  nlohmann::json json;  ///< everything, as stored
+  ExperimentConfig config;
+  int epoch = 0;
+};
+
+/// Opens FILE into `in` (when given) and reads its meta record; throws
+/// std::runtime_error naming the file (missing, unreadable, not ours, bad config).
+CheckpointMeta read_checkpoint(const std::string& file, torch::serialize::InputArchive* in = nullptr);
+/// What must match to resume: the config with training.epochs left out.
+std::string checkpoint_key(ExperimentConfig c);
+
+nlohmann::json history_json(const std::vector<EpochEvent>& h);
+std::vector<EpochEvent> history_from(const nlohmann::json& a);
+
+}  // namespace hyperlab
