@@ -600,14 +600,14 @@ void MainWindow::exportMetrics() {
 }
 
 void MainWindow::exportAllCharts() {
-  QString dir = QFileDialog::getExistingDirectory(this, "Export all charts (PNG, SVG and PDF)");
+  QString dir = QFileDialog::getExistingDirectory(this, "Export all charts (PNG, SVG, PDF and CSV data)");
   if (dir.isEmpty()) return;
   QStringList errors;
   for (MetricChart* c : curves_->charts()) {
     QString base = c->title().toLower();
     base.replace(QRegularExpression("[^a-z0-9]+"), "-");
     base.remove(QRegularExpression("^-+|-+$"));
-    for (const char* ext : {"png", "svg", "pdf"}) {
+    for (const char* ext : {"png", "svg", "pdf", "csv"}) {
       QString err = c->exportTo(QDir(dir).filePath(base + "." + ext));
       if (!err.isEmpty()) errors << err;
     }

@@ -4,6 +4,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QContextMenuEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLegend>
@@ -22,6 +23,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace hyperlab {
 
@@ -330,8 +332,28 @@ QString MetricChart::exportTo(const QString& file, QSize size) {
       chart_->scene()->render(&p, QRectF(p.viewport()), chart_->geometry());
       p.end();
     }
+  } else if (ext == "csv") {
+    // pgfplots-ready: one x column and one column per series, empty where a series has no point.
+    std::map<double, std::vector<double>> rows;
+    for (int i = 0; i < series_.size(); ++i)
+      for (const QPointF& p : series_[i].points) {
+        auto& row = rows[p.x()];
+        row.resize(series_.size(), NAN);
+        row[i] = p.y();
+      }
+    QString text = x_axis_->titleText().isEmpty() ? "x" : x_axis_->titleText().replace(' ', '_');
+    for (const Entry& e : series_) text += "," + QString(e.line->name()).replace(',', ' ');
+    text += "\n";
+    for (const auto& [x, ys] : rows) {
+      text += QString::number(x, 'g', 10);
+      for (int i = 0; i < series_.size(); ++i)
+        text += "," + (i < int(ys.size()) && std::isfinite(ys[i]) ? QString::number(ys[i], 'g', 10) : QString());
+      text += "\n";
+    }
+    QFile f(file);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text.toUtf8()) < 0) error = "cannot write " + file;
   } else {
-    error = "unknown format \"" + ext + "\" (use .png, .svg or .pdf)";
+    error = "unknown format \"" + ext + "\" (use .png, .svg, .pdf or .csv)";
   }
   chart_->resize(old);
   view_->resize(old);
@@ -348,7 +370,7 @@ void MetricChart::contextMenuEvent(QContextMenuEvent* e) {
   if (chosen == log) setLogY(!log_y_);
   if (chosen == exp) {
     QString f = QFileDialog::getSaveFileName(this, "Export chart", title_ + ".png",
-                                             "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf)");
+                                             "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf);;CSV data, pgfplots-ready (*.csv)");
     if (!f.isEmpty()) {
       QString err = exportTo(f);
       if (!err.isEmpty()) QToolTip::showText(e->globalPos(), err);

@@ -46,7 +46,8 @@ class MetricChart : public QWidget {
   void setPresentation(bool on);
   QString title() const { return title_; }
   /// Writes the chart with its title, axes and legend; the format follows the
-  /// extension (.png, .svg, .pdf). Returns an error message or "".
+  /// extension (.png, .svg, .pdf), or its data as pgfplots-ready .csv (every
+  /// point, not the thinned ones). Returns an error message or "".
   QString exportTo(const QString& file, QSize size = QSize(900, 560));
   QChart* chart() const { return chart_; }
 

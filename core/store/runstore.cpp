@@ -296,7 +296,7 @@ void RunStore::migrate() {
 }
 
 int64_t RunStore::begin_run(const ExperimentConfig& c, const RunStart& info) {
-  json versions = {{"hyperlab", HYPERLAB_VERSION}, {"blas", info.blas}};
+  json versions = {{"hyperlab", HYPERLAB_VERSION}, {"libtorch", info.libtorch}, {"blas", info.blas}};
   json inf = {{"threads", info.threads}, {"train_size", info.train_size}, {"val_size", info.val_size},
               {"test_size", info.test_size}, {"batches_per_epoch", info.batches_per_epoch},
               {"parameters", info.parameters}, {"class_names", info.class_names}, {"layer_names", info.layer_names}};

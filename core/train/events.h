@@ -17,6 +17,7 @@ struct RunStart {
   std::string device;                   ///< "cpu" or "cuda:0"
   int threads = 1;                      ///< ATen threads used on CPU
   std::string blas;                     ///< e.g. "openblas (openmp)", or a warning
+  std::string libtorch;                 ///< LibTorch version, e.g. "1.13.0"
   int64_t train_size = 0, val_size = 0, test_size = 0;
   int batches_per_epoch = 0;
   int64_t parameters = 0;

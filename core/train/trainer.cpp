@@ -208,6 +208,7 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
   info.device = res.device + (device_note.empty() ? "" : " (" + device_note + ")");
   info.threads = dev.is_cpu() ? threads : 0;
   info.blas = blas_description();
+  info.libtorch = torch_version();
   info.train_size = N, info.val_size = val.size(), info.test_size = test.size();
   info.batches_per_epoch = nb;
   info.parameters = flat.numel();

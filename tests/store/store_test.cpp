@@ -47,7 +47,8 @@ ExperimentConfig preset(const std::string& name) {
 
 RunStart start_info() {
   RunStart s;
-  s.device = "cpu", s.threads = 2, s.blas = "test blas", s.train_size = 100, s.batches_per_epoch = 3;
+  s.device = "cpu", s.threads = 2, s.blas = "test blas", s.libtorch = "9.9.9", s.train_size = 100;
+  s.batches_per_epoch = 3;
   s.class_names = {"a", "b"}, s.layer_names = {"linear(4) #1", "linear(2) #2"};
   return s;
 }
@@ -115,6 +116,7 @@ TEST(RunStore, RoundTripKeepsEveryField) {
   EXPECT_EQ(rec->batch_losses[1], (std::vector<float>{1.25f, 1.0f, 0.75f}));
   EXPECT_EQ(rec->confusion, (std::vector<std::vector<int64_t>>{{7, 1}, {1, 7}}));
   EXPECT_NE(rec->versions.find(HYPERLAB_VERSION), std::string::npos);
+  EXPECT_NE(rec->versions.find("\"libtorch\":\"9.9.9\""), std::string::npos) << rec->versions;
   EXPECT_NE(run_json(*rec).find("\"early-stopped\""), std::string::npos);
 }
 

@@ -558,6 +558,16 @@ TEST(Charts, ThinningKeepsExtremesAndExportWritesEveryFormat) {
   ASSERT_TRUE(svg.open(QIODevice::ReadOnly));
   const QByteArray text = svg.readAll();
   EXPECT_TRUE(text.contains("Loss test"));
+  // The data, every point (not the thinned ones), pgfplots-ready.
+  chart.setLogY(false);
+  chart.setPoints(s, pts);
+  ASSERT_EQ(chart.exportTo(dir.filePath("c.csv")), QString());
+  QFile csv(dir.filePath("c.csv"));
+  ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
+  const QStringList rows = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+  ASSERT_EQ(rows.size(), 100001);
+  EXPECT_EQ(rows[0], "epoch,batch");
+  EXPECT_EQ(rows[54322], "54.321,9.5");
   EXPECT_NE(chart.exportTo(dir.filePath("c.bmpx")), QString());
 }
 
