@@ -5,34 +5,63 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSvgRenderer>
+#include <QAbstractTextDocumentLayout>
+#include <QTextCursor>
+#include <QTextObjectInterface>
 
 #include "store/report.h"
 #include "train/report.h"
 
 namespace hyperlab {
 
+namespace {
+
+// Charts in the document as vector drawings: a text object that paints its
+// SVG with QSvgRenderer, so a PDF gets lines and text, not pixels.
+constexpr int kChartObject = QTextFormat::UserObject + 1;
+constexpr int kSvgProperty = QTextFormat::UserProperty + 1;
+
+class SvgObject : public QObject, public QTextObjectInterface {
+  Q_OBJECT
+  Q_INTERFACES(QTextObjectInterface)
+
+ public:
+  using QObject::QObject;
+  QSizeF intrinsicSize(QTextDocument*, int, const QTextFormat& f) override {
+    QSvgRenderer r(f.property(kSvgProperty).toByteArray());
+    return QSizeF(r.defaultSize());
+  }
+  void drawObject(QPainter* p, const QRectF& rect, QTextDocument*, int, const QTextFormat& f) override {
+    QSvgRenderer r(f.property(kSvgProperty).toByteArray());
+    p->save();
+    p->setRenderHint(QPainter::Antialiasing);
+    r.render(p, rect);
+    p->restore();
+  }
+};
+
+}  // namespace
+
 std::unique_ptr<QTextDocument> report_document(const std::vector<RunRecord>& runs, const QString& title) {
   ReportParts parts = make_report(runs, title.toStdString());
   auto doc = std::make_unique<QTextDocument>();
   doc->setDefaultStyleSheet("table { border-collapse: collapse; } td, th { border: 1px solid #bbb; padding: 2px 5px; }"
                             " th { background: #f2f2f2; } pre { font-size: 8pt; }");
-  QFont font("DejaVu Sans", 9);
-  doc->setDefaultFont(font);
+  doc->setDefaultFont(QFont("DejaVu Sans", 9));
+  auto* handler = new SvgObject(doc.get());
+  doc->documentLayout()->registerHandler(kChartObject, handler);
   QString body = QString::fromStdString(parts.body);
-  for (size_t i = 0; i < parts.charts.size(); ++i) {
-    const QString name = QString("chart%1.png").arg(i);
-    QSvgRenderer svg(QByteArray::fromStdString(parts.charts[i]));
-    QImage img(svg.defaultSize() * 2, QImage::Format_ARGB32);
-    img.fill(Qt::white);
-    QPainter p(&img);
-    p.setRenderHint(QPainter::Antialiasing);
-    svg.render(&p);
-    p.end();
-    doc->addResource(QTextDocument::ImageResource, QUrl(name), img);
-    body.replace(QString("<!--chart:%1-->").arg(i),
-                 QString("<img src=\"%1\" width=\"%2\">").arg(name).arg(svg.defaultSize().width()));
-  }
+  for (size_t i = 0; i < parts.charts.size(); ++i)
+    body.replace(QString("<!--chart:%1-->").arg(i), QString("[[chart %1]]").arg(i));
   doc->setHtml("<html><body>" + body + "</body></html>");
+  for (size_t i = 0; i < parts.charts.size(); ++i) {
+    QTextCursor c = doc->find(QString("[[chart %1]]").arg(i));
+    if (c.isNull()) continue;
+    QTextCharFormat f;
+    f.setObjectType(kChartObject);
+    f.setProperty(kSvgProperty, QByteArray::fromStdString(parts.charts[i]));
+    c.insertText(QString(QChar::ObjectReplacementCharacter), f);
+  }
   return doc;
 }
 
@@ -57,3 +86,5 @@ QString write_report(const std::vector<RunRecord>& runs, const QString& title, c
 }
 
 }  // namespace hyperlab
+
+#include "reportwriter.moc"

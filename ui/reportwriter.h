@@ -1,5 +1,5 @@
 // Reports of runs as HTML (core's, charts as inline SVG) or PDF (the same
-// parts laid out by QTextDocument, charts rendered from their SVG).
+// parts laid out by QTextDocument, charts drawn from their SVG as vectors).
 #pragma once
 
 #include <QImage>
@@ -13,7 +13,7 @@
 
 namespace hyperlab {
 
-/// The report as a document (for PDF and for tests); charts are images at 2x.
+/// The report as a document (for PDF and for tests).
 std::unique_ptr<QTextDocument> report_document(const std::vector<RunRecord>& runs, const QString& title);
 /// Writes FILE (.html or .pdf); returns an error message or "".
 QString write_report(const std::vector<RunRecord>& runs, const QString& title, const QString& file);
