@@ -53,6 +53,9 @@ std::unique_ptr<QTextDocument> report_document(const std::vector<RunRecord>& run
   QString body = QString::fromStdString(parts.body);
   for (size_t i = 0; i < parts.charts.size(); ++i)
     body.replace(QString("<!--chart:%1-->").arg(i), QString("[[chart %1]]").arg(i));
+  for (const auto& [name, png] : parts.images)
+    doc->addResource(QTextDocument::ImageResource, QUrl(QString::fromStdString(name)),
+                     QImage::fromData(QByteArray::fromStdString(png), "PNG"));
   doc->setHtml("<html><body>" + body + "</body></html>");
   for (size_t i = 0; i < parts.charts.size(); ++i) {
     QTextCursor c = doc->find(QString("[[chart %1]]").arg(i));

@@ -107,7 +107,7 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
   if (running()) return false;
   feed_ = std::make_shared<Feed>();
   trainer_ = std::make_unique<Trainer>(c);
-  if (data) trainer_->set_data(std::move(data));
+  if (data) trainer_->set_data(data);
   if (!checkpoint.empty()) {
     QDir().mkpath(QFileInfo(QString::fromStdString(checkpoint)).path());
     trainer_->set_checkpoint_file(checkpoint);
@@ -115,7 +115,8 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
   paused_ = false;
   std::shared_ptr<Feed> feed = feed_;
   Trainer* trainer = trainer_.get();
-  thread_ = std::thread([feed, trainer, c, db_path, continue_id, checkpoint, resuming] {
+  std::shared_ptr<const LoadedData> preview_source = data;
+  thread_ = std::thread([feed, trainer, c, db_path, continue_id, checkpoint, resuming, preview_source] {
     std::unique_ptr<RunStore> store;
     std::unique_ptr<RunRecorder> rec;
     std::string store_error;
@@ -125,6 +126,7 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
         rec = std::make_unique<RunRecorder>(*store, c);
         if (!checkpoint.empty()) rec->set_checkpoint(checkpoint);
         if (continue_id > 0) rec->continue_run(continue_id);
+        if (preview_source) rec->set_preview(preview_data(*preview_source));
       } catch (const std::exception& e) {
         store_error = e.what();
       }
@@ -159,6 +161,7 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
       return true;
     };
     cb.on_snapshot = [&](const Snapshot& s) {
+      if (rec) rec->on_snapshot(s);
       std::lock_guard<std::mutex> l(feed->m);
       if (!feed->snaps.empty() && !feed->snaps.back().final) feed->snaps.pop_back();  // the GUI shows the newest
       feed->snaps.push_back(s);

@@ -236,6 +236,11 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   }
 
   RunCallbacks cb;
+  if (recorder) {  // sample predictions of the final model, for reports
+    recorder->set_preview(preview_data(*data));
+    cb.snapshot_every_epoch = false;
+    cb.on_snapshot = [&](const Snapshot& s) { recorder->on_snapshot(s); };
+  }
   cb.on_start = [&](const RunStart& s) {
     if (recorder) recorder->on_start(s);
     std::printf("run %s: %lld train / %lld val / %lld test samples, %lld parameters\n", cfg.name.c_str(),

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include <zlib.h>
+
 #include "config/config_json.h"
 #include "store/compare.h"
 
@@ -48,7 +50,58 @@ std::string pct(const Stats& s) {
   return f("%.2f", 100 * s.mean) + (s.n >= 2 ? " ± " + f("%.2f", 100 * s.sd) : "");
 }
 
+void put32(std::string& s, uint32_t v) {
+  for (int k = 3; k >= 0; --k) s.push_back(static_cast<char>((v >> (8 * k)) & 0xFF));
+}
+
+std::string base64(const std::string& in) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    out += t[v >> 18], out += t[(v >> 12) & 63], out += t[(v >> 6) & 63], out += t[v & 63];
+  }
+  if (i + 1 == in.size()) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    out += t[v >> 18], out += t[(v >> 12) & 63], out += "==";
+  } else if (i + 2 == in.size()) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += t[v >> 18], out += t[(v >> 12) & 63], out += t[(v >> 6) & 63], out += '=';
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string png_image(const uint8_t* px, int channels, int height, int width, int scale) {
+  const int W = width * scale, H = height * scale, C = channels >= 3 ? 3 : 1;
+  std::string raw;
+  raw.reserve(size_t(H) * (1 + W * C));
+  for (int y = 0; y < H; ++y) {
+    raw.push_back(0);  // no filter
+    for (int x = 0; x < W; ++x)
+      for (int c = 0; c < C; ++c)
+        raw.push_back(static_cast<char>(px[(size_t(c) * height + y / scale) * width + x / scale]));
+  }
+  uLongf n = compressBound(raw.size());
+  std::string z(n, '\0');
+  compress2(reinterpret_cast<Bytef*>(&z[0]), &n, reinterpret_cast<const Bytef*>(raw.data()), raw.size(), 6);
+  z.resize(n);
+  auto chunk = [](std::string& out, const char* type, const std::string& data) {
+    put32(out, static_cast<uint32_t>(data.size()));
+    std::string body = std::string(type, 4) + data;
+    out += body;
+    put32(out, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), body.size())));
+  };
+  std::string png = "\x89PNG\r\n\x1a\n", ihdr;
+  put32(ihdr, W), put32(ihdr, H);
+  ihdr += std::string{8, static_cast<char>(C == 3 ? 2 : 0), 0, 0, 0};  // 8-bit grey or RGB
+  chunk(png, "IHDR", ihdr);
+  chunk(png, "IDAT", z);
+  chunk(png, "IEND", "");
+  return png;
+}
 
 std::string run_color(int64_t id) {
   static const char* p[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -206,6 +259,33 @@ ReportParts make_report(const std::vector<RunRecord>& runs, const std::string& t
     }
     b += "</table>\n";
   }
+  b += "<h2>Sample predictions (test set, final model)</h2>\n";
+  bool any = false;
+  for (const RunRecord& x : runs) {
+    const ImageBatch& im = x.samples;
+    if (im.count() == 0 || x.sample_predicted.size() != size_t(im.count())) continue;
+    any = true;
+    int wrong = 0;
+    for (int i = 0; i < im.count(); ++i) wrong += x.sample_predicted[i] != im.labels[i];
+    b += "<h3>#" + std::to_string(x.summary.id) + " " + esc(x.summary.name) + "</h3>\n<p>" + std::to_string(wrong) +
+         " misclassified (red) and " + std::to_string(im.count() - wrong) + " correct, from the first test images.</p>\n"
+         "<table class=\"samples\"><tr>";
+    auto label = [&](int c) { return c >= 0 && size_t(c) < x.class_names.size() ? esc(x.class_names[c]) : std::to_string(c); };
+    const int scale = std::max(1, 56 / std::max(1, im.height));
+    for (int i = 0; i < im.count(); ++i) {
+      if (i > 0 && i % 8 == 0) b += "</tr><tr>";
+      const std::string name = "sample-" + std::to_string(x.summary.id) + "-" + std::to_string(i) + ".png";
+      r.images.push_back({name, png_image(im.image(i), im.channels, im.height, im.width, scale)});
+      const bool ok = x.sample_predicted[i] == im.labels[i];
+      b += "<td style=\"text-align:center\"><img src=\"" + name + "\"><br><span style=\"color:" +
+           std::string(ok ? "#1b5e20" : "#b00020") + "\">" + label(x.sample_predicted[i]) + " " +
+           f("%.0f%%", 100.0 * x.sample_confidence[i]) + "</span>" +
+           (ok ? std::string() : "<br><small>true: " + label(im.labels[i]) + "</small>") + "</td>";
+    }
+    b += "</tr></table>\n";
+  }
+  if (!any) b += "<p>None of these runs kept sample predictions (2-D point data, or a run without test images).</p>\n";
+
   b += "<h2>Configurations</h2>\n";
   for (const RunRecord& x : runs)
     b += "<h3>#" + std::to_string(x.summary.id) + " " + esc(x.summary.name) + "</h3>\n<pre>" + esc(x.config_json) + "</pre>\n";
@@ -218,6 +298,11 @@ std::string report_html(const ReportParts& r) {
     const std::string mark = "<!--chart:" + std::to_string(i) + "-->";
     size_t at = body.find(mark);
     if (at != std::string::npos) body.replace(at, mark.size(), r.charts[i]);
+  }
+  for (const auto& [name, png] : r.images) {
+    const std::string from = "src=\"" + name + "\"", to = "src=\"data:image/png;base64," + base64(png) + "\"";
+    size_t at = body.find(from);
+    if (at != std::string::npos) body.replace(at, from.size(), to);
   }
   return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + esc(r.title) +
          "</title>\n<style>body{font-family:'DejaVu Sans',sans-serif;margin:2em;color:#222}"

@@ -33,11 +33,16 @@ struct ReportParts {
   /// HTML body with "<!--chart:N-->" where chart N goes.
   std::string body;
   std::vector<std::string> charts;  ///< SVG documents
+  /// Pictures the body names in <img src="NAME">: (NAME, PNG bytes).
+  std::vector<std::pair<std::string, std::string>> images;
 };
 
 ReportParts make_report(const std::vector<RunRecord>& runs, const std::string& title);
 /// A self-contained HTML page (charts inline).
 std::string report_html(const ReportParts& r);
+
+/// A PNG file of one image (uint8, channel-first, 1 or 3 channels), scaled up by `scale`.
+std::string png_image(const uint8_t* pixels, int channels, int height, int width, int scale = 1);
 
 /// Colour of run `id` everywhere (reports and the window use the same palette).
 std::string run_color(int64_t id);

@@ -71,6 +71,10 @@ class Stmt {
     const unsigned char* t = sqlite3_column_text(s_, c);
     return t ? reinterpret_cast<const char*>(t) : "";
   }
+  std::string blob(int c) const {
+    const void* p = sqlite3_column_blob(s_, c);
+    return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+  }
   std::vector<float> floats(int c) const {
     const void* p = sqlite3_column_blob(s_, c);
     int n = sqlite3_column_bytes(s_, c);
@@ -292,7 +296,14 @@ void RunStore::migrate() {
     t.commit();
     version = 2;
   }
-  // Future schema changes follow the same pattern: if (version == 2) { ...; PRAGMA user_version = 3; }
+  if (version == 2) {  // v3: sample predictions of the final model, for reports
+    Transaction t(*this, db_, path_);
+    exec("ALTER TABLE runs ADD COLUMN samples BLOB");
+    exec("PRAGMA user_version = 3");
+    t.commit();
+    version = 3;
+  }
+  // Future schema changes follow the same pattern: if (version == 3) { ...; PRAGMA user_version = 4; }
 }
 
 int64_t RunStore::begin_run(const ExperimentConfig& c, const RunStart& info) {
@@ -376,7 +387,7 @@ std::optional<RunRecord> RunStore::load(int64_t run) const {
   RunRecord r;
   {
     std::string sql = std::string("SELECT ") + kSummaryColumns +
-                      ", config, confusion, per_class_accuracy, versions, info FROM runs WHERE id = ?";
+                      ", config, confusion, per_class_accuracy, versions, info, samples FROM runs WHERE id = ?";
     Stmt s(db_, sql.c_str(), path_);
     s.bind(1, run);
     if (!s.step()) return std::nullopt;
@@ -390,6 +401,20 @@ std::optional<RunRecord> RunStore::load(int64_t run) const {
     json info = json::parse(s.text(25), nullptr, false);
     if (info.is_object() && info.contains("class_names") && info["class_names"].is_array())
       r.class_names = info["class_names"].get<std::vector<std::string>>();
+    const std::string blob = s.blob(26);
+    const size_t nul = blob.find('\0');
+    if (nul != std::string::npos) {
+      json head = json::parse(blob.substr(0, nul), nullptr, false);
+      if (head.is_object()) {
+        ImageBatch& b = r.samples;
+        b.channels = head.value("c", 0), b.height = head.value("h", 0), b.width = head.value("w", 0);
+        b.labels = head.value("labels", std::vector<int>{});
+        b.pixels.assign(blob.begin() + static_cast<long>(nul) + 1, blob.end());
+        r.sample_predicted = head.value("predicted", std::vector<int>{});
+        r.sample_confidence = head.value("confidence", std::vector<float>{});
+        if (b.pixels.size() != size_t(b.count()) * b.channels * b.height * b.width) r.samples = ImageBatch{};
+      }
+    }
   }
   ConfigResult c = parse_config_text(r.config_json, path_ + " run " + std::to_string(run));
   r.config = c.config;  // stored configs were valid when they ran
@@ -427,6 +452,18 @@ void RunStore::set_tags(int64_t run, const std::string& tags) {
 void RunStore::set_notes(int64_t run, const std::string& notes) {
   Stmt s(db_, "UPDATE runs SET notes = ? WHERE id = ?", path_);
   s.bind(1, notes).bind(2, run).run();
+}
+
+// Samples as one blob: a JSON header (shape, labels, predictions), a NUL, then the pixels.
+void RunStore::set_samples(int64_t run, const ImageBatch& images, const std::vector<int>& predicted,
+                           const std::vector<float>& confidence) {
+  json head = {{"c", images.channels}, {"h", images.height}, {"w", images.width}, {"labels", images.labels},
+               {"predicted", predicted}, {"confidence", confidence}};
+  std::string blob = head.dump();
+  blob.push_back('\0');
+  blob.append(reinterpret_cast<const char*>(images.pixels.data()), images.pixels.size());
+  Stmt s(db_, "UPDATE runs SET samples = ? WHERE id = ?", path_);
+  s.bind_blob(1, blob.data(), blob.size()).bind(2, run).run();
 }
 
 void RunStore::set_checkpoint(int64_t run, const std::string& file) {
@@ -503,6 +540,25 @@ void RunRecorder::on_finish(const RunResult& r) {
   try {
     if (!id_) id_ = store_.begin_run(config_, r.info);  // failed before it started: still remembered
     store_.finish_run(id_, r);
+    // Sample predictions: misclassified first, then correct ones, up to 64.
+    const ImageBatch& imgs = preview_.test_images;
+    if (final_.final && imgs.count() > 0 && final_.predicted.size() == size_t(imgs.count())) {
+      std::vector<int> order;
+      for (int pass = 0; pass < 2; ++pass)
+        for (int i = 0; i < imgs.count() && order.size() < 64; ++i)
+          if ((final_.predicted[i] != imgs.labels[i]) == (pass == 0)) order.push_back(i);
+      ImageBatch pick;
+      pick.channels = imgs.channels, pick.height = imgs.height, pick.width = imgs.width;
+      std::vector<int> pred;
+      std::vector<float> conf;
+      const size_t per = size_t(imgs.channels) * imgs.height * imgs.width;
+      for (int i : order) {
+        pick.pixels.insert(pick.pixels.end(), imgs.image(i), imgs.image(i) + per);
+        pick.labels.push_back(imgs.labels[i]);
+        pred.push_back(final_.predicted[i]), conf.push_back(final_.confidence[i]);
+      }
+      store_.set_samples(id_, pick, pred, conf);
+    }
   } catch (const std::exception& e) {
     error_ = e.what();
   }

@@ -26,7 +26,7 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-constexpr int kStoreSchemaVersion = 2;
+constexpr int kStoreSchemaVersion = 3;
 
 /// One row of the run list.
 struct RunSummary {
@@ -60,6 +60,10 @@ struct RunRecord {
   std::vector<double> per_class_accuracy;
   std::vector<std::string> class_names;
   std::string versions;                 ///< JSON: hyperlab, libtorch, blas
+  /// Test images with the final model's predictions (misclassified ones first), for reports.
+  ImageBatch samples;
+  std::vector<int> sample_predicted;
+  std::vector<float> sample_confidence;
 };
 
 /// Filters for list(): all given ones must match.
@@ -89,6 +93,9 @@ class RunStore {
   void add_epoch(int64_t run, const EpochEvent& e, const std::vector<float>& batch_losses);
   /// The end: status, reason, test metrics, confusion matrix, timings.
   void finish_run(int64_t run, const RunResult& r);
+  /// Test images and the final model's predictions on them (kept for reports).
+  void set_samples(int64_t run, const ImageBatch& images, const std::vector<int>& predicted,
+                   const std::vector<float>& confidence);
 
   std::vector<RunSummary> list(const RunFilter& f = {}) const;
   std::optional<RunRecord> load(int64_t run) const;
@@ -129,6 +136,12 @@ class RunRecorder {
   void on_batch(const BatchEvent& b);
   void on_epoch(const EpochEvent& e);
   void on_finish(const RunResult& r);
+  /// With the data's preview, the final snapshot's predictions go into the
+  /// history as sample predictions (up to 64 images, misclassified first).
+  void set_preview(const DataPreview& p) { preview_ = p; }
+  void on_snapshot(const Snapshot& s) {
+    if (s.final) final_ = s;
+  }
   int64_t run_id() const { return id_; }
   const std::string& error() const { return error_; }
 
@@ -138,6 +151,8 @@ class RunRecorder {
   int64_t id_ = 0;
   std::vector<float> losses_;
   std::string error_, checkpoint_;
+  DataPreview preview_;
+  Snapshot final_;
 };
 
 /// Short model description for lists: "mlp 500-50 relu", "conv2d(16)-relu-maxpool2d-...".

@@ -497,7 +497,7 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
     set_lr(*opt, sched.after_epoch(epoch, metric_of(e, T.scheduler.monitor)));
     if (cb.on_epoch && !cb.on_epoch(e) && status == RunStatus::Completed)
       status = RunStatus::Cancelled, res.reason = "stopped by a callback";
-    if (snapper) cb.on_snapshot(snapper->make(net, convert, epoch, false));
+    if (snapper && cb.snapshot_every_epoch) cb.on_snapshot(snapper->make(net, convert, epoch, false));
     if (status == RunStatus::Completed && es.enabled && since_best > es.patience) {
       status = RunStatus::EarlyStopped;
       res.reason = monitor + " did not improve by more than " + std::to_string(es.min_delta) + " for " +

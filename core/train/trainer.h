@@ -21,6 +21,8 @@ struct RunCallbacks {
   /// pass over a few hundred images (and the decision map's grid for 2-D data);
   /// leave it empty where nobody looks.
   std::function<void(const Snapshot&)> on_snapshot;
+  /// false: on_snapshot only gets the final snapshot (the CLI, for its report).
+  bool snapshot_every_epoch = true;
 };
 
 class LoadedData;  // a loaded dataset, shareable read-only between runs

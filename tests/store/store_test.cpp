@@ -118,6 +118,52 @@ TEST(RunStore, RoundTripKeepsEveryField) {
   EXPECT_NE(rec->versions.find(HYPERLAB_VERSION), std::string::npos);
   EXPECT_NE(rec->versions.find("\"libtorch\":\"9.9.9\""), std::string::npos) << rec->versions;
   EXPECT_NE(run_json(*rec).find("\"early-stopped\""), std::string::npos);
+  EXPECT_EQ(rec->samples.count(), 0);  // none kept
+  // Sample predictions round trip, pixels and all.
+  ImageBatch b;
+  b.channels = 1, b.height = 2, b.width = 3, b.labels = {1, 0};
+  b.pixels = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 255};
+  st.set_samples(id, b, {0, 0}, {0.75f, 0.5f});
+  rec = st.load(id);
+  EXPECT_EQ(rec->samples.pixels, b.pixels);
+  EXPECT_EQ(rec->samples.labels, b.labels);
+  EXPECT_EQ(rec->samples.width, 3);
+  EXPECT_EQ(rec->sample_predicted, (std::vector<int>{0, 0}));
+  EXPECT_EQ(rec->sample_confidence, (std::vector<float>{0.75f, 0.5f}));
+}
+
+TEST(RunStore, AnOlderDatabaseIsMigratedAndKeepsItsRuns) {
+  TempDir d;
+  const std::string file = d.file("v1.db");
+  {  // a version-1 database, as the first release wrote it
+    sqlite3* db = nullptr;
+    sqlite3_open(file.c_str(), &db);
+    sqlite3_exec(db, R"(CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, created TEXT NOT NULL,
+      finished TEXT, status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', dataset TEXT NOT NULL DEFAULT '',
+      model TEXT NOT NULL DEFAULT '', optimizer TEXT NOT NULL DEFAULT '', lr REAL, batch_size INTEGER, seed INTEGER,
+      epochs INTEGER, epochs_run INTEGER NOT NULL DEFAULT 0, best_epoch INTEGER NOT NULL DEFAULT 0, best_val_accuracy REAL,
+      test_accuracy REAL, test_loss REAL, seconds REAL NOT NULL DEFAULT 0, device TEXT NOT NULL DEFAULT '',
+      versions TEXT NOT NULL DEFAULT '{}', config TEXT NOT NULL, info TEXT NOT NULL DEFAULT '{}',
+      confusion TEXT NOT NULL DEFAULT '[]', per_class_accuracy TEXT NOT NULL DEFAULT '[]', tags TEXT NOT NULL DEFAULT '',
+      notes TEXT NOT NULL DEFAULT '', pid INTEGER, host TEXT NOT NULL DEFAULT '');
+      CREATE TABLE epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, epoch INTEGER NOT NULL,
+      train_loss REAL, train_accuracy REAL, val_loss REAL, val_accuracy REAL, test_loss REAL, test_accuracy REAL, lr REAL,
+      penalty REAL, grad_ratio REAL, grad_norms TEXT, weight_norms TEXT, seconds REAL, train_seconds REAL,
+      diag_seconds REAL, samples_per_s REAL, best INTEGER NOT NULL DEFAULT 0, batch_losses BLOB,
+      PRIMARY KEY (run_id, epoch)) WITHOUT ROWID;
+      INSERT INTO runs (name, created, status, config, test_accuracy) VALUES ('old run', '2026-01-01 10:00:00', 'completed', '{}', 0.5);
+      PRAGMA user_version = 1;)",
+                 nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  }
+  RunStore st(file);
+  auto runs = st.list();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].name, "old run");
+  EXPECT_DOUBLE_EQ(runs[0].test_accuracy, 0.5);
+  st.set_checkpoint(runs[0].id, "/x/checkpoint.pt");  // the v2 column exists now
+  EXPECT_EQ(st.find_by_checkpoint("/x/checkpoint.pt"), runs[0].id);
+  EXPECT_EQ(st.load(runs[0].id)->samples.count(), 0);  // and the v3 one
 }
 
 TEST(RunStore, ListFiltersAndEditsOnlyTouchTheirRun) {

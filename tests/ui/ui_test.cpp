@@ -481,6 +481,9 @@ TEST(Report, PdfAndHtmlHoldTheTablesAndCharts) {
     }
     r.confusion = {{40, 10}, {6, 44}};
     r.class_names = {"inner", "outer"};
+    r.samples.channels = 1, r.samples.height = r.samples.width = 4, r.samples.labels = {0, 1};
+    for (int i = 0; i < 32; ++i) r.samples.pixels.push_back(static_cast<uint8_t>(8 * i));
+    r.sample_predicted = {1, 1}, r.sample_confidence = {0.6f, 0.9f};
     runs.push_back(r);
   }
   QTemporaryDir dir;
@@ -492,13 +495,22 @@ TEST(Report, PdfAndHtmlHoldTheTablesAndCharts) {
   EXPECT_NE(h.indexOf("<svg"), -1);
   EXPECT_NE(h.indexOf("Validation accuracy"), -1);
   EXPECT_NE(h.indexOf("outer"), -1);  // confusion matrix labels
+  EXPECT_EQ(h.count("data:image/png;base64,"), 6);  // two sample pictures per run
+  EXPECT_NE(h.indexOf("true: inner"), -1);            // the misclassified one says what it was
   EXPECT_EQ(write_report(runs, "Test report", dir.filePath("r.pdf")), QString());
   EXPECT_GT(QFileInfo(dir.filePath("r.pdf")).size(), 20000);
   QFile pdf(dir.filePath("r.pdf"));
   ASSERT_TRUE(pdf.open(QIODevice::ReadOnly));
   const QByteArray pdf_bytes = pdf.readAll();
   EXPECT_TRUE(pdf_bytes.startsWith("%PDF-"));
-  EXPECT_FALSE(pdf_bytes.contains("/Subtype /Image"));  // the charts are vector drawings, not pictures
+  EXPECT_TRUE(pdf_bytes.contains("/Subtype /Image"));  // the sample pictures
+  // Without samples there is no picture at all: the charts are vector drawings.
+  std::vector<RunRecord> no_samples = runs;
+  for (RunRecord& r : no_samples) r.samples = ImageBatch{}, r.sample_predicted.clear();
+  ASSERT_EQ(write_report(no_samples, "Test report", dir.filePath("v.pdf")), QString());
+  QFile vpdf(dir.filePath("v.pdf"));
+  ASSERT_TRUE(vpdf.open(QIODevice::ReadOnly));
+  EXPECT_FALSE(vpdf.readAll().contains("/Subtype /Image"));
   // The PDF's document: the same table values, and charts that are not blank.
   auto doc = report_document(runs, "Test report");
   EXPECT_NE(doc->toPlainText().indexOf("82.00 ± 2.83"), -1);
