@@ -184,6 +184,14 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
   report->setToolTip("A report of the selected runs (all shown runs if none is selected) as PDF or HTML: "
                      "runs, comparison table, curves, confusion matrices, configs");
   bar->addWidget(report);
+  auto* database = new QPushButton("Database…");
+  database->setToolTip("Open or create another run-history file (also the way out when this one is unusable)");
+  bar->addWidget(database);
+  connect(database, &QPushButton::clicked, this, [this] {
+    QString f = QFileDialog::getSaveFileName(this, "Run history database", store_ ? QString::fromStdString(store_->path()) : QString(),
+                                             "Hyperlab run history (*.db)", nullptr, QFileDialog::DontConfirmOverwrite);
+    if (!f.isEmpty()) Q_EMIT databaseChosen(f);
+  });
   auto* refresh = new QPushButton("Refresh");
   bar->addWidget(refresh);
   connect(report, &QPushButton::clicked, this, [this] {

@@ -86,6 +86,8 @@ class HistoryView : public QWidget {
   void cloneRequested(const hyperlab::ExperimentConfig& config);
   /// "Resume": continue an interrupted or stopped run from its checkpoint.
   void resumeRequested(qint64 run_id, const QString& checkpoint);
+  /// The user chose another database file (Database… button).
+  void databaseChosen(const QString& path);
   /// "Evaluate": load the run's trained weights and show their test predictions.
   void evaluateRequested(qint64 run_id, const QString& checkpoint);
 

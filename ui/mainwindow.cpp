@@ -116,6 +116,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   history_ = new HistoryView;
   views_->addTab(history_, "History");
   connect(history_, &HistoryView::resumeRequested, this, &MainWindow::resumeRun);
+  connect(history_, &HistoryView::databaseChosen, this, [this](const QString& path) {
+    QString err = useDatabase(path);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Run history", err);
+  });
   connect(history_, &HistoryView::evaluateRequested, this, &MainWindow::evaluateRun);
   connect(history_, &HistoryView::cloneRequested, this, [this](const ExperimentConfig& c) {
     if (controller_->running()) return;
@@ -398,6 +402,7 @@ void MainWindow::startRun() {
   test_grid_->setPredictions({}, {});
   result_ = RunResult{};
   has_result_ = true;
+  last_run_id_ = 0;
   epochs_total_ = r.config.training.epochs;
   epoch_seconds_ = 0;
   status_label_->setText("Starting…");
@@ -405,6 +410,30 @@ void MainWindow::startRun() {
   progress_->setValue(0);
   controller_->start(r.config, loader_->dataFor(r.config), db_path_.toStdString());
   updateActions();
+}
+
+QString MainWindow::useDatabase(const QString& path) {
+  if (controller_->running()) return "Wait for the run to end before switching the run history.";
+  try {
+    RunStore store(path.toStdString());
+    // The last run, kept in memory because the old history could not take it.
+    if (last_run_id_ == 0 && has_result_ && result_.status != RunStatus::Running && !result_.history.empty()) {
+      ExperimentConfig c = check_config(editor_->config()).config;
+      RunRecorder rec(store, c);
+      rec.on_start(result_.info);
+      for (const EpochEvent& e : result_.history) rec.on_epoch(e);
+      rec.on_finish(result_);
+      if (!rec.error().empty()) return QString::fromStdString(rec.error());
+      last_run_id_ = rec.run_id();
+    }
+  } catch (const std::exception& e) {
+    return QString::fromStdString(e.what());
+  }
+  db_path_ = path;
+  QSettings().setValue("history/database", path);
+  controller_->setCheckpointFolder((QFileInfo(db_path_).path() + "/checkpoints").toStdString());
+  history_->openDatabase(path);
+  return {};
 }
 
 bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {

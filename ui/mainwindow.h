@@ -66,7 +66,10 @@ class MainWindow : public QMainWindow {
   const RunResult& lastResult() const { return result_; }
   /// The run history file runs are recorded in ("" = not recorded).
   QString databasePath() const { return db_path_; }
-  void setDatabasePath(const QString& p) { db_path_ = p; }
+  /// Switches the run history to another file (remembered). A finished run
+  /// that could not be recorded (the old file was unusable) is saved there.
+  /// Returns an error or "".
+  QString useDatabase(const QString& path);
   qint64 lastRunId() const { return last_run_id_; }
   void setPresentation(bool on);
   /// Continues run `id` of the history from its checkpoint (the History view's Resume).

@@ -20,6 +20,7 @@
 #include <QXYSeries>
 #include <QChart>
 #include <QTimer>
+#include <QSettings>
 #include <QDir>
 #include <QPainter>
 #include <QTableView>
@@ -527,6 +528,38 @@ TEST(Report, PdfAndHtmlHoldTheTablesAndCharts) {
   EXPECT_GT(inked, 5000);
   page.save(QDir::temp().filePath("hyperlab-report-preview.png"));
   EXPECT_NE(write_report(runs, "x", dir.filePath("r.docx")), QString());
+}
+
+TEST(History, ARunTheDatabaseCouldNotTakeIsSavedInAnotherOne) {
+  QTemporaryDir dir;
+  QFile bad(dir.filePath("bad.db"));
+  ASSERT_TRUE(bad.open(QIODevice::WriteOnly));
+  bad.write("not a database");
+  bad.close();
+  MainWindow w;
+  ASSERT_EQ(w.useDatabase(dir.filePath("good.db")), QString());  // a fresh one works
+  // Point the window at the unusable file by hand, as a damaged disk would.
+  QSettings().setValue("history/database", dir.filePath("bad.db"));
+  MainWindow broken;
+  EXPECT_NE(broken.history()->error().indexOf("not a Hyperlab run database"), -1);
+  broken.editor()->setConfig(quick_spirals(3));
+  ASSERT_TRUE(wait_for([&] { return broken.trainAction()->isEnabled(); }));
+  QSignalSpy done(&broken, &MainWindow::runFinished);
+  click_train(broken);
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1; }));
+  EXPECT_EQ(broken.lastResult().status, RunStatus::Completed);  // training did not care
+  ASSERT_TRUE(wait_for([&] { return broken.curves()->epochCount() == 3; }));
+  QTest::qWait(100);
+  EXPECT_EQ(broken.lastRunId(), 0);
+  // The way out: another file, and the run kept in memory goes into it.
+  ASSERT_EQ(broken.useDatabase(dir.filePath("good.db")), QString());
+  EXPECT_GT(broken.lastRunId(), 0);
+  RunStore st(dir.filePath("good.db").toStdString());
+  auto rec = st.load(broken.lastRunId());
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->summary.status, "completed");
+  EXPECT_EQ(rec->history.size(), 3u);
+  QSettings().remove("history/database");
 }
 
 TEST(History, AnUnusableDatabaseIsExplainedAndNothingBreaks) {
