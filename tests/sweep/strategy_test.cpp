@@ -1,0 +1,165 @@
+// Search strategies on cheap synthetic objectives, no training: grid gives
+// the full product, random follows its distributions and seed, successive
+// halving promotes the top 1/eta at each rung, Hyperband's brackets follow
+// the published schedule.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "sweep/strategy.h"
+
+using namespace hyperlab;
+using Kind = ParamSpec::Kind;
+
+namespace {
+ParamSpec spec(const std::string& key, Kind k, double lo = 0, double hi = 1, int points = 5) {
+  ParamSpec p;
+  p.key = key, p.kind = k, p.lo = lo, p.hi = hi, p.points = points;
+  return p;
+}
+ParamSpec list(const std::string& key, std::vector<std::string> v, Kind k = Kind::List) {
+  ParamSpec p;
+  p.key = key, p.kind = k, p.values = std::move(v);
+  return p;
+}
+double x_of(const Trial& t) { return std::stod(t.settings.at("x")); }
+}  // namespace
+
+TEST(Grid, YieldsTheFullProductInOrder) {
+  auto g = make_grid({list("lr", {"0.1", "0.01"}), list("opt", {"\"sgd\"", "\"adam\""}),
+                      spec("dropout", Kind::Linear, 0, 0.5, 3)});
+  std::vector<Settings> seen;
+  while (auto t = g->ask()) seen.push_back(t->settings);
+  ASSERT_EQ(seen.size(), 12u);
+  EXPECT_EQ(std::set<Settings>(seen.begin(), seen.end()).size(), 12u);  // all different
+  EXPECT_EQ(seen[0].at("lr"), "0.1");
+  EXPECT_EQ(seen[5].at("lr"), "0.1");  // the first key varies slowest
+  EXPECT_EQ(seen[6].at("lr"), "0.01");
+  EXPECT_EQ(seen[0].at("dropout"), "0");
+  EXPECT_EQ(seen[1].at("dropout"), "0.25");
+  EXPECT_EQ(seen[2].at("dropout"), "0.5");
+  EXPECT_FALSE(g->finished());
+  for (int i = 0; i < 12; ++i) g->tell(i, 0);
+  EXPECT_TRUE(g->finished());
+  EXPECT_EQ(spec("lr", Kind::Log, 1e-4, 1e-2, 3).grid(), (std::vector<std::string>{"0.0001", "0.001", "0.01"}));
+  ParamSpec units = spec("hidden", Kind::Linear, 10, 100, 4);
+  units.integer = true;
+  EXPECT_EQ(units.grid(), (std::vector<std::string>{"10", "40", "70", "100"}));
+}
+
+TEST(Random, FollowsItsDistributionsAndSeed) {
+  const std::vector<ParamSpec> ps = {spec("lr", Kind::LogUniform, 1e-4, 1), spec("p", Kind::Uniform, 0.2, 0.6),
+                                     list("opt", {"\"sgd\"", "\"adam\"", "\"rmsprop\""}, Kind::Choice)};
+  auto draw = [&](uint64_t seed, int n) {
+    auto r = make_random(ps, n, seed);
+    std::vector<Settings> v;
+    while (auto t = r->ask()) v.push_back(t->settings);
+    return v;
+  };
+  const auto a = draw(7, 4000), b = draw(7, 4000), c = draw(8, 4000);
+  ASSERT_EQ(a.size(), 4000u);
+  EXPECT_EQ(a, b);  // same seed, same trials
+  EXPECT_NE(a, c);
+  int below = 0, adam = 0;
+  double p_sum = 0;
+  for (const Settings& s : a) {
+    const double lr = std::stod(s.at("lr")), p = std::stod(s.at("p"));
+    ASSERT_GE(lr, 1e-4);
+    ASSERT_LE(lr, 1.0);
+    ASSERT_GE(p, 0.2);
+    ASSERT_LE(p, 0.6);
+    below += lr < 1e-2;  // log-uniform over 4 decades: half below 1e-2
+    p_sum += p;
+    adam += s.at("opt") == "\"adam\"";
+  }
+  EXPECT_NEAR(below / 4000.0, 0.5, 0.03);
+  EXPECT_NEAR(p_sum / 4000, 0.4, 0.01);
+  EXPECT_NEAR(adam / 4000.0, 1.0 / 3, 0.03);
+}
+
+TEST(SuccessiveHalving, PromotesTheTopThirdAtEachRung) {
+  HalvingOptions o;
+  o.eta = 3, o.min_resource = 1, o.max_resource = 9, o.configs = 27, o.seed = 5;
+  auto sh = make_successive_halving({spec("x", Kind::Uniform, 0, 1)}, o);
+  std::map<int, std::vector<Trial>> by_rung;
+  std::map<int, double> objective;
+  // Synchronous use: everything that can run, then all the results.
+  while (!sh->finished()) {
+    std::vector<Trial> batch;
+    while (auto t = sh->ask()) batch.push_back(*t);
+    ASSERT_FALSE(batch.empty());
+    for (const Trial& t : batch) {
+      by_rung[t.rung].push_back(t);
+      objective[t.id] = x_of(t) / t.resource;  // the ranking by x never changes with more epochs
+      sh->tell(t.id, objective[t.id]);
+    }
+  }
+  ASSERT_EQ(by_rung[0].size(), 27u);
+  ASSERT_EQ(by_rung[1].size(), 9u);
+  ASSERT_EQ(by_rung[2].size(), 3u);
+  EXPECT_EQ(by_rung.size(), 3u);
+  EXPECT_EQ(by_rung[0][0].resource, 1);
+  EXPECT_EQ(by_rung[1][0].resource, 3);
+  EXPECT_EQ(by_rung[2][0].resource, 9);
+  // The promoted ones are exactly the best of the rung below.
+  for (int k = 1; k <= 2; ++k) {
+    std::vector<double> below;
+    for (const Trial& t : by_rung[k - 1]) below.push_back(x_of(t));
+    std::sort(below.begin(), below.end());
+    std::vector<double> up;
+    for (const Trial& t : by_rung[k]) {
+      up.push_back(x_of(t));
+      EXPECT_GE(t.parent, 0);
+    }
+    std::sort(up.begin(), up.end());
+    EXPECT_EQ(up, std::vector<double>(below.begin(), below.begin() + static_cast<long>(up.size()))) << "rung " << k;
+  }
+}
+
+TEST(SuccessiveHalving, PromotesWithoutWaitingForTheWholeRung) {
+  HalvingOptions o;
+  o.eta = 3, o.min_resource = 1, o.max_resource = 9, o.configs = 27;
+  auto sh = make_successive_halving({spec("x", Kind::Uniform, 0, 1)}, o);
+  std::vector<Trial> first;
+  for (int i = 0; i < 3; ++i) first.push_back(*sh->ask());
+  for (const Trial& t : first) sh->tell(t.id, x_of(t));
+  // Three results at rung 0: the best of them goes up at once (asynchronous promotion).
+  auto next = sh->ask();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->rung, 1);
+  double best = std::min({x_of(first[0]), x_of(first[1]), x_of(first[2])});
+  EXPECT_EQ(x_of(*next), best);
+}
+
+TEST(Hyperband, BracketsFollowThePublishedSchedule) {
+  // Li et al. (2017), Table 1: R = 81, eta = 3.
+  auto b = hyperband_brackets(81, 3);
+  ASSERT_EQ(b.size(), 5u);
+  const int n[] = {81, 34, 15, 8, 5}, r[] = {1, 3, 9, 27, 81};
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(b[i].s, 4 - i);
+    EXPECT_EQ(b[i].configs, n[i]) << "s = " << 4 - i;
+    EXPECT_EQ(b[i].resource, r[i]) << "s = " << 4 - i;
+  }
+  // Run to the end on a synthetic objective: each bracket halves as it should.
+  auto hb = make_hyperband({spec("x", Kind::Uniform, 0, 1)}, 81, 3, 11);
+  std::map<std::pair<int, int>, int> count;  // (bracket, rung) -> trials
+  while (!hb->finished()) {
+    std::vector<Trial> batch;
+    while (auto t = hb->ask()) batch.push_back(*t);
+    ASSERT_FALSE(batch.empty());
+    for (const Trial& t : batch) {
+      ++count[{t.bracket, t.rung}];
+      hb->tell(t.id, x_of(t));
+    }
+  }
+  EXPECT_EQ(count[std::make_pair(4, 0)], 81);
+  EXPECT_EQ(count[std::make_pair(4, 1)], 27);
+  EXPECT_EQ(count[std::make_pair(4, 4)], 1);
+  EXPECT_EQ(count[std::make_pair(3, 0)], 34);
+  EXPECT_EQ(count[std::make_pair(3, 1)], 11);  // floor(34 / 3)
+  EXPECT_EQ(count[std::make_pair(0, 0)], 5);
+  EXPECT_EQ(count.count(std::make_pair(0, 1)), 0u);  // the last bracket trains 5 configs fully, no halving
+}
