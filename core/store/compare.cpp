@@ -74,6 +74,61 @@ std::string csv_quote(const std::string& s) {
 
 }  // namespace
 
+namespace {
+// Regularised incomplete beta I_x(a, b), by its continued fraction (Lentz).
+double beta_cf(double a, double b, double x) {
+  const double tiny = 1e-300;
+  double c = 1, d = 1 - (a + b) * x / (a + 1);
+  d = 1 / (std::abs(d) < tiny ? tiny : d);
+  double h = d;
+  for (int m = 1; m <= 300; ++m) {
+    const double m2 = 2.0 * m;
+    double aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d, c = 1 + aa / c;
+    d = 1 / (std::abs(d) < tiny ? tiny : d), c = std::abs(c) < tiny ? tiny : c;
+    h *= d * c;
+    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d, c = 1 + aa / c;
+    d = 1 / (std::abs(d) < tiny ? tiny : d), c = std::abs(c) < tiny ? tiny : c;
+    const double del = d * c;
+    h *= del;
+    if (std::abs(del - 1) < 1e-15) break;
+  }
+  return h;
+}
+double incomplete_beta(double a, double b, double x) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log(1 - x));
+  return x < (a + 1) / (a + b + 2) ? front * beta_cf(a, b, x) / a : 1 - front * beta_cf(b, a, 1 - x) / b;
+}
+}  // namespace
+
+double student_t_cdf(double t, double df) {
+  const double x = df / (df + t * t);
+  const double tail = 0.5 * incomplete_beta(df / 2, 0.5, x);  // P(T > |t|)
+  return t >= 0 ? 1 - tail : tail;
+}
+
+double student_t_quantile(double p, double df) {
+  double lo = -1e6, hi = 1e6;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = (lo + hi) / 2;
+    (student_t_cdf(mid, df) < p ? lo : hi) = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+double welch_p_value(const std::vector<double>& a, const std::vector<double>& b) {
+  Stats x = stats_of(a), y = stats_of(b);
+  if (x.n < 2 || y.n < 2) return kNone;
+  const double va = x.sd * x.sd / x.n, vb = y.sd * y.sd / y.n;
+  if (va + vb <= 0) return kNone;
+  const double t = (x.mean - y.mean) / std::sqrt(va + vb);
+  const double df = (va + vb) * (va + vb) / (va * va / (x.n - 1) + vb * vb / (y.n - 1));  // Welch–Satterthwaite
+  return 2 * (1 - student_t_cdf(std::abs(t), df));
+}
+
 Stats stats_of(const std::vector<double>& values) {
   Stats s;
   double sum = 0;
@@ -91,6 +146,8 @@ Stats stats_of(const std::vector<double>& values) {
       if (std::isfinite(v)) ss += (v - s.mean) * (v - s.mean);
     s.sd = std::sqrt(ss / (s.n - 1));
     s.se = s.sd / std::sqrt(double(s.n));
+    const double half = student_t_quantile(0.975, s.n - 1) * s.se;
+    s.ci95_lo = s.mean - half, s.ci95_hi = s.mean + half;
   }
   return s;
 }
@@ -149,6 +206,7 @@ Comparison compare_runs(const std::vector<RunRecord>& runs) {
     c.groups[it->second].run_ids.push_back(r.summary.id);
     members[it->second].push_back(&r);
   }
+  std::vector<std::vector<double>> accs;
   for (size_t i = 0; i < c.groups.size(); ++i) {
     std::vector<double> bva, ta, tl, ep, sec;
     for (const RunRecord* r : members[i]) {
@@ -158,6 +216,18 @@ Comparison compare_runs(const std::vector<RunRecord>& runs) {
     RunGroup& g = c.groups[i];
     g.best_val_accuracy = stats_of(bva), g.test_accuracy = stats_of(ta), g.test_loss = stats_of(tl);
     g.epochs = stats_of(ep), g.seconds = stats_of(sec);
+    accs.push_back(ta);
+  }
+  // The best group by mean test accuracy, and each other one tested against it.
+  size_t best = c.groups.size();
+  for (size_t i = 0; i < c.groups.size(); ++i)
+    if (c.groups[i].test_accuracy.n > 0 &&
+        (best == c.groups.size() || c.groups[i].test_accuracy.mean > c.groups[best].test_accuracy.mean))
+      best = i;
+  if (best < c.groups.size()) {
+    c.groups[best].best = true;
+    for (size_t i = 0; i < c.groups.size(); ++i)
+      if (i != best) c.groups[i].p_vs_best = welch_p_value(accs[i], accs[best]);
   }
   return c;
 }
@@ -166,7 +236,8 @@ std::string comparison_csv(const Comparison& c) {
   std::string out;
   for (const std::string& s : c.settings) out += csv_quote(s) + ",";
   out += "n,runs,test_accuracy_mean,test_accuracy_sd,test_accuracy_se,best_val_accuracy_mean,best_val_accuracy_sd,"
-         "best_val_accuracy_se,test_loss_mean,test_loss_sd,epochs_mean,seconds_mean\n";
+         "best_val_accuracy_se,test_loss_mean,test_loss_sd,epochs_mean,seconds_mean,test_accuracy_ci95_low,"
+         "test_accuracy_ci95_high,p_vs_best\n";
   for (const RunGroup& g : c.groups) {
     for (const std::string& v : g.values) out += csv_quote(v) + ",";
     std::string ids;
@@ -174,7 +245,8 @@ std::string comparison_csv(const Comparison& c) {
     out += std::to_string(g.test_accuracy.n) + "," + ids + "," + plain(g.test_accuracy.mean) + "," +
            plain(g.test_accuracy.sd) + "," + plain(g.test_accuracy.se) + "," + plain(g.best_val_accuracy.mean) + "," +
            plain(g.best_val_accuracy.sd) + "," + plain(g.best_val_accuracy.se) + "," + plain(g.test_loss.mean) + "," +
-           plain(g.test_loss.sd) + "," + plain(g.epochs.mean) + "," + plain(g.seconds.mean) + "\n";
+           plain(g.test_loss.sd) + "," + plain(g.epochs.mean) + "," + plain(g.seconds.mean) + "," +
+           plain(g.test_accuracy.ci95_lo) + "," + plain(g.test_accuracy.ci95_hi) + "," + plain(g.p_vs_best) + "\n";
   }
   return out;
 }
@@ -182,14 +254,17 @@ std::string comparison_csv(const Comparison& c) {
 std::string comparison_markdown(const Comparison& c) {
   std::string head = "|", rule = "|";
   for (const std::string& s : c.settings) head += " " + s + " |", rule += "---|";
-  head += " n | test accuracy % (mean ± SD) | SE | best val. accuracy % (mean ± SD) | test loss |\n";
-  rule += "---|---|---|---|---|\n";
+  head += " n | test accuracy % (mean ± SD) | SE | 95 % CI | p vs best | best val. accuracy % (mean ± SD) | test loss |\n";
+  rule += "---|---|---|---|---|---|---|\n";
   std::string out = head + rule;
   for (const RunGroup& g : c.groups) {
     out += "|";
     for (const std::string& v : g.values) out += " " + v + " |";
     out += " " + std::to_string(g.test_accuracy.n) + " | " + pct(g.test_accuracy, " ± ") + " | " +
            (g.test_accuracy.n >= 2 ? fmt("%.2f", 100 * g.test_accuracy.se) : std::string("–")) + " | " +
+           (g.test_accuracy.n >= 2 ? fmt("%.2f", 100 * g.test_accuracy.ci95_lo) + "–" + fmt("%.2f", 100 * g.test_accuracy.ci95_hi)
+                                   : std::string("–")) + " | " +
+           (g.best ? std::string("best") : std::isfinite(g.p_vs_best) ? fmt("%.3g", g.p_vs_best) : std::string("–")) + " | " +
            pct(g.best_val_accuracy, " ± ") + " | " + (g.test_loss.n ? fmt("%.4f", g.test_loss.mean) : "–") + " |\n";
   }
   return out;

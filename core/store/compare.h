@@ -18,8 +18,17 @@ namespace hyperlab {
 struct Stats {
   int n = 0;
   double mean = kNone, sd = kNone, se = kNone, min = kNone, max = kNone;
+  double ci95_lo = kNone, ci95_hi = kNone;  ///< mean ± t(0.975, n-1) SE; NaN when n < 2
 };
 Stats stats_of(const std::vector<double>& values);
+
+/// Student's t distribution: P(T <= t) with df degrees of freedom (df > 0, not
+/// necessarily whole), and its quantile.
+double student_t_cdf(double t, double df);
+double student_t_quantile(double p, double df);
+/// Welch's two-sample t-test: the two-sided p-value for "the means differ"
+/// (NaN when either side has fewer than 2 values or both have no spread).
+double welch_p_value(const std::vector<double>& a, const std::vector<double>& b);
 
 /// Config keys ("training.optimizer.lr") whose values differ among the runs,
 /// in schema order; name, description and seed never count.
@@ -31,6 +40,8 @@ struct RunGroup {
   std::vector<int64_t> run_ids;
   std::vector<std::string> values;  ///< one per differing setting
   Stats best_val_accuracy, test_accuracy, test_loss, epochs, seconds;
+  bool best = false;       ///< highest mean test accuracy
+  double p_vs_best = kNone;  ///< Welch's p-value of this group's test accuracies against the best group's
 };
 
 struct Comparison {

@@ -201,9 +201,12 @@ ReportParts make_report(const std::vector<RunRecord>& runs, const std::string& t
 
   Comparison c = compare_runs(runs);
   b += "<h2>Comparison</h2>\n<p>Runs whose settings differ only in their seed form one row: mean ± standard deviation "
-       "over the n runs, and the standard error of the mean.</p>\n<table class=\"t\"><tr>";
+       "over the n runs, the standard error of the mean and its 95 % confidence interval (Student's t), and Welch's "
+       "t-test of each row against the best one (a small p: the difference is unlikely to be noise).</p>\n"
+       "<table class=\"t\"><tr>";
   for (const std::string& k : c.settings) b += "<th>" + esc(k) + "</th>";
-  b += "<th>n</th><th>test accuracy % (mean ± SD)</th><th>SE</th><th>best val. accuracy % (mean ± SD)</th><th>runs</th></tr>\n";
+  b += "<th>n</th><th>test accuracy % (mean ± SD)</th><th>SE</th><th>95 % CI</th><th>p vs best (Welch)</th>"
+       "<th>best val. accuracy % (mean ± SD)</th><th>runs</th></tr>\n";
   for (const RunGroup& g : c.groups) {
     b += "<tr>";
     for (const std::string& v : g.values) b += "<td>" + esc(v) + "</td>";
@@ -211,7 +214,10 @@ ReportParts make_report(const std::vector<RunRecord>& runs, const std::string& t
     for (int64_t id : g.run_ids) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
     b += "<td>" + std::to_string(g.test_accuracy.n) + "</td><td>" + pct(g.test_accuracy) + "</td><td>" +
          (g.test_accuracy.n >= 2 ? f("%.2f", 100 * g.test_accuracy.se) : std::string("–")) + "</td><td>" +
-         pct(g.best_val_accuracy) + "</td><td>" + ids + "</td></tr>\n";
+         (g.test_accuracy.n >= 2 ? f("%.2f", 100 * g.test_accuracy.ci95_lo) + "–" + f("%.2f", 100 * g.test_accuracy.ci95_hi)
+                                 : std::string("–")) + "</td><td>" +
+         (g.best ? std::string("best") : std::isfinite(g.p_vs_best) ? f("%.3g", g.p_vs_best) : std::string("–")) +
+         "</td><td>" + pct(g.best_val_accuracy) + "</td><td>" + ids + "</td></tr>\n";
   }
   b += "</table>\n";
 

@@ -343,14 +343,36 @@ TEST(Compare, StatisticsMatchHandComputedValues) {
   Stats two = stats_of({0.70, 0.74});
   EXPECT_NEAR(two.sd, std::sqrt(0.0008), 1e-12);  // 0.028284
   EXPECT_NEAR(two.se, 0.02, 1e-12);
+  // 95 % confidence interval: mean ± t(0.975, 2) · SE, t = 4.302653 (tables).
+  EXPECT_NEAR(s.ci95_lo, 0.82 - 4.302653 * 0.02 / std::sqrt(3.0), 1e-6);
+  EXPECT_NEAR(s.ci95_hi, 0.82 + 4.302653 * 0.02 / std::sqrt(3.0), 1e-6);
   Stats one = stats_of({0.5, kNone});  // NaN (not computed) is left out
   EXPECT_EQ(one.n, 1);
   EXPECT_DOUBLE_EQ(one.mean, 0.5);
   EXPECT_TRUE(std::isnan(one.sd));  // no spread from a single run
   EXPECT_TRUE(std::isnan(one.se));
+  EXPECT_TRUE(std::isnan(one.ci95_lo));  // no interval from one run
   Stats none = stats_of({});
   EXPECT_EQ(none.n, 0);
   EXPECT_TRUE(std::isnan(none.mean));
+}
+
+TEST(Compare, StudentTAndWelchMatchPublishedValues) {
+  // Two-sided 95 % quantiles from the t table.
+  EXPECT_NEAR(student_t_quantile(0.975, 1), 12.706205, 1e-5);
+  EXPECT_NEAR(student_t_quantile(0.975, 2), 4.302653, 1e-5);
+  EXPECT_NEAR(student_t_quantile(0.975, 9), 2.262157, 1e-5);
+  EXPECT_NEAR(student_t_quantile(0.975, 29), 2.045230, 1e-5);
+  EXPECT_NEAR(student_t_cdf(0, 5), 0.5, 1e-12);
+  EXPECT_NEAR(student_t_cdf(2.015048, 5), 0.95, 1e-6);  // t(0.95, 5)
+  // Welch: t = 4.3301, df = 1.6842 (Welch-Satterthwaite); p from integrating
+  // the t density numerically (independently of this code): 0.066496.
+  EXPECT_NEAR(welch_p_value({0.80, 0.82, 0.84}, {0.70, 0.74}), 0.066496, 1e-5);
+  EXPECT_NEAR(welch_p_value({0.70, 0.74}, {0.80, 0.82, 0.84}), 0.066496, 1e-5);  // symmetric
+  EXPECT_TRUE(std::isnan(welch_p_value({0.8}, {0.7, 0.74})));  // n = 1: no test
+  EXPECT_TRUE(std::isnan(welch_p_value({0.8, 0.8}, {0.7, 0.7})));  // no spread at all
+  // Same means: p = 1.
+  EXPECT_NEAR(welch_p_value({1, 2, 3}, {0, 2, 4}), 1.0, 1e-9);
 }
 
 TEST(Compare, RunsDifferingOnlyInSeedFormOneGroup) {
@@ -369,10 +391,15 @@ TEST(Compare, RunsDifferingOnlyInSeedFormOneGroup) {
   EXPECT_EQ(c.groups[2].test_accuracy.n, 1);
 
   const std::string md = comparison_markdown(c);
-  EXPECT_NE(md.find("| training.optimizer.lr | n | test accuracy % (mean ± SD) | SE |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| 0.01 | 3 | 82.00 ± 2.00 | 1.15 | 83.00 ± 2.00 |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| 0.1 | 2 | 72.00 ± 2.83 | 2.00 |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| 1.0 | 1 | 50.00 | – | 52.00 |"), std::string::npos) << md;  // n = 1: no fake interval
+  EXPECT_NE(md.find("| training.optimizer.lr | n | test accuracy % (mean ± SD) | SE | 95 % CI | p vs best |"),
+            std::string::npos) << md;
+  // CI: 82 ± 4.302653 · 1.1547 = 77.03 .. 86.97; the lr 0.1 group against it: Welch p = 0.0665.
+  EXPECT_NE(md.find("| 0.01 | 3 | 82.00 ± 2.00 | 1.15 | 77.03–86.97 | best | 83.00 ± 2.00 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 0.1 | 2 | 72.00 ± 2.83 | 2.00 | 46.59–97.41 | 0.0665 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 1.0 | 1 | 50.00 | – | – | – | 52.00 |"), std::string::npos) << md;  // n = 1: no fake interval
+  EXPECT_TRUE(c.groups[0].best);
+  EXPECT_NEAR(c.groups[1].p_vs_best, 0.066496, 1e-5);
+  EXPECT_TRUE(std::isnan(c.groups[2].p_vs_best));
   const std::string tex = comparison_latex(c);
   EXPECT_NE(tex.find("\\toprule"), std::string::npos);
   EXPECT_NE(tex.find("training.optimizer.lr & $n$"), std::string::npos) << tex;
