@@ -173,7 +173,133 @@ class HyperbandStrategy : public Strategy {
   std::vector<std::unique_ptr<HalvingStrategy>> brackets_;
 };
 
+class TpeStrategy : public Strategy {
+ public:
+  TpeStrategy(const std::vector<ParamSpec>& params, int trials, uint64_t seed, int startup)
+      : params_(params), trials_(trials), startup_(startup), rng_(seed) {}
+  std::optional<Trial> ask() override {
+    if (asked_ >= trials_) return std::nullopt;
+    Trial t;
+    t.id = asked_++;
+    t.settings = results_.size() < static_cast<size_t>(startup_) ? sample_all(params_, rng_) : propose();
+    settings_[t.id] = t.settings;
+    return t;
+  }
+  void tell(int trial, double objective) override {
+    auto it = settings_.find(trial);
+    if (it == settings_.end()) return;
+    results_.push_back({it->second, std::isfinite(objective) ? objective : INFINITY});
+    ++told_;
+  }
+  bool finished() const override { return told_ >= trials_; }
+
+ private:
+  static bool log_scale(const ParamSpec& p) { return p.kind == ParamSpec::Kind::Log || p.kind == ParamSpec::Kind::LogUniform; }
+  static bool categorical(const ParamSpec& p) {
+    return p.kind == ParamSpec::Kind::List || p.kind == ParamSpec::Kind::Choice;
+  }
+
+  Settings propose() {
+    std::vector<std::pair<Settings, double>> sorted = results_;
+    std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.second < b.second; });
+    // The "good" set as Optuna chooses it: the best 10 %, at least 1, at most 25.
+    const size_t n_good =
+        std::clamp<size_t>(static_cast<size_t>(std::ceil(0.1 * double(sorted.size()))), 1, 25);
+    Settings out;
+    for (const ParamSpec& p : params_) {
+      std::vector<std::string> good, bad;
+      for (size_t i = 0; i < sorted.size(); ++i) (i < n_good ? good : bad).push_back(sorted[i].first.at(p.key));
+      out[p.key] = categorical(p) ? pick_category(p, good, bad) : pick_number(p, good, bad);
+    }
+    return out;
+  }
+
+  std::string pick_category(const ParamSpec& p, const std::vector<std::string>& good, const std::vector<std::string>& bad) {
+    auto weight = [&](const std::vector<std::string>& obs, const std::string& v) {
+      return (std::count(obs.begin(), obs.end(), v) + 1.0) / (obs.size() + p.values.size());
+    };
+    std::vector<double> w;
+    for (const std::string& v : p.values) w.push_back(weight(good, v));
+    std::discrete_distribution<size_t> d(w.begin(), w.end());
+    std::string best;
+    double best_ratio = -1;
+    for (int k = 0; k < 24; ++k) {
+      const std::string& v = p.values[d(rng_)];
+      double ratio = weight(good, v) / weight(bad, v);
+      if (ratio > best_ratio) best_ratio = ratio, best = v;
+    }
+    return best;
+  }
+
+  std::string pick_number(const ParamSpec& p, const std::vector<std::string>& good_s, const std::vector<std::string>& bad_s) {
+    const bool lg = log_scale(p);
+    auto tx = [&](double v) { return lg ? std::log(v) : v; };
+    const double lo = tx(p.lo), hi = tx(p.hi), span = hi - lo;
+    auto to_num = [&](const std::vector<std::string>& v) {
+      std::vector<double> out;
+      for (const std::string& s : v) out.push_back(tx(std::stod(s)));
+      return out;
+    };
+    const std::vector<double> good = to_num(good_s), bad = to_num(bad_s);
+    // Adaptive Parzen estimator (as hyperopt): a Gaussian at each observation,
+    // as wide as the larger gap to its neighbours (range ends count as
+    // neighbours), clipped to [span / min(100, n + 1), span], plus a uniform prior.
+    struct Parzen {
+      std::vector<double> mu, sigma;
+      double lo, hi;
+      double pdf(double x) const {
+        double sum = 1.0 / (hi - lo);
+        for (size_t i = 0; i < mu.size(); ++i)
+          sum += std::exp(-0.5 * (x - mu[i]) * (x - mu[i]) / (sigma[i] * sigma[i])) / (sigma[i] * std::sqrt(2 * M_PI));
+        return sum / (mu.size() + 1);
+      }
+    };
+    auto fit = [&](std::vector<double> obs) {
+      Parzen pz;
+      pz.lo = lo, pz.hi = hi;
+      // As hyperopt: the prior's mean (mid-range) joins the sorted points, and
+      // each point's width is the larger gap to its neighbours in that list.
+      std::vector<double> pts = obs;
+      pts.push_back((lo + hi) / 2);
+      std::sort(pts.begin(), pts.end());
+      const double min_sigma = span / std::min(100.0, pts.size() + 0.0);
+      for (size_t i = 0; i < pts.size(); ++i) {
+        if (pts[i] == (lo + hi) / 2 && std::find(obs.begin(), obs.end(), pts[i]) == obs.end()) continue;
+        const double left = i == 0 ? 0 : pts[i] - pts[i - 1];
+        const double right = i + 1 == pts.size() ? 0 : pts[i + 1] - pts[i];
+        pz.mu.push_back(pts[i]);
+        pz.sigma.push_back(std::clamp(std::max(left, right), min_sigma, span));
+      }
+      return pz;
+    };
+    const Parzen l = fit(good), g = fit(bad);
+    // Candidates come from l's Gaussians only: drawing from its flat prior too
+    // would favour the far, empty corners, where the prior alone makes l/g large.
+    std::uniform_int_distribution<size_t> which(0, l.mu.size() - 1);
+    std::uniform_real_distribution<double> uni(lo, hi);
+    double best = uni(rng_), best_ratio = -1;
+    for (int k = 0; k < 24; ++k) {
+      const size_t c = which(rng_);
+      const double x = std::normal_distribution<double>(l.mu[c], l.sigma[c])(rng_);
+      if (x < lo || x > hi) continue;  // outside the range: draw again rather than pile up at the ends
+      double ratio = l.pdf(x) / g.pdf(x);
+      if (ratio > best_ratio) best_ratio = ratio, best = x;
+    }
+    return num_text(lg ? std::exp(best) : best, p.integer);
+  }
+
+  std::vector<ParamSpec> params_;
+  int trials_, startup_, asked_ = 0, told_ = 0;
+  std::mt19937_64 rng_;
+  std::map<int, Settings> settings_;
+  std::vector<std::pair<Settings, double>> results_;
+};
+
 }  // namespace
+
+std::unique_ptr<Strategy> make_tpe(const std::vector<ParamSpec>& params, int trials, uint64_t seed, int startup) {
+  return std::make_unique<TpeStrategy>(params, trials, seed, startup);
+}
 
 std::vector<std::string> ParamSpec::grid() const {
   std::vector<std::string> out;

@@ -76,4 +76,10 @@ std::vector<Bracket> hyperband_brackets(int max_resource, double eta);
 /// Hyperband: the brackets above, each run as successive halving.
 std::unique_ptr<Strategy> make_hyperband(const std::vector<ParamSpec>& params, int max_resource, double eta, uint64_t seed);
 
+/// Bayesian optimisation with a Tree-structured Parzen Estimator (Bergstra et
+/// al., 2011): after `startup` random trials, each new trial maximises
+/// l(x)/g(x), where l is a Parzen density of the best 25 % of results and g of
+/// the rest (each setting on its own; log scale for Log/LogUniform).
+std::unique_ptr<Strategy> make_tpe(const std::vector<ParamSpec>& params, int trials, uint64_t seed, int startup = 10);
+
 }  // namespace hyperlab

@@ -163,3 +163,56 @@ TEST(Hyperband, BracketsFollowThePublishedSchedule) {
   EXPECT_EQ(count[std::make_pair(0, 0)], 5);
   EXPECT_EQ(count.count(std::make_pair(0, 1)), 0u);  // the last bracket trains 5 configs fully, no halving
 }
+
+TEST(Bayesian, TpeReachesTheTargetInClearlyFewerTrialsThanRandom) {
+  // A learning-rate / dropout surface with its optimum at lr = 10^-2.5, p = 0.3.
+  const std::vector<ParamSpec> ps = {spec("lr", Kind::LogUniform, 1e-5, 1), spec("p", Kind::Uniform, 0, 1),
+                                     list("opt", {"\"sgd\"", "\"adam\"", "\"rmsprop\""}, Kind::Choice)};
+  auto f = [](const Settings& s) {
+    const double l = std::log10(std::stod(s.at("lr"))) + 2.5, p = std::stod(s.at("p")) - 0.3;
+    return l * l + 4 * p * p + (s.at("opt") == "\"adam\"" ? 0.0 : 0.05);
+  };
+  const int cap = 300;
+  auto trials_to_target = [&](std::unique_ptr<Strategy> st) {
+    for (int n = 1; n <= cap; ++n) {
+      auto t = st->ask();
+      if (!t) return cap;
+      const double v = f(t->settings);
+      st->tell(t->id, v);
+      if (v < 0.04) return n;
+    }
+    return cap;
+  };
+  double tpe = 0, rnd = 0;
+  const int seeds = 30;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    tpe += trials_to_target(make_tpe(ps, cap, seed));
+    rnd += trials_to_target(make_random(ps, cap, seed + 1000));
+  }
+  tpe /= seeds, rnd /= seeds;
+  std::printf("mean trials to reach the target over %d seeds: TPE %.1f, random %.1f\n", seeds, tpe, rnd);
+  EXPECT_LT(tpe, 0.6 * rnd);
+}
+
+TEST(Bayesian, TpeFindsBetterSettingsForTheSameBudget) {
+  // A different surface: a narrow valley in (log lr, momentum), 60 trials each.
+  const std::vector<ParamSpec> ps = {spec("lr", Kind::LogUniform, 1e-6, 1), spec("m", Kind::Uniform, 0, 0.99)};
+  auto f = [](const Settings& s) {
+    const double l = std::log10(std::stod(s.at("lr"))) + 3.3, m = std::stod(s.at("m")) - 0.9;
+    return l * l + 25 * m * m;
+  };
+  auto best_of = [&](std::unique_ptr<Strategy> st) {
+    double best = INFINITY;
+    while (auto t = st->ask()) {
+      const double v = f(t->settings);
+      st->tell(t->id, v);
+      best = std::min(best, v);
+    }
+    return best;
+  };
+  double tpe = 0, rnd = 0;
+  for (int seed = 1; seed <= 30; ++seed) tpe += best_of(make_tpe(ps, 60, seed)), rnd += best_of(make_random(ps, 60, seed + 500));
+  std::printf("mean best value after 60 trials over 30 seeds: TPE %.4f, random %.4f\n", tpe / 30, rnd / 30);
+  EXPECT_LT(tpe, 0.5 * rnd);
+}
+
