@@ -9,6 +9,7 @@
 #include <set>
 
 #include "sweep/strategy.h"
+#include "sweep/sweep.h"
 
 using namespace hyperlab;
 using Kind = ParamSpec::Kind;
@@ -216,3 +217,35 @@ TEST(Bayesian, TpeFindsBetterSettingsForTheSameBudget) {
   EXPECT_LT(tpe, 0.5 * rnd);
 }
 
+
+TEST(SweepFile, ReadsTheSpecAndBuildsTrialConfigs) {
+  SweepResult r = parse_sweep_text(R"({"version": 1, "name": "s", "base": {"preset": "spirals"},
+    "params": [{"key": "training.optimizer.lr", "log_uniform": [1e-4, 1e-1]},
+               {"key": "model.mlp.hidden", "choice": [[8], [16, 16]]}],
+    "strategy": {"type": "hyperband", "max_epochs": 9, "eta": 3}, "repeats": 3,
+    "objective": {"metric": "val_loss", "mode": "min"}})", "test");
+  ASSERT_TRUE(r.ok()) << r.errors.front().path << ": " << r.errors.front().message;
+  EXPECT_EQ(r.spec.params.size(), 2u);
+  EXPECT_FALSE(r.spec.maximize);
+  auto st = make_strategy(r.spec);
+  auto t = st->ask();
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->resource, 1);  // hyperband's first bracket starts at 1 epoch
+  ConfigResult c0 = trial_config(r.spec, *t, 0), c2 = trial_config(r.spec, *t, 2);
+  ASSERT_TRUE(c0.ok()) << c0.error_text();
+  EXPECT_EQ(c0.config.training.epochs, 1);
+  EXPECT_EQ(c2.config.training.seed, c0.config.training.seed + 2);  // repeats differ only in seed
+  EXPECT_DOUBLE_EQ(c0.config.training.optimizer.lr, std::stod(t->settings.at("training.optimizer.lr")));
+  EXPECT_EQ(c0.config.model.mlp->hidden.size(), t->settings.at("model.mlp.hidden") == "[8]" ? 1u : 2u);
+
+  // Errors name their key.
+  SweepResult bad = parse_sweep_text(R"({"base": {"preset": "nope"}, "params": [{"key": "training.optimizr.lr", "values": [1]}],
+                                        "objective": {"metric": "accuracy"}})", "test");
+  std::string all;
+  for (const ConfigError& e : bad.errors) all += e.path + ": " + e.message + "\n";
+  EXPECT_NE(all.find("base.preset: no preset named \"nope\""), std::string::npos) << all;
+  EXPECT_NE(all.find("objective.metric: must be one of"), std::string::npos) << all;
+  SweepResult unknown = parse_sweep_text(R"({"base": {"preset": "spirals"}, "params": [{"key": "training.optimizr.lr", "values": [1]}]})", "t");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.errors.front().path.find("training.optimizr"), std::string::npos) << unknown.errors.front().path;
+}

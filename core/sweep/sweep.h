@@ -1,0 +1,47 @@
+// A sweep file: which config to start from, which settings to vary and how,
+// the search strategy, repeats (seeds) per configuration and the objective.
+// Same conventions as the experiment config: JSON with a version, every
+// error reported with its key path.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "config/config_json.h"
+#include "sweep/strategy.h"
+
+namespace hyperlab {
+
+struct SweepSpec {
+  std::string name = "sweep";
+  std::string base_text;            ///< the experiment config the trials start from (resolved JSON text)
+  std::vector<ParamSpec> params;
+  std::string strategy = "grid";    ///< grid | random | halving | hyperband | bayes
+  int trials = 20;                  ///< random, bayes: trials; halving: configurations
+  double eta = 3;                   ///< halving, hyperband
+  int min_epochs = 1, max_epochs = 27;  ///< halving, hyperband: the resource range
+  uint64_t seed = 1;
+  int repeats = 1;                  ///< seeds per configuration
+  std::string metric = "val_accuracy";  ///< objective: any metric of an epoch
+  bool maximize = true;
+};
+
+struct SweepResult {
+  SweepSpec spec;
+  std::vector<ConfigError> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+/// Reads a sweep (base: {"preset": NAME} | {"file": PATH} | {"config": {...}}).
+SweepResult parse_sweep_text(const std::string& text, const std::string& source);
+SweepResult load_sweep_file(const std::string& file);
+
+std::unique_ptr<Strategy> make_strategy(const SweepSpec& s);
+/// The config of one trial: the base with the trial's settings, its epochs
+/// (resource, if any) and seed base + repeat; errors name the key.
+ConfigResult trial_config(const SweepSpec& s, const Trial& t, int repeat);
+
+}  // namespace hyperlab
