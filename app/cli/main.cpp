@@ -18,24 +18,40 @@
 #include "config/config_json.h"
 #include "config/presets.h"
 #include "config/shapes.h"
-#include "store/compare.h"
-#include "store/report.h"
+#include "cli.h"
 #include "store/runstore.h"
-#include "sweep/sweep.h"
 #include "train/report.h"
 #include "train/trainer.h"
 
 using namespace hyperlab;
 
-namespace {
-
-constexpr int kExitOk = 0, kExitFailed = 1, kExitBadInput = 2, kExitDiverged = 3, kExitCancelled = 130;
-
+namespace hyperlab::cli {
 volatile std::sig_atomic_t g_interrupted = 0;
+int bad_input(const std::string& msg) {
+  std::istringstream in(msg);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) std::cerr << "error: " << line << "\n";
+  return kExitBadInput;
+}
+
+std::string fmt(double v, const char* f) {
+  if (std::isnan(v)) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
 void on_sigint(int) {
   g_interrupted = 1;
   std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
 }
+
+}  // namespace hyperlab::cli
+
+using namespace hyperlab::cli;
+
+namespace {
 
 const char* kHelp = R"(hyperlab-cli - train neural networks described in JSON, headless
 
@@ -85,20 +101,6 @@ exit status: 0 success (completed or early-stopped), 1 failure, 2 bad input
 The config schema is documented in docs/config.md.
 )";
 
-int bad_input(const std::string& msg) {
-  std::istringstream in(msg);
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) std::cerr << "error: " << line << "\n";
-  return kExitBadInput;
-}
-
-struct Args {
-  std::string command, config_file, preset, out, db, format;
-  bool no_db = false;
-  RunFilter filter;
-  std::vector<std::string> sets, positionals;
-};
 
 // Reads the config named by the arguments, applies --set, validates.
 bool resolve_config(const Args& a, ExperimentConfig& cfg, std::string& err) {
@@ -149,12 +151,6 @@ bool resolve_config(const Args& a, ExperimentConfig& cfg, std::string& err) {
   return true;
 }
 
-std::string fmt(double v, const char* f = "%.4f") {
-  if (std::isnan(v)) return "-";
-  char b[32];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
 
 std::string default_out(const std::string& name) {
   std::time_t t = std::time(nullptr);
@@ -307,147 +303,6 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   }
 }
 
-bool parse_id(const std::string& s, int64_t& id) {
-  char* end = nullptr;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end || v <= 0) return false;
-  id = v;
-  return true;
-}
-
-int cmd_runs(const Args& a) {
-  const std::vector<std::string>& p = a.positionals;
-  if (p.empty()) return bad_input("runs needs a subcommand: list, show, export, delete, rename, tag, note");
-  const std::string& sub = p[0];
-  std::unique_ptr<RunStore> store;
-  try {
-    store = std::make_unique<RunStore>(a.db.empty() ? RunStore::default_path() : a.db);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return kExitFailed;
-  }
-  std::vector<int64_t> ids;
-  for (size_t i = 1; i < p.size(); ++i) {
-    int64_t id = 0;
-    if (sub == "rename" || sub == "tag" || sub == "note") {
-      if (i >= 2) break;
-    }
-    if (!parse_id(p[i], id)) return bad_input("\"" + p[i] + "\" is not a run number (see hyperlab-cli runs list)");
-    if (!store->exists(id)) return bad_input("no run " + p[i] + " in " + store->path());
-    ids.push_back(id);
-  }
-  try {
-    if (sub == "list") {
-      std::vector<RunSummary> runs = store->list(a.filter);
-      if (a.format == "csv") {
-        std::printf("%s", runs_csv(runs).c_str());
-        return kExitOk;
-      }
-      std::printf("%5s  %-22s %-19s %-13s %-13s %-24s %-8s %9s %7s %9s %9s %8s\n", "run", "name", "created (UTC)",
-                  "status", "dataset", "model", "optim", "lr", "epochs", "best val", "test acc", "seconds");
-      for (const RunSummary& r : runs)
-        std::printf("%5lld  %-22.22s %-19s %-13s %-13.13s %-24.24s %-8s %9.3g %3d/%-3d %9s %9s %8.1f\n",
-                    (long long)r.id, r.name.c_str(), r.created.c_str(), r.status.c_str(), r.dataset.c_str(),
-                    r.model.c_str(), r.optimizer.c_str(), r.lr, r.epochs_run, r.epochs,
-                    fmt(r.best_val_accuracy).c_str(), fmt(r.test_accuracy).c_str(), r.seconds);
-      std::printf("%zu run%s in %s\n", runs.size(), runs.size() == 1 ? "" : "s", store->path().c_str());
-      return kExitOk;
-    }
-    if (sub == "show") {
-      if (ids.size() != 1) return bad_input("runs show needs one run number");
-      RunRecord r = *store->load(ids[0]);
-      const RunSummary& s = r.summary;
-      std::printf("run %lld: %s\ncreated %s UTC, status %s%s%s\n", (long long)s.id, s.name.c_str(), s.created.c_str(),
-                  s.status.c_str(), s.reason.empty() ? "" : ": ", s.reason.c_str());
-      std::printf("dataset %s, model %s, %s lr %g, batch %lld, seed %llu, device %s\n", s.dataset.c_str(),
-                  s.model.c_str(), s.optimizer.c_str(), s.lr, (long long)s.batch_size, (unsigned long long)s.seed,
-                  s.device.c_str());
-      std::printf("epochs %d/%d, best epoch %d, test accuracy %s, test loss %s, %.1f s\n", s.epochs_run, s.epochs,
-                  s.best_epoch, fmt(s.test_accuracy).c_str(), fmt(s.test_loss).c_str(), s.seconds);
-      if (!s.tags.empty()) std::printf("tags: %s\n", s.tags.c_str());
-      if (!s.notes.empty()) std::printf("notes: %s\n", s.notes.c_str());
-      std::printf("%5s %10s %9s %10s %9s %10s %9s %10s\n", "epoch", "train loss", "train acc", "val loss", "val acc",
-                  "test loss", "test acc", "lr");
-      for (const EpochEvent& e : r.history)
-        std::printf("%5d %10s %9s %10s %9s %10s %9s %10s%s\n", e.epoch, fmt(e.train_loss).c_str(),
-                    fmt(e.train_accuracy).c_str(), fmt(e.val_loss).c_str(), fmt(e.val_accuracy).c_str(),
-                    fmt(e.test_loss).c_str(), fmt(e.test_accuracy).c_str(), fmt(e.lr, "%.4g").c_str(),
-                    e.best ? "  *best" : "");
-      return kExitOk;
-    }
-    if (sub == "export") {
-      if (ids.empty()) return bad_input("runs export needs run numbers");
-      if (a.format != "csv" && a.format != "json") return bad_input("runs export needs --format csv or --format json");
-      std::string text;
-      if (a.format == "json") {
-        text = "[\n";
-        for (size_t i = 0; i < ids.size(); ++i) text += (i ? ",\n" : "") + run_json(*store->load(ids[i]));
-        text += "]\n";
-      } else {
-        // One row per run and epoch, ready for a spreadsheet or pgfplots.
-        text = "run,name,epoch,train_loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,lr,grad_ratio,seconds\n";
-        for (int64_t id : ids) {
-          RunRecord r = *store->load(id);
-          auto n = [](double v) { return std::isfinite(v) ? fmt(v, "%.6g") : std::string(); };
-          for (const EpochEvent& e : r.history)
-            text += std::to_string(id) + "," + r.summary.name + "," + std::to_string(e.epoch) + "," + n(e.train_loss) +
-                    "," + n(e.train_accuracy) + "," + n(e.val_loss) + "," + n(e.val_accuracy) + "," + n(e.test_loss) +
-                    "," + n(e.test_accuracy) + "," + n(e.lr) + "," + n(e.grad_ratio) + "," + n(e.seconds) + "\n";
-        }
-      }
-      if (a.out.empty()) std::printf("%s", text.c_str());
-      else write_file_atomic(a.out, text);
-      return kExitOk;
-    }
-    if (sub == "compare") {
-      // Runs that differ only in seed form one row: mean, SD, SE and n.
-      if (ids.empty())
-        for (const RunSummary& r : store->list(a.filter)) ids.push_back(r.id);
-      if (ids.empty()) return bad_input("no runs to compare");
-      std::vector<RunRecord> recs;
-      for (int64_t id : ids) recs.push_back(*store->load(id));
-      Comparison c = compare_runs(recs);
-      const std::string f = a.format.empty() ? "md" : a.format;
-      std::string text = f == "csv" ? comparison_csv(c) : f == "latex" ? comparison_latex(c)
-                       : f == "md"  ? comparison_markdown(c) : std::string();
-      if (text.empty()) return bad_input("runs compare: --format is md, csv or latex");
-      if (a.out.empty()) std::printf("%s", text.c_str());
-      else write_file_atomic(a.out, text);
-      return kExitOk;
-    }
-    if (sub == "report") {
-      if (ids.empty())
-        for (const RunSummary& r : store->list(a.filter)) ids.push_back(r.id);
-      if (ids.empty()) return bad_input("no runs to report");
-      std::vector<RunRecord> recs;
-      for (int64_t id : ids) recs.push_back(*store->load(id));
-      const std::string out = a.out.empty() ? "report.html" : a.out;
-      write_file_atomic(out, report_html(make_report(recs, "Hyperlab report: " + std::to_string(recs.size()) + " runs")));
-      std::printf("wrote %s (%zu runs)\n", out.c_str(), recs.size());
-      return kExitOk;
-    }
-    if (sub == "delete") {
-      if (ids.empty()) return bad_input("runs delete needs run numbers");
-      for (int64_t id : ids) {
-        store->remove(id);
-        std::printf("deleted run %lld\n", (long long)id);
-      }
-      return kExitOk;
-    }
-    if (sub == "rename" || sub == "tag" || sub == "note") {
-      if (ids.size() != 1 || p.size() != 3) return bad_input("runs " + sub + " needs a run number and a text");
-      if (sub == "rename") store->rename(ids[0], p[2]);
-      if (sub == "tag") store->set_tags(ids[0], p[2]);
-      if (sub == "note") store->set_notes(ids[0], p[2]);
-      return kExitOk;
-    }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return kExitFailed;
-  }
-  return bad_input("unknown runs subcommand \"" + sub + "\" (list, show, export, compare, report, delete, rename, tag, note)");
-}
-
 // The trained weights (the checkpoint's, best epoch's if early stopping kept
 // them) evaluated on the test set: accuracy, loss, per-class accuracy, confusion.
 int cmd_evaluate(const Args& a) {
@@ -486,108 +341,6 @@ int cmd_evaluate(const Args& a) {
     std::printf("\n");
   }
   return kExitOk;
-}
-
-// A sweep, trial after trial: each trial (and each repeat seed) is an
-// ordinary run in the history, tagged "sweep:NAME".
-int cmd_sweep(const Args& a) {
-  if (a.positionals.size() != 1) return bad_input("sweep needs a sweep file");
-  SweepResult sr = load_sweep_file(a.positionals[0]);
-  if (!sr.ok()) {
-    std::string all;
-    for (const ConfigError& e : sr.errors) all += e.path + ": " + e.message + "\n";
-    return bad_input(all);
-  }
-  const SweepSpec& s = sr.spec;
-  std::unique_ptr<RunStore> store;
-  if (!a.no_db) {
-    try {
-      store = std::make_unique<RunStore>(a.db.empty() ? RunStore::default_path() : a.db);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "warning: the sweep's runs are not recorded: %s\n", e.what());
-    }
-  }
-  std::signal(SIGINT, on_sigint);
-  auto strategy = make_strategy(s);
-  std::printf("sweep %s: %s, %d repeat%s per configuration, objective %s %s\n", s.name.c_str(), s.strategy.c_str(),
-              s.repeats, s.repeats == 1 ? "" : "s", s.maximize ? "max" : "min", s.metric.c_str());
-  double best_value = NAN;
-  Settings best_settings;
-  std::vector<int64_t> run_ids;
-  int trials = 0;
-  while (!strategy->finished() && !g_interrupted) {
-    std::optional<Trial> t = strategy->ask();
-    if (!t) break;
-    double sum = 0;
-    int n = 0;
-    for (int rep = 0; rep < s.repeats && !g_interrupted; ++rep) {
-      ConfigResult cr = trial_config(s, *t, rep);
-      if (!cr.ok()) return bad_input(cr.error_text());
-      Trainer trainer(cr.config);
-      std::unique_ptr<RunRecorder> rec;
-      if (store) rec = std::make_unique<RunRecorder>(*store, cr.config);
-      RunCallbacks cb;
-      cb.on_start = [&](const RunStart& st) {
-        if (rec) rec->on_start(st);
-      };
-      cb.on_batch = [&](const BatchEvent& b) {
-        if (rec) rec->on_batch(b);
-        return g_interrupted == 0;
-      };
-      cb.on_epoch = [&](const EpochEvent& e) {
-        if (rec) rec->on_epoch(e);
-        return g_interrupted == 0;
-      };
-      RunResult r = trainer.run(cb);
-      if (r.input_error) return bad_input(r.reason);
-      if (rec) {
-        rec->on_finish(r);
-        if (rec->run_id()) {
-          store->set_tags(rec->run_id(), "sweep:" + s.name);
-          run_ids.push_back(rec->run_id());
-        }
-      }
-      // The trial's value: the best epoch's metric (NaN for a diverged run: it counts as worst).
-      double v = NAN;
-      for (const EpochEvent& e : r.history) {
-        const double m = s.metric == "train_loss"       ? e.train_loss
-                         : s.metric == "train_accuracy" ? e.train_accuracy
-                         : s.metric == "val_loss"       ? e.val_loss
-                         : s.metric == "val_accuracy"   ? e.val_accuracy
-                         : s.metric == "test_loss"      ? e.test_loss
-                                                        : e.test_accuracy;
-        if (std::isfinite(m) && (!std::isfinite(v) || (s.maximize ? m > v : m < v))) v = m;
-      }
-      if (std::isfinite(v)) sum += v, ++n;
-    }
-    const double value = n ? sum / n : NAN;
-    strategy->tell(t->id, std::isfinite(value) ? (s.maximize ? -value : value) : INFINITY);
-    ++trials;
-    std::string settings;
-    for (const auto& [k, v] : t->settings) settings += (settings.empty() ? "" : ", ") + k + "=" + v;
-    const bool better = std::isfinite(value) && (!std::isfinite(best_value) || (s.maximize ? value > best_value : value < best_value));
-    if (better) best_value = value, best_settings = t->settings;
-    std::printf("trial %3d  %-48s epochs %-3d %s %s%s\n", t->id, settings.c_str(), t->resource ? t->resource : 0,
-                s.metric.c_str(), fmt(value).c_str(), better ? "  *best so far" : "");
-    std::fflush(stdout);
-  }
-  std::signal(SIGINT, SIG_DFL);
-  std::printf("%s after %d trials; best %s %s with", g_interrupted ? "stopped" : "done", trials, s.metric.c_str(),
-              fmt(best_value).c_str());
-  for (const auto& [k, v] : best_settings) std::printf(" %s=%s", k.c_str(), v.c_str());
-  std::printf("\n");
-  if (store && !run_ids.empty()) {
-    std::vector<RunRecord> recs;
-    for (int64_t id : run_ids) recs.push_back(*store->load(id));
-    std::printf("\n%s", comparison_markdown(compare_runs(recs)).c_str());
-    if (!a.out.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(a.out, ec);
-      write_file_atomic(a.out + "/comparison.md", comparison_markdown(compare_runs(recs)));
-      write_file_atomic(a.out + "/report.html", report_html(make_report(recs, "Sweep " + s.name)));
-    }
-  }
-  return g_interrupted ? kExitCancelled : kExitOk;
 }
 
 int cmd_info() {

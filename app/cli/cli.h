@@ -1,0 +1,32 @@
+// Shared by the hyperlab-cli commands (main.cpp, runs.cpp, sweep.cpp).
+#pragma once
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "store/runstore.h"
+
+namespace hyperlab::cli {
+
+constexpr int kExitOk = 0, kExitFailed = 1, kExitBadInput = 2, kExitDiverged = 3, kExitCancelled = 130;
+
+extern volatile std::sig_atomic_t g_interrupted;
+void on_sigint(int);
+
+/// Prints each line of msg as "error: ..." on stderr; returns kExitBadInput.
+int bad_input(const std::string& msg);
+/// "0.1234", or "-" for NaN.
+std::string fmt(double v, const char* f = "%.4f");
+
+struct Args {
+  std::string command, config_file, preset, out, db, format;
+  bool no_db = false;
+  RunFilter filter;
+  std::vector<std::string> sets, positionals;
+};
+
+int cmd_runs(const Args& a);   // runs.cpp
+int cmd_sweep(const Args& a);  // sweep.cpp
+
+}  // namespace hyperlab::cli
