@@ -151,17 +151,7 @@ int main(int argc, char** argv) {
     RunStore store(RunStore::default_path());
     RunRecorder rec(store, c);
     Trainer t(c);
-    RunCallbacks cb;
-    cb.on_start = [&](const RunStart& s) { rec.on_start(s); };
-    cb.on_batch = [&](const BatchEvent& b) {
-      rec.on_batch(b);
-      return true;
-    };
-    cb.on_epoch = [&](const EpochEvent& e) {
-      rec.on_epoch(e);
-      return true;
-    };
-    RunResult r = t.run(cb);
+    RunResult r = t.run(rec.wrap({}));
     rec.on_finish(r);
     std::printf("%.1f\n", mean_speed(r));
     return r.status == RunStatus::Completed ? 0 : 1;

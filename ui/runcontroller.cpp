@@ -144,29 +144,25 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
     }
     RunCallbacks cb;
     cb.on_start = [&](const RunStart& s) {
-      if (rec) rec->on_start(s);
       std::lock_guard<std::mutex> l(feed->m);
       feed->start = s, feed->has_start = true;
     };
     cb.on_batch = [&](const BatchEvent& b) {
-      if (rec) rec->on_batch(b);
       std::lock_guard<std::mutex> l(feed->m);
       feed->batches.push_back(b);
       return true;
     };
     cb.on_epoch = [&](const EpochEvent& e) {
-      if (rec) rec->on_epoch(e);
       std::lock_guard<std::mutex> l(feed->m);
       feed->epochs.push_back(e);
       return true;
     };
     cb.on_snapshot = [&](const Snapshot& s) {
-      if (rec) rec->on_snapshot(s);
       std::lock_guard<std::mutex> l(feed->m);
       if (!feed->snaps.empty() && !feed->snaps.back().final) feed->snaps.pop_back();  // the GUI shows the newest
       feed->snaps.push_back(s);
     };
-    RunResult r = trainer->run(cb);  // never throws
+    RunResult r = trainer->run(rec ? rec->wrap(cb) : cb);  // never throws
     if (rec) {
       rec->on_finish(r);
       store_error = rec->error();

@@ -234,13 +234,7 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   }
 
   RunCallbacks cb;
-  if (recorder) {  // sample predictions of the final model, for reports
-    recorder->set_preview(preview_data(*data));
-    cb.snapshot_every_epoch = false;
-    cb.on_snapshot = [&](const Snapshot& s) { recorder->on_snapshot(s); };
-  }
   cb.on_start = [&](const RunStart& s) {
-    if (recorder) recorder->on_start(s);
     std::printf("run %s: %lld train / %lld val / %lld test samples, %lld parameters\n", cfg.name.c_str(),
                 (long long)s.train_size, (long long)s.val_size, (long long)s.test_size, (long long)s.parameters);
     std::printf("device %s, %d thread%s, BLAS: %s\n", s.device.c_str(), s.threads, s.threads == 1 ? "" : "s",
@@ -248,12 +242,8 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
     if (!blas_is_optimized()) std::fprintf(stderr, "warning: %s\n", s.blas.c_str());
     std::fflush(stdout);
   };
-  cb.on_batch = [&](const BatchEvent& b) {
-    if (recorder) recorder->on_batch(b);
-    return g_interrupted == 0;
-  };
+  cb.on_batch = [&](const BatchEvent&) { return g_interrupted == 0; };
   cb.on_epoch = [&](const EpochEvent& e) {
-    if (recorder) recorder->on_epoch(e);
     std::printf("epoch %d/%d  train loss %s acc %s", e.epoch, e.epochs, fmt(e.train_loss).c_str(),
                 fmt(e.train_accuracy).c_str());
     if (!std::isnan(e.val_loss)) std::printf("  val loss %s acc %s", fmt(e.val_loss).c_str(), fmt(e.val_accuracy).c_str());
@@ -263,6 +253,12 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
     std::fflush(stdout);
     return g_interrupted == 0;
   };
+  if (recorder) {  // also keeps the final model's sample predictions, for reports
+    recorder->set_preview(preview_data(*data));
+    cb.snapshot_every_epoch = false;
+    cb.on_snapshot = [](const Snapshot&) {};
+    cb = recorder->wrap(cb);
+  }
   RunResult r = trainer.run(cb);
   std::signal(SIGINT, SIG_DFL);
   if (g_interrupted && r.status == RunStatus::Cancelled) r.reason = "interrupted (Ctrl-C)";

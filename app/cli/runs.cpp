@@ -25,6 +25,16 @@ bool parse_id(const std::string& s, int64_t& id) {
   return true;
 }
 
+// The runs named, or else all that pass the filter.
+std::vector<RunRecord> chosen_runs(const RunStore& store, std::vector<int64_t> ids, const RunFilter& filter) {
+  if (ids.empty())
+    for (const RunSummary& r : store.list(filter)) ids.push_back(r.id);
+  std::vector<RunRecord> recs;
+  for (int64_t id : ids)
+    if (auto r = store.load(id)) recs.push_back(std::move(*r));
+  return recs;
+}
+
 }  // namespace
 
 int cmd_runs(const Args& a) {
@@ -113,11 +123,8 @@ int cmd_runs(const Args& a) {
     }
     if (sub == "compare") {
       // Runs that differ only in seed form one row: mean, SD, SE and n.
-      if (ids.empty())
-        for (const RunSummary& r : store->list(a.filter)) ids.push_back(r.id);
-      if (ids.empty()) return bad_input("no runs to compare");
-      std::vector<RunRecord> recs;
-      for (int64_t id : ids) recs.push_back(*store->load(id));
+      std::vector<RunRecord> recs = chosen_runs(*store, ids, a.filter);
+      if (recs.empty()) return bad_input("no runs to compare");
       Comparison c = compare_runs(recs);
       const std::string f = a.format.empty() ? "md" : a.format;
       std::string text = f == "csv" ? comparison_csv(c) : f == "latex" ? comparison_latex(c)
@@ -128,11 +135,8 @@ int cmd_runs(const Args& a) {
       return kExitOk;
     }
     if (sub == "report") {
-      if (ids.empty())
-        for (const RunSummary& r : store->list(a.filter)) ids.push_back(r.id);
-      if (ids.empty()) return bad_input("no runs to report");
-      std::vector<RunRecord> recs;
-      for (int64_t id : ids) recs.push_back(*store->load(id));
+      std::vector<RunRecord> recs = chosen_runs(*store, ids, a.filter);
+      if (recs.empty()) return bad_input("no runs to report");
       const std::string out = a.out.empty() ? "report.html" : a.out;
       write_file_atomic(out, report_html(make_report(recs, "Hyperlab report: " + std::to_string(recs.size()) + " runs")));
       std::printf("wrote %s (%zu runs)\n", out.c_str(), recs.size());

@@ -56,18 +56,9 @@ int cmd_sweep(const Args& a) {
       std::unique_ptr<RunRecorder> rec;
       if (store) rec = std::make_unique<RunRecorder>(*store, cr.config);
       RunCallbacks cb;
-      cb.on_start = [&](const RunStart& st) {
-        if (rec) rec->on_start(st);
-      };
-      cb.on_batch = [&](const BatchEvent& b) {
-        if (rec) rec->on_batch(b);
-        return g_interrupted == 0;
-      };
-      cb.on_epoch = [&](const EpochEvent& e) {
-        if (rec) rec->on_epoch(e);
-        return g_interrupted == 0;
-      };
-      RunResult r = trainer.run(cb);
+      cb.on_batch = [](const BatchEvent&) { return g_interrupted == 0; };
+      cb.on_epoch = [](const EpochEvent&) { return g_interrupted == 0; };
+      RunResult r = trainer.run(rec ? rec->wrap(cb) : cb);
       if (r.input_error) return bad_input(r.reason);
       if (rec) {
         rec->on_finish(r);
@@ -79,12 +70,7 @@ int cmd_sweep(const Args& a) {
       // The trial's value: the best epoch's metric (NaN for a diverged run: it counts as worst).
       double v = NAN;
       for (const EpochEvent& e : r.history) {
-        const double m = s.metric == "train_loss"       ? e.train_loss
-                         : s.metric == "train_accuracy" ? e.train_accuracy
-                         : s.metric == "val_loss"       ? e.val_loss
-                         : s.metric == "val_accuracy"   ? e.val_accuracy
-                         : s.metric == "test_loss"      ? e.test_loss
-                                                        : e.test_accuracy;
+        const double m = epoch_metric(e, s.metric);
         if (std::isfinite(m) && (!std::isfinite(v) || (s.maximize ? m > v : m < v))) v = m;
       }
       if (std::isfinite(v)) sum += v, ++n;

@@ -564,6 +564,28 @@ void RunRecorder::on_finish(const RunResult& r) {
   }
 }
 
+RunCallbacks RunRecorder::wrap(RunCallbacks cb) {
+  RunCallbacks out = cb;
+  out.on_start = [this, f = cb.on_start](const RunStart& s) {
+    on_start(s);
+    if (f) f(s);
+  };
+  out.on_batch = [this, f = cb.on_batch](const BatchEvent& b) {
+    on_batch(b);
+    return f ? f(b) : true;
+  };
+  out.on_epoch = [this, f = cb.on_epoch](const EpochEvent& e) {
+    on_epoch(e);
+    return f ? f(e) : true;
+  };
+  if (cb.on_snapshot)
+    out.on_snapshot = [this, f = cb.on_snapshot](const Snapshot& s) {
+      on_snapshot(s);
+      f(s);
+    };
+  return out;
+}
+
 // ---- exports ----
 
 namespace {

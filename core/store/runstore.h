@@ -16,6 +16,7 @@
 
 #include "config/experiment.h"
 #include "train/events.h"
+#include "train/trainer.h"
 
 struct sqlite3;
 
@@ -144,6 +145,9 @@ class RunRecorder {
   }
   int64_t run_id() const { return id_; }
   const std::string& error() const { return error_; }
+  /// Callbacks that record into this recorder, then call those given
+  /// (on_finish is still the caller's to call, with the run's result).
+  RunCallbacks wrap(RunCallbacks cb);
 
  private:
   RunStore& store_;

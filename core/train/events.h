@@ -55,6 +55,17 @@ struct EpochEvent {
   bool best = false;          ///< best so far on the monitored metric
 };
 
+/// An epoch's metric by name: train_loss, train_accuracy, val_loss,
+/// val_accuracy, test_loss or test_accuracy (anything else: test_accuracy).
+inline double epoch_metric(const EpochEvent& e, const std::string& m) {
+  if (m == "train_loss") return e.train_loss;
+  if (m == "train_accuracy") return e.train_accuracy;
+  if (m == "val_loss") return e.val_loss;
+  if (m == "val_accuracy") return e.val_accuracy;
+  if (m == "test_loss") return e.test_loss;
+  return e.test_accuracy;
+}
+
 struct RunResult {
   RunStatus status = RunStatus::Running;
   std::string reason;        ///< why it failed, diverged or stopped

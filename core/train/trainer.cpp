@@ -254,14 +254,6 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
   int since_best = 0;
   at::Tensor best_flat;
   std::vector<at::Tensor> best_buffers;
-  auto metric_of = [](const EpochEvent& e, const std::string& m) {
-    if (m == "train_loss") return e.train_loss;
-    if (m == "train_accuracy") return e.train_accuracy;
-    if (m == "val_loss") return e.val_loss;
-    if (m == "val_accuracy") return e.val_accuracy;
-    if (m == "test_loss") return e.test_loss;
-    return e.test_accuracy;
-  };
 
   // Per-batch work buffers.
   at::Generator perm_gen = at::detail::createCPUGenerator(T.seed + 0x5DEECE66Dull);
@@ -479,7 +471,7 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
     if (T.evaluate_test) evaluate(test, e.test_loss, e.test_accuracy, nullptr);
     e.seconds = since(te);
 
-    double m = metric_of(e, monitor);
+    double m = epoch_metric(e, monitor);
     bool improved = std::isfinite(m) && (std::isnan(best) || (maximize ? m > best + es.min_delta
                                                                        : m < best - es.min_delta));
     if (improved) {
@@ -494,7 +486,7 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
     }
     res.history.push_back(e);
     res.epochs_run = epoch;
-    set_lr(*opt, sched.after_epoch(epoch, metric_of(e, T.scheduler.monitor)));
+    set_lr(*opt, sched.after_epoch(epoch, epoch_metric(e, T.scheduler.monitor)));
     if (cb.on_epoch && !cb.on_epoch(e) && status == RunStatus::Completed)
       status = RunStatus::Cancelled, res.reason = "stopped by a callback";
     if (snapper && cb.snapshot_every_epoch) cb.on_snapshot(snapper->make(net, convert, epoch, false));
