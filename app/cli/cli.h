@@ -23,10 +23,16 @@ struct Args {
   std::string command, config_file, preset, out, db, format;
   bool no_db = false;
   RunFilter filter;
+  // sweep
+  int workers = 0, threads = 0, batch = 0;
+  double time_limit_min = -1;
+  bool fresh = false;
+  std::string plan, collect;
   std::vector<std::string> sets, positionals;
 };
 
 int cmd_runs(const Args& a);   // runs.cpp
 int cmd_sweep(const Args& a);  // sweep.cpp
+int cmd_sweeps(const Args& a); // sweep.cpp
 
 }  // namespace hyperlab::cli

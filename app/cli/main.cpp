@@ -59,13 +59,17 @@ usage:
   hyperlab-cli run (CONFIG.json | --preset NAME) [--set key.path=value]... [--out DIR] [--db FILE | --no-db]
   hyperlab-cli resume DIR [--set training.epochs=N] [--db FILE | --no-db]
   hyperlab-cli evaluate DIR              the trained weights of DIR on the test set
-  hyperlab-cli sweep SWEEP.json [--db FILE] [--out DIR]   a hyper-parameter search (docs/sweep.md)
+  hyperlab-cli sweep SWEEP.json [--workers N] [--threads N] [--time-limit MIN] [--fresh]
+                    [--db FILE] [--out DIR]       a hyper-parameter search (docs/sweep.md)
+  hyperlab-cli sweep SWEEP.json --plan DIR [--batch N]   jobs for a cluster (Slurm job array)
+  hyperlab-cli sweep SWEEP.json --collect DIR            import their results
+  hyperlab-cli sweeps                    the sweeps in the run history
   hyperlab-cli validate (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli summary  (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli show     (CONFIG.json | --preset NAME) [--set ...]   print the resolved config
   hyperlab-cli presets
   hyperlab-cli info                      BLAS, threads, LibTorch and CUDA devices
-  hyperlab-cli runs list [--filter TEXT] [--status S] [--dataset D] [--tag T] [--format csv]
+  hyperlab-cli runs list [--filter TEXT] [--status S] [--dataset D] [--tag T] [--sweep ID] [--format csv]
   hyperlab-cli runs show RUN
   hyperlab-cli runs export RUN... --format csv|json [--out FILE]
   hyperlab-cli runs compare [RUN...] [--filter ...] [--format md|csv|latex] [--out FILE]
@@ -98,6 +102,12 @@ the number "runs list" shows; --db works there too).
 exit status: 0 success (completed or early-stopped), 1 failure, 2 bad input
 (config, data, device; message on stderr starting with "error:"), 3 diverged,
 130 cancelled.
+
+sweep runs a search defined in a sweep file: trials in parallel (--workers N,
+each with --threads N; default: the file's run.workers, cores / workers
+threads), every trial an ordinary run in the history linked to its sweep.
+Ctrl-C or --time-limit MIN stops it; running the same command again resumes
+it without re-running finished trials (--fresh starts it anew).
 The config schema is documented in docs/config.md.
 )";
 
@@ -393,6 +403,22 @@ int main(int argc, char** argv) {
       if (!value(a.filter.dataset)) return bad_input("--dataset needs a name");
     } else if (s == "--tag") {
       if (!value(a.filter.tag)) return bad_input("--tag needs a tag");
+    } else if (s == "--workers" || s == "--threads" || s == "--batch" || s == "--time-limit" || s == "--sweep") {
+      char* end = nullptr;
+      if (!value(v)) return bad_input(s + " needs a number");
+      const double x = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || !(x >= 0)) return bad_input(s + " needs a number >= 0, got \"" + v + "\"");
+      if (s == "--workers") a.workers = static_cast<int>(x);
+      if (s == "--threads") a.threads = static_cast<int>(x);
+      if (s == "--batch") a.batch = static_cast<int>(x);
+      if (s == "--time-limit") a.time_limit_min = x;
+      if (s == "--sweep") a.filter.sweep_id = static_cast<int64_t>(x);
+    } else if (s == "--fresh") {
+      a.fresh = true;
+    } else if (s == "--plan") {
+      if (!value(a.plan)) return bad_input("--plan needs a folder");
+    } else if (s == "--collect") {
+      if (!value(a.collect)) return bad_input("--collect needs a folder");
     } else if (s == "--help" || s == "-h") {
       std::fputs(kHelp, stdout);
       return kExitOk;
@@ -406,6 +432,7 @@ int main(int argc, char** argv) {
   if (a.command == "resume") return cmd_resume(a);
   if (a.command == "evaluate") return cmd_evaluate(a);
   if (a.command == "sweep") return cmd_sweep(a);
+  if (a.command == "sweeps") return cmd_sweeps(a);
   if (a.positionals.size() > 1) return bad_input("unexpected argument " + a.positionals[1]);
   if (!a.positionals.empty()) a.config_file = a.positionals[0];
   if (!a.config_file.empty() && !a.preset.empty()) return bad_input("give a config file or --preset, not both");

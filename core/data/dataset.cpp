@@ -6,8 +6,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <random>
 
+#include <nlohmann/json.hpp>
+
+#include "config/config_json.h"
 #include "train/trainer.h"
 
 namespace hyperlab {
@@ -227,16 +232,25 @@ void load_idx_pair(const std::string& dir, const std::string& prefix, Split& s, 
 
 }  // namespace
 
-std::shared_ptr<const LoadedData> load_data(const DataConfig& d, uint64_t seed) {
-  auto out = std::make_shared<LoadedData>();
-  LoadedData& D = *out;
-  D.spec = data_spec(d);
-  std::string dir = d.path.empty() ? default_data_path(d.dataset) : d.path;
-  Split train;
+// The files of a dataset as read (before limits, split and normalisation).
+struct RawData {
+  DataSpec spec;
+  std::string dir;
+  Split train, test;
+};
+
+namespace {
+
+RawData read_raw(const DataConfig& d, uint64_t seed) {
+  RawData R;
+  R.spec = data_spec(d);
+  std::string& dir = R.dir;
+  dir = d.path.empty() ? default_data_path(d.dataset) : d.path;
+  Split& train = R.train;
   if (d.dataset == "fashion-mnist" || d.dataset == "mnist") {
     try {
-      load_idx_pair(dir, "train", train, D.spec);
-      load_idx_pair(dir, "t10k", D.test, D.spec);
+      load_idx_pair(dir, "train", train, R.spec);
+      load_idx_pair(dir, "t10k", R.test, R.spec);
     } catch (const DataError& e) {
       if (d.dataset == "fashion-mnist" && d.path.empty())
         throw DataError(std::string(e.what()) + " (install it with: sudo apt-get install dataset-fashion-mnist)");
@@ -250,11 +264,23 @@ std::shared_ptr<const LoadedData> load_data(const DataConfig& d, uint64_t seed) 
       xs.push_back(x), ys.push_back(y);
     }
     train.x = at::cat(xs), train.y = at::cat(ys);
-    read_cifar_batch(dir + "/test_batch.bin", D.test.x, D.test.y);
+    read_cifar_batch(dir + "/test_batch.bin", R.test.x, R.test.y);
   } else {
     make_synthetic(d.synthetic, d.synthetic.samples, seed * 2 + 1, train.x, train.y);
-    make_synthetic(d.synthetic, d.synthetic.test_samples, seed * 2 + 2, D.test.x, D.test.y);
+    make_synthetic(d.synthetic, d.synthetic.test_samples, seed * 2 + 2, R.test.x, R.test.y);
   }
+  return R;
+}
+
+// Limits, the seed's validation split and the normalisation. Never writes
+// into R's tensors (they may be shared by other runs).
+std::shared_ptr<const LoadedData> finish_data(const DataConfig& d, uint64_t seed, const RawData& R) {
+  auto out = std::make_shared<LoadedData>();
+  LoadedData& D = *out;
+  D.spec = R.spec;
+  const std::string& dir = R.dir;
+  Split train = R.train;
+  D.test = R.test;
 
   // Deterministic validation split and size limits.
   int64_t n = train.size();
@@ -313,6 +339,37 @@ std::shared_ptr<const LoadedData> load_data(const DataConfig& d, uint64_t seed) 
     D.shift = at::zeros(bshape, at::kFloat);
   }
   return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const LoadedData> load_data(const DataConfig& d, uint64_t seed) {
+  return finish_data(d, seed, read_raw(d, seed));
+}
+
+struct DataCache::Impl {
+  std::mutex mu;
+  std::map<std::string, std::shared_ptr<const RawData>> raw;       // files: read once
+  std::map<std::string, std::weak_ptr<const LoadedData>> loaded;  // per data config and seed, while in use
+};
+
+DataCache::DataCache() : d_(std::make_shared<Impl>()) {}
+
+std::shared_ptr<const LoadedData> DataCache::get(const DataConfig& d, uint64_t seed) {
+  ExperimentConfig c;
+  c.data = d;
+  const std::string data_key = config_to_json(c)["data"].dump();
+  const std::string key = data_key + "#" + std::to_string(seed);
+  std::lock_guard<std::mutex> lock(d_->mu);
+  if (auto hit = d_->loaded[key].lock()) return hit;
+  // Files are the same for every seed; generated data depends on it.
+  const std::string raw_key = d.dataset == "synthetic" ? key : d.dataset + "|" + (d.path.empty() ? default_data_path(d.dataset) : d.path);
+  std::shared_ptr<const RawData>& raw = d_->raw[raw_key];
+  if (!raw) raw = std::make_shared<const RawData>(read_raw(d, seed));
+  auto data = finish_data(d, seed, *raw);
+  if (d.dataset == "synthetic") d_->raw.erase(raw_key);
+  d_->loaded[key] = data;
+  return data;
 }
 
 }  // namespace hyperlab

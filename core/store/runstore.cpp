@@ -142,7 +142,9 @@ std::vector<double> json_vec(const std::string& s) {
 
 const char* kSummaryColumns =
     "id, name, created, status, reason, dataset, model, optimizer, lr, batch_size, seed, epochs_run, epochs, "
-    "best_epoch, best_val_accuracy, test_accuracy, test_loss, seconds, device, tags, notes";
+    "best_epoch, best_val_accuracy, test_accuracy, test_loss, seconds, device, tags, notes, sweep_id, trial, "
+    "trial_repeat";
+constexpr int kSummaryCount = 24;  // the columns above
 
 RunSummary read_summary(const Stmt& s) {
   RunSummary r;
@@ -155,6 +157,7 @@ RunSummary read_summary(const Stmt& s) {
   r.seconds = s.real(17);
   if (!std::isfinite(r.seconds)) r.seconds = 0;
   r.device = s.text(18), r.tags = s.text(19), r.notes = s.text(20);
+  r.sweep_id = s.i64(21), r.trial = static_cast<int>(s.i64(22)), r.repeat = static_cast<int>(s.i64(23));
   return r;
 }
 
@@ -223,6 +226,20 @@ RunStore::RunStore(const std::string& path) : path_(path) {
       u.bind(1, id).run();
     }
     interrupted_ = static_cast<int>(dead.size());
+    std::vector<int64_t> dead_sweeps;
+    {
+      Stmt s(db_, "SELECT id, pid, host FROM sweeps WHERE status = 'running'", path_);
+      const std::string host = host_name();
+      while (s.step())
+        if (s.text(2) != host || !process_alive(s.i64(1))) dead_sweeps.push_back(s.i64(0));
+    }
+    for (int64_t id : dead_sweeps) {
+      Stmt u(db_,
+             "UPDATE sweeps SET status = 'interrupted', reason = 'the process ended before the sweep did; "
+             "run it again to resume it' WHERE id = ? AND status = 'running'",
+             path_);
+      u.bind(1, id).run();
+    }
   } catch (const StoreError& e) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -303,7 +320,26 @@ void RunStore::migrate() {
     t.commit();
     version = 3;
   }
-  // Future schema changes follow the same pattern: if (version == 3) { ...; PRAGMA user_version = 4; }
+  if (version == 3) {  // v4: sweeps, their event logs (to resume them), and each run's sweep and trial
+    Transaction t(*this, db_, path_);
+    exec(R"(CREATE TABLE sweeps (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      name TEXT NOT NULL, created TEXT NOT NULL, finished TEXT,
+      status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', spec TEXT NOT NULL,
+      pid INTEGER, host TEXT NOT NULL DEFAULT ''))");
+    exec(R"(CREATE TABLE sweep_log (
+      sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+      seq INTEGER NOT NULL, event TEXT NOT NULL,
+      PRIMARY KEY (sweep_id, seq)) WITHOUT ROWID)");
+    exec("ALTER TABLE runs ADD COLUMN sweep_id INTEGER NOT NULL DEFAULT 0");
+    exec("ALTER TABLE runs ADD COLUMN trial INTEGER NOT NULL DEFAULT -1");
+    exec("ALTER TABLE runs ADD COLUMN trial_repeat INTEGER NOT NULL DEFAULT 0");
+    exec("CREATE INDEX runs_sweep ON runs(sweep_id)");
+    exec("PRAGMA user_version = 4");
+    t.commit();
+    version = 4;
+  }
+  // Future schema changes follow the same pattern: if (version == 4) { ...; PRAGMA user_version = 5; }
 }
 
 int64_t RunStore::begin_run(const ExperimentConfig& c, const RunStart& info) {
@@ -369,9 +405,9 @@ std::vector<RunSummary> RunStore::list(const RunFilter& f) const {
                     " FROM runs WHERE (?1 = '' OR instr(lower(name || ' ' || tags || ' ' || notes), lower(?1)) > 0)"
                     " AND (?2 = '' OR status = ?2) AND (?3 = '' OR dataset = ?3)"
                     " AND (?4 = '' OR instr(',' || replace(tags, ' ', '') || ',', ',' || ?4 || ',') > 0)"
-                    " ORDER BY id";
+                    " AND (?5 = 0 OR sweep_id = ?5) ORDER BY id";
   Stmt s(db_, sql.c_str(), path_);
-  s.bind(1, f.text).bind(2, f.status).bind(3, f.dataset).bind(4, f.tag);
+  s.bind(1, f.text).bind(2, f.status).bind(3, f.dataset).bind(4, f.tag).bind(5, f.sweep_id);
   std::vector<RunSummary> out;
   while (s.step()) out.push_back(read_summary(s));
   return out;
@@ -392,16 +428,16 @@ std::optional<RunRecord> RunStore::load(int64_t run) const {
     s.bind(1, run);
     if (!s.step()) return std::nullopt;
     r.summary = read_summary(s);
-    r.config_json = s.text(21);
-    json cm = json::parse(s.text(22), nullptr, false);
+    r.config_json = s.text(kSummaryCount);
+    json cm = json::parse(s.text(kSummaryCount + 1), nullptr, false);
     if (cm.is_array())
       for (const auto& row : cm) r.confusion.push_back(row.get<std::vector<int64_t>>());
-    r.per_class_accuracy = json_vec(s.text(23));
-    r.versions = s.text(24);
-    json info = json::parse(s.text(25), nullptr, false);
+    r.per_class_accuracy = json_vec(s.text(kSummaryCount + 2));
+    r.versions = s.text(kSummaryCount + 3);
+    json info = json::parse(s.text(kSummaryCount + 4), nullptr, false);
     if (info.is_object() && info.contains("class_names") && info["class_names"].is_array())
       r.class_names = info["class_names"].get<std::vector<std::string>>();
-    const std::string blob = s.blob(26);
+    const std::string blob = s.blob(kSummaryCount + 5);
     const size_t nul = blob.find('\0');
     if (nul != std::string::npos) {
       json head = json::parse(blob.substr(0, nul), nullptr, false);
@@ -496,6 +532,73 @@ bool RunStore::remove(int64_t run) {
   const bool removed = sqlite3_changes(db_) > 0;
   t.commit();
   return removed;
+}
+
+// ---- sweeps ----
+
+namespace {
+const char* kSweepColumns =
+    "id, name, created, COALESCE(finished, ''), status, reason, spec, "
+    "(SELECT count(*) FROM runs WHERE runs.sweep_id = sweeps.id)";
+SweepSummary read_sweep(const Stmt& s) {
+  SweepSummary w;
+  w.id = s.i64(0), w.name = s.text(1), w.created = s.text(2), w.finished = s.text(3), w.status = s.text(4);
+  w.reason = s.text(5), w.spec = s.text(6), w.runs = static_cast<int>(s.i64(7));
+  return w;
+}
+}  // namespace
+
+int64_t RunStore::begin_sweep(const std::string& name, const std::string& spec) {
+  Stmt s(db_, "INSERT INTO sweeps (name, created, status, spec, pid, host) VALUES (?, ?, 'running', ?, ?, ?)", path_);
+  s.bind(1, name).bind(2, now_utc()).bind(3, spec).bind(4, static_cast<int64_t>(::getpid())).bind(5, host_name()).run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void RunStore::reopen_sweep(int64_t id) {
+  Stmt s(db_, "UPDATE sweeps SET status = 'running', reason = '', finished = NULL, pid = ?, host = ? WHERE id = ?", path_);
+  s.bind(1, static_cast<int64_t>(::getpid())).bind(2, host_name()).bind(3, id).run();
+}
+
+void RunStore::finish_sweep(int64_t id, const std::string& status, const std::string& reason) {
+  Stmt s(db_, "UPDATE sweeps SET status = ?, reason = ?, finished = ? WHERE id = ?", path_);
+  s.bind(1, status).bind(2, reason).bind(3, now_utc()).bind(4, id).run();
+}
+
+void RunStore::append_sweep_log(int64_t id, const std::string& event) {
+  Stmt s(db_,
+         "INSERT INTO sweep_log (sweep_id, seq, event) VALUES "
+         "(?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sweep_log WHERE sweep_id = ?1), ?2)",
+         path_);
+  s.bind(1, id).bind(2, event).run();
+}
+
+std::vector<std::string> RunStore::sweep_log(int64_t id) const {
+  Stmt s(db_, "SELECT event FROM sweep_log WHERE sweep_id = ? ORDER BY seq", path_);
+  s.bind(1, id);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+std::vector<SweepSummary> RunStore::list_sweeps() const {
+  std::string sql = std::string("SELECT ") + kSweepColumns + " FROM sweeps ORDER BY id";
+  Stmt s(db_, sql.c_str(), path_);
+  std::vector<SweepSummary> out;
+  while (s.step()) out.push_back(read_sweep(s));
+  return out;
+}
+
+std::optional<SweepSummary> RunStore::sweep(int64_t id) const {
+  std::string sql = std::string("SELECT ") + kSweepColumns + " FROM sweeps WHERE id = ?";
+  Stmt s(db_, sql.c_str(), path_);
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_sweep(s);
+}
+
+void RunStore::link_run(int64_t run, int64_t sweep, int trial, int repeat) {
+  Stmt s(db_, "UPDATE runs SET sweep_id = ?, trial = ?, trial_repeat = ? WHERE id = ?", path_);
+  s.bind(1, sweep).bind(2, trial).bind(3, repeat).bind(4, run).run();
 }
 
 // ---- recorder ----

@@ -27,7 +27,7 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-constexpr int kStoreSchemaVersion = 3;
+constexpr int kStoreSchemaVersion = 4;
 
 /// One row of the run list.
 struct RunSummary {
@@ -48,6 +48,19 @@ struct RunSummary {
   std::string device;
   std::string tags;      ///< comma-separated
   std::string notes;
+  int64_t sweep_id = 0;  ///< the sweep the run is a trial of (0: none)
+  int trial = -1;        ///< its trial in the sweep
+  int repeat = 0;        ///< which seed of the trial (0-based)
+};
+
+/// A sweep: its spec (the sweep file, resolved) and where it got to.
+struct SweepSummary {
+  int64_t id = 0;
+  std::string name, created, finished;
+  std::string status;  ///< running | completed | stopped | budget | interrupted | failed
+  std::string reason;
+  std::string spec;    ///< canonical JSON of the sweep file with its base config inlined
+  int runs = 0;        ///< runs recorded for it
 };
 
 /// A run with everything the store keeps of it.
@@ -73,6 +86,7 @@ struct RunFilter {
   std::string status;
   std::string dataset;
   std::string tag;
+  int64_t sweep_id = 0;   ///< runs of this sweep
 };
 
 class RunStore {
@@ -112,7 +126,18 @@ class RunStore {
   void reopen_run(int64_t run);
   /// Deletes one run and only its rows; false if there was none.
   bool remove(int64_t run);
-  /// Runs left "running" by a process that died: marked "interrupted" on open.
+  /// Sweeps: a row per sweep and its event log (asks, results, tells), from
+  /// which an interrupted sweep resumes without re-running finished trials.
+  int64_t begin_sweep(const std::string& name, const std::string& spec);
+  void reopen_sweep(int64_t id);
+  void finish_sweep(int64_t id, const std::string& status, const std::string& reason = "");
+  void append_sweep_log(int64_t id, const std::string& event);
+  std::vector<std::string> sweep_log(int64_t id) const;
+  std::vector<SweepSummary> list_sweeps() const;
+  std::optional<SweepSummary> sweep(int64_t id) const;
+  /// Marks a run as trial `trial` (seed `repeat`) of a sweep.
+  void link_run(int64_t run, int64_t sweep, int trial, int repeat);
+  /// Runs (and sweeps) left "running" by a process that died: marked "interrupted" on open.
   int interrupted_on_open() const { return interrupted_; }
 
  private:

@@ -105,6 +105,11 @@ SweepResult parse_sweep_text(const std::string& text, const std::string& source)
   if (s.trials < 1) err(r, "strategy.trials", "must be at least 1");
   if (!(s.eta > 1)) err(r, "strategy.eta", "must be greater than 1");
   if (s.min_epochs < 1 || s.max_epochs < s.min_epochs) err(r, "strategy.max_epochs", "needs 1 <= min_epochs <= max_epochs");
+  const json run = j.value("run", json::object());
+  s.workers = run.value("workers", s.workers);
+  s.time_limit_minutes = run.value("time_limit_minutes", s.time_limit_minutes);
+  if (s.workers < 1) err(r, "run.workers", "must be at least 1");
+  if (s.time_limit_minutes < 0) err(r, "run.time_limit_minutes", "must be 0 (none) or more");
   s.repeats = j.value("repeats", 1);
   if (s.repeats < 1) err(r, "repeats", "must be at least 1");
   const json ob = j.value("objective", json::object());
@@ -143,6 +148,46 @@ SweepResult load_sweep_file(const std::string& file) {
   return parse_sweep_text(ss.str(), file);
 }
 
+namespace {
+json sweep_json(const SweepSpec& s, bool with_run) {
+  json j;
+  j["version"] = 1;
+  j["name"] = s.name;
+  j["base"] = {{"config", s.base_text.empty() ? json::object() : json::parse(s.base_text)}};
+  json params = json::array();
+  for (const ParamSpec& p : s.params) {
+    json q;
+    q["key"] = p.key;
+    auto values = [&] {
+      json v = json::array();
+      for (const std::string& x : p.values) v.push_back(json::parse(x));
+      return v;
+    };
+    switch (p.kind) {
+      case ParamSpec::Kind::List: q["values"] = values(); break;
+      case ParamSpec::Kind::Choice: q["choice"] = values(); break;
+      case ParamSpec::Kind::Linear: q["linear"] = {p.lo, p.hi}; break;
+      case ParamSpec::Kind::Log: q["log"] = {p.lo, p.hi}; break;
+      case ParamSpec::Kind::Uniform: q["uniform"] = {p.lo, p.hi}; break;
+      case ParamSpec::Kind::LogUniform: q["log_uniform"] = {p.lo, p.hi}; break;
+    }
+    if (p.kind == ParamSpec::Kind::Linear || p.kind == ParamSpec::Kind::Log) q["points"] = p.points;
+    if (p.integer) q["integer"] = true;
+    params.push_back(q);
+  }
+  j["params"] = params;
+  j["strategy"] = {{"type", s.strategy}, {"trials", s.trials}, {"eta", s.eta}, {"min_epochs", s.min_epochs},
+                   {"max_epochs", s.max_epochs}, {"seed", s.seed}};
+  j["repeats"] = s.repeats;
+  j["objective"] = {{"metric", s.metric}, {"mode", s.maximize ? "max" : "min"}};
+  if (with_run) j["run"] = {{"workers", s.workers}, {"time_limit_minutes", s.time_limit_minutes}};
+  return j;
+}
+}  // namespace
+
+std::string sweep_to_text(const SweepSpec& s) { return sweep_json(s, true).dump(2) + "\n"; }
+std::string sweep_identity(const SweepSpec& s) { return sweep_json(s, false).dump(); }
+
 std::unique_ptr<Strategy> make_strategy(const SweepSpec& s) {
   if (s.strategy == "random") return make_random(s.params, s.trials, s.seed);
   if (s.strategy == "bayes") return make_tpe(s.params, s.trials, s.seed);
@@ -168,7 +213,22 @@ ConfigResult trial_config(const SweepSpec& s, const Trial& t, int repeat) {
   if (t.resource > 0) j["training"]["epochs"] = t.resource;
   j["training"]["seed"] = j["training"].value("seed", 1) + repeat;
   j["name"] = s.name + "-" + std::to_string(t.id) + (s.repeats > 1 ? "-r" + std::to_string(repeat + 1) : "");
-  return parse_config(j);
+  ConfigResult r = parse_config(j);
+  // A varied setting can make some of the base's keys meaningless (Adam's betas
+  // when the optimizer becomes SGD): drop those the trial did not set itself.
+  bool dropped = false;
+  for (const ConfigError& e : r.errors) {
+    if (e.message.find("not used by") == std::string::npos || t.settings.count(e.path)) continue;
+    json* parent = &j;
+    std::string path = e.path;
+    for (size_t dot; (dot = path.find('.')) != std::string::npos && parent;) {
+      const std::string k = path.substr(0, dot);
+      parent = parent->is_object() && parent->contains(k) ? &(*parent)[k] : nullptr;
+      path = path.substr(dot + 1);
+    }
+    if (parent && parent->is_object() && parent->erase(path)) dropped = true;
+  }
+  return dropped ? parse_config(j) : r;
 }
 
 }  // namespace hyperlab

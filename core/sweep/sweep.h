@@ -27,6 +27,9 @@ struct SweepSpec {
   int repeats = 1;                  ///< seeds per configuration
   std::string metric = "val_accuracy";  ///< objective: any metric of an epoch
   bool maximize = true;
+  // How to run it (not part of its identity: a resumed sweep may change them).
+  int workers = 1;                  ///< trials at once
+  double time_limit_minutes = 0;    ///< wall-time budget per session (0: none)
 };
 
 struct SweepResult {
@@ -38,6 +41,12 @@ struct SweepResult {
 /// Reads a sweep (base: {"preset": NAME} | {"file": PATH} | {"config": {...}}).
 SweepResult parse_sweep_text(const std::string& text, const std::string& source);
 SweepResult load_sweep_file(const std::string& file);
+
+/// The sweep as a file (version 1, base config inlined): what the GUI saves.
+std::string sweep_to_text(const SweepSpec& s);
+/// What makes two sweeps the same sweep (for resuming): the file without its
+/// "run" section (workers, time limit), compact.
+std::string sweep_identity(const SweepSpec& s);
 
 std::unique_ptr<Strategy> make_strategy(const SweepSpec& s);
 /// The config of one trial: the base with the trial's settings, its epochs

@@ -27,7 +27,4 @@ CheckpointMeta read_checkpoint(const std::string& file, torch::serialize::InputA
 /// What must match to resume: the config with training.epochs left out.
 std::string checkpoint_key(ExperimentConfig c);
 
-nlohmann::json history_json(const std::vector<EpochEvent>& h);
-std::vector<EpochEvent> history_from(const nlohmann::json& a);
-
 }  // namespace hyperlab

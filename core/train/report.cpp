@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -72,6 +73,40 @@ std::string metrics_csv(const RunResult& r) {
   return s;
 }
 
+nlohmann::json history_json(const std::vector<EpochEvent>& h) {
+  auto n = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  auto vec = [&](const std::vector<double>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (double x : v) a.push_back(n(x));
+    return a;
+  };
+  nlohmann::json a = nlohmann::json::array();
+  for (const EpochEvent& e : h)
+    a.push_back({e.epoch, e.epochs, n(e.train_loss), n(e.train_accuracy), n(e.val_loss), n(e.val_accuracy),
+                 n(e.test_loss), n(e.test_accuracy), n(e.lr), n(e.penalty), n(e.grad_ratio), vec(e.weight_norms),
+                 vec(e.grad_norms), n(e.seconds), n(e.train_seconds), n(e.diag_seconds), n(e.samples_per_s), e.best});
+  return a;
+}
+
+std::vector<EpochEvent> history_from(const nlohmann::json& a) {
+  auto d = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : kNone; };
+  auto vec = [&](const nlohmann::json& v) {
+    std::vector<double> out;
+    for (const auto& x : v) out.push_back(d(x));
+    return out;
+  };
+  std::vector<EpochEvent> h;
+  for (const auto& r : a) {
+    EpochEvent e;
+    e.epoch = r[0], e.epochs = r[1], e.train_loss = d(r[2]), e.train_accuracy = d(r[3]), e.val_loss = d(r[4]);
+    e.val_accuracy = d(r[5]), e.test_loss = d(r[6]), e.test_accuracy = d(r[7]), e.lr = d(r[8]), e.penalty = d(r[9]);
+    e.grad_ratio = d(r[10]), e.weight_norms = vec(r[11]), e.grad_norms = vec(r[12]), e.seconds = d(r[13]);
+    e.train_seconds = d(r[14]), e.diag_seconds = d(r[15]), e.samples_per_s = d(r[16]), e.best = r[17];
+    h.push_back(e);
+  }
+  return h;
+}
+
 nlohmann::ordered_json result_json(const RunResult& r) {
   nlohmann::ordered_json j;
   j["status"] = status_name(r.status);
@@ -96,7 +131,55 @@ nlohmann::ordered_json result_json(const RunResult& r) {
   j["test_size"] = r.info.test_size;
   j["layers"] = r.info.layer_names;
   j["hyperlab_version"] = HYPERLAB_VERSION;
+  j["history_fields"] = {"epoch", "epochs", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+                         "test_loss", "test_accuracy", "lr", "penalty", "grad_ratio", "weight_norms", "grad_norms",
+                         "seconds", "train_seconds", "diag_seconds", "samples_per_s", "best"};
+  j["history"] = history_json(r.history);
   return j;
+}
+
+void read_run_files(const std::string& dir, ExperimentConfig& c, RunResult& r) {
+  auto read = [](const std::string& file) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error(file + ": cannot read the file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  ConfigResult cr = parse_config_text(read(dir + "/config.json"), dir + "/config.json");
+  if (!cr.ok()) throw std::runtime_error(dir + "/config.json: " + cr.error_text());
+  c = cr.config;
+  const std::string file = dir + "/result.json";
+  try {
+    const nlohmann::json j = nlohmann::json::parse(read(file));
+    auto d = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : kNone; };
+    const std::string st = j.at("status").get<std::string>();
+    r.status = RunStatus::Failed;
+    for (RunStatus s : {RunStatus::Completed, RunStatus::EarlyStopped, RunStatus::Cancelled, RunStatus::Diverged,
+                        RunStatus::Failed})
+      if (st == status_name(s)) r.status = s;
+    r.reason = j.value("reason", "");
+    r.best_epoch = j.value("best_epoch", 0);
+    r.epochs_run = j.value("epochs_run", 0);
+    r.test_accuracy = d(j.value("test_accuracy", nlohmann::json()));
+    r.test_loss = d(j.value("test_loss", nlohmann::json()));
+    r.confusion = j.value("confusion_matrix", std::vector<std::vector<int64_t>>{});
+    for (const auto& v : j.value("per_class_accuracy", nlohmann::json::array())) r.per_class_accuracy.push_back(d(v));
+    r.seconds = j.value("seconds", 0.0);
+    r.device = j.value("device", "");
+    r.info.device = r.device;
+    r.info.threads = j.value("threads", 0);
+    r.info.blas = j.value("blas", "");
+    r.info.parameters = j.value("parameters", int64_t(0));
+    r.info.train_size = j.value("train_size", int64_t(0));
+    r.info.val_size = j.value("val_size", int64_t(0));
+    r.info.test_size = j.value("test_size", int64_t(0));
+    r.info.layer_names = j.value("layers", std::vector<std::string>{});
+    r.info.class_names = j.value("class_names", std::vector<std::string>{});
+    r.history = history_from(j.value("history", nlohmann::json::array()));
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(file + ": not a Hyperlab result file (" + e.what() + ")");
+  }
 }
 
 void write_run_files(const std::string& dir, const ExperimentConfig& c, const RunResult& r) {

@@ -21,6 +21,7 @@
 #include "model/network.h"
 #include "train/checkpoint.h"
 #include "train/optim.h"
+#include "train/report.h"
 #include "train/snapshot.h"
 
 namespace hyperlab {

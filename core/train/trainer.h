@@ -31,6 +31,19 @@ class LoadedData;  // a loaded dataset, shareable read-only between runs
 /// naming the file and what is wrong.
 std::shared_ptr<const LoadedData> load_data(const DataConfig& d, uint64_t seed);
 
+/// Loaded data shared between runs in one process (a sweep's trials): files
+/// are read once; each data config and seed is split and normalised once and
+/// kept while a run holds it. Thread-safe; throws as load_data does.
+class DataCache {
+ public:
+  DataCache();
+  std::shared_ptr<const LoadedData> get(const DataConfig& d, uint64_t seed);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> d_;
+};
+
 /// First images, point clouds and sizes of loaded data, for the GUI.
 DataPreview preview_data(const LoadedData& data);
 

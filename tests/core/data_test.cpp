@@ -88,6 +88,27 @@ TEST_F(DataFiles, ReadsPlainAndGzipIdx) {
   }
 }
 
+TEST_F(DataFiles, CacheReadsFilesOnceAndSharesEachSplitWhileInUse) {
+  mnist(100, 20, false);
+  DataConfig d = cfg();
+  d.validation_fraction = 0.25;
+  DataCache cache;
+  auto a = cache.get(d, 7), b = cache.get(d, 7), c = cache.get(d, 8);
+  EXPECT_EQ(a.get(), b.get()) << "same config and seed: the same loaded data";
+  EXPECT_NE(a.get(), c.get());
+  EXPECT_EQ(a->test.x.data_ptr(), c->test.x.data_ptr()) << "the files are read once for every seed";
+  EXPECT_FALSE(a->val.y.equal(c->val.y) && a->val.x.equal(c->val.x)) << "each seed has its own split";
+  // Equal to loading without the cache.
+  auto direct = load_data(d, 8);
+  EXPECT_TRUE(direct->train.x.equal(c->train.x));
+  EXPECT_TRUE(direct->val.y.equal(c->val.y));
+  EXPECT_TRUE(direct->scale.equal(c->scale));
+  // Files removed after the first read: the cache still has them; a fresh load fails.
+  fs::remove_all(dir), fs::create_directories(dir);
+  EXPECT_NO_THROW(cache.get(d, 9));
+  EXPECT_THROW(load_data(d, 9), std::exception);
+}
+
 TEST_F(DataFiles, ValidationSplitAndLimitsAreDeterministic) {
   mnist(100, 20, false);
   DataConfig d = cfg();
