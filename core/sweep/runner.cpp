@@ -433,6 +433,7 @@ SweepOutcome SweepRunner::run(const SweepCallbacks& cb) {
   Impl& D = *d_;
   D.cb = cb;
   const auto t0 = Clock::now();
+  double setup_s = 0;
   const int workers = std::max(1, D.opt.workers > 0 ? D.opt.workers : D.spec.workers);
   if (workers > 1 || D.opt.threads > 0)
     D.threads = D.opt.threads > 0 ? D.opt.threads : std::max(1, physical_cores() / workers);
@@ -452,6 +453,7 @@ SweepOutcome SweepRunner::run(const SweepCallbacks& cb) {
       ConfigResult c0 = trial_config(D.spec, first, 0);
       std::shared_ptr<const LoadedData> keep;
       if (c0.ok()) keep = D.cache.get(c0.config.data, c0.config.training.seed);
+      setup_s = seconds_since(t0);
       std::vector<std::thread> pool;
       for (int i = 0; i < workers; ++i) pool.emplace_back([&D] { D.worker(); });
       for (std::thread& t : pool) t.join();
@@ -463,6 +465,7 @@ SweepOutcome SweepRunner::run(const SweepCallbacks& cb) {
   std::lock_guard<std::mutex> lock(D.mu);
   SweepOutcome out = D.make_outcome();
   out.seconds = seconds_since(t0);
+  out.setup_seconds = setup_s;
   if (D.store && D.sweep_id && !D.already_complete) {
     try {
       D.store->finish_sweep(D.sweep_id, out.status, out.message);

@@ -69,6 +69,7 @@ struct SweepOutcome {
   std::vector<TrialRow> trials;
   std::vector<int64_t> run_ids;  ///< every finished run of the sweep, in trial order
   double seconds = 0;
+  double setup_seconds = 0;      ///< of which before the first trial: opening the history, loading the data
   double train_seconds = 0;      ///< summed over this session's runs (their own timers)
 };
 

@@ -254,6 +254,10 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
   double best = NAN;
   int since_best = 0;
   at::Tensor best_flat;
+  // The last test-set evaluation (to reuse it at the end when the weights have not moved since).
+  at::Tensor last_test_preds;
+  int last_test_epoch = -1;
+  bool stepped_since_test = true;
   std::vector<at::Tensor> best_buffers;
 
   // Per-batch work buffers.
@@ -367,6 +371,7 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
         status = RunStatus::Cancelled, res.reason = "stopped by the user";
         break;
       }
+      stepped_since_test = true;
       const int64_t b = std::min(B, N - bi * B);
       at::Tensor yb = yperm.narrow(0, bi * B, b);
       at::Tensor logits = net.forward(convert(xperm.narrow(0, bi * B, b)));
@@ -469,7 +474,10 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
       if (T.l2 > 0) e.penalty += T.l2 * wflat.square().sum().item<double>();
     }
     evaluate(val, e.val_loss, e.val_accuracy, nullptr);
-    if (T.evaluate_test) evaluate(test, e.test_loss, e.test_accuracy, nullptr);
+    if (T.evaluate_test) {
+      evaluate(test, e.test_loss, e.test_accuracy, &last_test_preds);
+      last_test_epoch = epoch, stepped_since_test = false;
+    }
     e.seconds = since(te);
 
     double m = epoch_metric(e, monitor);
@@ -504,13 +512,20 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
 
   if (status != RunStatus::Diverged && test.size() > 0) {
     at::NoGradGuard ng;
-    if (best_flat.defined()) {
-      flat.copy_(best_flat);
-      auto bufs = net.buffers();
-      for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(best_buffers[i]);
-    }
+    const bool restore = best_flat.defined() && res.best_epoch != last_test_epoch;
     at::Tensor preds;
-    evaluate(test, res.test_loss, res.test_accuracy, &preds);
+    if (!restore && !stepped_since_test && last_test_preds.defined() && last_test_epoch == res.epochs_run) {
+      // The final model is the one the last epoch evaluated on the test set: reuse that.
+      preds = last_test_preds;
+      res.test_loss = res.history.back().test_loss, res.test_accuracy = res.history.back().test_accuracy;
+    } else {
+      if (best_flat.defined()) {
+        flat.copy_(best_flat);
+        auto bufs = net.buffers();
+        for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(best_buffers[i]);
+      }
+      evaluate(test, res.test_loss, res.test_accuracy, &preds);
+    }
     at::Tensor cm = at::bincount(test.y * C + preds, {}, C * C).reshape({C, C}).cpu();
     res.confusion.assign(C, std::vector<int64_t>(C));
     for (int i = 0; i < C; ++i) {
