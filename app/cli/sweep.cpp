@@ -19,6 +19,7 @@
 #include "store/compare.h"
 #include "store/report.h"
 #include "store/runstore.h"
+#include "sweep/analysis.h"
 #include "sweep/runner.h"
 #include "sweep/sweep.h"
 #include "train/report.h"
@@ -38,6 +39,18 @@ std::string self_path() {
 
 // The comparison table of the sweep's runs, and comparison.md + report.html in --out.
 void print_results(const Args& a, const SweepSpec& s, const SweepOutcome& out) {
+  const std::vector<ConfigSummary> sum = summarize_sweep(out.trials, s.maximize);
+  if (!sum.empty()) {
+    std::printf("\nobjective (%s %s) per configuration over its seeds:\n%s", s.maximize ? "max" : "min",
+                s.metric.c_str(), sweep_summary_markdown(sum, s.metric).c_str());
+    if (!a.out.empty()) {
+      std::error_code ec;
+      fs::create_directories(a.out, ec);
+      write_file_atomic(a.out + "/summary.md", sweep_summary_markdown(sum, s.metric));
+      write_file_atomic(a.out + "/summary.csv", sweep_summary_csv(sum, s.metric));
+      write_file_atomic(a.out + "/summary.tex", sweep_summary_latex(sum, s.metric));
+    }
+  }
   if (out.run_ids.empty() || a.no_db) return;
   try {
     RunStore store(a.db.empty() ? RunStore::default_path() : a.db);
@@ -45,14 +58,14 @@ void print_results(const Args& a, const SweepSpec& s, const SweepOutcome& out) {
     for (int64_t id : out.run_ids)
       if (auto r = store.load(id)) recs.push_back(std::move(*r));
     const Comparison cmp = compare_runs(recs);
-    std::printf("\n%s", comparison_markdown(cmp).c_str());
+    std::printf("\ntest set, final models:\n%s", comparison_markdown(cmp).c_str());
     if (!a.out.empty()) {
       std::error_code ec;
       fs::create_directories(a.out, ec);
       write_file_atomic(a.out + "/comparison.md", comparison_markdown(cmp));
       write_file_atomic(a.out + "/comparison.csv", comparison_csv(cmp));
       write_file_atomic(a.out + "/report.html", report_html(make_report(recs, "Sweep " + s.name)));
-      std::printf("\nwrote %s/comparison.md, comparison.csv and report.html\n", a.out.c_str());
+      std::printf("\nwrote %s/summary.{md,csv,tex}, comparison.{md,csv} and report.html\n", a.out.c_str());
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "warning: %s\n", e.what());

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -187,6 +189,18 @@ json sweep_json(const SweepSpec& s, bool with_run) {
 
 std::string sweep_to_text(const SweepSpec& s) { return sweep_json(s, true).dump(2) + "\n"; }
 std::string sweep_identity(const SweepSpec& s) { return sweep_json(s, false).dump(); }
+
+std::string display_value(const std::string& t) {
+  if (t.size() >= 2 && t.front() == '"' && t.back() == '"') return t.substr(1, t.size() - 2);
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  if (!t.empty() && end && *end == '\0' && std::isfinite(v)) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.4g", v);
+    return b;
+  }
+  return t;
+}
 
 std::unique_ptr<Strategy> make_strategy(const SweepSpec& s) {
   if (s.strategy == "random") return make_random(s.params, s.trials, s.seed);

@@ -48,6 +48,10 @@ std::string sweep_to_text(const SweepSpec& s);
 /// "run" section (workers, time limit), compact.
 std::string sweep_identity(const SweepSpec& s);
 
+/// A setting's JSON text as shown to people: strings without quotes, numbers
+/// to 4 significant digits ("0.004641588834" -> "0.004642"), lists as they are.
+std::string display_value(const std::string& json_text);
+
 std::unique_ptr<Strategy> make_strategy(const SweepSpec& s);
 /// The config of one trial: the base with the trial's settings, its epochs
 /// (resource, if any) and seed base + repeat; errors name the key.

@@ -1,0 +1,68 @@
+// What the sweep dashboard and reports draw, computed without Qt: the summary
+// per configuration (mean, SD, SE, 95 % CI, n, min, max of the objective over
+// seeds; Welch's p against the best), mean ± SD/SE curves over epochs,
+// box-plot statistics, the best-so-far curve, and parameter axes (log where
+// the parameter is searched on a log scale). Tested against hand-computed
+// values.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/compare.h"
+#include "sweep/runner.h"
+
+namespace hyperlab {
+
+/// One configuration's row of the sweep summary.
+struct ConfigSummary {
+  int trial = 0;
+  Settings settings;
+  int resource = 0;
+  std::string status;
+  Stats stats;                 ///< of the objective over its seeds (finite values only)
+  std::vector<double> values;  ///< per seed, as run
+  bool best = false;
+  double p_vs_best = kNone;    ///< Welch's two-sided p of this configuration against the best one
+};
+/// Trials with a result, in trial order; the best by mean (maximize or not).
+std::vector<ConfigSummary> summarize_sweep(const std::vector<TrialRow>& trials, bool maximize);
+/// The summary as text: columns are the varied settings, n, mean, SD, SE, 95 % CI, min, max, p vs best.
+std::string sweep_summary_csv(const std::vector<ConfigSummary>& s, const std::string& metric);
+std::string sweep_summary_markdown(const std::vector<ConfigSummary>& s, const std::string& metric);
+std::string sweep_summary_latex(const std::vector<ConfigSummary>& s, const std::string& metric);
+
+/// Mean and spread over seeds of one configuration's per-epoch curve.
+struct BandCurve {
+  std::vector<int> epochs;
+  std::vector<double> mean, sd, se;  ///< sd, se NaN where fewer than 2 seeds reached the epoch
+  std::vector<int> n;
+};
+/// curves: one per seed, value per epoch (index 0 = epoch 1; NaN = missing).
+BandCurve band_curve(const std::vector<std::vector<double>>& curves);
+
+/// Tukey box-plot numbers (quartiles by linear interpolation, as numpy's default).
+struct BoxStats {
+  int n = 0;
+  double min = kNone, q1 = kNone, median = kNone, q3 = kNone, max = kNone, mean = kNone;
+};
+BoxStats box_stats(std::vector<double> values);
+
+/// The best value so far after each trial (NaN until the first finite one).
+std::vector<double> best_so_far(const std::vector<double>& values, bool maximize);
+
+/// A varied setting as a plot axis: numbers (log scale when searched on one)
+/// or categories (strings, lists) in order of appearance.
+struct ParamAxis {
+  std::string key;
+  bool numeric = true, log = false;
+  double lo = 0, hi = 1;                  ///< numeric range of the values seen
+  std::vector<std::string> categories;    ///< non-numeric: distinct values
+  /// 0..1 along the axis (NaN if the value does not fit).
+  double position(const std::string& value) const;
+};
+std::vector<ParamAxis> param_axes(const SweepSpec& spec, const std::vector<TrialRow>& trials);
+
+}  // namespace hyperlab
