@@ -32,6 +32,8 @@
 #include "experimenteditor.h"
 #include "metricchart.h"
 #include "historyview.h"
+#include "sweepcontroller.h"
+#include "sweepview.h"
 #include "pictureviews.h"
 #include "runcontroller.h"
 #include "store/runstore.h"
@@ -113,8 +115,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   views_->addTab(boundary_, "Decision map");
   confusion_ = new ConfusionView;
   views_->addTab(confusion_, "Confusion");
+  sweep_ = new SweepView;
+  views_->addTab(sweep_, "Sweep");
+  connect(sweep_, &SweepView::baseConfigLoaded, this, [this](const ExperimentConfig& c) {
+    if (controller_->running()) return;
+    editor_->setConfig(c);
+    setCurrentFile(QString());
+  });
+  connect(sweep_, &SweepView::status, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
   history_ = new HistoryView;
   views_->addTab(history_, "History");
+  connect(sweep_, &SweepView::sweepFinished, history_, &HistoryView::refresh);
   connect(history_, &HistoryView::resumeRequested, this, &MainWindow::resumeRun);
   connect(history_, &HistoryView::databaseChosen, this, [this](const QString& path) {
     QString err = useDatabase(path);
@@ -227,6 +238,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   QSettings st;
   db_path_ = st.value("history/database", QString::fromStdString(RunStore::default_path())).toString();
   history_->openDatabase(db_path_);
+  sweep_->setDatabasePath(db_path_);
   controller_->setCheckpointFolder(
       (QFileInfo(db_path_).path() + "/checkpoints").toStdString());
   restoreGeometry(st.value("window/geometry").toByteArray());
@@ -360,6 +372,7 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::onEdited() {
+  sweep_->setBaseConfig(editor_->config());
   data_debounce_.start();
   updateActions();
 }
@@ -433,6 +446,7 @@ QString MainWindow::useDatabase(const QString& path) {
   QSettings().setValue("history/database", path);
   controller_->setCheckpointFolder((QFileInfo(db_path_).path() + "/checkpoints").toStdString());
   history_->openDatabase(path);
+  sweep_->setDatabasePath(path);
   return {};
 }
 
@@ -657,6 +671,7 @@ void MainWindow::setPresentation(bool on) {
 
 void MainWindow::closeEvent(QCloseEvent* e) {
   controller_->stopAndWait();  // returns after the current batch
+  sweep_->controller()->stopAndWait();
   QSettings st;
   st.setValue("window/geometry", saveGeometry());
   st.setValue("window/state", saveState());

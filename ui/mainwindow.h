@@ -33,6 +33,7 @@ class FilterView;
 class HistoryView;
 class ImageGridView;
 class RunController;
+class SweepView;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -56,6 +57,7 @@ class MainWindow : public QMainWindow {
   ConfusionView* confusion() const { return confusion_; }
   QTabWidget* views() const { return views_; }
   HistoryView* history() const { return history_; }
+  SweepView* sweep() const { return sweep_; }
   QAction* trainAction() const { return train_; }
   QAction* pauseAction() const { return pause_; }
   QAction* stopAction() const { return stop_; }
@@ -114,6 +116,7 @@ class MainWindow : public QMainWindow {
   BoundaryView* boundary_;
   ConfusionView* confusion_;
   HistoryView* history_;
+  SweepView* sweep_;
   QTabWidget* views_;
   QSplitter* splitter_;
   QAction *train_, *pause_, *stop_, *presentation_, *show_editor_;

@@ -43,7 +43,10 @@ class SvgObject : public QObject, public QTextObjectInterface {
 }  // namespace
 
 std::unique_ptr<QTextDocument> report_document(const std::vector<RunRecord>& runs, const QString& title) {
-  ReportParts parts = make_report(runs, title.toStdString());
+  return report_document(make_report(runs, title.toStdString()));
+}
+
+std::unique_ptr<QTextDocument> report_document(const ReportParts& parts) {
   auto doc = std::make_unique<QTextDocument>();
   doc->setDefaultStyleSheet("table { border-collapse: collapse; } td, th { border: 1px solid #bbb; padding: 2px 5px; }"
                             " th { background: #f2f2f2; } pre { font-size: 8pt; }");
@@ -70,15 +73,25 @@ std::unique_ptr<QTextDocument> report_document(const std::vector<RunRecord>& run
 
 QString write_report(const std::vector<RunRecord>& runs, const QString& title, const QString& file) {
   const QString ext = QFileInfo(file).suffix().toLower();
+  if (ext != "html" && ext != "htm" && ext != "pdf") return "unknown report format \"" + ext + "\" (use .html or .pdf)";
+  try {
+    return write_report(make_report(runs, title.toStdString()), file);
+  } catch (const std::exception& e) {
+    return QString::fromStdString(e.what());
+  }
+}
+
+QString write_report(const ReportParts& parts, const QString& file) {
+  const QString ext = QFileInfo(file).suffix().toLower();
   try {
     if (ext == "html" || ext == "htm") {
-      write_file_atomic(file.toStdString(), report_html(make_report(runs, title.toStdString())));
+      write_file_atomic(file.toStdString(), report_html(parts));
       return {};
     }
     if (ext != "pdf") return "unknown report format \"" + ext + "\" (use .html or .pdf)";
-    auto doc = report_document(runs, title);
+    auto doc = report_document(parts);
     QPdfWriter w(file);
-    w.setTitle(title);
+    w.setTitle(QString::fromStdString(parts.title));
     w.setPageSize(QPageSize(QPageSize::A4));
     w.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
     doc->print(&w);

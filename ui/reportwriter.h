@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "store/report.h"
 #include "store/runstore.h"
 
 namespace hyperlab {
@@ -17,5 +18,8 @@ namespace hyperlab {
 std::unique_ptr<QTextDocument> report_document(const std::vector<RunRecord>& runs, const QString& title);
 /// Writes FILE (.html or .pdf); returns an error message or "".
 QString write_report(const std::vector<RunRecord>& runs, const QString& title, const QString& file);
+/// The same for parts made elsewhere (a sweep's report).
+std::unique_ptr<QTextDocument> report_document(const ReportParts& parts);
+QString write_report(const ReportParts& parts, const QString& file);
 
 }  // namespace hyperlab

@@ -64,7 +64,7 @@ void print_results(const Args& a, const SweepSpec& s, const SweepOutcome& out) {
       fs::create_directories(a.out, ec);
       write_file_atomic(a.out + "/comparison.md", comparison_markdown(cmp));
       write_file_atomic(a.out + "/comparison.csv", comparison_csv(cmp));
-      write_file_atomic(a.out + "/report.html", report_html(make_report(recs, "Sweep " + s.name)));
+      write_file_atomic(a.out + "/report.html", report_html(make_sweep_report(s, out.trials, recs)));
       std::printf("\nwrote %s/summary.{md,csv,tex}, comparison.{md,csv} and report.html\n", a.out.c_str());
     }
   } catch (const std::exception& e) {

@@ -1,8 +1,10 @@
 // hyperlab: the workbench window.
-//   hyperlab [CONFIG.json] [--preset NAME] [--train] [--screenshot FILE [--after SECONDS]]
+//   hyperlab [CONFIG.json] [--preset NAME] [--train] [--sweep SWEEP.json [--start-sweep]]
+//            [--tab NAME] [--sweep-tab NAME] [--screenshot FILE [--after SECONDS]]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include "experimenteditor.h"
 #include "historyview.h"
 #include "mainwindow.h"
+#include "sweepview.h"
 #include "train/trainer.h"
 
 int main(int argc, char** argv) {
@@ -28,11 +31,14 @@ int main(int argc, char** argv) {
   QCommandLineOption train("train", "Start training at once.");
   QCommandLineOption shot("screenshot", "Save a picture of the window to FILE, then quit.", "file");
   QCommandLineOption after("after", "Seconds to wait before the screenshot (default 3).", "seconds", "3");
-  QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, map, confusion, history.", "name");
+  QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, map, confusion, sweep, history.", "name");
+  QCommandLineOption sweep("sweep", "Open a sweep file in the Sweep view (as hyperlab-cli sweep reads it).", "file");
+  QCommandLineOption start_sweep("start-sweep", "Start (or resume) the sweep at once.");
+  QCommandLineOption sweep_tab("sweep-tab", "Show this sweep page first: trials, best, setting, parallel, seeds, spread, summary.", "name");
   QCommandLineOption editor_tab("editor-tab", "Show this editor page first: data, model, training.", "name");
   QCommandLineOption select("select-runs", "Select these runs in the History view (comma-separated numbers).", "ids");
   QCommandLineOption present("presentation", "Start in presentation mode (large fonts, editor hidden).");
-  cli.addOptions({preset, train, shot, after, tab, editor_tab, select, present});
+  cli.addOptions({preset, train, shot, after, tab, editor_tab, select, present, sweep, start_sweep, sweep_tab});
   cli.process(app);
 
   if (!hyperlab::blas_is_optimized())
@@ -42,13 +48,21 @@ int main(int argc, char** argv) {
   if (cli.isSet(preset)) w.loadPreset(cli.value(preset));
   if (!cli.positionalArguments().isEmpty()) w.openFile(cli.positionalArguments().front());
   if (cli.isSet(tab)) {
-    const QStringList tabs = {"curves", "samples", "filters", "map", "confusion", "history"};
+    const QStringList tabs = {"curves", "samples", "filters", "map", "confusion", "sweep", "history"};
     w.views()->setCurrentIndex(std::max(0, static_cast<int>(tabs.indexOf(cli.value(tab)))));
   }
   if (cli.isSet(editor_tab)) {
     const QStringList pages = {"data", "model", "training"};
     w.editor()->tabs()->setCurrentIndex(std::max(0, static_cast<int>(pages.indexOf(cli.value(editor_tab)))));
   }
+  if (cli.isSet(sweep) && !w.sweep()->openSweepFile(cli.value(sweep)))
+    std::fprintf(stderr, "hyperlab: %s\n", qPrintable(w.sweep()->reason()));
+  if (cli.isSet(sweep_tab)) {
+    const QStringList pages = {"trials", "best", "setting", "parallel", "seeds", "spread", "summary"};
+    w.sweep()->dashboard()->setCurrentIndex(std::max(0, static_cast<int>(pages.indexOf(cli.value(sweep_tab)))));
+  }
+  if (cli.isSet(start_sweep) && !w.sweep()->start())
+    std::fprintf(stderr, "hyperlab: %s\n", qPrintable(w.sweep()->reason()));
   if (cli.isSet(select)) {
     std::vector<int64_t> ids;
     for (const QString& id : cli.value(select).split(',', Qt::SkipEmptyParts)) ids.push_back(id.toLongLong());

@@ -236,4 +236,106 @@ std::vector<ParamAxis> param_axes(const SweepSpec& spec, const std::vector<Trial
   return axes;
 }
 
+namespace {
+std::string html_esc(const std::string& t) {
+  std::string o;
+  for (char c : t) o += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : std::string(1, c);
+  return o;
+}
+}  // namespace
+
+ReportParts make_sweep_report(const SweepSpec& spec, const std::vector<TrialRow>& trials,
+                              const std::vector<RunRecord>& runs) {
+  ReportParts r;
+  r.title = "Sweep " + spec.name;
+  std::string& b = r.body;
+  b += "<h1>" + html_esc(r.title) + "</h1>\n<p>Strategy <b>" + spec.strategy + "</b>, " + std::to_string(spec.repeats) +
+       " seed(s) per configuration, objective: " + (spec.maximize ? "maximise" : "minimise") + " the best epoch's <b>" +
+       spec.metric + "</b>. Settings varied:</p>\n<ul>";
+  for (const ParamSpec& p : spec.params) {
+    b += "<li>" + html_esc(p.key) + ": ";
+    if (!p.values.empty()) {
+      for (size_t i = 0; i < p.values.size(); ++i) b += (i ? ", " : "") + html_esc(display_value(p.values[i]));
+    } else {
+      b += cell(p.lo, "%g") + " to " + cell(p.hi, "%g");
+      const char* kind = p.kind == ParamSpec::Kind::Log ? " (log grid)" : p.kind == ParamSpec::Kind::Linear ? " (linear grid)"
+                         : p.kind == ParamSpec::Kind::LogUniform ? " (log-uniform)" : " (uniform)";
+      b += kind;
+    }
+    b += "</li>";
+  }
+  b += "</ul>\n";
+  const std::vector<ConfigSummary> sum = summarize_sweep(trials, spec.maximize);
+  b += "<h2>Summary per configuration</h2>\n<p>The objective over each configuration's seeds: mean, standard deviation, "
+       "standard error, 95 % confidence interval (Student's t), n, min and max, and Welch's t-test against the best "
+       "configuration (a small p: the difference is unlikely to be noise). With one seed there is no spread and no test.</p>\n"
+       "<table class=\"t\">";
+  auto rows = table(sum, spec.metric, "–");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    b += "<tr>";
+    for (const std::string& c : rows[i]) b += (i ? "<td>" : "<th>") + html_esc(c) + (i ? "</td>" : "</th>");
+    b += "</tr>\n";
+  }
+  b += "</table>\n";
+  // Best so far.
+  SvgChart best;
+  best.title = "Best " + spec.metric + " so far";
+  best.x_label = "trial";
+  best.y_label = spec.metric;
+  std::vector<double> vals;
+  for (const TrialRow& t : trials)
+    if (t.status != "queued" && t.status != "running") vals.push_back(t.value);
+  const std::vector<double> bsf = best_so_far(vals, spec.maximize);
+  SvgSeries each{"trial value", "#90a4ae", {}}, line{"best so far", run_color(0), {}};
+  for (size_t i = 0; i < vals.size(); ++i) {
+    if (std::isfinite(vals[i])) each.points.push_back({double(i + 1), vals[i]});
+    if (std::isfinite(bsf[i])) line.points.push_back({double(i + 1), bsf[i]});
+  }
+  best.series = {each, line};
+  // Mean curves of the best configurations (up to 6).
+  SvgChart mean;
+  mean.title = spec.metric + " over epochs, mean over seeds (best configurations)";
+  mean.x_label = "epoch";
+  mean.y_label = spec.metric;
+  std::vector<ConfigSummary> order = sum;
+  std::sort(order.begin(), order.end(), [&](const ConfigSummary& a, const ConfigSummary& c) {
+    if (!std::isfinite(a.stats.mean)) return false;
+    if (!std::isfinite(c.stats.mean)) return true;
+    return spec.maximize ? a.stats.mean > c.stats.mean : a.stats.mean < c.stats.mean;
+  });
+  for (size_t k = 0; k < order.size() && k < 6; ++k) {
+    std::vector<std::vector<double>> curves;
+    for (const RunRecord& run : runs) {
+      if (run.summary.trial != order[k].trial) continue;
+      std::vector<double> c;
+      for (const EpochEvent& e : run.history) c.push_back(epoch_metric(e, spec.metric));
+      curves.push_back(c);
+    }
+    const BandCurve bc = band_curve(curves);
+    SvgSeries ser{settings_text(order[k].settings), run_color(static_cast<int64_t>(k) + 1), {}};
+    for (size_t i = 0; i < bc.epochs.size(); ++i) ser.points.push_back({double(bc.epochs[i]), bc.mean[i]});
+    if (!ser.points.empty()) mean.series.push_back(ser);
+  }
+  r.charts.push_back(svg_line_chart(best));
+  b += "<p><!--chart:0--></p>\n";
+  if (!mean.series.empty()) {
+    r.charts.push_back(svg_line_chart(mean));
+    b += "<p><!--chart:1--></p>\n";
+  }
+  // The runs' own report, its charts numbered after ours.
+  if (!runs.empty()) {
+    ReportParts rr = make_report(runs, "Runs of sweep " + spec.name);
+    std::string body = rr.body;
+    for (size_t i = rr.charts.size(); i-- > 0;) {
+      const std::string from = "<!--chart:" + std::to_string(i) + "-->";
+      const std::string to = "<!--chart:" + std::to_string(i + r.charts.size()) + "-->";
+      for (size_t pos; (pos = body.find(from)) != std::string::npos;) body.replace(pos, from.size(), to);
+    }
+    b += body;
+    for (auto& c : rr.charts) r.charts.push_back(std::move(c));
+    for (auto& im : rr.images) r.images.push_back(std::move(im));
+  }
+  return r;
+}
+
 }  // namespace hyperlab

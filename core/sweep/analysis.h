@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/compare.h"
+#include "store/report.h"
 #include "sweep/runner.h"
 
 namespace hyperlab {
@@ -64,5 +65,11 @@ struct ParamAxis {
   double position(const std::string& value) const;
 };
 std::vector<ParamAxis> param_axes(const SweepSpec& spec, const std::vector<TrialRow>& trials);
+
+/// The sweep's report: what was searched and how, the summary per
+/// configuration, best-so-far and mean-curve charts, then the runs' report
+/// (runs table, test-set comparison, charts, confusion matrices, configs).
+ReportParts make_sweep_report(const SweepSpec& spec, const std::vector<TrialRow>& trials,
+                              const std::vector<RunRecord>& runs);
 
 }  // namespace hyperlab

@@ -406,7 +406,7 @@ SweepOutcome SweepRunner::Impl::make_outcome() {
   SweepOutcome out;
   out.sweep_id = sweep_id;
   if (!fatal.empty()) out.status = "failed", out.message = fatal;
-  else if (already_complete) out.status = "completed", out.message = "already completed earlier (nothing to run; --fresh runs it again)";
+  else if (already_complete) out.status = "completed", out.message = "already completed earlier: nothing to run (start it anew to run it again)";
   else if (stop) out.status = "stopped", out.message = "stopped; run the sweep again to resume it";
   else if (budget_hit) out.status = "budget", out.message = "the time budget ran out; run the sweep again to resume it";
   else if (!strategy || !strategy->finished() || !queue.empty()) out.status = "stopped", out.message = "trials are waiting for results";
@@ -446,6 +446,7 @@ SweepOutcome SweepRunner::run(const SweepCallbacks& cb) {
     {
       std::lock_guard<std::mutex> lock(D.mu);
       D.open();
+      for (int id : D.order) D.emit(D.rows[id]);  // what earlier sessions did, for a dashboard
     }
     if (!D.already_complete) {
       // Load the data once, up front: a missing dataset stops the sweep here, with its reason.

@@ -1,0 +1,436 @@
+#include "sweepcharts.h"
+
+#include <QContextMenuEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenu>
+#include <QPainter>
+#include <QPainterPath>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <QtCharts/QAreaSeries>
+#include <QtCharts/QBarCategoryAxis>
+#include <QtCharts/QBoxPlotSeries>
+#include <QtCharts/QBoxSet>
+#include <QtCharts/QCategoryAxis>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QLegend>
+#include <QtCharts/QLegendMarker>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QLogValueAxis>
+#include <QtCharts/QScatterSeries>
+#include <QtCharts/QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "metricchart.h"
+#include "pictureviews.h"
+
+namespace hyperlab {
+
+namespace {
+
+QString n(double v) { return std::isfinite(v) ? QString::number(v, 'g', 8) : QString(); }
+
+QString ask_file(QWidget* w, const QString& title) {
+  return QFileDialog::getSaveFileName(w, "Export", title + ".png",
+                                      "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf);;CSV data (*.csv)");
+}
+
+QString write_text(const QString& file, const QString& text) {
+  QFile f(file);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text.toUtf8()) < 0) return "cannot write " + file;
+  return {};
+}
+
+void tidy_axis(QAbstractAxis* a) {
+  QFont f = a->labelsFont();
+  f.setPointSizeF(8.5);
+  a->setLabelsFont(f);
+}
+
+}  // namespace
+
+SweepChart::SweepChart(const QString& title, QWidget* parent) : QWidget(parent), title_(title), chart_(new QChart) {
+  view_ = new QChartView(chart_, this);
+  view_->setRenderHint(QPainter::Antialiasing);
+  auto* v = new QVBoxLayout(this);
+  v->setContentsMargins(0, 0, 0, 0);
+  v->addWidget(view_);
+  chart_->legend()->setAlignment(Qt::AlignBottom);
+  reset(title);
+}
+
+void SweepChart::reset(const QString& title) {
+  chart_->removeAllSeries();
+  for (QAbstractAxis* a : chart_->axes()) {
+    chart_->removeAxis(a);
+    delete a;
+  }
+  chart_->setTitle(title);
+  title_ = title;
+  csv_.clear();
+}
+
+int SweepChart::seriesCount() const { return static_cast<int>(chart_->series().size()); }
+
+void SweepChart::showBestSoFar(const std::vector<double>& values, const QString& metric, bool maximize) {
+  reset("Best " + metric + " so far");
+  auto* pts = new QScatterSeries;
+  pts->setName("trial");
+  pts->setMarkerSize(7);
+  pts->setColor(QColor(120, 144, 156));
+  auto* best = new QLineSeries;
+  best->setName(QString("best so far (%1)").arg(maximize ? "max" : "min"));
+  QPen pen(series_color(0));
+  pen.setWidthF(2.2);
+  best->setPen(pen);
+  const std::vector<double> b = best_so_far(values, maximize);
+  csv_ = "trial," + metric + ",best_so_far\n";
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (std::isfinite(values[i])) pts->append(double(i + 1), values[i]), lo = std::min(lo, values[i]), hi = std::max(hi, values[i]);
+    if (std::isfinite(b[i])) {  // a step: the best holds until a better trial
+      if (i > 0 && std::isfinite(b[i - 1]) && b[i] != b[i - 1]) best->append(double(i + 1), b[i - 1]);
+      best->append(double(i + 1), b[i]);
+    }
+    csv_ += QString::number(i + 1) + "," + n(values[i]) + "," + n(b[i]) + "\n";
+  }
+  chart_->addSeries(pts);
+  chart_->addSeries(best);
+  auto* x = new QValueAxis;
+  x->setTitleText("trial (in the order run)");
+  x->setLabelFormat("%d");
+  x->setRange(0, std::max<double>(1, values.size()) + 1);
+  x->setTickType(QValueAxis::TicksDynamic);
+  x->setTickAnchor(0);
+  x->setTickInterval(std::max(1.0, std::ceil(values.size() / 10.0)));
+  auto* y = new QValueAxis;
+  y->setTitleText(metric);
+  if (std::isfinite(lo)) {
+    const double pad = std::max(1e-6, 0.05 * (hi - lo));
+    y->setRange(lo - pad, hi + pad);
+  }
+  for (QAbstractAxis* a : {static_cast<QAbstractAxis*>(x), static_cast<QAbstractAxis*>(y)}) tidy_axis(a);
+  chart_->addAxis(x, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
+  for (QAbstractSeries* s : chart_->series()) s->attachAxis(x), s->attachAxis(y);
+}
+
+void SweepChart::showParameter(const ParamAxis& axis, const std::vector<std::string>& xs, const std::vector<double>& ys,
+                               const QString& metric) {
+  const QString key = QString::fromStdString(axis.key);
+  reset(metric + " against " + key.section('.', -1));
+  auto* pts = new QScatterSeries;
+  pts->setName("each seed");
+  pts->setMarkerSize(7);
+  pts->setColor(QColor(120, 144, 156, 170));
+  auto* means = new QScatterSeries;
+  means->setName("mean over seeds");
+  means->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+  means->setMarkerSize(10);
+  means->setColor(series_color(0));
+  csv_ = key + "," + metric + "\n";
+  std::map<double, std::pair<double, int>> by_x;
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t i = 0; i < xs.size() && i < ys.size(); ++i) {
+    csv_ += QString::fromStdString(display_value(xs[i])) + "," + n(ys[i]) + "\n";
+    if (!std::isfinite(ys[i])) continue;
+    double x;
+    if (axis.numeric) {
+      x = std::strtod(xs[i].c_str(), nullptr);
+      if (axis.log && x <= 0) continue;
+    } else {
+      auto it = std::find(axis.categories.begin(), axis.categories.end(), xs[i]);
+      if (it == axis.categories.end()) continue;
+      x = double(it - axis.categories.begin());
+    }
+    pts->append(x, ys[i]);
+    auto& m = by_x[x];
+    m.first += ys[i], m.second += 1;
+    lo = std::min(lo, ys[i]), hi = std::max(hi, ys[i]);
+  }
+  for (auto& [x, m] : by_x) means->append(x, m.first / m.second);
+  chart_->addSeries(pts);
+  chart_->addSeries(means);
+  QAbstractAxis* xa;
+  if (!axis.numeric) {
+    auto* c = new QCategoryAxis;
+    c->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    for (size_t i = 0; i < axis.categories.size(); ++i)
+      c->append(QString::fromStdString(display_value(axis.categories[i])), double(i));
+    c->setRange(-0.5, std::max<double>(0.5, axis.categories.size() - 0.5));
+    xa = c;
+  } else if (axis.log) {
+    auto* l = new QLogValueAxis;
+    l->setBase(10);
+    l->setLabelFormat("%g");
+    l->setRange(axis.lo / 1.5, axis.hi * 1.5);
+    xa = l;
+  } else {
+    auto* v = new QValueAxis;
+    const double pad = std::max(1e-9, 0.05 * (axis.hi - axis.lo));
+    v->setRange(axis.lo - pad, axis.hi + pad);
+    xa = v;
+  }
+  xa->setTitleText(key + (axis.log ? " (log scale)" : ""));
+  auto* y = new QValueAxis;
+  y->setTitleText(metric);
+  if (std::isfinite(lo)) {
+    const double pad = std::max(1e-6, 0.05 * (hi - lo));
+    y->setRange(lo - pad, hi + pad);
+  }
+  tidy_axis(xa), tidy_axis(y);
+  chart_->addAxis(xa, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
+  for (QAbstractSeries* s : chart_->series()) s->attachAxis(xa), s->attachAxis(y);
+}
+
+void SweepChart::showBands(const std::vector<Band>& bands, const QString& metric, bool sd) {
+  reset(metric + " over epochs: mean ± " + (sd ? "SD" : "SE") + " over seeds");
+  csv_ = "configuration,epoch,n,mean," + QString(sd ? "sd" : "se") + "\n";
+  double lo = INFINITY, hi = -INFINITY;
+  int max_epoch = 1;
+  for (const Band& b : bands) {
+    auto* mean = new QLineSeries;
+    mean->setName(b.name);
+    QPen pen(b.color);
+    pen.setWidthF(2);
+    mean->setPen(pen);
+    auto* up = new QLineSeries;
+    auto* down = new QLineSeries;
+    bool any_band = false;
+    for (size_t i = 0; i < b.curve.epochs.size(); ++i) {
+      const double m = b.curve.mean[i], s = sd ? b.curve.sd[i] : b.curve.se[i];
+      const int e = b.curve.epochs[i];
+      max_epoch = std::max(max_epoch, e);
+      csv_ += "\"" + QString(b.name).replace('"', '\'') + "\"," + QString::number(e) + "," +
+              QString::number(b.curve.n[i]) + "," + n(m) + "," + n(s) + "\n";
+      if (!std::isfinite(m)) continue;
+      mean->append(e, m);
+      lo = std::min(lo, m), hi = std::max(hi, m);
+      const double w = std::isfinite(s) ? s : 0;
+      any_band |= w > 0;
+      up->append(e, m + w), down->append(e, m - w);
+      lo = std::min(lo, m - w), hi = std::max(hi, m + w);
+    }
+    if (any_band) {
+      auto* area = new QAreaSeries(up, down);
+      QColor fill = b.color;
+      fill.setAlpha(55);
+      area->setBrush(fill);
+      area->setPen(Qt::NoPen);
+      chart_->addSeries(area);
+      chart_->legend()->markers(area).front()->setVisible(false);
+    } else {
+      delete up;
+      delete down;
+    }
+    chart_->addSeries(mean);
+  }
+  auto* x = new QValueAxis;
+  x->setTitleText("epoch");
+  x->setLabelFormat("%d");
+  x->setRange(1, std::max(2, max_epoch));
+  auto* y = new QValueAxis;
+  y->setTitleText(metric);
+  if (std::isfinite(lo)) {
+    const double pad = std::max(1e-6, 0.04 * (hi - lo));
+    y->setRange(lo - pad, hi + pad);
+  }
+  tidy_axis(x), tidy_axis(y);
+  chart_->addAxis(x, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
+  for (QAbstractSeries* s : chart_->series()) s->attachAxis(x), s->attachAxis(y);
+}
+
+void SweepChart::showBoxes(const QStringList& names, const std::vector<BoxStats>& boxes, const QString& metric) {
+  reset(metric + " across seeds, per configuration");
+  auto* series = new QBoxPlotSeries;
+  series->setName("seeds (min, quartiles, median, max)");
+  series->setBrush(QColor(series_color(0).red(), series_color(0).green(), series_color(0).blue(), 90));
+  auto* means = new QScatterSeries;
+  means->setName("mean");
+  means->setMarkerSize(8);
+  means->setColor(series_color(1));
+  csv_ = "configuration,n,min,q1,median,q3,max,mean\n";
+  double lo = INFINITY, hi = -INFINITY;
+  QStringList cats;
+  for (int i = 0; i < names.size() && i < int(boxes.size()); ++i) {
+    const BoxStats& b = boxes[i];
+    csv_ += "\"" + QString(names[i]).replace('"', '\'') + "\"," + QString::number(b.n) + "," + n(b.min) + "," + n(b.q1) +
+            "," + n(b.median) + "," + n(b.q3) + "," + n(b.max) + "," + n(b.mean) + "\n";
+    cats << names[i];
+    auto* set = new QBoxSet(names[i]);
+    if (b.n > 0) {
+      set->setValue(QBoxSet::LowerExtreme, b.min);
+      set->setValue(QBoxSet::LowerQuartile, b.q1);
+      set->setValue(QBoxSet::Median, b.median);
+      set->setValue(QBoxSet::UpperQuartile, b.q3);
+      set->setValue(QBoxSet::UpperExtreme, b.max);
+      means->append(i, b.mean);
+      lo = std::min(lo, b.min), hi = std::max(hi, b.max);
+    }
+    series->append(set);
+  }
+  chart_->addSeries(series);
+  chart_->addSeries(means);
+  auto* x = new QBarCategoryAxis;
+  x->append(cats);
+  if (cats.size() > 4) x->setLabelsAngle(-35);
+  x->setTitleText("configuration");
+  auto* y = new QValueAxis;
+  y->setTitleText(metric);
+  if (std::isfinite(lo)) {
+    const double pad = std::max(1e-6, 0.05 * (hi - lo));
+    y->setRange(lo - pad, hi + pad);
+  }
+  tidy_axis(x), tidy_axis(y);
+  chart_->addAxis(x, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
+  series->attachAxis(x), series->attachAxis(y);
+  // The mean points sit on category indexes: a value axis over the same span, hidden.
+  auto* xi = new QValueAxis;
+  xi->setRange(-0.5, cats.size() - 0.5);
+  xi->setVisible(false);
+  chart_->addAxis(xi, Qt::AlignBottom);
+  means->attachAxis(xi), means->attachAxis(y);
+}
+
+QString SweepChart::exportTo(const QString& file) {
+  if (QFileInfo(file).suffix().toLower() == "csv") return write_text(file, csv_);
+  return export_widget(view_, file, title_);
+}
+
+void SweepChart::contextMenuEvent(QContextMenuEvent* e) {
+  QMenu menu(this);
+  QAction* exp = menu.addAction("Export chart…");
+  if (menu.exec(e->globalPos()) == exp) {
+    const QString f = ask_file(this, title_);
+    if (!f.isEmpty()) {
+      const QString err = exportTo(f);
+      if (!err.isEmpty()) QToolTip::showText(e->globalPos(), err);
+    }
+  }
+}
+
+// ---- parallel coordinates ----
+
+ParallelCoordinates::ParallelCoordinates(QWidget* parent) : QWidget(parent) {
+  setMinimumHeight(240);
+  setAutoFillBackground(true);
+  QPalette p = palette();
+  p.setColor(QPalette::Window, Qt::white);
+  setPalette(p);
+}
+
+void ParallelCoordinates::setData(const std::vector<ParamAxis>& axes, const std::vector<TrialRow>& trials,
+                                  const QString& metric, bool maximize) {
+  axes_ = axes, metric_ = metric, maximize_ = maximize;
+  lines_.clear();
+  lo_ = INFINITY, hi_ = -INFINITY;
+  csv_.clear();
+  for (const ParamAxis& a : axes_) csv_ += QString::fromStdString(a.key) + ",";
+  csv_ += metric + "\n";
+  for (const TrialRow& t : trials) {
+    if (!std::isfinite(t.value)) continue;
+    Line l;
+    for (const ParamAxis& a : axes_) {
+      auto it = t.settings.find(a.key);
+      l.pos.push_back(it == t.settings.end() ? kNone : a.position(it->second));
+      csv_ += (it == t.settings.end() ? QString() : QString::fromStdString(display_value(it->second))) + ",";
+    }
+    l.value = t.value;
+    csv_ += n(t.value) + "\n";
+    lo_ = std::min(lo_, t.value), hi_ = std::max(hi_, t.value);
+    lines_.push_back(l);
+  }
+  for (Line& l : lines_) l.pos.push_back(hi_ > lo_ ? (l.value - lo_) / (hi_ - lo_) : 0.5);
+  // Best drawn last (on top).
+  std::sort(lines_.begin(), lines_.end(),
+            [&](const Line& a, const Line& b) { return maximize_ ? a.value < b.value : a.value > b.value; });
+  update();
+}
+
+void ParallelCoordinates::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.setRenderHint(QPainter::Antialiasing);
+  p.fillRect(rect(), Qt::white);
+  QFont f = font();
+  f.setPointSizeF(9);
+  p.setFont(f);
+  const int axes = static_cast<int>(axes_.size()) + 1;
+  const QRectF area = QRectF(rect()).adjusted(60, 42, -60, -34);
+  if (lines_.empty()) {
+    p.setPen(Qt::gray);
+    p.drawText(rect(), Qt::AlignCenter, "Parallel coordinates appear when trials have results.");
+    return;
+  }
+  auto ax_x = [&](int i) { return axes == 1 ? area.center().x() : area.left() + area.width() * i / (axes - 1); };
+  auto y_of = [&](double pos) { return area.bottom() - pos * area.height(); };
+  // Lines: light (worst) to dark (best).
+  for (const Line& l : lines_) {
+    const double q = hi_ > lo_ ? (l.value - lo_) / (hi_ - lo_) : 1.0;
+    const double good = maximize_ ? q : 1 - q;
+    QColor c = QColor::fromHsvF(0.6 - 0.6 * good, 0.55 + 0.4 * good, 0.95 - 0.45 * good, 0.35 + 0.6 * good);
+    p.setPen(QPen(c, 1.2 + 1.4 * good));
+    QPainterPath path;
+    bool started = false;
+    for (int i = 0; i < axes; ++i) {
+      if (!std::isfinite(l.pos[i])) {
+        started = false;
+        continue;
+      }
+      QPointF pt(ax_x(i), y_of(std::clamp(l.pos[i], 0.0, 1.0)));
+      if (started) path.lineTo(pt);
+      else path.moveTo(pt);
+      started = true;
+    }
+    p.drawPath(path);
+  }
+  // Axes with their labels.
+  p.setPen(QPen(QColor(60, 60, 60), 1.2));
+  for (int i = 0; i < axes; ++i) {
+    const double x = ax_x(i);
+    p.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()));
+    QString name, top, bottom;
+    if (i < static_cast<int>(axes_.size())) {
+      const ParamAxis& a = axes_[i];
+      name = QString::fromStdString(a.key).section('.', -1) + (a.log ? " (log)" : "");
+      if (a.numeric) top = QString::number(a.hi, 'g', 4), bottom = QString::number(a.lo, 'g', 4);
+      else {
+        // Categories at their positions.
+        for (size_t k = 0; k < a.categories.size(); ++k) {
+          const double pos = a.categories.size() == 1 ? 0.5 : double(k) / (a.categories.size() - 1);
+          p.drawText(QRectF(x + 4, y_of(pos) - 9, 120, 18), Qt::AlignLeft | Qt::AlignVCenter,
+                     QString::fromStdString(display_value(a.categories[k])));
+        }
+      }
+    } else {
+      name = metric_;
+      top = QString::number(hi_, 'g', 4), bottom = QString::number(lo_, 'g', 4);
+    }
+    p.drawText(QRectF(x - 90, area.top() - 36, 180, 18), Qt::AlignCenter, name);
+    p.drawText(QRectF(x - 90, area.top() - 18, 180, 16), Qt::AlignCenter, top);
+    p.drawText(QRectF(x - 90, area.bottom() + 4, 180, 16), Qt::AlignCenter, bottom);
+  }
+}
+
+QString ParallelCoordinates::exportTo(const QString& file) {
+  if (QFileInfo(file).suffix().toLower() == "csv") return write_text(file, csv_);
+  return export_widget(this, file, "Parallel coordinates");
+}
+
+void ParallelCoordinates::contextMenuEvent(QContextMenuEvent* e) {
+  QMenu menu(this);
+  QAction* exp = menu.addAction("Export chart…");
+  if (menu.exec(e->globalPos()) == exp) {
+    const QString f = ask_file(this, "parallel-coordinates");
+    if (!f.isEmpty()) {
+      const QString err = exportTo(f);
+      if (!err.isEmpty()) QToolTip::showText(e->globalPos(), err);
+    }
+  }
+}
+
+}  // namespace hyperlab

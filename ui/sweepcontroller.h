@@ -1,0 +1,70 @@
+// The GUI's bridge to a sweep: runs core's SweepRunner on a worker thread,
+// collects its events under a mutex and hands them to the GUI thread about
+// ten times a second, keeping the dashboard's state: the trials, and each
+// run's objective per epoch (live, or read from the history for trials that
+// finished in an earlier session).
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "sweep/runner.h"
+
+namespace hyperlab {
+
+class RunStore;
+
+class SweepController : public QObject {
+  Q_OBJECT
+ public:
+  explicit SweepController(QObject* parent = nullptr);
+  ~SweepController() override;  ///< stops and joins a running sweep
+
+  /// Starts (or resumes) a sweep; false if one is running.
+  bool start(const SweepSpec& spec, const SweepOptions& options);
+  void stop();
+  void cancelTrial(int trial);
+  bool running() const { return thread_.joinable() && !finished_; }
+  void stopAndWait();
+  /// Milliseconds between drains (default 100).
+  void setDrainInterval(int ms) { timer_.setInterval(ms); }
+
+  const SweepSpec& spec() const { return spec_; }
+  /// Every trial asked so far, in ask order.
+  const std::vector<TrialRow>& trials() const { return trials_; }
+  /// (trial, repeat) -> the objective after each epoch.
+  const std::map<std::pair<int, int>, std::vector<double>>& curves() const { return curves_; }
+  const SweepOutcome& outcome() const { return outcome_; }
+  bool hasOutcome() const { return has_outcome_; }
+  QString databasePath() const { return QString::fromStdString(options_.store_path); }
+
+ Q_SIGNALS:
+  void changed();
+  void finished(const hyperlab::SweepOutcome& outcome);
+
+ private:
+  void drain();
+  void loadCurves(const TrialRow& r);
+  std::thread thread_;
+  std::unique_ptr<SweepRunner> runner_;
+  std::mutex mu_;
+  std::vector<SweepEvent> pending_;
+  bool done_ = false, finished_ = true, has_outcome_ = false;
+  SweepOutcome done_outcome_, outcome_;
+  QTimer timer_;
+  SweepSpec spec_;
+  SweepOptions options_;
+  std::vector<TrialRow> trials_;
+  std::map<int, size_t> index_;
+  std::map<std::pair<int, int>, std::vector<double>> curves_;
+  std::unique_ptr<RunStore> store_;  // read-only use: curves of earlier sessions' runs
+};
+
+}  // namespace hyperlab
