@@ -627,11 +627,15 @@ void SweepView::refresh() {
     }
   }
   if (keep >= 0 && keep < trials_->rowCount()) trials_->selectRow(keep);
-  QString p = QString("Sweep \"%1\": %2 trial%3 with a result, %4 running")
+  const int planned = planned_trials(spec);
+  QString p = QString("Sweep \"%1\": %2%3 trial%4 with a result, %5 running")
                   .arg(QString::fromStdString(spec.name))
                   .arg(done)
-                  .arg(done == 1 ? "" : "s")
+                  .arg(planned ? QString(" of %1").arg(planned) : QString())
+                  .arg(done == 1 && !planned ? "" : "s")
                   .arg(running);
+  const int queued = planned ? planned - done - running : 0;
+  if (queued > 0) p += QString(", %1 queued").arg(queued);
   if (best_id >= 0) p += QString("; best %1 %2 (trial %3)").arg(QString::fromStdString(spec.metric), fmt(best)).arg(best_id);
   progress_->setText(p);
   updateButtons();

@@ -202,6 +202,14 @@ std::string display_value(const std::string& t) {
   return t;
 }
 
+int planned_trials(const SweepSpec& s) {
+  if (s.strategy == "random" || s.strategy == "bayes") return s.trials;
+  if (s.strategy != "grid") return 0;
+  int n = 1;
+  for (const ParamSpec& p : s.params) n *= static_cast<int>(p.grid().size());
+  return n;
+}
+
 std::unique_ptr<Strategy> make_strategy(const SweepSpec& s) {
   if (s.strategy == "random") return make_random(s.params, s.trials, s.seed);
   if (s.strategy == "bayes") return make_tpe(s.params, s.trials, s.seed);

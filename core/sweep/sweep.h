@@ -52,6 +52,11 @@ std::string sweep_identity(const SweepSpec& s);
 /// to 4 significant digits ("0.004641588834" -> "0.004642"), lists as they are.
 std::string display_value(const std::string& json_text);
 
+/// Trials the sweep will run, where that is known in advance (grid: the
+/// product of the grid sizes; random, bayes: trials); 0 for halving and
+/// Hyperband, whose promotions depend on results.
+int planned_trials(const SweepSpec& s);
+
 std::unique_ptr<Strategy> make_strategy(const SweepSpec& s);
 /// The config of one trial: the base with the trial's settings, its epochs
 /// (resource, if any) and seed base + repeat; errors name the key.

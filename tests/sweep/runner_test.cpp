@@ -85,6 +85,7 @@ TEST(SweepRunner, RunsTrialsInParallelAndRecordsEachRunLinkedToItsSweep) {
   SweepOutcome out = SweepRunner(s, o).run(cb);
   ASSERT_EQ(out.status, "completed") << out.message;
   EXPECT_EQ(out.trials_done, 4);
+  EXPECT_EQ(planned_trials(s), 4);
   EXPECT_EQ(out.runs_trained, 8);
   EXPECT_EQ(most.load(), 2) << "two trials should have run at once";
   EXPECT_EQ(epochs.load(), 8 * 15);
