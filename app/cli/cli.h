@@ -28,11 +28,18 @@ struct Args {
   double time_limit_min = -1;
   bool fresh = false;
   std::string plan, collect;
+  // playground
+  std::string function, expr, start;
+  std::vector<std::string> optimizers;
+  double lr = 0, param = 0;
+  int steps = 0, every = 1;
+  bool list = false;
   std::vector<std::string> sets, positionals;
 };
 
 int cmd_runs(const Args& a);   // runs.cpp
 int cmd_sweep(const Args& a);  // sweep.cpp
 int cmd_sweeps(const Args& a); // sweep.cpp
+int cmd_playground(const Args& a);  // playground.cpp
 
 }  // namespace hyperlab::cli

@@ -64,6 +64,10 @@ usage:
   hyperlab-cli sweep SWEEP.json --plan DIR [--batch N]   jobs for a cluster (Slurm job array)
   hyperlab-cli sweep SWEEP.json --collect DIR            import their results
   hyperlab-cli sweeps                    the sweeps in the run history
+  hyperlab-cli playground (--function NAME | --expr "..." | --preset NAME)
+                    --optimizer NAME[,key=value...]... [--lr LR] [--start X,Y]
+                    [--steps N] [--every K] [--out FILE.csv]   optimizers on 2-D functions
+  hyperlab-cli playground --list         its functions, optimizers and presets
   hyperlab-cli validate (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli summary  (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli show     (CONFIG.json | --preset NAME) [--set ...]   print the resolved config
@@ -102,6 +106,14 @@ the number "runs list" shows; --db works there too).
 exit status: 0 success (completed or early-stopped), 1 failure, 2 bad input
 (config, data, device; message on stderr starting with "error:"), 3 diverged,
 130 cancelled.
+
+playground runs optimizers on a 2-D function in double precision, with
+LibTorch's update rules (rosenbrock, beale, himmelblau, booth, saddle,
+quadratic [--param CONDITION], rastrigin, or --expr in x and y with + - * / ^
+sin cos tan exp log sqrt abs tanh pi e), and writes step,x,y,f rows (every
+K-th step and the last; an optimizer column when several) to --out or stdout.
+Example: --function rosenbrock --optimizer adam --optimizer momentum,momentum=0.9
+--lr 1e-3 --start -4,-2 --steps 100000 --every 100 --out race.csv
 
 sweep runs a search defined in a sweep file: trials in parallel (--workers N,
 each with --threads N; default: the file's run.workers, cores / workers
@@ -413,6 +425,26 @@ int main(int argc, char** argv) {
       if (s == "--batch") a.batch = static_cast<int>(x);
       if (s == "--time-limit") a.time_limit_min = x;
       if (s == "--sweep") a.filter.sweep_id = static_cast<int64_t>(x);
+    } else if (s == "--function") {
+      if (!value(a.function)) return bad_input("--function needs a name");
+    } else if (s == "--expr") {
+      if (!value(a.expr)) return bad_input("--expr needs an expression in x and y");
+    } else if (s == "--optimizer") {
+      if (!value(v)) return bad_input("--optimizer needs NAME[,key=value...]");
+      a.optimizers.push_back(v);
+    } else if (s == "--start") {
+      if (!value(a.start)) return bad_input("--start needs X,Y");
+    } else if (s == "--list") {
+      a.list = true;
+    } else if (s == "--lr" || s == "--steps" || s == "--every" || s == "--param") {
+      char* end = nullptr;
+      if (!value(v)) return bad_input(s + " needs a number");
+      const double x = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || !(x > 0)) return bad_input(s + " needs a positive number, got \"" + v + "\"");
+      if (s == "--lr") a.lr = x;
+      if (s == "--param") a.param = x;
+      if (s == "--steps") a.steps = static_cast<int>(x);
+      if (s == "--every") a.every = static_cast<int>(x);
     } else if (s == "--fresh") {
       a.fresh = true;
     } else if (s == "--plan") {
@@ -433,6 +465,7 @@ int main(int argc, char** argv) {
   if (a.command == "evaluate") return cmd_evaluate(a);
   if (a.command == "sweep") return cmd_sweep(a);
   if (a.command == "sweeps") return cmd_sweeps(a);
+  if (a.command == "playground") return cmd_playground(a);
   if (a.positionals.size() > 1) return bad_input("unexpected argument " + a.positionals[1]);
   if (!a.positionals.empty()) a.config_file = a.positionals[0];
   if (!a.config_file.empty() && !a.preset.empty()) return bad_input("give a config file or --preset, not both");

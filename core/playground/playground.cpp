@@ -501,19 +501,26 @@ Trajectory run(const Function& f, const OptimizerSpec& o, double x0, double y0, 
     return t;
   }
   t.points.push_back({0, p[0], p[1], e.f});
+  // On a divergence, the last good point is kept even between every-k-th ones.
+  auto keep_last = [&](int k, const Point& last) {
+    if (t.points.back().step != k) t.points.push_back(last);
+  };
   for (int k = 1; k <= steps; ++k) {
     const double g[2] = {e.gx, e.gy};
+    const Point last{k - 1, p[0], p[1], e.f};
     s.update(p, g);
     if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || std::fabs(p[0]) > box || std::fabs(p[1]) > box) {
       char b[96];
       std::snprintf(b, sizeof b, "left the box |x|, |y| < %g", box);
       t.reason = b + at_step(k);
       t.diverged = true, t.diverged_step = k, t.steps_done = k - 1;
+      keep_last(k - 1, last);
       return t;
     }
     e = f.eval(p[0], p[1]);
     if (bad(k)) {
       t.diverged = true, t.diverged_step = k, t.steps_done = k - 1;
+      keep_last(k - 1, last);
       return t;
     }
     t.steps_done = k;

@@ -86,6 +86,10 @@ TEST(Trajectories, DivergenceAndUndefinedValuesStopWithTheReason) {
   EXPECT_NE(m.reason.find("at step " + std::to_string(m.diverged_step)), std::string::npos) << m.reason;
   EXPECT_EQ(static_cast<int>(m.points.size()), m.steps_done + 1);
   for (const Point& q : m.points) EXPECT_TRUE(std::isfinite(q.f));
+  Trajectory sparse = run(r, parse_optimizer("momentum,lr=0.001"), -4, -2, 100000, 1000);
+  ASSERT_EQ(sparse.points.size(), 2u) << "the start and the last good point";
+  EXPECT_EQ(sparse.points.back().step, m.steps_done);
+  EXPECT_EQ(sparse.points.back().x, m.points.back().x);
   Trajectory a = run(r, parse_optimizer("adam,lr=0.001"), -4, -2, 20000);
   EXPECT_FALSE(a.diverged) << a.reason;
   EXPECT_EQ(a.steps_done, 20000);
