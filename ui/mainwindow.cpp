@@ -34,6 +34,7 @@
 #include "historyview.h"
 #include "sweepcontroller.h"
 #include "sweepview.h"
+#include "playgroundview.h"
 #include "pictureviews.h"
 #include "runcontroller.h"
 #include "store/runstore.h"
@@ -126,6 +127,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   history_ = new HistoryView;
   views_->addTab(history_, "History");
   connect(sweep_, &SweepView::sweepFinished, history_, &HistoryView::refresh);
+  playground_ = new PlaygroundView;
+  views_->addTab(playground_, "Playground");
   connect(history_, &HistoryView::resumeRequested, this, &MainWindow::resumeRun);
   connect(history_, &HistoryView::databaseChosen, this, [this](const QString& path) {
     QString err = useDatabase(path);

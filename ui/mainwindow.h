@@ -34,6 +34,7 @@ class HistoryView;
 class ImageGridView;
 class RunController;
 class SweepView;
+class PlaygroundView;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -58,6 +59,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* views() const { return views_; }
   HistoryView* history() const { return history_; }
   SweepView* sweep() const { return sweep_; }
+  PlaygroundView* playground() const { return playground_; }
   QAction* trainAction() const { return train_; }
   QAction* pauseAction() const { return pause_; }
   QAction* stopAction() const { return stop_; }
@@ -117,6 +119,7 @@ class MainWindow : public QMainWindow {
   ConfusionView* confusion_;
   HistoryView* history_;
   SweepView* sweep_;
+  PlaygroundView* playground_;
   QTabWidget* views_;
   QSplitter* splitter_;
   QAction *train_, *pause_, *stop_, *presentation_, *show_editor_;

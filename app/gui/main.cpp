@@ -12,6 +12,7 @@
 #include "experimenteditor.h"
 #include "historyview.h"
 #include "mainwindow.h"
+#include "playgroundview.h"
 #include "sweepview.h"
 #include "train/trainer.h"
 
@@ -31,14 +32,15 @@ int main(int argc, char** argv) {
   QCommandLineOption train("train", "Start training at once.");
   QCommandLineOption shot("screenshot", "Save a picture of the window to FILE, then quit.", "file");
   QCommandLineOption after("after", "Seconds to wait before the screenshot (default 3).", "seconds", "3");
-  QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, map, confusion, sweep, history.", "name");
+  QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, map, confusion, sweep, history, playground.", "name");
   QCommandLineOption sweep("sweep", "Open a sweep file in the Sweep view (as hyperlab-cli sweep reads it).", "file");
+  QCommandLineOption pg_preset("playground", "Load this preset into the Playground view (see hyperlab-cli playground --list).", "preset");
   QCommandLineOption start_sweep("start-sweep", "Start (or resume) the sweep at once.");
   QCommandLineOption sweep_tab("sweep-tab", "Show this sweep page first: trials, best, setting, parallel, seeds, spread, summary.", "name");
   QCommandLineOption editor_tab("editor-tab", "Show this editor page first: data, model, training.", "name");
   QCommandLineOption select("select-runs", "Select these runs in the History view (comma-separated numbers).", "ids");
   QCommandLineOption present("presentation", "Start in presentation mode (large fonts, editor hidden).");
-  cli.addOptions({preset, train, shot, after, tab, editor_tab, select, present, sweep, start_sweep, sweep_tab});
+  cli.addOptions({preset, train, shot, after, tab, editor_tab, select, present, sweep, start_sweep, sweep_tab, pg_preset});
   cli.process(app);
 
   if (!hyperlab::blas_is_optimized())
@@ -48,7 +50,7 @@ int main(int argc, char** argv) {
   if (cli.isSet(preset)) w.loadPreset(cli.value(preset));
   if (!cli.positionalArguments().isEmpty()) w.openFile(cli.positionalArguments().front());
   if (cli.isSet(tab)) {
-    const QStringList tabs = {"curves", "samples", "filters", "map", "confusion", "sweep", "history"};
+    const QStringList tabs = {"curves", "samples", "filters", "map", "confusion", "sweep", "history", "playground"};
     w.views()->setCurrentIndex(std::max(0, static_cast<int>(tabs.indexOf(cli.value(tab)))));
   }
   if (cli.isSet(editor_tab)) {
@@ -63,6 +65,7 @@ int main(int argc, char** argv) {
   }
   if (cli.isSet(start_sweep) && !w.sweep()->start())
     std::fprintf(stderr, "hyperlab: %s\n", qPrintable(w.sweep()->reason()));
+  if (cli.isSet(pg_preset)) w.playground()->loadPreset(cli.value(pg_preset));
   if (cli.isSet(select)) {
     std::vector<int64_t> ids;
     for (const QString& id : cli.value(select).split(',', Qt::SkipEmptyParts)) ids.push_back(id.toLongLong());

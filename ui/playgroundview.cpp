@@ -1,0 +1,763 @@
+#include "playgroundview.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtCharts/QChart>
+#include <QtCharts/QLegend>
+
+#include <algorithm>
+#include <cmath>
+
+#include "fields.h"
+#include "metricchart.h"
+#include "pictureviews.h"
+
+namespace hyperlab {
+
+using namespace playground;
+
+namespace {
+
+// A light perceptual ramp (low = dark blue, high = pale yellow), for the map.
+QRgb ramp(double t) {
+  t = std::clamp(t, 0.0, 1.0);
+  static const double c[][3] = {{38, 70, 138}, {45, 123, 168}, {70, 170, 160}, {140, 205, 130}, {225, 230, 150},
+                                {250, 245, 215}};
+  const double p = t * 5;
+  const int i = std::min(4, static_cast<int>(p));
+  const double f = p - i;
+  auto mix = [&](int k) { return static_cast<int>(c[i][k] + (c[i + 1][k] - c[i][k]) * f); };
+  return qRgb(mix(0), mix(1), mix(2));
+}
+
+double nearest_minimum_distance(const Function& f, double x, double y) {
+  double best = NAN;
+  for (auto [mx, my] : f.minima) {
+    const double d = std::hypot(x - mx, y - my);
+    if (!std::isfinite(best) || d < best) best = d;
+  }
+  return best;
+}
+
+QString spec_text(const OptimizerSpec& o) {
+  const OptimizerSpec d = parse_optimizer(o.type);
+  QStringList s;
+  auto add = [&](const char* k, double v, double dv) {
+    if (v != dv) s << QString("%1=%2").arg(k).arg(v, 0, 'g', 10);
+  };
+  add("momentum", o.momentum, o.type == "momentum" || o.type == "nesterov" ? -1 : d.momentum);
+  add("dampening", o.dampening, d.dampening);
+  add("weight_decay", o.weight_decay, d.weight_decay);
+  add("beta1", o.beta1, d.beta1);
+  add("beta2", o.beta2, d.beta2);
+  add("eps", o.eps, d.eps);
+  add("alpha", o.alpha, d.alpha);
+  add("lr_decay", o.lr_decay, d.lr_decay);
+  add("initial_accumulator_value", o.initial_accumulator, d.initial_accumulator);
+  if (o.nesterov != d.nesterov) s << QString("nesterov=%1").arg(o.nesterov ? "true" : "false");
+  if (o.amsgrad) s << "amsgrad=true";
+  if (o.centered) s << "centered=true";
+  return s.join(",");
+}
+
+const char* kTypes[] = {"gd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad", "sgd"};
+
+}  // namespace
+
+// ---- the contour map ----
+
+ContourView::ContourView(QWidget* parent) : QWidget(parent) {
+  setMinimumSize(360, 280);
+  setMouseTracking(false);
+  setCursor(Qt::CrossCursor);
+}
+
+QRectF ContourView::plotRect() const { return QRectF(rect()).adjusted(52, 10, -12, -34); }
+
+QPointF ContourView::toWidget(double x, double y) const {
+  const QRectF r = plotRect();
+  return {r.left() + (x - f_.x_lo) / (f_.x_hi - f_.x_lo) * r.width(),
+          r.bottom() - (y - f_.y_lo) / (f_.y_hi - f_.y_lo) * r.height()};
+}
+
+QPointF ContourView::toFunction(QPointF p) const {
+  const QRectF r = plotRect();
+  return {f_.x_lo + (p.x() - r.left()) / r.width() * (f_.x_hi - f_.x_lo),
+          f_.y_lo + (r.bottom() - p.y()) / r.height() * (f_.y_hi - f_.y_lo)};
+}
+
+void ContourView::setFunction(const Function& f) {
+  f_ = f;
+  has_f_ = true;
+  rebuildMap();
+  update();
+}
+
+void ContourView::setTrajectories(const std::vector<Trajectory>* t, const std::vector<QColor>& colors) {
+  traj_ = t, colors_ = colors;
+  update();
+}
+
+void ContourView::setStart(double x, double y) {
+  sx_ = x, sy_ = y;
+  update();
+}
+
+void ContourView::setStep(int step) {
+  step_ = step;
+  update();
+}
+
+void ContourView::resizeEvent(QResizeEvent*) { rebuildMap(); }
+
+// Log-spaced levels: log10(f - f_low + d), banded, with a line where the band changes.
+void ContourView::rebuildMap() {
+  if (!has_f_) return;
+  const QRectF r = plotRect();
+  const int w = std::max(8, static_cast<int>(r.width() / 2)), h = std::max(8, static_cast<int>(r.height() / 2));
+  const std::vector<double> v = grid_values(f_, w, h);
+  double lo = std::isfinite(f_.f_min) ? f_.f_min : INFINITY, hi = -INFINITY;
+  for (double x : v)
+    if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
+  if (!std::isfinite(lo) || !std::isfinite(hi)) {
+    map_ = QImage();
+    return;
+  }
+  const double d = std::max((hi - lo) * 1e-6, 1e-12);
+  const double zl = std::log10(d), zh = std::log10(hi - lo + d);
+  const int bands = 16;
+  std::vector<int> band(v.size(), -1);
+  QImage img(w, h, QImage::Format_RGB32);
+  for (int i = 0; i < h; ++i)
+    for (int j = 0; j < w; ++j) {
+      const double x = v[size_t(i) * w + j];
+      if (!std::isfinite(x)) {
+        img.setPixel(j, i, qRgb(200, 200, 200));  // undefined there
+        continue;
+      }
+      const double t = (std::log10(x - lo + d) - zl) / std::max(zh - zl, 1e-12);
+      const int b = std::clamp(static_cast<int>(t * bands), 0, bands - 1);
+      band[size_t(i) * w + j] = b;
+      img.setPixel(j, i, ramp((b + 0.5) / bands));
+    }
+  for (int i = 0; i + 1 < h; ++i)
+    for (int j = 0; j + 1 < w; ++j) {
+      const int b = band[size_t(i) * w + j];
+      if (b < 0) continue;
+      if (b != band[size_t(i) * w + j + 1] || b != band[size_t(i + 1) * w + j]) {
+        QColor c(img.pixel(j, i));
+        img.setPixel(j, i, c.darker(135).rgb());
+      }
+    }
+  map_ = img;
+}
+
+void ContourView::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.fillRect(rect(), Qt::white);
+  p.setRenderHint(QPainter::Antialiasing);
+  const QRectF r = plotRect();
+  if (!map_.isNull()) p.drawImage(r, map_);
+  else {
+    p.setPen(Qt::gray);
+    p.drawText(r, Qt::AlignCenter, "f is not finite anywhere in this view");
+  }
+  p.setPen(QPen(QColor(90, 90, 90), 1));
+  p.drawRect(r);
+  // Ticks.
+  QFont f = font();
+  f.setPointSizeF(8.5);
+  p.setFont(f);
+  for (int k = 0; k <= 4; ++k) {
+    const double x = f_.x_lo + (f_.x_hi - f_.x_lo) * k / 4, y = f_.y_lo + (f_.y_hi - f_.y_lo) * k / 4;
+    const QPointF px = toWidget(x, f_.y_lo), py = toWidget(f_.x_lo, y);
+    p.drawLine(px, px + QPointF(0, 4));
+    p.drawText(QRectF(px.x() - 30, r.bottom() + 5, 60, 14), Qt::AlignCenter, QString::number(x, 'g', 4));
+    p.drawLine(py, py - QPointF(4, 0));
+    p.drawText(QRectF(r.left() - 50, py.y() - 7, 44, 14), Qt::AlignRight | Qt::AlignVCenter, QString::number(y, 'g', 4));
+  }
+  p.drawText(QRectF(r.left(), r.bottom() + 18, r.width(), 14), Qt::AlignCenter, "x");
+  p.save();
+  p.translate(10, r.center().y());
+  p.rotate(-90);
+  p.drawText(QRectF(-20, -8, 40, 14), Qt::AlignCenter, "y");
+  p.restore();
+  p.setClipRect(r);
+  // The known minima.
+  for (auto [mx, my] : f_.minima) {
+    const QPointF m = toWidget(mx, my);
+    p.setPen(QPen(Qt::white, 3));
+    p.drawLine(m + QPointF(-6, -6), m + QPointF(6, 6));
+    p.drawLine(m + QPointF(-6, 6), m + QPointF(6, -6));
+    p.setPen(QPen(Qt::black, 1.5));
+    p.drawLine(m + QPointF(-6, -6), m + QPointF(6, 6));
+    p.drawLine(m + QPointF(-6, 6), m + QPointF(6, -6));
+  }
+  // Trajectories, thinned to what the screen can show.
+  if (traj_) {
+    for (size_t i = 0; i < traj_->size(); ++i) {
+      const Trajectory& t = (*traj_)[i];
+      if (t.points.empty()) continue;
+      const QColor c = i < colors_.size() ? colors_[i] : Qt::black;
+      int last = static_cast<int>(t.points.size()) - 1;
+      if (step_ >= 0)
+        while (last > 0 && t.points[last].step > step_) --last;
+      const int stride = std::max(1, last / 4000);
+      QPainterPath path(toWidget(t.points[0].x, t.points[0].y));
+      QPointF prev = path.currentPosition();
+      for (int k = stride; k <= last; k += stride) {
+        const QPointF q = toWidget(t.points[k].x, t.points[k].y);
+        if (std::fabs(q.x() - prev.x()) + std::fabs(q.y() - prev.y()) < 0.7 && k + stride <= last) continue;
+        path.lineTo(q), prev = q;
+      }
+      path.lineTo(toWidget(t.points[last].x, t.points[last].y));
+      p.setPen(QPen(QColor(255, 255, 255, 160), 4));
+      p.drawPath(path);
+      p.setPen(QPen(c, 2));
+      p.drawPath(path);
+      QPointF end = toWidget(t.points[last].x, t.points[last].y);
+      if (t.diverged && last == static_cast<int>(t.points.size()) - 1) {
+        // Where it left the view, if it did: the marker stays on the map.
+        end.setX(std::clamp(end.x(), r.left() + 8, r.right() - 8));
+        end.setY(std::clamp(end.y(), r.top() + 8, r.bottom() - 8));
+        p.setPen(QPen(c, 3));
+        p.drawLine(end + QPointF(-7, -7), end + QPointF(7, 7));
+        p.drawLine(end + QPointF(-7, 7), end + QPointF(7, -7));
+        const QString label = QString("diverged at step %1").arg(t.diverged_step);
+        const bool right = end.x() > r.right() - 150;
+        p.drawText(QRectF(right ? end.x() - 160 : end.x() + 10, end.y() + (end.y() < r.top() + 20 ? 6 : -18), 150, 14),
+                   right ? Qt::AlignRight : Qt::AlignLeft, label);
+      } else {
+        p.setBrush(c);
+        p.setPen(QPen(Qt::white, 1.5));
+        p.drawEllipse(end, 4.5, 4.5);
+        p.setBrush(Qt::NoBrush);
+      }
+    }
+  }
+  // The start point.
+  const QPointF s = toWidget(sx_, sy_);
+  p.setBrush(Qt::white);
+  p.setPen(QPen(Qt::black, 1.5));
+  p.drawEllipse(s, 5, 5);
+  p.setBrush(Qt::NoBrush);
+}
+
+void ContourView::mousePressEvent(QMouseEvent* e) {
+  if (e->button() != Qt::LeftButton || !plotRect().contains(e->position())) return;
+  dragging_ = true;
+  const QPointF q = toFunction(e->position());
+  Q_EMIT startMoved(q.x(), q.y(), false);
+}
+
+void ContourView::mouseMoveEvent(QMouseEvent* e) {
+  if (!dragging_) return;
+  QPointF pos = e->position();
+  const QRectF r = plotRect();
+  pos.setX(std::clamp(pos.x(), r.left(), r.right()));
+  pos.setY(std::clamp(pos.y(), r.top(), r.bottom()));
+  const QPointF q = toFunction(pos);
+  Q_EMIT startMoved(q.x(), q.y(), false);
+}
+
+void ContourView::mouseReleaseEvent(QMouseEvent* e) {
+  if (!dragging_) return;
+  dragging_ = false;
+  const QPointF q = toFunction(e->position());
+  Q_EMIT startMoved(q.x(), q.y(), true);
+}
+
+// ---- the tab ----
+
+PlaygroundView::PlaygroundView(QWidget* parent) : QWidget(parent) {
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  auto* left = new QWidget;
+  buildControls(left);
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(left);
+  scroll->setWidgetResizable(true);
+  scroll->setMinimumWidth(320);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  auto* right = new QWidget;
+  right->setObjectName("figure");
+  auto* rv = new QVBoxLayout(right);
+  rv->setContentsMargins(4, 4, 4, 4);
+  contour_ = new ContourView;
+  formula_ = new QLabel;
+  formula_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  rv->addWidget(formula_);
+  auto* top = new QSplitter(Qt::Vertical);
+  top->addWidget(contour_);
+  auto* charts = new QWidget;
+  auto* ch = new QHBoxLayout(charts);
+  ch->setContentsMargins(0, 0, 0, 0);
+  error_ = new MetricChart("log10(f - f*) against the step", "step", "log10(f - f*)");
+  distance_ = new MetricChart("Distance to the minimum", "step", "log10 distance");
+  // The legend under the figure names the colours; the charts keep their room.
+  error_->chart()->legend()->hide();
+  distance_->chart()->legend()->hide();
+  ch->addWidget(error_);
+  ch->addWidget(distance_);
+  top->addWidget(charts);
+  charts->setMinimumHeight(230);
+  top->setStretchFactor(0, 3);
+  top->setStretchFactor(1, 2);
+  top->setSizes({520, 300});
+  rv->addWidget(top, 1);
+  auto* sl = new QHBoxLayout;
+  play_ = new QPushButton("▶ Play");
+  slider_ = new QSlider(Qt::Horizontal);
+  slider_->setRange(0, 100);
+  auto* step_label = new QLabel("all steps");
+  step_label->setMinimumWidth(110);
+  sl->addWidget(play_);
+  sl->addWidget(slider_, 1);
+  sl->addWidget(step_label);
+  rv->addLayout(sl);
+  legend_ = new QLabel;
+  legend_->setWordWrap(true);
+  legend_->setTextFormat(Qt::RichText);
+  rv->addWidget(legend_);
+  split->addWidget(scroll);
+  split->addWidget(right);
+  split->setStretchFactor(1, 1);
+  split->setSizes({360, 900});
+  auto* v = new QVBoxLayout(this);
+  v->setContentsMargins(0, 0, 0, 0);
+  v->addWidget(split);
+
+  connect(contour_, &ContourView::startMoved, this, [this](double x, double y, bool final) {
+    const bool was_loading = loading_;
+    loading_ = true;
+    start_x_->setValue(x), start_y_->setValue(y);
+    loading_ = was_loading;
+    contour_->setStart(x, y);
+    recompute(final ? 0 : 10000);  // while dragging: the first 10,000 steps, at once
+  });
+  connect(slider_, &QSlider::valueChanged, this, [this, step_label](int s) {
+    onStep(s);
+    step_label->setText(s >= slider_->maximum() ? "all steps" : QString("step %1").arg(s));
+  });
+  anim_.setInterval(30);
+  connect(&anim_, &QTimer::timeout, this, [this] {
+    const int next = slider_->value() + std::max(1, slider_->maximum() / 200);
+    if (next >= slider_->maximum()) {
+      slider_->setValue(slider_->maximum());
+      anim_.stop();
+      play_->setText("▶ Play");
+    } else {
+      slider_->setValue(next);
+    }
+  });
+  connect(play_, &QPushButton::clicked, this, [this] {
+    if (anim_.isActive()) {
+      anim_.stop();
+      play_->setText("▶ Play");
+      return;
+    }
+    if (slider_->value() >= slider_->maximum()) slider_->setValue(0);
+    anim_.start();
+    play_->setText("❚❚ Pause");
+  });
+  loadPreset("rosenbrock-lr1e-4");
+}
+
+void PlaygroundView::buildControls(QWidget* host) {
+  auto* v = new QVBoxLayout(host);
+  auto* fb = new QGroupBox("Function");
+  auto* ff = new QFormLayout(fb);
+  ff->setRowWrapPolicy(QFormLayout::WrapLongRows);
+  preset_ = new QComboBox;
+  preset_->addItem("(presets from the homework)", "");
+  for (const Preset& p : playground_presets())
+    preset_->addItem(QString::fromStdString(p.name), QString::fromStdString(p.name));
+  preset_->setToolTip("Loads a function, start point, number of steps and optimizers");
+  ff->addRow("Preset", preset_);
+  function_ = new QComboBox;
+  for (const std::string& n : function_names()) function_->addItem(QString::fromStdString(n));
+  function_->addItem("typed in…", "expression");
+  ff->addRow("f(x, y)", function_);
+  param_ = new NumberBox(1, 1e6, 1);
+  param_->setValue(10);
+  param_->setEnabled(false);
+  param_->setToolTip("The quadratic's condition number");
+  ff->addRow("Condition number", param_);
+  expr_ = new QLineEdit("(1 - x)^2 + 100 (y - x^2)^2");
+  expr_->setFont(QFont("DejaVu Sans Mono", 9));
+  expr_->setToolTip("x, y, numbers, pi, e, + - * / ^, sin cos tan exp log sqrt abs tanh, parentheses");
+  expr_->setEnabled(false);
+  ff->addRow("Expression", expr_);
+  expr_error_ = new QLabel;
+  expr_error_->setFont(QFont("DejaVu Sans Mono", 9));
+  expr_error_->setStyleSheet("color: #b00020;");
+  expr_error_->setWordWrap(false);
+  ff->addRow(expr_error_);
+  start_x_ = new NumberBox(-1e6, 1e6, 0.1);
+  start_y_ = new NumberBox(-1e6, 1e6, 0.1);
+  auto* st = new QHBoxLayout;
+  st->addWidget(start_x_);
+  st->addWidget(start_y_);
+  ff->addRow("Start (x, y)", st);
+  steps_ = new QSpinBox;
+  steps_->setRange(1, 10000000);
+  steps_->setSingleStep(1000);
+  steps_->setValue(10000);
+  ff->addRow("Steps", steps_);
+  v->addWidget(fb);
+
+  auto* ob = new QGroupBox("Optimizers (LibTorch's update rules)");
+  auto* ov = new QVBoxLayout(ob);
+  opts_ = new QTableWidget(0, 4);
+  opts_->setHorizontalHeaderLabels({"", "Optimizer", "lr", "Settings"});
+  opts_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Fixed);
+  opts_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Fixed);
+  opts_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Fixed);
+  opts_->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
+  opts_->setColumnWidth(0, 26);
+  opts_->setColumnWidth(1, 96);
+  opts_->setColumnWidth(2, 84);
+  opts_->verticalHeader()->setVisible(false);
+  opts_->setMinimumHeight(170);
+  ov->addWidget(opts_);
+  auto* ab = new QHBoxLayout;
+  auto* add = new QPushButton("Add");
+  auto* remove = new QPushButton("Remove");
+  ab->addWidget(add);
+  ab->addWidget(remove);
+  ab->addStretch(1);
+  ov->addLayout(ab);
+  auto* hint = new QLabel("Settings: momentum=0.9, nesterov=true, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=true, "
+                          "weight_decay, alpha, centered, lr_decay. Click or drag on the map to move the start.");
+  hint->setWordWrap(true);
+  hint->setStyleSheet("color: #666;");
+  ov->addWidget(hint);
+  v->addWidget(ob);
+
+  auto* eb = new QHBoxLayout;
+  auto* fig = new QPushButton("Export figure…");
+  auto* csv = new QPushButton("Export CSV…");
+  eb->addWidget(fig);
+  eb->addWidget(csv);
+  eb->addStretch(1);
+  v->addLayout(eb);
+  v->addStretch(1);
+
+  connect(preset_, &QComboBox::currentIndexChanged, this, [this] {
+    const QString p = preset_->currentData().toString();
+    if (!p.isEmpty()) loadPreset(p);
+  });
+  connect(function_, &QComboBox::currentIndexChanged, this, [this] {
+    param_->setEnabled(function_->currentText() == "quadratic");
+    expr_->setEnabled(function_->currentData().toString() == "expression");
+    if (loading_) return;
+    const QString n = function_->currentData().toString() == "expression" ? "expression" : function_->currentText();
+    setFunction(n);
+  });
+  connect(param_, &QDoubleSpinBox::valueChanged, this, [this] {
+    if (!loading_ && function_->currentText() == "quadratic") setFunction("quadratic");
+  });
+  connect(expr_, &QLineEdit::editingFinished, this, [this] {
+    if (!loading_ && function_->currentData().toString() == "expression") setExpression(expr_->text());
+  });
+  for (NumberBox* b : {start_x_, start_y_})
+    connect(b, &QDoubleSpinBox::valueChanged, this, [this] {
+      if (loading_) return;
+      contour_->setStart(start_x_->value(), start_y_->value());
+      recompute();
+    });
+  connect(steps_, &QSpinBox::valueChanged, this, [this] {
+    if (!loading_) recompute();
+  });
+  connect(opts_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* it) {
+    if (!loading_ && it->column() == 0) recompute();
+  });
+  connect(add, &QPushButton::clicked, this, [this] {
+    addOptimizerRow(parse_optimizer("adam"));
+    recompute();
+  });
+  connect(remove, &QPushButton::clicked, this, [this] {
+    if (opts_->currentRow() >= 0) opts_->removeRow(opts_->currentRow());
+    recompute();
+  });
+  connect(fig, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, "Export figure", "playground.png",
+                                                   "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf)");
+    if (f.isEmpty()) return;
+    const QString err = exportFigure(f);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
+  });
+  connect(csv, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, "Export trajectories", "trajectories.csv", "CSV (*.csv)");
+    if (f.isEmpty()) return;
+    const QString err = exportCsv(f);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
+  });
+}
+
+void PlaygroundView::addOptimizerRow(const OptimizerSpec& o) {
+  const int r = opts_->rowCount();
+  opts_->insertRow(r);
+  auto* on = new QTableWidgetItem;
+  on->setCheckState(Qt::Checked);
+  on->setBackground(series_color(r));
+  opts_->setItem(r, 0, on);
+  auto* type = new QComboBox;
+  for (const char* t : kTypes) type->addItem(t);
+  type->setCurrentText(QString::fromStdString(o.type));
+  opts_->setCellWidget(r, 1, type);
+  auto* lr = new LogNumberBox(1e-8, 100);
+  lr->setValue(o.lr);
+  opts_->setCellWidget(r, 2, lr);
+  auto* settings = new QLineEdit(spec_text(o));
+  opts_->setCellWidget(r, 3, settings);
+  connect(type, &QComboBox::currentTextChanged, this, [this, settings](const QString& t) {
+    if (loading_) return;
+    settings->setText(spec_text(parse_optimizer(t.toStdString())));
+    recompute();
+  });
+  connect(lr, &QDoubleSpinBox::valueChanged, this, [this] {
+    if (!loading_) recompute();
+  });
+  connect(settings, &QLineEdit::editingFinished, this, [this] {
+    if (!loading_) recompute();
+  });
+}
+
+std::vector<OptimizerSpec> PlaygroundView::optimizers(QString* error) const {
+  std::vector<OptimizerSpec> out;
+  for (int r = 0; r < opts_->rowCount(); ++r) {
+    if (opts_->item(r, 0)->checkState() != Qt::Checked) continue;
+    const QString type = static_cast<QComboBox*>(opts_->cellWidget(r, 1))->currentText();
+    const double lr = static_cast<QDoubleSpinBox*>(opts_->cellWidget(r, 2))->value();
+    const QString set = static_cast<QLineEdit*>(opts_->cellWidget(r, 3))->text().simplified().remove(' ');
+    try {
+      OptimizerSpec o = parse_optimizer((type + (set.isEmpty() ? "" : "," + set)).toStdString());
+      o.lr = lr;
+      o.label = QString("%1 (%2)").arg(type).arg(lr, 0, 'g', 4).toStdString();
+      out.push_back(o);
+    } catch (const std::exception& e) {
+      if (error) *error = QString("optimizer %1: %2").arg(r + 1).arg(e.what());
+      out.push_back(OptimizerSpec{});
+      out.back().label = "(invalid)";
+      out.back().lr = -1;  // marks the row
+    }
+  }
+  return out;
+}
+
+void PlaygroundView::loadPreset(const QString& name) {
+  for (const Preset& p : playground_presets()) {
+    if (QString::fromStdString(p.name) != name) continue;
+    const bool was_loading = loading_;
+    loading_ = true;
+    {
+      const QSignalBlocker quiet(preset_);
+      preset_->setCurrentIndex(std::max(0, preset_->findData(name)));
+    }
+    function_->setCurrentText(QString::fromStdString(p.function));
+    f_ = builtin_function(p.function, param_->value());
+    start_x_->setValue(p.start_x), start_y_->setValue(p.start_y);
+    steps_->setValue(p.steps);
+    opts_->setRowCount(0);
+    for (const OptimizerSpec& o : p.optimizers) addOptimizerRow(o);
+    loading_ = was_loading;
+    contour_->setFunction(f_);
+    contour_->setStart(p.start_x, p.start_y);
+    recompute();
+    return;
+  }
+}
+
+void PlaygroundView::setFunction(const QString& name) {
+  if (name == "expression") {
+    const bool was_loading = loading_;
+    loading_ = true;
+    function_->setCurrentIndex(function_->findData("expression"));
+    loading_ = was_loading;
+    setExpression(expr_->text());
+    return;
+  }
+  try {
+    f_ = builtin_function(name.toStdString(), param_->value());
+  } catch (const std::exception& e) {
+    error_text_ = e.what();
+    return;
+  }
+  const bool was_loading = loading_;
+    loading_ = true;
+  function_->setCurrentText(name);
+  start_x_->setValue(f_.start_x), start_y_->setValue(f_.start_y);
+  loading_ = was_loading;
+  expr_error_->clear();
+  contour_->setFunction(f_);
+  contour_->setStart(f_.start_x, f_.start_y);
+  recompute();
+}
+
+QString PlaygroundView::setExpression(const QString& text) {
+  const bool was_loading = loading_;
+    loading_ = true;
+  expr_->setText(text);
+  function_->setCurrentIndex(function_->findData("expression"));
+  loading_ = was_loading;
+  try {
+    Function f = expression_function(text.toStdString());
+    // Keep the current view; a typed function has no known minimum.
+    f.x_lo = f_.x_lo, f.x_hi = f_.x_hi, f.y_lo = f_.y_lo, f.y_hi = f_.y_hi;
+    f_ = f;
+  } catch (const ExpressionError& e) {
+    error_text_ = QString::fromStdString(e.message);
+    expr_error_->setText(QString::fromStdString(e.message) + "\n" + text + "\n" + QString(int(e.position), ' ') + "^");
+    return error_text_;
+  }
+  expr_error_->clear();
+  error_text_.clear();
+  contour_->setFunction(f_);
+  recompute();
+  return {};
+}
+
+void PlaygroundView::setStart(double x, double y) {
+  const bool was_loading = loading_;
+    loading_ = true;
+  start_x_->setValue(x), start_y_->setValue(y);
+  loading_ = was_loading;
+  contour_->setStart(x, y);
+  recompute();
+}
+
+void PlaygroundView::setSteps(int steps) {
+  const bool was_loading = loading_;
+    loading_ = true;
+  steps_->setValue(steps);
+  loading_ = was_loading;
+  recompute();
+}
+
+void PlaygroundView::setOptimizers(const QStringList& specs) {
+  const bool was_loading = loading_;
+    loading_ = true;
+  opts_->setRowCount(0);
+  for (const QString& s : specs) addOptimizerRow(parse_optimizer(s.toStdString()));
+  loading_ = was_loading;
+  recompute();
+}
+
+void PlaygroundView::recompute(int max_steps) {
+  if (loading_) return;
+  QElapsedTimer t;
+  t.start();
+  QString err;
+  const std::vector<OptimizerSpec> opts = optimizers(&err);
+  const int steps = max_steps > 0 ? std::min(max_steps, steps_->value()) : steps_->value();
+  traj_.clear();
+  colors_.clear();
+  int row = 0;
+  for (int r = 0; r < opts_->rowCount(); ++r) {
+    if (opts_->item(r, 0)->checkState() != Qt::Checked) continue;
+    const OptimizerSpec& o = opts[row++];
+    if (o.lr < 0) continue;
+    traj_.push_back(run(f_, o, start_x_->value(), start_y_->value(), steps));
+    colors_.push_back(series_color(r));
+  }
+  last_ms_ = t.nsecsElapsed() / 1e6;
+  error_text_ = err;
+  slider_->blockSignals(true);
+  slider_->setRange(0, steps);
+  slider_->setValue(steps);
+  slider_->blockSignals(false);
+  contour_->setStep(-1);
+  updateViews();
+}
+
+void PlaygroundView::updateViews() {
+  contour_->setTrajectories(&traj_, colors_);
+  const bool has_min = std::isfinite(f_.f_min);
+  formula_->setText("<b>f(x, y) = " + QString::fromStdString(f_.formula).toHtmlEscaped() + "</b>" +
+                    (f_.minima.empty() ? QString("")
+                                       : QString("&nbsp;&nbsp; minimum f* = %1 at (%2, %3)")
+                                             .arg(f_.f_min)
+                                             .arg(f_.minima[0].first, 0, 'g', 6)
+                                             .arg(f_.minima[0].second, 0, 'g', 6)) +
+                    (f_.minima.size() > 1 ? QString(" and %1 more").arg(f_.minima.size() - 1) : QString()));
+  error_->removeAllSeries();
+  distance_->removeAllSeries();
+  error_->chart()->setTitle(has_min ? "log10(f - f*) against the step" : "f against the step (no known minimum)");
+  distance_->setVisible(!f_.minima.empty());
+  for (size_t i = 0; i < traj_.size(); ++i) {
+    const Trajectory& t = traj_[i];
+    const QString name = QString::fromStdString(t.optimizer.name());
+    const int e = error_->addSeries(name, colors_[i]);
+    const int d = distance_->addSeries(name, colors_[i]);
+    QVector<QPointF> ev, dv;
+    ev.reserve(static_cast<int>(t.points.size()));
+    for (const Point& q : t.points) {
+      const double y = has_min ? std::log10(std::max(q.f - f_.f_min, 1e-300)) : q.f;
+      ev.push_back({double(q.step), y});
+      const double dist = nearest_minimum_distance(f_, q.x, q.y);
+      if (std::isfinite(dist)) dv.push_back({double(q.step), std::log10(std::max(dist, 1e-300))});
+    }
+    error_->setPoints(e, ev);
+    distance_->setPoints(d, dv);
+  }
+  legend_->setText(legendText());
+}
+
+QString PlaygroundView::legendText() const {
+  QString html;
+  for (size_t i = 0; i < traj_.size(); ++i) {
+    const Trajectory& t = traj_[i];
+    html += QString("<span style='color:%1'>■</span> <b>%2</b>: ")
+                .arg(colors_[i].name(), QString::fromStdString(t.optimizer.name()).toHtmlEscaped());
+    if (t.points.empty()) {
+      html += "no step: " + QString::fromStdString(t.reason).toHtmlEscaped() + "<br>";
+      continue;
+    }
+    const Point& q = t.points.back();
+    html += QString("(%1, %2), f = %3").arg(q.x, 0, 'g', 6).arg(q.y, 0, 'g', 6).arg(q.f, 0, 'g', 5);
+    if (std::isfinite(f_.f_min)) html += QString(", log10(f - f*) = %1").arg(std::log10(std::max(q.f - f_.f_min, 1e-300)), 0, 'f', 2);
+    html += QString(" after %1 steps").arg(t.steps_done);
+    if (t.diverged) html += " — <span style='color:#b00020'>" + QString::fromStdString(t.reason).toHtmlEscaped() + "</span>";
+    html += "<br>";
+  }
+  if (!error_text_.isEmpty()) html += "<span style='color:#b00020'>" + error_text_.toHtmlEscaped() + "</span>";
+  return html;
+}
+
+void PlaygroundView::onStep(int step) { contour_->setStep(step >= slider_->maximum() ? -1 : step); }
+
+QString PlaygroundView::exportFigure(const QString& file) {
+  QWidget* fig = findChild<QWidget*>("figure");
+  return export_widget(fig ? fig : this, file, "Optimizer playground");
+}
+
+QString PlaygroundView::exportCsv(const QString& file) const {
+  QFile f(file);
+  const std::string csv = trajectories_csv(traj_);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(csv.data(), qint64(csv.size())) < 0)
+    return "cannot write " + file;
+  return {};
+}
+
+}  // namespace hyperlab

@@ -1,0 +1,124 @@
+// The Playground tab: optimizers racing on a 2-D function. Pick a function
+// (or type one in x and y), set several optimizers side by side, click a start
+// point on the contour map (drag it: the trajectories follow), and see the
+// trajectories, log10(f - f*) and the distance to the minimum against the
+// step, a step slider with animation, and each optimizer's final point, value
+// and divergence. Everything is computed by core (playground/); the figure
+// exports as PNG/SVG/PDF, the trajectories as CSV.
+#pragma once
+
+#include <QImage>
+#include <QTimer>
+#include <QWidget>
+
+#include <vector>
+
+#include "playground/playground.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+class QTableWidget;
+
+namespace hyperlab {
+
+class MetricChart;
+class NumberBox;
+
+/// The contour map with the trajectories drawn over it.
+class ContourView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ContourView(QWidget* parent = nullptr);
+  void setFunction(const playground::Function& f);
+  void setTrajectories(const std::vector<playground::Trajectory>* t, const std::vector<QColor>& colors);
+  void setStart(double x, double y);
+  /// Draw each trajectory up to this step (-1: all).
+  void setStep(int step);
+  bool hasMap() const { return !map_.isNull(); }
+  QSize sizeHint() const override { return {620, 460}; }
+  QPointF toWidget(double x, double y) const;
+  QPointF toFunction(QPointF p) const;
+
+ Q_SIGNALS:
+  /// The user pressed or dragged (final = released) at a point of the plane.
+  void startMoved(double x, double y, bool final);
+
+ protected:
+  void paintEvent(QPaintEvent*) override;
+  void resizeEvent(QResizeEvent*) override;
+  void mousePressEvent(QMouseEvent* e) override;
+  void mouseMoveEvent(QMouseEvent* e) override;
+  void mouseReleaseEvent(QMouseEvent* e) override;
+
+ private:
+  void rebuildMap();
+  QRectF plotRect() const;
+  playground::Function f_;
+  bool has_f_ = false;
+  QImage map_;
+  const std::vector<playground::Trajectory>* traj_ = nullptr;
+  std::vector<QColor> colors_;
+  double sx_ = 0, sy_ = 0;
+  int step_ = -1;
+  bool dragging_ = false;
+};
+
+class PlaygroundView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit PlaygroundView(QWidget* parent = nullptr);
+
+  void loadPreset(const QString& name);
+  /// A built-in function by name, or "expression" with the text in the field.
+  void setFunction(const QString& name);
+  /// Returns the error (with its position) or "".
+  QString setExpression(const QString& text);
+  void setStart(double x, double y);
+  void setSteps(int steps);
+  /// Replaces the optimizers ("adam,lr=0.001" each).
+  void setOptimizers(const QStringList& specs);
+  /// Recomputes every trajectory (max_steps > 0: at most that many, for dragging).
+  void recompute(int max_steps = 0);
+
+  const std::vector<playground::Trajectory>& trajectories() const { return traj_; }
+  ContourView* contour() const { return contour_; }
+  MetricChart* errorChart() const { return error_; }
+  MetricChart* distanceChart() const { return distance_; }
+  QString legendText() const;
+  QString error() const { return error_text_; }
+  double lastComputeMs() const { return last_ms_; }
+  QString exportFigure(const QString& file);
+  QString exportCsv(const QString& file) const;
+
+ private:
+  void buildControls(QWidget* host);
+  void addOptimizerRow(const playground::OptimizerSpec& o);
+  std::vector<playground::OptimizerSpec> optimizers(QString* error) const;
+  void updateViews();
+  void onStep(int step);
+
+  playground::Function f_;
+  std::vector<playground::Trajectory> traj_;
+  std::vector<QColor> colors_;
+  QComboBox *preset_, *function_;
+  QLineEdit* expr_;
+  QLabel *formula_, *expr_error_, *legend_;
+  NumberBox *param_, *start_x_, *start_y_;
+  QSpinBox* steps_;
+  QTableWidget* opts_;
+  ContourView* contour_;
+  MetricChart *error_, *distance_;
+  QSlider* slider_;
+  QPushButton* play_;
+  QTimer anim_;
+  QString error_text_;
+  double last_ms_ = 0;
+  bool loading_ = false;
+};
+
+}  // namespace hyperlab
