@@ -302,7 +302,13 @@ void MainWindow::buildMenus() {
   show_editor_->setCheckable(true);
   show_editor_->setChecked(true);
   show_editor_->setShortcut(QKeySequence("Ctrl+E"));
-  connect(show_editor_, &QAction::toggled, this, [this](bool on) { splitter_->widget(0)->setVisible(on); });
+  connect(show_editor_, &QAction::toggled, this, [this](bool on) {
+    splitter_->widget(0)->setVisible(on && views_->currentWidget() != playground_);
+  });
+  // The playground needs no experiment: its tab gets the editor's room.
+  connect(views_, &QTabWidget::currentChanged, this, [this] {
+    splitter_->widget(0)->setVisible(show_editor_->isChecked() && views_->currentWidget() != playground_);
+  });
 }
 
 void MainWindow::loadPreset(const QString& name) {
