@@ -7,12 +7,12 @@
 // exports as PNG/SVG/PDF, the trajectories as CSV.
 #pragma once
 
-#include <QImage>
 #include <QTimer>
 #include <QWidget>
 
 #include <vector>
 
+#include "contourview.h"
 #include "playground/playground.h"
 
 class QCheckBox;
@@ -28,45 +28,6 @@ namespace hyperlab {
 
 class MetricChart;
 class NumberBox;
-
-/// The contour map with the trajectories drawn over it.
-class ContourView : public QWidget {
-  Q_OBJECT
- public:
-  explicit ContourView(QWidget* parent = nullptr);
-  void setFunction(const playground::Function& f);
-  void setTrajectories(const std::vector<playground::Trajectory>* t, const std::vector<QColor>& colors);
-  void setStart(double x, double y);
-  /// Draw each trajectory up to this step (-1: all).
-  void setStep(int step);
-  bool hasMap() const { return !map_.isNull(); }
-  QSize sizeHint() const override { return {620, 460}; }
-  QPointF toWidget(double x, double y) const;
-  QPointF toFunction(QPointF p) const;
-
- Q_SIGNALS:
-  /// The user pressed or dragged (final = released) at a point of the plane.
-  void startMoved(double x, double y, bool final);
-
- protected:
-  void paintEvent(QPaintEvent*) override;
-  void resizeEvent(QResizeEvent*) override;
-  void mousePressEvent(QMouseEvent* e) override;
-  void mouseMoveEvent(QMouseEvent* e) override;
-  void mouseReleaseEvent(QMouseEvent* e) override;
-
- private:
-  void rebuildMap();
-  QRectF plotRect() const;
-  playground::Function f_;
-  bool has_f_ = false;
-  QImage map_;
-  const std::vector<playground::Trajectory>* traj_ = nullptr;
-  std::vector<QColor> colors_;
-  double sx_ = 0, sy_ = 0;
-  int step_ = -1;
-  bool dragging_ = false;
-};
 
 class PlaygroundView : public QWidget {
   Q_OBJECT

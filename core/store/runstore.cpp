@@ -15,115 +15,15 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "store/sqlite_util.h"
 
 namespace hyperlab {
+
+using namespace store_detail;
 
 namespace {
 
 using json = nlohmann::json;
-
-std::string now_utc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
-std::string host_name() {
-  char buf[256] = {0};
-  gethostname(buf, sizeof buf - 1);
-  return buf;
-}
-
-// A prepared statement with positional binding; finalised on scope exit.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql, const std::string& path) : db_(db), path_(path) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) fail("prepare");
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt& bind(int i, int64_t v) { return check(sqlite3_bind_int64(s_, i, v)); }
-  Stmt& bind(int i, int v) { return bind(i, static_cast<int64_t>(v)); }
-  Stmt& bind(int i, double v) {
-    return check(std::isfinite(v) ? sqlite3_bind_double(s_, i, v) : sqlite3_bind_null(s_, i));
-  }
-  Stmt& bind(int i, const std::string& v) {
-    return check(sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-  }
-  Stmt& bind_blob(int i, const void* p, size_t n) {
-    return check(sqlite3_bind_blob(s_, i, p, static_cast<int>(n), SQLITE_TRANSIENT));
-  }
-  bool step() {
-    int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    fail("step");
-  }
-  void run() {
-    while (step()) {
-    }
-  }
-  int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
-  double real(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL ? kNone : sqlite3_column_double(s_, c); }
-  std::string text(int c) const {
-    const unsigned char* t = sqlite3_column_text(s_, c);
-    return t ? reinterpret_cast<const char*>(t) : "";
-  }
-  std::string blob(int c) const {
-    const void* p = sqlite3_column_blob(s_, c);
-    return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s_, c))) : std::string();
-  }
-  std::vector<float> floats(int c) const {
-    const void* p = sqlite3_column_blob(s_, c);
-    int n = sqlite3_column_bytes(s_, c);
-    std::vector<float> v(static_cast<size_t>(n) / sizeof(float));
-    if (p && !v.empty()) std::memcpy(v.data(), p, v.size() * sizeof(float));
-    return v;
-  }
-
- private:
-  Stmt& check(int rc) {
-    if (rc != SQLITE_OK) fail("bind");
-    return *this;
-  }
-  [[noreturn]] void fail(const char* what) {
-    throw StoreError(path_ + ": database error (" + what + "): " + sqlite3_errmsg(db_));
-  }
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-  const std::string& path_;
-};
-
-// BEGIN IMMEDIATE ... COMMIT, rolled back if an exception leaves the scope.
-class Transaction {
- public:
-  explicit Transaction(RunStore& s, sqlite3* db, const std::string& path) : db_(db), path_(path) {
-    (void)s;
-    exec("BEGIN IMMEDIATE");
-  }
-  ~Transaction() {
-    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  void commit() {
-    exec("COMMIT");
-    done_ = true;
-  }
-
- private:
-  void exec(const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string m = err ? err : "?";
-      sqlite3_free(err);
-      throw StoreError(path_ + ": " + m);
-    }
-  }
-  sqlite3* db_;
-  const std::string& path_;
-  bool done_ = false;
-};
 
 json vec_json(const std::vector<double>& v) {
   json a = json::array();
@@ -161,7 +61,6 @@ RunSummary read_summary(const Stmt& s) {
   return r;
 }
 
-bool process_alive(int64_t pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
 
 }  // namespace
 
@@ -532,73 +431,6 @@ bool RunStore::remove(int64_t run) {
   const bool removed = sqlite3_changes(db_) > 0;
   t.commit();
   return removed;
-}
-
-// ---- sweeps ----
-
-namespace {
-const char* kSweepColumns =
-    "id, name, created, COALESCE(finished, ''), status, reason, spec, "
-    "(SELECT count(*) FROM runs WHERE runs.sweep_id = sweeps.id)";
-SweepSummary read_sweep(const Stmt& s) {
-  SweepSummary w;
-  w.id = s.i64(0), w.name = s.text(1), w.created = s.text(2), w.finished = s.text(3), w.status = s.text(4);
-  w.reason = s.text(5), w.spec = s.text(6), w.runs = static_cast<int>(s.i64(7));
-  return w;
-}
-}  // namespace
-
-int64_t RunStore::begin_sweep(const std::string& name, const std::string& spec) {
-  Stmt s(db_, "INSERT INTO sweeps (name, created, status, spec, pid, host) VALUES (?, ?, 'running', ?, ?, ?)", path_);
-  s.bind(1, name).bind(2, now_utc()).bind(3, spec).bind(4, static_cast<int64_t>(::getpid())).bind(5, host_name()).run();
-  return sqlite3_last_insert_rowid(db_);
-}
-
-void RunStore::reopen_sweep(int64_t id) {
-  Stmt s(db_, "UPDATE sweeps SET status = 'running', reason = '', finished = NULL, pid = ?, host = ? WHERE id = ?", path_);
-  s.bind(1, static_cast<int64_t>(::getpid())).bind(2, host_name()).bind(3, id).run();
-}
-
-void RunStore::finish_sweep(int64_t id, const std::string& status, const std::string& reason) {
-  Stmt s(db_, "UPDATE sweeps SET status = ?, reason = ?, finished = ? WHERE id = ?", path_);
-  s.bind(1, status).bind(2, reason).bind(3, now_utc()).bind(4, id).run();
-}
-
-void RunStore::append_sweep_log(int64_t id, const std::string& event) {
-  Stmt s(db_,
-         "INSERT INTO sweep_log (sweep_id, seq, event) VALUES "
-         "(?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sweep_log WHERE sweep_id = ?1), ?2)",
-         path_);
-  s.bind(1, id).bind(2, event).run();
-}
-
-std::vector<std::string> RunStore::sweep_log(int64_t id) const {
-  Stmt s(db_, "SELECT event FROM sweep_log WHERE sweep_id = ? ORDER BY seq", path_);
-  s.bind(1, id);
-  std::vector<std::string> out;
-  while (s.step()) out.push_back(s.text(0));
-  return out;
-}
-
-std::vector<SweepSummary> RunStore::list_sweeps() const {
-  std::string sql = std::string("SELECT ") + kSweepColumns + " FROM sweeps ORDER BY id";
-  Stmt s(db_, sql.c_str(), path_);
-  std::vector<SweepSummary> out;
-  while (s.step()) out.push_back(read_sweep(s));
-  return out;
-}
-
-std::optional<SweepSummary> RunStore::sweep(int64_t id) const {
-  std::string sql = std::string("SELECT ") + kSweepColumns + " FROM sweeps WHERE id = ?";
-  Stmt s(db_, sql.c_str(), path_);
-  s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  return read_sweep(s);
-}
-
-void RunStore::link_run(int64_t run, int64_t sweep, int trial, int repeat) {
-  Stmt s(db_, "UPDATE runs SET sweep_id = ?, trial = ?, trial_repeat = ? WHERE id = ?", path_);
-  s.bind(1, sweep).bind(2, trial).bind(3, repeat).bind(4, run).run();
 }
 
 // ---- recorder ----

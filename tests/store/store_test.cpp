@@ -17,6 +17,7 @@
 
 #include "config/config_json.h"
 #include "config/presets.h"
+#include "common/spawn_cli.h"
 #include "store/runstore.h"
 
 using namespace hyperlab;
@@ -425,19 +426,7 @@ TEST(Compare, SeveralDifferingSettingsBecomeColumnsInSchemaOrder) {
 TEST(Resume, AKilledCliRunResumesIntoTheSameHistoryRowAndResult) {
   TempDir d;
   const std::string db = d.file("runs.db"), out = d.file("run");
-  auto cli = [&](std::vector<std::string> args) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      int devnull = ::open("/dev/null", O_WRONLY);
-      ::dup2(devnull, 1), ::dup2(devnull, 2);
-      std::vector<char*> argv{const_cast<char*>(HYPERLAB_CLI)};
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(HYPERLAB_CLI, argv.data());
-      ::_exit(127);
-    }
-    return pid;
-  };
+  auto cli = spawn_cli;
   const std::vector<std::string> common = {"--preset", "spirals", "--set", "training.epochs=400", "--db", db};
   // The reference: the same run, never interrupted.
   std::vector<std::string> ref = {"run"};

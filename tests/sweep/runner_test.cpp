@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/spawn_cli.h"
 #include "store/runstore.h"
 #include "sweep/runner.h"
 #include "sweep/sweep.h"
@@ -341,19 +342,7 @@ TEST(SweepRunner, AKilledCliSweepResumes) {
     f << sweep_to_text(small_sweep(R"([{"key": "training.optimizer.lr", "values": [0.001, 0.003, 0.01, 0.03, 0.1, 0.3]}])",
                                    R"({"type": "grid"})", 1, 150));
   }
-  auto cli = [&](std::vector<std::string> args) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      int devnull = ::open("/dev/null", O_WRONLY);
-      ::dup2(devnull, 1), ::dup2(devnull, 2);
-      std::vector<char*> argv{const_cast<char*>(HYPERLAB_CLI)};
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(HYPERLAB_CLI, argv.data());
-      ::_exit(127);
-    }
-    return pid;
-  };
+  auto cli = spawn_cli;
   pid_t pid = cli({"sweep", file, "--db", db});
   int seen = 0;
   for (int i = 0; i < 1500 && seen < 2; ++i) {

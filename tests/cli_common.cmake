@@ -1,0 +1,21 @@
+# Shared by the CLI scenario scripts: cli(RC TEXT ARGS...) runs the CLI with
+# ARGS (and ${CLI_EXTRA_ARGS}), checks its exit status and that its output
+# contains TEXT, and keeps the output in `last`; lacks(TEXT) checks `last`.
+function(cli expect_rc expect_text)
+  execute_process(COMMAND "${CLI}" ${ARGN} ${CLI_EXTRA_ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  set(all "${out}${err}")
+  if(NOT rc STREQUAL "${expect_rc}")
+    message(FATAL_ERROR "hyperlab-cli ${ARGN}: exit status ${rc}, expected ${expect_rc}\n${all}")
+  endif()
+  string(FIND "${all}" "${expect_text}" pos)
+  if(pos EQUAL -1)
+    message(FATAL_ERROR "hyperlab-cli ${ARGN}: output lacks \"${expect_text}\"\n${all}")
+  endif()
+  set(last "${all}" PARENT_SCOPE)
+endfunction()
+function(lacks text)
+  string(FIND "${last}" "${text}" pos)
+  if(NOT pos EQUAL -1)
+    message(FATAL_ERROR "output should not contain \"${text}\"\n${last}")
+  endif()
+endfunction()
