@@ -190,6 +190,12 @@ void PlaygroundView::buildControls(QWidget* host) {
   expr_->setToolTip("x, y, numbers, pi, e, + - * / ^, sin cos tan exp log sqrt abs tanh, parentheses");
   expr_->setEnabled(false);
   ff->addRow("Expression", expr_);
+  minimum_ = new QLineEdit;
+  minimum_->setPlaceholderText("x, y (optional)");
+  minimum_->setToolTip("Where the typed-in function has its minimum: then f* = f(x, y), and the charts show "
+                       "log10(f - f*) and the distance to it");
+  minimum_->setEnabled(false);
+  ff->addRow("Its minimum at", minimum_);
   expr_error_ = new QLabel;
   expr_error_->setFont(QFont("DejaVu Sans Mono", 9));
   expr_error_->setStyleSheet("color: #b00020;");
@@ -252,6 +258,7 @@ void PlaygroundView::buildControls(QWidget* host) {
   connect(function_, &QComboBox::currentIndexChanged, this, [this] {
     param_->setEnabled(function_->currentText() == "quadratic");
     expr_->setEnabled(function_->currentData().toString() == "expression");
+    minimum_->setEnabled(function_->currentData().toString() == "expression");
     if (loading_) return;
     const QString n = function_->currentData().toString() == "expression" ? "expression" : function_->currentText();
     setFunction(n);
@@ -259,9 +266,11 @@ void PlaygroundView::buildControls(QWidget* host) {
   connect(param_, &QDoubleSpinBox::valueChanged, this, [this] {
     if (!loading_ && function_->currentText() == "quadratic") setFunction("quadratic");
   });
-  connect(expr_, &QLineEdit::editingFinished, this, [this] {
-    if (!loading_ && function_->currentData().toString() == "expression") setExpression(expr_->text());
-  });
+  for (QLineEdit* e : {expr_, minimum_})
+    connect(e, &QLineEdit::editingFinished, this, [this] {
+      if (!loading_ && function_->currentData().toString() == "expression")
+        setExpression(expr_->text(), minimum_->text());
+    });
   for (NumberBox* b : {start_x_, start_y_})
     connect(b, &QDoubleSpinBox::valueChanged, this, [this] {
       if (loading_) return;
@@ -377,7 +386,7 @@ void PlaygroundView::setFunction(const QString& name) {
     loading_ = true;
     function_->setCurrentIndex(function_->findData("expression"));
     loading_ = was_loading;
-    setExpression(expr_->text());
+    setExpression(expr_->text(), minimum_->text());
     return;
   }
   try {
@@ -397,22 +406,36 @@ void PlaygroundView::setFunction(const QString& name) {
   recompute();
 }
 
-QString PlaygroundView::setExpression(const QString& text) {
+QString PlaygroundView::setExpression(const QString& text, const QString& minimum) {
   const bool was_loading = loading_;
-    loading_ = true;
+  loading_ = true;
   expr_->setText(text);
+  minimum_->setText(minimum);
   function_->setCurrentIndex(function_->findData("expression"));
   loading_ = was_loading;
+  Function f;
   try {
-    Function f = expression_function(text.toStdString());
-    // Keep the current view; a typed function has no known minimum.
-    f.x_lo = f_.x_lo, f.x_hi = f_.x_hi, f.y_lo = f_.y_lo, f.y_hi = f_.y_hi;
-    f_ = f;
+    f = expression_function(text.toStdString());
   } catch (const ExpressionError& e) {
     error_text_ = QString::fromStdString(e.message);
     expr_error_->setText(QString::fromStdString(e.message) + "\n" + text + "\n" + QString(int(e.position), ' ') + "^");
     return error_text_;
   }
+  if (!minimum.trimmed().isEmpty()) {
+    const QStringList xy = minimum.split(',');
+    bool okx = false, oky = false;
+    const double mx = xy.size() == 2 ? xy[0].trimmed().toDouble(&okx) : 0;
+    const double my = xy.size() == 2 ? xy[1].trimmed().toDouble(&oky) : 0;
+    if (!okx || !oky) {
+      error_text_ = "the minimum needs x, y (two numbers), got \"" + minimum + "\"";
+      expr_error_->setText(error_text_);
+      return error_text_;
+    }
+    set_minimum(f, mx, my);
+  }
+  // Keep the current view.
+  f.x_lo = f_.x_lo, f.x_hi = f_.x_hi, f.y_lo = f_.y_lo, f.y_hi = f_.y_hi;
+  f_ = f;
   expr_error_->clear();
   error_text_.clear();
   contour_->setFunction(f_);

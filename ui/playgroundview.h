@@ -37,8 +37,9 @@ class PlaygroundView : public QWidget {
   void loadPreset(const QString& name);
   /// A built-in function by name, or "expression" with the text in the field.
   void setFunction(const QString& name);
-  /// Returns the error (with its position) or "".
-  QString setExpression(const QString& text);
+  /// Returns the error (with its position) or "". minimum: "x, y" of its
+  /// known minimum ("" = none known).
+  QString setExpression(const QString& text, const QString& minimum = QString());
   void setStart(double x, double y);
   void setSteps(int steps);
   /// Replaces the optimizers ("adam,lr=0.001" each).
@@ -67,7 +68,7 @@ class PlaygroundView : public QWidget {
   std::vector<playground::Trajectory> traj_;
   std::vector<QColor> colors_;
   QComboBox *preset_, *function_;
-  QLineEdit* expr_;
+  QLineEdit *expr_, *minimum_;
   QLabel *formula_, *expr_error_, *legend_;
   NumberBox *param_, *start_x_, *start_y_;
   QSpinBox* steps_;

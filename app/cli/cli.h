@@ -29,7 +29,7 @@ struct Args {
   bool fresh = false;
   std::string plan, collect;
   // playground
-  std::string function, expr, start;
+  std::string function, expr, start, minimum;
   std::vector<std::string> optimizers;
   double lr = 0, param = 0;
   int steps = 0, every = 1;

@@ -66,7 +66,7 @@ usage:
   hyperlab-cli sweeps                    the sweeps in the run history
   hyperlab-cli playground (--function NAME | --expr "..." | --preset NAME)
                     --optimizer NAME[,key=value...]... [--lr LR] [--start X,Y]
-                    [--steps N] [--every K] [--out FILE.csv]   optimizers on 2-D functions
+                    [--steps N] [--every K] [--minimum X,Y] [--out FILE.csv]   optimizers on 2-D functions
   hyperlab-cli playground --list         its functions, optimizers and presets
   hyperlab-cli validate (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli summary  (CONFIG.json | --preset NAME) [--set ...]
@@ -432,6 +432,8 @@ int main(int argc, char** argv) {
     } else if (s == "--optimizer") {
       if (!value(v)) return bad_input("--optimizer needs NAME[,key=value...]");
       a.optimizers.push_back(v);
+    } else if (s == "--minimum") {
+      if (!value(a.minimum)) return bad_input("--minimum needs X,Y");
     } else if (s == "--start") {
       if (!value(a.start)) return bad_input("--start needs X,Y");
     } else if (s == "--list") {

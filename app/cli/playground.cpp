@@ -61,13 +61,19 @@ int cmd_playground(const Args& a) {
   } catch (const std::invalid_argument& e) {
     return bad_input(e.what());
   }
-  if (!a.start.empty()) {
+  auto point = [](const std::string& text, double& x, double& y) {
     char* end = nullptr;
-    x0 = std::strtod(a.start.c_str(), &end);
-    if (end == a.start.c_str() || *end != ',') return bad_input("--start needs X,Y, got \"" + a.start + "\"");
+    x = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != ',') return false;
     const char* ys = end + 1;
-    y0 = std::strtod(ys, &end);
-    if (end == ys || *end) return bad_input("--start needs X,Y, got \"" + a.start + "\"");
+    y = std::strtod(ys, &end);
+    return end != ys && !*end;
+  };
+  if (!a.start.empty() && !point(a.start, x0, y0)) return bad_input("--start needs X,Y, got \"" + a.start + "\"");
+  if (!a.minimum.empty()) {
+    double mx = 0, my = 0;
+    if (!point(a.minimum, mx, my)) return bad_input("--minimum needs X,Y, got \"" + a.minimum + "\"");
+    set_minimum(f, mx, my);
   }
   if (!std::isfinite(x0)) x0 = f.start_x, y0 = f.start_y;
   if (!steps) steps = 10000;

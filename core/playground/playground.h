@@ -66,6 +66,9 @@ std::vector<std::string> function_names();
 Function builtin_function(const std::string& name, double param = 0);
 /// A typed-in function (throws ExpressionError).
 Function expression_function(const std::string& text);
+/// Tells a function where its minimum is (a typed-in one has none known):
+/// f* = f(x, y), for log10(f - f*) and the distance to the minimum.
+void set_minimum(Function& f, double x, double y);
 
 /// One optimizer and its settings (LibTorch's names and defaults).
 struct OptimizerSpec {

@@ -50,6 +50,11 @@ TEST(Expressions, MatchTheBuiltInFunctionsValueAndGradient) {
   EXPECT_NEAR(e.gx, -1 + 0.5 / std::sqrt(0.5) + std::cos(0.5) * std::cos(2.0) + 1 - std::tanh(0.5) * std::tanh(0.5), 1e-12);
   EXPECT_NEAR(e.gy, std::exp(2.0) / 2 + 0.5 - std::sin(0.5) * std::sin(2.0), 1e-12);
   EXPECT_DOUBLE_EQ(expression_function("2^3^2").eval(0, 0).f, 512);
+  Function typed = expression_function("(x - 1)^2 + y^2 + 3");
+  EXPECT_TRUE(std::isnan(typed.f_min));
+  set_minimum(typed, 1, 0);
+  EXPECT_DOUBLE_EQ(typed.f_min, 3);
+  ASSERT_EQ(typed.minima.size(), 1u);
   // x^y: both derivatives.
   const Eval p = expression_function("x^y").eval(2, 3);
   EXPECT_NEAR(p.gx, 3 * 4, 1e-12);

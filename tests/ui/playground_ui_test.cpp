@@ -7,6 +7,7 @@
 #include <QMouseEvent>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtCharts/QChart>
 
 #include "mainwindow.h"
 #include "metricchart.h"
@@ -41,6 +42,12 @@ TEST(Playground, ATypedFunctionRunsAndMistakesSayWhere) {
   ASSERT_EQ(v.trajectories().size(), 2u);
   EXPECT_NEAR(v.trajectories()[0].points.back().x, 1, 1e-6);
   EXPECT_NEAR(v.trajectories()[0].points.back().y, -2, 1e-6);
+  EXPECT_EQ(v.errorChart()->chart()->title(), "f against the step (no known minimum)");
+  // Told where its minimum is, the charts show log10(f - f*).
+  EXPECT_EQ(v.setExpression("(x - 1)^2 + 3 (y + 2)^2 + 5", "1, -2"), QString());
+  EXPECT_EQ(v.errorChart()->chart()->title(), "log10(f - f*) against the step");
+  EXPECT_NE(v.legendText().indexOf("log10(f - f*) = "), -1) << v.legendText().toStdString();
+  EXPECT_NE(v.setExpression("x^2", "1;2").indexOf("two numbers"), -1);
   // Undefined somewhere: the trajectory stops there and says why.
   EXPECT_EQ(v.setExpression("log(x) + y^2"), QString());
   v.setOptimizers({"gd,lr=0.5"});
