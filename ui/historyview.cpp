@@ -90,7 +90,7 @@ void RunTableModel::setRuns(std::vector<RunSummary> runs) {
 QVariant RunTableModel::headerData(int section, Qt::Orientation o, int role) const {
   if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
   static const char* names[] = {"#", "Name", "Date (UTC)", "Status", "Dataset", "Model", "Optimizer", "LR",
-                                "Batch", "Seed", "Epochs", "Best val", "Test acc", "Duration", "Tags"};
+                                "Batch", "Seed", "Epochs", "Best val", "Test acc", "Duration", "Tags", "Sweep"};
   return QString(names[section]);
 }
 
@@ -106,6 +106,7 @@ QVariant RunTableModel::data(const QModelIndex& i, int role) const {
       case BestVal: return std::isfinite(r.best_val_accuracy) ? r.best_val_accuracy : -1.0;
       case TestAcc: return std::isfinite(r.test_accuracy) ? r.test_accuracy : -1.0;
       case Seconds: return r.seconds;
+      case Sweep: return r.sweep_id ? qlonglong(r.sweep_id * 1000000 + r.trial * 1000 + r.repeat) : qlonglong(-1);
       default: break;
     }
     return data(i, Qt::DisplayRole);
@@ -139,6 +140,8 @@ QVariant RunTableModel::data(const QModelIndex& i, int role) const {
     case TestAcc: return pct(r.test_accuracy);
     case Seconds: return duration(r.seconds);
     case Tags: return QString::fromStdString(r.tags);
+    case Sweep:
+      return r.sweep_id ? QString("%1 · trial %2 · seed %3").arg(r.sweep_id).arg(r.trial).arg(r.repeat + 1) : QString();
   }
   return {};
 }

@@ -31,7 +31,7 @@ class RunTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
   enum Column { Id, Name, Created, Status, Dataset, Model, Optimizer, Lr, Batch, Seed, Epochs, BestVal, TestAcc,
-                Seconds, Tags, ColumnCount };
+                Seconds, Tags, Sweep, ColumnCount };
   using QAbstractTableModel::QAbstractTableModel;
   void setRuns(std::vector<RunSummary> runs);
   const RunSummary& run(int row) const { return runs_[static_cast<size_t>(row)]; }

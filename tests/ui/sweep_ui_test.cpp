@@ -137,6 +137,12 @@ TEST(Sweep, ASweepFromTheWindowFillsTheDashboardExportsAndReports) {
   // The runs are in the History tab, tagged with the sweep.
   w.history()->setFilterText("sweep:win");
   EXPECT_EQ(w.history()->visibleRunCount(), 9);
+  // ...each showing its sweep, trial and seed.
+  RunTableModel* m = w.history()->model();
+  int linked = 0;
+  for (int r = 0; r < m->rowCount(); ++r)
+    linked += m->data(m->index(r, RunTableModel::Sweep), Qt::DisplayRole).toString().contains(" · trial ");
+  EXPECT_EQ(linked, 9);
 }
 
 TEST(Sweep, StoppedInTheWindowItResumesWithoutRerunningFinishedTrials) {
