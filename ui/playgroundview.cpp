@@ -39,7 +39,7 @@ namespace {
 double nearest_minimum_distance(const Function& f, double x, double y) {
   double best = NAN;
   for (auto [mx, my] : f.minima) {
-    const double d = std::hypot(x - mx, y - my);
+    const double d = std::sqrt((x - mx) * (x - mx) + (y - my) * (y - my));  // hypot() is 5x slower
     if (!std::isfinite(best) || d < best) best = d;
   }
   return best;

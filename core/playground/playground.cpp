@@ -394,7 +394,13 @@ struct Stepper {
   double buf[2] = {0, 0}, m[2] = {0, 0}, v[2] = {0, 0}, vmax[2] = {0, 0}, gavg[2] = {0, 0}, sum[2] = {0, 0};
   bool has_buf = false;
 
-  explicit Stepper(const OptimizerSpec& s) : o(s) { sum[0] = sum[1] = s.initial_accumulator; }
+  enum Kind { kSgd, kAdam, kAdamW, kRmsprop, kAdagrad } kind = kSgd;
+
+  explicit Stepper(const OptimizerSpec& s) : o(s) {
+    sum[0] = sum[1] = s.initial_accumulator;
+    kind = s.type == "adam" ? kAdam : s.type == "adamw" ? kAdamW : s.type == "rmsprop" ? kRmsprop
+         : s.type == "adagrad" ? kAdagrad : kSgd;  // gd, sgd, momentum, nesterov
+  }
 
   // torch's CPU kernels compute "a + alpha * b" and "a + v * t1 * t2" as one
   // fused multiply-add where its kernels are built with FMA (the AVX2 and
@@ -415,10 +421,9 @@ struct Stepper {
   }
 
   void update(double* p, const double* grad) {
-    const std::string& t = o.type;
     ++step;
     double g[2] = {grad[0], grad[1]};
-    if (t == "gd" || t == "sgd" || t == "momentum" || t == "nesterov") {
+    if (kind == kSgd) {
       for (int i = 0; i < 2; ++i) {
         double d = g[i];
         if (o.weight_decay != 0) d = fmadd(o.weight_decay, p[i], d);
@@ -430,12 +435,12 @@ struct Stepper {
         p[i] = fmadd(-1 * o.lr, d, p[i]);
       }
       has_buf = true;
-    } else if (t == "adam" || t == "adamw") {
+    } else if (kind == kAdam || kind == kAdamW) {
       const double bc1 = 1 - std::pow(o.beta1, static_cast<double>(step));
       const double bc2 = 1 - std::pow(o.beta2, static_cast<double>(step));
       const double step_size = o.lr / bc1;
       for (int i = 0; i < 2; ++i) {
-        if (t == "adamw") p[i] = p[i] * (1 - o.lr * o.weight_decay);
+        if (kind == kAdamW) p[i] = p[i] * (1 - o.lr * o.weight_decay);
         else if (o.weight_decay != 0) g[i] = fmadd(o.weight_decay, p[i], g[i]);
         m[i] = fmadd(1 - o.beta1, g[i], m[i] * o.beta1);
         v[i] = fmadd((1 - o.beta2) * g[i], g[i], v[i] * o.beta2);
@@ -448,7 +453,7 @@ struct Stepper {
         }
         p[i] = p[i] + (-step_size) * m[i] / denom;
       }
-    } else if (t == "rmsprop") {
+    } else if (kind == kRmsprop) {
       for (int i = 0; i < 2; ++i) {
         if (o.weight_decay != 0) g[i] = fmadd(o.weight_decay, p[i], g[i]);
         v[i] = fmadd((1 - o.alpha) * g[i], g[i], v[i] * o.alpha);
@@ -466,7 +471,7 @@ struct Stepper {
           p[i] = p[i] + (-o.lr) * g[i] / avg;
         }
       }
-    } else if (t == "adagrad") {
+    } else if (kind == kAdagrad) {
       const double clr = o.lr / (1 + static_cast<double>(step - 1) * o.lr_decay);
       for (int i = 0; i < 2; ++i) {
         if (o.weight_decay != 0) g[i] = fmadd(o.weight_decay, p[i], g[i]);
