@@ -1,4 +1,5 @@
 #include "experimenteditor.h"
+#include "layerlist.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -14,7 +15,6 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
-#include <QTimer>
 #include <QLocale>
 #include <QRegularExpression>
 #include <QToolButton>
@@ -31,13 +31,9 @@ namespace hyperlab {
 
 namespace {
 
-const QStringList kLayerTypes = {"linear", "conv2d", "maxpool2d", "avgpool2d", "flatten", "dropout",
-                                 "batchnorm", "layernorm", "relu", "leaky_relu", "elu", "selu",
-                                 "gelu", "sigmoid", "tanh"};
 const QStringList kActivations = {"relu", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh"};
 const QStringList kMetrics = {"val_loss", "val_accuracy", "train_loss", "train_accuracy", "test_loss",
                               "test_accuracy"};
-enum Col { kType, kOut, kKernel, kStride, kPadding, kParam, kBias, kCols };
 
 QSpinBox* int_box(int lo, int hi, const QString& special = QString()) {
   auto* b = new QSpinBox;
@@ -187,7 +183,7 @@ QWidget* ExperimentEditor::buildModelTab() {
   connect(to_layers, &QPushButton::clicked, this, [this] {
     ExperimentConfig c = config();
     loading_ = true;
-    layersToTable(expanded_layers(c));
+    layer_list_->setLayers(expanded_layers(c));
     model_mode_->setCurrentIndex(1);
     loading_ = false;
     onEdited();
@@ -196,71 +192,9 @@ QWidget* ExperimentEditor::buildModelTab() {
 
   layers_box_ = new QGroupBox("Layers");
   auto* lv = new QVBoxLayout(layers_box_);
-  layers_ = new QTableWidget(0, kCols);
-  layers_->setHorizontalHeaderLabels({"Type", "Out", "Kernel", "Stride", "Pad", "Param", "Bias"});
-  layers_->horizontalHeaderItem(kParam)->setToolTip("dropout: p; leaky_relu: negative slope; elu: alpha");
-  layers_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  layers_->horizontalHeader()->setSectionResizeMode(kType, QHeaderView::Stretch);
-  layers_->horizontalHeader()->setMinimumSectionSize(36);
-  layers_->verticalHeader()->setMinimumWidth(22);
-  layers_->verticalHeader()->setDefaultSectionSize(24);
-  layers_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  layers_->setSelectionMode(QAbstractItemView::SingleSelection);
-  layers_->setMinimumHeight(260);
-  lv->addWidget(layers_);
-  auto* tools = new QHBoxLayout;
-  auto tool = [&](const QString& text, const QString& tip) {
-    auto* b = new QToolButton;
-    b->setText(text);
-    b->setToolTip(tip);
-    tools->addWidget(b);
-    return b;
-  };
-  QToolButton* add = tool("Add", "Add a layer after the selected one");
-  QToolButton* dup = tool("Duplicate", "Duplicate the selected layer");
-  QToolButton* rem = tool("Remove", "Remove the selected layer");
-  QToolButton* up = tool("Up", "Move the selected layer up");
-  QToolButton* down = tool("Down", "Move the selected layer down");
-  tools->addStretch(1);
-  lv->addLayout(tools);
-  connect(add, &QToolButton::clicked, this, [this] {
-    int r = layers_->currentRow() < 0 ? layers_->rowCount() : layers_->currentRow() + 1;
-    LayerConfig l;
-    l.type = "linear", l.out = 64;
-    layers_->insertRow(r);
-    layer_inits_.insert(layer_inits_.begin() + r, std::nullopt);
-    setLayerRow(r, l);
-    layers_->selectRow(r);
-    onEdited();
-  });
-  connect(dup, &QToolButton::clicked, this, [this] {
-    int r = layers_->currentRow();
-    if (r < 0) return;
-    LayerConfig l = layerRow(r, nullptr);
-    layers_->insertRow(r + 1);
-    layer_inits_.insert(layer_inits_.begin() + r + 1, layer_inits_[r]);
-    setLayerRow(r + 1, l);
-    layers_->selectRow(r + 1);
-    onEdited();
-  });
-  connect(rem, &QToolButton::clicked, this, [this] {
-    int r = layers_->currentRow();
-    if (r < 0) return;
-    layers_->removeRow(r);
-    layer_inits_.erase(layer_inits_.begin() + r);
-    onEdited();
-  });
-  connect(up, &QToolButton::clicked, this, [this] {
-    int r = layers_->currentRow();
-    if (r > 0) moveRow(r, r - 1);
-  });
-  connect(down, &QToolButton::clicked, this, [this] {
-    int r = layers_->currentRow();
-    if (r >= 0 && r + 1 < layers_->rowCount()) moveRow(r, r + 1);
-  });
-  connect(layers_, &QTableWidget::itemChanged, this, [this] {
-    if (!loading_) onEdited();
-  });
+  layer_list_ = new LayerListEditor;
+  lv->addWidget(layer_list_);
+  connect(layer_list_, &LayerListEditor::edited, this, &ExperimentEditor::onEdited);
   v->addWidget(layers_box_);
 
   auto* init_box = new QGroupBox("Initialisation");
@@ -439,121 +373,9 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   return page;
 }
 
-// ---- layer table ----
+QTableWidget* ExperimentEditor::layerTable() const { return layer_list_->table(); }
 
-void ExperimentEditor::setLayerRow(int r, const LayerConfig& l) {
-  const bool was = loading_;
-  loading_ = true;
-  auto* type = new QComboBox;
-  type->addItems(kLayerTypes);
-  set_combo(type, l.type);
-  layers_->setCellWidget(r, kType, type);
-  connect(type, &QComboBox::currentIndexChanged, this, [this, type] {
-    // Re-fill the row so the type's fields (and only those) are editable.
-    for (int row = 0; row < layers_->rowCount(); ++row)
-      if (layers_->cellWidget(row, kType) == type) {
-        LayerConfig l = layerRow(row, nullptr);
-        if ((l.type == "linear" || l.type == "conv2d") && l.out <= 0) l.out = l.type == "linear" ? 64 : 16;
-        if (l.type.find("pool") != std::string::npos) l.kernel = l.stride = 2;
-        QTimer::singleShot(0, this, [this, row, l] {
-          if (row < layers_->rowCount()) setLayerRow(row, l), onEdited();
-        });
-      }
-  });
-  const bool weights = l.type == "linear" || l.type == "conv2d";
-  const bool spatial = l.type == "conv2d" || l.type.find("pool") != std::string::npos;
-  const bool param = l.type == "dropout" || l.type == "leaky_relu" || l.type == "elu";
-  auto cell = [&](int col, bool on, const QString& text) {
-    auto* it = new QTableWidgetItem(on ? text : QString());
-    if (!on) it->setFlags(Qt::ItemIsEnabled), it->setBackground(palette().color(QPalette::Window));
-    layers_->setItem(r, col, it);
-  };
-  cell(kOut, weights, QString::number(l.out));
-  cell(kKernel, spatial, QString::number(l.kernel));
-  cell(kStride, spatial, QString::number(l.stride));
-  cell(kPadding, spatial, QString::number(l.padding));
-  double pv = l.type == "dropout" ? l.p : l.type == "leaky_relu" ? l.slope : l.alpha;
-  cell(kParam, param, QString::number(pv, 'g', 10));
-  auto* bias = new QTableWidgetItem;
-  if (weights) {
-    bias->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
-    bias->setCheckState(l.bias ? Qt::Checked : Qt::Unchecked);
-  } else {
-    bias->setFlags(Qt::ItemIsEnabled);
-    bias->setBackground(palette().color(QPalette::Window));
-  }
-  layers_->setItem(r, kBias, bias);
-  loading_ = was;
-}
-
-LayerConfig ExperimentEditor::layerRow(int r, QString* error) const {
-  LayerConfig l;
-  auto* type = qobject_cast<QComboBox*>(layers_->cellWidget(r, kType));
-  l.type = type ? combo_value(type) : "linear";
-  const bool pool = l.type.find("pool") != std::string::npos;
-  if (pool) l.kernel = l.stride = 2;
-  auto num = [&](int col, double& out, const char* what) {
-    QTableWidgetItem* it = layers_->item(r, col);
-    if (!it || !(it->flags() & Qt::ItemIsEditable)) return;
-    bool ok = false;
-    double v = it->text().trimmed().toDouble(&ok);
-    if (ok) out = v;
-    else if (error && error->isEmpty())
-      *error = QString("model.layers[%1].%2: \"%3\" is not a number").arg(r).arg(what, it->text());
-  };
-  double out = l.out, kernel = l.kernel, stride = l.stride, padding = l.padding, param = 0;
-  num(kOut, out, "out");
-  num(kKernel, kernel, "kernel");
-  num(kStride, stride, "stride");
-  num(kPadding, padding, "padding");
-  l.out = static_cast<int>(out), l.kernel = static_cast<int>(kernel), l.stride = static_cast<int>(stride);
-  l.padding = static_cast<int>(padding);
-  if (l.type == "dropout") param = l.p, num(kParam, param, "p"), l.p = param;
-  if (l.type == "leaky_relu") param = l.slope, num(kParam, param, "slope"), l.slope = param;
-  if (l.type == "elu") param = l.alpha, num(kParam, param, "alpha"), l.alpha = param;
-  if (QTableWidgetItem* b = layers_->item(r, kBias); b && (b->flags() & Qt::ItemIsUserCheckable))
-    l.bias = b->checkState() == Qt::Checked;
-  if (size_t(r) < layer_inits_.size()) l.init = layer_inits_[r];
-  return l;
-}
-
-void ExperimentEditor::addLayer(const LayerConfig& l) {
-  int r = layers_->rowCount();
-  layers_->insertRow(r);
-  layer_inits_.push_back(l.init);
-  setLayerRow(r, l);
-  onEdited();
-}
-
-void ExperimentEditor::moveRow(int from, int to) {
-  LayerConfig a = layerRow(from, nullptr), b = layerRow(to, nullptr);
-  std::swap(layer_inits_[from], layer_inits_[to]);
-  a.init = layer_inits_[to], b.init = layer_inits_[from];
-  setLayerRow(to, a);
-  setLayerRow(from, b);
-  layers_->selectRow(to);
-  onEdited();
-}
-
-void ExperimentEditor::layersToTable(const std::vector<LayerConfig>& layers) {
-  layers_->setRowCount(0);
-  layer_inits_.clear();
-  layers_->setRowCount(static_cast<int>(layers.size()));
-  for (size_t i = 0; i < layers.size(); ++i) {
-    layer_inits_.push_back(layers[i].init);
-    setLayerRow(static_cast<int>(i), layers[i]);
-  }
-}
-
-std::vector<LayerConfig> ExperimentEditor::tableLayers(QStringList* errors) const {
-  std::vector<LayerConfig> out;
-  for (int r = 0; r < layers_->rowCount(); ++r) {
-    QString err;
-    out.push_back(layerRow(r, &err));
-    if (!err.isEmpty() && errors) errors->push_back(err);
-  }
-  return out;
-}
+void ExperimentEditor::addLayer(const LayerConfig& l) { layer_list_->addLayer(l); }
 
 // ---- config <-> forms ----
 
@@ -584,7 +406,7 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   set_combo(mlp_activation_, mlp.activation);
   mlp_dropout_->setValue(mlp.dropout);
   mlp_batchnorm_->setChecked(mlp.batchnorm);
-  layersToTable(m.mlp ? std::vector<LayerConfig>{} : m.layers);
+  layer_list_->setLayers(m.mlp ? std::vector<LayerConfig>{} : m.layers);
   const InitConfig& in = m.init;
   set_combo(init_scheme_, in.scheme);
   init_std_->setValue(in.std);
@@ -684,7 +506,7 @@ ExperimentConfig ExperimentEditor::config() const {
     m.layers.clear();
   } else {
     m.mlp.reset();
-    m.layers = tableLayers(nullptr);
+    m.layers = layer_list_->layers(nullptr);
   }
   InitConfig& in = m.init;
   in.scheme = combo_value(init_scheme_);
@@ -764,13 +586,13 @@ void ExperimentEditor::updateVisibility() {
   synth_form_->setRowVisible(synth_classes_, kind == "spirals" || kind == "blobs" || kind == "images");
   synth_form_->setRowVisible(synth_image_, kind == "images");
   const bool mlp = model_mode_->currentIndex() == 0;
-  if (!mlp && layers_->rowCount() == 0 && !loading_) {
+  if (!mlp && layer_list_->count() == 0 && !loading_) {
     // Switching to the layer list starts from the MLP it replaces.
     ExperimentConfig c = config();
     c.model.layers.clear();
     c.model.mlp = mlpFromForm();
     loading_ = true;
-    layersToTable(expanded_layers(c));
+    layer_list_->setLayers(expanded_layers(c));
     loading_ = false;
   }
   mlp_box_->setVisible(mlp);
@@ -820,7 +642,7 @@ void ExperimentEditor::revalidate() {
       if (!ok) problems_ << QString("model.mlp.hidden: \"%1\" is not a whole number").arg(part);
     }
   } else {
-    tableLayers(&problems_);
+    layer_list_->layers(&problems_);
   }
   ExperimentConfig c = config();
   ConfigResult r = check_config(c);

@@ -25,6 +25,7 @@ namespace hyperlab {
 
 class NumberBox;
 class LogNumberBox;
+class LayerListEditor;
 
 class ExperimentEditor : public QWidget {
   Q_OBJECT
@@ -48,7 +49,7 @@ class ExperimentEditor : public QWidget {
   QComboBox* optimizerBox() const { return opt_type_; }
   QLineEdit* hiddenEdit() const { return mlp_hidden_; }
   QComboBox* modelModeBox() const { return model_mode_; }
-  QTableWidget* layerTable() const { return layers_; }
+  QTableWidget* layerTable() const;
   QSpinBox* epochsBox() const { return epochs_; }
   QTableWidget* summaryTable() const { return summary_; }
   QTabWidget* tabs() const { return tabs_; }
@@ -67,18 +68,12 @@ class ExperimentEditor : public QWidget {
   void onEdited();
   void revalidate();
   void updateVisibility();
-  void setLayerRow(int row, const LayerConfig& l);
-  LayerConfig layerRow(int row, QString* error) const;
-  void moveRow(int from, int to);
-  void layersToTable(const std::vector<LayerConfig>& layers);
   QStringList hiddenParts() const;  ///< the MLP's hidden sizes as typed
   MlpConfig mlpFromForm() const;
-  std::vector<LayerConfig> tableLayers(QStringList* errors) const;
 
   ExperimentConfig base_;  // keeps what the forms do not show (description, per-layer init)
   bool loading_ = false;
   QStringList problems_;
-  std::vector<std::optional<InitConfig>> layer_inits_;
 
   QTabWidget* tabs_;
   QLineEdit* name_;
@@ -101,7 +96,7 @@ class ExperimentEditor : public QWidget {
   QComboBox* mlp_activation_;
   NumberBox* mlp_dropout_;
   QCheckBox* mlp_batchnorm_;
-  QTableWidget* layers_;
+  LayerListEditor* layer_list_;
   QComboBox* init_scheme_;
   NumberBox *init_std_, *init_mean_, *init_a_, *init_b_, *init_gain_, *init_slope_;
   QComboBox *init_mode_, *init_nonlin_;
