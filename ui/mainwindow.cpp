@@ -412,22 +412,30 @@ bool MainWindow::running() const { return controller_->running(); }
 
 QString MainWindow::statusText() const { return status_label_->text(); }
 
+// Clears what the last run showed before another starts (an evaluation keeps
+// the curves: it trains no epoch).
+void MainWindow::prepareViews(int epochs, const QString& status, bool keep_curves) {
+  if (!keep_curves) {
+    curves_->reset();
+    filters_->clear();
+    boundary_->clear();
+  }
+  confusion_->clear();
+  test_grid_->setPredictions({}, {});
+  result_ = RunResult{};
+  epochs_total_ = epochs;
+  epoch_seconds_ = 0;
+  status_label_->setText(status);
+}
+
 void MainWindow::startRun() {
   if (!trainBlockedReason().isEmpty()) return;
   ExperimentConfig c = editor_->config();
   ConfigResult r = check_config(c);  // resolved, as a file would be
   if (!r.ok()) return;
-  curves_->reset();
-  filters_->clear();
-  boundary_->clear();
-  confusion_->clear();
-  test_grid_->setPredictions({}, {});
-  result_ = RunResult{};
+  prepareViews(r.config.training.epochs, "Starting…", false);
   has_result_ = true;
   last_run_id_ = 0;
-  epochs_total_ = r.config.training.epochs;
-  epoch_seconds_ = 0;
-  status_label_->setText("Starting…");
   epoch_label_->setText(QString("epoch 0/%1").arg(epochs_total_));
   progress_->setValue(0);
   controller_->start(r.config, loader_->dataFor(r.config), db_path_.toStdString());
@@ -482,13 +490,7 @@ bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {
     }
   } catch (const std::exception&) {
   }
-  curves_->reset();
-  filters_->clear();
-  boundary_->clear();
-  confusion_->clear();
-  result_ = RunResult{};
-  epochs_total_ = c.training.epochs;
-  status_label_->setText(QString("Resuming run %1 after epoch %2…").arg(id).arg(done));
+  prepareViews(c.training.epochs, QString("Resuming run %1 after epoch %2…").arg(id).arg(done), false);
   controller_->resume(c, loader_->dataFor(c), db_path_.toStdString(), id, checkpoint.toStdString());
   views_->setCurrentWidget(curves_);
   updateActions();
@@ -507,11 +509,7 @@ bool MainWindow::evaluateRun(qint64 id, const QString& checkpoint) {
     return false;
   }
   c.training.epochs = done;  // nothing to train: only the final evaluation runs
-  test_grid_->setPredictions({}, {});
-  confusion_->clear();
-  result_ = RunResult{};
-  epochs_total_ = done;
-  status_label_->setText(QString("Evaluating run %1 (weights after epoch %2) on the test set…").arg(id).arg(done));
+  prepareViews(done, QString("Evaluating run %1 (weights after epoch %2) on the test set…").arg(id).arg(done), true);
   // No database: an evaluation is not a new run.
   controller_->resume(c, loader_->dataFor(c), std::string(), 0, checkpoint.toStdString());
   views_->setCurrentIndex(views_->indexOf(confusion_));

@@ -89,6 +89,7 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildMenus();
+  void prepareViews(int epochs, const QString& status, bool keep_curves);
   void startRun();
   void togglePause();
   void onEdited();
