@@ -113,9 +113,15 @@ SweepView::SweepView(QWidget* parent) : QWidget(parent), controller_(new SweepCo
   scroll->setWidgetResizable(true);
   scroll->setMinimumWidth(300);
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  auto* form_side = new QWidget;
+  auto* fs = new QVBoxLayout(form_side);
+  fs->setContentsMargins(0, 0, 0, 0);
+  fs->setSpacing(0);
+  fs->addWidget(scroll, 1);
+  fs->addWidget(footer_);
   auto* right = new QWidget;
   buildDashboard(right);
-  split->addWidget(scroll);
+  split->addWidget(form_side);
   split->addWidget(right);
   split->setStretchFactor(0, 0);
   split->setStretchFactor(1, 1);
@@ -266,11 +272,15 @@ void SweepView::buildForm(QWidget* host) {
   bb->addStretch(1);
   bb->addWidget(start_);
   bb->addWidget(stop_);
-  v->addLayout(bb);
+  // The buttons and errors stay in view below the scrolling form.
+  footer_ = new QWidget;
+  auto* fv = new QVBoxLayout(footer_);
+  fv->setContentsMargins(6, 4, 6, 4);
+  fv->addLayout(bb);
   errors_ = new QLabel;
   errors_->setWordWrap(true);
   errors_->setStyleSheet("color: #b00020;");
-  v->addWidget(errors_);
+  fv->addWidget(errors_);
   v->addStretch(1);
   connect(start_, &QPushButton::clicked, this, [this] { start(); });
   connect(stop_, &QPushButton::clicked, this, &SweepView::stop);

@@ -97,6 +97,7 @@ class SweepView : public QWidget {
   QCheckBox* fresh_;
   QPushButton *start_, *stop_, *cancel_trial_;
   QLabel *errors_, *progress_;
+  QWidget* footer_;
   // dashboard
   QTabWidget* tabs_;
   QTableWidget* trials_;
