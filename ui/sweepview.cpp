@@ -1,19 +1,13 @@
 #include "sweepview.h"
 
-#include <QCheckBox>
 #include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QFileDialog>
-#include <QFormLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -25,7 +19,6 @@
 #include <cmath>
 #include <set>
 
-#include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
 #include "metricchart.h"
@@ -34,6 +27,7 @@
 #include "sweep/analysis.h"
 #include "sweepcharts.h"
 #include "sweepcontroller.h"
+#include "sweepform.h"
 #include "train/report.h"
 #include "train/trainer.h"
 
@@ -41,55 +35,6 @@ namespace hyperlab {
 
 namespace {
 
-using json = nlohmann::json;
-
-const char* kKinds[][2] = {{"values", "list of values"},       {"choice", "choice (random/Bayes)"},
-                           {"linear", "linear range"},         {"log", "log range"},
-                           {"uniform", "uniform (random/Bayes)"}, {"log_uniform", "log-uniform (random/Bayes)"}};
-
-const char* kCommonKeys[] = {"training.optimizer.lr",   "training.optimizer.type", "training.optimizer.momentum",
-                             "training.batch_size",     "training.epochs",         "training.l2",
-                             "training.l1",             "model.mlp.hidden",        "model.mlp.activation",
-                             "model.mlp.dropout",       "model.mlp.batchnorm",     "model.init.scheme",
-                             "data.normalization",      "data.train_limit"};
-
-QString kind_of(ParamSpec::Kind k) {
-  switch (k) {
-    case ParamSpec::Kind::List: return "values";
-    case ParamSpec::Kind::Choice: return "choice";
-    case ParamSpec::Kind::Linear: return "linear";
-    case ParamSpec::Kind::Log: return "log";
-    case ParamSpec::Kind::Uniform: return "uniform";
-    case ParamSpec::Kind::LogUniform: return "log_uniform";
-  }
-  return "values";
-}
-
-// "0.1, 0.01, [500, 50]" -> the top-level items.
-std::vector<std::string> split_items(const std::string& s) {
-  std::vector<std::string> out;
-  std::string cur;
-  int depth = 0;
-  bool quote = false;
-  for (char c : s) {
-    if (c == '"') quote = !quote;
-    if (!quote && (c == '[' || c == '{')) ++depth;
-    if (!quote && (c == ']' || c == '}')) --depth;
-    if (c == ',' && depth == 0 && !quote) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  for (std::string& x : out) {
-    const auto a = x.find_first_not_of(" \t"), b = x.find_last_not_of(" \t");
-    x = a == std::string::npos ? "" : x.substr(a, b - a + 1);
-  }
-  out.erase(std::remove(out.begin(), out.end(), std::string()), out.end());
-  return out;
-}
 
 bool finished_status(const std::string& s) { return s != "queued" && s != "running"; }
 
@@ -106,10 +51,10 @@ QString fmt(double v) { return std::isfinite(v) ? QString::number(v, 'f', 4) : Q
 
 SweepView::SweepView(QWidget* parent) : QWidget(parent), controller_(new SweepController(this)) {
   auto* split = new QSplitter(Qt::Horizontal, this);
-  auto* left = new QWidget;
-  buildForm(left);
+  form_ = new SweepForm;
+  buildFooter();
   auto* scroll = new QScrollArea;
-  scroll->setWidget(left);
+  scroll->setWidget(form_);
   scroll->setWidgetResizable(true);
   scroll->setMinimumWidth(300);
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -136,131 +81,7 @@ SweepView::SweepView(QWidget* parent) : QWidget(parent), controller_(new SweepCo
 
 SweepView::~SweepView() = default;
 
-void SweepView::buildForm(QWidget* host) {
-  auto* v = new QVBoxLayout(host);
-  auto* what = new QGroupBox("Sweep");
-  auto* f = new QFormLayout(what);
-  f->setRowWrapPolicy(QFormLayout::WrapLongRows);
-  name_ = new QLineEdit("sweep");
-  name_->setToolTip("Trials are tagged sweep:NAME; running a sweep of the same name and settings again resumes it");
-  f->addRow("Name", name_);
-  base_label_ = new QLabel;
-  base_label_->setWordWrap(true);
-  f->addRow("Base", base_label_);
-  v->addWidget(what);
-
-  auto* pbox = new QGroupBox("Settings to vary");
-  auto* pv = new QVBoxLayout(pbox);
-  params_ = new QTableWidget(0, 4);
-  params_->setHorizontalHeaderLabels({"Setting", "How", "Values / low, high", "Points"});
-  params_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-  params_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Fixed);
-  params_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
-  params_->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Fixed);
-  params_->setColumnWidth(1, 96);
-  params_->setColumnWidth(3, 46);
-  params_->setHorizontalHeaderLabels({"Setting", "How", "Values / low, high", "Pts"});
-  params_->verticalHeader()->setVisible(false);
-  params_->setMinimumHeight(130);
-  pv->addWidget(params_);
-  auto* pb = new QHBoxLayout;
-  auto* add = new QPushButton("Add");
-  auto* remove = new QPushButton("Remove");
-  pb->addWidget(add);
-  pb->addWidget(remove);
-  pb->addStretch(1);
-  pv->addLayout(pb);
-  auto* hint = new QLabel("Values: 0.1, 0.01 or adam, sgd or [128], [64, 32]. Ranges: low, high.");
-  hint->setWordWrap(true);
-  hint->setStyleSheet("color: #666;");
-  pv->addWidget(hint);
-  v->addWidget(pbox);
-  connect(add, &QPushButton::clicked, this, [this] { addParam("training.optimizer.lr", "log", "0.001, 0.1", 5); });
-  connect(remove, &QPushButton::clicked, this, [this] {
-    if (params_->currentRow() >= 0) params_->removeRow(params_->currentRow());
-  });
-
-  auto* sbox = new QGroupBox("Search");
-  auto* sf = new QFormLayout(sbox);
-  sf->setRowWrapPolicy(QFormLayout::WrapLongRows);
-  strategy_ = new QComboBox;
-  strategy_->addItem("grid", "grid");
-  strategy_->addItem("random", "random");
-  strategy_->addItem("successive halving", "halving");
-  strategy_->addItem("Hyperband", "hyperband");
-  strategy_->addItem("Bayesian (TPE)", "bayes");
-  sf->addRow("Strategy", strategy_);
-  trials_n_ = new QSpinBox;
-  trials_n_->setRange(1, 100000);
-  trials_n_->setValue(20);
-  trials_n_->setToolTip("random, Bayesian: trials; successive halving: configurations started");
-  sf->addRow("Trials", trials_n_);
-  eta_ = new QDoubleSpinBox;
-  eta_->setRange(1.1, 10);
-  eta_->setValue(3);
-  sf->addRow("Keep 1/η (η)", eta_);
-  min_epochs_ = new QSpinBox;
-  min_epochs_->setRange(1, 100000);
-  max_epochs_ = new QSpinBox;
-  max_epochs_->setRange(1, 100000);
-  max_epochs_->setValue(27);
-  auto* ep = new QHBoxLayout;
-  ep->addWidget(min_epochs_);
-  ep->addWidget(new QLabel("to"));
-  ep->addWidget(max_epochs_);
-  sf->addRow("Epochs", ep);
-  seed_ = new QSpinBox;
-  seed_->setRange(0, 1000000);
-  seed_->setValue(1);
-  sf->addRow("Strategy seed", seed_);
-  repeats_ = new QSpinBox;
-  repeats_->setRange(1, 1000);
-  repeats_->setValue(3);
-  repeats_->setToolTip("Runs per configuration, each with its own seed (base seed + 0, 1, ...)");
-  sf->addRow("Seeds each", repeats_);
-  metric_ = new QComboBox;
-  for (const char* m : {"val_accuracy", "val_loss", "test_accuracy", "test_loss", "train_accuracy", "train_loss"})
-    metric_->addItem(m);
-  mode_ = new QComboBox;
-  mode_->addItems({"max", "min"});
-  auto* ob = new QHBoxLayout;
-  ob->addWidget(mode_);
-  ob->addWidget(metric_, 1);
-  sf->addRow("Objective", ob);
-  v->addWidget(sbox);
-  connect(metric_, &QComboBox::currentTextChanged, this, [this](const QString& m) {
-    mode_->setCurrentText(m.endsWith("loss") ? "min" : "max");
-  });
-  auto enable = [this] {
-    const QString s = strategy_->currentData().toString();
-    trials_n_->setEnabled(s == "random" || s == "bayes" || s == "halving");
-    eta_->setEnabled(s == "halving" || s == "hyperband");
-    min_epochs_->setEnabled(s == "halving");
-    max_epochs_->setEnabled(s == "halving" || s == "hyperband");
-    seed_->setEnabled(s != "grid");
-  };
-  connect(strategy_, &QComboBox::currentIndexChanged, this, enable);
-  enable();
-
-  auto* rbox = new QGroupBox("Running");
-  auto* rf = new QFormLayout(rbox);
-  rf->setRowWrapPolicy(QFormLayout::WrapLongRows);
-  workers_ = new QSpinBox;
-  workers_->setRange(1, 256);
-  workers_->setValue(std::max(1, physical_cores()));
-  workers_->setToolTip("Trials at once; each gets cores / workers threads. Small models gain most.");
-  rf->addRow("Trials at once", workers_);
-  time_limit_ = new QDoubleSpinBox;
-  time_limit_->setRange(0, 100000);
-  time_limit_->setDecimals(1);
-  time_limit_->setSuffix(" min");
-  time_limit_->setSpecialValueText("none");
-  rf->addRow("Time budget", time_limit_);
-  fresh_ = new QCheckBox("Start anew (do not resume)");
-  fresh_->setToolTip("A sweep stopped, out of time or killed resumes where it was, without re-running finished trials");
-  rf->addRow(fresh_);
-  v->addWidget(rbox);
-
+void SweepView::buildFooter() {
   auto* bb = new QHBoxLayout;
   auto* open = new QPushButton("Open…");
   auto* save = new QPushButton("Save…");
@@ -281,7 +102,6 @@ void SweepView::buildForm(QWidget* host) {
   errors_->setWordWrap(true);
   errors_->setStyleSheet("color: #b00020;");
   fv->addWidget(errors_);
-  v->addStretch(1);
   connect(start_, &QPushButton::clicked, this, [this] { start(); });
   connect(stop_, &QPushButton::clicked, this, &SweepView::stop);
   connect(open, &QPushButton::clicked, this, [this] {
@@ -289,13 +109,13 @@ void SweepView::buildForm(QWidget* host) {
     if (!f.isEmpty()) openSweepFile(f);
   });
   connect(save, &QPushButton::clicked, this, [this] {
-    const QString f = QFileDialog::getSaveFileName(this, "Save sweep", name_->text() + ".sweep.json", "Sweep files (*.json)");
+    const QString f = QFileDialog::getSaveFileName(this, "Save sweep", form_->name() + ".sweep.json", "Sweep files (*.json)");
     if (f.isEmpty()) return;
     const QString err = saveSweepFile(f);
     if (!err.isEmpty()) QMessageBox::warning(this, "Save sweep", err);
   });
-  addParam("training.optimizer.lr", "log", "0.001, 0.1", 3);
 }
+
 
 void SweepView::buildDashboard(QWidget* host) {
   auto* v = new QVBoxLayout(host);
@@ -377,7 +197,7 @@ void SweepView::buildDashboard(QWidget* host) {
   }
   auto* report = new QPushButton("Report…");
   connect(report, &QPushButton::clicked, this, [this] {
-    const QString f = QFileDialog::getSaveFileName(this, "Sweep report", name_->text() + "-report.pdf",
+    const QString f = QFileDialog::getSaveFileName(this, "Sweep report", form_->name() + "-report.pdf",
                                                    "PDF (*.pdf);;HTML (*.html)");
     if (f.isEmpty()) return;
     const QString err = writeReport(f);
@@ -389,126 +209,19 @@ void SweepView::buildDashboard(QWidget* host) {
   tabs_->addTab(spage, "Summary");
 }
 
-void SweepView::setBaseConfig(const ExperimentConfig& c) {
-  base_ = c;
-  base_label_->setText(QString("the editor's experiment \"%1\" (%2 epochs, %3 lr %4)")
-                           .arg(QString::fromStdString(c.name))
-                           .arg(c.training.epochs)
-                           .arg(QString::fromStdString(c.training.optimizer.type))
-                           .arg(c.training.optimizer.lr));
-}
+void SweepView::setBaseConfig(const ExperimentConfig& c) { form_->setBaseConfig(c); }
 
 void SweepView::addParam(const QString& key, const QString& kind, const QString& values, int points) {
-  const int r = params_->rowCount();
-  params_->insertRow(r);
-  auto* k = new QComboBox;
-  k->setEditable(true);
-  for (const char* c : kCommonKeys) k->addItem(c);
-  k->setCurrentText(key);
-  params_->setCellWidget(r, 0, k);
-  auto* how = new QComboBox;
-  for (auto& kk : kKinds) how->addItem(kk[1], kk[0]);
-  how->setCurrentIndex(std::max(0, how->findData(kind)));
-  params_->setCellWidget(r, 1, how);
-  auto* val = new QLineEdit(values);
-  params_->setCellWidget(r, 2, val);
-  auto* pts = new QSpinBox;
-  pts->setRange(1, 1000);
-  pts->setValue(points);
-  params_->setCellWidget(r, 3, pts);
-  auto sync = [how, pts] {
-    const QString d = how->currentData().toString();
-    pts->setEnabled(d == "linear" || d == "log");
-  };
-  connect(how, &QComboBox::currentIndexChanged, this, sync);
-  sync();
+  form_->addParam(key, kind, values, points);
 }
 
-SweepResult SweepView::sweepFromForm() const {
-  json j;
-  j["version"] = 1;
-  j["name"] = name_->text().trimmed().toStdString();
-  j["base"] = {{"config", json::parse(config_to_text(base_))}};
-  json params = json::array();
-  SweepResult bad;
-  for (int r = 0; r < params_->rowCount(); ++r) {
-    const std::string at = "params[" + std::to_string(r) + "]";
-    json p;
-    p["key"] = static_cast<QComboBox*>(params_->cellWidget(r, 0))->currentText().trimmed().toStdString();
-    const std::string kind = static_cast<QComboBox*>(params_->cellWidget(r, 1))->currentData().toString().toStdString();
-    const std::string text = static_cast<QLineEdit*>(params_->cellWidget(r, 2))->text().toStdString();
-    const int points = static_cast<QSpinBox*>(params_->cellWidget(r, 3))->value();
-    std::vector<std::string> items = split_items(text);
-    if (kind == "values" || kind == "choice") {
-      json vals = json::array();
-      for (const std::string& it : items) {
-        json x = json::parse(it, nullptr, false);
-        vals.push_back(x.is_discarded() ? json(it) : x);
-      }
-      p[kind] = vals;
-    } else {
-      if (items.size() == 1 && items[0].find("..") != std::string::npos)
-        items = {items[0].substr(0, items[0].find("..")), items[0].substr(items[0].find("..") + 2)};
-      json range = json::array();
-      for (const std::string& it : items) {
-        char* end = nullptr;
-        const double d = std::strtod(it.c_str(), &end);
-        if (end == it.c_str() || *end) {
-          bad.errors.push_back({at + "." + kind, "\"" + it + "\" is not a number"});
-          continue;
-        }
-        range.push_back(d);
-      }
-      p[kind] = range;
-      if (kind == "linear" || kind == "log") p["points"] = points;
-    }
-    params.push_back(p);
-  }
-  if (!bad.ok()) return bad;
-  j["params"] = params;
-  j["strategy"] = {{"type", strategy_->currentData().toString().toStdString()},
-                   {"trials", trials_n_->value()},
-                   {"eta", eta_->value()},
-                   {"min_epochs", min_epochs_->value()},
-                   {"max_epochs", max_epochs_->value()},
-                   {"seed", seed_->value()}};
-  j["repeats"] = repeats_->value();
-  j["objective"] = {{"metric", metric_->currentText().toStdString()}, {"mode", mode_->currentText().toStdString()}};
-  j["run"] = {{"workers", workers_->value()}, {"time_limit_minutes", time_limit_->value()}};
-  return parse_sweep_text(j.dump(), "sweep");
-}
+SweepResult SweepView::sweepFromForm() const { return form_->sweep(); }
 
 void SweepView::setSweep(const SweepSpec& s) {
-  name_->setText(QString::fromStdString(s.name));
-  params_->setRowCount(0);
-  for (const ParamSpec& p : s.params) {
-    QString values;
-    if (!p.values.empty()) {
-      for (const std::string& v : p.values) {
-        // Words without their JSON quotes (they read back as strings), unless they hold a comma.
-        const std::string shown = v.size() >= 2 && v.front() == '"' && v.find(',') == std::string::npos
-                                      ? v.substr(1, v.size() - 2) : v;
-        values += (values.isEmpty() ? "" : ", ") + QString::fromStdString(shown);
-      }
-    } else {
-      values = QString::number(p.lo, 'g', 10) + ", " + QString::number(p.hi, 'g', 10);
-    }
-    addParam(QString::fromStdString(p.key), kind_of(p.kind), values, p.points);
-  }
-  strategy_->setCurrentIndex(std::max(0, strategy_->findData(QString::fromStdString(s.strategy))));
-  trials_n_->setValue(s.trials);
-  eta_->setValue(s.eta);
-  min_epochs_->setValue(s.min_epochs);
-  max_epochs_->setValue(s.max_epochs);
-  seed_->setValue(static_cast<int>(s.seed));
-  repeats_->setValue(s.repeats);
-  metric_->setCurrentText(QString::fromStdString(s.metric));
-  mode_->setCurrentText(s.maximize ? "max" : "min");
-  workers_->setValue(s.workers);
-  time_limit_->setValue(s.time_limit_minutes);
+  form_->setSweep(s);
   ConfigResult c = parse_config_text(s.base_text, "sweep base");
   if (c.ok()) {
-    setBaseConfig(c.config);
+    form_->setBaseConfig(c.config);
     Q_EMIT baseConfigLoaded(c.config);
   }
 }
@@ -557,7 +270,7 @@ bool SweepView::start() {
   reason_.clear();
   SweepOptions o;
   o.store_path = db_path_.toStdString();
-  o.fresh = fresh_->isChecked();
+  o.fresh = form_->startAnew();
   if (!controller_->start(r.spec, o)) {
     reason_ = "a sweep is running";
     return false;
@@ -569,7 +282,7 @@ bool SweepView::start() {
   progress_->setText("Starting: loading the data…");
   trials_->setRowCount(0);
   updateButtons();
-  Q_EMIT status("Sweep " + name_->text() + " started");
+  Q_EMIT status("Sweep " + form_->name() + " started");
   return true;
 }
 
@@ -734,7 +447,7 @@ void SweepView::exportSummary(const QString& format) {
     return;
   }
   const QString ext = format == "CSV" ? "csv" : format == "Markdown" ? "md" : "tex";
-  const QString f = QFileDialog::getSaveFileName(this, "Export summary", name_->text() + "-summary." + ext,
+  const QString f = QFileDialog::getSaveFileName(this, "Export summary", form_->name() + "-summary." + ext,
                                                  format + " (*." + ext + ")");
   if (f.isEmpty()) return;
   const QString text = format == "CSV" ? summary_csv_ : format == "Markdown" ? summary_md_ : summary_tex_;

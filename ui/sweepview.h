@@ -29,6 +29,7 @@ namespace hyperlab {
 class ParallelCoordinates;
 class SweepChart;
 class SweepController;
+class SweepForm;
 struct SweepOutcome;
 
 class SweepView : public QWidget {
@@ -77,7 +78,7 @@ class SweepView : public QWidget {
   void status(const QString& text);
 
  private:
-  void buildForm(QWidget* host);
+  void buildFooter();
   void buildDashboard(QWidget* host);
   void updateCharts();
   void exportSummary(const QString& format);
@@ -85,16 +86,8 @@ class SweepView : public QWidget {
   void updateButtons();
 
   SweepController* controller_;
-  ExperimentConfig base_;
   QString db_path_, reason_;
-  // form
-  QLineEdit* name_;
-  QLabel* base_label_;
-  QTableWidget* params_;
-  QComboBox *strategy_, *metric_, *mode_;
-  QSpinBox *trials_n_, *min_epochs_, *max_epochs_, *repeats_, *workers_, *seed_;
-  QDoubleSpinBox *eta_, *time_limit_;
-  QCheckBox* fresh_;
+  SweepForm* form_;
   QPushButton *start_, *stop_, *cancel_trial_;
   QLabel *errors_, *progress_;
   QWidget* footer_;
