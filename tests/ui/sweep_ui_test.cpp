@@ -24,18 +24,12 @@
 #include "sweepcharts.h"
 #include "sweepcontroller.h"
 #include "sweepview.h"
+#include "ui_helpers.h"
 
 using namespace hyperlab;
+using namespace hyperlab::ui_test;
 
 namespace {
-
-template <class F>
-bool wait_until(F pred, int ms = 90000) {
-  QElapsedTimer t;
-  t.start();
-  while (!pred() && t.elapsed() < ms) QTest::qWait(10);
-  return pred();
-}
 
 ExperimentConfig small_spirals(int epochs) {
   ConfigResult r = parse_config_text(preset_text("spirals"), "spirals");
@@ -101,7 +95,7 @@ TEST(Sweep, ASweepFromTheWindowFillsTheDashboardExportsAndReports) {
   QSignalSpy done(s, &SweepView::sweepFinished);
   ASSERT_TRUE(s->start()) << s->reason().toStdString();
   EXPECT_TRUE(s->running());
-  ASSERT_TRUE(wait_until([&] { return done.count() == 1; }));
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1; }));
   const SweepOutcome& o = s->controller()->outcome();
   ASSERT_EQ(o.status, "completed") << o.message;
   EXPECT_EQ(o.runs_trained, 9);
@@ -154,19 +148,19 @@ TEST(Sweep, StoppedInTheWindowItResumesWithoutRerunningFinishedTrials) {
                           "run": {"workers": 1})", base));
   QSignalSpy done(&s, &SweepView::sweepFinished);
   ASSERT_TRUE(s.start());
-  ASSERT_TRUE(wait_until([&] {
+  ASSERT_TRUE(wait_for([&] {
     for (const TrialRow& t : s.controller()->trials())
       if (t.status == "done") return true;
     return false;
   }));
   s.stop();
-  ASSERT_TRUE(wait_until([&] { return done.count() == 1; }));
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1; }));
   EXPECT_EQ(s.controller()->outcome().status, "stopped");
   const int first = s.controller()->outcome().trials_done;
   ASSERT_GE(first, 1);
   ASSERT_LT(first, 3);
   ASSERT_TRUE(s.start());
-  ASSERT_TRUE(wait_until([&] { return done.count() == 2; }));
+  ASSERT_TRUE(wait_for([&] { return done.count() == 2; }));
   const SweepOutcome& o = s.controller()->outcome();
   EXPECT_EQ(o.status, "completed");
   EXPECT_EQ(o.resumed_trials, first);
@@ -182,11 +176,11 @@ TEST(Sweep, CancellingATrialFromTheTableLetsTheRestRun) {
                           "repeats": 2, "run": {"workers": 1})", small_spirals(150)));
   QSignalSpy done(&s, &SweepView::sweepFinished);
   ASSERT_TRUE(s.start());
-  ASSERT_TRUE(wait_until([&] { return s.trialTable()->rowCount() >= 1 && s.trialTable()->item(0, 2) &&
+  ASSERT_TRUE(wait_for([&] { return s.trialTable()->rowCount() >= 1 && s.trialTable()->item(0, 2) &&
                                       s.trialTable()->item(0, 2)->text() == "running"; }));
   s.trialTable()->selectRow(0);
   s.cancelSelectedTrial();
-  ASSERT_TRUE(wait_until([&] { return done.count() == 1; }));
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1; }));
   const SweepOutcome& o = s.controller()->outcome();
   EXPECT_EQ(o.status, "completed");
   ASSERT_EQ(o.trials.size(), 2u);
