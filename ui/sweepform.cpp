@@ -222,6 +222,7 @@ void SweepForm::addParam(const QString& key, const QString& kind, const QString&
   k->setEditable(true);
   for (const char* c : kCommonKeys) k->addItem(c);
   k->setCurrentText(key);
+  k->setToolTip(key);
   params_->setCellWidget(r, 0, k);
   auto* how = new QComboBox;
   for (auto& kk : kKinds) how->addItem(kk[1], kk[0]);
