@@ -13,13 +13,9 @@
 #include "config/experiment.h"
 #include "sweep/sweep.h"
 
-class QCheckBox;
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
-class QLineEdit;
 class QPushButton;
-class QSpinBox;
 class QTabWidget;
 class QTableWidget;
 class QTextBrowser;

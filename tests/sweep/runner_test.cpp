@@ -56,6 +56,17 @@ SweepSpec small_sweep(const std::string& params, const std::string& strategy = R
 
 const char* kLrs = R"([{"key": "training.optimizer.lr", "values": [0.001, 0.01, 0.03, 0.1]}])";
 
+// Runs the sweep until `n` trials are done, then stops it (as Stop or Ctrl-C would).
+SweepOutcome run_until_done(const SweepSpec& s, const SweepOptions& o, int n) {
+  SweepRunner runner(s, o);
+  SweepCallbacks cb;
+  int done = 0;
+  cb.on_event = [&](const SweepEvent& e) {
+    if (e.kind == SweepEvent::Kind::Trial && e.trial.status == "done" && ++done == n) runner.request_stop();
+  };
+  return runner.run(cb);
+}
+
 // The trial values of an outcome, by trial id.
 std::map<int, double> values(const SweepOutcome& o) {
   std::map<int, double> v;
@@ -127,13 +138,7 @@ TEST(SweepRunner, AStoppedSweepResumesWithoutRerunningFinishedTrials) {
 
   SweepOptions o;
   o.store_path = d.file("runs.db");
-  SweepRunner first(s, o);
-  SweepCallbacks cb;
-  int done = 0;
-  cb.on_event = [&](const SweepEvent& e) {
-    if (e.kind == SweepEvent::Kind::Trial && e.trial.status == "done" && ++done == 2) first.request_stop();
-  };
-  SweepOutcome a = first.run(cb);
+  SweepOutcome a = run_until_done(s, o, 2);
   EXPECT_EQ(a.status, "stopped");
   EXPECT_EQ(a.trials_done, 2);
 
@@ -175,13 +180,7 @@ TEST(SweepRunner, ResumesAdaptiveStrategiesToTheSameTrials) {
 
   SweepOptions o;
   o.store_path = d.file("runs.db");
-  SweepRunner first(s, o);
-  SweepCallbacks cb;
-  int done = 0;
-  cb.on_event = [&](const SweepEvent& e) {
-    if (e.kind == SweepEvent::Kind::Trial && e.trial.status == "done" && ++done == 4) first.request_stop();
-  };
-  first.run(cb);
+  run_until_done(s, o, 4);
   SweepOutcome b = SweepRunner(s, o).run();
   ASSERT_EQ(b.status, "completed") << b.message;
   EXPECT_EQ(b.resumed_trials, 4);
