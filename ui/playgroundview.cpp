@@ -2,7 +2,6 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -471,8 +470,6 @@ void PlaygroundView::setOptimizers(const QStringList& specs) {
 
 void PlaygroundView::recompute(int max_steps) {
   if (loading_) return;
-  QElapsedTimer t;
-  t.start();
   QString err;
   const std::vector<OptimizerSpec> opts = optimizers(&err);
   const int steps = max_steps > 0 ? std::min(max_steps, steps_->value()) : steps_->value();
@@ -486,7 +483,6 @@ void PlaygroundView::recompute(int max_steps) {
     traj_.push_back(run(f_, o, start_x_->value(), start_y_->value(), steps));
     colors_.push_back(series_color(r));
   }
-  last_ms_ = t.nsecsElapsed() / 1e6;
   error_text_ = err;
   slider_->blockSignals(true);
   slider_->setRange(0, steps);

@@ -53,7 +53,6 @@ class PlaygroundView : public QWidget {
   MetricChart* distanceChart() const { return distance_; }
   QString legendText() const;
   QString error() const { return error_text_; }
-  double lastComputeMs() const { return last_ms_; }
   QString exportFigure(const QString& file);
   QString exportCsv(const QString& file) const;
 
@@ -79,7 +78,6 @@ class PlaygroundView : public QWidget {
   QPushButton* play_;
   QTimer anim_;
   QString error_text_;
-  double last_ms_ = 0;
   bool loading_ = false;
 };
 

@@ -335,8 +335,6 @@ struct SweepRunner::Impl {
     emit(r);
   }
 
-  bool queue_empty_after_collect() const { return queue.empty(); }
-
   void open();
   SweepOutcome make_outcome();
   bool opened = false, already_complete = false;
@@ -539,7 +537,7 @@ bool SweepRunner::collect(const Job& job, const ExperimentConfig& c, const RunRe
     D.store->set_tags(run_id, "sweep:" + D.spec.name + (D.opt.tag.empty() ? "" : "," + D.opt.tag));
     D.store->link_run(run_id, D.sweep_id, job.trial, job.repeat);
     D.record_result(r, job.repeat, res, run_id, false);
-    D.store->finish_sweep(D.sweep_id, D.strategy->finished() && D.queue_empty_after_collect() ? "completed" : "stopped",
+    D.store->finish_sweep(D.sweep_id, D.strategy->finished() && D.queue.empty() ? "completed" : "stopped",
                           "");
     return true;
   } catch (const std::exception& e) {
