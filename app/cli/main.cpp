@@ -18,6 +18,7 @@
 #include "config/config_json.h"
 #include "config/presets.h"
 #include "config/shapes.h"
+#include "config/textfile.h"
 #include "cli.h"
 #include "store/runstore.h"
 #include "train/report.h"
@@ -137,26 +138,14 @@ bool resolve_config(const Args& a, ExperimentConfig& cfg, std::string& err) {
       return false;
     }
   } else if (!a.config_file.empty()) {
-    std::ifstream in(a.config_file, std::ios::binary);
-    if (!in) {
-      err = a.config_file + ": cannot read the file";
-      return false;
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+    if (!read_text_file(a.config_file, text, err)) return false;
     source = a.config_file;
   } else {
     err = "give a config file or --preset NAME (see hyperlab-cli --help)";
     return false;
   }
   nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const std::exception& e) {
-    err = source + " is not valid JSON: " + e.what();
-    return false;
-  }
+  if (!parse_json(text, source, j, err)) return false;
   for (const auto& s : a.sets) {
     std::string e = apply_override(j, s);
     if (!e.empty()) {
@@ -197,7 +186,7 @@ int cmd_resume(const Args& a) {
   try {
     cfg = checkpoint_config(dir + "/checkpoint.pt");
   } catch (const std::exception& e) {
-    return bad_input(e.what());
+    return bad_input(error_message(e));
   }
   // Only the number of epochs may change on resume.
   nlohmann::json j = config_to_json(cfg);
@@ -216,7 +205,7 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   try {
     data = load_data(cfg.data, cfg.training.seed);
   } catch (const std::exception& e) {
-    return bad_input(e.what());
+    return bad_input(error_message(e));
   }
   Trainer trainer(cfg);
   trainer.set_data(data);
@@ -225,7 +214,7 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
     try {
       trainer.resume_from(checkpoint);
     } catch (const std::exception& e) {
-      return bad_input(e.what());
+      return bad_input(error_message(e));
     }
   }
   bool made_out = false;
@@ -332,14 +321,14 @@ int cmd_evaluate(const Args& a) {
     cfg = checkpoint_config(file);
     epoch = checkpoint_epoch(file);
   } catch (const std::exception& e) {
-    return bad_input(e.what());
+    return bad_input(error_message(e));
   }
   cfg.training.epochs = epoch;  // nothing left to train: only the final evaluation runs
   Trainer t(cfg);
   try {
     t.resume_from(file);
   } catch (const std::exception& e) {
-    return bad_input(e.what());
+    return bad_input(error_message(e));
   }
   RunResult r = t.run();
   if (r.input_error) return bad_input(r.reason);
@@ -370,9 +359,27 @@ int cmd_info() {
   return blas_is_optimized() ? kExitOk : kExitFailed;
 }
 
+int run_command(int argc, char** argv);
+
 }  // namespace
 
+// The one place an unexpected exception ends up: a message, never `terminate`.
 int main(int argc, char** argv) {
+  try {
+    return run_command(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "error: out of memory\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", error_message(e).c_str());
+  } catch (...) {
+    std::fprintf(stderr, "error: unexpected failure\n");
+  }
+  return kExitFailed;
+}
+
+namespace {
+
+int run_command(int argc, char** argv) {
   Args a;
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
@@ -496,3 +503,4 @@ int main(int argc, char** argv) {
   }
   return bad_input("unknown command \"" + a.command + "\" (see hyperlab-cli --help)");
 }
+}  // namespace

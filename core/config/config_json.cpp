@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/shapes.h"
+#include "config/textfile.h"
 
 namespace hyperlab {
 
@@ -484,26 +485,23 @@ ConfigResult parse_config(const json& j) {
 
 ConfigResult parse_config_text(const std::string& text, const std::string& source) {
   json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  std::string error;
+  if (!parse_json(text, source, j, error)) {
     ConfigResult r;
-    r.errors.push_back({"", source + " is not valid JSON: " + std::string(e.what())});
+    r.errors.push_back({"", error});
     return r;
   }
   return parse_config(j);
 }
 
 ConfigResult load_config_file(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  std::string text, error;
+  if (!read_text_file(file, text, error)) {
     ConfigResult r;
-    r.errors.push_back({"", "cannot read " + file});
+    r.errors.push_back({"", error});
     return r;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_config_text(ss.str(), file);
+  return parse_config_text(text, file);
 }
 
 std::string apply_override(json& j, const std::string& assignment) {
@@ -512,6 +510,8 @@ std::string apply_override(json& j, const std::string& assignment) {
     return "--set needs key.path=value, got \"" + assignment + "\"";
   std::string path = assignment.substr(0, eq), text = assignment.substr(eq + 1);
   json value;
+  if (json_depth(text, kMaxJsonDepth) > kMaxJsonDepth)
+    return path + ": the value is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
   try {
     value = json::parse(text);
   } catch (...) {

@@ -10,6 +10,7 @@
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
 #include <torch/version.h>
 
 #include "train/trainer.h"
@@ -81,6 +82,17 @@ int physical_cores() {
 }
 
 std::string torch_version() { return TORCH_VERSION; }
+
+std::string error_message(const std::exception& e) {
+  if (auto* c = dynamic_cast<const c10::Error*>(&e)) return c->what_without_backtrace();
+  std::string s = e.what();
+  // A c10::Error's text wrapped into another exception still carries its backtrace.
+  for (const char* cut : {"\nException raised from", "\nframe #"}) {
+    size_t at = s.find(cut);
+    if (at != std::string::npos) s.resize(at);
+  }
+  return s;
+}
 
 bool cuda_available() { return at::hasCUDA() && cuda_device_count() > 0; }
 

@@ -3,6 +3,7 @@
 // effect at the next batch boundary. No exception escapes run().
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <memory>
 
@@ -97,6 +98,8 @@ void configure_threads(int threads);
 /// once per process, called by Trainer's constructor.
 void tune_allocator();
 std::string torch_version();
+/// An exception's message for people: LibTorch's backtrace ("frame #N" lines) cut off.
+std::string error_message(const std::exception& e);
 bool cuda_available();
 int cuda_device_count();
 
