@@ -5,6 +5,8 @@
 #   packaging/setup.sh            install, build, open the workbench on Fashion-MNIST
 #                                 (no display: train the default preset in the terminal)
 #   packaging/setup.sh test       install what is missing, build, run the whole test suite
+#   packaging/setup.sh test-cpus  the same, three times: with LibTorch's default (no SIMD), AVX2 and the
+#                                 machine's own CPU kernels (ATEN_CPU_CAPABILITY), as other CPUs run them
 #   packaging/setup.sh build      install what is missing, build
 #   packaging/setup.sh bench      install what is missing, build, run hyperlab-bench and hyperlab-bench-gui
 #   packaging/setup.sh deb        install what is missing, build, make build/hyperlab_VERSION_amd64.deb
@@ -53,6 +55,14 @@ case "$mode" in
     echo "== testing"
     cd "$BUILD_DIR" && ctest --output-on-failure -j "$jobs"
     ;;
+  test-cpus)
+    cd "$BUILD_DIR"
+    for cap in default avx2 native; do
+      echo "== testing with ATEN_CPU_CAPABILITY=$cap"
+      if [ "$cap" = native ]; then ctest --output-on-failure -j "$jobs"
+      else ATEN_CPU_CAPABILITY=$cap ctest --output-on-failure -j "$jobs"; fi
+    done
+    ;;
   build) ;;
   bench)
     ref=../shared/bench/ref_train.py
@@ -73,5 +83,5 @@ case "$mode" in
     "$BUILD_DIR/app/cli/hyperlab-cli" presets
     exec "$BUILD_DIR/app/cli/hyperlab-cli" run --preset fashion-baseline "${@:2}"
     ;;
-  *) echo "usage: $0 [run|test|build|bench|deb]" >&2; exit 2 ;;
+  *) echo "usage: $0 [run|test|test-cpus|build|bench|deb]" >&2; exit 2 ;;
 esac

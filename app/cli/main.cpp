@@ -19,6 +19,7 @@
 #include "config/presets.h"
 #include "config/shapes.h"
 #include "config/textfile.h"
+#include "playground/playground.h"
 #include "cli.h"
 #include "store/runstore.h"
 #include "train/report.h"
@@ -232,6 +233,7 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   if (!a.no_db) {
     try {
       store = std::make_unique<RunStore>(a.db.empty() ? RunStore::default_path() : a.db);
+      if (store->read_only()) throw StoreError(store->read_only_reason());
       recorder = std::make_unique<RunRecorder>(*store, cfg);
       if (cfg.training.checkpoint_every > 0) {
         const std::string abs = std::filesystem::absolute(checkpoint).lexically_normal().string();
@@ -287,18 +289,21 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
       std::fprintf(stderr, "warning: the run history stopped recording this run: %s\n", recorder->error().c_str());
   }
 
+  bool files_written = true;
   try {
     write_run_files(out, cfg, r);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
-    return kExitFailed;
+    files_written = false;
   }
   std::printf("%s", std::string(status_name(r.status)).c_str());
   if (!r.reason.empty()) std::printf(": %s", r.reason.c_str());
-  std::printf("\ntest accuracy %s, test loss %s, best epoch %d, %.1f s; files in %s/\n",
-              fmt(r.test_accuracy).c_str(), fmt(r.test_loss).c_str(), r.best_epoch, r.seconds, out.c_str());
+  std::printf("\ntest accuracy %s, test loss %s, best epoch %d, %.1f s", fmt(r.test_accuracy).c_str(),
+              fmt(r.test_loss).c_str(), r.best_epoch, r.seconds);
+  std::printf(files_written ? "; files in %s/\n" : "; the files in %s/ could not be written\n", out.c_str());
   if (recorder && recorder->error().empty() && recorder->run_id())
     std::printf("recorded as run %lld in %s\n", (long long)recorder->run_id(), store->path().c_str());
+  if (!files_written && r.status != RunStatus::Failed) return kExitFailed;
   switch (r.status) {
     case RunStatus::Completed:
     case RunStatus::EarlyStopped: return kExitOk;
@@ -365,6 +370,9 @@ int run_command(int argc, char** argv);
 
 // The one place an unexpected exception ends up: a message, never `terminate`.
 int main(int argc, char** argv) {
+  // A file size limit (ulimit -f) then fails the write with EFBIG, which is
+  // reported, instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     return run_command(argc, argv);
   } catch (const std::bad_alloc&) {
@@ -426,7 +434,10 @@ int run_command(int argc, char** argv) {
       char* end = nullptr;
       if (!value(v)) return bad_input(s + " needs a number");
       const double x = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end || !(x >= 0)) return bad_input(s + " needs a number >= 0, got \"" + v + "\"");
+      if (end == v.c_str() || *end || !(x >= 0) || !std::isfinite(x))
+        return bad_input(s + " needs a number >= 0, got \"" + v + "\"");
+      if (s != "--time-limit" && (x != std::floor(x) || x > 1e6))
+        return bad_input(s + " needs a whole number from 0 to 1000000, got \"" + v + "\"");
       if (s == "--workers") a.workers = static_cast<int>(x);
       if (s == "--threads") a.threads = static_cast<int>(x);
       if (s == "--batch") a.batch = static_cast<int>(x);
@@ -449,7 +460,11 @@ int run_command(int argc, char** argv) {
       char* end = nullptr;
       if (!value(v)) return bad_input(s + " needs a number");
       const double x = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end || !(x > 0)) return bad_input(s + " needs a positive number, got \"" + v + "\"");
+      if (end == v.c_str() || *end || !(x > 0) || !std::isfinite(x))
+        return bad_input(s + " needs a positive number, got \"" + v + "\"");
+      if ((s == "--steps" || s == "--every") && (x != std::floor(x) || x > playground::kMaxSteps))
+        return bad_input(s + " needs a whole number from 1 to " + std::to_string(playground::kMaxSteps) + ", got \"" +
+                         v + "\"");
       if (s == "--lr") a.lr = x;
       if (s == "--param") a.param = x;
       if (s == "--steps") a.steps = static_cast<int>(x);

@@ -56,8 +56,14 @@ int cmd_playground(const Args& a) {
     }
     if (opts.empty()) return bad_input("playground needs at least one --optimizer NAME[,key=value...]");
   } catch (const ExpressionError& e) {
-    std::string caret(e.position, ' ');
-    return bad_input("--expr: " + e.message + "\n  " + a.expr + "\n  " + caret + "^");
+    // The expression with a caret under the mistake; a long one is cut to 70
+    // characters around it.
+    size_t from = e.position > 40 ? e.position - 40 : 0;
+    std::string shown = a.expr.substr(from, 70);
+    size_t caret_at = e.position - from;
+    if (from > 0) shown = "..." + shown, caret_at += 3;
+    if (from + 70 < a.expr.size()) shown += "...";
+    return bad_input("--expr: " + e.message + "\n  " + shown + "\n  " + std::string(caret_at, ' ') + "^");
   } catch (const std::invalid_argument& e) {
     return bad_input(e.what());
   }

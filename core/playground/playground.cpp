@@ -88,7 +88,20 @@ class Parser {
       }
     }
   }
+  // Every way to nest (parentheses, function calls, signs, powers) passes
+  // through unary(): its depth bounds the recursion, so no input can overflow
+  // the stack.
+  static constexpr int kMaxDepth = 256;
+  struct Nest {
+    Parser& p;
+    explicit Nest(Parser& parser) : p(parser) {
+      if (++p.depth_ > kMaxDepth)
+        p.fail(p.i_, "nested deeper than " + std::to_string(kMaxDepth) + " levels (parentheses, signs or powers)");
+    }
+    ~Nest() { --p.depth_; }
+  };
   void unary() {
+    Nest nest(*this);
     skip();
     if (i_ < s_.size() && (s_[i_] == '-' || s_[i_] == '+')) {
       const char op = s_[i_++];
@@ -158,6 +171,7 @@ class Parser {
   const std::string& s_;
   std::vector<Expression::Op>& out_;
   size_t i_ = 0;
+  int depth_ = 0;
 };
 
 Expression::Expression(const std::string& text) : text_(text) {
@@ -488,6 +502,9 @@ std::string at_step(int k) { return " at step " + std::to_string(k); }
 }  // namespace
 
 Trajectory run(const Function& f, const OptimizerSpec& o, double x0, double y0, int steps, int every, double box) {
+  if (steps < 0 || steps > kMaxSteps)
+    throw std::invalid_argument("steps must be from 0 to " + std::to_string(kMaxSteps) + ", got " +
+                                std::to_string(steps));
   Trajectory t;
   t.optimizer = o;
   every = std::max(1, every);

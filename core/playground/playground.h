@@ -104,7 +104,11 @@ struct Trajectory {
   std::string reason;         ///< "f is not finite at step 812", "left the box |x|,|y| < 1e6 at step 90", ...
 };
 
-/// Runs `steps` updates from (x0, y0). Stops at a non-finite value or
+/// The most steps one trajectory may take (the window's and the CLI's limit):
+/// 10 million points of about 32 bytes each per optimizer.
+constexpr int kMaxSteps = 10'000'000;
+
+/// Runs `steps` updates (0 <= steps <= kMaxSteps, else std::invalid_argument) from (x0, y0). Stops at a non-finite value or
 /// gradient, or outside |x|, |y| < box. Keeps every point (every is 1) or
 /// every k-th and the last.
 Trajectory run(const Function& f, const OptimizerSpec& o, double x0, double y0, int steps, int every = 1,

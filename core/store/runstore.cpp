@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -88,7 +89,42 @@ std::string RunStore::default_path() {
   return base + "/hyperlab/runs.db";
 }
 
+namespace {
+
+// Why the database at PATH can only be read, or "" when it can be written:
+// a read-only file system, or no permission for the file or (WAL needs its
+// -wal and -shm files beside it) for its folder.
+std::string read_only_cause(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY)) return "it is on a read-only file system";
+  if (::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), W_OK) != 0)
+    return std::string("the file cannot be written (") + std::strerror(errno) + ")";
+  if (::access(dir.c_str(), W_OK) != 0) return "its folder " + dir + " cannot be written (" + std::strerror(errno) + ")";
+  return "";
+}
+
+std::string sqlite_uri(const std::string& path, const char* query) {
+  std::string u = "file:";
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char b[4];
+      std::snprintf(b, sizeof b, "%%%02X", c);
+      u += b;
+    } else {
+      u += static_cast<char>(c);
+    }
+  }
+  return u + "?" + query;
+}
+
+}  // namespace
+
 RunStore::RunStore(const std::string& path) : path_(path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw StoreError(path + ": is a folder, not a run database file");
   // Create the folder (one level is enough for the default location's last part).
   auto slash = path.find_last_of('/');
   if (slash != std::string::npos && slash > 0) {
@@ -96,49 +132,12 @@ RunStore::RunStore(const std::string& path) : path_(path) {
     for (size_t i = 1; i <= dir.size(); ++i)
       if (i == dir.size() || dir[i] == '/') ::mkdir(dir.substr(0, i).c_str(), 0755);
   }
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string m = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw StoreError(path + ": cannot open the run database (" + m + ")");
-  }
-  sqlite3_busy_timeout(db_, 5000);  // another Hyperlab writing: wait, do not fail
+  const std::string cause = read_only_cause(path);
+  if (!cause.empty() && ::access(path.c_str(), F_OK) != 0)
+    throw StoreError(path + ": cannot create the run database: " + cause);
   try {
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=NORMAL");  // WAL + NORMAL: a committed epoch survives a process crash
-    exec("PRAGMA foreign_keys=ON");
-    migrate();
-    // Runs whose process is gone (crash, kill -9, power cut) are "interrupted".
-    std::vector<int64_t> dead;
-    {
-      Stmt s(db_, "SELECT id, pid, host FROM runs WHERE status = 'running'", path_);
-      const std::string host = host_name();
-      while (s.step())
-        if (s.text(2) != host || !process_alive(s.i64(1))) dead.push_back(s.i64(0));
-    }
-    for (int64_t id : dead) {
-      Stmt u(db_,
-             "UPDATE runs SET status = 'interrupted', reason = 'the process ended before the run did "
-             "(crash, kill or power loss); completed epochs are kept' WHERE id = ? AND status = 'running'",
-             path_);
-      u.bind(1, id).run();
-    }
-    interrupted_ = static_cast<int>(dead.size());
-    std::vector<int64_t> dead_sweeps;
-    {
-      Stmt s(db_, "SELECT id, pid, host FROM sweeps WHERE status = 'running'", path_);
-      const std::string host = host_name();
-      while (s.step())
-        if (s.text(2) != host || !process_alive(s.i64(1))) dead_sweeps.push_back(s.i64(0));
-    }
-    for (int64_t id : dead_sweeps) {
-      Stmt u(db_,
-             "UPDATE sweeps SET status = 'interrupted', reason = 'the process ended before the sweep did; "
-             "run it again to resume it' WHERE id = ? AND status = 'running'",
-             path_);
-      u.bind(1, id).run();
-    }
+    if (cause.empty()) open_read_write();
+    else open_read_only(cause);
   } catch (const StoreError& e) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -149,6 +148,75 @@ RunStore::RunStore(const std::string& path) : path_(path) {
     if (m.find("readonly") != std::string::npos || m.find("read-only") != std::string::npos)
       throw StoreError(path + ": the run database is read-only (" + m.substr(path.size() + 2) + ")");
     throw;
+  }
+}
+
+void RunStore::open_read_only(const std::string& cause) {
+  read_only_ = path_ + ": opened read-only (" + cause + "): runs can be listed and reported, not recorded or changed";
+  // Plain read-only first (sees a live WAL); where its -shm file cannot be
+  // made, as immutable (what a closed database on read-only media needs).
+  for (const char* query : {"mode=ro", "mode=ro&immutable=1"}) {
+    if (db_) sqlite3_close(db_), db_ = nullptr;
+    if (sqlite3_open_v2(sqlite_uri(path_, query).c_str(), &db_,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK)
+      continue;
+    if (sqlite3_exec(db_, "PRAGMA user_version", nullptr, nullptr, nullptr) == SQLITE_OK) break;
+  }
+  int version = -1;
+  {
+    Stmt s(db_, "PRAGMA user_version", path_);
+    if (s.step()) version = static_cast<int>(s.i64(0));
+  }
+  if (version != kStoreSchemaVersion)
+    throw StoreError(path_ + ": " + cause + ", and its schema (" + std::to_string(version) + ") is not this Hyperlab's (" +
+                     std::to_string(kStoreSchemaVersion) + "); open it once where it can be written to upgrade it");
+}
+
+void RunStore::writable() const {
+  if (!read_only_.empty()) throw StoreError(read_only_);
+}
+
+void RunStore::open_read_write() {
+  const std::string& path = path_;
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string m = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    throw StoreError(path + ": cannot open the run database (" + m + ")");
+  }
+  sqlite3_busy_timeout(db_, 5000);  // another Hyperlab writing: wait, do not fail
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=NORMAL");  // WAL + NORMAL: a committed epoch survives a process crash
+  exec("PRAGMA foreign_keys=ON");
+  migrate();
+  // Runs whose process is gone (crash, kill -9, power cut) are "interrupted".
+  std::vector<int64_t> dead;
+  {
+    Stmt s(db_, "SELECT id, pid, host FROM runs WHERE status = 'running'", path_);
+    const std::string host = host_name();
+    while (s.step())
+      if (s.text(2) != host || !process_alive(s.i64(1))) dead.push_back(s.i64(0));
+  }
+  for (int64_t id : dead) {
+    Stmt u(db_,
+           "UPDATE runs SET status = 'interrupted', reason = 'the process ended before the run did "
+           "(crash, kill or power loss); completed epochs are kept' WHERE id = ? AND status = 'running'",
+           path_);
+    u.bind(1, id).run();
+  }
+  interrupted_ = static_cast<int>(dead.size());
+  std::vector<int64_t> dead_sweeps;
+  {
+    Stmt s(db_, "SELECT id, pid, host FROM sweeps WHERE status = 'running'", path_);
+    const std::string host = host_name();
+    while (s.step())
+      if (s.text(2) != host || !process_alive(s.i64(1))) dead_sweeps.push_back(s.i64(0));
+  }
+  for (int64_t id : dead_sweeps) {
+    Stmt u(db_,
+           "UPDATE sweeps SET status = 'interrupted', reason = 'the process ended before the sweep did; "
+           "run it again to resume it' WHERE id = ? AND status = 'running'",
+           path_);
+    u.bind(1, id).run();
   }
 }
 
@@ -242,6 +310,7 @@ void RunStore::migrate() {
 }
 
 int64_t RunStore::begin_run(const ExperimentConfig& c, const RunStart& info) {
+  writable();
   json versions = {{"hyperlab", HYPERLAB_VERSION}, {"libtorch", info.libtorch}, {"blas", info.blas}};
   json inf = {{"threads", info.threads}, {"train_size", info.train_size}, {"val_size", info.val_size},
               {"test_size", info.test_size}, {"batches_per_epoch", info.batches_per_epoch},
@@ -259,6 +328,7 @@ int64_t RunStore::begin_run(const ExperimentConfig& c, const RunStart& info) {
 }
 
 void RunStore::add_epoch(int64_t run, const EpochEvent& e, const std::vector<float>& losses) {
+  writable();
   Transaction t(*this, db_, path_);
   {
     Stmt s(db_,
@@ -287,6 +357,7 @@ void RunStore::add_epoch(int64_t run, const EpochEvent& e, const std::vector<flo
 }
 
 void RunStore::finish_run(int64_t run, const RunResult& r) {
+  writable();
   json cm = r.confusion;
   Stmt s(db_,
          "UPDATE runs SET status = ?, reason = ?, finished = ?, epochs_run = ?, best_epoch = ?, test_accuracy = ?, "
@@ -375,16 +446,19 @@ std::optional<RunRecord> RunStore::load(int64_t run) const {
 }
 
 void RunStore::rename(int64_t run, const std::string& name) {
+  writable();
   Stmt s(db_, "UPDATE runs SET name = ? WHERE id = ?", path_);
   s.bind(1, name).bind(2, run).run();
 }
 
 void RunStore::set_tags(int64_t run, const std::string& tags) {
+  writable();
   Stmt s(db_, "UPDATE runs SET tags = ? WHERE id = ?", path_);
   s.bind(1, tags).bind(2, run).run();
 }
 
 void RunStore::set_notes(int64_t run, const std::string& notes) {
+  writable();
   Stmt s(db_, "UPDATE runs SET notes = ? WHERE id = ?", path_);
   s.bind(1, notes).bind(2, run).run();
 }
@@ -392,6 +466,7 @@ void RunStore::set_notes(int64_t run, const std::string& notes) {
 // Samples as one blob: a JSON header (shape, labels, predictions), a NUL, then the pixels.
 void RunStore::set_samples(int64_t run, const ImageBatch& images, const std::vector<int>& predicted,
                            const std::vector<float>& confidence) {
+  writable();
   json head = {{"c", images.channels}, {"h", images.height}, {"w", images.width}, {"labels", images.labels},
                {"predicted", predicted}, {"confidence", confidence}};
   std::string blob = head.dump();
@@ -402,6 +477,7 @@ void RunStore::set_samples(int64_t run, const ImageBatch& images, const std::vec
 }
 
 void RunStore::set_checkpoint(int64_t run, const std::string& file) {
+  writable();
   Stmt s(db_, "UPDATE runs SET checkpoint = ? WHERE id = ?", path_);
   s.bind(1, file).bind(2, run).run();
 }
@@ -419,11 +495,13 @@ int64_t RunStore::find_by_checkpoint(const std::string& file) const {
 }
 
 void RunStore::reopen_run(int64_t run) {
+  writable();
   Stmt s(db_, "UPDATE runs SET status = 'running', reason = '', finished = NULL, pid = ?, host = ? WHERE id = ?", path_);
   s.bind(1, static_cast<int64_t>(::getpid())).bind(2, host_name()).bind(3, run).run();
 }
 
 bool RunStore::remove(int64_t run) {
+  writable();
   Transaction t(*this, db_, path_);
   { Stmt(db_, "DELETE FROM epochs WHERE run_id = ?", path_).bind(1, run).run(); }
   Stmt s(db_, "DELETE FROM runs WHERE id = ?", path_);

@@ -139,10 +139,19 @@ class RunStore {
   void link_run(int64_t run, int64_t sweep, int trial, int repeat);
   /// Runs (and sweeps) left "running" by a process that died: marked "interrupted" on open.
   int interrupted_on_open() const { return interrupted_; }
+  /// A database that cannot be written (read-only file system, no permission)
+  /// is opened read-only: listing, loading and reports work, every change
+  /// throws StoreError with this text, which names the file and the cause.
+  bool read_only() const { return !read_only_.empty(); }
+  const std::string& read_only_reason() const { return read_only_; }
 
  private:
+  void open_read_write();
+  void open_read_only(const std::string& cause);
+  void writable() const;  ///< throws unless the database can be changed
   void exec(const char* sql);
   void migrate();
+  std::string read_only_;
   std::string path_;
   sqlite3* db_ = nullptr;
   int interrupted_ = 0;

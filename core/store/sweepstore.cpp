@@ -21,22 +21,26 @@ SweepSummary read_sweep(const Stmt& s) {
 }  // namespace
 
 int64_t RunStore::begin_sweep(const std::string& name, const std::string& spec) {
+  writable();
   Stmt s(db_, "INSERT INTO sweeps (name, created, status, spec, pid, host) VALUES (?, ?, 'running', ?, ?, ?)", path_);
   s.bind(1, name).bind(2, now_utc()).bind(3, spec).bind(4, static_cast<int64_t>(::getpid())).bind(5, host_name()).run();
   return sqlite3_last_insert_rowid(db_);
 }
 
 void RunStore::reopen_sweep(int64_t id) {
+  writable();
   Stmt s(db_, "UPDATE sweeps SET status = 'running', reason = '', finished = NULL, pid = ?, host = ? WHERE id = ?", path_);
   s.bind(1, static_cast<int64_t>(::getpid())).bind(2, host_name()).bind(3, id).run();
 }
 
 void RunStore::finish_sweep(int64_t id, const std::string& status, const std::string& reason) {
+  writable();
   Stmt s(db_, "UPDATE sweeps SET status = ?, reason = ?, finished = ? WHERE id = ?", path_);
   s.bind(1, status).bind(2, reason).bind(3, now_utc()).bind(4, id).run();
 }
 
 void RunStore::append_sweep_log(int64_t id, const std::string& event) {
+  writable();
   Stmt s(db_,
          "INSERT INTO sweep_log (sweep_id, seq, event) VALUES "
          "(?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sweep_log WHERE sweep_id = ?1), ?2)",
@@ -69,6 +73,7 @@ std::optional<SweepSummary> RunStore::sweep(int64_t id) const {
 }
 
 void RunStore::link_run(int64_t run, int64_t sweep, int trial, int repeat) {
+  writable();
   Stmt s(db_, "UPDATE runs SET sweep_id = ?, trial = ?, trial_repeat = ? WHERE id = ?", path_);
   s.bind(1, sweep).bind(2, trial).bind(3, repeat).bind(4, run).run();
 }

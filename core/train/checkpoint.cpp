@@ -2,11 +2,13 @@
 #include "train/report.h"
 
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <c10/util/Exception.h>
 
 #include "config/config_json.h"
+#include "config/textfile.h"
 #include "train/trainer.h"
 
 namespace hyperlab {
@@ -18,8 +20,8 @@ std::string checkpoint_key(ExperimentConfig c) {
 }
 
 CheckpointMeta read_checkpoint(const std::string& file, torch::serialize::InputArchive* in) {
-  std::ifstream probe(file, std::ios::binary);
-  if (!probe) throw std::runtime_error(file + ": no checkpoint there (cannot open the file)");
+  const std::string problem = file_problem(file);
+  if (!problem.empty()) throw std::runtime_error(problem + " (no checkpoint there)");
   torch::serialize::InputArchive local;
   torch::serialize::InputArchive& a = in ? *in : local;
   try {
@@ -31,12 +33,22 @@ CheckpointMeta read_checkpoint(const std::string& file, torch::serialize::InputA
   if (!a.try_read("meta", meta) || !meta.isString())
     throw std::runtime_error(file + ": not a Hyperlab checkpoint (no meta record)");
   CheckpointMeta m;
-  m.json = nlohmann::json::parse(meta.toStringRef());
-  ConfigResult r = parse_config_text(m.json.at("config").get<std::string>(), file);
+  std::string error;
+  if (!parse_json(meta.toStringRef(), file + " (its meta record)", m.json, error)) throw std::runtime_error(error);
+  if (!m.json.is_object() || !m.json.contains("config") || !m.json["config"].is_string() ||
+      !m.json.contains("epoch") || !m.json["epoch"].is_number_integer())
+    throw std::runtime_error(file + ": not a Hyperlab checkpoint (its meta record lacks the config or epoch)");
+  ConfigResult r = parse_config_text(m.json["config"].get<std::string>(), file);
   if (!r.ok()) throw std::runtime_error(file + ": its config is invalid: " + r.error_text());
   m.config = r.config;
-  m.epoch = m.json.at("epoch").get<int>();
+  m.epoch = m.json["epoch"].get<int>();
   return m;
+}
+
+void write_checkpoint(torch::serialize::OutputArchive& out, const std::string& file) {
+  std::ostringstream bytes;  // in memory first, so that every write's error is seen (errno)
+  out.save_to(bytes);
+  write_file_atomic(file, bytes.str());
 }
 
 int checkpoint_epoch(const std::string& file) { return read_checkpoint(file).epoch; }

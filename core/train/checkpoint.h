@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 
 #include "config/experiment.h"
 #include "train/events.h"
@@ -24,6 +25,10 @@ struct CheckpointMeta {
 /// Opens FILE into `in` (when given) and reads its meta record; throws
 /// std::runtime_error naming the file (missing, unreadable, not ours, bad config).
 CheckpointMeta read_checkpoint(const std::string& file, torch::serialize::InputArchive* in = nullptr);
+/// Writes the archive to FILE through FILE.tmp and a rename (write_file_atomic):
+/// on a full disk or any write error the temporary is removed, the previous
+/// checkpoint stays, and std::runtime_error names the file and the cause.
+void write_checkpoint(torch::serialize::OutputArchive& out, const std::string& file);
 /// What must match to resume: the config with training.epochs left out.
 std::string checkpoint_key(ExperimentConfig c);
 

@@ -1,6 +1,8 @@
 #include "train/report.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
@@ -43,16 +45,26 @@ void make_dirs(const std::string& dir) {
 }  // namespace
 
 void write_file_atomic(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error(path + ": write failed (" + std::strerror(errno) + ")");
+  const std::string tmp = path + ".tmp";
+  auto fail = [&](const char* what, int err) {
+    ::unlink(tmp.c_str());  // never leave a half-written temporary behind
+    throw std::runtime_error(path + ": " + what + " (" + std::strerror(err) + ")");
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      fail("write failed", err);
+    }
+    done += static_cast<size_t>(n);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error(path + ": cannot rename into place (" + std::strerror(errno) + ")");
+  if (::close(fd) != 0) fail("write failed", errno);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into place", errno);
 }
 
 std::string metrics_csv(const RunResult& r) {

@@ -27,7 +27,10 @@ void read_run_files(const std::string& dir, ExperimentConfig& c, RunResult& r);
 /// temporary file and a rename, so no half-written file looks like a result.
 /// Throws std::runtime_error naming the path on failure.
 void write_run_files(const std::string& dir, const ExperimentConfig& c, const RunResult& r);
-/// Writes a file atomically (temporary + rename).
+/// Writes a file atomically (PATH.tmp, then a rename), checking every write:
+/// on any error (a full disk, a file size limit) the temporary is removed, an
+/// existing PATH is left as it was, and std::runtime_error names the path and
+/// the cause ("No space left on device").
 void write_file_atomic(const std::string& path, const std::string& text);
 
 }  // namespace hyperlab

@@ -98,7 +98,8 @@ struct Trainer::Impl {
   std::mutex m;
   std::condition_variable cv;
 
-  RunResult run(const RunCallbacks& cb);
+  /// Fills `res` as it goes, so that a failure keeps the epochs completed so far.
+  void run(const RunCallbacks& cb, RunResult& res);
   // Returns false if the run should stop (cancel requested while paused).
   bool wait_if_paused() {
     if (!pausing.load()) return true;
@@ -142,15 +143,13 @@ RunResult Trainer::run(const RunCallbacks& cb) {
   auto t0 = Clock::now();
   RunResult r;
   try {
-    r = d_->run(cb);
+    d_->run(cb, r);
   } catch (const DataError& e) {
     r.status = RunStatus::Failed, r.reason = e.what(), r.input_error = true;
   } catch (const InputError& e) {
     r.status = RunStatus::Failed, r.reason = e.what(), r.input_error = true;
-  } catch (const c10::Error& e) {
-    r.status = RunStatus::Failed, r.reason = e.what_without_backtrace();
   } catch (const std::exception& e) {
-    r.status = RunStatus::Failed, r.reason = e.what();
+    r.status = RunStatus::Failed, r.reason = error_message(e);
   } catch (...) {
     r.status = RunStatus::Failed, r.reason = "unknown error";
   }
@@ -158,8 +157,7 @@ RunResult Trainer::run(const RunCallbacks& cb) {
   return r;
 }
 
-RunResult Trainer::Impl::run(const RunCallbacks& cb) {
-  RunResult res;
+void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   const ExperimentConfig& c = cfg;
   const TrainingConfig& T = c.training;
   ModelSummary summary = summarize(c);
@@ -297,10 +295,7 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
     torch::serialize::OutputArchive opt_state;
     opt->save(opt_state);
     out.write("optimizer", opt_state);
-    const std::string tmp = checkpoint_file + ".tmp";
-    out.save_to(tmp);
-    if (std::rename(tmp.c_str(), checkpoint_file.c_str()) != 0)
-      throw std::runtime_error(checkpoint_file + ": cannot write the checkpoint");
+    write_checkpoint(out, checkpoint_file);
   };
   if (!resume_file.empty()) {
     torch::serialize::InputArchive in;
@@ -505,8 +500,16 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
                    std::to_string(since_best) + " epochs (best at epoch " + std::to_string(res.best_epoch) + ")";
     }
     if (!checkpoint_file.empty() && T.checkpoint_every > 0 &&
-        (epoch % T.checkpoint_every == 0 || epoch == T.epochs || status != RunStatus::Completed))
-      save_checkpoint(epoch);
+        (epoch % T.checkpoint_every == 0 || epoch == T.epochs || status != RunStatus::Completed)) {
+      try {
+        save_checkpoint(epoch);
+      } catch (const std::exception& e) {
+        // A full disk or any other write error: the run stops here as failed and
+        // keeps its completed epochs (and the previous checkpoint, if any).
+        res.status = RunStatus::Failed, res.reason = error_message(e);
+        return;
+      }
+    }
   }
   res.status = status;
 
@@ -538,7 +541,6 @@ RunResult Trainer::Impl::run(const RunCallbacks& cb) {
   // last epoch's snapshot is the one worth keeping.
   if (snapper && status != RunStatus::Diverged && res.epochs_run > 0)
     cb.on_snapshot(snapper->make(net, convert, res.epochs_run, true));
-  return res;
 }
 
 }  // namespace hyperlab

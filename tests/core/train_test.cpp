@@ -2,6 +2,7 @@
 // stopping, divergence, cancellation, diagnostics, bad devices.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <thread>
@@ -51,11 +52,25 @@ TEST(Trainer, LearnsSeparableData) {
 }
 
 TEST(Trainer, LearnsSpiralsWithADeeperNet) {
-  RunResult r = train(config(R"({"data": {"synthetic": {"kind": "spirals", "classes": 2, "samples": 800}},
-                                 "model": {"mlp": {"hidden": [32, 32], "activation": "tanh"}},
-                                 "training": {"epochs": 60, "optimizer": {"lr": 0.02}}})"));
-  ASSERT_EQ(r.status, RunStatus::Completed) << r.reason;
-  EXPECT_GT(r.test_accuracy, 0.85);
+  // Two spirals are not linearly separable (a linear model stays near 0.6).
+  // The earlier setup (800 points, 32-32, lr 0.02, 60 epochs) reached 0.85 on
+  // one CPU and 0.72 on another: it sat on the edge of learning. This one
+  // learns with room to spare: over seeds 1-6 and ATEN_CPU_CAPABILITY
+  // default, avx2 and avx512 it reached 0.954-0.986 here. Three seeds, and
+  // the median must clear 0.9, so one unlucky start cannot fail it either.
+  std::vector<double> acc;
+  for (int seed : {1, 2, 3}) {
+    ExperimentConfig c = config(R"({"data": {"synthetic": {"kind": "spirals", "classes": 2, "samples": 2000,
+                                                             "test_samples": 500}},
+                                     "model": {"mlp": {"hidden": [64, 64], "activation": "tanh"}},
+                                     "training": {"epochs": 100, "optimizer": {"lr": 0.01}}})");
+    c.training.seed = seed;
+    RunResult r = train(c);
+    ASSERT_EQ(r.status, RunStatus::Completed) << r.reason;
+    acc.push_back(r.test_accuracy);
+  }
+  std::sort(acc.begin(), acc.end());
+  EXPECT_GT(acc[1], 0.9) << "seeds 1-3 reached " << acc[0] << ", " << acc[1] << ", " << acc[2];
 }
 
 TEST(Trainer, SmallImageCnnLearns) {
