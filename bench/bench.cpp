@@ -2,9 +2,15 @@
 // the gradient diagnostics, and (when given) plain PyTorch on the same setups.
 //
 //   hyperlab-bench [--epochs N] [--setups a,b,...] [--ref PATH/ref_train.py] [--train-limit N]
+//   hyperlab-bench --load N [...]   the same setups while N other processes keep a core busy each
+//                                   (started and stopped here): the default thread count against
+//                                   1 and all threads, and plain PyTorch under the same load
 //
 // Speed targets live here, never in unit tests. Figures are medians over epochs.
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -90,6 +96,83 @@ double reference_seconds(const std::string& script, const std::string& setup, in
   return med;
 }
 
+// N processes that each keep one core busy until stopped: a user's machine is never idle.
+struct BusyLoad {
+  std::vector<pid_t> pids;
+  explicit BusyLoad(int n) {
+    for (int i = 0; i < n; ++i) {
+      pid_t p = fork();
+      if (p == 0) {
+        volatile unsigned long x = 0;
+        for (;;) x = x + 1;
+      }
+      if (p > 0) pids.push_back(p);
+    }
+    usleep(200 * 1000);  // let the scheduler place them
+  }
+  ~BusyLoad() {
+    for (pid_t p : pids) kill(p, SIGKILL);
+    for (pid_t p : pids) waitpid(p, nullptr, 0);
+  }
+};
+
+// Runs this bench as a child for one setup and returns its s/epoch and threads ("thr" and
+// "s/epoch" columns of its row).
+std::pair<double, int> child_seconds(const std::string& self, const std::string& setup, int epochs, int threads) {
+  std::string cmd = self + " --child --setups " + setup + " --epochs " + std::to_string(epochs) + " --threads " +
+                    std::to_string(threads) + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  char line[512];
+  double s = NAN;
+  int thr = 0;
+  while (p && std::fgets(line, sizeof line, p)) {
+    char nm[64];
+    double sec;
+    int t;
+    if (std::sscanf(line, "%63s %d %lf", nm, &t, &sec) == 3 && setup == nm) s = sec, thr = t;
+  }
+  if (p) pclose(p);
+  return {s, thr};
+}
+
+int load_bench(const std::string& self, const std::string& setups, int epochs, int load, const std::string& ref) {
+  const std::map<std::string, std::string> ref_name = {{"fashion-baseline", "baseline"},
+                                                       {"shallow-sigmoid", "shallow"},
+                                                       {"deep-sigmoid", "deep"},
+                                                       {"cnn-small", "cnn"}};
+  const int cores = physical_cores();
+  std::printf("hyperlab-bench --load %d: %d busy process%s on %d physical cores; s/epoch, median of %d epochs\n",
+              load, load, load == 1 ? "" : "es", cores, epochs);
+  std::printf("%-18s %14s %9s %9s %9s %9s %12s\n", "setup", "default (thr)", "1 thread",
+              (std::to_string(cores) + " thr").c_str(), "PyTorch", "speedup", "vs best fixed");
+  std::stringstream ss(setups);
+  std::string name;
+  while (std::getline(ss, name, ',')) {
+    std::pair<double, int> def, one, all;
+    double py = NAN;
+    {
+      BusyLoad busy(load);
+      def = child_seconds(self, name, epochs, 0);
+      one = child_seconds(self, name, epochs, 1);
+      all = cores > 1 ? child_seconds(self, name, epochs, cores) : one;
+      if (!ref.empty() && ref_name.count(name)) py = reference_seconds(ref, ref_name.at(name), epochs, 0);
+    }
+    const double best = std::min(one.first, all.first);
+    char d[32], pyb[32] = "-", sp[32] = "-";
+    std::snprintf(d, sizeof d, "%.2f (%d)", def.first, def.second);
+    if (!std::isnan(py)) {
+      std::snprintf(pyb, sizeof pyb, "%.2f", py);
+      std::snprintf(sp, sizeof sp, "%.2fx", py / def.first);
+    }
+    std::printf("%-18s %14s %9.2f %9.2f %9s %9s %+11.0f%%\n", name.c_str(), d, one.first, all.first, pyb, sp,
+                100.0 * (def.first / best - 1));
+    std::fflush(stdout);
+  }
+  std::printf("speedup = PyTorch / default; vs best fixed = default against the faster of 1 and %d threads\n"
+              "(goal: default never slower than PyTorch, within +10%% of the best fixed count)\n", cores);
+  return 0;
+}
+
 long peak_rss_mb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -99,7 +182,7 @@ long peak_rss_mb() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int epochs = 3, train_limit = 0;
+  int epochs = 3, train_limit = 0, load = -1, threads = 0;
   bool child = false;
   std::string ref, setups = "fashion-baseline,shallow-sigmoid,deep-sigmoid,cnn-small";
   for (int i = 1; i < argc; ++i) {
@@ -110,11 +193,15 @@ int main(int argc, char** argv) {
     else if (a == "--ref") ref = next();
     else if (a == "--train-limit") train_limit = std::stoi(next());
     else if (a == "--child") child = true;
+    else if (a == "--load") load = std::stoi(next());
+    else if (a == "--threads") threads = std::stoi(next());
     else {
-      std::fprintf(stderr, "usage: hyperlab-bench [--epochs N] [--setups a,b] [--ref ref_train.py] [--train-limit N]\n");
+      std::fprintf(stderr, "usage: hyperlab-bench [--epochs N] [--setups a,b] [--ref ref_train.py] [--train-limit N]"
+                           " [--load N]\n");
       return 2;
     }
   }
+  if (!child && load >= 0) return load_bench(argv[0], setups, epochs, load, ref);
   if (!child && setups.find(',') != std::string::npos) {
     std::stringstream all(setups);
     std::string one;
@@ -167,6 +254,7 @@ int main(int argc, char** argv) {
     cfg.training.early_stopping.enabled = false;
     cfg.data.validation_fraction = 0;  // the reference trains on all 60,000
     cfg.data.train_limit = train_limit;
+    cfg.training.threads = threads;  // 0: the default choice
     try {
       if (!data) data = load_data(cfg.data, cfg.training.seed);
     } catch (const std::exception& e) {

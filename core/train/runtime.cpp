@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -119,6 +120,15 @@ void tune_allocator() {
     // worker-thread run 5-15 % slower than the same run on the main thread).
     mallopt(M_ARENA_MAX, 1);
   });
+}
+
+bool prepare_openmp(char** argv) {
+  // GNU OpenMP reads these once, when it loads (before main): to change them
+  // the process starts itself again with them set. A user's own settings win.
+  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT") || !argv || !argv[0]) return false;
+  ::setenv("GOMP_SPINCOUNT", kOpenMPSpinCount, 1);
+  ::execv("/proc/self/exe", argv);
+  return false;  // exec failed: go on with OpenMP's defaults
 }
 
 // Keeps one thread pool: OpenBLAS's pthread pool at 1 thread when ATen uses
