@@ -8,14 +8,9 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "config/experiment.h"
+#include "config/json_reader.h"  // ConfigError
 
 namespace hyperlab {
-
-struct ConfigError {
-  std::string path;     ///< e.g. "model.layers[3].out"
-  std::string message;  ///< e.g. "must be a positive integer, got -5"
-  std::string str() const { return path.empty() ? message : path + ": " + message; }
-};
 
 struct ConfigResult {
   ExperimentConfig config;
