@@ -213,10 +213,10 @@ int collect(const Args& a, const SweepSpec& s, SweepRunner& runner) {
 
 int cmd_sweep(const Args& a) {
   if (a.positionals.size() != 1) return bad_input("sweep needs a sweep file");
-  SweepResult sr = load_sweep_file(a.positionals[0]);
+  SweepResult sr = load_sweep_file(a.positionals[0], a.sets);  // --set changes the base config
   if (!sr.ok()) {
     std::string all;
-    for (const ConfigError& e : sr.errors) all += e.path + ": " + e.message + "\n";
+    for (const ConfigError& e : sr.errors) all += e.str() + "\n";
     return bad_input(all);
   }
   const SweepSpec& s = sr.spec;

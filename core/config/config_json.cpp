@@ -20,11 +20,15 @@ std::string ConfigResult::error_text() const {
   return s;
 }
 
+const std::vector<std::string>& metric_names() {
+  static const std::vector<std::string> names = {"train_loss", "train_accuracy", "val_loss",
+                                                 "val_accuracy", "test_loss", "test_accuracy"};
+  return names;
+}
+
 namespace {
 
 const std::vector<std::string> kActivations = {"relu", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh"};
-const std::vector<std::string> kMetrics = {"train_loss", "train_accuracy", "val_loss",
-                                           "val_accuracy", "test_loss", "test_accuracy"};
 
 void read_init(ObjectReader& o, InitConfig& c) {
   o.string("scheme", c.scheme, {"default", "normal", "uniform", "xavier_normal", "xavier_uniform",
@@ -205,7 +209,7 @@ void read_scheduler(ObjectReader& o, SchedulerConfig& s) {
   only(t == "step" || t == "exponential", "gamma", [&] { o.number("gamma", s.gamma, 0, 1, true); });
   only(t == "cosine", "t_max", [&] { o.integer("t_max", s.t_max, 0); });
   only(t == "cosine", "eta_min", [&] { o.number("eta_min", s.eta_min, 0, INFINITY); });
-  only(t == "plateau", "monitor", [&] { o.string("monitor", s.monitor, kMetrics); });
+  only(t == "plateau", "monitor", [&] { o.string("monitor", s.monitor, metric_names()); });
   only(t == "plateau", "factor", [&] { o.number("factor", s.factor, 0, 1, true, true); });
   only(t == "plateau", "patience", [&] { o.integer("patience", s.patience, 0); });
   only(t == "plateau", "threshold", [&] { o.number("threshold", s.threshold, 0, INFINITY); });
@@ -236,7 +240,7 @@ void read_training(ObjectReader& o, TrainingConfig& t, std::vector<ConfigError>&
     EarlyStoppingConfig& e = t.early_stopping;
     e.enabled = true;  // giving the section turns it on unless it says otherwise
     eo.boolean("enabled", e.enabled);
-    eo.string("monitor", e.monitor, kMetrics);
+    eo.string("monitor", e.monitor, metric_names());
     eo.number("min_delta", e.min_delta, 0, INFINITY);
     eo.integer("patience", e.patience, 0);
     eo.boolean("restore_best", e.restore_best);

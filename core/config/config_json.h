@@ -35,6 +35,10 @@ std::string config_to_text(const ExperimentConfig& c);  ///< pretty JSON, 2-spac
 /// Returns "" on success, else an error message.
 std::string apply_override(nlohmann::json& j, const std::string& assignment);
 
+/// The metrics of an epoch by name: what early stopping, the plateau scheduler
+/// and a sweep's objective may monitor.
+const std::vector<std::string>& metric_names();
+
 /// The layers the model expands to (the mlp shorthand resolved).
 std::vector<LayerConfig> expanded_layers(const ExperimentConfig& c);
 
