@@ -220,7 +220,6 @@ int cmd_sweep(const Args& a) {
     return bad_input(all);
   }
   const SweepSpec& s = sr.spec;
-  if (!a.plan.empty() && !a.collect.empty()) return bad_input("give --plan or --collect, not both");
   SweepOptions o;
   if (!a.no_db) o.store_path = a.db.empty() ? RunStore::default_path() : a.db;
   o.workers = a.workers, o.threads = a.threads, o.fresh = a.fresh;
