@@ -531,6 +531,8 @@ int run_command(int argc, char** argv) {
       a.positionals.push_back(s);
     }
   }
+  if ((a.command == "presets" || a.command == "info" || a.command == "sweeps") && !a.positionals.empty())
+    return bad_input("unexpected argument " + a.positionals[0] + " (" + a.command + " takes none)");
   std::string mode = a.command;
   if (a.command == "runs" && !a.positionals.empty()) mode += " " + a.positionals[0];
   if (a.command == "sweep" && !a.plan.empty()) mode = "sweep --plan";
@@ -544,9 +546,6 @@ int run_command(int argc, char** argv) {
   if (a.command == "sweep") return cmd_sweep(a);
   if (a.command == "sweeps") return cmd_sweeps(a);
   if (a.command == "playground") return cmd_playground(a);
-  if (a.command == "presets" || a.command == "info") {
-    if (!a.positionals.empty()) return bad_input("unexpected argument " + a.positionals[0]);
-  }
   if (a.positionals.size() > 1) return bad_input("unexpected argument " + a.positionals[1]);
   if (!a.positionals.empty()) a.config_file = a.positionals[0];
   if (!a.config_file.empty() && !a.preset.empty()) return bad_input("give a config file or --preset, not both");

@@ -57,7 +57,10 @@ json read_base(ObjectReader& root, const std::vector<std::string>& sets, std::st
       base.err("preset", "no preset named \"" + name + "\" (presets: " + names + ")");
       return json();
     }
-    if (!parse_json(text, "preset " + name, config, error)) base.err("preset", error);
+    if (!parse_json(text, "preset " + name, config, error)) {
+      base.err("preset", error);
+      return json();
+    }
   } else if (fv) {
     if (!fv->is_string()) {
       base.err("file", "must be a string, got " + describe_json(*fv));
@@ -105,6 +108,8 @@ bool read_param(ObjectReader& p, ParamSpec& ps) {
   }
   if (given.empty()) {
     p.err("", "needs one of values, choice, linear, log, uniform, log_uniform");
+    p.get("points");  // known keys, whatever else is wrong
+    p.get("integer");
     p.finish();
     return false;
   }
@@ -182,6 +187,11 @@ SweepResult parse_sweep_text(const std::string& text, const std::string& source,
       ObjectReader p(&(*pj)[i], "params[" + std::to_string(i) + "]", errs);
       ParamSpec ps;
       if (!read_param(p, ps)) params_ok = false;
+      for (size_t k = 0; k < s.params.size(); ++k)
+        if (!ps.key.empty() && s.params[k].key == ps.key) {
+          p.err("key", ps.key + " is varied already by params[" + std::to_string(k) + "]");
+          params_ok = false;
+        }
       s.params.push_back(ps);
     }
   }
@@ -221,7 +231,7 @@ SweepResult parse_sweep_text(const std::string& text, const std::string& source,
     }
     if (key == "training.epochs" && (s.strategy == "halving" || s.strategy == "hyperband"))
       errs.push_back({"--set " + key, s.strategy + " sets each trial's epochs (strategy.min_epochs, max_epochs)"});
-    if (key == "name") errs.push_back({"--set " + key, "the sweep names its trials after itself (the file's name)"});
+    if (key == "name") errs.push_back({"--set " + key, "each trial is named after the sweep (its \"name\")"});
   }
 
   // Every setting must apply to the base config.
