@@ -230,7 +230,7 @@ bool SweepView::openSweepFile(const QString& file) {
   SweepResult r = load_sweep_file(file.toStdString());
   if (!r.ok()) {
     QString all;
-    for (const ConfigError& e : r.errors) all += QString::fromStdString(e.path + ": " + e.message) + "\n";
+    for (const ConfigError& e : r.errors) all += QString::fromStdString(e.str()) + "\n";
     errors_->setText(all.trimmed());
     reason_ = all.trimmed();
     return false;
@@ -242,7 +242,7 @@ bool SweepView::openSweepFile(const QString& file) {
 
 QString SweepView::saveSweepFile(const QString& file) const {
   SweepResult r = sweepFromForm();
-  if (!r.ok()) return QString::fromStdString(r.errors.front().path + ": " + r.errors.front().message);
+  if (!r.ok()) return QString::fromStdString(r.errors.front().str());
   try {
     write_file_atomic(file.toStdString(), sweep_to_text(r.spec));
   } catch (const std::exception& e) {
@@ -261,7 +261,7 @@ bool SweepView::start() {
   SweepResult r = sweepFromForm();
   if (!r.ok()) {
     QString all;
-    for (const ConfigError& e : r.errors) all += QString::fromStdString(e.path + ": " + e.message) + "\n";
+    for (const ConfigError& e : r.errors) all += QString::fromStdString(e.str()) + "\n";
     reason_ = all.trimmed();
     errors_->setText(reason_);
     return false;

@@ -1,5 +1,6 @@
 // hyperlab-cli: the headless runner. Links core only (no Qt), so it builds on a
 // GPU box with its own LibTorch.
+#include <algorithm>
 #include <csignal>
 #include <cmath>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -61,11 +63,14 @@ usage:
   hyperlab-cli run (CONFIG.json | --preset NAME) [--set key.path=value]... [--out DIR] [--db FILE | --no-db]
   hyperlab-cli resume DIR [--set training.epochs=N] [--db FILE | --no-db]
   hyperlab-cli evaluate DIR              the trained weights of DIR on the test set
-  hyperlab-cli sweep SWEEP.json [--workers N] [--threads N] [--time-limit MIN] [--fresh]
-                    [--db FILE] [--out DIR]       a hyper-parameter search (docs/sweep.md)
-  hyperlab-cli sweep SWEEP.json --plan DIR [--batch N]   jobs for a cluster (Slurm job array)
-  hyperlab-cli sweep SWEEP.json --collect DIR            import their results
-  hyperlab-cli sweeps                    the sweeps in the run history
+  hyperlab-cli sweep SWEEP.json [--set key.path=value]... [--workers N] [--threads N]
+                    [--time-limit MIN] [--fresh] [--db FILE | --no-db] [--out DIR]
+                                         a hyper-parameter search (docs/sweep.md)
+  hyperlab-cli sweep SWEEP.json --plan DIR [--batch N] [--set ...] [--fresh] [--db FILE]
+                                         jobs for a cluster (Slurm job array)
+  hyperlab-cli sweep SWEEP.json --collect DIR [--set ...] [--db FILE] [--out DIR]
+                                         import their results
+  hyperlab-cli sweeps [--db FILE]        the sweeps in the run history
   hyperlab-cli playground (--function NAME | --expr "..." | --preset NAME)
                     --optimizer NAME[,key=value...]... [--lr LR] [--start X,Y]
                     [--steps N] [--every K] [--minimum X,Y] [--out FILE.csv]   optimizers on 2-D functions
@@ -79,9 +84,11 @@ usage:
   hyperlab-cli runs show RUN
   hyperlab-cli runs export RUN... --format csv|json [--out FILE]
   hyperlab-cli runs compare [RUN...] [--filter ...] [--format md|csv|latex] [--out FILE]
-  hyperlab-cli runs report RUN... [--filter ...] [--out FILE.html]
+  hyperlab-cli runs report [RUN...] [--filter ...] [--out FILE.html]
   hyperlab-cli runs delete RUN...
   hyperlab-cli runs rename RUN NAME | runs tag RUN TAGS | runs note RUN TEXT
+                    (--filter ... is any of the filters of runs list; compare and
+                    report take RUN numbers or filters; with neither, every run)
   hyperlab-cli --help | --version
 
 run trains, prints one line per epoch and writes DIR/config.json (the resolved
@@ -121,7 +128,12 @@ sweep runs a search defined in a sweep file: trials in parallel (--workers N,
 each with --threads N; default: the file's run.workers, cores / workers
 threads), every trial an ordinary run in the history linked to its sweep.
 Ctrl-C or --time-limit MIN stops it; running the same command again resumes
-it without re-running finished trials (--fresh starts it anew).
+it without re-running finished trials (--fresh starts it anew). --set changes
+the base config of every trial (--set training.epochs=20); it is part of the
+sweep, so resume with the same --sets. A --set of a key the sweep varies is
+refused.
+
+Each command takes only the options shown for it above and refuses any other.
 The config schema is documented in docs/config.md.
 )";
 
@@ -364,6 +376,51 @@ int cmd_info() {
   return blas_is_optimized() ? kExitOk : kExitFailed;
 }
 
+// The options each command uses; any other is refused, never silently ignored.
+// "runs SUB" and the modes "sweep --plan", "sweep --collect" and
+// "playground --list" have options of their own. --help goes anywhere.
+const std::map<std::string, std::vector<std::string>> kCommandOptions = {
+    {"run", {"--preset", "--set", "--out", "--db", "--no-db"}},
+    {"resume", {"--set", "--db", "--no-db"}},
+    {"evaluate", {}},
+    {"validate", {"--preset", "--set"}},
+    {"summary", {"--preset", "--set"}},
+    {"show", {"--preset", "--set"}},
+    {"presets", {}},
+    {"info", {}},
+    {"sweep", {"--set", "--workers", "--threads", "--time-limit", "--fresh", "--db", "--no-db", "--out"}},
+    {"sweep --plan", {"--plan", "--batch", "--set", "--fresh", "--db"}},
+    {"sweep --collect", {"--collect", "--set", "--db", "--out"}},
+    {"sweeps", {"--db"}},
+    {"playground", {"--function", "--expr", "--preset", "--param", "--optimizer", "--lr", "--start", "--steps",
+                    "--every", "--minimum", "--out"}},
+    {"playground --list", {"--list"}},
+    {"runs list", {"--filter", "--status", "--dataset", "--tag", "--sweep", "--format", "--db"}},
+    {"runs show", {"--db"}},
+    {"runs export", {"--format", "--out", "--db"}},
+    {"runs compare", {"--filter", "--status", "--dataset", "--tag", "--sweep", "--format", "--out", "--db"}},
+    {"runs report", {"--filter", "--status", "--dataset", "--tag", "--sweep", "--out", "--db"}},
+    {"runs delete", {"--db"}},
+    {"runs rename", {"--db"}},
+    {"runs tag", {"--db"}},
+    {"runs note", {"--db"}},
+};
+
+// The first option `mode` does not take, as an error; "" when all are its own
+// (or the command is unknown, which is reported as such later).
+std::string refused_option(const std::string& mode, const std::vector<std::string>& given) {
+  auto it = kCommandOptions.find(mode);
+  if (it == kCommandOptions.end()) return "";
+  const std::vector<std::string>& takes = it->second;
+  for (const std::string& g : given) {
+    if (std::find(takes.begin(), takes.end(), g) != takes.end()) continue;
+    std::string list;
+    for (const std::string& t : takes) list += (list.empty() ? "" : ", ") + t;
+    return mode + " does not take " + g + (list.empty() ? " (it takes no options)" : " (it takes: " + list + ")");
+  }
+  return "";
+}
+
 int run_command(int argc, char** argv);
 
 }  // namespace
@@ -399,8 +456,13 @@ int run_command(int argc, char** argv) {
     return kExitOk;
   }
   a.command = args[0];
+  std::vector<std::string> given;  // the options given, each once, for kCommandOptions
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& s = args[i];
+    if (s.rfind("--", 0) == 0) {
+      const std::string name = s.rfind("--set=", 0) == 0 ? "--set" : s;
+      if (std::find(given.begin(), given.end(), name) == given.end()) given.push_back(name);
+    }
     auto value = [&](std::string& dst) {
       if (i + 1 >= args.size()) return false;
       dst = args[++i];
@@ -484,6 +546,15 @@ int run_command(int argc, char** argv) {
       a.positionals.push_back(s);
     }
   }
+  if ((a.command == "presets" || a.command == "info" || a.command == "sweeps") && !a.positionals.empty())
+    return bad_input("unexpected argument " + a.positionals[0] + " (" + a.command + " takes none)");
+  std::string mode = a.command;
+  if (a.command == "runs" && !a.positionals.empty()) mode += " " + a.positionals[0];
+  if (a.command == "sweep" && !a.plan.empty()) mode = "sweep --plan";
+  else if (a.command == "sweep" && !a.collect.empty()) mode = "sweep --collect";
+  if (a.command == "playground" && a.list) mode = "playground --list";
+  if (std::string e = refused_option(mode, given); !e.empty()) return bad_input(e);
+
   if (a.command == "runs") return cmd_runs(a);
   if (a.command == "resume") return cmd_resume(a);
   if (a.command == "evaluate") return cmd_evaluate(a);

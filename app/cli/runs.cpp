@@ -58,8 +58,15 @@ int cmd_runs(const Args& a) {
     if (!store->exists(id)) return bad_input("no run " + p[i] + " in " + store->path());
     ids.push_back(id);
   }
+  const RunFilter& f = a.filter;
+  const bool filtered = !f.text.empty() || !f.status.empty() || !f.dataset.empty() || !f.tag.empty() || f.sweep_id;
+  if ((sub == "compare" || sub == "report") && !ids.empty() && filtered)
+    return bad_input("runs " + sub + " takes run numbers or a filter (--filter, --status, --dataset, --tag, "
+                     "--sweep), not both");
   try {
     if (sub == "list") {
+      if (!ids.empty()) return bad_input("runs list takes no run numbers (it lists by --filter, --status, ...)");
+      if (!a.format.empty() && a.format != "csv") return bad_input("runs list: --format is csv, got \"" + a.format + "\"");
       std::vector<RunSummary> runs = store->list(a.filter);
       if (a.format == "csv") {
         std::printf("%s", runs_csv(runs).c_str());

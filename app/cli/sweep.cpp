@@ -213,14 +213,13 @@ int collect(const Args& a, const SweepSpec& s, SweepRunner& runner) {
 
 int cmd_sweep(const Args& a) {
   if (a.positionals.size() != 1) return bad_input("sweep needs a sweep file");
-  SweepResult sr = load_sweep_file(a.positionals[0]);
+  SweepResult sr = load_sweep_file(a.positionals[0], a.sets);  // --set changes the base config
   if (!sr.ok()) {
     std::string all;
-    for (const ConfigError& e : sr.errors) all += e.path + ": " + e.message + "\n";
+    for (const ConfigError& e : sr.errors) all += e.str() + "\n";
     return bad_input(all);
   }
   const SweepSpec& s = sr.spec;
-  if (!a.plan.empty() && !a.collect.empty()) return bad_input("give --plan or --collect, not both");
   SweepOptions o;
   if (!a.no_db) o.store_path = a.db.empty() ? RunStore::default_path() : a.db;
   o.workers = a.workers, o.threads = a.threads, o.fresh = a.fresh;

@@ -2,13 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <limits>
-#include <set>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "config/json_reader.h"
 #include "config/shapes.h"
 #include "config/textfile.h"
 
@@ -23,159 +20,17 @@ std::string ConfigResult::error_text() const {
   return s;
 }
 
+const std::vector<std::string>& metric_names() {
+  static const std::vector<std::string> names = {"train_loss", "train_accuracy", "val_loss",
+                                                 "val_accuracy", "test_loss", "test_accuracy"};
+  return names;
+}
+
 namespace {
 
-std::string describe(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return s;
-}
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> d(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) d[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t prev = d[0];
-    d[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t t = d[j];
-      d[j] = std::min({d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      prev = t;
-    }
-  }
-  return d[b.size()];
-}
-
-// One JSON object being read: remembers which keys were consumed, so that
-// anything left over is reported as unknown (typos are errors).
-class Obj {
- public:
-  Obj(const json* j, std::string path, std::vector<ConfigError>& errs)
-      : j_(j), path_(std::move(path)), errs_(errs) {
-    if (j_ && !j_->is_object()) {
-      err("", "must be an object, got " + describe(*j_));
-      j_ = nullptr;
-    }
-  }
-  bool valid() const { return j_ != nullptr; }
-  std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-  void err(const std::string& key, const std::string& msg) {
-    errs_.push_back({key.empty() ? path_ : at(key), msg});
-  }
-  const json* get(const std::string& key) {
-    known_.insert(key);
-    if (!j_) return nullptr;
-    auto it = j_->find(key);
-    return it == j_->end() ? nullptr : &*it;
-  }
-  bool has(const std::string& key) const { return j_ && j_->contains(key); }
-
-  void integer(const std::string& key, int& out, long long lo, long long hi = std::numeric_limits<int>::max()) {
-    const json* v = get(key);
-    if (!v) return;
-    if (!v->is_number_integer() && !(v->is_number_float() && std::floor(v->get<double>()) == v->get<double>())) {
-      err(key, "must be an integer, got " + describe(*v));
-      return;
-    }
-    long long x = v->is_number_integer() ? v->get<long long>() : static_cast<long long>(v->get<double>());
-    if (x < lo || x > hi) {
-      std::string range = lo == 1 && hi == std::numeric_limits<int>::max() ? "a positive integer"
-                          : lo == 0 && hi == std::numeric_limits<int>::max()
-                              ? "an integer >= 0"
-                              : "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-      err(key, "must be " + range + ", got " + describe(*v));
-      return;
-    }
-    out = static_cast<int>(x);
-  }
-  void uint64(const std::string& key, uint64_t& out) {
-    const json* v = get(key);
-    if (!v) return;
-    if (!v->is_number_unsigned() && !(v->is_number_integer() && v->get<long long>() >= 0)) {
-      err(key, "must be an integer >= 0, got " + describe(*v));
-      return;
-    }
-    out = v->get<uint64_t>();
-  }
-  // Range check: lo <= x (or lo < x if lo_open), x <= hi (or < if hi_open).
-  void number(const std::string& key, double& out, double lo, double hi, bool lo_open = false,
-              bool hi_open = false) {
-    const json* v = get(key);
-    if (!v) return;
-    if (!v->is_number()) {
-      err(key, "must be a number, got " + describe(*v));
-      return;
-    }
-    double x = v->get<double>();
-    bool ok = std::isfinite(x) && (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi);
-    if (!ok) {
-      std::ostringstream r;
-      if (std::isinf(hi)) r << (lo_open ? "> " : ">= ") << lo;
-      else r << "in " << (lo_open ? "(" : "[") << lo << ", " << hi << (hi_open ? ")" : "]");
-      err(key, "must be a number " + r.str() + ", got " + describe(*v));
-      return;
-    }
-    out = x;
-  }
-  void boolean(const std::string& key, bool& out) {
-    const json* v = get(key);
-    if (!v) return;
-    if (!v->is_boolean()) {
-      err(key, "must be true or false, got " + describe(*v));
-      return;
-    }
-    out = v->get<bool>();
-  }
-  void string(const std::string& key, std::string& out, const std::vector<std::string>& allowed = {}) {
-    const json* v = get(key);
-    if (!v) return;
-    if (!v->is_string()) {
-      err(key, "must be a string, got " + describe(*v));
-      return;
-    }
-    std::string s = v->get<std::string>();
-    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      err(key, "must be one of " + list + ", got \"" + s + "\"");
-      return;
-    }
-    out = s;
-  }
-  // Keys that belong to this object's schema but not to the chosen variant.
-  void not_used(const std::vector<std::string>& keys, const std::string& why) {
-    for (const auto& k : keys) {
-      known_.insert(k);
-      if (has(k)) err(k, "not used " + why);
-    }
-  }
-  // Reports keys nobody asked for.
-  void finish() {
-    if (!j_) return;
-    for (auto it = j_->begin(); it != j_->end(); ++it) {
-      if (known_.count(it.key())) continue;
-      std::string best;
-      size_t bd = 3;
-      for (const auto& k : known_) {
-        size_t d = edit_distance(it.key(), k);
-        if (d < bd) bd = d, best = k;
-      }
-      err(it.key(), "unknown key" + (best.empty() ? std::string() : " (did you mean \"" + best + "\"?)"));
-    }
-  }
-
- private:
-  const json* j_;
-  std::string path_;
-  std::vector<ConfigError>& errs_;
-  std::set<std::string> known_;
-};
-
 const std::vector<std::string> kActivations = {"relu", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh"};
-const std::vector<std::string> kMetrics = {"train_loss", "train_accuracy", "val_loss",
-                                           "val_accuracy", "test_loss", "test_accuracy"};
 
-void read_init(Obj& o, InitConfig& c) {
+void read_init(ObjectReader& o, InitConfig& c) {
   o.string("scheme", c.scheme, {"default", "normal", "uniform", "xavier_normal", "xavier_uniform",
                                 "kaiming_normal", "kaiming_uniform", "zeros"});
   o.number("std", c.std, 0, INFINITY, true);
@@ -191,7 +46,7 @@ void read_init(Obj& o, InitConfig& c) {
   o.finish();
 }
 
-void read_layer(Obj& o, LayerConfig& L, std::vector<ConfigError>& errs) {
+void read_layer(ObjectReader& o, LayerConfig& L, std::vector<ConfigError>& errs) {
   const json* t = o.get("type");
   if (!o.valid()) return;
   if (!t) {
@@ -227,7 +82,7 @@ void read_layer(Obj& o, LayerConfig& L, std::vector<ConfigError>& errs) {
   field("alpha", ty == "elu", [&] { o.number("alpha", L.alpha, 0, INFINITY, true); });
   field("init", ty == "linear" || ty == "conv2d", [&] {
     if (const json* ij = o.get("init")) {
-      Obj io(ij, o.at("init"), errs);
+      ObjectReader io(ij, o.at("init"), errs);
       InitConfig ic;
       read_init(io, ic);
       L.init = ic;
@@ -237,35 +92,35 @@ void read_layer(Obj& o, LayerConfig& L, std::vector<ConfigError>& errs) {
   o.finish();
 }
 
-void read_model(Obj& o, ModelConfig& m, std::vector<ConfigError>& errs) {
+void read_model(ObjectReader& o, ModelConfig& m, std::vector<ConfigError>& errs) {
   const json* layers = o.get("layers");
   const json* mlp = o.get("mlp");
   if (o.valid() && !layers && !mlp) o.err("", "needs \"layers\" (a list) or \"mlp\" (the shorthand)");
   if (layers && mlp) o.err("mlp", "give either \"layers\" or \"mlp\", not both");
   if (layers) {
     if (!layers->is_array()) {
-      o.err("layers", "must be a list of layer objects, got " + describe(*layers));
+      o.err("layers", "must be a list of layer objects, got " + describe_json(*layers));
     } else {
       if (layers->empty()) o.err("layers", "must not be empty");
       for (size_t i = 0; i < layers->size(); ++i) {
         LayerConfig L;
-        Obj lo(&(*layers)[i], o.at("layers") + "[" + std::to_string(i) + "]", errs);
+        ObjectReader lo(&(*layers)[i], o.at("layers") + "[" + std::to_string(i) + "]", errs);
         read_layer(lo, L, errs);
         m.layers.push_back(L);
       }
     }
   }
   if (mlp) {
-    Obj mo(mlp, o.at("mlp"), errs);
+    ObjectReader mo(mlp, o.at("mlp"), errs);
     MlpConfig c;
     if (const json* h = mo.get("hidden")) {
       if (!h->is_array()) {
-        mo.err("hidden", "must be a list of positive integers, got " + describe(*h));
+        mo.err("hidden", "must be a list of positive integers, got " + describe_json(*h));
       } else {
         for (size_t i = 0; i < h->size(); ++i) {
           const json& v = (*h)[i];
           if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > (1 << 24))
-            mo.err("hidden[" + std::to_string(i) + "]", "must be a positive integer, got " + describe(v));
+            mo.err("hidden[" + std::to_string(i) + "]", "must be a positive integer, got " + describe_json(v));
           else c.hidden.push_back(v.get<int>());
         }
       }
@@ -277,13 +132,13 @@ void read_model(Obj& o, ModelConfig& m, std::vector<ConfigError>& errs) {
     m.mlp = c;
   }
   if (const json* ij = o.get("init")) {
-    Obj io(ij, o.at("init"), errs);
+    ObjectReader io(ij, o.at("init"), errs);
     read_init(io, m.init);
   }
   o.finish();
 }
 
-void read_data(Obj& o, DataConfig& d, std::vector<ConfigError>& errs) {
+void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
   o.string("dataset", d.dataset, {"fashion-mnist", "mnist", "cifar10", "synthetic"});
   o.string("path", d.path);
   o.number("validation_fraction", d.validation_fraction, 0, 1, false, true);
@@ -291,7 +146,7 @@ void read_data(Obj& o, DataConfig& d, std::vector<ConfigError>& errs) {
   o.integer("test_limit", d.test_limit, 0);
   o.string("normalization", d.normalization, {"none", "unit", "standardize"});
   if (const json* sj = o.get("synthetic")) {
-    Obj so(sj, o.at("synthetic"), errs);
+    ObjectReader so(sj, o.at("synthetic"), errs);
     SyntheticConfig& s = d.synthetic;
     so.string("kind", s.kind, {"spirals", "circles", "xor", "blobs", "images"});
     so.integer("samples", s.samples, 1, 10000000);
@@ -311,7 +166,7 @@ void read_data(Obj& o, DataConfig& d, std::vector<ConfigError>& errs) {
   o.finish();
 }
 
-void read_optimizer(Obj& o, OptimizerConfig& c) {
+void read_optimizer(ObjectReader& o, OptimizerConfig& c) {
   o.string("type", c.type, {"sgd", "adam", "adamw", "rmsprop", "adagrad"});
   const std::string& t = c.type;
   if (t == "adamw") c.weight_decay = 0.01;
@@ -342,7 +197,7 @@ void read_optimizer(Obj& o, OptimizerConfig& c) {
   o.finish();
 }
 
-void read_scheduler(Obj& o, SchedulerConfig& s) {
+void read_scheduler(ObjectReader& o, SchedulerConfig& s) {
   o.string("type", s.type, {"none", "step", "exponential", "cosine", "plateau"});
   const std::string& t = s.type;
   std::vector<std::string> unused;
@@ -354,7 +209,7 @@ void read_scheduler(Obj& o, SchedulerConfig& s) {
   only(t == "step" || t == "exponential", "gamma", [&] { o.number("gamma", s.gamma, 0, 1, true); });
   only(t == "cosine", "t_max", [&] { o.integer("t_max", s.t_max, 0); });
   only(t == "cosine", "eta_min", [&] { o.number("eta_min", s.eta_min, 0, INFINITY); });
-  only(t == "plateau", "monitor", [&] { o.string("monitor", s.monitor, kMetrics); });
+  only(t == "plateau", "monitor", [&] { o.string("monitor", s.monitor, metric_names()); });
   only(t == "plateau", "factor", [&] { o.number("factor", s.factor, 0, 1, true, true); });
   only(t == "plateau", "patience", [&] { o.integer("patience", s.patience, 0); });
   only(t == "plateau", "threshold", [&] { o.number("threshold", s.threshold, 0, INFINITY); });
@@ -363,13 +218,13 @@ void read_scheduler(Obj& o, SchedulerConfig& s) {
   o.finish();
 }
 
-void read_training(Obj& o, TrainingConfig& t, std::vector<ConfigError>& errs) {
+void read_training(ObjectReader& o, TrainingConfig& t, std::vector<ConfigError>& errs) {
   o.integer("epochs", t.epochs, 1, 100000);
   o.integer("batch_size", t.batch_size, 1, 1 << 20);
   o.boolean("shuffle", t.shuffle);
   o.string("loss", t.loss, {"cross_entropy", "mse"});
   if (const json* oj = o.get("optimizer")) {
-    Obj oo(oj, o.at("optimizer"), errs);
+    ObjectReader oo(oj, o.at("optimizer"), errs);
     read_optimizer(oo, t.optimizer);
   }
   o.number("l1", t.l1, 0, INFINITY);
@@ -377,15 +232,15 @@ void read_training(Obj& o, TrainingConfig& t, std::vector<ConfigError>& errs) {
   o.number("grad_noise_std", t.grad_noise_std, 0, INFINITY);
   o.number("clip_grad_norm", t.clip_grad_norm, 0, INFINITY);
   if (const json* sj = o.get("scheduler")) {
-    Obj so(sj, o.at("scheduler"), errs);
+    ObjectReader so(sj, o.at("scheduler"), errs);
     read_scheduler(so, t.scheduler);
   }
   if (const json* ej = o.get("early_stopping")) {
-    Obj eo(ej, o.at("early_stopping"), errs);
+    ObjectReader eo(ej, o.at("early_stopping"), errs);
     EarlyStoppingConfig& e = t.early_stopping;
     e.enabled = true;  // giving the section turns it on unless it says otherwise
     eo.boolean("enabled", e.enabled);
-    eo.string("monitor", e.monitor, kMetrics);
+    eo.string("monitor", e.monitor, metric_names());
     eo.number("min_delta", e.min_delta, 0, INFINITY);
     eo.integer("patience", e.patience, 0);
     eo.boolean("restore_best", e.restore_best);
@@ -438,25 +293,25 @@ ConfigResult parse_config(const json& j) {
   ConfigResult r;
   auto& errs = r.errors;
   ExperimentConfig& c = r.config;
-  Obj root(&j, "", errs);
+  ObjectReader root(&j, "", errs);
   if (!root.valid()) return r;
   if (const json* v = root.get("version")) {
     if (!v->is_number_integer() || v->get<long long>() != kConfigVersion)
-      root.err("version", "must be " + std::to_string(kConfigVersion) + ", got " + describe(*v));
+      root.err("version", "must be " + std::to_string(kConfigVersion) + ", got " + describe_json(*v));
   } else {
     root.err("version", "required (this Hyperlab reads version " + std::to_string(kConfigVersion) + ")");
   }
   root.string("name", c.name);
   root.string("description", c.description);
-  Obj data(root.get("data"), "data", errs);
+  ObjectReader data(root.get("data"), "data", errs);
   read_data(data, c.data, errs);
   if (const json* mj = root.get("model")) {
-    Obj model(mj, "model", errs);
+    ObjectReader model(mj, "model", errs);
     read_model(model, c.model, errs);
   } else {
     root.err("model", "required: {\"mlp\": {...}} or {\"layers\": [...]}");
   }
-  Obj training(root.get("training"), "training", errs);
+  ObjectReader training(root.get("training"), "training", errs);
   read_training(training, c.training, errs);
   root.finish();
 

@@ -8,14 +8,9 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "config/experiment.h"
+#include "config/json_reader.h"  // ConfigError
 
 namespace hyperlab {
-
-struct ConfigError {
-  std::string path;     ///< e.g. "model.layers[3].out"
-  std::string message;  ///< e.g. "must be a positive integer, got -5"
-  std::string str() const { return path.empty() ? message : path + ": " + message; }
-};
 
 struct ConfigResult {
   ExperimentConfig config;
@@ -39,6 +34,10 @@ std::string config_to_text(const ExperimentConfig& c);  ///< pretty JSON, 2-spac
 /// "training.optimizer.lr=0.1" or "model.layers[2].out=64". Creates missing object keys.
 /// Returns "" on success, else an error message.
 std::string apply_override(nlohmann::json& j, const std::string& assignment);
+
+/// The metrics of an epoch by name: what early stopping, the plateau scheduler
+/// and a sweep's objective may monitor.
+const std::vector<std::string>& metric_names();
 
 /// The layers the model expands to (the mlp shorthand resolved).
 std::vector<LayerConfig> expanded_layers(const ExperimentConfig& c);

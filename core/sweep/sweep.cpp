@@ -4,126 +4,238 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "config/json_reader.h"
 #include "config/presets.h"
+#include "config/textfile.h"
 
 namespace hyperlab {
 
 namespace {
 using json = nlohmann::json;
 
-void err(SweepResult& r, const std::string& path, const std::string& msg) { r.errors.push_back({path, msg}); }
+const std::vector<std::string> kStrategies = {"grid", "random", "halving", "hyperband", "bayes"};
 
-double num(const json& v) { return v.is_number() ? v.get<double>() : NAN; }
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+// The experiment config the trials start from, with `sets` applied: null when
+// there is none to use (the errors say why).
+json read_base(ObjectReader& root, const std::vector<std::string>& sets, std::string& prefix,
+               std::vector<ConfigError>& errs) {
+  const json* bj = root.get("base");
+  if (!bj) {
+    root.err("base", "required: {\"preset\": NAME}, {\"file\": PATH} or {\"config\": {...}}");
+    return json();
+  }
+  ObjectReader base(bj, "base", errs);
+  const json* pv = base.get("preset");
+  const json* fv = base.get("file");
+  const json* cv = base.get("config");
+  base.finish();
+  if (!base.valid()) return json();
+  const int given = (pv != nullptr) + (fv != nullptr) + (cv != nullptr);
+  if (given != 1) {
+    base.err("", given ? "give one of preset, file or config, not several"
+                       : "needs {\"preset\": NAME}, {\"file\": PATH} or {\"config\": {...}}");
+    return json();
+  }
+  json config;
+  std::string text, error;
+  prefix = "base.";
+  if (pv) {
+    if (!pv->is_string()) {
+      base.err("preset", "must be a string, got " + describe_json(*pv));
+      return json();
+    }
+    const std::string name = pv->get<std::string>();
+    text = preset_text(name);
+    if (text.empty()) {
+      std::string names;
+      for (const std::string& n : preset_names()) names += (names.empty() ? "" : ", ") + n;
+      base.err("preset", "no preset named \"" + name + "\" (presets: " + names + ")");
+      return json();
+    }
+    if (!parse_json(text, "preset " + name, config, error)) {
+      base.err("preset", error);
+      return json();
+    }
+  } else if (fv) {
+    if (!fv->is_string()) {
+      base.err("file", "must be a string, got " + describe_json(*fv));
+      return json();
+    }
+    const std::string file = fv->get<std::string>();
+    if (!read_text_file(file, text, error) || !parse_json(text, file, config, error)) {
+      base.err("file", error);
+      return json();
+    }
+  } else {
+    config = *cv;
+    prefix = "base.config.";
+  }
+  for (const std::string& set : sets) {
+    const std::string e = apply_override(config, set);
+    if (!e.empty()) errs.push_back({"", e});
+  }
+  return config;
+}
+
+// One entry of "params": a config key and where its values come from.
+// Returns false when it is not complete enough to build a trial from.
+bool read_param(ObjectReader& p, ParamSpec& ps) {
+  if (!p.valid()) return false;
+  bool ok = true;
+  auto bad = [&](const std::string& key, const std::string& msg) {
+    p.err(key, msg);
+    ok = false;
+  };
+  const json* kv = p.get("key");
+  if (!kv) bad("key", "required (a config key such as training.optimizer.lr)");
+  else if (!kv->is_string() || kv->get<std::string>().empty())
+    bad("key", "must be a config key such as training.optimizer.lr, got " + describe_json(*kv));
+  else ps.key = kv->get<std::string>();
+
+  using Kind = ParamSpec::Kind;
+  static const std::vector<std::pair<std::string, Kind>> kinds = {
+      {"values", Kind::List},   {"choice", Kind::Choice},   {"linear", Kind::Linear},
+      {"log", Kind::Log},       {"uniform", Kind::Uniform}, {"log_uniform", Kind::LogUniform}};
+  std::vector<std::string> given;
+  for (const auto& [k, kind] : kinds) {
+    p.get(k);  // known, whichever is given
+    if (p.has(k)) given.push_back(k);
+  }
+  if (given.empty()) {
+    p.err("", "needs one of values, choice, linear, log, uniform, log_uniform");
+    p.get("points");  // known keys, whatever else is wrong
+    p.get("integer");
+    p.finish();
+    return false;
+  }
+  if (given.size() > 1)
+    bad(given[1], "give only one of values, choice, linear, log, uniform, log_uniform, not also " + given[0]);
+  const std::string& k = given[0];
+  for (const auto& [name, kind] : kinds)
+    if (name == k) ps.kind = kind;
+  const json& v = *p.get(k);
+  const bool list = ps.kind == Kind::List || ps.kind == Kind::Choice;
+  const bool log = ps.kind == Kind::Log || ps.kind == Kind::LogUniform;
+  if (list) {
+    if (!v.is_array() || v.empty()) bad(k, "needs a non-empty list of values, got " + describe_json(v));
+    else
+      for (const json& x : v) ps.values.push_back(x.dump());
+  } else if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number() ||
+             !std::isfinite(v[0].get<double>()) || !std::isfinite(v[1].get<double>()) ||
+             !(v[0].get<double>() < v[1].get<double>())) {
+    bad(k, "needs [low, high] with low < high, got " + describe_json(v));
+  } else {
+    ps.lo = v[0].get<double>(), ps.hi = v[1].get<double>();
+    if (log && ps.lo <= 0) bad(k, "a log scale needs low > 0");
+  }
+  if (ps.kind == Kind::Linear || ps.kind == Kind::Log) p.integer("points", ps.points, 1, 10000);
+  else p.not_used({"points"}, "by " + k + " (only linear and log have grid points)");
+  if (!list) p.boolean("integer", ps.integer);
+  else p.not_used({"integer"}, "by " + k + " (its values are used as they are)");
+  p.finish();
+  return ok;
+}
 }  // namespace
 
-SweepResult parse_sweep_text(const std::string& text, const std::string& source) {
+SweepResult parse_sweep_text(const std::string& text, const std::string& source,
+                             const std::vector<std::string>& base_sets) {
   SweepResult r;
+  auto& errs = r.errors;
   json j;
-  try {
-    j = json::parse(text);
-  } catch (const std::exception& e) {
-    err(r, source, std::string("is not valid JSON: ") + e.what());
+  std::string error;
+  if (!parse_json(text, source, j, error)) {
+    errs.push_back({"", error});
     return r;
   }
   if (!j.is_object()) {
-    err(r, source, "a sweep is a JSON object");
+    errs.push_back({"", source + ": a sweep is a JSON object, got " + describe_json(j)});
     return r;
   }
   SweepSpec& s = r.spec;
-  if (j.value("version", 1) != 1) err(r, "version", "must be 1");
-  s.name = j.value("name", s.name);
-  // The base config.
-  const json& base = j.contains("base") ? j["base"] : json();
-  std::string base_text;
-  if (base.contains("preset")) {
-    base_text = preset_text(base["preset"].get<std::string>());
-    if (base_text.empty()) err(r, "base.preset", "no preset named \"" + base["preset"].get<std::string>() + "\"");
-  } else if (base.contains("file")) {
-    std::ifstream in(base["file"].get<std::string>());
-    if (!in) err(r, "base.file", base["file"].get<std::string>() + ": cannot read the file");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    base_text = ss.str();
-  } else if (base.contains("config")) {
-    base_text = base["config"].dump();
-  } else {
-    err(r, "base", "needs {\"preset\": NAME}, {\"file\": PATH} or {\"config\": {...}}");
-  }
-  if (!base_text.empty()) {
-    ConfigResult c = parse_config_text(base_text, "base");
-    for (const ConfigError& e : c.errors) err(r, "base." + e.path, e.message);
+  ObjectReader root(&j, "", errs);
+  if (const json* v = root.get("version"); v && (!v->is_number_integer() || v->get<long long>() != 1))
+    root.err("version", "must be 1, got " + describe_json(*v));
+  root.string("name", s.name);
+
+  // The base config, with --set applied.
+  std::string prefix;
+  const size_t before_base = errs.size();
+  const json base = read_base(root, base_sets, prefix, errs);
+  if (!base.is_null() && errs.size() == before_base) {
+    ConfigResult c = parse_config(base);
+    for (const ConfigError& e : c.errors)
+      errs.push_back({e.path.empty() ? prefix.substr(0, prefix.size() - 1) : prefix + e.path, e.message});
     if (c.ok()) s.base_text = config_to_text(c.config);
   }
+
   // The settings to vary.
-  const json params = j.value("params", json::array());
-  if (!params.is_array() || params.empty()) err(r, "params", "needs at least one setting to vary");
-  for (size_t i = 0; params.is_array() && i < params.size(); ++i) {
-    const json& p = params[i];
-    const std::string at = "params[" + std::to_string(i) + "]";
-    ParamSpec ps;
-    ps.key = p.value("key", "");
-    if (ps.key.empty()) err(r, at + ".key", "required (a config key such as training.optimizer.lr)");
-    ps.integer = p.value("integer", false);
-    ps.points = p.value("points", 5);
-    auto range = [&](const char* k, ParamSpec::Kind kind) {
-      const json& v = p[k];
-      if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number() || !(num(v[0]) < num(v[1]))) {
-        err(r, at + "." + k, "needs [low, high] with low < high");
-        return;
-      }
-      ps.kind = kind, ps.lo = num(v[0]), ps.hi = num(v[1]);
-      if ((kind == ParamSpec::Kind::Log || kind == ParamSpec::Kind::LogUniform) && ps.lo <= 0)
-        err(r, at + "." + k, "a log scale needs low > 0");
-    };
-    if (p.contains("values") || p.contains("choice")) {
-      const json& v = p.contains("values") ? p["values"] : p["choice"];
-      ps.kind = p.contains("values") ? ParamSpec::Kind::List : ParamSpec::Kind::Choice;
-      if (!v.is_array() || v.empty()) err(r, at, "values/choice needs a non-empty list");
-      else
-        for (const json& x : v) ps.values.push_back(x.dump());
-    } else if (p.contains("linear")) range("linear", ParamSpec::Kind::Linear);
-    else if (p.contains("log")) range("log", ParamSpec::Kind::Log);
-    else if (p.contains("uniform")) range("uniform", ParamSpec::Kind::Uniform);
-    else if (p.contains("log_uniform")) range("log_uniform", ParamSpec::Kind::LogUniform);
-    else err(r, at, "needs one of values, choice, linear, log, uniform, log_uniform");
-    if (ps.points < 1) err(r, at + ".points", "must be at least 1");
-    s.params.push_back(ps);
+  bool params_ok = true;
+  const json* pj = root.get("params");
+  if (!pj || (pj->is_array() && pj->empty())) {
+    root.err("params", "needs at least one setting to vary");
+    params_ok = false;
+  } else if (!pj->is_array()) {
+    root.err("params", "must be a list of settings to vary, got " + describe_json(*pj));
+    params_ok = false;
+  } else {
+    for (size_t i = 0; i < pj->size(); ++i) {
+      ObjectReader p(&(*pj)[i], "params[" + std::to_string(i) + "]", errs);
+      ParamSpec ps;
+      if (!read_param(p, ps)) params_ok = false;
+      for (size_t k = 0; k < s.params.size(); ++k)
+        if (!ps.key.empty() && s.params[k].key == ps.key) {
+          p.err("key", ps.key + " is varied already by params[" + std::to_string(k) + "]");
+          params_ok = false;
+        }
+      s.params.push_back(ps);
+    }
   }
-  const json st = j.value("strategy", json::object());
-  s.strategy = st.value("type", s.strategy);
-  if (s.strategy != "grid" && s.strategy != "random" && s.strategy != "halving" && s.strategy != "hyperband" &&
-      s.strategy != "bayes")
-    err(r, "strategy.type", "must be grid, random, halving, hyperband or bayes, got \"" + s.strategy + "\"");
-  s.trials = st.value("trials", s.trials);
-  s.eta = st.value("eta", s.eta);
-  s.min_epochs = st.value("min_epochs", s.min_epochs);
-  s.max_epochs = st.value("max_epochs", s.max_epochs);
-  s.seed = st.value("seed", s.seed);
-  if (s.trials < 1) err(r, "strategy.trials", "must be at least 1");
-  if (!(s.eta > 1)) err(r, "strategy.eta", "must be greater than 1");
-  if (s.min_epochs < 1 || s.max_epochs < s.min_epochs) err(r, "strategy.max_epochs", "needs 1 <= min_epochs <= max_epochs");
-  const json run = j.value("run", json::object());
-  s.workers = run.value("workers", s.workers);
-  s.time_limit_minutes = run.value("time_limit_minutes", s.time_limit_minutes);
-  if (s.workers < 1) err(r, "run.workers", "must be at least 1");
-  if (s.time_limit_minutes < 0) err(r, "run.time_limit_minutes", "must be 0 (none) or more");
-  s.repeats = j.value("repeats", 1);
-  if (s.repeats < 1) err(r, "repeats", "must be at least 1");
-  const json ob = j.value("objective", json::object());
-  s.metric = ob.value("metric", s.metric);
-  const std::string mode = ob.value("mode", std::string("max"));
-  if (mode != "max" && mode != "min") err(r, "objective.mode", "must be max or min");
+
+  ObjectReader st(root.get("strategy"), "strategy", errs);
+  st.string("type", s.strategy, kStrategies);
+  st.integer("trials", s.trials, 1);
+  st.number("eta", s.eta, 1, INFINITY, true);
+  st.integer("min_epochs", s.min_epochs, 1, 100000);
+  st.integer("max_epochs", s.max_epochs, 1, 100000);
+  if (s.max_epochs < s.min_epochs)
+    st.err("max_epochs", "must be at least min_epochs (" + std::to_string(s.min_epochs) + "), got " +
+                             std::to_string(s.max_epochs));
+  st.uint64("seed", s.seed);
+  st.finish();
+  ObjectReader run(root.get("run"), "run", errs);
+  run.integer("workers", s.workers, 1);
+  run.number("time_limit_minutes", s.time_limit_minutes, 0, INFINITY);
+  run.finish();
+  root.integer("repeats", s.repeats, 1);
+  ObjectReader ob(root.get("objective"), "objective", errs);
+  ob.string("metric", s.metric, metric_names());
+  std::string mode = "max";
+  ob.string("mode", mode, {"max", "min"});
   s.maximize = mode == "max";
-  static const char* metrics[] = {"train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy"};
-  if (std::find(std::begin(metrics), std::end(metrics), s.metric) == std::end(metrics))
-    err(r, "objective.metric", "must be one of train_loss, train_accuracy, val_loss, val_accuracy, test_loss, test_accuracy");
+  ob.finish();
+  root.finish();
+
+  // A --set the sweep would override is refused, never silently lost.
+  for (const std::string& set : base_sets) {
+    const std::string key = set.substr(0, set.find('='));
+    for (size_t i = 0; i < s.params.size(); ++i) {
+      const std::string& p = s.params[i].key;
+      if (!p.empty() && (key == p || starts_with(key, p + ".") || starts_with(key, p + "[")))
+        errs.push_back({"--set " + key, "the sweep varies " + p + " (params[" + std::to_string(i) +
+                                            "]): change the sweep file instead"});
+    }
+    if (key == "training.epochs" && (s.strategy == "halving" || s.strategy == "hyperband"))
+      errs.push_back({"--set " + key, s.strategy + " sets each trial's epochs (strategy.min_epochs, max_epochs)"});
+    if (key == "name") errs.push_back({"--set " + key, "each trial is named after the sweep (its \"name\")"});
+  }
+
   // Every setting must apply to the base config.
-  if (r.ok()) {
+  if (params_ok && !s.base_text.empty()) {
     Trial t;
     for (const ParamSpec& p : s.params) {
       std::mt19937_64 rng(1);
@@ -133,21 +245,19 @@ SweepResult parse_sweep_text(const std::string& text, const std::string& source)
                               : p.sample(rng);
     }
     ConfigResult c = trial_config(s, t, 0);
-    for (const ConfigError& e : c.errors) err(r, "params (" + e.path + ")", e.message);
+    for (const ConfigError& e : c.errors) errs.push_back({"params (" + e.path + ")", e.message});
   }
   return r;
 }
 
-SweepResult load_sweep_file(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) {
+SweepResult load_sweep_file(const std::string& file, const std::vector<std::string>& base_sets) {
+  std::string text, error;
+  if (!read_text_file(file, text, error)) {
     SweepResult r;
-    r.errors.push_back({file, "cannot read the file"});
+    r.errors.push_back({"", error});
     return r;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_sweep_text(ss.str(), file);
+  return parse_sweep_text(text, file, base_sets);
 }
 
 namespace {

@@ -38,9 +38,14 @@ struct SweepResult {
   bool ok() const { return errors.empty(); }
 };
 
-/// Reads a sweep (base: {"preset": NAME} | {"file": PATH} | {"config": {...}}).
-SweepResult parse_sweep_text(const std::string& text, const std::string& source);
-SweepResult load_sweep_file(const std::string& file);
+/// Reads a sweep (base: {"preset": NAME} | {"file": PATH} | {"config": {...}}),
+/// reporting every problem at once with its key path; never throws.
+/// `base_sets` ("key.path=value", as --set takes them) change the base config
+/// before the sweep is built, so they become part of its identity; one that
+/// the sweep itself would override (a varied key, the epochs of halving) is an error.
+SweepResult parse_sweep_text(const std::string& text, const std::string& source,
+                             const std::vector<std::string>& base_sets = {});
+SweepResult load_sweep_file(const std::string& file, const std::vector<std::string>& base_sets = {});
 
 /// The sweep as a file (version 1, base config inlined): what the GUI saves.
 std::string sweep_to_text(const SweepSpec& s);
