@@ -73,16 +73,17 @@ uint32_t be32(const uint8_t* p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
 }
 
-// What a data file is before anything is read from it: a readable regular
-// file (else file_problem's "not found" / "is a folder, not a file" / "cannot
-// read"), not empty, its size on disk, gzip or plain (by its first bytes), and
-// the gzip trailer's ISIZE (the decompressed length modulo 2^32).
+// What a data file is before anything is read from it: its size on disk,
+// gzip or plain (by its first bytes), and the gzip trailer's ISIZE (the
+// decompressed length modulo 2^32).
 struct FileInfo {
   uint64_t size = 0;
   bool gz = false;
   uint32_t isize = 0;
 };
 
+// Throws unless `file` is a readable regular file (file_problem's "not found",
+// "is a folder, not a file", "cannot read the file (why)") that is not empty.
 FileInfo inspect(const std::string& file) {
   std::string problem = file_problem(file);
   if (!problem.empty()) throw DataError(problem);
@@ -162,10 +163,6 @@ std::string idx_what(const std::vector<int64_t>& shape) {
   if (shape.size() == 1) return std::to_string(shape[0]) + " labels";
   return "a " + dims(0) + " array";
 }
-
-}  // namespace
-
-namespace {
 
 void check_folder(const std::string& dir) {
   struct stat st {};
