@@ -19,6 +19,7 @@
 
 #include "config/config_json.h"
 #include "config/presets.h"
+#include "config/resources.h"
 #include "config/shapes.h"
 #include "config/textfile.h"
 #include "playground/playground.h"
@@ -213,7 +214,16 @@ int cmd_resume(const Args& a) {
   return train_and_report(a, r.config, dir, true);
 }
 
+// Errors for what this machine's memory cannot hold, one line each ("" when it fits).
+std::string resource_errors(const ExperimentConfig& cfg) {
+  std::string err;
+  for (const ConfigError& e : check_resources(cfg)) err += e.str() + "\n";
+  return err;
+}
+
 int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::string& out, bool resuming) {
+  // Before anything is allocated: the data (generated data is allocated whole) and the model.
+  if (std::string err = resource_errors(cfg); !err.empty()) return bad_input(err);
   std::shared_ptr<const LoadedData> data;
   try {
     data = load_data(cfg.data, cfg.training.seed);
@@ -578,12 +588,14 @@ int run_command(int argc, char** argv) {
     ExperimentConfig cfg;
     std::string err;
     if (!resolve_config(a, cfg, err)) return bad_input(err);
+    if (a.command != "show" && !(err = resource_errors(cfg)).empty()) return bad_input(err);
     if (a.command == "validate") std::printf("ok: %s is valid\n", cfg.name.c_str());
     if (a.command == "show") std::printf("%s", config_to_text(cfg).c_str());
     if (a.command == "summary") {
       DataSpec d = data_spec(cfg.data);
       std::printf("%s: input %s, %d classes\n%s", cfg.name.c_str(), shape_str(d.input).c_str(), d.classes,
                   summarize(cfg).table().c_str());
+      std::printf("%s\n", memory_summary(estimate_memory(cfg)).c_str());
     }
     return kExitOk;
   }

@@ -25,6 +25,8 @@ ConfigResult parse_config_text(const std::string& text, const std::string& sourc
 ConfigResult load_config_file(const std::string& file);
 /// Validates a config built in memory (e.g. by the GUI's forms) exactly as if
 /// it were read from its JSON file; the result's config is the resolved one.
+/// A valid config is also checked against this machine's memory
+/// (check_resources in config/resources.h), which parse_config never does.
 ConfigResult check_config(const ExperimentConfig& c);
 
 nlohmann::ordered_json config_to_json(const ExperimentConfig& c);

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "config/resources.h"
 
 namespace hyperlab {
 
@@ -96,7 +97,12 @@ ojson config_to_json(const ExperimentConfig& c) {
   return j;
 }
 
-ConfigResult check_config(const ExperimentConfig& c) { return parse_config(config_to_json(c)); }
+ConfigResult check_config(const ExperimentConfig& c) {
+  ConfigResult r = parse_config(config_to_json(c));
+  if (r.ok())
+    for (ConfigError& e : check_resources(r.config)) r.errors.push_back(std::move(e));
+  return r;
+}
 
 std::string config_to_text(const ExperimentConfig& c) { return config_to_json(c).dump(2) + "\n"; }
 

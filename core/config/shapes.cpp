@@ -1,6 +1,8 @@
 #include "config/shapes.h"
 
 #include <cstdio>
+#include <initializer_list>
+#include <limits>
 #include <sstream>
 
 #include "config/config_json.h"
@@ -44,9 +46,27 @@ DataSpec data_spec(const DataConfig& d) {
 
 namespace {
 
+// Sizes of absurd configs (a conv2d with 2^31 channels, a linear layer after it)
+// must not wrap around: products and sums of these non-negative counts
+// saturate at kSaturated, which the memory check then refuses.
+constexpr int64_t kSaturated = std::numeric_limits<int64_t>::max();
+int64_t mul(int64_t a, int64_t b) {
+  int64_t r = 0;
+  return __builtin_mul_overflow(a, b, &r) ? kSaturated : r;
+}
+int64_t mul(std::initializer_list<int64_t> xs) {
+  int64_t r = 1;
+  for (int64_t x : xs) r = mul(r, x);
+  return r;
+}
+int64_t add(int64_t a, int64_t b) {
+  int64_t r = 0;
+  return __builtin_add_overflow(a, b, &r) ? kSaturated : r;
+}
+
 int64_t numel(const Shape& s) {
   int64_t n = 1;
-  for (auto v : s) n *= v;
+  for (auto v : s) n = mul(n, v);
   return n;
 }
 
@@ -77,8 +97,8 @@ ModelSummary summarize(const std::vector<LayerConfig>& layers, const Shape& inpu
         fail("needs a flat [features] input, got " + shape_str(cur) + " (add a flatten layer before it)");
         break;
       }
-      s.params = cur[0] * L.out + (L.bias ? L.out : 0);
-      s.flops = 2 * cur[0] * L.out;
+      s.params = add(mul(cur[0], L.out), L.bias ? L.out : 0);
+      s.flops = mul({2, cur[0], L.out});
       cur = {L.out};
     } else if (L.type == "conv2d" || L.type == "maxpool2d" || L.type == "avgpool2d") {
       const bool conv = L.type == "conv2d";
@@ -101,8 +121,8 @@ ModelSummary summarize(const std::vector<LayerConfig>& layers, const Shape& inpu
       if (conv) {
         s.name = "conv2d(" + std::to_string(L.out) + ", " + std::to_string(k) + "x" +
                  std::to_string(k) + ")";
-        s.params = cur[0] * L.out * k * k + (L.bias ? L.out : 0);
-        s.flops = 2 * cur[0] * k * k * L.out * h * w;
+        s.params = add(mul({cur[0], L.out, k, k}), L.bias ? L.out : 0);
+        s.flops = mul({2, cur[0], k, k, L.out, h, w});
         cur = {L.out, h, w};
       } else {
         s.name = L.type + "(" + std::to_string(k) + ")";
@@ -120,9 +140,9 @@ ModelSummary summarize(const std::vector<LayerConfig>& layers, const Shape& inpu
         break;
       }
       s.name = cur.size() == 1 ? "batchnorm1d" : "batchnorm2d";
-      s.params = 2 * cur[0];
+      s.params = mul(2, cur[0]);
     } else if (L.type == "layernorm") {
-      s.params = 2 * numel(cur);
+      s.params = mul(2, numel(cur));
     } else if (is_activation(L.type)) {
       // shape unchanged
     } else {
@@ -130,8 +150,8 @@ ModelSummary summarize(const std::vector<LayerConfig>& layers, const Shape& inpu
       break;
     }
     s.output = cur;
-    m.total_params += s.params;
-    m.forward_flops += s.flops;
+    m.total_params = add(m.total_params, s.params);
+    m.forward_flops = add(m.forward_flops, s.flops);
     m.layers.push_back(s);
   }
   if (!broken) {

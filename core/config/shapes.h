@@ -30,7 +30,7 @@ struct LayerSummary {
 
 struct ModelSummary {
   std::vector<LayerSummary> layers;
-  int64_t total_params = 0;
+  int64_t total_params = 0;   ///< saturates at INT64_MAX (as every count here) instead of wrapping around
   int64_t forward_flops = 0;  ///< per sample
   std::vector<std::string> errors;  ///< "model.layers[4]: conv2d needs [C,H,W] input, got [500]"
   bool ok() const { return errors.empty(); }

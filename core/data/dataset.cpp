@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -13,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "config/resources.h"
+#include "config/textfile.h"
 #include "train/trainer.h"
 
 namespace hyperlab {
@@ -58,93 +61,227 @@ class GzReader {
  private:
   [[noreturn]] void fail() {
     int code = 0;
-    const char* msg = gzerror(g_, &code);
-    throw DataError(file_ + ": corrupt or truncated compressed data (" + std::string(msg ? msg : "") + ")");
+    std::string msg = gzerror(g_, &code);
+    if (msg.rfind(file_ + ": ", 0) == 0) msg.erase(0, file_.size() + 2);  // zlib names the file too
+    throw DataError(file_ + ": corrupt or truncated compressed data (" + msg + ")");
   }
   std::string file_;
   gzFile g_;
 };
 
-// Reads a whole file, transparently gunzipping.
-std::vector<uint8_t> read_maybe_gz(const std::string& file) {
-  GzReader in(file);
-  std::vector<uint8_t> out;
-  uint8_t buf[1 << 16];
-  size_t n;
-  while ((n = in.read(buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
-  return out;
-}
-
 uint32_t be32(const uint8_t* p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+
+// What a data file is before anything is read from it: its size on disk,
+// gzip or plain (by its first bytes), and the gzip trailer's ISIZE (the
+// decompressed length modulo 2^32).
+struct FileInfo {
+  uint64_t size = 0;
+  bool gz = false;
+  uint32_t isize = 0;
+};
+
+// Throws unless `file` is a readable regular file (file_problem's "not found",
+// "is a folder, not a file", "cannot read the file (why)") that is not empty.
+FileInfo inspect(const std::string& file) {
+  std::string problem = file_problem(file);
+  if (!problem.empty()) throw DataError(problem);
+  struct stat st {};
+  ::stat(file.c_str(), &st);
+  FileInfo fi;
+  fi.size = static_cast<uint64_t>(st.st_size);
+  if (fi.size == 0) throw DataError(file + ": the file is empty (0 bytes)");
+  if (FILE* f = std::fopen(file.c_str(), "rb")) {
+    uint8_t b[4] = {0, 0, 0, 0};
+    fi.gz = std::fread(b, 1, 2, f) == 2 && b[0] == 0x1f && b[1] == 0x8b;
+    if (fi.gz && fi.size >= 18 && std::fseek(f, -4, SEEK_END) == 0 && std::fread(b, 1, 4, f) == 4)
+      fi.isize = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+    std::fclose(f);
+  }
+  return fi;
+}
+
+// Deflate expands at most 1032:1; a gzip file claiming more cannot hold it.
+uint64_t gz_bound(const FileInfo& fi) { return fi.size * 1100 + (64u << 10); }
+
+// The bytes a file holds (decompressed, for gzip), compared with what the
+// caller expects (`want`, 0 = unknown): a plain file by its size; a gzip file
+// by its trailer when that agrees with `want` and is possible at all, else by
+// decompressing and counting, never past `limit` (a gzip bomb is not unpacked
+// to its end: the result is then limit + 1). Nothing is kept, so nothing is
+// allocated on the strength of a header. Throws on corrupt or truncated data.
+uint64_t content_size(const std::string& file, const FileInfo& fi, uint64_t want, uint64_t limit) {
+  if (!fi.gz) return fi.size;
+  if (want > 0 && fi.isize == uint32_t(want) && want <= gz_bound(fi)) return want;  // the read verifies it
+  GzReader in(file);
+  std::vector<uint8_t> buf(1 << 16);
+  uint64_t total = 0;
+  size_t n;
+  while ((n = in.read(buf.data(), buf.size())) > 0) {
+    total += n;
+    if (total > limit) return limit + 1;
+  }
+  return total;
+}
+
+// Refuses `bytes` more than this machine has free ("WHAT need about 655 GB; ...").
+void check_room(double bytes, const std::string& what) {
+  const double avail = memory_available();
+  if (avail > 0 && bytes > avail)
+    throw DataError(what + " need about " + human_bytes(bytes) + "; this machine has " + human_bytes(avail) +
+                    " of memory available");
+}
+
+// at::empty, with an allocation failure said in words.
+at::Tensor allocate(const std::vector<int64_t>& shape, at::ScalarType type, const std::string& what) {
+  try {
+    return at::empty(shape, type);
+  } catch (const std::exception&) {  // c10::Error or std::bad_alloc
+    throw DataError(what + ": out of memory while allocating it");
+  }
+}
+
+std::string hex_bytes(const uint8_t* p, size_t n) {
+  std::string r;
+  char b[4];
+  for (size_t i = 0; i < n; ++i) {
+    std::snprintf(b, sizeof b, "%02x", p[i]);
+    r += (i ? " " : "") + std::string(b);
+  }
+  return r;
+}
+
+// "60000000 images of 28x28", "60000 labels", "a 2x3 array".
+std::string idx_what(const std::vector<int64_t>& shape) {
+  auto dims = [&](size_t from) {
+    std::string r;
+    for (size_t i = from; i < shape.size(); ++i) r += (i > from ? "x" : "") + std::to_string(shape[i]);
+    return r;
+  };
+  if (shape.size() == 3) return std::to_string(shape[0]) + " images of " + dims(1);
+  if (shape.size() == 1) return std::to_string(shape[0]) + " labels";
+  return "a " + dims(0) + " array";
+}
+
+void check_folder(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) throw DataError(dir + ": folder not found");
+  if (!S_ISDIR(st.st_mode)) throw DataError(dir + ": is a file, not a folder (data.path is the folder with the files)");
 }
 
 }  // namespace
 
 std::string find_idx(const std::string& dir, const std::string& name) {
-  for (const std::string& f : {dir + "/" + name, dir + "/" + name + ".gz"})
+  check_folder(dir);
+  struct stat st {};
+  const std::string plain = dir + "/" + name, gz = plain + ".gz";
+  for (const std::string& f : {plain, gz})
     if (file_exists(f)) return f;
-  struct stat st;
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    throw DataError(dir + ": folder not found");
+  for (const std::string& f : {plain, gz})  // there, but a folder or unreadable: read_idx says which
+    if (::stat(f.c_str(), &st) == 0) return f;
   throw DataError(dir + ": missing " + name + " (or " + name + ".gz)");
 }
 
 at::Tensor read_idx(const std::string& file, int expected_dims) {
-  // Straight into the tensor: no whole-file buffer, so loading needs no more
-  // memory than the data itself.
+  const FileInfo fi = inspect(file);
   GzReader in(file);
   uint8_t head[4];
   size_t got = in.read(head, 4);
   if (got < 4) throw DataError(file + ": truncated (" + std::to_string(got) + " bytes, no IDX header)");
   if (head[0] != 0 || head[1] != 0 || head[2] != 0x08)
-    throw DataError(file + ": not an IDX file of unsigned bytes (wrong magic number)");
+    throw DataError(file + ": not an IDX file of unsigned bytes (wrong magic number: it starts with " +
+                    hex_bytes(head, 4) + ", expected 00 00 08 0" + std::to_string(expected_dims) + ")");
   int dims = head[3];
   if (dims != expected_dims)
     throw DataError(file + ": expected " + std::to_string(expected_dims) + " dimensions, the header says " +
-                    std::to_string(dims));
+                    std::to_string(dims) + (expected_dims == 3 && dims == 1 ? " (a labels file?)" : "") +
+                    (expected_dims == 1 && dims == 3 ? " (an images file?)" : ""));
+  const uint64_t header = 4 + 4 * uint64_t(dims);
   std::vector<uint8_t> sizes(4 * size_t(dims));
   if (in.read(sizes.data(), sizes.size()) < sizes.size()) throw DataError(file + ": truncated header");
   std::vector<int64_t> shape;
-  size_t n = 1;
+  uint64_t n = 1;
+  bool overflow = false;
   for (int i = 0; i < dims; ++i) {
     uint32_t v = be32(&sizes[4 * i]);
     shape.push_back(v);
-    n *= v;
+    overflow |= __builtin_mul_overflow(n, uint64_t(v), &n);
   }
-  if (n > (size_t(1) << 36)) throw DataError(file + ": the header promises " + std::to_string(n) + " bytes");
-  at::Tensor t = at::empty(shape, at::kByte);
+  const std::string what = idx_what(shape);
+  // Sizes from the header are checked against what the file holds before
+  // anything is allocated: a 16-byte file may claim 60,000,000 images.
+  if (overflow || n > (uint64_t(1) << 62))
+    throw DataError(file + ": the header says " + what + ", more bytes than any file holds (a corrupt header)");
+  const uint64_t want = header + n;
+  const uint64_t holds = content_size(file, fi, want, want);
+  const std::string unpacked = fi.gz ? " (decompressed)" : "";
+  if (holds < want)
+    throw DataError(file + ": truncated: the header says " + what + " (" + human_bytes(double(n)) +
+                    ") but the file holds " + human_bytes(double(holds - std::min(holds, header))) + unpacked +
+                    " after its " + std::to_string(header) + "-byte header");
+  if (holds > want)
+    throw DataError(file + ": " + (fi.gz ? "" : std::to_string(holds - want) + " ") +
+                    "unexpected bytes after the data (the header says " + what + ", " + human_bytes(double(n)) +
+                    "): not this header's file, or two files in one");
+  check_room(double(n), file + ": " + what);
+  // Straight into the tensor: no whole-file buffer.
+  at::Tensor t = allocate(shape, at::kByte, file);
   got = in.read(t.data_ptr<uint8_t>(), n);
   if (got < n)
-    throw DataError(file + ": truncated: the header promises " + std::to_string(n) + " bytes of data, found " +
-                    std::to_string(got));
-  uint8_t extra[4096];
-  size_t more = 0, k;
-  while ((k = in.read(extra, sizeof extra)) > 0) more += k;
-  if (more > 0) throw DataError(file + ": " + std::to_string(more) + " unexpected bytes after the data");
+    throw DataError(file + ": truncated: the header says " + what + " (" + human_bytes(double(n)) +
+                    ") but the file holds " + human_bytes(double(got)) + unpacked + " after its header");
+  uint8_t extra[1];
+  if (in.read(extra, 1) > 0)
+    throw DataError(file + ": unexpected bytes after the data (the header says " + what + ")");
   return t;
 }
 
 void read_cifar_batch(const std::string& file, at::Tensor& x, at::Tensor& y) {
-  if (!file_exists(file)) throw DataError(file + ": missing");
-  std::vector<uint8_t> b = read_maybe_gz(file);
-  const size_t rec = 1 + 3072;
-  if (b.empty() || b.size() % rec != 0)
-    throw DataError(file + ": size " + std::to_string(b.size()) +
-                    " is not a whole number of CIFAR-10 records (3073 bytes each): truncated or not CIFAR-10 binary");
-  int64_t n = b.size() / rec;
-  x = at::empty({n, 3, 32, 32}, at::kByte);
-  y = at::empty({n}, at::kLong);
+  std::string problem = file_problem(file);
+  if (problem == file + ": not found")
+    throw DataError(problem + " (data.path is the folder of CIFAR-10's binary version, cifar-10-batches-bin)");
+  const FileInfo fi = inspect(file);
+  const uint64_t rec = 1 + 3072;
+  // A gzip file's trailer as a first guess (checked by the read), else counted.
+  const bool trust = fi.gz && fi.isize > 0 && fi.isize % rec == 0 && fi.isize <= gz_bound(fi);
+  const double avail = memory_available();
+  const uint64_t limit = avail > 0 ? static_cast<uint64_t>(avail) : uint64_t(1) << 40;
+  const uint64_t len = trust ? fi.isize : content_size(file, fi, 0, limit);
+  if (len > limit) check_room(double(len), file + ": the decompressed records");
+  if (len % rec != 0)
+    throw DataError(file + ": size " + std::to_string(len) + " bytes" + (fi.gz ? " (decompressed)" : "") +
+                    " is not a whole number of CIFAR-10 records (3073 bytes each: a label and 3x32x32 pixels): "
+                    "truncated or not CIFAR-10 binary");
+  const int64_t n = static_cast<int64_t>(len / rec);
+  check_room(double(n) * (3072 + 8), file + ": " + std::to_string(n) + " images of 32x32");
+  x = allocate({n, 3, 32, 32}, at::kByte, file);
+  y = allocate({n}, at::kLong, file);
   auto* xp = x.data_ptr<uint8_t>();
   auto* yp = y.data_ptr<int64_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    uint8_t label = b[i * rec];
-    if (label > 9)
-      throw DataError(file + ": record " + std::to_string(i) + " has label " + std::to_string(label) +
-                      " (CIFAR-10 labels are 0-9)");
-    yp[i] = label;
-    std::memcpy(xp + i * 3072, &b[i * rec + 1], 3072);
+  GzReader in(file);
+  const int64_t per_read = 256;
+  std::vector<uint8_t> b(per_read * rec);
+  for (int64_t i0 = 0; i0 < n; i0 += per_read) {
+    const int64_t k = std::min(per_read, n - i0);
+    const size_t got = in.read(b.data(), size_t(k) * rec);
+    if (got < size_t(k) * rec)
+      throw DataError(file + ": truncated: " + std::to_string(i0 * rec + got) + " bytes where " + std::to_string(len) +
+                      " were expected");
+    for (int64_t j = 0; j < k; ++j) {
+      const int64_t i = i0 + j;
+      uint8_t label = b[j * rec];
+      if (label > 9)
+        throw DataError(file + ": record " + std::to_string(i) + " has label " + std::to_string(label) +
+                        " (CIFAR-10 labels are 0-9)");
+      yp[i] = label;
+      std::memcpy(xp + i * 3072, &b[j * rec + 1], 3072);
+    }
   }
+  uint8_t extra[1];
+  if (in.read(extra, 1) > 0)
+    throw DataError(file + ": size is not a whole number of CIFAR-10 records (3073 bytes each): more data than its "
+                    "gzip trailer says");
 }
 
 void make_synthetic(const SyntheticConfig& s, int n, uint64_t seed, at::Tensor& x, at::Tensor& y) {
@@ -208,11 +345,12 @@ void make_synthetic(const SyntheticConfig& s, int n, uint64_t seed, at::Tensor& 
 namespace {
 
 void check_labels(const at::Tensor& y, int classes, const std::string& file) {
-  if (y.numel() == 0) return;
-  int64_t mx = y.max().item<int64_t>(), mn = y.min().item<int64_t>();
-  if (mn < 0 || mx >= classes)
-    throw DataError(file + ": label " + std::to_string(mx >= classes ? mx : mn) + " is outside 0-" +
-                    std::to_string(classes - 1));
+  const at::Tensor c = y.contiguous();
+  const int64_t* p = c.data_ptr<int64_t>();
+  for (int64_t i = 0; i < c.numel(); ++i)
+    if (p[i] < 0 || p[i] >= classes)
+      throw DataError(file + ": label " + std::to_string(p[i]) + " at position " + std::to_string(i) +
+                      " is outside 0-" + std::to_string(classes - 1));
 }
 
 void load_idx_pair(const std::string& dir, const std::string& prefix, Split& s, const DataSpec& spec) {
@@ -257,6 +395,7 @@ RawData read_raw(const DataConfig& d, uint64_t seed) {
       throw;
     }
   } else if (d.dataset == "cifar10") {
+    check_folder(dir);
     std::vector<at::Tensor> xs, ys;
     for (int i = 1; i <= 5; ++i) {
       at::Tensor x, y;
@@ -266,6 +405,14 @@ RawData read_raw(const DataConfig& d, uint64_t seed) {
     train.x = at::cat(xs), train.y = at::cat(ys);
     read_cifar_batch(dir + "/test_batch.bin", R.test.x, R.test.y);
   } else {
+    // Generated data is allocated whole: refused here when it cannot fit.
+    const SyntheticConfig& y = d.synthetic;
+    const bool images = y.kind == "images";
+    const double per = (images ? double(y.image_size) * y.image_size : 2.0 * 4) + 8;
+    check_room(per * (double(y.samples) + y.test_samples),
+               "data.synthetic: " + std::to_string(y.samples) + " + " + std::to_string(y.test_samples) +
+                   (images ? " images of " + std::to_string(y.image_size) + "x" + std::to_string(y.image_size)
+                           : " points"));
     make_synthetic(d.synthetic, d.synthetic.samples, seed * 2 + 1, train.x, train.y);
     make_synthetic(d.synthetic, d.synthetic.test_samples, seed * 2 + 2, R.test.x, R.test.y);
   }

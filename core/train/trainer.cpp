@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "config/resources.h"
 #include "config/shapes.h"
 #include "data/dataset.h"
 #include "model/network.h"
@@ -167,8 +168,15 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   at::Device dev = resolve_device(T, device_note);
   res.device = dev.str();
 
+  // The memory the run needs, before anything is allocated: the data too
+  // unless it is loaded already (then it is no longer in what is available).
+  std::string too_big;
+  for (const ConfigError& e : check_resources(c, {memory_available(), dev.is_cuda()}, !data))
+    too_big += (too_big.empty() ? "" : "\n") + e.str();
+  if (!too_big.empty()) throw InputError(too_big);
+
   // Threads: set on this (the training) thread; workers pick it up at their first parallel op.
-  const int64_t batch_flops = 3 * summary.forward_flops * T.batch_size;
+  const double batch_flops = 3.0 * static_cast<double>(summary.forward_flops) * T.batch_size;
   int threads = T.threads > 0 ? T.threads : (batch_flops < 30'000'000 ? 1 : physical_cores());
   configure_threads(dev.is_cpu() ? threads : 1);
 

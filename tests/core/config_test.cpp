@@ -2,11 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
 #include "config/presets.h"
+#include "config/resources.h"
 #include "config/shapes.h"
 
 using namespace hyperlab;
@@ -188,4 +190,165 @@ TEST(Config, NotJsonSaysSo) {
   ConfigResult r = parse_config_text("{\"version\": 1,", "x.json");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.errors[0].message.find("x.json is not valid JSON"), std::string::npos);
+}
+
+// ---- Memory: the estimate, the check against a given machine, absurd sizes ----
+
+namespace {
+
+// fashion-mnist (input [1,28,28], 10 classes) with an mlp, adjusted by `extra`.
+ExperimentConfig fashion_mlp(const std::vector<int>& hidden, const std::string& extra = "{}") {
+  json j = json::parse(R"({"version": 1, "data": {"dataset": "fashion-mnist"}, "training": {}})");
+  j["model"] = {{"mlp", {{"hidden", hidden}}}};
+  j.merge_patch(json::parse(extra));
+  ConfigResult r = parse_config(j);
+  EXPECT_TRUE(r.ok()) << r.error_text();
+  return r.config;
+}
+
+std::vector<std::string> resource_errors(const ExperimentConfig& c, double available, bool cuda = false,
+                                         bool count_data = true) {
+  std::vector<std::string> out;
+  for (const auto& e : check_resources(c, MachineMemory{available, cuda}, count_data)) out.push_back(e.str());
+  return out;
+}
+
+}  // namespace
+
+TEST(ConfigMemory, EstimateCountsParametersOptimizerStateActivationsAndData) {
+  // 784*100+100 + 100*10+10 parameters.
+  const double P = 79510;
+  MemoryEstimate e = estimate_memory(fashion_mlp({100}));
+  EXPECT_EQ(e.parameters, P);
+  EXPECT_EQ(e.state_copies, 2);  // plain sgd: weights and gradients
+  EXPECT_EQ(e.model_bytes, 4 * P * 2);
+  EXPECT_EQ(e.build_bytes, 4 * P * 3);
+  // Evaluation batches of 1000 (input 784 + 2 x the widest output, 100) outweigh a training batch of 64.
+  EXPECT_EQ(e.batch, 64);
+  EXPECT_EQ(e.activation_bytes, 4.0 * 1000 * (784 + 2 * 100));
+  EXPECT_EQ(e.data_bytes, 70000.0 * (784 + 8));  // the standard files: 60000 + 10000 images and int64 labels
+
+  e = estimate_memory(fashion_mlp({100}, R"({"training": {"batch_size": 10000}})"));
+  EXPECT_EQ(e.activation_bytes, 4.0 * 10000 * (784 + 2 * (100 + 100 + 10)));  // linear, relu, linear
+  e = estimate_memory(fashion_mlp({100}, R"({"training": {"batch_size": 1000000}})"));
+  EXPECT_EQ(e.batch, 60000) << "a batch is at most the training set";
+
+  struct Case {
+    const char* training;
+    int copies;
+  } cases[] = {
+      {R"({"optimizer": {"type": "sgd", "momentum": 0.9}})", 2 + 1 + 1},  // momentum, a step temporary
+      {R"({"optimizer": {"type": "adam"}})", 2 + 2 + 1},
+      {R"({"optimizer": {"type": "adamw", "amsgrad": true}})", 2 + 3 + 1},
+      {R"({"optimizer": {"type": "rmsprop", "momentum": 0.5, "centered": true}})", 2 + 3 + 1},
+      {R"({"optimizer": {"type": "adagrad"}})", 2 + 1 + 1},
+      {R"({"l2": 0.001})", 2 + 0 + 1},
+      {R"({"optimizer": {"type": "adam"}, "grad_noise_std": 0.1, "early_stopping": {"monitor": "train_loss"}})",
+       2 + 2 + 1 + 2},  // + the noise buffer, + the best epoch's copy
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.training);
+    e = estimate_memory(fashion_mlp({100}, std::string(R"({"training": )") + k.training + "}"));
+    EXPECT_EQ(e.state_copies, k.copies);
+    EXPECT_EQ(e.model_bytes, 4 * P * k.copies);
+  }
+
+  // Data: a validation split copies the training set.
+  e = estimate_memory(fashion_mlp({100}, R"({"data": {"validation_fraction": 0.1}})"));
+  EXPECT_EQ(e.data_bytes, (70000.0 + 60000) * (784 + 8));
+  ExperimentConfig big = fashion_mlp({8}, R"({"data": {"dataset": "synthetic",
+      "synthetic": {"kind": "images", "samples": 10000000, "image_size": 256}}})");
+  e = estimate_memory(big);
+  EXPECT_EQ(e.data_bytes, 10000500.0 * (256 * 256 + 8));
+  EXPECT_EQ(e.data_what, "10000000 + 500 images of 256x256");
+}
+
+TEST(ConfigMemory, RefusesWhatTheMachineCannotHoldNamingTheKeyAndTheNumbers) {
+  const double machine = 23e9;
+  // 1.6e12 parameters: 784e6 + 1e6 + 1.6e12 + 1.6e6 + 16e6 + 10; built, they take 12 bytes each.
+  ExperimentConfig huge = fashion_mlp({1000000, 1600000});
+  EXPECT_EQ(estimate_memory(huge).parameters, 1600802600010.0);
+  EXPECT_EQ(resource_errors(huge, machine),
+            (std::vector<std::string>{"model: 1.6e12 parameters need about 19 TB (while it is built: the layers' "
+                                      "tensors, then flat weights and gradients); this machine has 23 GB of "
+                                      "memory available"}));
+  ExperimentConfig huge_adam = fashion_mlp({1000000, 1600000}, R"({"training": {"optimizer": {"type": "adam"}}})");
+  EXPECT_EQ(resource_errors(huge_adam, machine),
+            (std::vector<std::string>{"model: 1.6e12 parameters need about 32 TB (weights, gradients, adam state); "
+                                      "this machine has 23 GB of memory available"}));
+  EXPECT_EQ(resource_errors(huge_adam, machine, true),
+            (std::vector<std::string>{"model: 1.6e12 parameters need about 19 TB (host memory while the model is "
+                                      "built, before it moves to the CUDA device); this machine has 23 GB of "
+                                      "memory available"}));
+
+  ExperimentConfig images = fashion_mlp({8}, R"({"data": {"dataset": "synthetic",
+      "synthetic": {"kind": "images", "samples": 10000000, "image_size": 256}}})");
+  EXPECT_EQ(resource_errors(images, machine),
+            (std::vector<std::string>{"data.synthetic: 10000000 + 500 images of 256x256 need about 655 GB; this "
+                                      "machine has 23 GB of memory available"}));
+  EXPECT_TRUE(resource_errors(images, machine, false, false).empty()) << "data already loaded is not counted again";
+
+  // 1024 channels of 28x28 for each of 60000 samples in one batch: 4 x 60000 x (784 + 2 x 1605642) bytes.
+  json cnn = json::parse(R"({"version": 1, "data": {"dataset": "fashion-mnist"}, "training": {"batch_size": 1000000},
+      "model": {"layers": [{"type": "conv2d", "out": 1024, "padding": 1}, {"type": "relu"}, {"type": "flatten"},
+                           {"type": "linear", "out": 10}]}})");
+  ConfigResult r = parse_config(cnn);
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  EXPECT_EQ(resource_errors(r.config, machine),
+            (std::vector<std::string>{"training.batch_size: a batch of 60000 needs about 771 GB for its activations "
+                                      "(forward and backward); this machine has 23 GB of memory available"}));
+  EXPECT_TRUE(resource_errors(r.config, machine, true).empty()) << "on CUDA the activations are the device's";
+
+  // Every part fits alone, not all together: the largest (here the data) is named.
+  ExperimentConfig small = fashion_mlp({100});
+  EXPECT_EQ(resource_errors(small, 58e6),
+            (std::vector<std::string>{"data: the run needs about 60 MB in all (model 954 kB, activations of a batch "
+                                      "of 64 3.9 MB, data 55 MB); this machine has 58 MB of memory available"}));
+  EXPECT_TRUE(resource_errors(small, 61e6).empty());
+  EXPECT_TRUE(resource_errors(huge, 0).empty()) << "unknown memory: nothing to compare with";
+  for (const std::string& name : preset_names()) {
+    ConfigResult p = parse_config_text(preset_text(name));
+    EXPECT_TRUE(resource_errors(p.config, 4e9).empty()) << name << " fits in 4 GB";
+  }
+}
+
+TEST(ConfigMemory, ParsingStaysMachineIndependentCheckConfigChecksThisMachine) {
+  ExperimentConfig huge = fashion_mlp({1000000, 1600000});  // parse_config accepts it (EXPECTed inside)
+  ConfigResult r = check_config(huge);
+  ASSERT_EQ(r.errors.size(), 1u) << r.error_text();
+  EXPECT_EQ(r.errors[0].path, "model");
+  EXPECT_EQ(r.errors[0].message.rfind("1.6e12 parameters need about 19 TB (", 0), 0u) << r.errors[0].message;
+  EXPECT_NE(r.errors[0].message.find("; this machine has "), std::string::npos);
+  EXPECT_TRUE(check_config(fashion_mlp({100})).ok());
+}
+
+TEST(ConfigMemory, ShapeArithmeticSaturatesInsteadOfWrappingAround) {
+  // conv 1->2e9 1024x1024 (2.1e15 parameters), then 2e9->2e9 1024x1024: 4.2e24, past int64.
+  json j = json::parse(R"({"version": 1, "data": {"dataset": "fashion-mnist"}, "training": {},
+      "model": {"layers": [{"type": "conv2d", "out": 2000000000, "kernel": 1024, "padding": 1000},
+                           {"type": "conv2d", "out": 2000000000, "kernel": 1024, "padding": 1000},
+                           {"type": "flatten"}, {"type": "linear", "out": 10}]}})");
+  ConfigResult r = parse_config(j);
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  ModelSummary s = summarize(r.config);
+  const int64_t top = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(s.layers[0].params, int64_t(2000000000) * 1024 * 1024 + 2000000000);
+  EXPECT_EQ(s.layers[1].params, top);
+  EXPECT_EQ(s.total_params, top);
+  EXPECT_EQ(s.forward_flops, top);
+  EXPECT_EQ(s.layers[2].output, (Shape{int64_t(2000000000) * 1982 * 1982}));
+  std::vector<std::string> e = resource_errors(r.config, 23e9);
+  ASSERT_FALSE(e.empty());
+  EXPECT_EQ(e[0].rfind("model: more than 9.2e18 parameters need about ", 0), 0u) << e[0];
+}
+
+TEST(ConfigMemory, SizesReadAsPeopleWriteThem) {
+  EXPECT_EQ(human_bytes(7840), "7840 bytes");
+  EXPECT_EQ(human_bytes(12000), "12 kB");
+  EXPECT_EQ(human_bytes(1.2e6), "1.2 MB");
+  EXPECT_EQ(human_bytes(47.04e9), "47 GB");
+  EXPECT_EQ(human_bytes(19.2e12), "19 TB");
+  EXPECT_EQ(human_bytes(999.7e9), "1.0 TB");
+  EXPECT_EQ(human_count(60000000), "60000000");
+  EXPECT_EQ(human_count(1.6008e12), "1.6e12");
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "config/config_json.h"
 #include "data/dataset.h"
 #include "train/trainer.h"
 
@@ -25,6 +26,14 @@ Bytes idx(const std::vector<uint32_t>& dims, uint8_t fill_mod, uint8_t type = 0x
     n *= d;
   }
   for (size_t i = 0; i < n; ++i) b.push_back(static_cast<uint8_t>(i % fill_mod));
+  return b;
+}
+
+// An IDX header alone (unsigned bytes), for headers that lie about the data.
+Bytes header(const std::vector<uint32_t>& dims) {
+  Bytes b = {0, 0, 0x08, static_cast<uint8_t>(dims.size())};
+  for (uint32_t d : dims)
+    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(d >> s));
   return b;
 }
 
@@ -130,11 +139,13 @@ TEST_F(DataFiles, CorruptIdxFilesGetClearErrors) {
   Bytes wrong_magic = good;
   wrong_magic[2] = 0x0D;
   write(f, wrong_magic);
-  EXPECT_EQ(load_error(cfg()), f + ": not an IDX file of unsigned bytes (wrong magic number)");
+  EXPECT_EQ(load_error(cfg()),
+            f + ": not an IDX file of unsigned bytes (wrong magic number: it starts with 00 00 0d 03, expected 00 00 08 03)");
 
   Bytes truncated(good.begin(), good.end() - 100);
   write(f, truncated);
-  EXPECT_EQ(load_error(cfg()), f + ": truncated: the header promises 7840 bytes of data, found 7740");
+  EXPECT_EQ(load_error(cfg()), f + ": truncated: the header says 10 images of 28x28 (7840 bytes) but the file holds "
+                                   "7740 bytes after its 16-byte header");
 
   write(f, Bytes{0, 0});
   EXPECT_EQ(load_error(cfg()), f + ": truncated (2 bytes, no IDX header)");
@@ -146,7 +157,7 @@ TEST_F(DataFiles, CorruptIdxFilesGetClearErrors) {
   Bytes bad_label = idx({10}, 10);
   bad_label.back() = 42;
   write(dir / "train-labels-idx1-ubyte", bad_label);
-  EXPECT_EQ(load_error(cfg()), (dir / "train-labels-idx1-ubyte").string() + ": label 42 is outside 0-9");
+  EXPECT_EQ(load_error(cfg()), (dir / "train-labels-idx1-ubyte").string() + ": label 42 at position 9 is outside 0-9");
 
   fs::remove(dir / "t10k-labels-idx1-ubyte");
   write(dir / "train-labels-idx1-ubyte", idx({10}, 10));
@@ -168,6 +179,82 @@ TEST_F(DataFiles, TruncatedGzipIsReported) {
   EXPECT_EQ(e.rfind(f.string() + ": corrupt or truncated compressed data", 0), 0u) << "got: " << e;
 }
 
+TEST_F(DataFiles, HeaderSizesAreCheckedAgainstTheFileBeforeAllocating) {
+  mnist(10, 5, false);
+  const std::string f = (dir / "train-images-idx3-ubyte").string();
+  // 60,000,000 images of 28x28 (47 GB) in a 1.2 MB file: refused by the file's
+  // size (allocating 47 GB first would fail on most machines with the allocator's message).
+  Bytes b = header({60000000, 28, 28});
+  b.resize(16 + 1200000, 7);
+  write(f, b);
+  EXPECT_EQ(load_error(cfg()), f + ": truncated: the header says 60000000 images of 28x28 (47 GB) but the file holds "
+                                   "1.2 MB after its 16-byte header");
+  // The same compressed: the header is never trusted, the stream is counted.
+  fs::remove(f);
+  write(f + ".gz", b, true);
+  EXPECT_EQ(load_error(cfg()), f + ".gz: truncated: the header says 60000000 images of 28x28 (47 GB) but the file "
+                                   "holds 1.2 MB (decompressed) after its 16-byte header");
+  fs::remove(f + ".gz");
+  // Dimensions whose product overflows 64 bits.
+  b = header({0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF});
+  b.resize(100);
+  write(f, b);
+  EXPECT_EQ(load_error(cfg()), f + ": the header says 4294967295 images of 4294967295x4294967295, more bytes than any "
+                                   "file holds (a corrupt header)");
+  // 4 billion labels in a 20-byte file.
+  write(f, idx({10, 28, 28}, 251));
+  const std::string fl = (dir / "train-labels-idx1-ubyte").string();
+  b = header({0xFFFFFFFF});
+  b.resize(20);
+  write(fl, b);
+  EXPECT_EQ(load_error(cfg()), fl + ": truncated: the header says 4294967295 labels (4.3 GB) but the file holds 12 "
+                                    "bytes after its 8-byte header");
+}
+
+TEST_F(DataFiles, GzipShortOrLongPayloadIsReported) {
+  mnist(10, 5, true);
+  const std::string f = (dir / "t10k-images-idx3-ubyte.gz").string();
+  Bytes good = idx({5, 28, 28}, 253);
+  Bytes shorter(good.begin(), good.end() - 784);  // a whole, valid gzip stream of too little data
+  write(f, shorter, true);
+  EXPECT_EQ(load_error(cfg()), f + ": truncated: the header says 5 images of 28x28 (3920 bytes) but the file holds "
+                                   "3136 bytes (decompressed) after its 16-byte header");
+  Bytes longer = good;
+  longer.resize(good.size() + 7, 1);
+  write(f, longer, true);
+  EXPECT_EQ(load_error(cfg()), f + ": unexpected bytes after the data (the header says 5 images of 28x28, 3920 "
+                                   "bytes): not this header's file, or two files in one");
+  Bytes raw_longer = good;
+  raw_longer.resize(good.size() + 7, 1);
+  fs::remove(f);
+  write(dir / "t10k-images-idx3-ubyte", raw_longer);
+  EXPECT_EQ(load_error(cfg()), (dir / "t10k-images-idx3-ubyte").string() +
+                                   ": 7 unexpected bytes after the data (the header says 5 images of 28x28, 3920 "
+                                   "bytes): not this header's file, or two files in one");
+}
+
+TEST_F(DataFiles, EmptyFilesFoldersAndSwappedFilesAreNamed) {
+  mnist(10, 5, false);
+  const std::string labels = (dir / "train-labels-idx1-ubyte").string();
+  write(labels, Bytes{});
+  EXPECT_EQ(load_error(cfg()), labels + ": the file is empty (0 bytes)");
+  write(labels, idx({10, 28, 28}, 251));  // the images file under the labels' name
+  EXPECT_EQ(load_error(cfg()), labels + ": expected 1 dimensions, the header says 3 (an images file?)");
+  write(labels, idx({10}, 10));
+
+  const fs::path images = dir / "t10k-images-idx3-ubyte";
+  fs::remove(images);
+  fs::create_directory(images);
+  EXPECT_EQ(load_error(cfg()), images.string() + ": is a folder, not a file");
+  fs::remove(images);
+  fs::create_directory(images.string() + ".gz");
+  EXPECT_EQ(load_error(cfg()), images.string() + ".gz: is a folder, not a file");
+
+  DataConfig not_a_folder = cfg();
+  not_a_folder.path = labels;
+  EXPECT_EQ(load_error(not_a_folder), labels + ": is a file, not a folder (data.path is the folder with the files)");
+}
+
 TEST_F(DataFiles, Cifar10BinaryGoodAndCorrupt) {
   auto batch = [&](const std::string& name, int n, int label_mod) {
     Bytes b;
@@ -187,12 +274,34 @@ TEST_F(DataFiles, Cifar10BinaryGoodAndCorrupt) {
   std::string f = (dir / "data_batch_3.bin").string();
   fs::resize_file(f, 3073 * 2 + 100);
   EXPECT_EQ(load_error(cfg("cifar10")),
-            f + ": size 6246 is not a whole number of CIFAR-10 records (3073 bytes each): truncated or not CIFAR-10 binary");
+            f + ": size 6246 bytes is not a whole number of CIFAR-10 records (3073 bytes each: a label and 3x32x32 "
+                "pixels): truncated or not CIFAR-10 binary");
   batch("data_batch_3.bin", 12, 12);  // record 10 has label 10
   EXPECT_EQ(load_error(cfg("cifar10")), f + ": record 10 has label 10 (CIFAR-10 labels are 0-9)");
   batch("data_batch_3.bin", 4, 10);
+  write(dir / "data_batch_4.bin", Bytes{});
+  EXPECT_EQ(load_error(cfg("cifar10")), (dir / "data_batch_4.bin").string() + ": the file is empty (0 bytes)");
+  batch("data_batch_4.bin", 4, 10);
+  // Compressed batches are read too; their size is that of the data inside.
+  std::ifstream in(dir / "data_batch_5.bin", std::ios::binary);
+  Bytes b5((std::istreambuf_iterator<char>(in)), {});
+  in.close();
+  write(dir / "data_batch_5.bin", b5, true);
+  EXPECT_EQ(load_data(cfg("cifar10"), 1)->train.size(), 20);
+  b5.resize(b5.size() - 1);
+  write(dir / "data_batch_5.bin", b5, true);
+  EXPECT_EQ(load_error(cfg("cifar10")),
+            (dir / "data_batch_5.bin").string() + ": size 12291 bytes (decompressed) is not a whole number of CIFAR-10 "
+                                                  "records (3073 bytes each: a label and 3x32x32 pixels): truncated or "
+                                                  "not CIFAR-10 binary");
+  batch("data_batch_5.bin", 4, 10);
   fs::remove(dir / "test_batch.bin");
-  EXPECT_EQ(load_error(cfg("cifar10")), (dir / "test_batch.bin").string() + ": missing");
+  fs::create_directory(dir / "test_batch.bin");
+  EXPECT_EQ(load_error(cfg("cifar10")), (dir / "test_batch.bin").string() + ": is a folder, not a file");
+  fs::remove(dir / "test_batch.bin");
+  EXPECT_EQ(load_error(cfg("cifar10")), (dir / "test_batch.bin").string() +
+                                            ": not found (data.path is the folder of CIFAR-10's binary version, "
+                                            "cifar-10-batches-bin)");
 }
 
 TEST(Synthetic, SameSeedSameDataAndAllKinds) {
@@ -211,6 +320,38 @@ TEST(Synthetic, SameSeedSameDataAndAllKinds) {
     EXPECT_EQ(y1.max().item<int64_t>(), k - 1);
     EXPECT_EQ(y1.min().item<int64_t>(), 0);
   }
+}
+
+TEST(Synthetic, MoreThanThisMachineHoldsIsRefusedBeforeAllocating) {
+  DataConfig d;
+  d.dataset = "synthetic";
+  d.synthetic.kind = "images", d.synthetic.samples = 10000000, d.synthetic.image_size = 256;
+  try {
+    load_data(d, 1);
+    FAIL() << "10,000,000 images of 256x256 (655 GB) loaded";
+  } catch (const DataError& e) {
+    const std::string m = e.what();
+    EXPECT_EQ(m.rfind("data.synthetic: 10000000 + 500 images of 256x256 need about 655 GB; this machine has ", 0), 0u) << m;
+    EXPECT_NE(m.find(" of memory available"), std::string::npos) << m;
+  }
+}
+
+// The trainer checks the memory itself before it allocates (the GUI and
+// sweeps call it without the CLI's check), naming the key: a bad-input result.
+TEST(TrainerMemory, RefusesAModelTooLargeForThisMachineBeforeAllocating) {
+  ExperimentConfig c;
+  c.data.dataset = "synthetic";
+  c.model.mlp = MlpConfig{};
+  c.model.mlp->hidden = {1000000, 1600000};
+  c.training.epochs = 1;
+  ConfigResult parsed = check_config(c);
+  ASSERT_FALSE(parsed.ok());
+  Trainer t(c);
+  RunResult r = t.run();
+  EXPECT_EQ(r.status, RunStatus::Failed);
+  EXPECT_TRUE(r.input_error);
+  EXPECT_EQ(r.reason.rfind("model: 1.6e12 parameters need about 19 TB (", 0), 0u) << r.reason;
+  EXPECT_EQ(r.reason.find("frame #"), std::string::npos);
 }
 
 TEST(FashionMnist, LoadsWhenInstalled) {
