@@ -323,6 +323,7 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   std::printf("\ntest accuracy %s, test loss %s, best epoch %d, %.1f s", fmt(r.test_accuracy).c_str(),
               fmt(r.test_loss).c_str(), r.best_epoch, r.seconds);
   std::printf(files_written ? "; files in %s/\n" : "; the files in %s/ could not be written\n", out.c_str());
+  if (!r.threads_note.empty()) std::printf("threads followed the load: %s\n", r.threads_note.c_str());
   if (recorder && recorder->error().empty() && recorder->run_id())
     std::printf("recorded as run %lld in %s\n", (long long)recorder->run_id(), store->path().c_str());
   if (!files_written && r.status != RunStatus::Failed) return kExitFailed;

@@ -78,6 +78,10 @@ struct RunResult {
   int diverged_epoch = 0, diverged_batch = 0;
   double seconds = 0;
   std::string device;
+  /// With training.threads = 0 on a CPU of several cores: how the thread count
+  /// followed the machine's load ("1 thread: 3.10x as fast as 2 (the machine
+  /// is busy); 2 changes"), else empty.
+  std::string threads_note;
   RunStart info;
   std::vector<EpochEvent> history;
 };

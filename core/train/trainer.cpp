@@ -24,6 +24,7 @@
 #include "train/optim.h"
 #include "train/report.h"
 #include "train/snapshot.h"
+#include "train/threadtuner.h"
 
 namespace hyperlab {
 
@@ -179,6 +180,11 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   const double batch_flops = 3.0 * static_cast<double>(summary.forward_flops) * T.batch_size;
   int threads = T.threads > 0 ? T.threads : (batch_flops < 30'000'000 ? 1 : physical_cores());
   configure_threads(dev.is_cpu() ? threads : 1);
+  // Automatic threads follow the machine's load (train/threadtuner.h).
+  std::unique_ptr<ThreadTuner> tuner;
+  if (T.threads == 0 && dev.is_cpu() && threads > 1)
+    tuner = std::make_unique<ThreadTuner>(threads, [](int n) { configure_threads(n); },
+                                          [] { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); });
 
   if (!data) data = load_data(c.data, T.seed);
   const LoadedData& D = *data;
@@ -369,6 +375,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     int done = 0, diag_samples = 0;
     double diag_seconds = 0;
     int64_t seen = 0;
+    if (tuner) tuner->restart_window();
     for (int bi = 0; bi < nb; ++bi) {
       if (stop.load() || !wait_if_paused()) {
         status = RunStatus::Cancelled, res.reason = "stopped by the user";
@@ -415,6 +422,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
       }
       opt->step();
       ++step, ++done, seen += b;
+      if (tuner) tuner->after_batch(b);
 
       double bl, ba;
       if (cpu) {
@@ -520,6 +528,9 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     }
   }
   res.status = status;
+  if (tuner && !tuner->last_decision().empty())
+    res.threads_note = tuner->last_decision() + "; " + std::to_string(tuner->switches()) + " change" +
+                       (tuner->switches() == 1 ? "" : "s");
 
   if (status != RunStatus::Diverged && test.size() > 0) {
     at::NoGradGuard ng;
