@@ -122,15 +122,6 @@ void tune_allocator() {
   });
 }
 
-bool prepare_openmp(char** argv) {
-  // GNU OpenMP reads these once, when it loads (before main): to change them
-  // the process starts itself again with them set. A user's own settings win.
-  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT") || !argv || !argv[0]) return false;
-  ::setenv("GOMP_SPINCOUNT", kOpenMPSpinCount, 1);
-  ::execv("/proc/self/exe", argv);
-  return false;  // exec failed: go on with OpenMP's defaults
-}
-
 // Keeps one thread pool: OpenBLAS's pthread pool at 1 thread when ATen uses
 // several, because the two pools spin against each other (4x slower measured).
 void configure_threads(int threads) {

@@ -94,14 +94,6 @@ int physical_cores();
 /// Sets ATen's CPU threads on the calling thread, keeping one thread pool
 /// (OpenBLAS's pthread pool at 1 thread), and tunes the allocator once.
 void configure_threads(int threads);
-/// How long (iterations) an idle OpenMP worker spins at a barrier before it
-/// sleeps. GNU OpenMP's default (300,000) lets workers spin away a core that
-/// another program needs, which made a loaded 2-core machine 4-18x slower.
-constexpr const char* kOpenMPSpinCount = "10000";
-/// Call first in main(): restarts the program (exec, same arguments) with
-/// GOMP_SPINCOUNT set to kOpenMPSpinCount unless the user set it or
-/// OMP_WAIT_POLICY. Returns only when it did not restart.
-bool prepare_openmp(char** argv);
 /// Allocator settings for training (large blocks stay in the heap, one arena);
 /// once per process, called by Trainer's constructor.
 void tune_allocator();
