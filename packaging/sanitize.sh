@@ -99,7 +99,8 @@ fuzz_mode() {
     cp "$src/corpus/$t"/* "$w/corpus/"
     local args=(-max_total_time="$seconds" -timeout=10 -print_final_stats=1 -artifact_prefix="$crashes/$t-")
     [ -f "$src/dict/$t.dict" ] && args+=(-dict="$src/dict/$t.dict")
-    [ "$t" = cifar ] && args+=(-max_len=8192)   # two records and a bit
+    [ "$t" = cifar ] && args+=(-max_len=8192)         # two records and a bit
+    [ "$t" = expression ] && args+=(-max_len=16384)   # room for deep nesting
     local rc=0 execs cov
     # shellcheck disable=SC2086
     (cd "$w" && TMPDIR=$w/tmp timeout -k 10 $((seconds + 300)) "$bin" "${args[@]}" ${FUZZ_FLAGS:-} corpus) \
