@@ -11,6 +11,21 @@
 #   packaging/setup.sh bench      install what is missing, build, run hyperlab-bench and hyperlab-bench-gui
 #   packaging/setup.sh deb        install what is missing, build, make build/hyperlab_VERSION_amd64.deb
 #
+# Proving "never crash" (each in a build folder of its own, GUI and benchmarks
+# off, its own ccache folder CCACHE_DIR-sanitize; the normal build is not touched):
+#   packaging/setup.sh fuzz [SECONDS]  clang + libFuzzer, ASan+UBSan: builds tests/fuzz in build-fuzz,
+#                                 replays tests/fuzz/regressions, then fuzzes each target SECONDS
+#                                 (default 60) on a scratch copy of tests/fuzz/corpus; prints
+#                                 executions per target; crashing inputs go to build-fuzz/crashes/;
+#                                 exits 1 if any target crashed. FUZZ_TARGETS="idx sweep" picks
+#                                 targets, FUZZ_FLAGS adds libFuzzer flags, and
+#                                 HYPERLAB_FUZZ_ALLOW_EXCEPTIONS=1 looks past escaping exceptions.
+#   packaging/setup.sh sanitize   gcc, AddressSanitizer + UndefinedBehaviorSanitizer (-O1): builds core,
+#                                 hyperlab-cli and the tests in build-asan and runs ctest (all but UI).
+#   packaging/setup.sh tsan       gcc, ThreadSanitizer: builds build-tsan and runs the threaded tests
+#                                 (test_sweep, test_core's Trainer tests) with OMP_NUM_THREADS=1.
+# Suppressions, each with its reason: tests/sanitizers/.
+#
 # Needs root or sudo only when a package is missing. BUILD_DIR (default build)
 # and CCACHE_DIR (default ~/.cache/hyperlab-ccache) may be set.
 set -euo pipefail
@@ -25,6 +40,8 @@ PACKAGES=(build-essential cmake ninja-build ccache pkg-config
           qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
           dataset-fashion-mnist fonts-dejavu-core)
 if [ "$mode" = bench ]; then PACKAGES+=(python3-torch); fi   # the plain-PyTorch competitor
+# libFuzzer and clang's sanitizer runtimes (gcc's come with build-essential).
+if [ "$mode" = fuzz ]; then PACKAGES+=(clang-14 libclang-rt-14-dev); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -45,6 +62,15 @@ jobs=$(nproc)
 # A LibTorch translation unit takes ~1 GB to compile: keep jobs within memory.
 mem_gb=$(awk '/MemAvailable/ {print int($2/1048576)}' /proc/meminfo)
 if [ "$mem_gb" -lt "$jobs" ]; then jobs=$(( mem_gb > 0 ? mem_gb : 1 )); fi
+
+case "$mode" in
+  fuzz|sanitize|tsan)
+    # shellcheck source=packaging/sanitize.sh
+    source packaging/sanitize.sh
+    "${mode}_mode" "${@:2}"
+    exit
+    ;;
+esac
 
 echo "== building ($BUILD_DIR, Release, $jobs jobs)"
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -83,5 +109,5 @@ case "$mode" in
     "$BUILD_DIR/app/cli/hyperlab-cli" presets
     exec "$BUILD_DIR/app/cli/hyperlab-cli" run --preset fashion-baseline "${@:2}"
     ;;
-  *) echo "usage: $0 [run|test|test-cpus|build|bench|deb]" >&2; exit 2 ;;
+  *) echo "usage: $0 [run|test|test-cpus|build|bench|deb|fuzz [SECONDS]|sanitize|tsan]" >&2; exit 2 ;;
 esac
