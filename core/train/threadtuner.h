@@ -3,9 +3,10 @@
 // core, OpenMP workers that wait at every barrier for a descheduled partner
 // make 2 threads several times slower than 1 (measured: 4-18x on 2 cores).
 // So in automatic mode (training.threads = 0) the run times short windows of
-// batches at the full and at 1 thread, keeps the faster, holds it (2 s,
-// doubling to 16 s while the choice stands), and probes again at once when
-// the batches slow down by half. The thread count changes the last bits of
+// batches at 1 and at all threads (cut short when clearly slower), keeps the faster and holds it (2 s,
+// doubling to 16 s while the choice stands); then one window at the other
+// count tells whether to change, and two windows in a row slower by half
+// (another program took a core) make it try at once. The thread count changes the last bits of
 // a matrix product, so a run that must be bit-identical sets training.threads.
 // Torch-free: the clock and the setter are given.
 #pragma once
@@ -33,17 +34,20 @@ class ThreadTuner {
   const std::string& last_decision() const { return decision_; }
 
   // The schedule (public for tests).
-  static constexpr double kWindowSeconds = 0.12;  ///< one probe window
+  static constexpr double kWindowSeconds = 0.08;  ///< one probe window
   static constexpr int kWindowBatches = 3;        ///< at least this many batches per window
   static constexpr double kHoldMin = 2, kHoldMax = 16;
   static constexpr double kPreferMore = 0.95;  ///< more threads only if at least 5 % faster
   static constexpr double kSlowdown = 1.5;     ///< re-probe when batches get this much slower
+  static constexpr double kSettleSeconds = 0.2;  ///< after more threads, batches are not timed for this long...
+  static constexpr double kFarSlower = 10;       ///< ...unless they are this much slower than before it
 
  private:
-  enum class Phase { Warmup, ProbeMax, ProbeOne, Hold };
+  enum class Phase { Warmup, First, Other, Hold };
   void start_window();
   void set(int n);
-  void decide();
+  void decide(double at_max, double at_one);
+  void other(double per_sample);
 
   int max_, current_;
   std::function<void(int)> set_threads_;
@@ -51,8 +55,12 @@ class ThreadTuner {
   Phase phase_ = Phase::Warmup;
   double window_start_ = 0, hold_until_ = 0, hold_ = kHoldMin;
   int64_t window_samples_ = 0;
-  int window_batches_ = 0, switches_ = 0, last_choice_ = 0;
-  double per_sample_max_ = 0, per_sample_one_ = 0, reference_ = 0;
+  int window_batches_ = 0, switches_ = 0, last_choice_ = 0, slow_windows_ = 0;
+  bool settling_ = false;  ///< just after a change: not timed (unless far slower)
+  double settle_start_ = 0, settle_for_ = 0;
+  int64_t settle_samples_ = 0;
+  bool trace_ = false;  ///< HYPERLAB_TRACE_THREADS=1 prints every window
+  double recent_ = 0, reference_ = 0;  ///< seconds per sample: the last window, and when the choice was made
   std::string decision_;
 };
 

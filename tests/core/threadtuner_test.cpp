@@ -57,8 +57,8 @@ TEST(ThreadTuner, StepsDownWhenAnotherProgramTakesACoreAndBackWhenItLeaves) {
   const double busy_share = r.train(60);
   EXPECT_EQ(r.t.threads(), 1) << r.t.last_decision();
   EXPECT_NE(r.t.last_decision().find("busy"), std::string::npos) << r.t.last_decision();
-  // Only the probes run at 2 threads while the machine is busy (2 s, then
-  // holds that double to 16 s): a few percent of the time.
+  // Only the probes run at 2 threads while the machine is busy (holds of 2 s,
+  // doubling to 16 s): a few percent of the time.
   EXPECT_LT(busy_share, 0.06);
   r.m.busy = false;
   r.train(40);  // the next probe, at most kHoldMax later, finds 2 threads pay again
