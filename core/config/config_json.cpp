@@ -372,6 +372,9 @@ std::string apply_override(json& j, const std::string& assignment) {
   } catch (...) {
     value = text;  // a bare word is a string
   }
+  if (path.front() == '.' || path.back() == '.' || path.find("..") != std::string::npos ||
+      path.find(".[") != std::string::npos)
+    return path + ": a key path with an empty part (write it as training.optimizer.lr)";
   json* cur = &j;
   size_t i = 0;
   while (i < path.size()) {

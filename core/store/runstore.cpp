@@ -105,7 +105,8 @@ std::string read_only_cause(const std::string& path) {
   return "";
 }
 
-std::string sqlite_uri(const std::string& path, const char* query) {
+std::string sqlite_uri(std::string path, const char* query) {
+  while (path.rfind("//", 0) == 0) path.erase(0, 1);  // "file://x" would name a host
   std::string u = "file:";
   for (unsigned char c : path) {
     if (c == '%' || c == '?' || c == '#') {
@@ -160,6 +161,7 @@ void RunStore::open_read_only(const std::string& cause) {
     if (sqlite3_open_v2(sqlite_uri(path_, query).c_str(), &db_,
                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK)
       continue;
+    sqlite3_busy_timeout(db_, 5000);  // a writer elsewhere checkpointing its WAL: wait, do not fail
     if (sqlite3_exec(db_, "PRAGMA user_version", nullptr, nullptr, nullptr) == SQLITE_OK) break;
   }
   int version = -1;

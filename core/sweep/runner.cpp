@@ -377,7 +377,9 @@ void SweepRunner::Impl::open() {
   if (!opt.store_path.empty()) {
     try {
       store = std::make_unique<RunStore>(opt.store_path);
+      if (store->read_only()) throw StoreError(store->read_only_reason());
     } catch (const std::exception& e) {
+      store.reset();
       store_warning = std::string("the sweep's runs are not recorded (and it cannot be resumed): ") + e.what();
     }
   }

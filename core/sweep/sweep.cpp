@@ -342,6 +342,11 @@ ConfigResult trial_config(const SweepSpec& s, const Trial& t, int repeat) {
       return r;
     }
   }
+  if (!j.contains("training") || !j["training"].is_object()) {  // a setting replaced the whole section
+    ConfigResult r;
+    r.errors.push_back({"training", "must be an object (a setting replaced it)"});
+    return r;
+  }
   if (t.resource > 0) j["training"]["epochs"] = t.resource;
   j["training"]["seed"] = j["training"].value("seed", 1) + repeat;
   j["name"] = s.name + "-" + std::to_string(t.id) + (s.repeats > 1 ? "-r" + std::to_string(repeat + 1) : "");

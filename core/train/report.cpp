@@ -63,6 +63,11 @@ void write_file_atomic(const std::string& path, const std::string& text) {
     }
     done += static_cast<size_t>(n);
   }
+  if (::fsync(fd) != 0 && errno != EINVAL) {  // on the disk before it replaces the old file
+    const int err = errno;
+    ::close(fd);
+    fail("write failed", err);
+  }
   if (::close(fd) != 0) fail("write failed", errno);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into place", errno);
 }

@@ -29,6 +29,11 @@ void ThreadTuner::start_window() {
   window_samples_ = 0, window_batches_ = 0;
 }
 
+void ThreadTuner::restart_window() {
+  if (settling_) settle_start_ = now_(), settle_samples_ = 0;
+  start_window();
+}
+
 // Both counts measured (`at_max`, `at_one`: seconds per sample): keep the faster.
 void ThreadTuner::decide(double at_max, double at_one) {
   const int choice = at_max < kPreferMore * at_one ? max_ : 1;

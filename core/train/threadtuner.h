@@ -25,8 +25,9 @@ class ThreadTuner {
 
   /// After every training batch of `samples` samples.
   void after_batch(int64_t samples);
-  /// At the start of an epoch: the evaluation before it is not batch time.
-  void restart_window() { start_window(); }
+  /// At the start of an epoch and after a pause: the evaluation or the wait
+  /// before it is not batch time (also not while settling after a change).
+  void restart_window();
 
   int threads() const { return current_; }
   int switches() const { return switches_; }

@@ -180,13 +180,12 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   const double batch_flops = 3.0 * static_cast<double>(summary.forward_flops) * T.batch_size;
   int threads = T.threads > 0 ? T.threads : (batch_flops < 30'000'000 ? 1 : physical_cores());
   configure_threads(dev.is_cpu() ? threads : 1);
-  // Automatic threads follow the machine's load (train/threadtuner.h).
+  if (!data) data = load_data(c.data, T.seed);
+  // Automatic threads follow the machine's load while it trains (train/threadtuner.h).
   std::unique_ptr<ThreadTuner> tuner;
   if (T.threads == 0 && dev.is_cpu() && threads > 1)
     tuner = std::make_unique<ThreadTuner>(threads, [](int n) { configure_threads(n); },
                                           [] { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); });
-
-  if (!data) data = load_data(c.data, T.seed);
   const LoadedData& D = *data;
 
   at::Generator gen = at::detail::createCPUGenerator(T.seed);
@@ -288,6 +287,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   int64_t step = 0;
   RunStatus status = RunStatus::Completed;
   int first_epoch = 1;
+  std::string checkpoint_error;  // a checkpoint that could not be written ends the run failed
 
   // Checkpoints: everything that changes from epoch to epoch.
   auto save_checkpoint = [&](int epoch) {
@@ -377,10 +377,12 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     int64_t seen = 0;
     if (tuner) tuner->restart_window();
     for (int bi = 0; bi < nb; ++bi) {
+      const bool was_paused = pausing.load();
       if (stop.load() || !wait_if_paused()) {
         status = RunStatus::Cancelled, res.reason = "stopped by the user";
         break;
       }
+      if (was_paused && tuner) tuner->restart_window();  // the pause is not batch time
       stepped_since_test = true;
       const int64_t b = std::min(B, N - bi * B);
       at::Tensor yb = yperm.narrow(0, bi * B, b);
@@ -520,10 +522,11 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
       try {
         save_checkpoint(epoch);
       } catch (const std::exception& e) {
-        // A full disk or any other write error: the run stops here as failed and
-        // keeps its completed epochs (and the previous checkpoint, if any).
-        res.status = RunStatus::Failed, res.reason = error_message(e);
-        return;
+        // A full disk or any other write error: the run stops here, is evaluated
+        // as usual, and ends failed with the cause; its completed epochs and the
+        // previous checkpoint, if any, are kept.
+        checkpoint_error = error_message(e);
+        break;
       }
     }
   }
@@ -560,6 +563,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   // last epoch's snapshot is the one worth keeping.
   if (snapper && status != RunStatus::Diverged && res.epochs_run > 0)
     cb.on_snapshot(snapper->make(net, convert, res.epochs_run, true));
+  if (!checkpoint_error.empty()) res.status = RunStatus::Failed, res.reason = checkpoint_error;
 }
 
 }  // namespace hyperlab

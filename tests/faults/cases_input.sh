@@ -81,3 +81,10 @@ FAULT_MOUNT="ro 1m ro" fault db_read_only_run 0 "not recorded in the run history
 FAULT_MOUNT="ro 1m ro" fault db_read_only_new 1 "cannot create the run database: it is on a read-only file system" \
   runs list --db @W@/ro/new.db
 unset FAULT_MOUNT
+setup_db_read_only_sweep() {
+  setup_db_read_only
+  echo '{"name": "ro", "base": {"preset": "spirals"}, "params": [{"key": "training.seed", "values": [1, 2]}]}' > s.json
+}
+FAULT_MOUNT="ro 1m ro" fault db_read_only_sweep 0 "not recorded" \
+  sweep @W@/s.json --set training.epochs=1 --db @W@/ro/runs.db --out @W@/res
+unset FAULT_MOUNT

@@ -82,3 +82,8 @@ fault option_resume_out 2 "resume does not take --out (it takes: --set, --db, --
 fault option_info_set 2 "info does not take --set (it takes no options)" info --set a=1
 fault option_sweeps_no_db 2 "sweeps does not take --no-db (it takes: --db)" sweeps --no-db
 fault option_presets_argument 2 "unexpected argument foo (presets takes none)" presets foo
+
+# Found by the sweep fuzzer: a key with an empty part replaced a whole section.
+setup_sweep_key_trailing_dot() { echo '{"base": {"preset": "spirals"}, "params": [{"key": "training.", "values": [1]}]}' > s.json; }
+fault sweep_key_trailing_dot 2 "a key path with an empty part" sweep @W@/s.json
+fault set_key_double_dot 2 "a key path with an empty part" validate --preset spirals --set training..epochs=3
