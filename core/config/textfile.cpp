@@ -1,6 +1,7 @@
 #include "config/textfile.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -11,7 +12,10 @@
 
 namespace hyperlab {
 
-std::string file_problem(const std::string& path) {
+namespace {
+
+// file_problem, with the file's size when it is a readable regular file.
+std::string problem(const std::string& path, uint64_t* size) {
   struct stat st {};
   if (path.empty()) return "no file name given";
   if (::stat(path.c_str(), &st) != 0) {
@@ -19,24 +23,28 @@ std::string file_problem(const std::string& path) {
     return path + ": cannot read the file (" + std::strerror(errno) + ")";
   }
   if (S_ISDIR(st.st_mode)) return path + ": is a folder, not a file";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return path + ": cannot read the file (" + std::strerror(errno ? errno : EACCES) + ")";
+  if (::access(path.c_str(), R_OK) != 0) return path + ": cannot read the file (" + std::strerror(errno) + ")";
+  if (size) *size = static_cast<uint64_t>(st.st_size);
   return "";
 }
 
+}  // namespace
+
+std::string file_problem(const std::string& path) { return problem(path, nullptr); }
+
 bool read_text_file(const std::string& path, std::string& text, std::string& error, uint64_t max_bytes) {
-  error = file_problem(path);
+  uint64_t size = 0;
+  error = problem(path, &size);
   if (!error.empty()) return false;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
-    error = path + ": is " + std::to_string(st.st_size >> 20) + " MB, more than the " +
-            std::to_string(max_bytes >> 20) + " MB a text file may have here";
+  if (size > max_bytes) {
+    error = path + ": is " + std::to_string(size >> 20) + " MB, more than the " + std::to_string(max_bytes >> 20) +
+            " MB a text file may have here";
     return false;
   }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;
   ss << in.rdbuf();
-  if (in.bad()) {
+  if (!in || in.bad()) {
     error = path + ": cannot read the file (" + std::strerror(errno ? errno : EIO) + ")";
     return false;
   }

@@ -149,6 +149,8 @@ class RunStore {
   void open_read_write();
   void open_read_only(const std::string& cause);
   void writable() const;  ///< throws unless the database can be changed
+  /// Marks the table's rows left "running" by a dead process "interrupted"; returns how many.
+  int mark_interrupted(const char* table, const char* reason);
   void exec(const char* sql);
   void migrate();
   std::string read_only_;

@@ -31,7 +31,7 @@ class ThreadTuner {
 
   int threads() const { return current_; }
   int switches() const { return switches_; }
-  /// What it decided last, for the log: "1 thread: 3.2x faster than 2 (a busy machine)".
+  /// What it decided last, for the log: "1 thread: 4.32x as fast as 2 (the machine is busy)".
   const std::string& last_decision() const { return decision_; }
 
   // The schedule (public for tests).
