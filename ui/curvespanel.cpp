@@ -162,11 +162,12 @@ void CurvesPanel::redrawEpochs() {
   ratio_->setPoints(r_ratio_, rr);
   lr_->setPoints(l_lr_, lr);
   for (size_t i = 0; i < gn.size(); ++i) grads_->setPoints(int(i), gn[i]);
-  if (best) {
-    const bool val = std::isfinite(best->val_accuracy);
-    const QString label = QString("best (epoch %1)").arg(best->epoch);
-    acc_->setMarker(best->epoch, val ? best->val_accuracy : best->test_accuracy, label);
-    loss_->setMarker(best->epoch, val ? best->val_loss : std::isfinite(best->test_loss) ? best->test_loss : best->train_loss, label);
+  // The selected epoch on the validation curves. Without a validation set
+  // nothing selects (the last epoch is the run's): no marker, and never one on the test curve.
+  if (best && std::isfinite(best->val_accuracy)) {
+    const QString label = QString("selected: epoch %1").arg(best->epoch);
+    acc_->setMarker(best->epoch, best->val_accuracy, label);
+    loss_->setMarker(best->epoch, best->val_loss, label);
   }
 }
 

@@ -32,8 +32,8 @@ namespace hyperlab {
 namespace {
 
 const QStringList kActivations = {"relu", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh"};
-const QStringList kMetrics = {"val_loss", "val_accuracy", "train_loss", "train_accuracy", "test_loss",
-                              "test_accuracy"};
+// What may watch a run (early stopping, plateau schedules): never the test set.
+const QStringList kMetrics = {"val_loss", "val_accuracy", "train_loss", "train_accuracy"};
 
 QSpinBox* int_box(int lo, int hi, const QString& special = QString()) {
   auto* b = new QSpinBox;

@@ -88,9 +88,14 @@ void RunTableModel::setRuns(std::vector<RunSummary> runs) {
 }
 
 QVariant RunTableModel::headerData(int section, Qt::Orientation o, int role) const {
-  if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  if (o != Qt::Horizontal) return {};
+  if (role == Qt::ToolTipRole && (section == BestVal || section == TestAcc))
+    return QString("%1 accuracy at the run's selected epoch: the best by validation accuracy (or by the early-stopping "
+                   "monitor); the last epoch when the run has no validation set. The test set never chooses it.")
+        .arg(section == BestVal ? "Validation" : "Test");
+  if (role != Qt::DisplayRole) return {};
   static const char* names[] = {"#", "Name", "Date (UTC)", "Status", "Dataset", "Model", "Optimizer", "LR",
-                                "Batch", "Seed", "Epochs", "Best val", "Test acc", "Duration", "Tags", "Sweep"};
+                                "Batch", "Seed", "Epochs", "Val acc", "Test acc", "Duration", "Tags", "Sweep"};
   return QString(names[section]);
 }
 
@@ -113,6 +118,14 @@ QVariant RunTableModel::data(const QModelIndex& i, int role) const {
   }
   if (role == Qt::ToolTipRole) {
     QString t = QString::fromStdString(r.reason);
+    if ((i.column() == BestVal || i.column() == TestAcc) && r.best_epoch > 0) {
+      t = QString("At epoch %1 of %2, %3").arg(r.best_epoch).arg(r.epochs_run)
+              .arg(r.selected_by.empty() ? QString("the last one (no validation set: nothing selects)")
+                                         : QString::fromStdString("the best by " + metric_label(r.selected_by)));
+      if (i.column() == TestAcc && r.best_epoch != r.epochs_run && std::isfinite(r.final_test_accuracy))
+        t += QString("\nAt the final epoch: %1").arg(pct(r.final_test_accuracy));
+      return t;
+    }
     if (!r.notes.empty()) t += (t.isEmpty() ? "" : "\n") + QString("Notes: ") + QString::fromStdString(r.notes);
     return t.isEmpty() ? QVariant() : t;
   }

@@ -438,6 +438,7 @@ void MainWindow::startRun() {
   last_run_id_ = 0;
   epoch_label_->setText(QString("epoch 0/%1").arg(epochs_total_));
   progress_->setValue(0);
+  run_config_ = r.config;
   controller_->start(r.config, loader_->dataFor(r.config), db_path_.toStdString());
   updateActions();
 }
@@ -491,6 +492,7 @@ bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {
   } catch (const std::exception&) {
   }
   prepareViews(c.training.epochs, QString("Resuming run %1 after epoch %2…").arg(id).arg(done), false);
+  run_config_ = c;
   controller_->resume(c, loader_->dataFor(c), db_path_.toStdString(), id, checkpoint.toStdString());
   views_->setCurrentWidget(curves_);
   updateActions();
@@ -511,6 +513,7 @@ bool MainWindow::evaluateRun(qint64 id, const QString& checkpoint) {
   c.training.epochs = done;  // nothing to train: only the final evaluation runs
   prepareViews(done, QString("Evaluating run %1 (weights after epoch %2) on the test set…").arg(id).arg(done), true);
   // No database: an evaluation is not a new run.
+  run_config_ = c;
   controller_->resume(c, loader_->dataFor(c), std::string(), 0, checkpoint.toStdString());
   views_->setCurrentIndex(views_->indexOf(confusion_));
   updateActions();
@@ -607,8 +610,14 @@ void MainWindow::onFinished(const RunResult& r) {
   curves_->flush();
   const QString status = status_name(r.status);
   QString text = "Run " + status;
-  if (std::isfinite(r.test_accuracy)) text += QString(" · test accuracy %1%").arg(100 * r.test_accuracy, 0, 'f', 2);
-  if (r.best_epoch) text += QString(" · best epoch %1").arg(r.best_epoch);
+  // The run's numbers, as every table gives them (train/numbers.h).
+  const RunNumbers n = run_numbers(run_config_, r.history, r);
+  if (std::isfinite(n.test_accuracy))
+    text += QString(" · test accuracy %1% at the selected epoch: %2")
+                .arg(100 * n.test_accuracy, 0, 'f', 2)
+                .arg(QString::fromStdString(n.selection_text()));
+  if (n.selected_epoch != n.final_epoch && std::isfinite(n.final_test_accuracy))
+    text += QString(" · final epoch %1%").arg(100 * n.final_test_accuracy, 0, 'f', 2);
   text += " · " + fmt_duration(r.seconds);
   status_label_->setText(text);
   eta_label_->clear();

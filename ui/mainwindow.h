@@ -133,6 +133,7 @@ class MainWindow : public QMainWindow {
   QStringList class_names_;
   RunStart run_info_;
   RunResult result_;  // the current or last run: history and, at the end, everything
+  ExperimentConfig run_config_;  // its config (what selects its epoch)
   bool has_result_ = false;
   double epoch_seconds_ = 0;
   int epochs_total_ = 0;

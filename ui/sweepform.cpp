@@ -160,8 +160,10 @@ SweepForm::SweepForm(QWidget* parent) : QWidget(parent) {
   repeats_->setToolTip("Runs per configuration, each with its own seed (base seed + 0, 1, ...)");
   sf->addRow("Seeds each", repeats_);
   metric_ = new QComboBox;
-  for (const char* m : {"val_accuracy", "val_loss", "test_accuracy", "test_loss", "train_accuracy", "train_loss"})
-    metric_->addItem(m);
+  // The objective chooses: never the test set (its accuracy is reported beside it).
+  for (const char* m : {"val_accuracy", "val_loss", "train_accuracy", "train_loss"}) metric_->addItem(m);
+  metric_->setToolTip("What ranks the configurations, at each run's selected epoch. The test accuracy is shown "
+                      "beside it and never chooses.");
   mode_ = new QComboBox;
   mode_->addItems({"max", "min"});
   auto* ob = new QHBoxLayout;

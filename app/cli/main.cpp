@@ -25,6 +25,7 @@
 #include "playground/playground.h"
 #include "cli.h"
 #include "store/runstore.h"
+#include "train/numbers.h"
 #include "train/report.h"
 #include "train/trainer.h"
 
@@ -320,8 +321,13 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   }
   std::printf("%s", std::string(status_name(r.status)).c_str());
   if (!r.reason.empty()) std::printf(": %s", r.reason.c_str());
-  std::printf("\ntest accuracy %s, test loss %s, best epoch %d, %.1f s", fmt(r.test_accuracy).c_str(),
-              fmt(r.test_loss).c_str(), r.best_epoch, r.seconds);
+  // The run's numbers, as every table gives them (train/numbers.h).
+  const RunNumbers n = run_numbers(cfg, r.history, r);
+  std::printf("\ntest accuracy %s, test loss %s at the selected epoch: %s", fmt(n.test_accuracy).c_str(),
+              fmt(n.test_loss).c_str(), n.selection_text().c_str());
+  if (n.selected_epoch != n.final_epoch && std::isfinite(n.final_test_accuracy))
+    std::printf("; at the final epoch %s", fmt(n.final_test_accuracy).c_str());
+  std::printf("; %.1f s", r.seconds);
   std::printf(files_written ? "; files in %s/\n" : "; the files in %s/ could not be written\n", out.c_str());
   if (!r.threads_note.empty()) std::printf("threads followed the load: %s\n", r.threads_note.c_str());
   if (recorder && recorder->error().empty() && recorder->run_id())

@@ -317,13 +317,18 @@ ConfigResult parse_config(const json& j) {
 
   // Cross-field rules.
   const TrainingConfig& t = c.training;
-  if (t.early_stopping.enabled && !uses_metric(t.early_stopping.monitor, c))
-    errs.push_back({"training.early_stopping.monitor",
-                    t.early_stopping.monitor + " needs data.validation_fraction > 0"});
-  if (t.early_stopping.enabled && t.early_stopping.monitor.rfind("test_", 0) == 0 && !t.evaluate_test)
-    errs.push_back({"training.early_stopping.monitor", "test metrics need training.evaluate_test true"});
-  if (t.scheduler.type == "plateau" && !uses_metric(t.scheduler.monitor, c))
-    errs.push_back({"training.scheduler.monitor", t.scheduler.monitor + " needs data.validation_fraction > 0"});
+  // What chooses (the stopping epoch, the restored weights, the learning rate)
+  // must never look at the test set: it is only reported.
+  auto monitor_rule = [&](const std::string& key, const std::string& m) {
+    if (m.rfind("test_", 0) == 0)
+      errs.push_back({key, m + " would let the test set choose, and then the test result is no longer an "
+                               "honest estimate: watch a validation metric (val_loss, val_accuracy) and set "
+                               "data.validation_fraction, e.g. 0.1, or a training metric"});
+    else if (!uses_metric(m, c))
+      errs.push_back({key, m + " needs a validation set: set data.validation_fraction, e.g. 0.1"});
+  };
+  if (t.early_stopping.enabled) monitor_rule("training.early_stopping.monitor", t.early_stopping.monitor);
+  if (t.scheduler.type == "plateau") monitor_rule("training.scheduler.monitor", t.scheduler.monitor);
 
   // Shapes, only when the layers themselves are valid.
   bool model_errors = std::any_of(errs.begin(), errs.end(),

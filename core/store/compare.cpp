@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -206,30 +207,52 @@ Comparison compare_runs(const std::vector<RunRecord>& runs) {
     c.groups[it->second].run_ids.push_back(r.summary.id);
     members[it->second].push_back(&r);
   }
-  std::vector<std::vector<double>> accs;
+  // Every number from the one definition of a run's result (train/numbers.h).
+  bool all_val = !c.groups.empty();
+  std::set<std::string> selections;
   for (size_t i = 0; i < c.groups.size(); ++i) {
-    std::vector<double> bva, ta, tl, ep, sec;
-    for (const RunRecord* r : members[i]) {
-      bva.push_back(r->summary.best_val_accuracy), ta.push_back(r->summary.test_accuracy);
-      tl.push_back(r->summary.test_loss), ep.push_back(r->summary.epochs_run), sec.push_back(r->summary.seconds);
-    }
     RunGroup& g = c.groups[i];
-    g.best_val_accuracy = stats_of(bva), g.test_accuracy = stats_of(ta), g.test_loss = stats_of(tl);
+    std::vector<double> ep, sec;
+    for (const RunRecord* r : members[i]) {
+      const RunNumbers n = run_numbers(*r);
+      g.val_values.push_back(n.selected.val_accuracy), g.test_values.push_back(n.test_accuracy);
+      g.test_losses.push_back(n.test_loss), g.final_test_values.push_back(n.final_test_accuracy);
+      ep.push_back(r->summary.epochs_run), sec.push_back(r->summary.seconds);
+      selections.insert(n.selected_by);
+    }
+    g.best_val_accuracy = stats_of(g.val_values), g.test_accuracy = stats_of(g.test_values);
+    g.test_loss = stats_of(g.test_losses), g.final_test_accuracy = stats_of(g.final_test_values);
     g.epochs = stats_of(ep), g.seconds = stats_of(sec);
-    accs.push_back(ta);
+    if (g.best_val_accuracy.n == 0) all_val = false;
   }
-  // The best group by mean test accuracy, and each other one tested against it.
+  c.selected_by = selections.size() == 1 ? *selections.begin() : "mixed";
+  // The best group: by mean validation accuracy, as a sweep ranks; without a
+  // validation set, by test accuracy, which the table then says (a report, not a choice).
+  c.ranked_by = all_val ? "val_accuracy" : "test_accuracy";
+  auto rank_values = [&](const RunGroup& g) -> const std::vector<double>& {
+    return all_val ? g.val_values : g.test_values;
+  };
+  auto rank_stats = [&](const RunGroup& g) { return all_val ? g.best_val_accuracy : g.test_accuracy; };
   size_t best = c.groups.size();
   for (size_t i = 0; i < c.groups.size(); ++i)
-    if (c.groups[i].test_accuracy.n > 0 &&
-        (best == c.groups.size() || c.groups[i].test_accuracy.mean > c.groups[best].test_accuracy.mean))
+    if (rank_stats(c.groups[i]).n > 0 &&
+        (best == c.groups.size() || rank_stats(c.groups[i]).mean > rank_stats(c.groups[best]).mean))
       best = i;
   if (best < c.groups.size()) {
     c.groups[best].best = true;
     for (size_t i = 0; i < c.groups.size(); ++i)
-      if (i != best) c.groups[i].p_vs_best = welch_p_value(accs[i], accs[best]);
+      if (i != best) c.groups[i].p_vs_best = welch_p_value(rank_values(c.groups[i]), rank_values(c.groups[best]));
   }
   return c;
+}
+
+std::string Comparison::caption() const {
+  std::string at = selected_by == "mixed" ? "at each run's selected epoch" : at_selected_text("", selected_by);
+  std::string s = "Test accuracy " + at + ", mean over seeds";
+  s += ranked_by == "val_accuracy" ? "; best and p (Welch) by validation accuracy"
+                                   : "; no validation set, so best and p (Welch) are by test accuracy: reported, "
+                                     "nothing was chosen by it";
+  return s;
 }
 
 std::string comparison_csv(const Comparison& c) {

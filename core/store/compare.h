@@ -36,17 +36,25 @@ std::vector<std::string> differing_settings(const std::vector<RunRecord>& runs);
 /// A run's value of a key, as short text ("0.01", "adam", "[500,50]"; "" if absent).
 std::string setting_value(const RunRecord& run, const std::string& key);
 
+/// Runs that differ only in seed. Every number is run_numbers()' (train/numbers.h):
+/// validation and test accuracy at each run's selected epoch.
 struct RunGroup {
   std::vector<int64_t> run_ids;
   std::vector<std::string> values;  ///< one per differing setting
-  Stats best_val_accuracy, test_accuracy, test_loss, epochs, seconds;
-  bool best = false;       ///< highest mean test accuracy
-  double p_vs_best = kNone;  ///< Welch's p-value of this group's test accuracies against the best group's
+  std::vector<double> val_values, test_values, test_losses, final_test_values;  ///< per run, in run_ids order
+  Stats best_val_accuracy;  ///< validation accuracy at the selected epoch
+  Stats test_accuracy, test_loss, final_test_accuracy, epochs, seconds;
+  bool best = false;         ///< highest mean of Comparison::ranked_by
+  double p_vs_best = kNone;  ///< Welch's p of this group against the best one, on ranked_by
 };
 
 struct Comparison {
   std::vector<std::string> settings;  ///< the differing settings (columns)
   std::vector<RunGroup> groups;       ///< in order of first appearance
+  std::string selected_by;  ///< the runs' selection monitor ("" = last epoch; "mixed")
+  std::string ranked_by;    ///< val_accuracy, or test_accuracy when a group has no validation set
+  /// What the table shows, for its caption.
+  std::string caption() const;
 };
 
 /// Groups runs whose configs are equal but for seed and name.

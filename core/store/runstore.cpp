@@ -44,8 +44,8 @@ std::vector<double> json_vec(const std::string& s) {
 const char* kSummaryColumns =
     "id, name, created, status, reason, dataset, model, optimizer, lr, batch_size, seed, epochs_run, epochs, "
     "best_epoch, best_val_accuracy, test_accuracy, test_loss, seconds, device, tags, notes, sweep_id, trial, "
-    "trial_repeat";
-constexpr int kSummaryCount = 24;  // the columns above
+    "trial_repeat, final_test_accuracy, final_test_loss, selected_by";
+constexpr int kSummaryCount = 27;  // the columns above
 
 RunSummary read_summary(const Stmt& s) {
   RunSummary r;
@@ -59,11 +59,20 @@ RunSummary read_summary(const Stmt& s) {
   if (!std::isfinite(r.seconds)) r.seconds = 0;
   r.device = s.text(18), r.tags = s.text(19), r.notes = s.text(20);
   r.sweep_id = s.i64(21), r.trial = static_cast<int>(s.i64(22)), r.repeat = static_cast<int>(s.i64(23));
+  r.final_test_accuracy = s.real(24), r.final_test_loss = s.real(25), r.selected_by = s.text(26);
   return r;
 }
 
 
 }  // namespace
+
+RunNumbers run_numbers(const RunRecord& r) {
+  RunResult end;  // the trainer's measurements after training, as the store keeps them
+  end.best_epoch = r.summary.best_epoch;
+  end.test_accuracy = r.summary.test_accuracy, end.test_loss = r.summary.test_loss;
+  end.final_test_accuracy = r.summary.final_test_accuracy, end.final_test_loss = r.summary.final_test_loss;
+  return run_numbers(r.config, r.history, end);
+}
 
 std::string model_brief(const ExperimentConfig& c) {
   if (c.model.mlp) {
@@ -175,7 +184,36 @@ void RunStore::migrate() {
     t.commit();
     version = 4;
   }
-  // Future schema changes follow the same pattern: if (version == 4) { ...; PRAGMA user_version = 5; }
+  if (version == 4) {
+    // v5: one definition of a run's result (train/numbers.h). The columns hold
+    // the selected epoch's numbers and the final epoch's test metrics; runs
+    // recorded before are re-read with that definition (a run without a
+    // validation set selected its epoch on the test set then: now its last).
+    Transaction t(*this, db_, path_);
+    exec("ALTER TABLE runs ADD COLUMN final_test_accuracy REAL");
+    exec("ALTER TABLE runs ADD COLUMN final_test_loss REAL");
+    exec("ALTER TABLE runs ADD COLUMN selected_by TEXT NOT NULL DEFAULT ''");
+    std::vector<int64_t> ids;
+    {
+      Stmt q(db_, "SELECT id FROM runs", path_);
+      while (q.step()) ids.push_back(q.i64(0));
+    }
+    for (int64_t id : ids) {
+      std::optional<RunRecord> rec = load(id);
+      if (!rec || rec->history.empty()) continue;  // nothing to re-read: its numbers stay
+      const std::vector<bool> flags = selection_flags(rec->config, rec->history);
+      for (size_t i = 0; i < flags.size(); ++i) {
+        Stmt u(db_, "UPDATE epochs SET best = ? WHERE run_id = ? AND epoch = ?", path_);
+        u.bind(1, flags[i] ? 1 : 0).bind(2, id).bind(3, rec->history[i].epoch);
+        u.run();
+      }
+      store_numbers(id, run_numbers(*rec));
+    }
+    exec("PRAGMA user_version = 5");
+    t.commit();
+    version = 5;
+  }
+  // Future schema changes follow the same pattern: if (version == 5) { ...; PRAGMA user_version = 6; }
 }
 
 int64_t RunStore::begin_run(const ExperimentConfig& c, const RunStart& info) {
@@ -193,7 +231,11 @@ int64_t RunStore::begin_run(const ExperimentConfig& c, const RunStart& info) {
   s.bind(9, c.training.epochs).bind(10, info.device).bind(11, versions.dump()).bind(12, config_to_text(c));
   s.bind(13, inf.dump()).bind(14, static_cast<int64_t>(::getpid())).bind(15, host_name());
   s.run();
-  return sqlite3_last_insert_rowid(db_);
+  const int64_t id = sqlite3_last_insert_rowid(db_);
+  Stmt u(db_, "UPDATE runs SET selected_by = ? WHERE id = ?", path_);
+  u.bind(1, selection_monitor(c)).bind(2, id);
+  u.run();
+  return id;
 }
 
 void RunStore::add_epoch(int64_t run, const EpochEvent& e, const std::vector<float>& losses) {
@@ -214,12 +256,14 @@ void RunStore::add_epoch(int64_t run, const EpochEvent& e, const std::vector<flo
   }
   {
     Stmt u(db_,
-           "UPDATE runs SET epochs_run = ?, best_epoch = CASE WHEN ? THEN ? ELSE best_epoch END, "
-           "best_val_accuracy = CASE WHEN ? THEN ? ELSE best_val_accuracy END, test_accuracy = ?, test_loss = ?, "
-           "seconds = seconds + ? WHERE id = ?",
+           "UPDATE runs SET epochs_run = ?1, best_epoch = CASE WHEN ?2 THEN ?1 ELSE best_epoch END, "
+           "best_val_accuracy = CASE WHEN ?2 THEN ?3 ELSE best_val_accuracy END, "
+           "test_accuracy = CASE WHEN ?2 THEN ?4 ELSE test_accuracy END, "
+           "test_loss = CASE WHEN ?2 THEN ?5 ELSE test_loss END, final_test_accuracy = ?4, final_test_loss = ?5, "
+           "seconds = seconds + ?6 WHERE id = ?7",
            path_);
-    u.bind(1, e.epoch).bind(2, e.best ? 1 : 0).bind(3, e.epoch).bind(4, e.best ? 1 : 0).bind(5, e.val_accuracy);
-    u.bind(6, e.test_accuracy).bind(7, e.test_loss).bind(8, e.seconds).bind(9, run);
+    u.bind(1, e.epoch).bind(2, e.best ? 1 : 0).bind(3, e.val_accuracy).bind(4, e.test_accuracy);
+    u.bind(5, e.test_loss).bind(6, e.seconds).bind(7, run);
     u.run();
   }
   t.commit();
@@ -229,14 +273,31 @@ void RunStore::finish_run(int64_t run, const RunResult& r) {
   writable();
   json cm = r.confusion;
   Stmt s(db_,
-         "UPDATE runs SET status = ?, reason = ?, finished = ?, epochs_run = ?, best_epoch = ?, test_accuracy = ?, "
-         "test_loss = ?, seconds = max(seconds, ?), device = CASE WHEN ? = '' THEN device ELSE ? END, confusion = ?, "
-         "per_class_accuracy = ? WHERE id = ?",
+         "UPDATE runs SET status = ?, reason = ?, finished = ?, epochs_run = ?, seconds = max(seconds, ?), "
+         "device = CASE WHEN ? = '' THEN device ELSE ? END, confusion = ?, per_class_accuracy = ? WHERE id = ?",
          path_);
   s.bind(1, std::string(status_name(r.status))).bind(2, r.reason).bind(3, now_utc()).bind(4, r.epochs_run);
-  s.bind(5, r.best_epoch).bind(6, r.test_accuracy).bind(7, r.test_loss).bind(8, r.seconds).bind(9, r.device);
-  s.bind(10, r.device).bind(11, cm.dump()).bind(12, vec_json(r.per_class_accuracy).dump()).bind(13, run);
+  s.bind(5, r.seconds).bind(6, r.device).bind(7, r.device).bind(8, cm.dump());
+  s.bind(9, vec_json(r.per_class_accuracy).dump()).bind(10, run);
   s.run();
+  // The run's numbers, by the one definition (also what the epochs wrote as they came).
+  std::optional<RunRecord> rec = load(run);
+  if (rec) {
+    rec->summary.best_epoch = r.best_epoch;
+    rec->summary.test_accuracy = r.test_accuracy, rec->summary.test_loss = r.test_loss;
+    rec->summary.final_test_accuracy = r.final_test_accuracy, rec->summary.final_test_loss = r.final_test_loss;
+    store_numbers(run, run_numbers(*rec));
+  }
+}
+
+void RunStore::store_numbers(int64_t run, const RunNumbers& n) {
+  Stmt u(db_,
+         "UPDATE runs SET best_epoch = ?, best_val_accuracy = ?, test_accuracy = ?, test_loss = ?, "
+         "final_test_accuracy = ?, final_test_loss = ?, selected_by = ? WHERE id = ?",
+         path_);
+  u.bind(1, n.selected_epoch).bind(2, n.selected.val_accuracy).bind(3, n.test_accuracy).bind(4, n.test_loss);
+  u.bind(5, n.final_test_accuracy).bind(6, n.final_test_loss).bind(7, n.selected_by).bind(8, run);
+  u.run();
 }
 
 std::vector<RunSummary> RunStore::list(const RunFilter& f) const {

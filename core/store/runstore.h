@@ -16,6 +16,7 @@
 
 #include "config/experiment.h"
 #include "train/events.h"
+#include "train/numbers.h"
 #include "train/trainer.h"
 
 struct sqlite3;
@@ -27,7 +28,7 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-constexpr int kStoreSchemaVersion = 4;
+constexpr int kStoreSchemaVersion = 5;
 
 /// One row of the run list.
 struct RunSummary {
@@ -42,8 +43,13 @@ struct RunSummary {
   double lr = 0;
   int64_t batch_size = 0;
   uint64_t seed = 0;
+  /// The run's numbers as run_numbers() gives them (train/numbers.h), kept
+  /// for lists: best_epoch is the selected epoch, best_val_accuracy and
+  /// test_* are measured there, final_test_* at the last epoch.
   int epochs_run = 0, epochs = 0, best_epoch = 0;
   double best_val_accuracy = kNone, test_accuracy = kNone, test_loss = kNone;
+  double final_test_accuracy = kNone, final_test_loss = kNone;
+  std::string selected_by;  ///< the selection monitor ("val_accuracy"); "" = the last epoch
   double seconds = 0;
   std::string device;
   std::string tags;      ///< comma-separated
@@ -153,6 +159,7 @@ class RunStore {
   int mark_interrupted(const char* table, const char* reason);
   void exec(const char* sql);
   void migrate();
+  void store_numbers(int64_t run, const RunNumbers& n);
   std::string read_only_;
   std::string path_;
   sqlite3* db_ = nullptr;
@@ -194,6 +201,9 @@ class RunRecorder {
   DataPreview preview_;
   Snapshot final_;
 };
+
+/// The run's numbers (train/numbers.h) from what the store keeps of it.
+RunNumbers run_numbers(const RunRecord& r);
 
 /// Short model description for lists: "mlp 500-50 relu", "conv2d(16)-relu-maxpool2d-...".
 std::string model_brief(const ExperimentConfig& c);

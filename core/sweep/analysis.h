@@ -25,6 +25,8 @@ struct ConfigSummary {
   std::string status;
   Stats stats;                 ///< of the objective over its seeds (finite values only)
   std::vector<double> values;  ///< per seed, as run
+  std::vector<double> tests;   ///< per seed: test accuracy at the selected epoch (reported only)
+  Stats test;                  ///< of those
   bool best = false;
   double p_vs_best = kNone;    ///< Welch's two-sided p of this configuration against the best one
 };

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/runstore.h"
+#include "train/numbers.h"
 #include "train/trainer.h"
 
 namespace hyperlab {
@@ -106,6 +107,7 @@ struct SweepRunner::Impl {
     r.id = t.id, r.settings = t.settings, r.resource = t.resource, r.rung = t.rung, r.bracket = t.bracket;
     r.parent = t.parent;
     r.values.assign(spec.repeats, kNone);
+    r.tests.assign(spec.repeats, kNone);
     r.run_ids.assign(spec.repeats, 0);
     r.run_status.assign(spec.repeats, "");
     order.push_back(t.id);
@@ -129,6 +131,11 @@ struct SweepRunner::Impl {
       if (r.run_status[k] == "failed") ++failed;
     }
     r.value = n ? sum / n : kNone;
+    double tsum = 0;
+    int tn = 0;
+    for (double t : r.tests)
+      if (std::isfinite(t)) tsum += t, ++tn;
+    r.test = tn ? tsum / tn : kNone;
     const double objective = n ? (spec.maximize ? -r.value : r.value) : INFINITY;
     if (cancelled.count(r.id)) r.status = "cancelled";
     else if (n) r.status = "done";
@@ -156,6 +163,7 @@ struct SweepRunner::Impl {
         TrialRow& r = rows.at(ev["result"].get<int>());
         const int k = ev["repeat"].get<int>();
         r.values.at(k) = num_from(ev["value"]);
+        r.tests.at(k) = ev.contains("test") ? num_from(ev["test"]) : kNone;
         r.run_ids.at(k) = ev.value("run", int64_t(0));
         r.run_status.at(k) = ev.value("status", std::string("failed"));
         ++r.repeats_done;
@@ -309,24 +317,24 @@ struct SweepRunner::Impl {
       } catch (const std::exception&) {
       }
     }
-    record_result(r, u.repeat, res, run_id, trial_cancelled);
+    record_result(r, u.repeat, cr.config, res, run_id, trial_cancelled);
   }
 
   // A repeat's result: logged; the trial is told once none is left (under mu).
-  void record_result(TrialRow& r, int repeat, const RunResult& res, int64_t run_id, bool trial_cancelled) {
-    // The run's value: its best epoch's metric (NaN for a diverged or failed run: the worst).
-    double v = kNone;
-    for (const EpochEvent& e : res.history) {
-      const double m = epoch_metric(e, spec.metric);
-      if (std::isfinite(m) && (!std::isfinite(v) || (spec.maximize ? m > v : m < v))) v = m;
-    }
-    if (res.status == RunStatus::Diverged || res.status == RunStatus::Failed) v = kNone;
+  void record_result(TrialRow& r, int repeat, const ExperimentConfig& c, const RunResult& res, int64_t run_id,
+                     bool trial_cancelled) {
+    // The run's value: the objective at its selected epoch, as every table
+    // reports it (train/numbers.h); NaN for a diverged or failed run: the worst.
+    // Its test accuracy there is kept beside it, only to be reported.
+    const RunNumbers n = run_numbers(c, res.history, res);
+    double v = n.value(spec.metric), test = n.test_accuracy;
+    if (res.status == RunStatus::Diverged || res.status == RunStatus::Failed) v = test = kNone;
     const std::string st = trial_cancelled ? "cancelled" : status_name(res.status);
-    r.values[repeat] = v, r.run_ids[repeat] = run_id, r.run_status[repeat] = st;
+    r.values[repeat] = v, r.tests[repeat] = test, r.run_ids[repeat] = run_id, r.run_status[repeat] = st;
     ++r.repeats_done;
     if (!res.reason.empty() && res.status != RunStatus::Completed && res.status != RunStatus::EarlyStopped)
       r.reason = res.reason;
-    log({{"result", r.id}, {"repeat", repeat}, {"value", num_or_null(v)}, {"run", run_id}, {"status", st}});
+    log({{"result", r.id}, {"repeat", repeat}, {"value", num_or_null(v)}, {"test", num_or_null(test)}, {"run", run_id}, {"status", st}});
     queue.erase(std::remove_if(queue.begin(), queue.end(),
                                [&](const Unit& u) { return u.trial == r.id && u.repeat == repeat; }),
                 queue.end());
@@ -538,7 +546,7 @@ bool SweepRunner::collect(const Job& job, const ExperimentConfig& c, const RunRe
     const int64_t run_id = rec.run_id();
     D.store->set_tags(run_id, "sweep:" + D.spec.name + (D.opt.tag.empty() ? "" : "," + D.opt.tag));
     D.store->link_run(run_id, D.sweep_id, job.trial, job.repeat);
-    D.record_result(r, job.repeat, res, run_id, false);
+    D.record_result(r, job.repeat, c, res, run_id, false);
     D.store->finish_sweep(D.sweep_id, D.strategy->finished() && D.queue.empty() ? "completed" : "stopped",
                           "");
     return true;

@@ -34,11 +34,15 @@ struct TrialRow {
   int resource = 0, rung = 0, bracket = 0, parent = -1;
   std::string status = "queued";  ///< queued | running | done | diverged | failed | cancelled
   std::string reason;
-  std::vector<double> values;     ///< objective of each repeat (NaN: none yet or diverged)
+  std::vector<double> values;     ///< objective of each repeat at its selected epoch (NaN: none yet or diverged)
   std::vector<int64_t> run_ids;   ///< each repeat's run in the history (0: not recorded)
   std::vector<std::string> run_status;
   int repeats_done = 0;
   double value = kNone;           ///< the trial's objective: mean over its finished repeats
+  /// Each repeat's test accuracy at its selected epoch, and their mean: reported
+  /// beside the objective, never used to choose.
+  std::vector<double> tests;
+  double test = kNone;
   int epoch = 0;                  ///< the running repeat's latest epoch
   double current = kNone;         ///< its latest value of the metric
   bool resumed = false;           ///< finished in an earlier session of this sweep

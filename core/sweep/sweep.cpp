@@ -10,6 +10,7 @@
 #include "config/json_reader.h"
 #include "config/presets.h"
 #include "config/textfile.h"
+#include "train/numbers.h"
 
 namespace hyperlab {
 
@@ -214,6 +215,17 @@ SweepResult parse_sweep_text(const std::string& text, const std::string& source,
   root.integer("repeats", s.repeats, 1);
   ObjectReader ob(root.get("objective"), "objective", errs);
   ob.string("metric", s.metric, metric_names());
+  if (is_test_metric(s.metric))
+    ob.err("metric", s.metric + " would let the test set choose the best configuration, and then its test "
+                     "result is no longer an honest estimate: use val_accuracy or val_loss (with "
+                     "data.validation_fraction in the base config, e.g. 0.1) or a training metric; the test "
+                     "accuracy is reported beside it");
+  else if (s.metric.rfind("val_", 0) == 0 && !s.base_text.empty() &&
+           std::none_of(s.params.begin(), s.params.end(),
+                        [](const ParamSpec& p) { return p.key == "data.validation_fraction"; }) &&
+           json::parse(s.base_text)["data"].value("validation_fraction", 0.0) <= 0)
+    ob.err("metric", s.metric + " needs a validation set: set data.validation_fraction in the base config "
+                     "(e.g. 0.1, or --set data.validation_fraction=0.1)");
   std::string mode = "max";
   ob.string("mode", mode, {"max", "min"});
   s.maximize = mode == "max";

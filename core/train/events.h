@@ -52,28 +52,36 @@ struct EpochEvent {
   double train_seconds = 0;   ///< training part only
   double diag_seconds = 0;    ///< of which spent on the gradient/weight norms
   double samples_per_s = 0;   ///< training samples per second
-  bool best = false;          ///< best so far on the monitored metric
+  /// The selected epoch so far: best so far on the selection monitor, or, when
+  /// nothing selects (no validation set), every epoch (the last one is selected).
+  bool best = false;
 };
 
 /// An epoch's metric by name: train_loss, train_accuracy, val_loss,
-/// val_accuracy, test_loss or test_accuracy (anything else: test_accuracy).
+/// val_accuracy, test_loss or test_accuracy (anything else: kNone).
 inline double epoch_metric(const EpochEvent& e, const std::string& m) {
   if (m == "train_loss") return e.train_loss;
   if (m == "train_accuracy") return e.train_accuracy;
   if (m == "val_loss") return e.val_loss;
   if (m == "val_accuracy") return e.val_accuracy;
   if (m == "test_loss") return e.test_loss;
-  return e.test_accuracy;
+  if (m == "test_accuracy") return e.test_accuracy;
+  return kNone;
 }
 
 struct RunResult {
   RunStatus status = RunStatus::Running;
   std::string reason;        ///< why it failed, diverged or stopped
   bool input_error = false;  ///< failed because of bad input (data, config, device), not a bug
-  int best_epoch = 0;        ///< 0 = none
+  /// The selected epoch (see train/numbers.h): the best by the selection
+  /// monitor, or the last one when nothing selects; 0 = none.
+  int best_epoch = 0;
   int epochs_run = 0;
-  double test_loss = kNone, test_accuracy = kNone;  ///< final model (best one if restored)
-  std::vector<std::vector<int64_t>> confusion;      ///< [true][predicted], test set
+  /// test_* are measured on the selected epoch's model, final_test_* on the
+  /// last epoch's; the run's numbers come from run_numbers(), never from here directly.
+  double test_loss = kNone, test_accuracy = kNone;
+  double final_test_loss = kNone, final_test_accuracy = kNone;
+  std::vector<std::vector<int64_t>> confusion;      ///< [true][predicted], test set, selected model
   std::vector<double> per_class_accuracy;
   int diverged_epoch = 0, diverged_batch = 0;
   double seconds = 0;

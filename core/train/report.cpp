@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "train/numbers.h"
 
 namespace hyperlab {
 
@@ -124,15 +125,24 @@ std::vector<EpochEvent> history_from(const nlohmann::json& a) {
   return h;
 }
 
-nlohmann::ordered_json result_json(const RunResult& r) {
+nlohmann::ordered_json result_json(const ExperimentConfig& c, const RunResult& r) {
+  const RunNumbers n = run_numbers(c, r.history, r);
   nlohmann::ordered_json j;
   j["status"] = status_name(r.status);
   if (!r.reason.empty()) j["reason"] = r.reason;
-  j["best_epoch"] = r.best_epoch;
+  // The run's numbers (train/numbers.h): the selected epoch's, and the final one's test metrics.
+  j["best_epoch"] = n.selected_epoch;
+  j["selected_by"] = n.selected_by.empty() ? "last epoch" : n.selected_by;
+  j["selection"] = n.selection_text();
   j["epochs_run"] = r.epochs_run;
-  j["test_accuracy"] = jnum(r.test_accuracy);
-  j["test_loss"] = jnum(r.test_loss);
-  j["confusion_matrix"] = r.confusion;
+  j["val_accuracy"] = jnum(n.selected.val_accuracy);
+  j["val_loss"] = jnum(n.selected.val_loss);
+  j["test_accuracy"] = jnum(n.test_accuracy);
+  j["test_loss"] = jnum(n.test_loss);
+  j["final_epoch"] = n.final_epoch;
+  j["final_test_accuracy"] = jnum(n.final_test_accuracy);
+  j["final_test_loss"] = jnum(n.final_test_loss);
+  j["confusion_matrix"] = r.confusion;  // the selected epoch's model
   nlohmann::ordered_json pc = nlohmann::ordered_json::array();
   for (double v : r.per_class_accuracy) pc.push_back(jnum(v));
   j["per_class_accuracy"] = pc;
@@ -180,6 +190,8 @@ void read_run_files(const std::string& dir, ExperimentConfig& c, RunResult& r) {
     r.epochs_run = j.value("epochs_run", 0);
     r.test_accuracy = d(j.value("test_accuracy", nlohmann::json()));
     r.test_loss = d(j.value("test_loss", nlohmann::json()));
+    r.final_test_accuracy = d(j.value("final_test_accuracy", nlohmann::json()));
+    r.final_test_loss = d(j.value("final_test_loss", nlohmann::json()));
     r.confusion = j.value("confusion_matrix", std::vector<std::vector<int64_t>>{});
     for (const auto& v : j.value("per_class_accuracy", nlohmann::json::array())) r.per_class_accuracy.push_back(d(v));
     r.seconds = j.value("seconds", 0.0);
@@ -203,7 +215,7 @@ void write_run_files(const std::string& dir, const ExperimentConfig& c, const Ru
   make_dirs(dir);
   write_file_atomic(dir + "/config.json", config_to_text(c));
   write_file_atomic(dir + "/metrics.csv", metrics_csv(r));
-  write_file_atomic(dir + "/result.json", result_json(r).dump(2) + "\n");
+  write_file_atomic(dir + "/result.json", result_json(c, r).dump(2) + "\n");
 }
 
 }  // namespace hyperlab

@@ -14,9 +14,11 @@ namespace hyperlab {
 /// epoch,train_loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,lr,grad_ratio,seconds
 /// then penalty, samples_per_s and per-layer gradient and weight norms. Missing values are empty.
 std::string metrics_csv(const RunResult& r);
-/// result.json: status, test metrics, confusion matrix, timings, and the
-/// history (one array per epoch, fields named in "history_fields").
-nlohmann::ordered_json result_json(const RunResult& r);
+/// result.json: status, the run's numbers (run_numbers(): the selected epoch,
+/// how it was selected, validation and test metrics there, the final epoch's
+/// test metrics), confusion matrix, timings, and the history (one array per
+/// epoch, fields named in "history_fields").
+nlohmann::ordered_json result_json(const ExperimentConfig& c, const RunResult& r);
 /// The epochs as compact JSON arrays (result.json, checkpoints) and back.
 nlohmann::json history_json(const std::vector<EpochEvent>& h);
 std::vector<EpochEvent> history_from(const nlohmann::json& a);

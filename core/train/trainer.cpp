@@ -21,6 +21,7 @@
 #include "data/dataset.h"
 #include "model/network.h"
 #include "train/checkpoint.h"
+#include "train/numbers.h"
 #include "train/optim.h"
 #include "train/report.h"
 #include "train/snapshot.h"
@@ -256,12 +257,13 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     net.train(true);
   };
 
-  // Best epoch, early stopping.
+  // The selected epoch (train/numbers.h: the same rule that reports it) and
+  // early stopping. The test set never selects. The selected epoch's weights
+  // are kept while later epochs train, to measure the test set on them at the end.
   const EarlyStoppingConfig& es = T.early_stopping;
-  std::string monitor = es.enabled ? es.monitor
-                        : val.size() > 0 ? "val_accuracy"
-                        : (T.evaluate_test && test.size() > 0) ? "test_accuracy" : "train_loss";
-  const bool maximize = LrSchedule::maximize(monitor);
+  std::string monitor = selection_monitor(c);
+  if (monitor.rfind("val_", 0) == 0 && val.size() == 0) monitor.clear();  // a split too small to hold any
+  const double min_delta = es.enabled ? es.min_delta : 0;
   double best = NAN;
   int since_best = 0;
   at::Tensor best_flat;
@@ -493,13 +495,13 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     }
     e.seconds = since(te);
 
-    double m = epoch_metric(e, monitor);
-    bool improved = std::isfinite(m) && (std::isnan(best) || (maximize ? m > best + es.min_delta
-                                                                       : m < best - es.min_delta));
-    if (improved) {
+    // Nothing selects (no validation set): every epoch is the selected one as it ends.
+    const double m = monitor.empty() ? 0.0 : epoch_metric(e, monitor);
+    if (monitor.empty() || improves(monitor, m, best, min_delta)) {
       best = m, since_best = 0, res.best_epoch = epoch, e.best = true;
-      if (es.enabled && es.restore_best) {
-        best_flat = flat.clone();
+      if (!monitor.empty()) {
+        if (best_flat.defined()) best_flat.copy_(flat);
+        else best_flat = flat.clone();
         best_buffers.clear();
         for (auto& b : net.buffers()) best_buffers.push_back(b.clone());
       }
@@ -535,21 +537,36 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     res.threads_note = tuner->last_decision() + "; " + std::to_string(tuner->switches()) + " change" +
                        (tuner->switches() == 1 ? "" : "s");
 
+  if (res.best_epoch == 0 && res.epochs_run > 0) res.best_epoch = res.epochs_run;  // the monitor was never measured
   if (status != RunStatus::Diverged && test.size() > 0) {
     at::NoGradGuard ng;
-    const bool restore = best_flat.defined() && res.best_epoch != last_test_epoch;
+    // The final model: the last epoch's test evaluation when nothing has moved since.
     at::Tensor preds;
-    if (!restore && !stepped_since_test && last_test_preds.defined() && last_test_epoch == res.epochs_run) {
-      // The final model is the one the last epoch evaluated on the test set: reuse that.
+    if (!stepped_since_test && last_test_preds.defined() && last_test_epoch == res.epochs_run &&
+        !res.history.empty()) {
       preds = last_test_preds;
-      res.test_loss = res.history.back().test_loss, res.test_accuracy = res.history.back().test_accuracy;
+      res.final_test_loss = res.history.back().test_loss, res.final_test_accuracy = res.history.back().test_accuracy;
     } else {
-      if (best_flat.defined()) {
-        flat.copy_(best_flat);
-        auto bufs = net.buffers();
-        for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(best_buffers[i]);
+      evaluate(test, res.final_test_loss, res.final_test_accuracy, &preds);
+    }
+    res.test_loss = res.final_test_loss, res.test_accuracy = res.final_test_accuracy;
+    // The selected model, when it is not the final one: measured on its kept
+    // weights, which stay in place if restore_best asks for them.
+    if (best_flat.defined() && res.best_epoch != res.epochs_run) {
+      auto bufs = net.buffers();
+      at::Tensor final_flat;
+      std::vector<at::Tensor> final_buffers;
+      if (!(es.enabled && es.restore_best)) {
+        final_flat = flat.clone();
+        for (auto& b : bufs) final_buffers.push_back(b.clone());
       }
+      flat.copy_(best_flat);
+      for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(best_buffers[i]);
       evaluate(test, res.test_loss, res.test_accuracy, &preds);
+      if (final_flat.defined()) {
+        flat.copy_(final_flat);
+        for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(final_buffers[i]);
+      }
     }
     at::Tensor cm = at::bincount(test.y * C + preds, {}, C * C).reshape({C, C}).cpu();
     res.confusion.assign(C, std::vector<int64_t>(C));

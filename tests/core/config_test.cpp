@@ -122,9 +122,29 @@ TEST(Config, MlpShorthandExpands) {
 TEST(Config, CrossFieldRules) {
   json j = minimal();
   j["training"]["early_stopping"] = {{"monitor", "val_loss"}};
-  EXPECT_TRUE(has(errors_of(j), "training.early_stopping.monitor: val_loss needs data.validation_fraction > 0"));
+  EXPECT_TRUE(has(errors_of(j), "training.early_stopping.monitor: val_loss needs a validation set: set "
+                                "data.validation_fraction, e.g. 0.1"));
   j["data"]["validation_fraction"] = 0.2;
   EXPECT_TRUE(errors_of(j).empty());
+  // The test set never chooses: not for early stopping, not for a plateau schedule.
+  for (const char* m : {"test_accuracy", "test_loss"}) {
+    j["training"]["early_stopping"] = {{"monitor", m}};
+    auto errs = errors_of(j);
+    ASSERT_EQ(errs.size(), 1u) << m;
+    EXPECT_EQ(errs[0].rfind("training.early_stopping.monitor: " + std::string(m) + " would let the test set choose", 0), 0u)
+        << errs[0];
+    EXPECT_NE(errs[0].find("data.validation_fraction"), std::string::npos) << errs[0];
+    j["training"]["early_stopping"] = {{"enabled", false}};
+    j["training"]["scheduler"] = {{"type", "plateau"}, {"monitor", m}};
+    errs = errors_of(j);
+    ASSERT_EQ(errs.size(), 1u) << m;
+    EXPECT_EQ(errs[0].rfind("training.scheduler.monitor: " + std::string(m) + " would let the test set choose", 0), 0u)
+        << errs[0];
+    j["training"].erase("scheduler");
+  }
+  j["training"]["early_stopping"] = {{"monitor", "train_loss"}};
+  EXPECT_TRUE(errors_of(j).empty());
+  j["training"]["early_stopping"] = {{"monitor", "val_loss"}};
   j["training"]["optimizer"] = {{"type", "sgd"}, {"nesterov", true}};
   EXPECT_TRUE(has(errors_of(j), "training.optimizer.nesterov: needs momentum > 0 and dampening 0"));
   j = minimal();

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "train/numbers.h"
 #include "train/trainer.h"
 
 using namespace hyperlab;
@@ -107,6 +108,65 @@ TEST(Trainer, EarlyStoppingStopsAndRestoresBest) {
   EXPECT_EQ(r.epochs_run, 4);  // best at 1, then 3 epochs without improvement > patience 2
   EXPECT_TRUE(r.history[0].best);
   EXPECT_FALSE(r.history[1].best);
+}
+
+TEST(Trainer, TheSelectedEpochIsChosenOnValidationAndTheTestSetOnlyReports) {
+  // Noisy blobs and a large step: validation accuracy goes up and down, so the
+  // best-validation epoch is often not the last one.
+  int selected_before_last = 0;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    const std::string extra = R"({"data": {"synthetic": {"noise": 1.2}}, "training": {"epochs": 10,
+        "optimizer": {"lr": 0.1}, "evaluate_test": false, "seed": )" + std::to_string(seed) + "}}";
+    const ExperimentConfig c = config(extra);
+    const RunResult r = train(c);
+    ASSERT_EQ(r.status, RunStatus::Completed) << r.reason;
+    // The best epoch by validation accuracy (the first of equals), and nothing else.
+    int want = 1;
+    for (int e = 2; e <= r.epochs_run; ++e)
+      if (r.history[e - 1].val_accuracy > r.history[want - 1].val_accuracy) want = e;
+    EXPECT_EQ(r.best_epoch, want);
+    for (const EpochEvent& e : r.history) EXPECT_TRUE(std::isnan(e.test_accuracy));  // evaluate_test false
+    // Its test accuracy was measured on that epoch's weights: the same run cut
+    // short at that epoch ends with exactly that number.
+    ExperimentConfig shorter = c;
+    shorter.training.epochs = r.best_epoch;
+    const RunResult s = train(shorter);
+    EXPECT_EQ(s.final_test_accuracy, r.test_accuracy) << "seed " << seed;
+    EXPECT_EQ(s.final_test_loss, r.test_loss) << "seed " << seed;
+    // The confusion matrix is the selected model's.
+    int64_t diag = 0, total = 0;
+    for (size_t i = 0; i < r.confusion.size(); ++i)
+      for (size_t j = 0; j < r.confusion[i].size(); ++j) total += r.confusion[i][j], diag += i == j ? r.confusion[i][j] : 0;
+    EXPECT_DOUBLE_EQ(double(diag) / total, r.test_accuracy);
+    // And every reader gets the same numbers.
+    const RunNumbers n = run_numbers(c, r.history, r);
+    EXPECT_EQ(n.selected_epoch, r.best_epoch);
+    EXPECT_EQ(n.selected_by, "val_accuracy");
+    EXPECT_EQ(n.test_accuracy, r.test_accuracy);
+    EXPECT_EQ(n.final_test_accuracy, r.final_test_accuracy);
+    if (r.best_epoch < r.epochs_run) ++selected_before_last;
+  }
+  EXPECT_GT(selected_before_last, 0) << "no seed selected an earlier epoch: the test did not test the kept weights";
+
+  // With the test set evaluated every epoch, the numbers are the history's.
+  const ExperimentConfig c = config(R"({"data": {"synthetic": {"noise": 1.2}}, "training": {"epochs": 10,
+      "optimizer": {"lr": 0.1}}})");
+  const RunResult r = train(c);
+  const RunNumbers n = run_numbers(c, r.history, r);
+  EXPECT_EQ(r.test_accuracy, r.history[r.best_epoch - 1].test_accuracy);
+  EXPECT_EQ(r.final_test_accuracy, r.history.back().test_accuracy);
+  EXPECT_EQ(n.test_accuracy, r.test_accuracy);
+
+  // Without a validation set nothing selects: the last epoch is the run's, every epoch was "selected" when it ended.
+  const ExperimentConfig nv = config(R"({"data": {"validation_fraction": 0}, "training": {"epochs": 4}})");
+  const RunResult v = train(nv);
+  EXPECT_EQ(v.best_epoch, 4);
+  for (const EpochEvent& e : v.history) EXPECT_TRUE(e.best);
+  EXPECT_EQ(v.test_accuracy, v.final_test_accuracy);
+  EXPECT_EQ(v.test_accuracy, v.history.back().test_accuracy);
+  const RunNumbers m = run_numbers(nv, v.history, v);
+  EXPECT_EQ(m.selected_by, "");
+  EXPECT_NE(m.selection_text().find("last epoch"), std::string::npos) << m.selection_text();
 }
 
 TEST(Trainer, DivergenceStopsAtOnceAndKeepsHistory) {

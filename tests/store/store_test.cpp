@@ -80,12 +80,15 @@ TEST(RunStore, RoundTripKeepsEveryField) {
   TempDir d;
   ExperimentConfig c = preset("fashion-baseline");
   c.name = "round trip";
+  c.data.validation_fraction = 0.1;  // epochs are selected by validation accuracy
   int64_t id;
   {
     RunStore st(d.file("runs.db"));
     id = st.begin_run(c, start_info());
     st.add_epoch(id, epoch(1, true), {2.5f, 2.0f, 1.5f});
-    st.add_epoch(id, epoch(2, false), {1.25f, 1.0f, 0.75f});
+    EpochEvent worse = epoch(2, false);
+    worse.val_accuracy = 0.5;  // below epoch 1's 0.55: epoch 1 stays selected
+    st.add_epoch(id, worse, {1.25f, 1.0f, 0.75f});
     RunResult r;
     r.status = RunStatus::EarlyStopped, r.reason = "no improvement", r.epochs_run = 2, r.best_epoch = 1;
     r.test_accuracy = 0.875, r.test_loss = 0.3, r.seconds = 3.25, r.device = "cpu";
@@ -157,11 +160,37 @@ TEST(RunStore, AnOlderDatabaseIsMigratedAndKeepsItsRuns) {
                  nullptr, nullptr, nullptr);
     sqlite3_close(db);
   }
+  {  // a run of the v4 days without a validation set: its epoch was chosen on the test set (epoch 1)
+    sqlite3* db = nullptr;
+    sqlite3_open(file.c_str(), &db);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(db, "INSERT INTO runs (name, created, status, config, best_epoch, test_accuracy) "
+                           "VALUES ('test-chosen', '2026-01-02 10:00:00', 'completed', ?, 1, 0.6)", -1, &q, nullptr);
+    ExperimentConfig old = preset("fashion-baseline");
+    old.data.validation_fraction = 0;
+    const std::string cfg = config_to_text(old);
+    sqlite3_bind_text(q, 1, cfg.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_step(q);
+    sqlite3_finalize(q);
+    sqlite3_exec(db, "INSERT INTO epochs (run_id, epoch, train_loss, test_loss, test_accuracy, best) VALUES "
+                     "(2, 1, 0.9, 0.4, 0.6, 1), (2, 2, 0.7, 0.45, 0.55, 0)", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  }
   RunStore st(file);
   auto runs = st.list();
-  ASSERT_EQ(runs.size(), 1u);
+  ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].name, "old run");
-  EXPECT_DOUBLE_EQ(runs[0].test_accuracy, 0.5);
+  EXPECT_DOUBLE_EQ(runs[0].test_accuracy, 0.5);  // no epochs to re-read: kept as it was
+  // Re-read with today's definition: nothing selects without a validation set, so the last epoch.
+  const RunSummary& tc = runs[1].name == "test-chosen" ? runs[1] : runs[0];
+  EXPECT_EQ(tc.best_epoch, 2);
+  EXPECT_DOUBLE_EQ(tc.test_accuracy, 0.55);
+  EXPECT_DOUBLE_EQ(tc.final_test_accuracy, 0.55);
+  EXPECT_EQ(tc.selected_by, "");
+  std::optional<RunRecord> tr = st.load(tc.id);
+  ASSERT_TRUE(tr && tr->history.size() == 2);
+  EXPECT_TRUE(tr->history[1].best);  // the epoch flags follow the same rule
+  EXPECT_EQ(run_numbers(*tr).selected_epoch, 2);
   st.set_checkpoint(runs[0].id, "/x/checkpoint.pt");  // the v2 column exists now
   EXPECT_EQ(st.find_by_checkpoint("/x/checkpoint.pt"), runs[0].id);
   EXPECT_EQ(st.load(runs[0].id)->samples.count(), 0);  // and the v3 one
@@ -326,9 +355,18 @@ RunRecord run_with(int64_t id, double lr, uint64_t seed, double test_acc, double
   r.config.training.optimizer.lr = lr;
   r.config.training.seed = seed;
   r.config.name = "run" + std::to_string(id);  // names never make a difference
+  r.config.data.validation_fraction = 0.1;
   r.summary.id = id;
-  r.summary.test_accuracy = test_acc, r.summary.best_val_accuracy = val_acc;
-  r.summary.test_loss = 1 - test_acc, r.summary.epochs_run = 10, r.summary.seconds = 2.0 * id;
+  r.summary.epochs_run = 10, r.summary.seconds = 2.0 * id;
+  // Two epochs; the first is the best by validation, so its numbers are the run's.
+  for (int k = 1; k <= 2; ++k) {
+    EpochEvent e;
+    e.epoch = k, e.epochs = 2;
+    e.val_accuracy = k == 1 ? val_acc : val_acc - 0.05;
+    e.test_accuracy = k == 1 ? test_acc : test_acc + 0.05;  // the test set would pick epoch 2
+    e.test_loss = 1 - e.test_accuracy;
+    r.history.push_back(e);
+  }
   return r;
 }
 }  // namespace

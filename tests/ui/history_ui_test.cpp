@@ -65,7 +65,7 @@ TEST(History, ListsComparesEditsDeletesAndClonesRuns) {
         st.add_epoch(id, ev, {1.f, 0.5f});
       }
       RunResult r;
-      r.status = RunStatus::Completed, r.test_accuracy = accs[k], r.epochs_run = 2;
+      r.status = RunStatus::Completed, r.test_accuracy = accs[k], r.epochs_run = 2, r.best_epoch = 2;
       st.finish_run(id, r);
       ids.push_back(id);
     }
@@ -166,6 +166,7 @@ TEST(Report, PdfAndHtmlHoldTheTablesAndCharts) {
     r.config_json = config_to_text(r.config);
     r.summary.id = k + 1, r.summary.name = "run " + std::to_string(k + 1), r.summary.status = "completed";
     r.summary.test_accuracy = accs[k], r.summary.best_val_accuracy = accs[k], r.summary.epochs_run = 5;
+    r.summary.best_epoch = 5;  // the best by validation: its test accuracy is the run's
     for (int e = 1; e <= 5; ++e) {
       EpochEvent ev;
       ev.epoch = e, ev.train_loss = 1.0 / e, ev.val_accuracy = accs[k] - 0.05 / e, ev.grad_ratio = 0.1 * e;
