@@ -53,6 +53,45 @@ void tidy_axis(QAbstractAxis* a) {
   a->setLabelsFont(f);
 }
 
+// A value axis over [lo, hi] with round ticks (1, 2 or 5 × 10^k), a little margin.
+void nice_axis(QValueAxis* a, double lo, double hi) {
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return;
+  if (hi - lo < 1e-9) lo -= 0.01, hi += 0.01;
+  const double raw = (hi - lo) / 5;
+  const double p = std::pow(10.0, std::floor(std::log10(raw)));
+  const double step = raw / p < 1.5 ? p : raw / p < 3.5 ? 2 * p : raw / p < 7.5 ? 5 * p : 10 * p;
+  const double a0 = std::floor(lo / step) * step, a1 = std::ceil(hi / step) * step;
+  a->setRange(a0, a1);
+  a->setTickType(QValueAxis::TicksDynamic);
+  a->setTickAnchor(a0);
+  a->setTickInterval(step);
+  const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
+  a->setLabelFormat(QString("%.%1f").arg(decimals));
+}
+
+// An epoch axis: whole numbers only, about 10 ticks at most.
+void epoch_axis(QValueAxis* a, int last) {
+  last = std::max(2, last);
+  const int step = std::max(1, static_cast<int>(std::ceil(last / 10.0)));
+  a->setRange(1, last);
+  a->setTickType(QValueAxis::TicksDynamic);
+  a->setTickAnchor(step == 1 ? 1 : 0);
+  a->setTickInterval(step);
+  a->setLabelFormat("%d");
+}
+
+// A long configuration label over lines of about 18 characters (at ", "), so
+// box labels wrap instead of being cut.
+QString wrapped(const QString& s) {
+  const QStringList parts = s.split(", ");
+  QString out, line;
+  for (const QString& p : parts) {
+    if (!line.isEmpty() && line.size() + p.size() > 18) out += line + "\n", line.clear();
+    line += (line.isEmpty() ? "" : ", ") + p;
+  }
+  return out + line;
+}
+
 }  // namespace
 
 SweepChart::SweepChart(const QString& title, QWidget* parent) : QWidget(parent), title_(title), chart_(new QChart) {
@@ -232,36 +271,49 @@ void SweepChart::showBands(const std::vector<Band>& bands, const QString& metric
   }
   auto* x = new QValueAxis;
   x->setTitleText("epoch");
-  x->setLabelFormat("%d");
-  x->setRange(1, std::max(2, max_epoch));
+  epoch_axis(x, max_epoch);
   auto* y = new QValueAxis;
   y->setTitleText(metric);
-  if (std::isfinite(lo)) {
-    const double pad = std::max(1e-6, 0.04 * (hi - lo));
-    y->setRange(lo - pad, hi + pad);
-  }
+  nice_axis(y, lo, hi);
   tidy_axis(x), tidy_axis(y);
   chart_->addAxis(x, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
   for (QAbstractSeries* s : chart_->series()) s->attachAxis(x), s->attachAxis(y);
 }
 
-void SweepChart::showBoxes(const QStringList& names, const std::vector<BoxStats>& boxes, const QString& metric) {
+void SweepChart::showBoxes(const QStringList& names, const std::vector<BoxStats>& boxes,
+                           const std::vector<std::vector<double>>& seeds, const QString& metric) {
   reset(metric + " across seeds, per configuration");
   auto* series = new QBoxPlotSeries;
-  series->setName("seeds (min, quartiles, median, max)");
-  series->setBrush(QColor(series_color(0).red(), series_color(0).green(), series_color(0).blue(), 90));
+  series->setName("seeds: min, quartiles, median, max");
+  series->setBrush(QColor(series_color(0).red(), series_color(0).green(), series_color(0).blue(), 70));
   auto* means = new QScatterSeries;
   means->setName("mean");
-  means->setMarkerSize(8);
+  means->setMarkerSize(9);
   means->setColor(series_color(1));
-  csv_ = "configuration,n,min,q1,median,q3,max,mean\n";
+  auto* dots = new QScatterSeries;
+  dots->setName("each seed");
+  dots->setMarkerSize(6);
+  dots->setColor(QColor(40, 40, 40, 190));
+  dots->setBorderColor(Qt::white);
+  csv_ = "configuration,n,min,q1,median,q3,max,mean,seeds\n";
   double lo = INFINITY, hi = -INFINITY;
   QStringList cats;
   for (int i = 0; i < names.size() && i < int(boxes.size()); ++i) {
     const BoxStats& b = boxes[i];
+    QString each;
+    const std::vector<double> none;
+    const std::vector<double>& vals = i < int(seeds.size()) ? seeds[i] : none;
+    for (size_t k = 0; k < vals.size(); ++k) {
+      if (!std::isfinite(vals[k])) continue;
+      each += (each.isEmpty() ? "" : " ") + n(vals[k]);
+      // Side by side, a little apart, so equal values stay visible.
+      const double dx = vals.size() > 1 ? -0.18 + 0.36 * double(k) / double(vals.size() - 1) : 0.0;
+      dots->append(i + dx, vals[k]);
+      lo = std::min(lo, vals[k]), hi = std::max(hi, vals[k]);
+    }
     csv_ += "\"" + QString(names[i]).replace('"', '\'') + "\"," + QString::number(b.n) + "," + n(b.min) + "," + n(b.q1) +
-            "," + n(b.median) + "," + n(b.q3) + "," + n(b.max) + "," + n(b.mean) + "\n";
-    cats << names[i];
+            "," + n(b.median) + "," + n(b.q3) + "," + n(b.max) + "," + n(b.mean) + "," + each + "\n";
+    cats << wrapped(names[i]);
     auto* set = new QBoxSet(names[i]);
     if (b.n > 0) {
       set->setValue(QBoxSet::LowerExtreme, b.min);
@@ -275,26 +327,24 @@ void SweepChart::showBoxes(const QStringList& names, const std::vector<BoxStats>
     series->append(set);
   }
   chart_->addSeries(series);
+  chart_->addSeries(dots);
   chart_->addSeries(means);
   auto* x = new QBarCategoryAxis;
   x->append(cats);
-  if (cats.size() > 4) x->setLabelsAngle(-35);
   x->setTitleText("configuration");
   auto* y = new QValueAxis;
   y->setTitleText(metric);
-  if (std::isfinite(lo)) {
-    const double pad = std::max(1e-6, 0.05 * (hi - lo));
-    y->setRange(lo - pad, hi + pad);
-  }
+  nice_axis(y, lo, hi);
   tidy_axis(x), tidy_axis(y);
   chart_->addAxis(x, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
   series->attachAxis(x), series->attachAxis(y);
-  // The mean points sit on category indexes: a value axis over the same span, hidden.
+  // The points sit on category indexes: a value axis over the same span, hidden.
   auto* xi = new QValueAxis;
   xi->setRange(-0.5, cats.size() - 0.5);
   xi->setVisible(false);
   chart_->addAxis(xi, Qt::AlignBottom);
   means->attachAxis(xi), means->attachAxis(y);
+  dots->attachAxis(xi), dots->attachAxis(y);
 }
 
 QString SweepChart::exportTo(const QString& file) {

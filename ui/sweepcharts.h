@@ -36,8 +36,10 @@ class SweepChart : public QWidget {
   };
   /// Mean curves with a ± SE (or SD) band each.
   void showBands(const std::vector<Band>& bands, const QString& metric, bool sd);
-  /// One box per configuration (min, quartiles, median, max), mean as a point.
-  void showBoxes(const QStringList& names, const std::vector<BoxStats>& boxes, const QString& metric);
+  /// One box per configuration (min, quartiles, median, max), mean as a point,
+  /// and each seed's value as a dot (`seeds`: per box, may be empty).
+  void showBoxes(const QStringList& names, const std::vector<BoxStats>& boxes,
+                 const std::vector<std::vector<double>>& seeds, const QString& metric);
 
   /// .png, .svg, .pdf (the chart) or .csv (its numbers). Returns an error or "".
   QString exportTo(const QString& file);

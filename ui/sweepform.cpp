@@ -20,6 +20,7 @@
 
 #include "config/config_json.h"
 #include "train/trainer.h"
+#include "variantseditor.h"
 
 namespace hyperlab {
 
@@ -119,7 +120,11 @@ SweepForm::SweepForm(QWidget* parent) : QWidget(parent) {
   connect(add, &QPushButton::clicked, this, [this] { addParam("training.optimizer.lr", "log", "0.001, 0.1", 5); });
   connect(remove, &QPushButton::clicked, this, [this] {
     if (params_->currentRow() >= 0) params_->removeRow(params_->currentRow());
+    updatePlan();
   });
+  variants_ = new VariantsEditor;
+  v->addWidget(variants_);
+  connect(variants_, &VariantsEditor::changed, this, &SweepForm::updatePlan);
 
   auto* sbox = new QGroupBox("Search");
   auto* sf = new QFormLayout(sbox);
@@ -204,12 +209,40 @@ SweepForm::SweepForm(QWidget* parent) : QWidget(parent) {
   rf->addRow(fresh_);
   v->addWidget(rbox);
 
+  plan_ = new QLabel;
+  plan_->setWordWrap(true);
+  plan_->setStyleSheet("font-weight: bold;");
+  v->addWidget(plan_);
   v->addStretch(1);
+  for (QSpinBox* b : {trials_n_, min_epochs_, max_epochs_, repeats_})
+    connect(b, &QSpinBox::valueChanged, this, &SweepForm::updatePlan);
+  connect(eta_, &QDoubleSpinBox::valueChanged, this, &SweepForm::updatePlan);
+  connect(strategy_, &QComboBox::currentIndexChanged, this, &SweepForm::updatePlan);
+  connect(metric_, &QComboBox::currentIndexChanged, this, &SweepForm::updatePlan);
   addParam("training.optimizer.lr", "log", "0.001, 0.1", 3);
+}
+
+QString SweepForm::planText() const {
+  const SweepResult r = sweep();
+  if (!r.ok()) return "Cannot start: " + QString::fromStdString(r.errors.front().str());
+  const SweepSpec& s = r.spec;
+  const int n = planned_trials(s);
+  const QString seeds = QString("%1 seed%2").arg(s.repeats).arg(s.repeats == 1 ? "" : "s");
+  if (n > 0)
+    return QString("%1 configuration%2 × %3 = %4 runs").arg(n).arg(n == 1 ? "" : "s").arg(seeds).arg(n * s.repeats);
+  return QString("%1: the number of trials depends on their results (each trial × %2)")
+      .arg(QString::fromStdString(s.strategy == "halving" ? "Successive halving" : "Hyperband"))
+      .arg(seeds);
+}
+
+void SweepForm::updatePlan() {
+  plan_->setText(planText());
+  Q_EMIT changed();
 }
 
 void SweepForm::setBaseConfig(const ExperimentConfig& c) {
   base_ = c;
+  variants_->setBase(c);
   base_label_->setText(QString("the editor's experiment \"%1\" (%2 epochs, %3 lr %4)")
                            .arg(QString::fromStdString(c.name))
                            .arg(c.training.epochs)
@@ -242,17 +275,33 @@ void SweepForm::addParam(const QString& key, const QString& kind, const QString&
   };
   connect(how, &QComboBox::currentIndexChanged, this, sync);
   sync();
+  connect(how, &QComboBox::currentIndexChanged, this, &SweepForm::updatePlan);
+  connect(k, &QComboBox::currentTextChanged, this, &SweepForm::updatePlan);
+  connect(val, &QLineEdit::textChanged, this, &SweepForm::updatePlan);
+  connect(pts, &QSpinBox::valueChanged, this, &SweepForm::updatePlan);
+  updatePlan();
 }
 
 SweepResult SweepForm::sweep() const {
   json j;
   j["version"] = 1;
   j["name"] = name_->text().trimmed().toStdString();
+  if (!description_.empty()) j["description"] = description_;
   j["base"] = {{"config", json::parse(config_to_text(base_))}};
   json params = json::array();
   SweepResult bad;
+  if (!variants_->variants().empty()) {  // a list keeps their order
+    json v = json::array();
+    for (const auto& [name, bundle] : variants_->variants()) {
+      json set = json::object();
+      for (const auto& [k, x] : bundle) set[k] = json::parse(x);
+      v.push_back({{"name", name}, {"set", set}});
+    }
+    params.push_back({{"key", variants_->label()}, {"variants", v}});
+  }
+  const int offset = static_cast<int>(params.size());
   for (int r = 0; r < params_->rowCount(); ++r) {
-    const std::string at = "params[" + std::to_string(r) + "]";
+    const std::string at = "params[" + std::to_string(r + offset) + "]";
     json p;
     p["key"] = static_cast<QComboBox*>(params_->cellWidget(r, 0))->currentText().trimmed().toStdString();
     const std::string kind = static_cast<QComboBox*>(params_->cellWidget(r, 1))->currentData().toString().toStdString();
@@ -300,8 +349,17 @@ SweepResult SweepForm::sweep() const {
 
 void SweepForm::setSweep(const SweepSpec& s) {
   name_->setText(QString::fromStdString(s.name));
+  description_ = s.description;
+  name_->setToolTip(QString::fromStdString(s.description));
   params_->setRowCount(0);
+  bool variants_shown = false;
+  variants_->setVariants("variant", {});
   for (const ParamSpec& p : s.params) {
+    if (p.is_variants() && !variants_shown) {  // the form edits one set of variants
+      variants_->setVariants(p.key, p.variants);
+      variants_shown = true;
+      continue;
+    }
     QString values;
     if (!p.values.empty()) {
       for (const std::string& v : p.values) {

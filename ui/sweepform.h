@@ -1,5 +1,6 @@
 // The sweep's definition as a form: its name, the settings to vary (a row
-// each: key, how, values or range, grid points), the strategy and its
+// each: key, how, values or range, grid points), named variants (bundles of
+// settings, each edited in the experiment editor), the strategy and its
 // options, seeds per configuration, the objective, trials at once and a time
 // budget, on top of a base experiment. sweep() builds the sweep file's spec
 // through core's parser, so errors name the key as they do for a file.
@@ -20,6 +21,8 @@ class QTableWidget;
 
 namespace hyperlab {
 
+class VariantsEditor;
+
 class SweepForm : public QWidget {
   Q_OBJECT
  public:
@@ -35,9 +38,17 @@ class SweepForm : public QWidget {
   QString name() const;
   /// "Start anew": do not resume an unfinished sweep of this name.
   bool startAnew() const;
+  VariantsEditor* variantsEditor() const { return variants_; }
+  /// "8 configurations × 5 seeds = 40 runs", or why the sweep cannot start.
+  QString planText() const;
+
+ Q_SIGNALS:
+  /// Any edit (the plan line is updated already).
+  void changed();
 
  private:
   ExperimentConfig base_;
+  std::string description_;  // of a sweep read from a file or preset, kept as it was
   QLineEdit* name_;
   QLabel* base_label_;
   QTableWidget* params_;
@@ -45,6 +56,9 @@ class SweepForm : public QWidget {
   QSpinBox *trials_n_, *min_epochs_, *max_epochs_, *repeats_, *workers_, *seed_;
   QDoubleSpinBox *eta_, *time_limit_;
   QCheckBox* fresh_;
+  VariantsEditor* variants_;
+  QLabel* plan_;
+  void updatePlan();
 };
 
 }  // namespace hyperlab

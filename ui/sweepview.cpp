@@ -5,6 +5,8 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
@@ -21,6 +23,7 @@
 
 
 #include "config/config_json.h"
+#include "config/presets.h"
 #include "metricchart.h"
 #include "reportwriter.h"
 #include "store/runstore.h"
@@ -38,11 +41,10 @@ namespace {
 
 bool finished_status(const std::string& s) { return s != "queued" && s != "running"; }
 
-// "0.001, adam": a configuration's values, short enough for a legend.
-QString values_text(const Settings& s) {
-  QStringList v;
-  for (const auto& kv : s) v << QString::fromStdString(display_value(kv.second));
-  return v.join(", ");
+// "dropout 0.2, lr=0.01": a configuration as every legend, box and row names
+// it (a variant by its name), in the sweep's parameter order.
+QString label_of(const SweepSpec& spec, const Settings& s) {
+  return QString::fromStdString(settings_label(spec, s));
 }
 
 QString fmt(double v) { return std::isfinite(v) ? QString::number(v, 'f', 4) : QString("–"); }
@@ -88,6 +90,25 @@ void SweepView::buildFooter() {
   start_ = new QPushButton("Start sweep");
   stop_ = new QPushButton("Stop");
   start_->setDefault(true);
+  // Homework studies, ready to run (resources/sweeps): each in its full and its quick form.
+  auto* presets = new QPushButton("Presets");
+  auto* pm = new QMenu(presets);
+  for (const std::string& n : sweep_preset_names()) {
+    const SweepResult full = load_sweep_preset(n, false);
+    QMenu* sub = pm->addMenu(QString::fromStdString(n));
+    sub->setToolTipsVisible(true);
+    sub->menuAction()->setToolTip(QString::fromStdString(full.spec.description));
+    for (bool quick : {true, false}) {
+      QAction* act = sub->addAction(quick ? "Quick form (smaller data, fewer epochs and seeds)" : "Full form");
+      act->setToolTip(QString::fromStdString(full.spec.description));
+      connect(act, &QAction::triggered, this, [this, n, quick] { loadPreset(QString::fromStdString(n), quick); });
+    }
+  }
+  pm->setToolTipsVisible(true);
+  presets->setMenu(pm);
+  presets->setToolTip("Coursework studies as sweeps: regularisation, 15 configurations, learning rates, depth and "
+                      "vanishing gradients, optimizers on the CNN, ASHA random search");
+  bb->addWidget(presets);
   bb->addWidget(open);
   bb->addWidget(save);
   bb->addStretch(1);
@@ -186,8 +207,24 @@ void SweepView::buildDashboard(QWidget* host) {
   auto* spage = new QWidget;
   auto* sv = new QVBoxLayout(spage);
   sv->setContentsMargins(0, 0, 0, 0);
+  auto* ssplit = new QSplitter(Qt::Horizontal);
+  auto* cbox = new QWidget;
+  auto* cv = new QVBoxLayout(cbox);
+  cv->setContentsMargins(0, 0, 0, 0);
+  auto* clabel = new QLabel("<b>In the charts</b> (mean ± band, box plots): tick configurations; none ticked: the "
+                            "best 3 (and the running ones)");
+  clabel->setWordWrap(true);
+  cv->addWidget(clabel);
+  chosen_ = new QListWidget;
+  cv->addWidget(chosen_, 1);
+  ssplit->addWidget(cbox);
   summary_ = new QTextBrowser;
-  sv->addWidget(summary_, 1);
+  ssplit->addWidget(summary_);
+  ssplit->setStretchFactor(1, 3);
+  sv->addWidget(ssplit, 1);
+  connect(chosen_, &QListWidget::itemChanged, this, [this] {
+    if (!filling_chosen_) updateCharts();
+  });
   auto* sb = new QHBoxLayout;
   for (const char* fmt : {"CSV", "Markdown", "LaTeX"}) {
     auto* b = new QPushButton(QString("Export %1…").arg(fmt));
@@ -224,6 +261,19 @@ void SweepView::setSweep(const SweepSpec& s) {
     form_->setBaseConfig(c.config);
     Q_EMIT baseConfigLoaded(c.config);
   }
+}
+
+bool SweepView::loadPreset(const QString& name, bool quick) {
+  SweepResult r = load_sweep_preset(name.toStdString(), quick);
+  if (!r.ok()) {
+    errors_->setText(QString::fromStdString(r.errors.front().str()));
+    return false;
+  }
+  errors_->clear();
+  setSweep(r.spec);
+  Q_EMIT status(QString("Sweep preset %1%2: %3")
+                    .arg(name, quick ? " (quick form)" : "", QString::fromStdString(r.spec.description)));
+  return true;
 }
 
 bool SweepView::openSweepFile(const QString& file) {
@@ -309,7 +359,7 @@ void SweepView::refresh() {
   for (const ParamSpec& p : spec.params) head << QString::fromStdString(p.key).section('.', -1);
   const bool resource = spec.strategy == "halving" || spec.strategy == "hyperband";
   if (resource) head << "epochs";
-  head << "status" << "seeds" << "epoch" << "now" << QString::fromStdString(spec.metric);
+  head << "status" << "seeds" << "epoch" << "now" << QString::fromStdString(spec.metric) << "test acc.";
   if (trials_->columnCount() != head.size()) {
     trials_->setColumnCount(head.size());
     trials_->setHorizontalHeaderLabels(head);
@@ -332,7 +382,7 @@ void SweepView::refresh() {
     if (resource) cells << QString::number(t.resource);
     cells << QString::fromStdString(t.status) << QString("%1/%2").arg(t.repeats_done).arg(spec.repeats)
           << (t.status == "running" ? QString::number(t.epoch) : "") << (t.status == "running" ? fmt(t.current) : "")
-          << fmt(t.value);
+          << fmt(t.value) << fmt(t.test);
     QColor bg;
     if (t.status == "running") bg = QColor(227, 242, 253);
     else if (t.status == "diverged" || t.status == "failed") bg = QColor(255, 235, 238);
@@ -394,18 +444,24 @@ void SweepView::updateCharts() {
   }
   parallel_->setData(axes, trials, metric, spec.maximize);
 
-  // Bands: the running trials and the best finished ones, 8 at most.
+  // Bands and boxes: the configurations ticked in the Summary; none ticked,
+  // the running trials and the best 3 finished ones (more make one blob).
+  const std::set<int> chosen = chosenTrials();
   std::vector<const TrialRow*> shown;
-  for (const TrialRow& t : trials)
-    if (t.status == "running") shown.push_back(&t);
-  std::vector<const TrialRow*> done;
-  for (const TrialRow& t : trials)
-    if (finished_status(t.status) && std::isfinite(t.value)) done.push_back(&t);
-  std::sort(done.begin(), done.end(), [&](const TrialRow* a, const TrialRow* b) {
-    return spec.maximize ? a->value > b->value : a->value < b->value;
-  });
-  for (const TrialRow* t : done)
-    if (shown.size() < 8) shown.push_back(t);
+  if (!chosen.empty()) {
+    for (const TrialRow& t : trials)
+      if (chosen.count(t.id)) shown.push_back(&t);
+  } else {
+    for (const TrialRow& t : trials)
+      if (t.status == "running") shown.push_back(&t);
+    std::vector<const TrialRow*> done;
+    for (const TrialRow& t : trials)
+      if (finished_status(t.status) && std::isfinite(t.value)) done.push_back(&t);
+    std::sort(done.begin(), done.end(), [&](const TrialRow* a, const TrialRow* b) {
+      return spec.maximize ? a->value > b->value : a->value < b->value;
+    });
+    for (size_t k = 0; k < done.size() && k < 3; ++k) shown.push_back(done[k]);
+  }
   std::sort(shown.begin(), shown.end(), [](const TrialRow* a, const TrialRow* b) { return a->id < b->id; });
   std::vector<SweepChart::Band> bands;
   for (const TrialRow* t : shown) {
@@ -415,7 +471,7 @@ void SweepView::updateCharts() {
       if (it != controller_->curves().end() && !it->second.empty()) curves.push_back(it->second);
     }
     if (curves.empty()) continue;
-    QString name = "#" + QString::number(t->id) + " " + values_text(t->settings);
+    QString name = label_of(spec, t->settings);
     if (t->resource) name += QString(" (%1 ep.)").arg(t->resource);
     bands.push_back({name, series_color(t->id), band_curve(curves)});
   }
@@ -424,12 +480,15 @@ void SweepView::updateCharts() {
   const std::vector<ConfigSummary> sum = summarize_sweep(trials, spec.maximize);
   QStringList names;
   std::vector<BoxStats> boxes;
+  std::vector<std::vector<double>> seeds;
   for (const ConfigSummary& c : sum) {
-    if (boxes.size() >= 24) break;
-    names << "#" + QString::number(c.trial) + " " + values_text(c.settings);
+    if ((!chosen.empty() && !chosen.count(c.trial)) || boxes.size() >= 24) continue;
+    names << label_of(spec, c.settings) + (c.resource ? QString(" (%1 ep.)").arg(c.resource) : QString());
     boxes.push_back(box_stats(c.values));
+    seeds.push_back(c.values);
   }
-  boxes_->showBoxes(names, boxes, metric);
+  boxes_->showBoxes(names, boxes, seeds, metric + " at the selected epoch");
+  fillChosen(spec, sum);
 
   summary_md_ = QString::fromStdString(sweep_summary_markdown(sum, spec.metric));
   summary_csv_ = QString::fromStdString(sweep_summary_csv(sum, spec.metric));
@@ -440,6 +499,33 @@ void SweepView::updateCharts() {
       "Welch's t-test against the best configuration (small p: unlikely to be noise; no test with one seed). "
       "The test accuracy at the same epochs is reported in the last column; it never chose anything.\n\n" +
       (sum.empty() ? QString("No results yet.") : summary_md_));
+}
+
+std::set<int> SweepView::chosenTrials() const {
+  std::set<int> out;
+  for (int i = 0; i < chosen_->count(); ++i)
+    if (chosen_->item(i)->checkState() == Qt::Checked) out.insert(chosen_->item(i)->data(Qt::UserRole).toInt());
+  return out;
+}
+
+void SweepView::fillChosen(const SweepSpec& spec, const std::vector<ConfigSummary>& sum) {
+  const std::set<int> keep = chosenTrials();
+  filling_chosen_ = true;
+  chosen_->clear();
+  for (const ConfigSummary& c : sum) {
+    auto* it = new QListWidgetItem(label_of(spec, c.settings) +
+                                   (std::isfinite(c.stats.mean) ? QString("  (%1)").arg(fmt(c.stats.mean)) : QString()));
+    it->setData(Qt::UserRole, c.trial);
+    it->setFlags(it->flags() | Qt::ItemIsUserCheckable);
+    it->setCheckState(keep.count(c.trial) ? Qt::Checked : Qt::Unchecked);
+    if (c.best) {
+      QFont f = it->font();
+      f.setBold(true);
+      it->setFont(f);
+    }
+    chosen_->addItem(it);
+  }
+  filling_chosen_ = false;
 }
 
 void SweepView::exportSummary(const QString& format) {

@@ -10,6 +10,8 @@
 
 #include <QWidget>
 
+#include <set>
+
 #include "config/experiment.h"
 #include "sweep/sweep.h"
 
@@ -19,8 +21,11 @@ class QPushButton;
 class QTabWidget;
 class QTableWidget;
 class QTextBrowser;
+class QListWidget;
 
 namespace hyperlab {
+
+struct ConfigSummary;
 
 class ParallelCoordinates;
 class SweepChart;
@@ -42,6 +47,8 @@ class SweepView : public QWidget {
   SweepResult sweepFromForm() const;
   /// Fills the form (its base goes to the editor through baseConfigLoaded).
   void setSweep(const SweepSpec& s);
+  /// A homework study (Presets menu): its sweep and base config into the form.
+  bool loadPreset(const QString& name, bool quick);
   bool openSweepFile(const QString& file);
   QString saveSweepFile(const QString& file) const;
   /// Adds a row to the settings to vary (kind: values, choice, linear, log, uniform, log_uniform).
@@ -94,6 +101,10 @@ class SweepView : public QWidget {
   QComboBox *param_pick_, *band_kind_;
   ParallelCoordinates* parallel_;
   QTextBrowser* summary_;
+  QListWidget* chosen_;  // configurations ticked for the charts
+  bool filling_chosen_ = false;
+  std::set<int> chosenTrials() const;
+  void fillChosen(const SweepSpec& spec, const std::vector<ConfigSummary>& sum);
   QString summary_md_, summary_csv_, summary_tex_;
   bool charts_dirty_ = false;
 };

@@ -27,6 +27,7 @@ struct Args {
   int workers = 0, threads = 0, batch = 0;
   double time_limit_min = -1;
   bool fresh = false;
+  bool quick = false;  ///< sweep --preset: its quick form
   std::string plan, collect;
   // playground
   std::string function, expr, start, minimum;

@@ -25,6 +25,7 @@
 #include "playground/playground.h"
 #include "cli.h"
 #include "store/runstore.h"
+#include "sweep/sweep.h"
 #include "train/numbers.h"
 #include "train/report.h"
 #include "train/trainer.h"
@@ -65,9 +66,10 @@ usage:
   hyperlab-cli run (CONFIG.json | --preset NAME) [--set key.path=value]... [--out DIR] [--db FILE | --no-db]
   hyperlab-cli resume DIR [--set training.epochs=N] [--db FILE | --no-db]
   hyperlab-cli evaluate DIR              the trained weights of DIR on the test set
-  hyperlab-cli sweep SWEEP.json [--set key.path=value]... [--workers N] [--threads N]
-                    [--time-limit MIN] [--fresh] [--db FILE | --no-db] [--out DIR]
-                                         a hyper-parameter search (docs/sweep.md)
+  hyperlab-cli sweep (SWEEP.json | --preset NAME [--quick]) [--set key.path=value]... [--workers N]
+                    [--threads N] [--time-limit MIN] [--fresh] [--db FILE | --no-db] [--out DIR]
+                                         a hyper-parameter search (docs/sweep.md); the presets
+                                         are homework studies, --quick their short form
   hyperlab-cli sweep SWEEP.json --plan DIR [--batch N] [--set ...] [--fresh] [--db FILE]
                                          jobs for a cluster (Slurm job array)
   hyperlab-cli sweep SWEEP.json --collect DIR [--set ...] [--db FILE] [--out DIR]
@@ -405,9 +407,10 @@ const std::map<std::string, std::vector<std::string>> kCommandOptions = {
     {"show", {"--preset", "--set"}},
     {"presets", {}},
     {"info", {}},
-    {"sweep", {"--set", "--workers", "--threads", "--time-limit", "--fresh", "--db", "--no-db", "--out"}},
-    {"sweep --plan", {"--plan", "--batch", "--set", "--fresh", "--db"}},
-    {"sweep --collect", {"--collect", "--set", "--db", "--out"}},
+    {"sweep", {"--preset", "--quick", "--set", "--workers", "--threads", "--time-limit", "--fresh", "--db", "--no-db",
+               "--out"}},
+    {"sweep --plan", {"--preset", "--quick", "--plan", "--batch", "--set", "--fresh", "--db"}},
+    {"sweep --collect", {"--preset", "--quick", "--collect", "--set", "--db", "--out"}},
     {"sweeps", {"--db"}},
     {"playground", {"--function", "--expr", "--preset", "--param", "--optimizer", "--lr", "--start", "--steps",
                     "--every", "--minimum", "--out"}},
@@ -550,6 +553,8 @@ int run_command(int argc, char** argv) {
       if (s == "--every") a.every = static_cast<int>(x);
     } else if (s == "--fresh") {
       a.fresh = true;
+    } else if (s == "--quick") {
+      a.quick = true;
     } else if (s == "--plan") {
       if (!value(a.plan)) return bad_input("--plan needs a folder");
     } else if (s == "--collect") {
@@ -588,6 +593,9 @@ int run_command(int argc, char** argv) {
       ConfigResult r = parse_config_text(p.json, p.name);
       std::printf("%-20s %s\n", p.name, r.config.description.c_str());
     }
+    std::printf("\nsweep presets (hyperlab-cli sweep --preset NAME [--quick]):\n");
+    for (const std::string& n : sweep_preset_names())
+      std::printf("%-26s %s\n", n.c_str(), load_sweep_preset(n, false).spec.description.c_str());
     return kExitOk;
   }
   if (a.command == "info") return cmd_info();

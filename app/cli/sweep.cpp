@@ -58,7 +58,7 @@ void print_results(const Args& a, const SweepSpec& s, const SweepOutcome& out) {
     for (int64_t id : out.run_ids)
       if (auto r = store.load(id)) recs.push_back(std::move(*r));
     const Comparison cmp = compare_runs(recs);
-    std::printf("\ntest set, final models:\n%s", comparison_markdown(cmp).c_str());
+    std::printf("\nthe same runs on the test set (%s):\n%s", cmp.caption().c_str(), comparison_markdown(cmp).c_str());
     if (!a.out.empty()) {
       std::error_code ec;
       fs::create_directories(a.out, ec);
@@ -212,8 +212,12 @@ int collect(const Args& a, const SweepSpec& s, SweepRunner& runner) {
 }  // namespace
 
 int cmd_sweep(const Args& a) {
-  if (a.positionals.size() != 1) return bad_input("sweep needs a sweep file");
-  SweepResult sr = load_sweep_file(a.positionals[0], a.sets);  // --set changes the base config
+  if (!a.preset.empty() && !a.positionals.empty()) return bad_input("give a sweep file or --preset, not both");
+  if (a.preset.empty() && a.quick) return bad_input("--quick is the short form of a sweep preset: give --preset NAME");
+  if (a.preset.empty() && a.positionals.size() != 1)
+    return bad_input("sweep needs a sweep file or --preset NAME (see hyperlab-cli presets)");
+  // --set changes the base config.
+  SweepResult sr = a.preset.empty() ? load_sweep_file(a.positionals[0], a.sets) : load_sweep_preset(a.preset, a.quick, a.sets);
   if (!sr.ok()) {
     std::string all;
     for (const ConfigError& e : sr.errors) all += e.str() + "\n";

@@ -15,3 +15,19 @@ std::string preset_text(const std::string& name) {
 }
 
 }  // namespace hyperlab
+
+namespace hyperlab {
+
+std::vector<std::string> sweep_preset_names() {
+  std::vector<std::string> n;
+  for (const auto& p : embedded_sweep_presets()) n.push_back(p.name);
+  return n;
+}
+
+std::string sweep_preset_text(const std::string& name) {
+  for (const auto& p : embedded_sweep_presets())
+    if (name == p.name) return p.json;
+  return "";
+}
+
+}  // namespace hyperlab

@@ -212,6 +212,9 @@ Comparison compare_runs(const std::vector<RunRecord>& runs) {
   std::set<std::string> selections;
   for (size_t i = 0; i < c.groups.size(); ++i) {
     RunGroup& g = c.groups[i];
+    g.label = members[i].front()->config.description;
+    for (const RunRecord* r : members[i])
+      if (r->config.description != g.label) g.label.clear();
     std::vector<double> ep, sec;
     for (const RunRecord* r : members[i]) {
       const RunNumbers n = run_numbers(*r);

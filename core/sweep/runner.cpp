@@ -47,7 +47,9 @@ std::string settings_text(const Settings& s) {
   std::string out;
   for (const auto& [k, v] : s) {
     const auto dot = k.find_last_of('.');
-    out += (out.empty() ? "" : ", ") + (dot == std::string::npos ? k : k.substr(dot + 1)) + "=" + display_value(v);
+    // A key without dots names variants: the variant's name says it all.
+    out += (out.empty() ? "" : ", ") + (dot == std::string::npos ? std::string() : k.substr(dot + 1) + "=") +
+           display_value(v);
   }
   return out;
 }

@@ -116,7 +116,8 @@ class SweepRunner {
   std::unique_ptr<Impl> d_;
 };
 
-/// "lr=0.01, momentum=0.9" (keys shortened to their last part).
+/// "lr=0.01, momentum=0.9" (keys shortened to their last part; a named
+/// variant by its name alone). settings_label (sweep.h) keeps the sweep's order.
 std::string settings_text(const Settings& s);
 
 }  // namespace hyperlab

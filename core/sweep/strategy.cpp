@@ -301,6 +301,12 @@ std::unique_ptr<Strategy> make_tpe(const std::vector<ParamSpec>& params, int tri
   return std::make_unique<TpeStrategy>(params, trials, seed, startup);
 }
 
+const Settings* ParamSpec::variant(const std::string& value) const {
+  for (size_t i = 0; i < variants.size() && i < values.size(); ++i)
+    if (values[i] == value) return &variants[i].second;
+  return nullptr;
+}
+
 std::vector<std::string> ParamSpec::grid() const {
   std::vector<std::string> out;
   switch (kind) {

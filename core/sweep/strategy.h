@@ -14,7 +14,15 @@
 
 namespace hyperlab {
 
+/// Settings of one trial: key -> JSON text.
+using Settings = std::map<std::string, std::string>;
+
 /// One setting to vary: a config key and where its values come from.
+///
+/// Named variants: a parameter whose values are names, each a bundle of
+/// settings on any keys ("dropout 0.2" -> {model.mlp.dropout: 0.2}). Its key
+/// is a label without dots ("variant"), `values` hold the names as JSON
+/// strings (so strategies treat it as a list) and `variants` the bundles.
 struct ParamSpec {
   enum class Kind { List, Linear, Log, Uniform, LogUniform, Choice };
   std::string key;               ///< config key path, e.g. "training.optimizer.lr"
@@ -23,14 +31,15 @@ struct ParamSpec {
   double lo = 0, hi = 1;         ///< ranges and distributions
   int points = 5;                ///< Linear / Log: grid points
   bool integer = false;          ///< round sampled values
+  std::vector<std::pair<std::string, Settings>> variants;  ///< named variants, in order (empty: none)
+  bool is_variants() const { return !variants.empty(); }
+  /// The bundle of the variant named by `value` (JSON text of the name); nullptr if none.
+  const Settings* variant(const std::string& value) const;
   /// The grid values of List/Linear/Log (and Choice), as JSON text.
   std::vector<std::string> grid() const;
   /// One random value (Uniform/LogUniform/Choice; List as Choice; Linear/Log over their range).
   std::string sample(std::mt19937_64& rng) const;
 };
-
-/// Settings of one trial: key -> JSON text.
-using Settings = std::map<std::string, std::string>;
 
 struct Trial {
   int id = 0;

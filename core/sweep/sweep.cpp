@@ -85,17 +85,90 @@ json read_base(ObjectReader& root, const std::vector<std::string>& sets, std::st
 
 // One entry of "params": a config key and where its values come from.
 // Returns false when it is not complete enough to build a trial from.
-bool read_param(ObjectReader& p, ParamSpec& ps) {
+// "variants": {"none": {}, "dropout 0.2": {"model.mlp.dropout": 0.2}} (in the
+// file's order: `order` holds the names as written) or a list of
+// {"name": ..., "set": {...}}. Each bundle sets config keys (with dots).
+bool read_variants(ObjectReader& p, const json& v, const std::vector<std::string>& order, ParamSpec& ps) {
+  bool ok = true;
+  auto bad = [&](const std::string& key, const std::string& msg) {
+    p.err(key, msg);
+    ok = false;
+  };
+  std::vector<std::pair<std::string, const json*>> given;
+  if (v.is_object()) {
+    for (const std::string& name : order)
+      if (v.contains(name)) given.push_back({name, &v[name]});
+    for (auto it = v.begin(); it != v.end(); ++it)  // anything the order missed
+      if (std::find(order.begin(), order.end(), it.key()) == order.end()) given.push_back({it.key(), &it.value()});
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      const std::string at = "variants[" + std::to_string(i) + "]";
+      const json& e = v[i];
+      if (!e.is_object() || !e.contains("name") || !e["name"].is_string() || !e.contains("set") || e.size() != 2)
+        bad(at, "must be {\"name\": TEXT, \"set\": {KEY: VALUE, ...}}, got " + describe_json(e));
+      else
+        given.push_back({e["name"].get<std::string>(), &e["set"]});
+    }
+  } else {
+    bad("variants", "must be an object of named bundles of settings, e.g. {\"none\": {}, \"dropout 0.2\": "
+                    "{\"model.mlp.dropout\": 0.2}}, got " + describe_json(v));
+    return false;
+  }
+  if (given.empty()) bad("variants", "needs at least one named variant");
+  for (const auto& [name, bundle] : given) {
+    const std::string at = "variants[\"" + name + "\"]";
+    if (name.empty()) bad("variants", "a variant needs a name");
+    for (const auto& [n, b] : ps.variants)
+      if (n == name) bad(at, "is named twice");
+    if (!bundle->is_object()) {
+      bad(at, "must be an object of settings {KEY: VALUE, ...}, got " + describe_json(*bundle));
+      continue;
+    }
+    Settings set;
+    for (auto it = bundle->begin(); it != bundle->end(); ++it) {
+      if (it.key().find('.') == std::string::npos || it.key().front() == '.' || it.key().back() == '.')
+        bad(at + "." + it.key(), "is not a config key (such as model.mlp.dropout)");
+      else
+        set[it.key()] = it.value().dump();
+    }
+    ps.variants.push_back({name, set});
+    ps.values.push_back(json(name).dump());
+  }
+  return ok;
+}
+
+bool read_param(ObjectReader& p, ParamSpec& ps, const std::vector<std::string>& variant_order) {
   if (!p.valid()) return false;
   bool ok = true;
   auto bad = [&](const std::string& key, const std::string& msg) {
     p.err(key, msg);
     ok = false;
   };
+  if (const json* vv = p.get("variants")) {
+    ps.key = "variant";
+    if (const json* kv = p.get("key")) {
+      if (!kv->is_string() || kv->get<std::string>().empty() || kv->get<std::string>().find('.') != std::string::npos)
+        bad("key", "names the variants (a label without dots, such as \"regularisation\"), got " + describe_json(*kv));
+      else
+        ps.key = kv->get<std::string>();
+    }
+    ps.kind = ParamSpec::Kind::List;
+    if (!read_variants(p, *vv, variant_order, ps)) ok = false;
+    for (const char* k : {"values", "choice", "linear", "log", "uniform", "log_uniform", "points", "integer"})
+      if (p.has(k)) {
+        p.get(k);
+        bad(k, "a parameter of named variants takes no " + std::string(k));
+      }
+    p.finish();
+    return ok;
+  }
   const json* kv = p.get("key");
   if (!kv) bad("key", "required (a config key such as training.optimizer.lr)");
   else if (!kv->is_string() || kv->get<std::string>().empty())
     bad("key", "must be a config key such as training.optimizer.lr, got " + describe_json(*kv));
+  else if (kv->get<std::string>().find('.') == std::string::npos)
+    bad("key", "\"" + kv->get<std::string>() + "\" is not a config key (such as training.optimizer.lr); to compare "
+               "named bundles of settings, give \"variants\"");
   else ps.key = kv->get<std::string>();
 
   using Kind = ParamSpec::Kind;
@@ -108,7 +181,7 @@ bool read_param(ObjectReader& p, ParamSpec& ps) {
     if (p.has(k)) given.push_back(k);
   }
   if (given.empty()) {
-    p.err("", "needs one of values, choice, linear, log, uniform, log_uniform");
+    p.err("", "needs one of values, choice, linear, log, uniform, log_uniform, variants");
     p.get("points");  // known keys, whatever else is wrong
     p.get("integer");
     p.finish();
@@ -162,6 +235,7 @@ SweepResult parse_sweep_text(const std::string& text, const std::string& source,
   if (const json* v = root.get("version"); v && (!v->is_number_integer() || v->get<long long>() != 1))
     root.err("version", "must be 1, got " + describe_json(*v));
   root.string("name", s.name);
+  root.string("description", s.description);
 
   // The base config, with --set applied.
   std::string prefix;
@@ -184,10 +258,17 @@ SweepResult parse_sweep_text(const std::string& text, const std::string& source,
     root.err("params", "must be a list of settings to vary, got " + describe_json(*pj));
     params_ok = false;
   } else {
+    // The variants' names in the order written (a JSON object has none of its own).
+    const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(text, nullptr, false);
     for (size_t i = 0; i < pj->size(); ++i) {
       ObjectReader p(&(*pj)[i], "params[" + std::to_string(i) + "]", errs);
       ParamSpec ps;
-      if (!read_param(p, ps)) params_ok = false;
+      std::vector<std::string> order;
+      if (ordered.is_object() && ordered.contains("params") && ordered["params"].is_array() &&
+          i < ordered["params"].size() && ordered["params"][i].is_object() &&
+          ordered["params"][i].contains("variants") && ordered["params"][i]["variants"].is_object())
+        for (const auto& kv : ordered["params"][i]["variants"].items()) order.push_back(kv.key());
+      if (!read_param(p, ps, order)) params_ok = false;
       for (size_t k = 0; k < s.params.size(); ++k)
         if (!ps.key.empty() && s.params[k].key == ps.key) {
           p.err("key", ps.key + " is varied already by params[" + std::to_string(k) + "]");
@@ -195,6 +276,21 @@ SweepResult parse_sweep_text(const std::string& text, const std::string& source,
         }
       s.params.push_back(ps);
     }
+    // A key set by a variant must not be varied by another parameter too.
+    for (size_t i = 0; i < s.params.size(); ++i)
+      for (const auto& [name, bundle] : s.params[i].variants)
+        for (const auto& kv : bundle)
+          for (size_t k = 0; k < s.params.size(); ++k) {
+            if (k == i) continue;
+            const bool clash = s.params[k].key == kv.first ||
+                               std::any_of(s.params[k].variants.begin(), s.params[k].variants.end(),
+                                           [&](const auto& v) { return v.second.count(kv.first) > 0; });
+            if (clash && (k < i || !s.params[k].is_variants())) {
+              errs.push_back({"params[" + std::to_string(i) + "].variants[\"" + name + "\"]." + kv.first,
+                              "is varied by params[" + std::to_string(k) + "] too"});
+              params_ok = false;
+            }
+          }
   }
 
   ObjectReader st(root.get("strategy"), "strategy", errs);
@@ -236,10 +332,18 @@ SweepResult parse_sweep_text(const std::string& text, const std::string& source,
   for (const std::string& set : base_sets) {
     const std::string key = set.substr(0, set.find('='));
     for (size_t i = 0; i < s.params.size(); ++i) {
-      const std::string& p = s.params[i].key;
-      if (!p.empty() && (key == p || starts_with(key, p + ".") || starts_with(key, p + "[")))
-        errs.push_back({"--set " + key, "the sweep varies " + p + " (params[" + std::to_string(i) +
-                                            "]): change the sweep file instead"});
+      std::vector<std::string> keys{s.params[i].key};
+      if (s.params[i].is_variants()) {
+        keys.clear();
+        for (const auto& v : s.params[i].variants)
+          for (const auto& kv : v.second) keys.push_back(kv.first);
+      }
+      for (const std::string& p : keys)
+        if (!p.empty() && (key == p || starts_with(key, p + ".") || starts_with(key, p + "["))) {
+          errs.push_back({"--set " + key, "the sweep varies " + p + " (params[" + std::to_string(i) +
+                                              "]): change the sweep file instead"});
+          break;
+        }
     }
     if (key == "training.epochs" && (s.strategy == "halving" || s.strategy == "hyperband"))
       errs.push_back({"--set " + key, s.strategy + " sets each trial's epochs (strategy.min_epochs, max_epochs)"});
@@ -258,8 +362,43 @@ SweepResult parse_sweep_text(const std::string& text, const std::string& source,
     }
     ConfigResult c = trial_config(s, t, 0);
     for (const ConfigError& e : c.errors) errs.push_back({"params (" + e.path + ")", e.message});
+    // Every named variant, each on its own, names its mistakes.
+    for (size_t i = 0; i < s.params.size() && c.ok(); ++i)
+      for (size_t v = 1; v < s.params[i].variants.size(); ++v) {
+        Trial tv = t;
+        tv.settings[s.params[i].key] = s.params[i].values[v];
+        for (const ConfigError& e : trial_config(s, tv, 0).errors)
+          errs.push_back({"params[" + std::to_string(i) + "].variants[\"" + s.params[i].variants[v].first + "\"] (" +
+                              e.path + ")",
+                          e.message});
+      }
   }
   return r;
+}
+
+SweepResult load_sweep_preset(const std::string& name, bool quick, const std::vector<std::string>& base_sets) {
+  SweepResult r;
+  const std::string text = sweep_preset_text(name);
+  if (text.empty()) {
+    std::string names;
+    for (const std::string& n : sweep_preset_names()) names += (names.empty() ? "" : ", ") + n;
+    r.errors.push_back({"", "no sweep preset named \"" + name + "\" (sweep presets: " + names + ")"});
+    return r;
+  }
+  // Ordered, so that named variants keep the order they are written in.
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(text);
+  std::vector<std::string> sets;
+  if (quick && j.contains("quick")) {
+    nlohmann::ordered_json q = j["quick"];
+    if (q.contains("set"))
+      for (const auto& kv : q["set"].items()) sets.push_back(kv.key() + "=" + kv.value().dump());
+    q.erase("set");
+    j.merge_patch(q);
+    if (j.contains("name")) j["name"] = j["name"].get<std::string>() + "-quick";
+  }
+  j.erase("quick");
+  sets.insert(sets.end(), base_sets.begin(), base_sets.end());
+  return parse_sweep_text(j.dump(), "sweep preset " + name, sets);
 }
 
 SweepResult load_sweep_file(const std::string& file, const std::vector<std::string>& base_sets) {
@@ -277,11 +416,23 @@ json sweep_json(const SweepSpec& s, bool with_run) {
   json j;
   j["version"] = 1;
   j["name"] = s.name;
+  if (!s.description.empty()) j["description"] = s.description;
   j["base"] = {{"config", s.base_text.empty() ? json::object() : json::parse(s.base_text)}};
   json params = json::array();
   for (const ParamSpec& p : s.params) {
     json q;
     q["key"] = p.key;
+    if (p.is_variants()) {  // a list keeps their order
+      json v = json::array();
+      for (const auto& [name, bundle] : p.variants) {
+        json set = json::object();
+        for (const auto& kv : bundle) set[kv.first] = json::parse(kv.second);
+        v.push_back({{"name", name}, {"set", set}});
+      }
+      q["variants"] = v;
+      params.push_back(q);
+      continue;
+    }
     auto values = [&] {
       json v = json::array();
       for (const std::string& x : p.values) v.push_back(json::parse(x));
@@ -344,30 +495,62 @@ std::unique_ptr<Strategy> make_strategy(const SweepSpec& s) {
   return make_grid(s.params);
 }
 
-ConfigResult trial_config(const SweepSpec& s, const Trial& t, int repeat) {
-  json j = json::parse(s.base_text);
-  for (const auto& [key, value] : t.settings) {
+Settings config_settings(const SweepSpec& s, const Settings& settings) {
+  Settings out;
+  for (const auto& [key, value] : settings) {
+    const ParamSpec* p = nullptr;
+    for (const ParamSpec& q : s.params)
+      if (q.key == key && q.is_variants()) p = &q;
+    if (!p) {
+      out[key] = value;
+      continue;
+    }
+    if (const Settings* bundle = p->variant(value))
+      for (const auto& kv : *bundle) out[kv.first] = kv.second;
+  }
+  return out;
+}
+
+std::string settings_label(const SweepSpec& s, const Settings& settings) {
+  std::string out;
+  for (const ParamSpec& p : s.params) {
+    auto it = settings.find(p.key);
+    if (it == settings.end()) continue;
+    const auto dot = p.key.find_last_of('.');
+    out += (out.empty() ? "" : ", ") +
+           (p.is_variants() ? std::string() : (dot == std::string::npos ? p.key : p.key.substr(dot + 1)) + "=") +
+           display_value(it->second);
+  }
+  return out;
+}
+
+namespace {
+// The base config (JSON) with settings applied; false with the error in `r`.
+bool apply_all(json& j, const Settings& set, ConfigResult& r) {
+  for (const auto& [key, value] : set) {
     std::string e = apply_override(j, key + "=" + value);
     if (!e.empty()) {
-      ConfigResult r;
       r.errors.push_back({key, e});
-      return r;
+      return false;
     }
   }
   if (!j.contains("training") || !j["training"].is_object()) {  // a setting replaced the whole section
-    ConfigResult r;
     r.errors.push_back({"training", "must be an object (a setting replaced it)"});
-    return r;
+    return false;
   }
-  if (t.resource > 0) j["training"]["epochs"] = t.resource;
-  j["training"]["seed"] = j["training"].value("seed", 1) + repeat;
-  j["name"] = s.name + "-" + std::to_string(t.id) + (s.repeats > 1 ? "-r" + std::to_string(repeat + 1) : "");
+  return true;
+}
+
+// Parses a config whose settings `set` were applied to a base: keys of the base
+// that a setting made meaningless (Adam's betas when the optimizer becomes SGD)
+// are dropped unless `set` names them.
+ConfigResult parse_applied(json& j, const Settings& set) {
   ConfigResult r = parse_config(j);
   // A varied setting can make some of the base's keys meaningless (Adam's betas
   // when the optimizer becomes SGD): drop those the trial did not set itself.
   bool dropped = false;
   for (const ConfigError& e : r.errors) {
-    if (e.message.find("not used by") == std::string::npos || t.settings.count(e.path)) continue;
+    if (e.message.find("not used by") == std::string::npos || set.count(e.path)) continue;
     json* parent = &j;
     std::string path = e.path;
     for (size_t dot; (dot = path.find('.')) != std::string::npos && parent;) {
@@ -378,6 +561,48 @@ ConfigResult trial_config(const SweepSpec& s, const Trial& t, int repeat) {
     if (parent && parent->is_object() && parent->erase(path)) dropped = true;
   }
   return dropped ? parse_config(j) : r;
+}
+
+void flatten(const json& j, const std::string& prefix, Settings& out) {
+  if (j.is_object() && !j.empty()) {
+    for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+  } else {
+    out[prefix] = j.dump();
+  }
+}
+}  // namespace
+
+ConfigResult apply_settings(const std::string& base_text, const Settings& set) {
+  json j = json::parse(base_text);
+  ConfigResult r;
+  if (!apply_all(j, set, r)) return r;
+  return parse_applied(j, set);
+}
+
+Settings config_changes(const ExperimentConfig& base, const ExperimentConfig& changed) {
+  Settings a, b, out;
+  flatten(json::parse(config_to_text(base)), "", a);
+  flatten(json::parse(config_to_text(changed)), "", b);
+  for (const auto& [key, value] : b) {
+    if (key == "name" || key == "description") continue;
+    auto it = a.find(key);
+    if (it == a.end() || it->second != value) out[key] = value;
+  }
+  return out;
+}
+
+ConfigResult trial_config(const SweepSpec& s, const Trial& t, int repeat) {
+  json j = json::parse(s.base_text);
+  const Settings set = config_settings(s, t.settings);
+  ConfigResult bad;
+  if (!apply_all(j, set, bad)) return bad;
+  if (t.resource > 0) j["training"]["epochs"] = t.resource;
+  j["training"]["seed"] = j["training"].value("seed", 1) + repeat;
+  j["name"] = s.name + "-" + std::to_string(t.id) + (s.repeats > 1 ? "-r" + std::to_string(repeat + 1) : "");
+  // What the trial is, in words, for every list and table that shows its runs
+  // ("dropout 0.2, lr=0.01": a named variant by its name).
+  j["description"] = settings_label(s, t.settings);
+  return parse_applied(j, set);
 }
 
 }  // namespace hyperlab

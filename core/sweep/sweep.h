@@ -17,6 +17,7 @@ namespace hyperlab {
 
 struct SweepSpec {
   std::string name = "sweep";
+  std::string description;          ///< what the study shows, in words (optional)
   std::string base_text;            ///< the experiment config the trials start from (resolved JSON text)
   std::vector<ParamSpec> params;
   std::string strategy = "grid";    ///< grid | random | halving | hyperband | bayes
@@ -46,6 +47,10 @@ struct SweepResult {
 SweepResult parse_sweep_text(const std::string& text, const std::string& source,
                              const std::vector<std::string>& base_sets = {});
 SweepResult load_sweep_file(const std::string& file, const std::vector<std::string>& base_sets = {});
+/// A homework study shipped with Hyperlab (resources/sweeps, `sweep_preset_names()`).
+/// `quick`: its quick form (a preset's "quick" section: smaller data and
+/// fewer epochs through `set`, fewer seeds or trials), minutes on 2 cores.
+SweepResult load_sweep_preset(const std::string& name, bool quick, const std::vector<std::string>& base_sets = {});
 
 /// The sweep as a file (version 1, base config inlined): what the GUI saves.
 std::string sweep_to_text(const SweepSpec& s);
@@ -61,6 +66,20 @@ std::string display_value(const std::string& json_text);
 /// product of the grid sizes; random, bayes: trials); 0 for halving and
 /// Hyperband, whose promotions depend on results.
 int planned_trials(const SweepSpec& s);
+
+/// A base config (resolved JSON text) with settings (key -> JSON text) applied,
+/// as a trial gets them; errors name the key.
+ConfigResult apply_settings(const std::string& base_text, const Settings& set);
+/// The settings that turn `base` into `changed` (leaf keys whose values differ;
+/// lists as whole values; name and description left out): a named variant
+/// edited in the experiment's own editor.
+Settings config_changes(const ExperimentConfig& base, const ExperimentConfig& changed);
+
+/// A trial's settings as config keys: named variants replaced by their bundles.
+Settings config_settings(const SweepSpec& s, const Settings& settings);
+/// A trial's settings for labels, in the sweep's parameter order: a variant by
+/// its name, others as key=value ("dropout 0.2, lr=0.01").
+std::string settings_label(const SweepSpec& s, const Settings& settings);
 
 std::unique_ptr<Strategy> make_strategy(const SweepSpec& s);
 /// The config of one trial: the base with the trial's settings, its epochs

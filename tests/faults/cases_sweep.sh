@@ -70,7 +70,12 @@ fault option_runs_list_format_json 2 'runs list: --format is csv, got "json"' ru
 fault option_playground_db 2 "playground does not take --db" playground --function beale --optimizer adam --db @W@/runs.db
 fault option_playground_list_steps 2 "playground --list does not take --steps (it takes: --list)" playground --list --steps 5
 setup_option_sweep_preset() { sweep_json; }
-fault option_sweep_preset 2 "sweep does not take --preset (it takes: --set," sweep @W@/s.json --preset spirals --no-db
+fault option_sweep_preset 2 "give a sweep file or --preset, not both" sweep @W@/s.json --preset spirals --no-db
+fault sweep_preset_unknown 2 "no sweep preset named \"spirals\" (sweep presets: depth-vanishing-gradient," sweep --preset spirals --no-db
+setup_sweep_quick_without_preset() { sweep_json; }
+fault sweep_quick_without_preset 2 "--quick is the short form of a sweep preset: give --preset NAME" sweep @W@/s.json --quick --no-db
+setup_sweep_objective_test() { sweep_json '"objective": {"metric": "test_accuracy"}'; }
+fault sweep_objective_test 2 "objective.metric: test_accuracy would let the test set choose" sweep @W@/s.json --no-db
 setup_option_sweep_plan_workers() { sweep_json; }
 fault option_sweep_plan_workers 2 "sweep --plan does not take --workers" sweep @W@/s.json --plan @W@/plan --workers 2 --db @W@/runs.db
 setup_option_sweep_plan_collect() { sweep_json; }

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -190,9 +191,9 @@ TEST(SweepFileCheck, SettingsToVaryAreChecked) {
   EXPECT_TRUE(has(errors_of(with_param(R"({"key": ["training.seed"], "values": [1]})")),
                   "params[0].key: must be a config key such as training.optimizer.lr, got [\"training.seed\"]"));
   EXPECT_TRUE(has(errors_of(with_param(R"({"key": "training.seed"})")),
-                  "params[0]: needs one of values, choice, linear, log, uniform, log_uniform"));
+                  "params[0]: needs one of values, choice, linear, log, uniform, log_uniform, variants"));
   const auto no_kind = errors_of(with_param(R"({"key": "training.seed", "points": 3})"));
-  EXPECT_EQ(joined(no_kind), "params[0]: needs one of values, choice, linear, log, uniform, log_uniform\n");
+  EXPECT_EQ(joined(no_kind), "params[0]: needs one of values, choice, linear, log, uniform, log_uniform, variants\n");
   EXPECT_TRUE(has(errors_of(with_param(R"({"key": "training.seed", "values": [1]}, {"key": "training.seed", "values": [2]})")),
                   "params[1].key: training.seed is varied already by params[0]"));
   EXPECT_TRUE(has(errors_of(with_param(R"({"key": "training.seed", "values": 1})")),
@@ -302,4 +303,133 @@ TEST(SweepFileCheck, LoadingAFileSaysWhyItCannot) {
   SweepResult ok = load_sweep_file(f, {"training.epochs=2"});
   ASSERT_TRUE(ok.ok()) << ok.errors[0].str();
   EXPECT_NE(ok.spec.base_text.find("\"epochs\": 2"), std::string::npos);
+}
+
+// Named variants: bundles of settings on any keys, compared as one parameter.
+namespace {
+const char* kVariants = R"([
+  {"key": "regularisation", "variants": {"none": {}, "dropout 0.2": {"model.mlp.dropout": 0.2},
+                                         "L2 1e-4": {"training.l2": 1e-4},
+                                         "L1+L2": {"training.l1": 1e-5, "training.l2": 1e-4}}},
+  {"key": "training.optimizer.lr", "values": [0.01, 0.1]}])";
+}  // namespace
+
+TEST(SweepVariants, BundlesApplyToAnyKeysInTheFilesOrderAndCombineWithOtherParameters) {
+  // The file's own text (sweep_text() would re-sort the keys through nlohmann::json).
+  SweepResult r = parse_sweep_text(std::string(R"({"version": 1, "name": "t", "base": {"preset": "spirals"},
+                                                   "repeats": 2, "params": )") + kVariants + "}", "t.json");
+  ASSERT_TRUE(r.ok()) << r.errors[0].str();
+  const SweepSpec& s = r.spec;
+  ASSERT_EQ(s.params.size(), 2u);
+  const ParamSpec& v = s.params[0];
+  EXPECT_TRUE(v.is_variants());
+  EXPECT_EQ(v.key, "regularisation");
+  ASSERT_EQ(v.variants.size(), 4u);
+  // In the order written, not sorted (JSON objects have no order of their own).
+  EXPECT_EQ(v.variants[0].first, "none");
+  EXPECT_EQ(v.variants[1].first, "dropout 0.2");
+  EXPECT_EQ(v.variants[2].first, "L2 1e-4");
+  EXPECT_EQ(v.variants[3].first, "L1+L2");
+  EXPECT_EQ(planned_trials(s), 8);  // 4 variants x 2 learning rates
+  // A grid asks every combination; each trial's config carries its bundle.
+  auto strategy = make_strategy(s);
+  std::map<std::string, int> seen;
+  while (auto t = strategy->ask()) {
+    strategy->tell(t->id, 0);
+    const std::string label = settings_label(s, t->settings);
+    ++seen[label];
+    for (int repeat = 0; repeat < 2; ++repeat) {
+      ConfigResult c = trial_config(s, *t, repeat);
+      ASSERT_TRUE(c.ok()) << label << ": " << c.error_text();
+      const ExperimentConfig& e = c.config;
+      const std::string name = display_value(t->settings.at("regularisation"));
+      EXPECT_DOUBLE_EQ(e.model.mlp->dropout, name == "dropout 0.2" ? 0.2 : 0.0) << label;
+      EXPECT_DOUBLE_EQ(e.training.l2, name == "L2 1e-4" || name == "L1+L2" ? 1e-4 : 0.0) << label;
+      EXPECT_DOUBLE_EQ(e.training.l1, name == "L1+L2" ? 1e-5 : 0.0) << label;
+    }
+  }
+  EXPECT_EQ(seen.size(), 8u);
+  EXPECT_EQ(seen.count("dropout 0.2, lr=0.01"), 1u);  // labelled by the variant's name
+  EXPECT_EQ(seen.count("none, lr=0.1"), 1u);
+  // Saved and read back: the same sweep, variants in the same order.
+  SweepResult back = parse_sweep_text(sweep_to_text(s), "saved.json");
+  ASSERT_TRUE(back.ok()) << back.errors[0].str();
+  EXPECT_EQ(sweep_identity(back.spec), sweep_identity(s));
+  EXPECT_EQ(back.spec.params[0].variants, s.params[0].variants);
+  // The key is optional.
+  SweepResult plain = parse_sweep_text(sweep_text(R"({"params": [{"variants": {"a": {}, "b": {"training.l2": 0.01}}}]})"), "t");
+  ASSERT_TRUE(plain.ok()) << plain.errors[0].str();
+  EXPECT_EQ(plain.spec.params[0].key, "variant");
+}
+
+TEST(SweepVariants, MistakesNameTheVariantAndTheKey) {
+  auto errs = errors_of(sweep_text(R"({"params": [{"key": "reg", "variants": {
+      "none": {}, "typo": {"model.mlp.dropot": 0.2}, "range": {"model.mlp.dropout": 2},
+      "not a key": {"dropout": 0.1}, "not an object": 3}}]})"));
+  const std::string all = joined(errs);
+  EXPECT_TRUE(has(errs, "params[0].variants[\"not a key\"].dropout: is not a config key (such as model.mlp.dropout)"))
+      << all;
+  EXPECT_TRUE(has(errs, "params[0].variants[\"not an object\"]: must be an object of settings {KEY: VALUE, ...}, got 3"))
+      << all;
+  errs = errors_of(sweep_text(R"({"params": [{"key": "reg", "variants": {
+      "none": {}, "typo": {"model.mlp.dropot": 0.2}, "range": {"model.mlp.dropout": 2}}}]})"));
+  bool typo = false, range = false;
+  for (const std::string& e : errs) {
+    typo |= e.rfind("params[0].variants[\"typo\"] (model.mlp.dropot)", 0) == 0;
+    range |= e.rfind("params[0].variants[\"range\"] (model.mlp.dropout)", 0) == 0;
+  }
+  EXPECT_TRUE(typo) << joined(errs);
+  EXPECT_TRUE(range) << joined(errs);
+  // A key one variant sets may not be varied by another parameter too.
+  errs = errors_of(sweep_text(R"({"params": [{"key": "reg", "variants": {"a": {}, "b": {"training.l2": 0.01}}},
+                                             {"key": "training.l2", "values": [0, 0.1]}]})"));
+  EXPECT_TRUE(has(errs, "params[0].variants[\"b\"].training.l2: is varied by params[1] too")) << joined(errs);
+  // Variants and values in one parameter; a dotted label; a plain key without dots.
+  errs = errors_of(sweep_text(R"({"params": [{"key": "a.b", "variants": {"x": {}}, "values": [1]}]})"));
+  EXPECT_TRUE(has(errs, "params[0].key: names the variants (a label without dots, such as \"regularisation\"), got \"a.b\""))
+      << joined(errs);
+  EXPECT_TRUE(has(errs, "params[0].values: a parameter of named variants takes no values")) << joined(errs);
+  errs = errors_of(sweep_text(R"({"params": [{"key": "lr", "values": [0.1, 0.2]}]})"));
+  EXPECT_TRUE(has(errs, "params[0].key: \"lr\" is not a config key (such as training.optimizer.lr); to compare named "
+                        "bundles of settings, give \"variants\"")) << joined(errs);
+  // --set on a key a variant sets is refused.
+  errs = errors_of(sweep_text(R"({"params": [{"key": "reg", "variants": {"a": {}, "b": {"training.l2": 0.01}}}]})"),
+                   {"training.l2=0.5"});
+  EXPECT_TRUE(has(errs, "--set training.l2: the sweep varies training.l2 (params[0]): change the sweep file instead"))
+      << joined(errs);
+}
+
+// The homework studies shipped as sweep presets: each reads, in its full and its quick form.
+TEST(SweepPresets, EveryHomeworkStudyReadsInItsFullAndItsQuickForm) {
+  const std::vector<std::string> names = sweep_preset_names();
+  for (const char* want : {"regularisation-study", "fashion-configurations", "lr-sweep-shallow",
+                           "depth-vanishing-gradient", "optimizer-comparison-cnn", "random-search-asha"})
+    EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
+  for (const std::string& n : names) {
+    SweepResult full = load_sweep_preset(n, false), quick = load_sweep_preset(n, true);
+    ASSERT_TRUE(full.ok()) << n << ": " << full.errors[0].str();
+    ASSERT_TRUE(quick.ok()) << n << " --quick: " << quick.errors[0].str();
+    EXPECT_FALSE(full.spec.description.empty()) << n;
+    EXPECT_EQ(quick.spec.name, n + "-quick");
+    EXPECT_NE(sweep_identity(full.spec), sweep_identity(quick.spec)) << n;
+    // The quick form trains on less: a train limit on every trial.
+    Trial t;
+    for (const ParamSpec& p : quick.spec.params) t.settings[p.key] = p.grid().front();
+    ConfigResult c = trial_config(quick.spec, t, 0);
+    ASSERT_TRUE(c.ok()) << n << ": " << c.error_text();
+    EXPECT_GT(c.config.data.train_limit, 0) << n;
+    EXPECT_LE(quick.spec.repeats, full.spec.repeats) << n;
+    // Nothing in a study lets the test set choose.
+    EXPECT_EQ(full.spec.metric.rfind("test_", 0), std::string::npos) << n;
+  }
+  SweepResult reg = load_sweep_preset("regularisation-study", false);
+  ASSERT_EQ(reg.spec.params.size(), 1u);
+  EXPECT_EQ(reg.spec.params[0].variants.size(), 7u);
+  EXPECT_EQ(reg.spec.params[0].variants[0].first, "none");  // in the file's order
+  EXPECT_EQ(reg.spec.repeats, 10);
+  EXPECT_EQ(load_sweep_preset("fashion-configurations", false).spec.params[0].variants.size(), 15u);
+  EXPECT_EQ(load_sweep_preset("random-search-asha", false).spec.strategy, "halving");
+  SweepResult none = load_sweep_preset("no-such-study", false);
+  ASSERT_EQ(none.errors.size(), 1u);
+  EXPECT_NE(none.errors[0].message.find("regularisation-study"), std::string::npos) << none.errors[0].message;
 }
