@@ -57,6 +57,8 @@ void tidy_axis(QAbstractAxis* a) {
 void nice_axis(QValueAxis* a, double lo, double hi) {
   if (!std::isfinite(lo) || !std::isfinite(hi)) return;
   if (hi - lo < 1e-9) lo -= 0.01, hi += 0.01;
+  const double margin = 0.04 * (hi - lo);  // points at the extremes stay inside
+  lo -= margin, hi += margin;
   const double raw = (hi - lo) / 5;
   const double p = std::pow(10.0, std::floor(std::log10(raw)));
   const double step = raw / p < 1.5 ? p : raw / p < 3.5 ? 2 * p : raw / p < 7.5 ? 5 * p : 10 * p;
@@ -86,7 +88,7 @@ QString wrapped(const QString& s) {
   const QStringList parts = s.split(", ");
   QString out, line;
   for (const QString& p : parts) {
-    if (!line.isEmpty() && line.size() + p.size() > 18) out += line + "\n", line.clear();
+    if (!line.isEmpty() && line.size() + p.size() > 18) out += line + "<br>", line.clear();
     line += (line.isEmpty() ? "" : ", ") + p;
   }
   return out + line;

@@ -207,23 +207,24 @@ void SweepView::buildDashboard(QWidget* host) {
   auto* spage = new QWidget;
   auto* sv = new QVBoxLayout(spage);
   sv->setContentsMargins(0, 0, 0, 0);
-  auto* ssplit = new QSplitter(Qt::Horizontal);
-  auto* cbox = new QWidget;
-  auto* cv = new QVBoxLayout(cbox);
-  cv->setContentsMargins(0, 0, 0, 0);
-  auto* clabel = new QLabel("<b>In the charts</b> (mean ± band, box plots): tick configurations; none ticked: the "
-                            "best 3 (and the running ones)");
-  clabel->setWordWrap(true);
-  cv->addWidget(clabel);
-  chosen_ = new QListWidget;
-  cv->addWidget(chosen_, 1);
-  ssplit->addWidget(cbox);
-  summary_ = new QTextBrowser;
-  ssplit->addWidget(summary_);
-  ssplit->setStretchFactor(1, 3);
-  sv->addWidget(ssplit, 1);
-  connect(chosen_, &QListWidget::itemChanged, this, [this] {
-    if (!filling_chosen_) updateCharts();
+  summary_caption_ = new QLabel("No results yet.");
+  summary_caption_->setWordWrap(true);
+  sv->addWidget(summary_caption_);
+  // One row per configuration; ticked rows are the ones the band and box charts show.
+  summary_table_ = new QTableWidget;
+  summary_table_->verticalHeader()->setVisible(false);
+  summary_table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  summary_table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  summary_table_->setWordWrap(false);
+  summary_table_->horizontalHeader()->setStretchLastSection(true);
+  sv->addWidget(summary_table_, 1);
+  auto* tick = new QLabel("Tick configurations to show only them in the mean ± band and box plots (none ticked: "
+                          "the best 3 and the running ones).");
+  tick->setWordWrap(true);
+  tick->setStyleSheet("color: #666;");
+  sv->addWidget(tick);
+  connect(summary_table_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* it) {
+    if (!filling_chosen_ && it->column() == 0) updateCharts();
   });
   auto* sb = new QHBoxLayout;
   for (const char* fmt : {"CSV", "Markdown", "LaTeX"}) {
@@ -493,38 +494,58 @@ void SweepView::updateCharts() {
   summary_md_ = QString::fromStdString(sweep_summary_markdown(sum, spec.metric));
   summary_csv_ = QString::fromStdString(sweep_summary_csv(sum, spec.metric));
   summary_tex_ = QString::fromStdString(sweep_summary_latex(sum, spec.metric));
-  summary_->setMarkdown(
-      "**" + metric + " at each run's selected epoch** per configuration over its " + QString::number(spec.repeats) +
-      " seed(s): mean, standard deviation, standard error, 95 % confidence interval (Student's t), n, min, max, and "
-      "Welch's t-test against the best configuration (small p: unlikely to be noise; no test with one seed). "
-      "The test accuracy at the same epochs is reported in the last column; it never chose anything.\n\n" +
-      (sum.empty() ? QString("No results yet.") : summary_md_));
+  summary_caption_->setText(
+      "<b>" + metric + " at each run's selected epoch</b>, per configuration over its " +
+      QString::number(spec.repeats) + " seed(s): mean ± standard error, 95 % confidence interval "
+      "(Student's t), n, min, max, and Welch's t-test against the best configuration (small p: unlikely to be "
+      "noise; no test with one seed). The test accuracy at the same epochs is reported in the last column: it "
+      "never chose anything." + (sum.empty() ? QString("<br>No results yet.") : QString()));
 }
 
 std::set<int> SweepView::chosenTrials() const {
   std::set<int> out;
-  for (int i = 0; i < chosen_->count(); ++i)
-    if (chosen_->item(i)->checkState() == Qt::Checked) out.insert(chosen_->item(i)->data(Qt::UserRole).toInt());
+  for (int r = 0; r < summary_table_->rowCount(); ++r)
+    if (const QTableWidgetItem* it = summary_table_->item(r, 0); it && it->checkState() == Qt::Checked)
+      out.insert(it->data(Qt::UserRole).toInt());
   return out;
 }
 
 void SweepView::fillChosen(const SweepSpec& spec, const std::vector<ConfigSummary>& sum) {
   const std::set<int> keep = chosenTrials();
   filling_chosen_ = true;
-  chosen_->clear();
-  for (const ConfigSummary& c : sum) {
-    auto* it = new QListWidgetItem(label_of(spec, c.settings) +
-                                   (std::isfinite(c.stats.mean) ? QString("  (%1)").arg(fmt(c.stats.mean)) : QString()));
-    it->setData(Qt::UserRole, c.trial);
-    it->setFlags(it->flags() | Qt::ItemIsUserCheckable);
-    it->setCheckState(keep.count(c.trial) ? Qt::Checked : Qt::Unchecked);
-    if (c.best) {
-      QFont f = it->font();
-      f.setBold(true);
-      it->setFont(f);
+  const QStringList head = {"configuration", "n", "mean ± SE", "95 % CI", "min – max", "p vs best", "test acc. ± SE"};
+  summary_table_->setColumnCount(head.size());
+  summary_table_->setHorizontalHeaderLabels(head);
+  summary_table_->setRowCount(static_cast<int>(sum.size()));
+  auto pm = [](double a, double b) {
+    return std::isfinite(a) ? fmt(a) + (std::isfinite(b) ? " ± " + fmt(b) : QString()) : QString("–");
+  };
+  for (int r = 0; r < static_cast<int>(sum.size()); ++r) {
+    const ConfigSummary& c = sum[r];
+    const Stats& st = c.stats;
+    const QStringList cells = {
+        label_of(spec, c.settings) + (c.resource ? QString(" (%1 ep.)").arg(c.resource) : QString()),
+        QString::number(st.n), pm(st.mean, st.se),
+        st.n >= 2 ? fmt(st.ci95_lo) + " – " + fmt(st.ci95_hi) : QString("–"), fmt(st.min) + " – " + fmt(st.max),
+        c.best ? QString("best") : std::isfinite(c.p_vs_best) ? QString::number(c.p_vs_best, 'g', 3) : QString("–"),
+        pm(c.test.mean, c.test.se)};
+    for (int k = 0; k < cells.size(); ++k) {
+      auto* it = new QTableWidgetItem(cells[k]);
+      if (k > 0) it->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      if (k == 0) {
+        it->setData(Qt::UserRole, c.trial);
+        it->setFlags(it->flags() | Qt::ItemIsUserCheckable);
+        it->setCheckState(keep.count(c.trial) ? Qt::Checked : Qt::Unchecked);
+      }
+      if (c.best) {
+        QFont f = it->font();
+        f.setBold(true);
+        it->setFont(f);
+      }
+      summary_table_->setItem(r, k, it);
     }
-    chosen_->addItem(it);
   }
+  summary_table_->resizeColumnsToContents();
   filling_chosen_ = false;
 }
 

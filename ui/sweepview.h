@@ -21,7 +21,6 @@ class QPushButton;
 class QTabWidget;
 class QTableWidget;
 class QTextBrowser;
-class QListWidget;
 
 namespace hyperlab {
 
@@ -64,6 +63,9 @@ class SweepView : public QWidget {
   SweepController* controller() const { return controller_; }
   QTableWidget* trialTable() const { return trials_; }
   QTabWidget* dashboard() const { return tabs_; }
+  SweepForm* form() const { return form_; }
+  /// The summary, a row per configuration (column 0 checkable: charted).
+  QTableWidget* summaryTable() const { return summary_table_; }
   SweepChart* bestChart() const { return best_; }
   SweepChart* parameterChart() const { return param_chart_; }
   SweepChart* bandChart() const { return bands_; }
@@ -100,8 +102,8 @@ class SweepView : public QWidget {
   SweepChart *best_, *param_chart_, *bands_, *boxes_;
   QComboBox *param_pick_, *band_kind_;
   ParallelCoordinates* parallel_;
-  QTextBrowser* summary_;
-  QListWidget* chosen_;  // configurations ticked for the charts
+  QLabel* summary_caption_;
+  QTableWidget* summary_table_;  // a row per configuration; ticked rows are charted
   bool filling_chosen_ = false;
   std::set<int> chosenTrials() const;
   void fillChosen(const SweepSpec& spec, const std::vector<ConfigSummary>& sum);

@@ -5,7 +5,12 @@
 // without re-running finished trials, and a trial can be cancelled.
 #include <gtest/gtest.h>
 
+#include <QApplication>
+#include <QDialogButtonBox>
 #include <QFileInfo>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTimer>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -18,12 +23,16 @@
 #include "config/config_json.h"
 #include "config/presets.h"
 #include "experimenteditor.h"
+#include "fields.h"
 #include "historyview.h"
 #include "mainwindow.h"
 #include "store/runstore.h"
+#include "sweep/sweep.h"
 #include "sweepcharts.h"
 #include "sweepcontroller.h"
+#include "sweepform.h"
 #include "sweepview.h"
+#include "variantseditor.h"
 #include "ui_helpers.h"
 
 using namespace hyperlab;
@@ -187,4 +196,103 @@ TEST(Sweep, CancellingATrialFromTheTableLetsTheRestRun) {
   EXPECT_EQ(o.trials[0].status, "cancelled");
   EXPECT_EQ(o.trials[1].status, "done");
   EXPECT_EQ(s.trialTable()->item(0, 2)->text(), "cancelled");
+}
+
+// Named variants: each edited in the experiment's own editor (what changes
+// there is the variant), named on every row, box and legend; homework studies
+// from the Presets menu; the number of runs shown before Start.
+TEST(Sweep, NamedVariantsAreEditedInTheExperimentEditorAndNameEveryChart) {
+  // The editor gives back the config it was given: no variant of spurious changes.
+  for (const std::string& name : preset_names()) {
+    ExperimentEditor e;
+    const ExperimentConfig c = preset(name);
+    e.setConfig(c);
+    const Settings d = config_changes(c, e.config());
+    EXPECT_TRUE(d.empty()) << name << ": " << (d.empty() ? "" : d.begin()->first + " = " + d.begin()->second);
+  }
+
+  QTemporaryDir dir;
+  MainWindow w;
+  w.show();
+  ASSERT_EQ(w.useDatabase(dir.filePath("runs.db")), QString());
+  SweepView* s = w.sweep();
+  // A homework study from the Presets menu fills the form and the editor.
+  ASSERT_TRUE(s->loadPreset("regularisation-study", true));
+  EXPECT_EQ(s->form()->variantsEditor()->variants().size(), 7u);
+  EXPECT_EQ(s->form()->planText(), "7 configurations × 3 seeds = 21 runs");
+  EXPECT_EQ(w.editor()->config().name, "fashion-baseline");
+
+  // Variants of a small experiment, one of them edited in the experiment editor.
+  const ExperimentConfig base = small_spirals(6);
+  w.editor()->setConfig(base);
+  s->setSweep(spec_text(R"("name": "var", "params": [{"key": "training.batch_size", "values": [25]}],
+                           "repeats": 2)", base));
+  VariantsEditor* v = s->form()->variantsEditor();
+  v->setBase(base);
+  v->addVariant("none", {});
+  v->addVariant("dropout 0.2", {{"model.mlp.dropout", "0.2"}});
+  v->addVariant("faster", {});
+  bool edited = false;
+  QTimer::singleShot(300, [&] {
+    QWidget* d = QApplication::activeModalWidget();
+    ASSERT_TRUE(d);
+    auto* e = d->findChild<ExperimentEditor*>();
+    ASSERT_TRUE(e);
+    EXPECT_DOUBLE_EQ(e->learningRateBox()->value(), base.training.optimizer.lr);  // the base, with nothing changed
+    e->learningRateBox()->setValue(0.05);
+    edited = true;
+    d->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+  });
+  ASSERT_TRUE(v->editVariant(2));
+  ASSERT_TRUE(edited);
+  const VariantsEditor::Variants got = v->variants();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].second, (Settings{{"training.optimizer.lr", "0.05"}}));
+  EXPECT_EQ(s->form()->planText(), "3 configurations × 2 seeds = 6 runs");
+
+  QSignalSpy done(s, &SweepView::sweepFinished);
+  ASSERT_TRUE(s->start()) << s->reason().toStdString();
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1; }));
+  const SweepOutcome& o = s->controller()->outcome();
+  ASSERT_EQ(o.status, "completed") << o.message;
+  EXPECT_EQ(o.runs_trained, 6);
+  // The variant's name labels the trial rows, the boxes (with each seed) and the bands.
+  EXPECT_EQ(s->trialTable()->horizontalHeaderItem(1)->text(), "variant");
+  QStringList rows;
+  for (int r = 0; r < s->trialTable()->rowCount(); ++r) rows << s->trialTable()->item(r, 1)->text();
+  EXPECT_EQ(rows, (QStringList{"none", "dropout 0.2", "faster"}));
+  const QString box = s->boxChart()->csv();
+  for (const char* name : {"\"none, batch_size=25\"", "\"dropout 0.2, batch_size=25\"", "\"faster, batch_size=25\""})
+    EXPECT_NE(box.indexOf(name), -1) << name << " in\n" << box.toStdString();
+  EXPECT_EQ(box.split('\n')[1].split(',').last().split(' ').size(), 2) << "two seeds' values: " << box.toStdString();
+  EXPECT_NE(s->bandChart()->csv().indexOf("\"faster, batch_size=25\""), -1);
+  EXPECT_NE(s->summaryMarkdown().indexOf("| faster |"), -1) << s->summaryMarkdown().toStdString();
+  // Ticking configurations in the summary limits the band and box charts to them.
+  QTableWidget* sum = s->summaryTable();
+  ASSERT_EQ(sum->rowCount(), 3);
+  EXPECT_EQ(sum->item(2, 0)->text(), "faster, batch_size=25");
+  sum->item(2, 0)->setCheckState(Qt::Checked);
+  EXPECT_EQ(s->boxChart()->csv().count('\n'), 2) << s->boxChart()->csv().toStdString();  // the header and "faster"
+  EXPECT_NE(s->boxChart()->csv().indexOf("faster"), -1);
+  EXPECT_EQ(s->bandChart()->csv().indexOf("\"none, batch_size=25\""), -1);
+  // Each run of the dropout variant trained with dropout.
+  RunStore st(dir.filePath("runs.db").toStdString());
+  int dropout_runs = 0;
+  for (const RunSummary& r : st.list())
+    if (auto rec = st.load(r.id); rec && rec->config.model.mlp && rec->config.model.mlp->dropout == 0.2) ++dropout_runs;
+  EXPECT_EQ(dropout_runs, 2);
+  if (const char* shots = std::getenv("HYPERLAB_SCREENSHOTS")) {
+    w.resize(1600, 1000);
+    for (QWidget* p = s->parentWidget(); p; p = p->parentWidget())
+      if (auto* tabs = qobject_cast<QTabWidget*>(p)) tabs->setCurrentIndex(tabs->indexOf(s));
+    s->dashboard()->setCurrentIndex(s->dashboard()->count() - 2);  // the box plots
+    QTest::qWait(300);
+    w.grab().save(QString(shots) + "/sweep-variants.png");
+    s->dashboard()->setCurrentIndex(s->dashboard()->count() - 3);  // the bands
+    QTest::qWait(300);
+    s->grab().save(QString(shots) + "/sweep-bands.png");
+    s->dashboard()->setCurrentIndex(s->dashboard()->count() - 1);  // the summary
+    QTest::qWait(300);
+    s->grab().save(QString(shots) + "/sweep-summary.png");
+  }
 }
