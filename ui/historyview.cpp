@@ -1,6 +1,7 @@
 #include "historyview.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -22,8 +23,10 @@
 
 #include <cmath>
 
+#include "config/config_json.h"
 #include "metricchart.h"
 #include "reportwriter.h"
+#include "sweepcharts.h"
 #include "store/compare.h"
 #include "train/report.h"
 
@@ -87,8 +90,20 @@ void RunTableModel::setRuns(std::vector<RunSummary> runs) {
   endResetModel();
 }
 
+void RunTableModel::setSettingColumns(std::vector<std::string> keys, std::map<int64_t, std::vector<std::string>> values) {
+  beginResetModel();
+  keys_ = std::move(keys);
+  values_ = std::move(values);
+  endResetModel();
+}
+
 QVariant RunTableModel::headerData(int section, Qt::Orientation o, int role) const {
   if (o != Qt::Horizontal) return {};
+  if (section >= ColumnCount) {  // a setting that differs among the runs
+    const std::string& k = keys_[static_cast<size_t>(section - ColumnCount)];
+    if (role == Qt::ToolTipRole) return QString::fromStdString(k);
+    return role == Qt::DisplayRole ? QString::fromStdString(k).section('.', -1) : QVariant();
+  }
   if (role == Qt::ToolTipRole && (section == BestVal || section == TestAcc))
     return QString("%1 accuracy at the run's selected epoch: the best by validation accuracy (or by the early-stopping "
                    "monitor); the last epoch when the run has no validation set. The test set never chooses it.")
@@ -101,6 +116,12 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation o, int role) con
 
 QVariant RunTableModel::data(const QModelIndex& i, int role) const {
   const RunSummary& r = runs_[static_cast<size_t>(i.row())];
+  if (i.column() >= ColumnCount) {
+    if (role != Qt::DisplayRole && role != Qt::UserRole) return {};
+    auto it = values_.find(r.id);
+    const size_t k = static_cast<size_t>(i.column() - ColumnCount);
+    return it != values_.end() && k < it->second.size() ? QString::fromStdString(it->second[k]) : QString();
+  }
   if (role == Qt::UserRole) {  // sort keys: numbers as numbers
     switch (i.column()) {
       case Id: return qlonglong(r.id);
@@ -208,6 +229,10 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
                                              "Hyperlab run history (*.db)", nullptr, QFileDialog::DontConfirmOverwrite);
     if (!f.isEmpty()) Q_EMIT databaseChosen(f);
   });
+  setting_columns_ = new QCheckBox("Setting columns");
+  setting_columns_->setToolTip("Show the settings that differ among the runs (learning rate, dropout, ...) as columns");
+  bar->addWidget(setting_columns_);
+  connect(setting_columns_, &QCheckBox::toggled, this, [this](bool on) { setShowSettingColumns(on); });
   auto* refresh = new QPushButton("Refresh");
   bar->addWidget(refresh);
   connect(report, &QPushButton::clicked, this, [this] {
@@ -265,6 +290,8 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
   eb->addStretch(1);
   cv->addLayout(eb);
   details_->addTab(cmp, "Comparison");
+  spread_ = new SweepChart("Spread");
+  details_->addTab(spread_, "Spread (box plot)");
 
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(table_);
@@ -310,6 +337,7 @@ void HistoryView::refresh() {
   }
   try {
     model_->setRuns(store_->list());
+    if (setting_columns_->isChecked()) fillSettingColumns();
     info_->setText(QString("%1 runs in %2. Double-click a name or tags to edit; select several runs to compare them; "
                            "right-click for more.")
                        .arg(model_->rowCount())
@@ -392,15 +420,54 @@ void HistoryView::onSelectionChanged() {
     }
     html += "</table>";
   }
-  std::vector<uint64_t> seeds;
-  for (const RunRecord& r : recs) seeds.push_back(r.config.training.seed);
   differs_->setHtml(html);
   // The comparison table.
   Comparison c = compare_runs(recs);
   comparison_md_ = QString::fromStdString(comparison_markdown(c));
   comparison_csv_ = QString::fromStdString(comparison_csv(c));
   comparison_tex_ = QString::fromStdString(comparison_latex(c));
-  compare_->setHtml(md_to_html(comparison_md_));
+  compare_->setHtml("<p><b>" + QString::fromStdString(c.caption()).toHtmlEscaped() + "</b></p>" +
+                    md_to_html(comparison_md_));
+  // The box plot of the same groups: each run's test accuracy at its selected epoch.
+  QStringList names;
+  std::vector<BoxStats> boxes;
+  std::vector<std::vector<double>> seeds;
+  for (const RunGroup& g : c.groups) {
+    QStringList parts;
+    for (size_t k = 0; k < c.settings.size() && k < g.values.size(); ++k)
+      parts << QString::fromStdString(c.settings[k]).section('.', -1) + "=" + QString::fromStdString(g.values[k]);
+    names << (g.label.empty() ? (parts.isEmpty() ? QString("all") : parts.join(", ")) : QString::fromStdString(g.label));
+    boxes.push_back(box_stats(g.test_values));
+    seeds.push_back(g.test_values);
+  }
+  spread_->showBoxes(names, boxes, seeds,
+                     QString::fromStdString(c.selected_by == "mixed" ? std::string("test accuracy at each run's selected epoch")
+                                                                     : at_selected_text("test_accuracy", c.selected_by)));
+}
+
+void HistoryView::setShowSettingColumns(bool on) {
+  if (setting_columns_->isChecked() != on) setting_columns_->setChecked(on);
+  if (on) fillSettingColumns();
+  else model_->setSettingColumns({}, {});
+  table_->resizeColumnsToContents();
+}
+
+void HistoryView::fillSettingColumns() {
+  if (!store_) return;
+  // The configs of the listed runs (the list itself holds none).
+  std::vector<RunRecord> recs;
+  for (int r = 0; r < model_->rowCount(); ++r) {
+    RunRecord rec;
+    rec.summary = model_->run(r);
+    ConfigResult c = parse_config_text(store_->config_text(rec.summary.id), "run");
+    rec.config = c.config;
+    recs.push_back(std::move(rec));
+  }
+  std::vector<std::string> keys = differing_settings(recs);
+  std::map<int64_t, std::vector<std::string>> values;
+  for (const RunRecord& r : recs)
+    for (const std::string& k : keys) values[r.summary.id].push_back(setting_value(r, k));
+  model_->setSettingColumns(std::move(keys), std::move(values));
 }
 
 QString HistoryView::differences() const { return differs_->toPlainText(); }

@@ -8,12 +8,14 @@
 #include <QAbstractTableModel>
 #include <QWidget>
 
+#include <map>
 #include <memory>
 #include <vector>
 
 #include "config/experiment.h"
 #include "store/runstore.h"
 
+class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QComboBox;
@@ -26,6 +28,7 @@ class QPlainTextEdit;
 namespace hyperlab {
 
 class MetricChart;
+class SweepChart;
 
 class RunTableModel : public QAbstractTableModel {
   Q_OBJECT
@@ -34,9 +37,13 @@ class RunTableModel : public QAbstractTableModel {
                 Seconds, Tags, Sweep, ColumnCount };
   using QAbstractTableModel::QAbstractTableModel;
   void setRuns(std::vector<RunSummary> runs);
+  /// Extra columns after the fixed ones: the settings that differ among the
+  /// runs ("lr", "dropout"), with each run's value (by run id).
+  void setSettingColumns(std::vector<std::string> keys, std::map<int64_t, std::vector<std::string>> values);
+  int settingColumns() const { return static_cast<int>(keys_.size()); }
   const RunSummary& run(int row) const { return runs_[static_cast<size_t>(row)]; }
   int rowCount(const QModelIndex& = {}) const override { return static_cast<int>(runs_.size()); }
-  int columnCount(const QModelIndex& = {}) const override { return ColumnCount; }
+  int columnCount(const QModelIndex& = {}) const override { return ColumnCount + settingColumns(); }
   QVariant data(const QModelIndex& i, int role) const override;
   QVariant headerData(int section, Qt::Orientation o, int role) const override;
   Qt::ItemFlags flags(const QModelIndex& i) const override;
@@ -48,6 +55,8 @@ class RunTableModel : public QAbstractTableModel {
 
  private:
   std::vector<RunSummary> runs_;
+  std::vector<std::string> keys_;
+  std::map<int64_t, std::vector<std::string>> values_;
 };
 
 class HistoryView : public QWidget {
@@ -78,6 +87,10 @@ class HistoryView : public QWidget {
   QString differences() const;
   MetricChart* overlayChart() const { return overlay_acc_; }
   MetricChart* overlayLossChart() const { return overlay_loss_; }
+  /// The comparison's box plot: test accuracy per group of runs, each seed a dot.
+  SweepChart* spreadChart() const { return spread_; }
+  /// Shows the settings that differ among the listed runs as columns of the run list.
+  void setShowSettingColumns(bool on);
   RunTableModel* model() const { return model_; }
   QTableView* table() const { return table_; }
 
@@ -109,6 +122,9 @@ class HistoryView : public QWidget {
   MetricChart *overlay_acc_, *overlay_loss_;
   QTextBrowser* differs_;
   QTextBrowser* compare_;
+  SweepChart* spread_;
+  QCheckBox* setting_columns_;
+  void fillSettingColumns();
   QString comparison_md_, comparison_csv_, comparison_tex_;
 };
 

@@ -229,6 +229,12 @@ Comparison compare_runs(const std::vector<RunRecord>& runs) {
     if (g.best_val_accuracy.n == 0) all_val = false;
   }
   c.selected_by = selections.size() == 1 ? *selections.begin() : "mixed";
+  // Descriptions name the groups only when they tell every group apart (a
+  // sweep's trials: "dropout 0.2, lr=0.01"), not when all share the preset's.
+  std::set<std::string> labels;
+  for (const RunGroup& g : c.groups) labels.insert(g.label);
+  if (labels.size() != c.groups.size() || labels.count(""))
+    for (RunGroup& g : c.groups) g.label.clear();
   // The best group: by mean validation accuracy, as a sweep ranks; without a
   // validation set, by test accuracy, which the table then says (a report, not a choice).
   c.ranked_by = all_val ? "val_accuracy" : "test_accuracy";

@@ -42,7 +42,7 @@ struct RunGroup {
   std::vector<int64_t> run_ids;
   std::vector<std::string> values;  ///< one per differing setting
   /// What its runs' configs call them (a sweep trial's "dropout 0.2, lr=0.01"),
-  /// when all share one description; else "".
+  /// when all share one description and it tells the groups apart; else "".
   std::string label;
   std::vector<double> val_values, test_values, test_losses, final_test_values;  ///< per run, in run_ids order
   Stats best_val_accuracy;  ///< validation accuracy at the selected epoch

@@ -290,6 +290,12 @@ void RunStore::finish_run(int64_t run, const RunResult& r) {
   }
 }
 
+std::string RunStore::config_text(int64_t run) const {
+  Stmt s(db_, "SELECT config FROM runs WHERE id = ?", path_);
+  s.bind(1, run);
+  return s.step() ? s.text(0) : std::string();
+}
+
 void RunStore::store_numbers(int64_t run, const RunNumbers& n) {
   Stmt u(db_,
          "UPDATE runs SET best_epoch = ?, best_val_accuracy = ?, test_accuracy = ?, test_loss = ?, "

@@ -120,6 +120,8 @@ class RunStore {
 
   std::vector<RunSummary> list(const RunFilter& f = {}) const;
   std::optional<RunRecord> load(int64_t run) const;
+  /// A run's config as stored (resolved JSON); "" if there is no such run.
+  std::string config_text(int64_t run) const;
   bool exists(int64_t run) const;
   void rename(int64_t run, const std::string& name);
   void set_tags(int64_t run, const std::string& tags);

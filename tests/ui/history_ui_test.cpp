@@ -40,6 +40,7 @@
 #include "pictureviews.h"
 #include "runcontroller.h"
 #include "store/runstore.h"
+#include "sweepcharts.h"
 #include "ui_helpers.h"
 
 using namespace hyperlab;
@@ -91,6 +92,22 @@ TEST(History, ListsComparesEditsDeletesAndClonesRuns) {
   EXPECT_NE(h.comparisonMarkdown().indexOf("| 0.01 | 2 | 82.00 ± 2.83 | 2.00 |"), -1) << h.comparisonMarkdown().toStdString();
   EXPECT_NE(h.comparisonMarkdown().indexOf("| 0.1 | 1 | 70.00 | – |"), -1);
   EXPECT_NE(h.differences().indexOf("training.optimizer.lr"), -1);
+  // The comparison's box plot: a box per group with each run's test accuracy as a dot.
+  const QString box = h.spreadChart()->csv();
+  EXPECT_EQ(box.count('\n'), 3) << box.toStdString();  // header, lr=0.01 (2 runs), lr=0.1 (1 run)
+  EXPECT_NE(box.indexOf("\"lr=0.01\",2,0.8,"), -1) << box.toStdString();
+  EXPECT_NE(box.indexOf(",0.8 0.84"), -1) << box.toStdString();
+  // The settings that differ, as columns of the run list.
+  h.setShowSettingColumns(true);
+  ASSERT_EQ(h.model()->columnCount(), RunTableModel::ColumnCount + 1);
+  EXPECT_EQ(h.model()->headerData(RunTableModel::ColumnCount, Qt::Horizontal, Qt::DisplayRole).toString(), "lr");
+  QStringList lrs;
+  for (int r = 0; r < h.model()->rowCount(); ++r)
+    lrs << h.model()->data(h.model()->index(r, RunTableModel::ColumnCount), Qt::DisplayRole).toString();
+  lrs.sort();
+  EXPECT_EQ(lrs, (QStringList{"0.01", "0.01", "0.1"}));
+  h.setShowSettingColumns(false);
+  EXPECT_EQ(h.model()->columnCount(), RunTableModel::ColumnCount);
   // Renaming through the table goes to the store.
   h.selectRuns({ids[0]});
   QModelIndex name = h.table()->model()->index(h.table()->selectionModel()->selectedRows()[0].row(), RunTableModel::Name);
