@@ -152,10 +152,7 @@ void SweepChart::showBestSoFar(const std::vector<double>& values, const QString&
   x->setTickInterval(std::max(1.0, std::ceil(values.size() / 10.0)));
   auto* y = new QValueAxis;
   y->setTitleText(metric);
-  if (std::isfinite(lo)) {
-    const double pad = std::max(1e-6, 0.05 * (hi - lo));
-    y->setRange(lo - pad, hi + pad);
-  }
+  nice_axis(y, lo, hi);
   for (QAbstractAxis* a : {static_cast<QAbstractAxis*>(x), static_cast<QAbstractAxis*>(y)}) tidy_axis(a);
   chart_->addAxis(x, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
   for (QAbstractSeries* s : chart_->series()) s->attachAxis(x), s->attachAxis(y);
@@ -220,10 +217,7 @@ void SweepChart::showParameter(const ParamAxis& axis, const std::vector<std::str
   xa->setTitleText(key + (axis.log ? " (log scale)" : ""));
   auto* y = new QValueAxis;
   y->setTitleText(metric);
-  if (std::isfinite(lo)) {
-    const double pad = std::max(1e-6, 0.05 * (hi - lo));
-    y->setRange(lo - pad, hi + pad);
-  }
+  nice_axis(y, lo, hi);
   tidy_axis(xa), tidy_axis(y);
   chart_->addAxis(xa, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
   for (QAbstractSeries* s : chart_->series()) s->attachAxis(xa), s->attachAxis(y);
