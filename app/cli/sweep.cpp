@@ -82,7 +82,7 @@ void print_outcome(const SweepSpec& s, const SweepOutcome& out) {
     for (const TrialRow& r : out.trials)
       if (r.id == out.best_trial)
         std::printf("best %s %s: trial %d, %s\n", s.metric.c_str(), fmt(out.best_value).c_str(), r.id,
-                    settings_text(r.settings).c_str());
+                    settings_label(s, r.settings).c_str());
   }
   if (out.sweep_id) std::printf("sweep %lld in the run history (hyperlab-cli runs list --sweep %lld)\n",
                                 (long long)out.sweep_id, (long long)out.sweep_id);
@@ -260,7 +260,7 @@ int cmd_sweep(const Args& a) {
     std::string reason = r.reason;
     for (char& c : reason)
       if (c == '\n') c = ';';
-    std::printf("trial %3d  %-44s %s%s %s  %s%s%s\n", r.id, settings_text(r.settings).c_str(),
+    std::printf("trial %3d  %-44s %s%s %s  %s%s%s\n", r.id, settings_label(s, r.settings).c_str(),
                 r.resource ? ("epochs " + std::to_string(r.resource) + "  ").c_str() : "", s.metric.c_str(),
                 fmt(r.value).c_str(), r.status.c_str(), better ? "  *best so far" : "",
                 reason.empty() ? "" : ("  (" + reason + ")").c_str());

@@ -317,7 +317,7 @@ ReportParts make_sweep_report(const SweepSpec& spec, const std::vector<TrialRow>
       curves.push_back(c);
     }
     const BandCurve bc = band_curve(curves);
-    SvgSeries ser{settings_text(order[k].settings), run_color(static_cast<int64_t>(k) + 1), {}};
+    SvgSeries ser{settings_label(spec, order[k].settings), run_color(static_cast<int64_t>(k) + 1), {}};
     for (size_t i = 0; i < bc.epochs.size(); ++i) ser.points.push_back({double(bc.epochs[i]), bc.mean[i]});
     if (!ser.points.empty()) mean.series.push_back(ser);
   }
