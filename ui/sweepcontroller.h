@@ -33,8 +33,6 @@ class SweepController : public QObject {
   void cancelTrial(int trial);
   bool running() const { return thread_.joinable() && !finished_; }
   void stopAndWait();
-  /// Milliseconds between drains (default 100).
-  void setDrainInterval(int ms) { timer_.setInterval(ms); }
 
   const SweepSpec& spec() const { return spec_; }
   /// Every trial asked so far, in ask order.

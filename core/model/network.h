@@ -46,7 +46,6 @@ class Network {
   void train(bool on) { seq_->train(on); }
   void to(const at::Device& dev);
 
-  torch::nn::Sequential& module() { return seq_; }
   at::Tensor& flat() { return flat_; }        ///< all parameters
   at::Tensor& flat_grad() { return grad_; }   ///< their gradients, same layout
   int64_t weight_numel() const { return weight_numel_; }  ///< flat[0:weight_numel) are weights

@@ -125,7 +125,7 @@ void RunStore::migrate() {
     Stmt s(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", path_);
     if (s.step() && s.i64(0) > 0)
       throw StoreError(path_ + ": has tables but no Hyperlab schema version: not a Hyperlab run database");
-    Transaction t(*this, db_, path_);
+    Transaction t(db_, path_);
     exec(R"(CREATE TABLE runs (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       name TEXT NOT NULL, created TEXT NOT NULL, finished TEXT,
@@ -152,21 +152,21 @@ void RunStore::migrate() {
     version = 1;
   }
   if (version == 1) {  // v2: where a run's checkpoint is, to resume it
-    Transaction t(*this, db_, path_);
+    Transaction t(db_, path_);
     exec("ALTER TABLE runs ADD COLUMN checkpoint TEXT NOT NULL DEFAULT ''");
     exec("PRAGMA user_version = 2");
     t.commit();
     version = 2;
   }
   if (version == 2) {  // v3: sample predictions of the final model, for reports
-    Transaction t(*this, db_, path_);
+    Transaction t(db_, path_);
     exec("ALTER TABLE runs ADD COLUMN samples BLOB");
     exec("PRAGMA user_version = 3");
     t.commit();
     version = 3;
   }
   if (version == 3) {  // v4: sweeps, their event logs (to resume them), and each run's sweep and trial
-    Transaction t(*this, db_, path_);
+    Transaction t(db_, path_);
     exec(R"(CREATE TABLE sweeps (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       name TEXT NOT NULL, created TEXT NOT NULL, finished TEXT,
@@ -189,7 +189,7 @@ void RunStore::migrate() {
     // the selected epoch's numbers and the final epoch's test metrics; runs
     // recorded before are re-read with that definition (a run without a
     // validation set selected its epoch on the test set then: now its last).
-    Transaction t(*this, db_, path_);
+    Transaction t(db_, path_);
     exec("ALTER TABLE runs ADD COLUMN final_test_accuracy REAL");
     exec("ALTER TABLE runs ADD COLUMN final_test_loss REAL");
     exec("ALTER TABLE runs ADD COLUMN selected_by TEXT NOT NULL DEFAULT ''");
@@ -240,7 +240,7 @@ int64_t RunStore::begin_run(const ExperimentConfig& c, const RunStart& info) {
 
 void RunStore::add_epoch(int64_t run, const EpochEvent& e, const std::vector<float>& losses) {
   writable();
-  Transaction t(*this, db_, path_);
+  Transaction t(db_, path_);
   {
     Stmt s(db_,
            "INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_loss, "
@@ -438,7 +438,7 @@ void RunStore::reopen_run(int64_t run) {
 
 bool RunStore::remove(int64_t run) {
   writable();
-  Transaction t(*this, db_, path_);
+  Transaction t(db_, path_);
   { Stmt(db_, "DELETE FROM epochs WHERE run_id = ?", path_).bind(1, run).run(); }
   Stmt s(db_, "DELETE FROM runs WHERE id = ?", path_);
   s.bind(1, run).run();

@@ -92,8 +92,7 @@ class Stmt {
 // BEGIN IMMEDIATE ... COMMIT, rolled back if an exception leaves the scope.
 class Transaction {
  public:
-  explicit Transaction(RunStore& s, sqlite3* db, const std::string& path) : db_(db), path_(path) {
-    (void)s;
+  Transaction(sqlite3* db, const std::string& path) : db_(db), path_(path) {
     exec("BEGIN IMMEDIATE");
   }
   ~Transaction() {
