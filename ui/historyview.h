@@ -25,6 +25,8 @@ class QPlainTextEdit;
 
 namespace hyperlab {
 
+struct Comparison;
+
 class MetricChart;
 
 class RunTableModel : public QAbstractTableModel {
@@ -72,8 +74,9 @@ class HistoryView : public QWidget {
   void cloneSelected();
   /// The one selected run's checkpoint if it can be resumed, else "".
   QString resumableCheckpoint() const;
-  /// A report (.pdf or .html) of the selected runs, or of all shown ones; error or "".
-  QString writeReport(const QString& file);
+  /// A report (.pdf or .html) of the selected runs, or of all shown ones, with
+  /// per-run details in an appendix if asked; error or "".
+  QString writeReport(const QString& file, bool appendix = false);
   QString comparisonMarkdown() const { return comparison_md_; }
   QString differences() const;
   MetricChart* overlayChart() const { return overlay_acc_; }
@@ -96,6 +99,7 @@ class HistoryView : public QWidget {
   void showContextMenu(const QPoint& pos);
   void editNotes();
   void exportComparison(const QString& format);
+  void showComparison();  ///< the table of comparison_ with the chosen spread
 
   std::unique_ptr<RunStore> store_;
   QString error_;
@@ -109,6 +113,8 @@ class HistoryView : public QWidget {
   MetricChart *overlay_acc_, *overlay_loss_;
   QTextBrowser* differs_;
   QTextBrowser* compare_;
+  QComboBox* spread_;
+  std::unique_ptr<Comparison> comparison_;
   QString comparison_md_, comparison_csv_, comparison_tex_;
 };
 

@@ -431,9 +431,10 @@ void SweepView::updateCharts() {
   }
   boxes_->showBoxes(names, boxes, metric);
 
-  summary_md_ = QString::fromStdString(sweep_summary_markdown(sum, spec.metric));
-  summary_csv_ = QString::fromStdString(sweep_summary_csv(sum, spec.metric));
-  summary_tex_ = QString::fromStdString(sweep_summary_latex(sum, spec.metric));
+  const Spread spread = band_kind_->currentIndex() == 1 ? Spread::SD : Spread::SE;  // the bands' choice, for the table too
+  summary_md_ = QString::fromStdString(sweep_summary_markdown(sum, spec, spread));
+  summary_csv_ = QString::fromStdString(sweep_summary_csv(sum, spec));
+  summary_tex_ = QString::fromStdString(sweep_summary_latex(sum, spec, spread));
   summary_->setMarkdown(
       "**" + metric + " at each run's selected epoch** per configuration over its " + QString::number(spec.repeats) +
       " seed(s): mean, standard deviation, standard error, 95 % confidence interval (Student's t), n, min, max, and "
