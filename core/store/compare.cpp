@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -44,6 +45,16 @@ std::vector<std::pair<std::string, std::string>> settings_of(const RunRecord& r)
 }
 
 std::string plain(double v, const char* f = "%.6g") { return number_text(v, f); }
+
+// A setting's value as the sweep summary shows it (display_value: "0.01",
+// "0", not "0.0"), but whole numbers in full ("60000", not "6e+04").
+std::string shown_value(const std::string& v) {
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  if (!v.empty() && *end == '\0' && std::isfinite(x) && x == std::floor(x) && std::abs(x) < 1e15)
+    return number_text(x, "%.0f");
+  return display_value(v);
+}
 
 std::string csv_quote(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -179,7 +190,7 @@ Comparison compare_runs(const std::vector<RunRecord>& runs) {
     if (it == index.end()) {
       it = index.emplace(key, c.groups.size()).first;
       RunGroup g;
-      for (const std::string& s : c.settings) g.values.push_back(display_value(setting_value(r, s)));  // as a sweep shows it
+      for (const std::string& s : c.settings) g.values.push_back(shown_value(setting_value(r, s)));
       c.groups.push_back(g);
       members.emplace_back();
     }

@@ -49,7 +49,7 @@ std::string setting_value(const RunRecord& run, const std::string& key);
 /// validation and test accuracy at each run's selected epoch.
 struct RunGroup {
   std::vector<int64_t> run_ids;
-  std::vector<std::string> values;  ///< one per differing setting, as display_value() shows it ("0.01", "adam")
+  std::vector<std::string> values;  ///< one per differing setting, as the sweep summary shows it ("0.01", "0", "adam")
   std::vector<double> val_values, test_values, test_losses, final_test_values;  ///< per run, in run_ids order
   Stats best_val_accuracy;  ///< validation accuracy at the selected epoch
   Stats test_accuracy, test_loss, final_test_accuracy, epochs, seconds;

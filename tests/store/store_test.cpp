@@ -519,6 +519,13 @@ TEST(Compare, SeveralDifferingSettingsBecomeColumnsInSchemaOrder) {
   EXPECT_EQ(c.settings, (std::vector<std::string>{"model.mlp.hidden", "training.optimizer.type"}));
   ASSERT_EQ(c.groups.size(), 2u);
   EXPECT_EQ(c.groups[1].values, (std::vector<std::string>{"[128]", "adam"}));
+  // Numbers as the sweep summary shows them, whole ones in full.
+  runs[1].config.data.train_limit = 60000;
+  runs[1].config.training.optimizer.lr = 0.004641588834;
+  const Comparison d = compare_runs(runs);
+  ASSERT_EQ(d.settings.size(), 4u);
+  EXPECT_EQ(d.groups[0].values, (std::vector<std::string>{"0", "[500,50]", "sgd", "0.01"})) << d.settings[0];
+  EXPECT_EQ(d.groups[1].values, (std::vector<std::string>{"60000", "[128]", "adam", "0.004642"}));
 }
 
 // ---- the report's charts ----
@@ -541,13 +548,20 @@ TEST(ReportCharts, RoundTicksWholeEpochsAndLabelsThatWrapInsteadOfBeingCut) {
   EXPECT_EQ(nice_ticks(1, 3, 6).size(), 5u);                             // 1, 1.5, 2, 2.5, 3 otherwise
   SvgChart c;
   c.title = "Validation accuracy over epochs", c.x_label = "epoch", c.integer_x = true;
-  c.series.push_back({"a", "#1f77b4", {{1, 0.5}, {2, 0.6}, {3, 0.7}}, {{0.45, 0.55}, {0.5, 0.7}, {0.65, 0.75}}});
+  SvgSeries a;
+  a.name = "a", a.color = "#1f77b4", a.points = {{1, 0.5}, {2, 0.6}, {3, 0.7}};
+  a.band = {{0.45, 0.55}, {0.5, 0.7}, {0.65, 0.75}};
+  c.series.push_back(a);
   const std::string one = svg_line_chart(c);
   EXPECT_NE(one.find(">2</text>"), std::string::npos);
   EXPECT_EQ(one.find(">1.5</text>"), std::string::npos);
   EXPECT_NE(one.find("<polygon"), std::string::npos);  // the band
   // Ten long legend entries wrap onto more rows: the chart grows, nothing is cut.
-  for (int i = 0; i < 9; ++i) c.series.push_back({"dropout=0.2, lr=0.001, l2=0.0001 #" + std::to_string(i), "#ff7f0e", {{1, 0.6}}});
+  for (int i = 0; i < 9; ++i) {
+    SvgSeries b;
+    b.name = "dropout=0.2, lr=0.001, l2=0.0001 #" + std::to_string(i), b.color = "#ff7f0e", b.points = {{1, 0.6}};
+    c.series.push_back(b);
+  }
   const std::string many = svg_line_chart(c);
   EXPECT_GT(svg_height(many), svg_height(one) + 40);
   for (int i = 0; i < 9; ++i) EXPECT_NE(many.find("l2=0.0001 #" + std::to_string(i) + "</text>"), std::string::npos);
