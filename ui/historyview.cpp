@@ -43,20 +43,6 @@ QString duration(double s) {
 }
 
 // Markdown table → a simple HTML table for the view.
-QString md_to_html(const QString& md) {
-  QString html = "<table border='1' cellspacing='0' cellpadding='4'>";
-  const QStringList lines = md.split('\n', Qt::SkipEmptyParts);
-  for (int i = 0; i < lines.size(); ++i) {
-    if (i == 1) continue;  // the rule line
-    QStringList cells = lines[i].split('|');
-    cells.removeFirst(), cells.removeLast();
-    html += "<tr>";
-    for (const QString& c : cells) html += (i == 0 ? "<th>" : "<td>") + c.trimmed().toHtmlEscaped() + (i == 0 ? "</th>" : "</td>");
-    html += "</tr>";
-  }
-  return html + "</table>";
-}
-
 // Free text in any column, and optionally one status.
 class RunFilterProxy : public QSortFilterProxyModel {
  public:
@@ -218,8 +204,13 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
                      "running"});
   bar->addWidget(status_);
   auto* report = new QPushButton("Report…");
-  report->setToolTip("A report of the selected runs (all shown runs if none is selected) as PDF or HTML: "
-                     "runs, comparison table, curves, confusion matrices, configs");
+  report->setToolTip("A report of the selected runs (all shown runs if none is selected) as PDF or HTML: the "
+                     "results table, curves, box plot and confusion matrices per configuration; per-run details "
+                     "in an appendix if you ask for it");
+  auto* report_menu = new QMenu(report);
+  QAction* report_short = report_menu->addAction("Report…");
+  QAction* report_long = report_menu->addAction("Report with appendix (per-run details)…");
+  report->setMenu(report_menu);
   bar->addWidget(report);
   auto* database = new QPushButton("Database…");
   database->setToolTip("Open or create another run-history file (also the way out when this one is unusable)");
@@ -235,12 +226,14 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
   connect(setting_columns_, &QCheckBox::toggled, this, [this](bool on) { setShowSettingColumns(on); });
   auto* refresh = new QPushButton("Refresh");
   bar->addWidget(refresh);
-  connect(report, &QPushButton::clicked, this, [this] {
+  auto ask_report = [this](bool appendix) {
     QString f = QFileDialog::getSaveFileName(this, "Report", "hyperlab-report.pdf", "PDF (*.pdf);;HTML (*.html)");
     if (f.isEmpty()) return;
-    QString err = writeReport(f);
+    QString err = writeReport(f, appendix);
     if (!err.isEmpty()) QMessageBox::warning(this, "Report", err);
-  });
+  };
+  connect(report_short, &QAction::triggered, this, [ask_report] { ask_report(false); });
+  connect(report_long, &QAction::triggered, this, [ask_report] { ask_report(true); });
   v->addLayout(bar);
   info_ = new QLabel;
   info_->setWordWrap(true);
@@ -281,6 +274,12 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
   compare_ = new QTextBrowser;
   cv->addWidget(compare_);
   auto* eb = new QHBoxLayout;
+  spread_ = new QComboBox;
+  spread_->addItems({"mean ± standard error", "mean ± standard deviation"});
+  spread_->setToolTip("What the ± of the table shows: the standard error of the mean (how well the mean is known, "
+                      "for comparing settings) or the standard deviation (how much single runs vary)");
+  eb->addWidget(spread_);
+  connect(spread_, &QComboBox::currentIndexChanged, this, [this] { showComparison(); });
   eb->addWidget(new QLabel("Export the table:"));
   for (const QString& f : {QString("CSV"), QString("Markdown"), QString("LaTeX")}) {
     auto* b = new QPushButton(f);
@@ -290,8 +289,8 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
   eb->addStretch(1);
   cv->addLayout(eb);
   details_->addTab(cmp, "Comparison");
-  spread_ = new SweepChart("Spread");
-  details_->addTab(spread_, "Spread (box plot)");
+  spread_chart_ = new SweepChart("Spread");
+  details_->addTab(spread_chart_, "Spread (box plot)");
 
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(table_);
@@ -380,9 +379,11 @@ void HistoryView::onSelectionChanged() {
   const std::vector<int64_t> ids = selectedRuns();
   if (ids.empty() || !store_) {
     differs_->setHtml("<p>Select runs in the table to overlay their curves and see what differs between them.</p>");
-    compare_->setHtml("<p>Select runs to compare. Runs that differ only in their seed form one row, with the mean, "
-                      "standard deviation, standard error and number of runs.</p>");
+    compare_->setHtml("<p>Select runs to compare. Runs that differ only in their seed form one row: the mean ± "
+                      "standard error (or standard deviation, chosen below), n, the 95 % confidence interval and "
+                      "Welch's p against the best row.</p>");
     comparison_md_.clear();
+    comparison_.reset();
     return;
   }
   std::vector<RunRecord> recs;
@@ -422,12 +423,18 @@ void HistoryView::onSelectionChanged() {
   }
   differs_->setHtml(html);
   // The comparison table.
-  Comparison c = compare_runs(recs);
-  comparison_md_ = QString::fromStdString(comparison_markdown(c));
+  comparison_ = std::make_unique<Comparison>(compare_runs(recs));
+  showComparison();
+}
+
+void HistoryView::showComparison() {
+  if (!comparison_) return;
+  const Comparison& c = *comparison_;
+  const Spread sp = spread_->currentIndex() == 1 ? Spread::SD : Spread::SE;
+  comparison_md_ = QString::fromStdString(comparison_markdown(c, sp));
   comparison_csv_ = QString::fromStdString(comparison_csv(c));
-  comparison_tex_ = QString::fromStdString(comparison_latex(c));
-  compare_->setHtml("<p><b>" + QString::fromStdString(c.caption()).toHtmlEscaped() + "</b></p>" +
-                    md_to_html(comparison_md_));
+  comparison_tex_ = QString::fromStdString(comparison_latex(c, sp));
+  compare_->setHtml(QString::fromStdString(comparison_html(c, sp)));
   // The box plot of the same groups: each run's test accuracy at its selected epoch.
   QStringList names;
   std::vector<BoxStats> boxes;
@@ -440,9 +447,10 @@ void HistoryView::onSelectionChanged() {
     boxes.push_back(box_stats(g.test_values));
     seeds.push_back(g.test_values);
   }
-  spread_->showBoxes(names, boxes, seeds,
-                     QString::fromStdString(c.selected_by == "mixed" ? std::string("test accuracy at each run's selected epoch")
-                                                                     : at_selected_text("test_accuracy", c.selected_by)));
+  spread_chart_->showBoxes(names, boxes, seeds,
+                           QString::fromStdString(c.selected_by == "mixed"
+                                                      ? std::string("test accuracy at each run's selected epoch")
+                                                      : at_selected_text("test_accuracy", c.selected_by)));
 }
 
 void HistoryView::setShowSettingColumns(bool on) {
@@ -514,7 +522,7 @@ void HistoryView::cloneSelected() {
   if (auto r = store_->load(ids[0])) Q_EMIT cloneRequested(r->config);
 }
 
-QString HistoryView::writeReport(const QString& file) {
+QString HistoryView::writeReport(const QString& file, bool appendix) {
   if (!store_) return "no run history: " + error_;
   std::vector<int64_t> ids = selectedRuns();
   if (ids.empty())
@@ -524,7 +532,10 @@ QString HistoryView::writeReport(const QString& file) {
   std::vector<RunRecord> recs;
   for (int64_t id : ids)
     if (auto r = store_->load(id)) recs.push_back(std::move(*r));
-  return write_report(recs, QString("Hyperlab report: %1 runs").arg(recs.size()), file);
+  ReportOptions o;
+  o.appendix = appendix;
+  if (spread_->currentIndex() == 1) o.spread = Spread::SD;
+  return write_report(recs, QString("Hyperlab report: %1 runs").arg(recs.size()), file, o);
 }
 
 QString HistoryView::resumableCheckpoint() const {

@@ -27,6 +27,8 @@ class QPlainTextEdit;
 
 namespace hyperlab {
 
+struct Comparison;
+
 class MetricChart;
 class SweepChart;
 
@@ -81,14 +83,15 @@ class HistoryView : public QWidget {
   void cloneSelected();
   /// The one selected run's checkpoint if it can be resumed, else "".
   QString resumableCheckpoint() const;
-  /// A report (.pdf or .html) of the selected runs, or of all shown ones; error or "".
-  QString writeReport(const QString& file);
+  /// A report (.pdf or .html) of the selected runs, or of all shown ones, with
+  /// per-run details in an appendix if asked; error or "".
+  QString writeReport(const QString& file, bool appendix = false);
   QString comparisonMarkdown() const { return comparison_md_; }
   QString differences() const;
   MetricChart* overlayChart() const { return overlay_acc_; }
   MetricChart* overlayLossChart() const { return overlay_loss_; }
   /// The comparison's box plot: test accuracy per group of runs, each seed a dot.
-  SweepChart* spreadChart() const { return spread_; }
+  SweepChart* spreadChart() const { return spread_chart_; }
   /// Shows the settings that differ among the listed runs as columns of the run list.
   void setShowSettingColumns(bool on);
   RunTableModel* model() const { return model_; }
@@ -109,6 +112,7 @@ class HistoryView : public QWidget {
   void showContextMenu(const QPoint& pos);
   void editNotes();
   void exportComparison(const QString& format);
+  void showComparison();  ///< the table of comparison_ with the chosen spread
 
   std::unique_ptr<RunStore> store_;
   QString error_;
@@ -122,9 +126,11 @@ class HistoryView : public QWidget {
   MetricChart *overlay_acc_, *overlay_loss_;
   QTextBrowser* differs_;
   QTextBrowser* compare_;
-  SweepChart* spread_;
+  SweepChart* spread_chart_;
   QCheckBox* setting_columns_;
   void fillSettingColumns();
+  QComboBox* spread_;
+  std::unique_ptr<Comparison> comparison_;
   QString comparison_md_, comparison_csv_, comparison_tex_;
 };
 

@@ -491,12 +491,14 @@ void SweepView::updateCharts() {
   boxes_->showBoxes(names, boxes, seeds, metric + " at the selected epoch");
   fillChosen(spec, sum);
 
-  summary_md_ = QString::fromStdString(sweep_summary_markdown(sum, spec.metric));
-  summary_csv_ = QString::fromStdString(sweep_summary_csv(sum, spec.metric));
-  summary_tex_ = QString::fromStdString(sweep_summary_latex(sum, spec.metric));
+  const Spread spread = band_kind_->currentIndex() == 1 ? Spread::SD : Spread::SE;  // the bands' choice, for the table too
+  summary_md_ = QString::fromStdString(sweep_summary_markdown(sum, spec, spread));
+  summary_csv_ = QString::fromStdString(sweep_summary_csv(sum, spec));
+  summary_tex_ = QString::fromStdString(sweep_summary_latex(sum, spec, spread));
   summary_caption_->setText(
       "<b>" + metric + " at each run's selected epoch</b>, per configuration over its " +
-      QString::number(spec.repeats) + " seed(s): mean ± standard error, 95 % confidence interval "
+      QString::number(spec.repeats) + " seed(s): mean ± " +
+      (spread == Spread::SD ? "standard deviation" : "standard error") + ", 95 % confidence interval "
       "(Student's t), n, min, max, and Welch's t-test against the best configuration (small p: unlikely to be "
       "noise; no test with one seed). The test accuracy at the same epochs is reported in the last column: it "
       "never chose anything." + (sum.empty() ? QString("<br>No results yet.") : QString()));
@@ -513,7 +515,9 @@ std::set<int> SweepView::chosenTrials() const {
 void SweepView::fillChosen(const SweepSpec& spec, const std::vector<ConfigSummary>& sum) {
   const std::set<int> keep = chosenTrials();
   filling_chosen_ = true;
-  const QStringList head = {"configuration", "n", "mean ± SE", "95 % CI", "min – max", "p vs best", "test acc. ± SE"};
+  const bool sd = band_kind_->currentIndex() == 1;  // the bands' choice of spread, for the table too
+  const QString pmh = sd ? "± SD" : "± SE";
+  const QStringList head = {"configuration", "n", "mean " + pmh, "95 % CI", "min – max", "p vs best", "test acc. " + pmh};
   summary_table_->setColumnCount(head.size());
   summary_table_->setHorizontalHeaderLabels(head);
   summary_table_->setRowCount(static_cast<int>(sum.size()));
@@ -525,10 +529,10 @@ void SweepView::fillChosen(const SweepSpec& spec, const std::vector<ConfigSummar
     const Stats& st = c.stats;
     const QStringList cells = {
         label_of(spec, c.settings) + (c.resource ? QString(" (%1 ep.)").arg(c.resource) : QString()),
-        QString::number(st.n), pm(st.mean, st.se),
+        QString::number(st.n), pm(st.mean, sd ? st.sd : st.se),
         st.n >= 2 ? fmt(st.ci95_lo) + " – " + fmt(st.ci95_hi) : QString("–"), fmt(st.min) + " – " + fmt(st.max),
         c.best ? QString("best") : std::isfinite(c.p_vs_best) ? QString::number(c.p_vs_best, 'g', 3) : QString("–"),
-        pm(c.test.mean, c.test.se)};
+        pm(c.test.mean, sd ? c.test.sd : c.test.se)};
     for (int k = 0; k < cells.size(); ++k) {
       auto* it = new QTableWidgetItem(cells[k]);
       if (k > 0) it->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);

@@ -23,6 +23,9 @@ struct Args {
   std::string command, config_file, preset, out, db, format;
   bool no_db = false;
   RunFilter filter;
+  // runs compare, runs report
+  std::string spread;     ///< --spread se|sd ("" = se)
+  bool appendix = false;  ///< --appendix
   // sweep
   int workers = 0, threads = 0, batch = 0;
   double time_limit_min = -1;

@@ -87,8 +87,10 @@ usage:
   hyperlab-cli runs list [--filter TEXT] [--status S] [--dataset D] [--tag T] [--sweep ID] [--format csv]
   hyperlab-cli runs show RUN
   hyperlab-cli runs export RUN... --format csv|json [--out FILE]
-  hyperlab-cli runs compare [RUN...] [--filter ...] [--format md|csv|latex] [--out FILE]
-  hyperlab-cli runs report [RUN...] [--filter ...] [--out FILE.html]
+  hyperlab-cli runs compare [RUN...] [--filter ...] [--format md|csv|latex] [--spread se|sd] [--out FILE]
+                    (the table's ±: se, the standard error of the mean (default), or sd, the standard deviation)
+  hyperlab-cli runs report [RUN...] [--filter ...] [--spread se|sd] [--appendix] [--out FILE.html]
+                    (--appendix: per-run details at the end)
   hyperlab-cli runs delete RUN...
   hyperlab-cli runs rename RUN NAME | runs tag RUN TAGS | runs note RUN TEXT
                     (--filter ... is any of the filters of runs list; compare and
@@ -418,8 +420,8 @@ const std::map<std::string, std::vector<std::string>> kCommandOptions = {
     {"runs list", {"--filter", "--status", "--dataset", "--tag", "--sweep", "--format", "--db"}},
     {"runs show", {"--db"}},
     {"runs export", {"--format", "--out", "--db"}},
-    {"runs compare", {"--filter", "--status", "--dataset", "--tag", "--sweep", "--format", "--out", "--db"}},
-    {"runs report", {"--filter", "--status", "--dataset", "--tag", "--sweep", "--out", "--db"}},
+    {"runs compare", {"--filter", "--status", "--dataset", "--tag", "--sweep", "--format", "--spread", "--out", "--db"}},
+    {"runs report", {"--filter", "--status", "--dataset", "--tag", "--sweep", "--spread", "--appendix", "--out", "--db"}},
     {"runs delete", {"--db"}},
     {"runs rename", {"--db"}},
     {"runs tag", {"--db"}},
@@ -504,6 +506,10 @@ int run_command(int argc, char** argv) {
       a.no_db = true;
     } else if (s == "--format") {
       if (!value(a.format)) return bad_input("--format needs csv or json");
+    } else if (s == "--spread") {
+      if (!value(a.spread)) return bad_input("--spread needs se or sd");
+    } else if (s == "--appendix") {
+      a.appendix = true;
     } else if (s == "--filter") {
       if (!value(a.filter.text)) return bad_input("--filter needs a text");
     } else if (s == "--status") {

@@ -63,6 +63,9 @@ int cmd_runs(const Args& a) {
   if ((sub == "compare" || sub == "report") && !ids.empty() && filtered)
     return bad_input("runs " + sub + " takes run numbers or a filter (--filter, --status, --dataset, --tag, "
                      "--sweep), not both");
+  Spread spread = Spread::SE;
+  if (!a.spread.empty() && !parse_spread(a.spread, spread))
+    return bad_input("--spread is se (standard error of the mean) or sd (standard deviation), got \"" + a.spread + "\"");
   try {
     if (sub == "list") {
       if (!ids.empty()) return bad_input("runs list takes no run numbers (it lists by --filter, --status, ...)");
@@ -129,13 +132,13 @@ int cmd_runs(const Args& a) {
       return kExitOk;
     }
     if (sub == "compare") {
-      // Runs that differ only in seed form one row: mean, SD, SE and n.
+      // Runs that differ only in seed form one row: mean ± SE (or SD), n, 95 % CI, p.
       std::vector<RunRecord> recs = chosen_runs(*store, ids, a.filter);
       if (recs.empty()) return bad_input("no runs to compare");
       Comparison c = compare_runs(recs);
       const std::string f = a.format.empty() ? "md" : a.format;
-      std::string text = f == "csv" ? comparison_csv(c) : f == "latex" ? comparison_latex(c)
-                       : f == "md"  ? comparison_markdown(c) : std::string();
+      std::string text = f == "csv" ? comparison_csv(c) : f == "latex" ? comparison_latex(c, spread)
+                       : f == "md"  ? comparison_markdown(c, spread) : std::string();
       if (text.empty()) return bad_input("runs compare: --format is md, csv or latex");
       if (a.out.empty()) std::printf("%s", text.c_str());
       else write_file_atomic(a.out, text);
@@ -145,8 +148,10 @@ int cmd_runs(const Args& a) {
       std::vector<RunRecord> recs = chosen_runs(*store, ids, a.filter);
       if (recs.empty()) return bad_input("no runs to report");
       const std::string out = a.out.empty() ? "report.html" : a.out;
-      write_file_atomic(out, report_html(make_report(recs, "Hyperlab report: " + std::to_string(recs.size()) + " runs")));
-      std::printf("wrote %s (%zu runs)\n", out.c_str(), recs.size());
+      ReportOptions o;
+      o.appendix = a.appendix, o.spread = spread;
+      write_file_atomic(out, report_html(make_report(recs, "Hyperlab report: " + std::to_string(recs.size()) + " runs", o)));
+      std::printf("wrote %s (%zu runs%s)\n", out.c_str(), recs.size(), a.appendix ? ", with the appendix" : "");
       return kExitOk;
     }
     if (sub == "delete") {

@@ -42,13 +42,13 @@ void print_results(const Args& a, const SweepSpec& s, const SweepOutcome& out) {
   const std::vector<ConfigSummary> sum = summarize_sweep(out.trials, s.maximize);
   if (!sum.empty()) {
     std::printf("\nobjective (%s %s) per configuration over its seeds:\n%s", s.maximize ? "max" : "min",
-                s.metric.c_str(), sweep_summary_markdown(sum, s.metric).c_str());
+                s.metric.c_str(), sweep_summary_markdown(sum, s).c_str());
     if (!a.out.empty()) {
       std::error_code ec;
       fs::create_directories(a.out, ec);
-      write_file_atomic(a.out + "/summary.md", sweep_summary_markdown(sum, s.metric));
-      write_file_atomic(a.out + "/summary.csv", sweep_summary_csv(sum, s.metric));
-      write_file_atomic(a.out + "/summary.tex", sweep_summary_latex(sum, s.metric));
+      write_file_atomic(a.out + "/summary.md", sweep_summary_markdown(sum, s));
+      write_file_atomic(a.out + "/summary.csv", sweep_summary_csv(sum, s));
+      write_file_atomic(a.out + "/summary.tex", sweep_summary_latex(sum, s));
     }
   }
   if (out.run_ids.empty() || a.no_db) return;
@@ -58,7 +58,8 @@ void print_results(const Args& a, const SweepSpec& s, const SweepOutcome& out) {
     for (int64_t id : out.run_ids)
       if (auto r = store.load(id)) recs.push_back(std::move(*r));
     const Comparison cmp = compare_runs(recs);
-    std::printf("\nthe same runs on the test set (%s):\n%s", cmp.caption().c_str(), comparison_markdown(cmp).c_str());
+    std::printf("\nthe same runs as the History tab compares them (%s):\n%s", cmp.caption().c_str(),
+                comparison_markdown(cmp).c_str());
     if (!a.out.empty()) {
       std::error_code ec;
       fs::create_directories(a.out, ec);

@@ -1,13 +1,16 @@
 #include "store/compare.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "sweep/sweep.h"
 
 namespace hyperlab {
 
@@ -41,29 +44,16 @@ std::vector<std::pair<std::string, std::string>> settings_of(const RunRecord& r)
   return kept;
 }
 
-std::string fmt(const char* f, double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
+std::string plain(double v, const char* f = "%.6g") { return number_text(v, f); }
 
-// "87.31 ± 0.42" in percent, or "87.31" for n = 1, "–" for none.
-std::string pct(const Stats& s, const char* pm) {
-  if (s.n == 0) return "–";
-  std::string t = fmt("%.2f", 100 * s.mean);
-  if (s.n >= 2) t += std::string(pm) + fmt("%.2f", 100 * s.sd);
-  return t;
-}
-
-std::string plain(double v, const char* f = "%.6g") { return std::isfinite(v) ? fmt(f, v) : ""; }
-
-std::string latex_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$' || c == '{' || c == '}') o += '\\';
-    o += c;
-  }
-  return o;
+// A setting's value as the sweep summary shows it (display_value: "0.01",
+// "0", not "0.0"), but whole numbers in full ("60000", not "6e+04").
+std::string shown_value(const std::string& v) {
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  if (!v.empty() && *end == '\0' && std::isfinite(x) && x == std::floor(x) && std::abs(x) < 1e15)
+    return number_text(x, "%.0f");
+  return display_value(v);
 }
 
 std::string csv_quote(const std::string& s) {
@@ -200,7 +190,7 @@ Comparison compare_runs(const std::vector<RunRecord>& runs) {
     if (it == index.end()) {
       it = index.emplace(key, c.groups.size()).first;
       RunGroup g;
-      for (const std::string& s : c.settings) g.values.push_back(setting_value(r, s));
+      for (const std::string& s : c.settings) g.values.push_back(shown_value(setting_value(r, s)));
       c.groups.push_back(g);
       members.emplace_back();
     }
@@ -255,66 +245,92 @@ Comparison compare_runs(const std::vector<RunRecord>& runs) {
   return c;
 }
 
-std::string Comparison::caption() const {
-  std::string at = selected_by == "mixed" ? "at each run's selected epoch" : at_selected_text("", selected_by);
-  std::string s = "Test accuracy " + at + ", mean over seeds";
-  s += ranked_by == "val_accuracy" ? "; best and p (Welch) by validation accuracy"
-                                   : "; no validation set, so best and p (Welch) are by test accuracy: reported, "
-                                     "nothing was chosen by it";
+std::string mean_spread_text(const Stats& s, Spread spread, double scale, const char* format) {
+  if (s.n == 0) return "–";
+  std::string t = number_text(scale * s.mean, format);
+  if (s.n >= 2) t += " ± " + number_text(scale * (spread == Spread::SD ? s.sd : s.se), format);
+  return t;
+}
+
+std::string ci_text(const Stats& s, double scale, const char* format) {
+  if (s.n < 2) return "–";
+  return number_text(scale * s.ci95_lo, format) + "–" + number_text(scale * s.ci95_hi, format);
+}
+
+std::string seeds_text(int fewest, int most) {
+  if (most <= 1) return "over 1 seed";
+  return "over " + (fewest == most ? std::to_string(most) : std::to_string(fewest) + "–" + std::to_string(most)) +
+         " seeds";
+}
+
+std::string Comparison::caption(Spread spread) const {
+  int fewest = 0, most = 0;
+  for (const RunGroup& g : groups) {
+    fewest = fewest == 0 ? g.test_accuracy.n : std::min(fewest, g.test_accuracy.n);
+    most = std::max(most, g.test_accuracy.n);
+  }
+  const std::string at = selected_by == "mixed" ? "at each run's selected epoch" : at_selected_text("", selected_by);
+  std::string s = "Test accuracy (%) " + at + ", mean ± " + spread_name(spread) + " (" + spread_words(spread) + ") " +
+                  seeds_text(fewest, most) + " per row; 95 % CI of the mean (Student's t); ";
+  s += ranked_by == "val_accuracy"
+           ? "best row and p (Welch's t-test against it) by validation accuracy."
+           : "no validation set, so the best row and p (Welch's t-test against it) are by test accuracy: reported, "
+             "nothing was chosen by it.";
   return s;
 }
 
+std::string Comparison::label(const RunGroup& g) const {
+  const std::vector<std::string> heads = key_headers(settings);
+  std::string s;
+  for (size_t i = 0; i < heads.size() && i < g.values.size(); ++i)
+    s += (s.empty() ? "" : ", ") + heads[i] + "=" + g.values[i];
+  return s.empty() ? "all runs" : s;
+}
+
+ResultTable comparison_table(const Comparison& c, Spread spread) {
+  ResultTable t;
+  t.caption = c.caption(spread);
+  t.head = key_headers(c.settings);
+  t.text_columns = t.head.size();
+  const std::string pm = " (mean ± " + spread_name(spread) + ")";
+  for (std::string h : {std::string("n"), "test accuracy %" + pm, std::string("95 % CI"), "val. accuracy %" + pm,
+                        std::string("p vs best"), "test loss" + pm})
+    t.head.push_back(h);
+  for (const RunGroup& g : c.groups) {
+    std::vector<std::string> r = g.values;
+    r.push_back(std::to_string(g.test_accuracy.n));
+    r.push_back(mean_spread_text(g.test_accuracy, spread, 100, "%.2f"));
+    r.push_back(ci_text(g.test_accuracy, 100, "%.2f"));
+    r.push_back(mean_spread_text(g.best_val_accuracy, spread, 100, "%.2f"));
+    r.push_back(g.best ? std::string("best") : std::isfinite(g.p_vs_best) ? number_text(g.p_vs_best, "%.3g") : "–");
+    r.push_back(mean_spread_text(g.test_loss, spread, 1, "%.4f"));
+    t.rows.push_back(r);
+  }
+  return t;
+}
+
+std::string comparison_markdown(const Comparison& c, Spread spread) { return table_markdown(comparison_table(c, spread)); }
+std::string comparison_latex(const Comparison& c, Spread spread) { return table_latex(comparison_table(c, spread)); }
+std::string comparison_html(const Comparison& c, Spread spread) { return table_html(comparison_table(c, spread)); }
+
 std::string comparison_csv(const Comparison& c) {
   std::string out;
-  for (const std::string& s : c.settings) out += csv_quote(s) + ",";
-  out += "n,runs,test_accuracy_mean,test_accuracy_sd,test_accuracy_se,best_val_accuracy_mean,best_val_accuracy_sd,"
-         "best_val_accuracy_se,test_loss_mean,test_loss_sd,epochs_mean,seconds_mean,test_accuracy_ci95_low,"
-         "test_accuracy_ci95_high,p_vs_best\n";
+  for (const std::string& s : key_headers(c.settings)) out += csv_quote(s) + ",";
+  out += "n,runs,test_accuracy_mean,test_accuracy_sd,test_accuracy_se,test_accuracy_ci95_low,test_accuracy_ci95_high,"
+         "best_val_accuracy_mean,best_val_accuracy_sd,best_val_accuracy_se,best,p_vs_best,test_loss_mean,test_loss_sd,"
+         "test_loss_se,final_test_accuracy_mean,epochs_mean,seconds_mean\n";
   for (const RunGroup& g : c.groups) {
     for (const std::string& v : g.values) out += csv_quote(v) + ",";
     std::string ids;
     for (int64_t id : g.run_ids) ids += (ids.empty() ? "" : " ") + std::to_string(id);
-    out += std::to_string(g.test_accuracy.n) + "," + ids + "," + plain(g.test_accuracy.mean) + "," +
-           plain(g.test_accuracy.sd) + "," + plain(g.test_accuracy.se) + "," + plain(g.best_val_accuracy.mean) + "," +
-           plain(g.best_val_accuracy.sd) + "," + plain(g.best_val_accuracy.se) + "," + plain(g.test_loss.mean) + "," +
-           plain(g.test_loss.sd) + "," + plain(g.epochs.mean) + "," + plain(g.seconds.mean) + "," +
-           plain(g.test_accuracy.ci95_lo) + "," + plain(g.test_accuracy.ci95_hi) + "," + plain(g.p_vs_best) + "\n";
+    const Stats &ta = g.test_accuracy, &va = g.best_val_accuracy, &tl = g.test_loss;
+    for (const std::string& cell :
+         {std::to_string(ta.n), ids, plain(ta.mean), plain(ta.sd), plain(ta.se), plain(ta.ci95_lo), plain(ta.ci95_hi),
+          plain(va.mean), plain(va.sd), plain(va.se), std::string(g.best ? "1" : "0"), plain(g.p_vs_best),
+          plain(tl.mean), plain(tl.sd), plain(tl.se), plain(g.final_test_accuracy.mean), plain(g.epochs.mean)})
+      out += cell + ",";
+    out += plain(g.seconds.mean) + "\n";
   }
-  return out;
-}
-
-std::string comparison_markdown(const Comparison& c) {
-  std::string head = "|", rule = "|";
-  for (const std::string& s : c.settings) head += " " + s + " |", rule += "---|";
-  head += " n | test accuracy % (mean ± SD) | SE | 95 % CI | p vs best | best val. accuracy % (mean ± SD) | test loss |\n";
-  rule += "---|---|---|---|---|---|---|\n";
-  std::string out = head + rule;
-  for (const RunGroup& g : c.groups) {
-    out += "|";
-    for (const std::string& v : g.values) out += " " + v + " |";
-    out += " " + std::to_string(g.test_accuracy.n) + " | " + pct(g.test_accuracy, " ± ") + " | " +
-           (g.test_accuracy.n >= 2 ? fmt("%.2f", 100 * g.test_accuracy.se) : std::string("–")) + " | " +
-           (g.test_accuracy.n >= 2 ? fmt("%.2f", 100 * g.test_accuracy.ci95_lo) + "–" + fmt("%.2f", 100 * g.test_accuracy.ci95_hi)
-                                   : std::string("–")) + " | " +
-           (g.best ? std::string("best") : std::isfinite(g.p_vs_best) ? fmt("%.3g", g.p_vs_best) : std::string("–")) + " | " +
-           pct(g.best_val_accuracy, " ± ") + " | " + (g.test_loss.n ? fmt("%.4f", g.test_loss.mean) : "–") + " |\n";
-  }
-  return out;
-}
-
-std::string comparison_latex(const Comparison& c) {
-  std::string cols(c.settings.size(), 'l');
-  std::string out = "% needs \\usepackage{booktabs}\n\\begin{tabular}{" + cols + "rrrr}\n\\toprule\n";
-  for (const std::string& s : c.settings) out += latex_escape(s) + " & ";
-  out += "$n$ & Test accuracy (\\%) & SE & Best val.\\ accuracy (\\%) \\\\\n\\midrule\n";
-  for (const RunGroup& g : c.groups) {
-    for (const std::string& v : g.values) out += latex_escape(v) + " & ";
-    std::string ta = pct(g.test_accuracy, " $\\pm$ "), va = pct(g.best_val_accuracy, " $\\pm$ ");
-    out += std::to_string(g.test_accuracy.n) + " & " + (ta == "–" ? "--" : ta) + " & " +
-           (g.test_accuracy.n >= 2 ? fmt("%.2f", 100 * g.test_accuracy.se) : std::string("--")) + " & " +
-           (va == "–" ? "--" : va) + " \\\\\n";
-  }
-  out += "\\bottomrule\n\\end{tabular}\n";
   return out;
 }
 

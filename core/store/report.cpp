@@ -3,15 +3,19 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <set>
 
 #include <zlib.h>
 
-#include "config/config_json.h"
 #include "store/compare.h"
+#include "sweep/analysis.h"
+#include "train/numbers.h"
 
 namespace hyperlab {
 
-namespace {
+// Helpers in their own namespace (the light unity group has other f() and esc()).
+namespace report_impl {
 
 std::string f(const char* fmt, double v) {
   char b[64];
@@ -21,33 +25,13 @@ std::string f(const char* fmt, double v) {
 
 std::string esc(const std::string& s) {
   std::string o;
-  for (char c : s) {
-    if (c == '<') o += "&lt;";
-    else if (c == '>') o += "&gt;";
-    else if (c == '&') o += "&amp;";
-    else if (c == '"') o += "&quot;";
-    else o += c;
-  }
+  for (char c : s) o += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : c == '"' ? "&quot;" : std::string(1, c);
   return o;
 }
 
-// Ticks at 1, 2 or 5 times a power of ten, about n of them.
-std::vector<double> nice_ticks(double lo, double hi, int n) {
-  std::vector<double> t;
-  if (!(hi > lo)) return {lo};
-  double raw = (hi - lo) / n, p = std::pow(10, std::floor(std::log10(raw))), step = p;
-  for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * p >= raw) {
-      step = m * p;
-      break;
-    }
-  for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) t.push_back(std::abs(v) < step * 1e-9 ? 0 : v);
-  return t;
-}
-
-std::string pct(const Stats& s) {
-  if (s.n == 0) return "–";
-  return f("%.2f", 100 * s.mean) + (s.n >= 2 ? " ± " + f("%.2f", 100 * s.sd) : "");
+std::string capital(std::string s) {
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
+  return s;
 }
 
 void put32(std::string& s, uint32_t v) {
@@ -72,9 +56,216 @@ std::string base64(const std::string& in) {
   return out;
 }
 
-}  // namespace
+std::string swatch(const std::string& color) { return "<span style=\"color:" + color + "\">■</span> "; }
+
+// "at the best-validation epoch" when every run selects alike.
+std::string selected_words(const std::vector<ReportGroup>& groups) {
+  std::set<std::string> by;
+  for (const ReportGroup& g : groups)
+    for (const RunRecord* r : g.runs) by.insert(run_numbers(*r).selected_by);
+  return by.size() == 1 ? at_selected_text("", *by.begin()) : "at each run's selected epoch";
+}
+
+std::string group_seeds(const std::vector<ReportGroup>& groups) {
+  int fewest = 0, most = 0;
+  for (const ReportGroup& g : groups) {
+    const int n = static_cast<int>(g.runs.size());
+    fewest = fewest == 0 ? n : std::min(fewest, n), most = std::max(most, n);
+  }
+  return seeds_text(fewest, most);
+}
+
+// A metric's curve over epochs, mean ± band per configuration: the best `top` ones.
+SvgChart band_chart(const std::vector<ReportGroup>& groups, const std::string& metric, Spread spread, bool band,
+                    bool log_y, size_t top = 6) {
+  const bool pct = metric.find("accuracy") != std::string::npos;
+  const double scale = pct ? 100 : 1;
+  SvgChart ch;
+  ch.x_label = "epoch", ch.integer_x = true, ch.log_y = log_y;
+  ch.y_label = metric == "grad_ratio" ? "gradient ratio (log scale)" : metric_label(metric) + (pct ? " %" : "");
+  std::vector<size_t> order;
+  for (size_t i = 0; i < groups.size(); ++i) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return groups[a].rank < groups[b].rank; });
+  if (order.size() > top) order.resize(top);
+  std::sort(order.begin(), order.end());  // drawn and listed in the table's order
+  for (size_t i : order) {
+    std::vector<std::vector<double>> curves;
+    for (const RunRecord* r : groups[i].runs) {
+      std::vector<double> c;
+      for (const EpochEvent& e : r->history) {
+        if (e.epoch < 1) continue;
+        if (c.size() < size_t(e.epoch)) c.resize(e.epoch, kNone);
+        c[e.epoch - 1] = metric == "grad_ratio" ? e.grad_ratio : epoch_metric(e, metric);
+      }
+      curves.push_back(c);
+    }
+    const BandCurve bc = band_curve(curves);
+    SvgSeries s;
+    s.name = groups[i].label, s.color = run_color(static_cast<int64_t>(i));
+    for (size_t k = 0; k < bc.epochs.size(); ++k) {
+      s.points.push_back({double(bc.epochs[k]), scale * bc.mean[k]});
+      const double sp = spread == Spread::SD ? bc.sd[k] : bc.se[k];
+      if (band) s.band.push_back({scale * (bc.mean[k] - sp), scale * (bc.mean[k] + sp)});
+    }
+    ch.series.push_back(s);
+  }
+  const std::string which = groups.size() > top ? " (the " + std::to_string(top) + " best of " +
+                                                      std::to_string(groups.size()) + " configurations)"
+                                                : " per configuration";
+  ch.title = capital(metric == "grad_ratio" ? "gradient ratio |∇W first| / |∇W last|" : metric_label(metric)) +
+             " over epochs, mean" + (band ? " ± " + spread_name(spread) : "") + " " + group_seeds(groups) + which;
+  return ch;
+}
+
+bool any_finite(const std::vector<ReportGroup>& groups, double EpochEvent::*field) {
+  for (const ReportGroup& g : groups)
+    for (const RunRecord* r : g.runs)
+      for (const EpochEvent& e : r->history)
+        if (std::isfinite(e.*field) && e.*field > 0) return true;
+  return false;
+}
+
+// A confusion matrix as a heat-map table with each class's accuracy. Compact:
+// the columns numbered, the rows "0 T-shirt/top" (two fit side by side).
+std::string confusion_table(const std::vector<std::vector<int64_t>>& m, const std::vector<std::string>& names,
+                            bool compact = false) {
+  const size_t C = m.size();
+  auto label = [&](size_t i) { return i < names.size() ? esc(names[i]) : std::to_string(i); };
+  std::string b = "<table class=\"cm\"><tr><th>" + std::string(compact ? "true \\ pred." : "true \\ predicted") + "</th>";
+  for (size_t j = 0; j < C; ++j) b += "<th>" + (compact ? std::to_string(j) : label(j)) + "</th>";
+  b += "<th>" + std::string(compact ? "acc." : "accuracy") + "</th></tr>\n";
+  for (size_t i = 0; i < C; ++i) {
+    int64_t row = 0;
+    for (int64_t v : m[i]) row += v;
+    b += "<tr><th align=\"left\"><nobr>" + (compact && i < names.size() ? std::to_string(i) + " " : "") + label(i) +
+         "</nobr></th>";
+    for (size_t j = 0; j < C && j < m[i].size(); ++j) {
+      const double share = row ? double(m[i][j]) / row : 0;
+      const int shade = static_cast<int>(255 - 160 * std::min(1.0, i == j ? share : 4 * share));
+      const std::string bg = i == j ? "rgb(" + std::to_string(shade) + "," + std::to_string(shade + (255 - shade) / 3) + ",255)"
+                                    : "rgb(255," + std::to_string(shade) + "," + std::to_string(shade) + ")";
+      b += "<td align=\"right\" style=\"background:" + bg + "\">" + std::to_string(m[i][j]) + "</td>";
+    }
+    b += "<td align=\"right\">" + (row ? f("%.1f%%", 100.0 * m[i][i] / row) : std::string("–")) + "</td></tr>\n";
+  }
+  return b + "</table>\n";
+}
+
+double overall_accuracy(const std::vector<std::vector<int64_t>>& m) {
+  int64_t right = 0, all = 0;
+  for (size_t i = 0; i < m.size(); ++i)
+    for (size_t j = 0; j < m[i].size(); ++j) all += m[i][j], right += i == j ? m[i][j] : 0;
+  return all ? double(right) / all : kNone;
+}
+
+// One run's sample predictions (the first `limit`: misclassified ones come first) as
+// a table of pictures, each added to r.images once.
+std::string samples_html(ReportParts& r, const RunRecord& x, int limit = 1 << 30) {
+  const ImageBatch& im = x.samples;
+  const int count = std::min(im.count(), limit);
+  int wrong = 0;
+  for (int i = 0; i < count; ++i) wrong += x.sample_predicted[i] != im.labels[i];
+  std::string b = "<p>" + std::to_string(wrong) + " misclassified (red) and " + std::to_string(count - wrong) +
+                  " correct, from the first test images, by the final model.</p>\n<table class=\"samples\"><tr>";
+  auto label = [&](int c) { return c >= 0 && size_t(c) < x.class_names.size() ? esc(x.class_names[c]) : std::to_string(c); };
+  const int scale = std::max(1, 56 / std::max(1, im.height));
+  for (int i = 0; i < count; ++i) {
+    if (i > 0 && i % 8 == 0) b += "</tr><tr>";
+    const std::string name = "sample-" + std::to_string(x.summary.id) + "-" + std::to_string(i) + ".png";
+    if (std::none_of(r.images.begin(), r.images.end(), [&](const auto& p) { return p.first == name; }))
+      r.images.push_back({name, png_image(im.image(i), im.channels, im.height, im.width, scale)});
+    const bool ok = x.sample_predicted[i] == im.labels[i];
+    b += "<td style=\"text-align:center\"><img src=\"" + name + "\"><br><span style=\"color:" +
+         std::string(ok ? "#1b5e20" : "#b00020") + "\">" + label(x.sample_predicted[i]) + "&nbsp;" +
+         f("%.0f%%", 100.0 * x.sample_confidence[i]) + "</span>" +
+         (ok ? std::string() : "<br><small>true: " + label(im.labels[i]) + "</small>") + "</td>";
+  }
+  return b + "</tr></table>\n";
+}
+
+// One confusion matrix per configuration, the sum over its runs (seeds) of
+// matrices of one shape (compact beyond 10 classes).
+std::string group_confusions(const std::vector<ReportGroup>& groups) {
+  std::vector<std::string> cells;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    std::vector<std::vector<int64_t>> sum;
+    const RunRecord* first = nullptr;
+    int n = 0;
+    for (const RunRecord* x : groups[i].runs) {
+      if (x->confusion.empty() || (first && x->confusion.size() != sum.size())) continue;
+      if (!first) first = x, sum.assign(x->confusion.size(), std::vector<int64_t>(x->confusion.size(), 0));
+      for (size_t a = 0; a < sum.size(); ++a)
+        for (size_t c = 0; c < sum.size() && c < x->confusion[a].size(); ++c) sum[a][c] += x->confusion[a][c];
+      ++n;
+    }
+    if (!first) continue;
+    cells.push_back("<p><b>" + swatch(run_color(static_cast<int64_t>(i))) + esc(groups[i].label) + "</b>: " +
+                    std::to_string(n) + (n == 1 ? " run, " : " runs, ") + f("%.2f", 100 * overall_accuracy(sum)) +
+                    " % correct</p>\n" + confusion_table(sum, first->class_names, sum.size() > 10));
+  }
+  if (cells.empty()) return "";
+  std::string b = "<h2>Confusion matrices (test set), one per configuration</h2>\n<p>Each is the sum over the "
+                  "configuration's runs (seeds); rows are the true classes, columns the predicted ones, and the last "
+                  "column is each class's accuracy.</p>\n";
+  for (const std::string& c : cells) b += c;
+  return b;
+}
+
+bool has_samples(const RunRecord& x) {
+  return x.samples.count() > 0 && x.sample_predicted.size() == size_t(x.samples.count());
+}
+
+// Each run: its number, name, status, the settings that differ among the runs, seed, and its numbers.
+std::string runs_table(const std::vector<RunRecord>& runs) {
+  const std::vector<std::string> keys = differing_settings(runs);
+  ResultTable t;
+  t.caption = "Each run, with the settings that differ among the runs; accuracies (%) at its selected epoch.";
+  t.head = {"#", "name", "status"};
+  for (const std::string& h : key_headers(keys)) t.head.push_back(h);
+  t.text_columns = t.head.size();
+  for (const char* h : {"seed", "epochs", "selected epoch", "val. acc. %", "test acc. %", "seconds"}) t.head.push_back(h);
+  auto p = [](double v) { return std::isfinite(v) ? f("%.2f", 100 * v) : std::string("–"); };
+  for (const RunRecord& x : runs) {
+    const RunSummary& s = x.summary;
+    const RunNumbers n = run_numbers(x);
+    std::vector<std::string> row = {std::to_string(s.id), s.name, s.status};
+    for (const std::string& k : keys) row.push_back(setting_value(x, k));
+    for (const std::string& c : {std::to_string(x.config.training.seed),
+                                 std::to_string(s.epochs_run) + "/" + std::to_string(s.epochs),
+                                 std::to_string(n.selected_epoch), p(n.selected.val_accuracy), p(n.test_accuracy),
+                                 f("%.1f", s.seconds)})
+      row.push_back(c);
+    t.rows.push_back(row);
+  }
+  return table_html(t);
+}
+
+// Per-run details: the runs, each one's confusion matrix, samples and config.
+std::string appendix(ReportParts& r, const std::vector<RunRecord>& runs) {
+  std::string b = "<h1 style=\"page-break-before: always\">Appendix: per-run details</h1>\n<h2>A. Runs</h2>\n" +
+                  runs_table(runs) + "<h2>B. Confusion matrix of each run (test set)</h2>\n";
+  for (const RunRecord& x : runs)
+    if (!x.confusion.empty())
+      b += "<h3>#" + std::to_string(x.summary.id) + " " + esc(x.summary.name) + "</h3>\n" +
+           confusion_table(x.confusion, x.class_names);
+  b += "<h2>C. Sample predictions of each run (test set)</h2>\n";
+  bool any = false;
+  for (const RunRecord& x : runs)
+    if (has_samples(x)) {
+      any = true;
+      b += "<h3>#" + std::to_string(x.summary.id) + " " + esc(x.summary.name) + "</h3>\n" + samples_html(r, x);
+    }
+  if (!any) b += "<p>None of these runs kept sample predictions (2-D point data, or a run without test images).</p>\n";
+  b += "<h2>D. Configuration of each run</h2>\n";
+  for (const RunRecord& x : runs)
+    b += "<h3>#" + std::to_string(x.summary.id) + " " + esc(x.summary.name) + "</h3>\n<pre>" + esc(x.config_json) + "</pre>\n";
+  return b;
+}
+
+}  // namespace report_impl
 
 std::string png_image(const uint8_t* px, int channels, int height, int width, int scale) {
+  using report_impl::put32;
   const int W = width * scale, H = height * scale, C = channels >= 3 ? 3 : 1;
   std::string raw;
   raw.reserve(size_t(H) * (1 + W * C));
@@ -109,212 +300,114 @@ std::string run_color(int64_t id) {
   return p[static_cast<size_t>(id % 10)];
 }
 
-std::string svg_line_chart(const SvgChart& c) {
-  const double W = c.width, H = c.height, L = 70, R = 20, T = 36, B = 52 + 18.0 * ((c.series.size() + 3) / 4);
-  const double pw = W - L - R, ph = H - T - B;
-  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
-  for (const auto& s : c.series)
-    for (auto [x, y] : s.points) {
-      if (!std::isfinite(y) || (c.log_y && y <= 0)) continue;
-      x0 = std::min(x0, x), x1 = std::max(x1, x);
-      double v = c.log_y ? std::log10(y) : y;
-      y0 = std::min(y0, v), y1 = std::max(y1, v);
-    }
-  if (!std::isfinite(x0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
-  if (x1 <= x0) x1 = x0 + 1;
-  if (c.log_y) y0 = std::floor(y0), y1 = std::ceil(y1);
-  if (y1 <= y0) y1 = y0 + 1;
-  if (!c.log_y) {
-    double pad = (y1 - y0) * 0.05;
-    y0 -= pad, y1 += pad;
-  }
-  auto X = [&](double x) { return L + (x - x0) / (x1 - x0) * pw; };
-  auto Y = [&](double y) { return T + (1 - ((c.log_y ? std::log10(y) : y) - y0) / (y1 - y0)) * ph; };
-  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + f("%.0f", W) + "\" height=\"" + f("%.0f", H) +
-                  "\" viewBox=\"0 0 " + f("%.0f", W) + " " + f("%.0f", H) +
-                  "\" font-family=\"DejaVu Sans, sans-serif\" font-size=\"12\">\n";
-  s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  s += "<text x=\"" + f("%.1f", W / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">" +
-       esc(c.title) + "</text>\n";
-  // Grid and ticks.
-  std::vector<double> yt;
-  if (c.log_y) {
-    for (double d = y0; d <= y1 + 1e-9; d += std::max(1.0, std::round((y1 - y0) / 6))) yt.push_back(std::pow(10, d));
-  } else {
-    yt = nice_ticks(y0, y1, 5);
-  }
-  for (double v : yt) {
-    double y = Y(v);
-    s += "<line x1=\"" + f("%.1f", L) + "\" y1=\"" + f("%.1f", y) + "\" x2=\"" + f("%.1f", L + pw) + "\" y2=\"" +
-         f("%.1f", y) + "\" stroke=\"#e0e0e0\"/>\n";
-    s += "<text x=\"" + f("%.1f", L - 6) + "\" y=\"" + f("%.1f", y + 4) + "\" text-anchor=\"end\">" +
-         (c.log_y ? f("%.0e", v) : f("%g", v)) + "</text>\n";
-  }
-  for (double v : nice_ticks(x0, x1, 6)) {
-    double x = X(v);
-    s += "<line x1=\"" + f("%.1f", x) + "\" y1=\"" + f("%.1f", T) + "\" x2=\"" + f("%.1f", x) + "\" y2=\"" +
-         f("%.1f", T + ph) + "\" stroke=\"#eeeeee\"/>\n";
-    s += "<text x=\"" + f("%.1f", x) + "\" y=\"" + f("%.1f", T + ph + 16) + "\" text-anchor=\"middle\">" + f("%g", v) +
-         "</text>\n";
-  }
-  s += "<rect x=\"" + f("%.1f", L) + "\" y=\"" + f("%.1f", T) + "\" width=\"" + f("%.1f", pw) + "\" height=\"" +
-       f("%.1f", ph) + "\" fill=\"none\" stroke=\"#888\"/>\n";
-  s += "<text x=\"" + f("%.1f", L + pw / 2) + "\" y=\"" + f("%.1f", T + ph + 34) + "\" text-anchor=\"middle\">" +
-       esc(c.x_label) + "</text>\n";
-  s += "<text transform=\"translate(16," + f("%.1f", T + ph / 2) + ") rotate(-90)\" text-anchor=\"middle\">" +
-       esc(c.y_label) + "</text>\n";
-  // Series, then the legend under the plot.
-  for (size_t i = 0; i < c.series.size(); ++i) {
-    const SvgSeries& se = c.series[i];
-    std::string pts;
-    for (auto [x, y] : se.points)
-      if (std::isfinite(y) && (!c.log_y || y > 0)) pts += f("%.1f", X(x)) + "," + f("%.1f", Y(y)) + " ";
-    if (!pts.empty())
-      s += "<polyline fill=\"none\" stroke=\"" + se.color + "\" stroke-width=\"1.8\" points=\"" + pts + "\"/>\n";
-    const double lx = L + (i % 4) * (pw / 4), ly = T + ph + 50 + 18.0 * (i / 4);
-    s += "<rect x=\"" + f("%.1f", lx) + "\" y=\"" + f("%.1f", ly - 9) + "\" width=\"12\" height=\"10\" fill=\"" +
-         se.color + "\"/>\n";
-    s += "<text x=\"" + f("%.1f", lx + 16) + "\" y=\"" + f("%.1f", ly) + "\">" + esc(se.name) + "</text>\n";
-  }
-  return s + "</svg>\n";
+void add_chart(ReportParts& r, std::string svg) {
+  r.body += "<div class=\"chart\"><!--chart:" + std::to_string(r.charts.size()) + "--></div>\n";
+  r.charts.push_back(std::move(svg));
 }
 
-ReportParts make_report(const std::vector<RunRecord>& runs, const std::string& title) {
+void add_group_charts(ReportParts& r, const std::vector<ReportGroup>& groups, const std::string& metric, Spread spread) {
+  using namespace report_impl;
+  if (groups.empty()) return;
+  r.body += "<h2>Curves</h2>\n";
+  add_chart(r, svg_line_chart(band_chart(groups, metric, spread, true, false)));
+  if (metric != "train_loss") add_chart(r, svg_line_chart(band_chart(groups, "train_loss", spread, true, false)));
+  if (any_finite(groups, &EpochEvent::grad_ratio))
+    add_chart(r, svg_line_chart(band_chart(groups, "grad_ratio", spread, false, true)));
+  // Each seed's test accuracy per configuration.
+  std::vector<SvgBox> boxes;
+  bool any = false;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    SvgBox box;
+    box.label = groups[i].label, box.color = run_color(static_cast<int64_t>(i));
+    for (const RunRecord* x : groups[i].runs) box.points.push_back(100 * run_numbers(*x).test_accuracy);
+    const BoxStats s = box_stats(box.points);
+    if (s.n == 0) box.median = kNone;
+    else box.min = s.min, box.q1 = s.q1, box.median = s.median, box.q3 = s.q3, box.max = s.max, any = true;
+    boxes.push_back(box);
+  }
+  if (!any) return;
+  r.body += "<h2>Spread over seeds</h2>\n";
+  add_chart(r, svg_box_chart("Test accuracy " + selected_words(groups) + ": each run (dot) and the quartiles, " +
+                                 group_seeds(groups) + " per configuration",
+                             "test accuracy %", boxes));
+}
+
+void add_group_details(ReportParts& r, const std::vector<ReportGroup>& groups, const std::vector<RunRecord>& runs,
+                       const ReportOptions& o) {
+  using namespace report_impl;
+  std::string& b = r.body;
+  b += group_confusions(groups);
+  // Sample predictions: the best configuration's first run that kept them.
+  const RunRecord* shown = nullptr;
+  const ReportGroup* of = nullptr;
+  for (int rank = 0; rank <= static_cast<int>(groups.size()) && !shown; ++rank)
+    for (const ReportGroup& g : groups)
+      for (const RunRecord* x : g.runs)
+        if (!shown && g.rank == rank && has_samples(*x)) shown = x, of = &g;
+  if (shown) {
+    b += "<h2>Sample predictions (test set)</h2>\n<p>Run #" + std::to_string(shown->summary.id) + " (" +
+         esc(of->label) + ", seed " + std::to_string(shown->config.training.seed) + ")" +
+         (of->rank == 0 ? ", of the best configuration" : "") + ".</p>\n" + samples_html(r, *shown, 32);
+  }
+  if (o.appendix) b += appendix(r, runs);
+  else b += "<p><small>Per-run details (each run's numbers, confusion matrix, sample predictions and config) are "
+            "in the appendix when the report is made with it.</small></p>\n";
+}
+
+ReportParts make_report(const std::vector<RunRecord>& runs, const std::string& title, const ReportOptions& o) {
+  using namespace report_impl;
   ReportParts r;
   r.title = title;
-  std::string& b = r.body;
-  b += "<h1>" + esc(title) + "</h1>\n";
-  b += "<h2>Runs</h2>\n<table class=\"t\"><tr><th>#</th><th>name</th><th>date (UTC)</th><th>status</th><th>dataset</th>"
-       "<th>model</th><th>optimizer</th><th>lr</th><th>seed</th><th>epochs</th><th>best val. acc.</th>"
-       "<th>test acc.</th><th>seconds</th></tr>\n";
-  for (const RunRecord& x : runs) {
-    const RunSummary& s = x.summary;
-    auto p = [](double v) { return std::isfinite(v) ? f("%.2f%%", 100 * v) : std::string("–"); };
-    b += "<tr><td><span style=\"color:" + run_color(s.id) + "\">■</span> " + std::to_string(s.id) + "</td><td>" +
-         esc(s.name) + "</td><td>" + esc(s.created) + "</td><td>" + esc(s.status) + "</td><td>" + esc(s.dataset) +
-         "</td><td>" + esc(s.model) + "</td><td>" + esc(s.optimizer) + "</td><td>" + f("%g", s.lr) + "</td><td>" +
-         std::to_string(s.seed) + "</td><td>" + std::to_string(s.epochs_run) + "/" + std::to_string(s.epochs) +
-         "</td><td>" + p(s.best_val_accuracy) + "</td><td>" + p(s.test_accuracy) + "</td><td>" + f("%.1f", s.seconds) +
-         "</td></tr>\n";
-  }
-  b += "</table>\n";
-
-  Comparison c = compare_runs(runs);
-  b += "<h2>Comparison</h2>\n<p>Runs whose settings differ only in their seed form one row: mean ± standard deviation "
-       "over the n runs, the standard error of the mean and its 95 % confidence interval (Student's t), and Welch's "
-       "t-test of each row against the best one (a small p: the difference is unlikely to be noise).</p>\n"
-       "<table class=\"t\"><tr>";
-  for (const std::string& k : c.settings) b += "<th>" + esc(k) + "</th>";
-  b += "<th>n</th><th>test accuracy % (mean ± SD)</th><th>SE</th><th>95 % CI</th><th>p vs best (Welch)</th>"
-       "<th>best val. accuracy % (mean ± SD)</th><th>runs</th></tr>\n";
+  const Comparison c = compare_runs(runs);
+  std::map<int64_t, const RunRecord*> by_id;
+  for (const RunRecord& x : runs) by_id[x.summary.id] = &x;
+  std::vector<ReportGroup> groups;
+  const bool by_val = c.ranked_by == "val_accuracy";
   for (const RunGroup& g : c.groups) {
-    b += "<tr>";
-    for (const std::string& v : g.values) b += "<td>" + esc(v) + "</td>";
-    std::string ids;
-    for (int64_t id : g.run_ids) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
-    b += "<td>" + std::to_string(g.test_accuracy.n) + "</td><td>" + pct(g.test_accuracy) + "</td><td>" +
-         (g.test_accuracy.n >= 2 ? f("%.2f", 100 * g.test_accuracy.se) : std::string("–")) + "</td><td>" +
-         (g.test_accuracy.n >= 2 ? f("%.2f", 100 * g.test_accuracy.ci95_lo) + "–" + f("%.2f", 100 * g.test_accuracy.ci95_hi)
-                                 : std::string("–")) + "</td><td>" +
-         (g.best ? std::string("best") : std::isfinite(g.p_vs_best) ? f("%.3g", g.p_vs_best) : std::string("–")) +
-         "</td><td>" + pct(g.best_val_accuracy) + "</td><td>" + ids + "</td></tr>\n";
+    ReportGroup rg;
+    rg.label = c.label(g);
+    for (int64_t id : g.run_ids) rg.runs.push_back(by_id.at(id));
+    groups.push_back(rg);
   }
-  b += "</table>\n";
-
-  // Charts: one series per run, in the run's colour.
-  auto chart = [&](const std::string& t, const std::string& y, bool log_y, auto value) {
-    SvgChart ch;
-    ch.title = t, ch.x_label = "epoch", ch.y_label = y, ch.log_y = log_y;
-    for (const RunRecord& x : runs) {
-      SvgSeries s;
-      s.name = "#" + std::to_string(x.summary.id) + " " + x.summary.name;
-      s.color = run_color(x.summary.id);
-      for (const EpochEvent& e : x.history) s.points.push_back({double(e.epoch), value(e)});
-      ch.series.push_back(s);
+  // Ranks by the table's ranking (validation accuracy, else test accuracy).
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const Stats& mine = by_val ? c.groups[i].best_val_accuracy : c.groups[i].test_accuracy;
+    for (size_t k = 0; k < groups.size(); ++k) {
+      const Stats& other = by_val ? c.groups[k].best_val_accuracy : c.groups[k].test_accuracy;
+      if (std::isfinite(other.mean) && (!std::isfinite(mine.mean) || other.mean > mine.mean || (other.mean == mine.mean && k < i)))
+        ++groups[i].rank;
     }
-    b += "<div class=\"chart\"><!--chart:" + std::to_string(r.charts.size()) + "--></div>\n";
-    r.charts.push_back(svg_line_chart(ch));
-  };
-  b += "<h2>Curves</h2>\n";
-  chart("Validation accuracy", "accuracy", false,
-        [](const EpochEvent& e) { return std::isfinite(e.val_accuracy) ? e.val_accuracy : e.test_accuracy; });
-  chart("Training loss", "loss", false, [](const EpochEvent& e) { return e.train_loss; });
-  chart("Gradient ratio |∇W first| / |∇W last|", "ratio (log scale)", true,
-        [](const EpochEvent& e) { return e.grad_ratio; });
-
-  b += "<h2>Confusion matrices (test set)</h2>\n";
-  for (const RunRecord& x : runs) {
-    if (x.confusion.empty()) continue;
-    b += "<h3>#" + std::to_string(x.summary.id) + " " + esc(x.summary.name) + "</h3>\n<table class=\"cm\"><tr><th>true \\ predicted</th>";
-    const size_t C = x.confusion.size();
-    auto label = [&](size_t i) { return i < x.class_names.size() ? esc(x.class_names[i]) : std::to_string(i); };
-    for (size_t j = 0; j < C; ++j) b += "<th>" + label(j) + "</th>";
-    b += "<th>accuracy</th></tr>\n";
-    for (size_t i = 0; i < C; ++i) {
-      int64_t row = 0;
-      for (int64_t v : x.confusion[i]) row += v;
-      b += "<tr><th>" + label(i) + "</th>";
-      for (size_t j = 0; j < C; ++j) {
-        double share = row ? double(x.confusion[i][j]) / row : 0;
-        int shade = static_cast<int>(255 - 160 * std::min(1.0, i == j ? share : 4 * share));
-        std::string bg = i == j ? "rgb(" + std::to_string(shade) + "," + std::to_string(shade + (255 - shade) / 3) + ",255)"
-                                : "rgb(255," + std::to_string(shade) + "," + std::to_string(shade) + ")";
-        b += "<td style=\"background:" + bg + "\">" + std::to_string(x.confusion[i][j]) + "</td>";
-      }
-      b += "<td>" + (row ? f("%.1f%%", 100.0 * x.confusion[i][i] / row) : std::string("–")) + "</td></tr>\n";
-    }
-    b += "</table>\n";
   }
-  b += "<h2>Sample predictions (test set, final model)</h2>\n";
-  bool any = false;
-  for (const RunRecord& x : runs) {
-    const ImageBatch& im = x.samples;
-    if (im.count() == 0 || x.sample_predicted.size() != size_t(im.count())) continue;
-    any = true;
-    int wrong = 0;
-    for (int i = 0; i < im.count(); ++i) wrong += x.sample_predicted[i] != im.labels[i];
-    b += "<h3>#" + std::to_string(x.summary.id) + " " + esc(x.summary.name) + "</h3>\n<p>" + std::to_string(wrong) +
-         " misclassified (red) and " + std::to_string(im.count() - wrong) + " correct, from the first test images.</p>\n"
-         "<table class=\"samples\"><tr>";
-    auto label = [&](int c) { return c >= 0 && size_t(c) < x.class_names.size() ? esc(x.class_names[c]) : std::to_string(c); };
-    const int scale = std::max(1, 56 / std::max(1, im.height));
-    for (int i = 0; i < im.count(); ++i) {
-      if (i > 0 && i % 8 == 0) b += "</tr><tr>";
-      const std::string name = "sample-" + std::to_string(x.summary.id) + "-" + std::to_string(i) + ".png";
-      r.images.push_back({name, png_image(im.image(i), im.channels, im.height, im.width, scale)});
-      const bool ok = x.sample_predicted[i] == im.labels[i];
-      b += "<td style=\"text-align:center\"><img src=\"" + name + "\"><br><span style=\"color:" +
-           std::string(ok ? "#1b5e20" : "#b00020") + "\">" + label(x.sample_predicted[i]) + " " +
-           f("%.0f%%", 100.0 * x.sample_confidence[i]) + "</span>" +
-           (ok ? std::string() : "<br><small>true: " + label(im.labels[i]) + "</small>") + "</td>";
-    }
-    b += "</tr></table>\n";
-  }
-  if (!any) b += "<p>None of these runs kept sample predictions (2-D point data, or a run without test images).</p>\n";
-
-  b += "<h2>Configurations</h2>\n";
+  std::string& b = r.body;
+  b += "<h1>" + esc(title) + "</h1>\n<p>" + std::to_string(runs.size()) + (runs.size() == 1 ? " run" : " runs") +
+       " in " + std::to_string(groups.size()) + (groups.size() == 1 ? " configuration" : " configurations") +
+       " (runs that differ only in their seed form one configuration). Each run's numbers are taken " +
+       (c.selected_by == "mixed" ? std::string("at its selected epoch") : at_selected_text("", c.selected_by)) +
+       "; the test set chose nothing.</p>\n<h2>Results</h2>\n" + comparison_html(c, o.spread);
+  bool val = false;
   for (const RunRecord& x : runs)
-    b += "<h3>#" + std::to_string(x.summary.id) + " " + esc(x.summary.name) + "</h3>\n<pre>" + esc(x.config_json) + "</pre>\n";
+    for (const EpochEvent& e : x.history) val = val || std::isfinite(e.val_accuracy);
+  add_group_charts(r, groups, val ? "val_accuracy" : "test_accuracy", o.spread);
+  add_group_details(r, groups, runs, o);
   return r;
 }
 
 std::string report_html(const ReportParts& r) {
+  using namespace report_impl;
   std::string body = r.body;
-  for (size_t i = 0; i < r.charts.size(); ++i) {
-    const std::string mark = "<!--chart:" + std::to_string(i) + "-->";
-    size_t at = body.find(mark);
-    if (at != std::string::npos) body.replace(at, mark.size(), r.charts[i]);
-  }
-  for (const auto& [name, png] : r.images) {
-    const std::string from = "src=\"" + name + "\"", to = "src=\"data:image/png;base64," + base64(png) + "\"";
-    size_t at = body.find(from);
-    if (at != std::string::npos) body.replace(at, from.size(), to);
-  }
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    for (size_t at = body.find(from); at != std::string::npos; at = body.find(from, at + to.size()))
+      body.replace(at, from.size(), to);
+  };
+  for (size_t i = 0; i < r.charts.size(); ++i) replace_all("<!--chart:" + std::to_string(i) + "-->", r.charts[i]);
+  for (const auto& [name, png] : r.images)
+    replace_all("src=\"" + name + "\"", "src=\"data:image/png;base64," + base64(png) + "\"");
   return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + esc(r.title) +
-         "</title>\n<style>body{font-family:'DejaVu Sans',sans-serif;margin:2em;color:#222}"
+         "</title>\n<style>body{font-family:'DejaVu Sans',sans-serif;margin:2em auto;max-width:60em;color:#222}"
          "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #bbb;padding:3px 7px;text-align:right}"
-         "th{background:#f2f2f2}pre{background:#f7f7f7;padding:0.6em;font-size:11px;overflow:auto}"
-         ".chart{margin:0.5em 0}</style></head><body>\n" +
+         "th{background:#f2f2f2}table.t{width:100%}td.n{white-space:nowrap}.caption{font-style:italic;margin-bottom:0.2em}"
+         "pre{background:#f7f7f7;padding:0.6em;font-size:11px;overflow:auto}"
+         ".chart{margin:0.5em 0}.chart svg{width:100%;height:auto}</style></head><body>\n" +
          body + "</body></html>\n";
 }
 

@@ -1,32 +1,19 @@
 #include "sweep/analysis.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <set>
+
+#include "config/config_json.h"
+#include "train/numbers.h"
 
 namespace hyperlab {
 
 namespace {
 
-std::string cell(double v, const char* f = "%.4f") {
-  if (!std::isfinite(v)) return "";
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
-
-std::string short_key(const std::string& k) {
-  const auto dot = k.find_last_of('.');
-  return dot == std::string::npos ? k : k.substr(dot + 1);
-}
-
-std::vector<std::string> keys_of(const std::vector<ConfigSummary>& s) {
-  std::set<std::string> keys;
-  for (const ConfigSummary& c : s)
-    for (const auto& kv : c.settings) keys.insert(kv.first);
-  return {keys.begin(), keys.end()};
-}
+std::string cell(double v, const char* f = "%.4f") { return number_text(v, f); }
 
 bool with_epochs(const std::vector<ConfigSummary>& s) {
   for (const ConfigSummary& c : s)
@@ -34,38 +21,119 @@ bool with_epochs(const std::vector<ConfigSummary>& s) {
   return false;
 }
 
-// Rows of cells (header first) for the text formats.
-std::vector<std::vector<std::string>> table(const std::vector<ConfigSummary>& s, const std::string& metric,
-                                            const std::string& pm) {
-  const std::vector<std::string> keys = keys_of(s);
-  const bool ep = with_epochs(s);
-  std::vector<std::string> head;
-  for (const std::string& k : keys) head.push_back(short_key(k));
-  if (ep) head.push_back("epochs");
-  for (const char* h : {"n", "mean", "SD", "SE", "95 % CI", "min", "max", "p vs best", "test accuracy mean"})
-    head.push_back(h);
-  head[keys.size() + ep + 1] = metric + " mean";
-  std::vector<std::vector<std::string>> rows{head};
-  for (const ConfigSummary& c : s) {
-    std::vector<std::string> r;
-    for (const std::string& k : keys) r.push_back(c.settings.count(k) ? display_value(c.settings.at(k)) : "");
-    if (ep) r.push_back(std::to_string(c.resource));
-    const Stats& st = c.stats;
-    r.push_back(std::to_string(st.n));
-    r.push_back(cell(st.mean));
-    r.push_back(cell(st.sd));
-    r.push_back(cell(st.se));
-    r.push_back(st.n >= 2 ? cell(st.ci95_lo) + pm + cell(st.ci95_hi) : "");
-    r.push_back(cell(st.min));
-    r.push_back(cell(st.max));
-    r.push_back(c.best ? "best" : cell(c.p_vs_best, "%.3g"));
-    r.push_back(cell(c.test.mean));
-    rows.push_back(r);
-  }
-  return rows;
+std::string csv_cell(const std::string& c) {
+  if (c.find_first_of(",\"\n") == std::string::npos) return c;
+  std::string q = "\"";
+  for (char ch : c) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return q + "\"";
+}
+
+// "validation accuracy at the best-validation epoch": the objective at the epoch
+// the runs select, by the sweep's base config (each run's, when there is none to read).
+std::string objective_at(const SweepSpec& spec) {
+  const ConfigResult base = parse_config_text(spec.base_text, "base");
+  return base.ok() ? at_selected_text(spec.metric, selection_monitor(base.config))
+                   : metric_label(spec.metric) + " at each run's selected epoch";
 }
 
 }  // namespace
+
+std::vector<std::string> sweep_keys(const SweepSpec& spec, const std::vector<ConfigSummary>& s) {
+  std::vector<std::string> keys;
+  for (const ParamSpec& p : spec.params)
+    if (std::find(keys.begin(), keys.end(), p.key) == keys.end()) keys.push_back(p.key);
+  std::set<std::string> others;  // set by the trials but not a parameter (an older sweep's): after them, sorted
+  for (const ConfigSummary& c : s)
+    for (const auto& kv : c.settings)
+      if (std::find(keys.begin(), keys.end(), kv.first) == keys.end()) others.insert(kv.first);
+  keys.insert(keys.end(), others.begin(), others.end());
+  return keys;
+}
+
+std::string config_label(const Settings& settings, const std::vector<std::string>& keys) {
+  const std::vector<std::string> heads = key_headers(keys);
+  std::string out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto it = settings.find(keys[i]);
+    if (it == settings.end()) continue;
+    const bool variant = keys[i].find('.') == std::string::npos;
+    out += (out.empty() ? "" : ", ") + (variant ? "" : heads[i] + "=") + display_value(it->second);
+  }
+  return out;
+}
+
+std::string sweep_summary_caption(const std::vector<ConfigSummary>& s, const SweepSpec& spec, Spread spread) {
+  int fewest = 0, most = 0;
+  for (const ConfigSummary& c : s)
+    if (c.stats.n > 0) fewest = fewest == 0 ? c.stats.n : std::min(fewest, c.stats.n), most = std::max(most, c.stats.n);
+  std::string t = objective_at(spec);
+  t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));
+  return t + ", mean ± " + spread_name(spread) + " (" + spread_words(spread) + ") " + seeds_text(fewest, most) +
+         " per configuration; 95 % CI of the mean (Student's t); p: Welch's t-test against the best configuration (" +
+         (spec.maximize ? "highest" : "lowest") + " mean). The test accuracy at the same epochs is reported, never "
+         "used to choose.";
+}
+
+ResultTable sweep_summary_table(const std::vector<ConfigSummary>& s, const SweepSpec& spec, Spread spread) {
+  const std::vector<std::string> keys = sweep_keys(spec, s);
+  const bool ep = with_epochs(s);
+  ResultTable t;
+  t.caption = sweep_summary_caption(s, spec, spread);
+  t.head = key_headers(keys);
+  t.text_columns = t.head.size();
+  const std::string pm = " (mean ± " + spread_name(spread) + ")";
+  if (ep) t.head.push_back("epochs");
+  for (std::string h : {std::string("n"), metric_label(spec.metric) + pm, std::string("95 % CI"), std::string("min"),
+                        std::string("max"), std::string("p vs best"), "test accuracy" + pm})
+    t.head.push_back(h);
+  for (const ConfigSummary& c : s) {
+    std::vector<std::string> r;
+    for (const std::string& k : keys) r.push_back(c.settings.count(k) ? display_value(c.settings.at(k)) : "–");
+    if (ep) r.push_back(std::to_string(c.resource));
+    const Stats& st = c.stats;
+    r.push_back(std::to_string(st.n));
+    r.push_back(mean_spread_text(st, spread, 1, "%.4f"));
+    r.push_back(ci_text(st, 1, "%.4f"));
+    r.push_back(st.n ? cell(st.min) : "–");
+    r.push_back(st.n ? cell(st.max) : "–");
+    r.push_back(c.best ? "best" : std::isfinite(c.p_vs_best) ? cell(c.p_vs_best, "%.3g") : "–");
+    r.push_back(mean_spread_text(c.test, spread, 1, "%.4f"));
+    t.rows.push_back(r);
+  }
+  return t;
+}
+
+std::string sweep_summary_markdown(const std::vector<ConfigSummary>& s, const SweepSpec& spec, Spread spread) {
+  return table_markdown(sweep_summary_table(s, spec, spread));
+}
+std::string sweep_summary_latex(const std::vector<ConfigSummary>& s, const SweepSpec& spec, Spread spread) {
+  return table_latex(sweep_summary_table(s, spec, spread));
+}
+std::string sweep_summary_html(const std::vector<ConfigSummary>& s, const SweepSpec& spec, Spread spread) {
+  return table_html(sweep_summary_table(s, spec, spread));
+}
+
+std::string sweep_summary_csv(const std::vector<ConfigSummary>& s, const SweepSpec& spec) {
+  const std::vector<std::string> keys = sweep_keys(spec, s);
+  const bool ep = with_epochs(s);
+  const std::string m = spec.metric;
+  std::string out;
+  for (const std::string& h : key_headers(keys)) out += csv_cell(h) + ",";
+  if (ep) out += "epochs,";
+  out += "n," + m + "_mean," + m + "_sd," + m + "_se," + m + "_ci95_low," + m + "_ci95_high," + m + "_min," + m +
+         "_max,best,p_vs_best,test_accuracy_mean,test_accuracy_sd,test_accuracy_se\n";
+  for (const ConfigSummary& c : s) {
+    for (const std::string& k : keys) out += csv_cell(c.settings.count(k) ? display_value(c.settings.at(k)) : "") + ",";
+    if (ep) out += std::to_string(c.resource) + ",";
+    const Stats& st = c.stats;
+    out += std::to_string(st.n);
+    for (double v : {st.mean, st.sd, st.se, st.ci95_lo, st.ci95_hi, st.min, st.max}) out += "," + cell(v, "%.6g");
+    out += std::string(",") + (c.best ? "1" : "0") + "," + cell(c.p_vs_best, "%.6g");
+    for (double v : {c.test.mean, c.test.sd, c.test.se}) out += "," + cell(v, "%.6g");
+    out += "\n";
+  }
+  return out;
+}
 
 std::vector<ConfigSummary> summarize_sweep(const std::vector<TrialRow>& trials, bool maximize) {
   std::vector<ConfigSummary> out;
@@ -96,59 +164,6 @@ std::vector<ConfigSummary> summarize_sweep(const std::vector<TrialRow>& trials, 
       if (static_cast<int>(i) != best) out[i].p_vs_best = welch_p_value(finite(out[i].values), b);
   }
   return out;
-}
-
-std::string sweep_summary_csv(const std::vector<ConfigSummary>& s, const std::string& metric) {
-  std::string out;
-  for (auto r : table(s, metric, ";")) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      std::string c = r[i];
-      if (c.find_first_of(",\"") != std::string::npos) {
-        std::string q = "\"";
-        for (char ch : c) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-        c = q + "\"";
-      }
-      line += (i ? "," : "") + c;
-    }
-    out += line + "\n";
-  }
-  return out;
-}
-
-std::string sweep_summary_markdown(const std::vector<ConfigSummary>& s, const std::string& metric) {
-  auto rows = table(s, metric, "–");
-  std::string out;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    out += "|";
-    for (const std::string& c : rows[r]) out += " " + c + " |";
-    out += "\n";
-    if (r == 0) {
-      out += "|";
-      for (size_t i = 0; i < rows[0].size(); ++i) out += "---|";
-      out += "\n";
-    }
-  }
-  return out;
-}
-
-std::string sweep_summary_latex(const std::vector<ConfigSummary>& s, const std::string& metric) {
-  auto esc = [](const std::string& t) {
-    std::string o;
-    for (char c : t) {
-      if (c == '_' || c == '%' || c == '&' || c == '#') o += '\\';
-      o += c;
-    }
-    return o;
-  };
-  auto rows = table(s, metric, "--");
-  std::string out = "\\begin{tabular}{" + std::string(rows[0].size(), 'l') + "}\n\\toprule\n";
-  for (size_t r = 0; r < rows.size(); ++r) {
-    for (size_t i = 0; i < rows[r].size(); ++i) out += (i ? " & " : "") + esc(rows[r][i]);
-    out += " \\\\\n";
-    if (r == 0) out += "\\midrule\n";
-  }
-  return out + "\\bottomrule\n\\end{tabular}\n";
 }
 
 BandCurve band_curve(const std::vector<std::vector<double>>& curves) {
@@ -241,105 +256,119 @@ std::vector<ParamAxis> param_axes(const SweepSpec& spec, const std::vector<Trial
 }
 
 namespace {
+
 std::string html_esc(const std::string& t) {
   std::string o;
   for (char c : t) o += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : std::string(1, c);
   return o;
 }
-}  // namespace
 
-ReportParts make_sweep_report(const SweepSpec& spec, const std::vector<TrialRow>& trials,
-                              const std::vector<RunRecord>& runs) {
-  ReportParts r;
-  r.title = "Sweep " + spec.name;
-  std::string& b = r.body;
-  b += "<h1>" + html_esc(r.title) + "</h1>\n<p>Strategy <b>" + spec.strategy + "</b>, " + std::to_string(spec.repeats) +
-       " seed(s) per configuration, objective: " + (spec.maximize ? "maximise" : "minimise") + " <b>" +
-       spec.metric + "</b> at each run's selected epoch; the test accuracy there is reported beside it and never "
-       "chose anything. Settings varied:</p>\n<ul>";
+std::string upper_first(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+// What was searched and how.
+std::string sweep_description(const SweepSpec& spec) {
+  std::string b = "<p>Strategy <b>" + spec.strategy + "</b>, " + std::to_string(spec.repeats) +
+                  " seed(s) per configuration, objective: " + (spec.maximize ? "maximise" : "minimise") + " <b>" +
+                  html_esc(metric_label(spec.metric)) + "</b> at each run's selected epoch; the test accuracy there is "
+                  "reported beside it and never chose anything. Settings varied:</p>\n<ul>";
   for (const ParamSpec& p : spec.params) {
     b += "<li>" + html_esc(p.key) + ": ";
     if (!p.values.empty()) {
       for (size_t i = 0; i < p.values.size(); ++i) b += (i ? ", " : "") + html_esc(display_value(p.values[i]));
     } else {
       b += cell(p.lo, "%g") + " to " + cell(p.hi, "%g");
-      const char* kind = p.kind == ParamSpec::Kind::Log ? " (log grid)" : p.kind == ParamSpec::Kind::Linear ? " (linear grid)"
-                         : p.kind == ParamSpec::Kind::LogUniform ? " (log-uniform)" : " (uniform)";
-      b += kind;
+      b += p.kind == ParamSpec::Kind::Log ? " (log grid)" : p.kind == ParamSpec::Kind::Linear ? " (linear grid)"
+           : p.kind == ParamSpec::Kind::LogUniform ? " (log-uniform)" : " (uniform)";
     }
     b += "</li>";
   }
-  b += "</ul>\n";
-  const std::vector<ConfigSummary> sum = summarize_sweep(trials, spec.maximize);
-  b += "<h2>Summary per configuration</h2>\n<p>The objective over each configuration's seeds: mean, standard deviation, "
-       "standard error, 95 % confidence interval (Student's t), n, min and max, and Welch's t-test against the best "
-       "configuration (a small p: the difference is unlikely to be noise). With one seed there is no spread and no test.</p>\n"
-       "<table class=\"t\">";
-  auto rows = table(sum, spec.metric, "–");
-  for (size_t i = 0; i < rows.size(); ++i) {
-    b += "<tr>";
-    for (const std::string& c : rows[i]) b += (i ? "<td>" : "<th>") + html_esc(c) + (i ? "</td>" : "</th>");
-    b += "</tr>\n";
+  return b + "</ul>\n";
+}
+
+// The objective against each setting: each configuration's mean ± spread, and each seed's value.
+void add_setting_charts(ReportParts& r, const SweepSpec& spec, const std::vector<TrialRow>& trials,
+                        const std::vector<ConfigSummary>& sum, Spread spread) {
+  const std::vector<ParamAxis> axes = param_axes(spec, trials);
+  if (!axes.empty()) r.body += "<h2>Against each setting</h2>\n";
+  for (const ParamAxis& a : axes) {
+    SvgChart ch;
+    ch.title = upper_first(metric_label(spec.metric)) + " against " + a.key + ": mean ± " + spread_name(spread) +
+               " per configuration (each seed: grey dot)";
+    ch.x_label = a.key + (a.log ? " (log scale)" : ""), ch.y_label = metric_label(spec.metric);
+    ch.log_x = a.numeric && a.log;
+    if (!a.numeric)
+      for (const std::string& cat : a.categories) ch.x_categories.push_back(display_value(cat));
+    SvgSeries seeds{"each seed", "#9e9e9e", {}, {}, true, 2.5}, means{"mean ± " + spread_name(spread), run_color(0), {}, {}, true, 4};
+    for (const ConfigSummary& c : sum) {
+      auto it = c.settings.find(a.key);
+      if (it == c.settings.end()) continue;
+      double x = kNone;
+      if (a.numeric) x = std::strtod(it->second.c_str(), nullptr);
+      else x = double(std::find(a.categories.begin(), a.categories.end(), it->second) - a.categories.begin());
+      for (double v : c.values) seeds.points.push_back({x, v});
+      const double sp = spread == Spread::SD ? c.stats.sd : c.stats.se;
+      means.points.push_back({x, c.stats.mean});
+      means.band.push_back({c.stats.mean - sp, c.stats.mean + sp});
+    }
+    ch.series = {seeds, means};
+    add_chart(r, svg_line_chart(ch));
   }
-  b += "</table>\n";
-  // Best so far.
+}
+
+void add_best_so_far(ReportParts& r, const SweepSpec& spec, const std::vector<TrialRow>& trials) {
   SvgChart best;
-  best.title = "Best " + spec.metric + " so far";
-  best.x_label = "trial";
-  best.y_label = spec.metric;
+  best.title = "Best " + metric_label(spec.metric) + " so far, trial by trial";
+  best.x_label = "trial", best.y_label = metric_label(spec.metric), best.integer_x = true;
   std::vector<double> vals;
   for (const TrialRow& t : trials)
     if (t.status != "queued" && t.status != "running") vals.push_back(t.value);
   const std::vector<double> bsf = best_so_far(vals, spec.maximize);
-  SvgSeries each{"trial value", "#90a4ae", {}}, line{"best so far", run_color(0), {}};
+  SvgSeries each{"trial value (mean over its seeds)", "#90a4ae", {}, {}, true, 3}, line{"best so far", run_color(0), {}, {}, false, 3};
   for (size_t i = 0; i < vals.size(); ++i) {
     if (std::isfinite(vals[i])) each.points.push_back({double(i + 1), vals[i]});
     if (std::isfinite(bsf[i])) line.points.push_back({double(i + 1), bsf[i]});
   }
   best.series = {each, line};
-  // Mean curves of the best configurations (up to 6).
-  SvgChart mean;
-  mean.title = spec.metric + " over epochs, mean over seeds (best configurations)";
-  mean.x_label = "epoch";
-  mean.y_label = spec.metric;
-  std::vector<ConfigSummary> order = sum;
-  std::sort(order.begin(), order.end(), [&](const ConfigSummary& a, const ConfigSummary& c) {
-    if (!std::isfinite(a.stats.mean)) return false;
-    if (!std::isfinite(c.stats.mean)) return true;
-    return spec.maximize ? a.stats.mean > c.stats.mean : a.stats.mean < c.stats.mean;
-  });
-  for (size_t k = 0; k < order.size() && k < 6; ++k) {
-    std::vector<std::vector<double>> curves;
-    for (const RunRecord& run : runs) {
-      if (run.summary.trial != order[k].trial) continue;
-      std::vector<double> c;
-      for (const EpochEvent& e : run.history) c.push_back(epoch_metric(e, spec.metric));
-      curves.push_back(c);
+  add_chart(r, svg_line_chart(best));
+}
+
+}  // namespace
+
+ReportParts make_sweep_report(const SweepSpec& spec, const std::vector<TrialRow>& trials,
+                              const std::vector<RunRecord>& runs, const ReportOptions& o) {
+  ReportParts r;
+  r.title = "Sweep " + spec.name;
+  r.body = "<h1>" + html_esc(r.title) + "</h1>\n" + sweep_description(spec);
+  const std::vector<ConfigSummary> sum = summarize_sweep(trials, spec.maximize);
+  r.body += "<h2>Summary per configuration</h2>\n" +
+            (sum.empty() ? std::string("<p>No trial has a result yet.</p>\n") : sweep_summary_html(sum, spec, o.spread));
+  // The configurations' runs, ranked by the objective's mean.
+  const std::vector<std::string> keys = sweep_keys(spec, sum);
+  const bool ep = with_epochs(sum);
+  std::vector<ReportGroup> groups;
+  std::vector<const ConfigSummary*> of;
+  for (const ConfigSummary& c : sum) {
+    ReportGroup g;
+    g.label = config_label(c.settings, keys) + (ep ? ", " + std::to_string(c.resource) + " epochs" : "");
+    for (const RunRecord& x : runs)
+      if (x.summary.trial == c.trial) g.runs.push_back(&x);
+    if (g.runs.empty()) continue;
+    groups.push_back(g);
+    of.push_back(&c);
+  }
+  for (size_t i = 0; i < groups.size(); ++i)
+    for (size_t k = 0; k < groups.size(); ++k) {
+      const double a = of[i]->stats.mean, b = of[k]->stats.mean;
+      const bool better = std::isfinite(b) && (!std::isfinite(a) || (spec.maximize ? b > a : b < a) || (b == a && k < i));
+      if (k != i && better) ++groups[i].rank;
     }
-    const BandCurve bc = band_curve(curves);
-    SvgSeries ser{settings_label(spec, order[k].settings), run_color(static_cast<int64_t>(k) + 1), {}};
-    for (size_t i = 0; i < bc.epochs.size(); ++i) ser.points.push_back({double(bc.epochs[i]), bc.mean[i]});
-    if (!ser.points.empty()) mean.series.push_back(ser);
-  }
-  r.charts.push_back(svg_line_chart(best));
-  b += "<p><!--chart:0--></p>\n";
-  if (!mean.series.empty()) {
-    r.charts.push_back(svg_line_chart(mean));
-    b += "<p><!--chart:1--></p>\n";
-  }
-  // The runs' own report, its charts numbered after ours.
-  if (!runs.empty()) {
-    ReportParts rr = make_report(runs, "Runs of sweep " + spec.name);
-    std::string body = rr.body;
-    for (size_t i = rr.charts.size(); i-- > 0;) {
-      const std::string from = "<!--chart:" + std::to_string(i) + "-->";
-      const std::string to = "<!--chart:" + std::to_string(i + r.charts.size()) + "-->";
-      for (size_t pos; (pos = body.find(from)) != std::string::npos;) body.replace(pos, from.size(), to);
-    }
-    b += body;
-    for (auto& c : rr.charts) r.charts.push_back(std::move(c));
-    for (auto& im : rr.images) r.images.push_back(std::move(im));
-  }
+  add_group_charts(r, groups, spec.metric, o.spread);
+  add_setting_charts(r, spec, trials, sum, o.spread);
+  add_best_so_far(r, spec, trials);
+  add_group_details(r, groups, runs, o);
   return r;
 }
 

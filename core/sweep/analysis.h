@@ -32,10 +32,27 @@ struct ConfigSummary {
 };
 /// Trials with a result, in trial order; the best by mean (maximize or not).
 std::vector<ConfigSummary> summarize_sweep(const std::vector<TrialRow>& trials, bool maximize);
-/// The summary as text: columns are the varied settings, n, mean, SD, SE, 95 % CI, min, max, p vs best.
-std::string sweep_summary_csv(const std::vector<ConfigSummary>& s, const std::string& metric);
-std::string sweep_summary_markdown(const std::vector<ConfigSummary>& s, const std::string& metric);
-std::string sweep_summary_latex(const std::vector<ConfigSummary>& s, const std::string& metric);
+/// The swept keys in the sweep's order (its params), then any other key the
+/// trials set: the order of the summary's columns, labels and charts.
+std::vector<std::string> sweep_keys(const SweepSpec& spec, const std::vector<ConfigSummary>& s);
+/// A configuration's label: "lr=0.01, dropout=0.2" in the keys' order (headers
+/// from key_headers()); a named variant (a key without a dot) by its name alone.
+std::string config_label(const Settings& settings, const std::vector<std::string>& keys);
+/// What the summary shows, for its caption: "validation accuracy at the
+/// best-validation epoch, mean ± SE over 5 seeds per configuration; ...".
+std::string sweep_summary_caption(const std::vector<ConfigSummary>& s, const SweepSpec& spec, Spread spread);
+/// The summary people read: the settings (in the sweep's order), epochs (when
+/// the strategy set them), n, the objective as mean ± the chosen spread, its
+/// 95 % CI, min, max, Welch's p against the best, and the test accuracy at the
+/// same epochs (mean ± spread; reported, never used to choose).
+ResultTable sweep_summary_table(const std::vector<ConfigSummary>& s, const SweepSpec& spec, Spread spread = Spread::SE);
+std::string sweep_summary_markdown(const std::vector<ConfigSummary>& s, const SweepSpec& spec,
+                                   Spread spread = Spread::SE);
+std::string sweep_summary_latex(const std::vector<ConfigSummary>& s, const SweepSpec& spec, Spread spread = Spread::SE);
+std::string sweep_summary_html(const std::vector<ConfigSummary>& s, const SweepSpec& spec, Spread spread = Spread::SE);
+/// The numbers for a program: mean, SD, SE, the CI's ends, min, max, n and p
+/// of the objective, and the test accuracy's mean, SD and SE, one column each.
+std::string sweep_summary_csv(const std::vector<ConfigSummary>& s, const SweepSpec& spec);
 
 /// Mean and spread over seeds of one configuration's per-epoch curve.
 struct BandCurve {
@@ -68,10 +85,12 @@ struct ParamAxis {
 };
 std::vector<ParamAxis> param_axes(const SweepSpec& spec, const std::vector<TrialRow>& trials);
 
-/// The sweep's report: what was searched and how, the summary per
-/// configuration, best-so-far and mean-curve charts, then the runs' report
-/// (runs table, test-set comparison, charts, confusion matrices, configs).
+/// The sweep's report, a short paper: what was searched and how, the summary
+/// per configuration at full width, then charts (mean ± band curves per
+/// configuration, the box plot of each seed's test accuracy, the objective
+/// against each setting, best so far), one confusion matrix per configuration,
+/// sample predictions, and per-run details in an appendix when asked.
 ReportParts make_sweep_report(const SweepSpec& spec, const std::vector<TrialRow>& trials,
-                              const std::vector<RunRecord>& runs);
+                              const std::vector<RunRecord>& runs, const ReportOptions& options = {});
 
 }  // namespace hyperlab

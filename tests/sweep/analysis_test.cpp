@@ -49,16 +49,71 @@ TEST(SweepAnalysis, SummaryPerConfigurationMatchesHandComputedValues) {
   EXPECT_EQ(s[3].stats.n, 0);
   EXPECT_TRUE(std::isnan(s[3].stats.mean));
 
-  const std::string md = sweep_summary_markdown(s, "val_accuracy");
-  EXPECT_NE(md.find("| lr | n | val_accuracy mean | SD | SE | 95 % CI | min | max | p vs best |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| 0.1 | 3 | 0.8200 | 0.0200 | 0.0115 | 0.7703–0.8697 | 0.8000 | 0.8400 | best |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| 0.001 | 1 | 0.6000 |  |  |  | 0.6000 | 0.6000 |  |"), std::string::npos) << md;
-  EXPECT_NE(sweep_summary_csv(s, "val_accuracy").find("0.1,3,0.8200,0.0200,0.0115,0.7703;0.8697"), std::string::npos);
-  EXPECT_NE(sweep_summary_latex(s, "val_accuracy").find("\\toprule"), std::string::npos);
+  SweepSpec spec;  // no base config: the caption cannot say which epoch the runs selected
+  spec.params.resize(1);
+  spec.params[0].key = "training.optimizer.lr";
+  const std::string md = sweep_summary_markdown(s, spec);
+  EXPECT_EQ(md.rfind("Table: Validation accuracy at each run's selected epoch, mean ± SE (standard error of the mean) "
+                     "over 1–3 seeds per configuration; 95 % CI of the mean (Student's t); p: Welch's t-test against "
+                     "the best configuration (highest mean). The test accuracy at the same epochs is reported, never "
+                     "used to choose.\n\n", 0), 0u) << md;
+  EXPECT_NE(md.find("| lr | n | validation accuracy (mean ± SE) | 95 % CI | min | max | p vs best | "
+                    "test accuracy (mean ± SE) |\n|---|--:|--:|--:|--:|--:|--:|--:|\n"), std::string::npos) << md;
+  // 0.82 ± 0.02/√3; 0.71 ± 0.01 (SD 0.0141, CI 0.71 ± 12.706205 · 0.01).
+  EXPECT_NE(md.find("| 0.1 | 3 | 0.8200 ± 0.0115 | 0.7703–0.8697 | 0.8000 | 0.8400 | best | – |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 0.01 | 2 | 0.7100 ± 0.0100 | 0.5829–0.8371 | 0.7000 | 0.7200 | "), std::string::npos) << md;
+  EXPECT_NE(md.find("| 0.001 | 1 | 0.6000 | – | 0.6000 | 0.6000 | – | – |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 1 | 0 | – | – | – | – | – | – |"), std::string::npos) << md;  // diverged
+  const std::string sd = sweep_summary_markdown(s, spec, Spread::SD);
+  EXPECT_NE(sd.find("mean ± SD (standard deviation) over 1–3 seeds"), std::string::npos) << sd;
+  EXPECT_NE(sd.find("| 0.1 | 3 | 0.8200 ± 0.0200 | 0.7703–0.8697 |"), std::string::npos) << sd;
+  EXPECT_NE(sd.find("| 0.01 | 2 | 0.7100 ± 0.0141 | 0.5829–0.8371 |"), std::string::npos) << sd;
+  const std::string csv = sweep_summary_csv(s, spec);
+  EXPECT_EQ(csv.rfind("lr,n,val_accuracy_mean,val_accuracy_sd,val_accuracy_se,val_accuracy_ci95_low,"
+                      "val_accuracy_ci95_high,val_accuracy_min,val_accuracy_max,best,p_vs_best,test_accuracy_mean,"
+                      "test_accuracy_sd,test_accuracy_se\n", 0), 0u) << csv;
+  EXPECT_NE(csv.find("\n0.1,3,0.82,0.02,0.011547,0.770317,0.869683,0.8,0.84,1,,,,\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n0.001,1,0.6,,,,,0.6,0.6,0,,,,\n"), std::string::npos) << csv;
+  // LaTeX: the caption says which spread, and the CI and p columns are kept.
+  const std::string tex = sweep_summary_latex(s, spec);
+  EXPECT_NE(tex.find("\\begin{table}[htbp]\n\\centering\n\\small\n\\caption{Validation accuracy at each run's selected epoch, "
+                     "mean $\\pm$ SE (standard error of the mean) over 1--3 seeds per configuration; 95 \\% CI"),
+            std::string::npos) << tex;
+  EXPECT_NE(tex.find("\\begin{tabular}{lrrrrrrr}\n\\toprule\nlr & n & validation accuracy & 95 \\% CI & min & max & "
+                     "p vs best & test accuracy \\\\\n &  & (mean $\\pm$ SE) &  &  &  &  & (mean $\\pm$ SE) \\\\\n"
+                     "\\midrule\n"),
+            std::string::npos) << tex;
+  EXPECT_NE(tex.find("0.1 & 3 & 0.8200 $\\pm$ 0.0115 & 0.7703--0.8697 & 0.8000 & 0.8400 & best & -- \\\\\n"),
+            std::string::npos) << tex;
+  EXPECT_NE(sweep_summary_latex(s, spec, Spread::SD).find("0.1 & 3 & 0.8200 $\\pm$ 0.0200 &"), std::string::npos);
 
   // Minimising: the lowest mean is best.
   auto m = summarize_sweep(t, false);
   EXPECT_TRUE(m[2].best);
+}
+
+TEST(SweepAnalysis, SummaryColumnsFollowTheSweepsParamsAndVariantsShowTheirNames) {
+  // The sweep varies dropout, then lr, then a named variant: alphabetical order
+  // would be dropout, lr, variant; the sweep's order must win.
+  SweepSpec spec;
+  spec.params.resize(3);
+  spec.params[0].key = "training.optimizer.lr";
+  spec.params[1].key = "variant";
+  spec.params[2].key = "model.mlp.dropout";
+  TrialRow a;
+  a.id = 0, a.status = "done", a.values = {0.8, 0.9};
+  a.settings = {{"model.mlp.dropout", "0.2"}, {"training.optimizer.lr", "0.01"}, {"variant", "\"L1+L2\""}};
+  TrialRow b = a;
+  b.id = 1, b.values = {0.7, 0.75}, b.settings["variant"] = "\"none\"";
+  const auto s = summarize_sweep({a, b}, true);
+  EXPECT_EQ(sweep_keys(spec, s), (std::vector<std::string>{"training.optimizer.lr", "variant", "model.mlp.dropout"}));
+  const std::string md = sweep_summary_markdown(s, spec);
+  EXPECT_NE(md.find("| lr | variant | dropout | n |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 0.01 | L1+L2 | 0.2 | 2 | 0.8500 ± 0.0500 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 0.01 | none | 0.2 | 2 | 0.7250 ± 0.0250 |"), std::string::npos) << md;
+  EXPECT_EQ(sweep_summary_csv(s, spec).rfind("lr,variant,dropout,n,", 0), 0u);
+  // Labels of rows, legend entries and boxes: key=value, a variant by its name.
+  EXPECT_EQ(config_label(a.settings, sweep_keys(spec, s)), "lr=0.01, L1+L2, dropout=0.2");
 }
 
 TEST(SweepAnalysis, BandCurveBoxStatsAndBestSoFar) {

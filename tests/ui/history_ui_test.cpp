@@ -25,6 +25,7 @@
 #include <QPainter>
 #include <QTableView>
 #include <QItemSelectionModel>
+#include <QRegularExpression>
 
 #include <cmath>
 
@@ -39,6 +40,7 @@
 #include "reportwriter.h"
 #include "pictureviews.h"
 #include "runcontroller.h"
+#include "store/report.h"
 #include "store/runstore.h"
 #include "sweepcharts.h"
 #include "ui_helpers.h"
@@ -89,8 +91,17 @@ TEST(History, ListsComparesEditsDeletesAndClonesRuns) {
   EXPECT_EQ(h.selectedRuns(), ids);
   EXPECT_EQ(h.overlayChart()->seriesCount(), 3);
   EXPECT_EQ(h.overlayChart()->shownPointCount(0), 2);
-  EXPECT_NE(h.comparisonMarkdown().indexOf("| 0.01 | 2 | 82.00 ± 2.83 | 2.00 |"), -1) << h.comparisonMarkdown().toStdString();
+  // Mean ± SE by default (SE 2.00; CI 82 ± 12.706 · 2.00), ± SD when chosen (2.83).
+  EXPECT_NE(h.comparisonMarkdown().indexOf("| 0.01 | 2 | 82.00 ± 2.00 | 56.59–107.41 |"), -1) << h.comparisonMarkdown().toStdString();
   EXPECT_NE(h.comparisonMarkdown().indexOf("| 0.1 | 1 | 70.00 | – |"), -1);
+  QComboBox* spread = nullptr;
+  for (QComboBox* b : h.findChildren<QComboBox*>())
+    if (b->currentText() == "mean ± standard error") spread = b;
+  ASSERT_TRUE(spread);
+  spread->setCurrentIndex(1);
+  EXPECT_NE(h.comparisonMarkdown().indexOf("| 0.01 | 2 | 82.00 ± 2.83 | 56.59–107.41 |"), -1) << h.comparisonMarkdown().toStdString();
+  EXPECT_NE(h.comparisonMarkdown().indexOf("mean ± SD (standard deviation)"), -1);
+  spread->setCurrentIndex(0);
   EXPECT_NE(h.differences().indexOf("training.optimizer.lr"), -1);
   // The comparison's box plot: a box per group with each run's test accuracy as a dot.
   const QString box = h.spreadChart()->csv();
@@ -201,12 +212,23 @@ TEST(Report, PdfAndHtmlHoldTheTablesAndCharts) {
   QFile html(dir.filePath("r.html"));
   ASSERT_TRUE(html.open(QIODevice::ReadOnly));
   const QString h = QString::fromUtf8(html.readAll());
-  EXPECT_NE(h.indexOf("82.00 ± 2.83"), -1);  // the comparison row of the two lr 0.01 runs
+  EXPECT_NE(h.indexOf("82.00&nbsp;±&nbsp;2.00"), -1);  // the results row of the two lr 0.01 runs, mean ± SE
+  EXPECT_NE(h.indexOf("mean ± SE (standard error of the mean) over 1–2 seeds"), -1);  // the table's caption
   EXPECT_NE(h.indexOf("<svg"), -1);
-  EXPECT_NE(h.indexOf("Validation accuracy"), -1);
+  EXPECT_NE(h.indexOf("Validation accuracy over epochs, mean ± SE"), -1);
   EXPECT_NE(h.indexOf("outer"), -1);  // confusion matrix labels
-  EXPECT_EQ(h.count("data:image/png;base64,"), 6);  // two sample pictures per run
+  EXPECT_EQ(h.count("data:image/png;base64,"), 2);  // the best configuration's first run's two samples
   EXPECT_NE(h.indexOf("true: inner"), -1);            // the misclassified one says what it was
+  EXPECT_EQ(h.indexOf("Appendix"), -1);
+  // With the appendix: every run's samples (and config) as well.
+  ReportOptions with;
+  with.appendix = true;
+  EXPECT_EQ(write_report(runs, "Test report", dir.filePath("a.html"), with), QString());
+  QFile ahtml(dir.filePath("a.html"));
+  ASSERT_TRUE(ahtml.open(QIODevice::ReadOnly));
+  const QString a = QString::fromUtf8(ahtml.readAll());
+  EXPECT_EQ(a.count("data:image/png;base64,"), 2 + 6);
+  EXPECT_NE(a.indexOf("Appendix: per-run details"), -1);
   EXPECT_EQ(write_report(runs, "Test report", dir.filePath("r.pdf")), QString());
   EXPECT_GT(QFileInfo(dir.filePath("r.pdf")).size(), 20000);
   QFile pdf(dir.filePath("r.pdf"));
@@ -223,7 +245,7 @@ TEST(Report, PdfAndHtmlHoldTheTablesAndCharts) {
   EXPECT_FALSE(vpdf.readAll().contains("/Subtype /Image"));
   // The PDF's document: the same table values, and charts that are not blank.
   auto doc = report_document(runs, "Test report");
-  EXPECT_NE(doc->toPlainText().indexOf("82.00 ± 2.83"), -1);
+  EXPECT_NE(doc->toPlainText().indexOf("82.00 ± 2.00"), -1) << doc->toPlainText().toStdString();  // (nbsp as spaces)
   EXPECT_NE(doc->toPlainText().indexOf("70.00"), -1);
   QImage page(900, 2400, QImage::Format_RGB32);
   page.fill(Qt::white);
@@ -237,6 +259,111 @@ TEST(Report, PdfAndHtmlHoldTheTablesAndCharts) {
   EXPECT_GT(inked, 5000);
   page.save(QDir::temp().filePath("hyperlab-report-preview.png"));
   EXPECT_NE(write_report(runs, "x", dir.filePath("r.docx")), QString());
+}
+
+namespace {
+
+// A study as a student runs it: 4 configurations (dropout × lr) × 5 seeds of
+// the Fashion-MNIST MLP, 10 epochs each, with confusion matrices and 64
+// sample predictions per run, as the run history gives them back.
+std::vector<RunRecord> study_runs() {
+  const std::vector<std::string> names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                          "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  std::vector<RunRecord> runs;
+  for (int cfg = 0; cfg < 4; ++cfg)
+    for (int seed = 1; seed <= 5; ++seed) {
+      RunRecord r;
+      r.config = preset("fashion-baseline");
+      r.config.training.seed = seed;
+      r.config.training.optimizer.lr = cfg < 2 ? 0.01 : 0.1;
+      r.config.model.mlp->dropout = cfg % 2 ? 0.2 : 0.0;
+      r.config.training.epochs = 10;
+      r.config_json = config_to_text(r.config);
+      RunSummary& s = r.summary;
+      s.id = static_cast<int64_t>(runs.size()) + 1, s.name = "study-" + std::to_string(s.id), s.status = "completed";
+      s.created = "2025-03-0" + std::to_string(1 + cfg) + " 10:1" + std::to_string(seed) + ":00";
+      s.dataset = "fashion-mnist", s.model = "mlp 500-50 relu", s.optimizer = "sgd", s.lr = r.config.training.optimizer.lr;
+      s.seed = seed, s.epochs = s.epochs_run = 10, s.seconds = 40 + seed;
+      const double top = 0.84 + 0.012 * cfg + 0.003 * ((seed * 7) % 5);
+      for (int e = 1; e <= 10; ++e) {
+        EpochEvent ev;
+        ev.epoch = e, ev.epochs = 10, ev.train_loss = 0.9 / e + 0.01 * seed, ev.train_accuracy = top + 0.02 - 0.3 / e;
+        ev.val_accuracy = top - 0.25 / e + 0.004 * ((e * seed) % 3), ev.val_loss = 1 - ev.val_accuracy;
+        ev.test_accuracy = ev.val_accuracy - 0.008, ev.test_loss = 1.05 - ev.test_accuracy;
+        ev.grad_ratio = 0.3 + 0.04 * e + 0.1 * cfg, ev.lr = s.lr;
+        r.history.push_back(ev);
+      }
+      r.class_names = names;
+      r.confusion.assign(10, std::vector<int64_t>(10, 0));
+      for (int i = 0; i < 10; ++i)
+        for (int j = 0; j < 10; ++j) r.confusion[i][j] = i == j ? 820 + 10 * cfg + 3 * ((i * seed) % 7) : (i + j + seed) % 9;
+      ImageBatch& im = r.samples;
+      im.channels = 1, im.height = im.width = 28;
+      for (int k = 0; k < 64; ++k) {
+        im.labels.push_back(k % 10);
+        for (int y = 0; y < 28; ++y)
+          for (int x = 0; x < 28; ++x) im.pixels.push_back(static_cast<uint8_t>(((x - 14) * (x - 14) + (y - 14) * (y - 14) < 40 + 3 * (k % 10)) ? 230 : 10));
+        r.sample_predicted.push_back(k < 9 ? (k + 1) % 10 : k % 10);
+        r.sample_confidence.push_back(0.55f + 0.005f * k);
+      }
+      runs.push_back(r);
+    }
+  return runs;
+}
+
+int pdf_pages(const QString& file) {
+  QFile f(file);
+  if (!f.open(QIODevice::ReadOnly)) return -1;
+  return static_cast<int>(QString::fromLatin1(f.readAll()).count(QRegularExpression("/Type\\s*/Page[^s]")));
+}
+
+}  // namespace
+
+TEST(Report, TwentyRunsReadLikeAShortPaperWithTheAppendixOnlyWhenAsked) {
+  const std::vector<RunRecord> runs = study_runs();
+  QTemporaryDir dir;
+  // Short: the results table, the charts, one confusion matrix per configuration, samples.
+  const QString pdf = dir.filePath("study.pdf");
+  ASSERT_EQ(write_report(runs, "Regularisation study", pdf), QString());
+  const int pages = pdf_pages(pdf);
+  EXPECT_GE(pages, 3);
+  EXPECT_LE(pages, 6) << "20 runs should need about 5 pages before the appendix";
+  QFile::remove(QDir::temp().filePath("hyperlab-report-20-runs.pdf"));
+  QFile::copy(pdf, QDir::temp().filePath("hyperlab-report-20-runs.pdf"));  // to look at
+  const ReportParts parts = make_report(runs, "Regularisation study");
+  const std::string& b = parts.body;
+  auto count = [&](const std::string& what) {
+    int n = 0;
+    for (size_t at = b.find(what); at != std::string::npos; at = b.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<table class=\"cm\">"), 4);  // one per configuration, each summed over its 5 seeds
+  EXPECT_NE(b.find("dropout=0.2, lr=0.01</b>: 5 runs"), std::string::npos) << b;
+  EXPECT_EQ(b.find("Appendix"), std::string::npos);
+  EXPECT_EQ(b.find("<pre>"), std::string::npos);  // no configs
+  // The results table comes first, at full width: before any chart.
+  EXPECT_LT(b.find("<table class=\"t\" width=\"100%\">"), b.find("<!--chart:0-->"));
+  // Charts: validation accuracy and training loss with bands, gradient ratio, the box plot with every seed's dot.
+  ASSERT_EQ(parts.charts.size(), 4u);
+  EXPECT_NE(parts.charts[0].find("Validation accuracy over epochs, mean ± SE over 5 seeds per configuration"),
+            std::string::npos);
+  EXPECT_NE(parts.charts[0].find("<polygon"), std::string::npos);  // the bands
+  EXPECT_EQ(QString::fromStdString(parts.charts[3]).count("<circle"), 20);  // 20 runs, 20 dots
+  EXPECT_NE(parts.charts[3].find("dropout=0.2"), std::string::npos);
+  // With the appendix: each run's confusion matrix and config after the rest.
+  ReportOptions with;
+  with.appendix = true;
+  const ReportParts full = make_report(runs, "Regularisation study", with);
+  EXPECT_NE(full.body.find("Appendix: per-run details"), std::string::npos);
+  EXPECT_GT(full.body.find("Appendix"), full.body.find("<table class=\"samples\">"));
+  size_t cms = 0;
+  for (size_t at = full.body.find("<table class=\"cm\">"); at != std::string::npos; at = full.body.find("<table class=\"cm\">", at + 1)) ++cms;
+  EXPECT_EQ(cms, 4u + 20u);
+  const QString long_pdf = dir.filePath("study-appendix.pdf");
+  ASSERT_EQ(write_report(runs, "Regularisation study", long_pdf, with), QString());
+  EXPECT_GT(pdf_pages(long_pdf), pages);
+  QFile::remove(QDir::temp().filePath("hyperlab-report-20-runs-appendix.pdf"));
+  QFile::copy(long_pdf, QDir::temp().filePath("hyperlab-report-20-runs-appendix.pdf"));
 }
 
 TEST(History, ARunTheDatabaseCouldNotTakeIsSavedInAnotherOne) {

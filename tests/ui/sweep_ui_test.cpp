@@ -136,7 +136,7 @@ TEST(Sweep, ASweepFromTheWindowFillsTheDashboardExportsAndReports) {
   ASSERT_TRUE(html.open(QIODevice::ReadOnly));
   const QString text = QString::fromUtf8(html.readAll());
   EXPECT_NE(text.indexOf("Summary per configuration"), -1);
-  EXPECT_NE(text.indexOf("Best val_accuracy so far"), -1);
+  EXPECT_NE(text.indexOf("Best validation accuracy so far"), -1);
   // The runs are in the History tab, tagged with the sweep.
   w.history()->setFilterText("sweep:win");
   EXPECT_EQ(w.history()->visibleRunCount(), 9);
