@@ -469,7 +469,9 @@ std::string display_value(const std::string& t) {
   const double v = std::strtod(t.c_str(), &end);
   if (!t.empty() && end && *end == '\0' && std::isfinite(v)) {
     char b[32];
-    std::snprintf(b, sizeof b, "%.4g", v);
+    // Whole numbers in full (60000, not 6e+04); others to 4 significant digits.
+    if (v == std::floor(v) && std::fabs(v) < 1e15) std::snprintf(b, sizeof b, "%.0f", v);
+    else std::snprintf(b, sizeof b, "%.4g", v);
     return b;
   }
   return t;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sweep/analysis.h"
+#include "sweep/sweep.h"
 
 using namespace hyperlab;
 
@@ -168,4 +169,13 @@ TEST(SweepAnalysis, ParameterAxesAreLogForLogSearchesAndCategoriesForWords) {
   EXPECT_TRUE(axes[2].numeric && !axes[2].log);
   EXPECT_DOUBLE_EQ(axes[2].position("0.3"), 0.5);
   EXPECT_TRUE(std::isnan(axes[2].position("zebra")));
+}
+
+TEST(SweepAnalysis, SettingsReadAsPeopleWriteThem) {
+  EXPECT_EQ(display_value("60000"), "60000");  // whole numbers in full, not 6e+04
+  EXPECT_EQ(display_value("0"), "0");
+  EXPECT_EQ(display_value("0.004641588834"), "0.004642");
+  EXPECT_EQ(display_value("1e-05"), "1e-05");
+  EXPECT_EQ(display_value("\"adam\""), "adam");
+  EXPECT_EQ(display_value("[500,50]"), "[500,50]");
 }
