@@ -21,6 +21,7 @@
 #include "data/dataset.h"
 #include "model/network.h"
 #include "train/checkpoint.h"
+#include "train/diagnostics.h"
 #include "train/numbers.h"
 #include "train/optim.h"
 #include "train/report.h"
@@ -53,30 +54,6 @@ at::Device resolve_device(const TrainingConfig& t, std::string& note) {
                      "; use \"cpu\" or \"auto\", or set training.allow_cpu_fallback to true");
   note = "training.device \"" + d + "\" unavailable (" + why + "), fell back to cpu";
   return at::kCPU;
-}
-
-// Sum of squares per weight slice of a CPU float tensor. Small slices in a
-// plain loop (no dispatcher overhead, which dominates small models); large
-// ones through ATen, which is vectorised and multi-threaded.
-void slice_sq_sums(const at::Tensor& t, const std::vector<WeightSlice>& ws, size_t count, double* out) {
-  const float* p = t.data_ptr<float>();
-  for (size_t i = 0; i < count; ++i) {
-    const int64_t n = ws[i].numel;
-    if (n >= 32768) {
-      double v = t.narrow(0, ws[i].offset, n).norm().item<double>();
-      out[i] = v * v;
-      continue;
-    }
-    const float* q = p + ws[i].offset;
-    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int64_t j = 0;
-    for (; j + 8 <= n; j += 8)
-      for (int k = 0; k < 8; ++k) acc[k] += q[j + k] * q[j + k];
-    double s = 0;
-    for (; j < n; ++j) s += double(q[j]) * q[j];
-    for (float a : acc) s += a;
-    out[i] = s;
-  }
 }
 
 }  // namespace
@@ -267,13 +244,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   at::Tensor noise = T.grad_noise_std > 0 ? at::empty_like(grad) : at::Tensor();
   at::Tensor wflat = flat.narrow(0, 0, net.weight_numel()), wgrad = grad.narrow(0, 0, net.weight_numel());
   const bool cpu = dev.is_cpu();
-  std::vector<double> sq(L), gsum(L), wsum(L);
-  at::Tensor dev_gsum, dev_wsum, dev_ratio;  // CUDA: accumulated on the device
-  // Diagnostics from every k-th batch, k = batches/100 (every batch in short
-  // epochs): at least 100 evenly spaced samples per epoch, at under 1 % of
-  // the epoch's time even for the largest MLP presets (measured: every batch
-  // costs 13-25 %).
-  const int diag_every = std::max(1, nb / 100);
+  GradientDiagnostics diagnostics(net, flat, grad, nb);
   int64_t step = 0;
   RunStatus status = RunStatus::Completed;
   int first_epoch = 1;
@@ -356,14 +327,9 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     } else {
       xperm = train.x, yperm = train.y;
     }
-    std::fill(gsum.begin(), gsum.end(), 0.0), std::fill(wsum.begin(), wsum.end(), 0.0);
-    double ratio_sum = 0, loss_sum = 0, correct_sum = 0;
-    if (!cpu) {
-      dev_gsum = at::zeros({(int64_t)L}, flat.options()), dev_wsum = at::zeros({(int64_t)L}, flat.options());
-      dev_ratio = at::zeros({}, flat.options());
-    }
-    int done = 0, diag_samples = 0;
-    double diag_seconds = 0;
+    diagnostics.epoch_begin();
+    double loss_sum = 0, correct_sum = 0;
+    int done = 0;
     int64_t seen = 0;
     if (tuner) tuner->restart_window();
     for (int bi = 0; bi < nb; ++bi) {
@@ -384,28 +350,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
         at::NoGradGuard ng;
         if (T.l1 > 0) wgrad.add_(wflat.sign(), T.l1);
         if (T.l2 > 0) wgrad.add_(wflat, 2 * T.l2);
-        // Diagnostics on the gradient of the objective, before noise and clipping.
-        const bool diag = L > 0 && bi % diag_every == 0;
-        Clock::time_point td;
-        if (diag) ++diag_samples, td = Clock::now();
-        if (cpu && diag) {
-          slice_sq_sums(grad, ws, L, sq.data());
-          for (size_t i = 0; i < L; ++i) gsum[i] += std::sqrt(sq[i]);
-          ratio_sum += sq[L - 1] > 0 ? std::sqrt(sq[0] / sq[L - 1]) : NAN;
-          slice_sq_sums(flat, ws, L, sq.data());
-          for (size_t i = 0; i < L; ++i) wsum[i] += std::sqrt(sq[i]);
-        } else if (diag) {
-          std::vector<at::Tensor> gn, wn;
-          for (size_t i = 0; i < L; ++i) {
-            const WeightSlice& w = ws[i];
-            gn.push_back(grad.narrow(0, w.offset, w.numel).norm());
-            wn.push_back(flat.narrow(0, w.offset, w.numel).norm());
-          }
-          at::Tensor g = at::stack(gn);
-          dev_gsum.add_(g), dev_wsum.add_(at::stack(wn));
-          dev_ratio.add_(g[0] / g[L - 1]);
-        }
-        if (diag) diag_seconds += since(td);
+        diagnostics.after_backward(bi);  // the objective's gradient, before noise and clipping
         if (T.grad_noise_std > 0) grad.add_(noise.normal_(0.0, T.grad_noise_std, gen));
         if (T.clip_grad_norm > 0) {  // as torch.nn.utils.clip_grad_norm_
           at::Tensor coef = (T.clip_grad_norm / (grad.norm() + 1e-6)).clamp_max(1.0);
@@ -460,17 +405,9 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     EpochEvent e;
     e.epoch = epoch, e.epochs = T.epochs, e.lr = lr;
     e.train_seconds = since(te);
-    e.diag_seconds = diag_seconds;
     e.samples_per_s = seen / std::max(e.train_seconds, 1e-9);
     e.train_loss = loss_sum / seen, e.train_accuracy = correct_sum / seen;
-    if (!cpu && L > 0) {
-      at::Tensor g = dev_gsum.cpu(), w = dev_wsum.cpu();
-      for (size_t i = 0; i < L; ++i) gsum[i] = g[i].item<double>(), wsum[i] = w[i].item<double>();
-      ratio_sum = dev_ratio.item<double>();
-    }
-    for (size_t i = 0; i < L; ++i)
-      e.grad_norms.push_back(gsum[i] / diag_samples), e.weight_norms.push_back(wsum[i] / diag_samples);
-    if (L > 0) e.grad_ratio = ratio_sum / diag_samples;
+    diagnostics.epoch_end(e);
     {
       at::NoGradGuard ng;
       if (T.l1 > 0) e.penalty += T.l1 * wflat.abs().sum().item<double>();
