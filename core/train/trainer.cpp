@@ -25,6 +25,7 @@
 #include "train/numbers.h"
 #include "train/optim.h"
 #include "train/report.h"
+#include "train/selection.h"
 #include "train/snapshot.h"
 #include "train/threadtuner.h"
 
@@ -222,21 +223,12 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     net.train(true);
   };
 
-  // The selected epoch (train/numbers.h: the same rule that reports it) and
-  // early stopping. The test set never selects. The selected epoch's weights
-  // are kept while later epochs train, to measure the test set on them at the end.
-  const EarlyStoppingConfig& es = T.early_stopping;
-  std::string monitor = selection_monitor(c);
-  if (monitor.rfind("val_", 0) == 0 && val.size() == 0) monitor.clear();  // a split too small to hold any
-  const double min_delta = es.enabled ? es.min_delta : 0;
-  double best = NAN;
-  int since_best = 0;
-  at::Tensor best_flat;
+  // The selected epoch and early stopping (train/selection.h).
+  EpochSelection selection(c, val.size() > 0, net, flat);
   // The last test-set evaluation (to reuse it at the end when the weights have not moved since).
   at::Tensor last_test_preds;
   int last_test_epoch = -1;
   bool stepped_since_test = true;
-  std::vector<at::Tensor> best_buffers;
 
   // Per-batch work buffers.
   at::Generator perm_gen = at::detail::createCPUGenerator(T.seed + 0x5DEECE66Dull);
@@ -254,19 +246,14 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   auto save_checkpoint = [&](int epoch) {
     torch::serialize::OutputArchive out;
     nlohmann::json meta = {{"format", 1}, {"epoch", epoch}, {"step", step}, {"config", config_to_text(c)},
-                           {"best", std::isfinite(best) ? nlohmann::json(best) : nlohmann::json(nullptr)},
-                           {"since_best", since_best}, {"best_epoch", res.best_epoch},
                            {"schedule", sched.state()}, {"history", history_json(res.history)}};
+    selection.save(meta, out);
     out.write("meta", c10::IValue(meta.dump()));
     out.write("flat", flat.detach().cpu());
     auto bufs = net.buffers();
     for (size_t i = 0; i < bufs.size(); ++i) out.write("buffer." + std::to_string(i), bufs[i].cpu());
     out.write("gen", gen.get_state());
     out.write("perm_gen", perm_gen.get_state());
-    if (best_flat.defined()) {
-      out.write("best_flat", best_flat.cpu());
-      for (size_t i = 0; i < best_buffers.size(); ++i) out.write("best_buffer." + std::to_string(i), best_buffers[i].cpu());
-    }
     torch::serialize::OutputArchive opt_state;
     opt->save(opt_state);
     out.write("optimizer", opt_state);
@@ -282,34 +269,25 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
       in.read(key, t);
       return t;
     };
-    auto has = [&](const std::string& key) {
-      at::Tensor t;
-      return in.try_read(key, t);
-    };
     flat.copy_(read("flat"));
     auto bufs = net.buffers();
     for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(read("buffer." + std::to_string(i)));
     gen.set_state(read("gen"));
     perm_gen.set_state(read("perm_gen"));
-    if (has("best_flat")) {
-      best_flat = read("best_flat").to(dev);
-      best_buffers.clear();
-      for (size_t i = 0; i < bufs.size(); ++i) best_buffers.push_back(read("best_buffer." + std::to_string(i)).to(dev));
-    }
+    selection.load(meta, in, dev);
     torch::serialize::InputArchive opt_state;
     in.read("optimizer", opt_state);
     opt->load(opt_state);
     first_epoch = meta.at("epoch").get<int>() + 1;
     step = meta.at("step").get<int64_t>();
-    best = meta.at("best").is_number() ? meta.at("best").get<double>() : NAN;
-    since_best = meta.at("since_best");
-    res.best_epoch = meta.at("best_epoch");
+    res.best_epoch = selection.selected_epoch();
     sched.set_state(meta.at("schedule").get<std::vector<double>>());
     res.history = history_from(meta.at("history"));
     for (EpochEvent& e : res.history) e.epochs = T.epochs;
     res.epochs_run = first_epoch - 1;
     // An early stop that had already happened stays a stop.
-    if (es.enabled && since_best > es.patience) status = RunStatus::EarlyStopped;
+    std::string reason;
+    if (selection.should_stop(reason)) status = RunStatus::EarlyStopped;
   }
 
   net.train(true);
@@ -420,30 +398,15 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     }
     e.seconds = since(te);
 
-    // Nothing selects (no validation set): every epoch is the selected one as it ends.
-    const double m = monitor.empty() ? 0.0 : epoch_metric(e, monitor);
-    if (monitor.empty() || improves(monitor, m, best, min_delta)) {
-      best = m, since_best = 0, res.best_epoch = epoch, e.best = true;
-      if (!monitor.empty()) {
-        if (best_flat.defined()) best_flat.copy_(flat);
-        else best_flat = flat.clone();
-        best_buffers.clear();
-        for (auto& b : net.buffers()) best_buffers.push_back(b.clone());
-      }
-    } else {
-      ++since_best;
-    }
+    selection.epoch_end(e);
+    res.best_epoch = selection.selected_epoch();
     res.history.push_back(e);
     res.epochs_run = epoch;
     set_lr(*opt, sched.after_epoch(epoch, epoch_metric(e, T.scheduler.monitor)));
     if (cb.on_epoch && !cb.on_epoch(e) && status == RunStatus::Completed)
       status = RunStatus::Cancelled, res.reason = "stopped by a callback";
     if (snapper && cb.snapshot_every_epoch) cb.on_snapshot(snapper->make(net, convert, epoch, false));
-    if (status == RunStatus::Completed && es.enabled && since_best > es.patience) {
-      status = RunStatus::EarlyStopped;
-      res.reason = monitor + " did not improve by more than " + std::to_string(es.min_delta) + " for " +
-                   std::to_string(since_best) + " epochs (best at epoch " + std::to_string(res.best_epoch) + ")";
-    }
+    if (status == RunStatus::Completed && selection.should_stop(res.reason)) status = RunStatus::EarlyStopped;
     if (!checkpoint_file.empty() && T.checkpoint_every > 0 &&
         (epoch % T.checkpoint_every == 0 || epoch == T.epochs || status != RunStatus::Completed)) {
       try {
@@ -475,24 +438,8 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
       evaluate(test, res.final_test_loss, res.final_test_accuracy, &preds);
     }
     res.test_loss = res.final_test_loss, res.test_accuracy = res.final_test_accuracy;
-    // The selected model, when it is not the final one: measured on its kept
-    // weights, which stay in place if restore_best asks for them.
-    if (best_flat.defined() && res.best_epoch != res.epochs_run) {
-      auto bufs = net.buffers();
-      at::Tensor final_flat;
-      std::vector<at::Tensor> final_buffers;
-      if (!(es.enabled && es.restore_best)) {
-        final_flat = flat.clone();
-        for (auto& b : bufs) final_buffers.push_back(b.clone());
-      }
-      flat.copy_(best_flat);
-      for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(best_buffers[i]);
-      evaluate(test, res.test_loss, res.test_accuracy, &preds);
-      if (final_flat.defined()) {
-        flat.copy_(final_flat);
-        for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(final_buffers[i]);
-      }
-    }
+    // The selected model, when it is not the final one: measured on its kept weights.
+    selection.measure_selected(res, preds, [&](double& loss, double& acc, at::Tensor* p) { evaluate(test, loss, acc, p); });
     at::Tensor cm = at::bincount(test.y * C + preds, {}, C * C).reshape({C, C}).cpu();
     res.confusion.assign(C, std::vector<int64_t>(C));
     for (int i = 0; i < C; ++i) {
