@@ -55,4 +55,48 @@ int checkpoint_epoch(const std::string& file) { return read_checkpoint(file).epo
 
 ExperimentConfig checkpoint_config(const std::string& file) { return read_checkpoint(file).config; }
 
+void save_training_checkpoint(const std::string& file, int epoch, const TrainingState& s) {
+  torch::serialize::OutputArchive out;
+  nlohmann::json meta = {{"format", 1}, {"epoch", epoch}, {"step", s.step}, {"config", config_to_text(s.config)},
+                         {"schedule", s.schedule.state()}, {"history", history_json(s.result.history)}};
+  s.selection.save(meta, out);
+  out.write("meta", c10::IValue(meta.dump()));
+  out.write("flat", s.flat.detach().cpu());
+  auto bufs = s.net.buffers();
+  for (size_t i = 0; i < bufs.size(); ++i) out.write("buffer." + std::to_string(i), bufs[i].cpu());
+  out.write("gen", s.gen.get_state());
+  out.write("perm_gen", s.perm_gen.get_state());
+  torch::serialize::OutputArchive opt_state;
+  s.optimizer.save(opt_state);
+  out.write("optimizer", opt_state);
+  write_checkpoint(out, file);
+}
+
+int load_training_checkpoint(const std::string& file, TrainingState& s, const at::Device& dev) {
+  torch::serialize::InputArchive in;
+  const nlohmann::json meta = read_checkpoint(file, &in).json;
+  at::NoGradGuard ng;
+  // A fresh tensor per record: InputArchive::read re-points a defined one.
+  auto read = [&](const std::string& key) {
+    at::Tensor t;
+    in.read(key, t);
+    return t;
+  };
+  s.flat.copy_(read("flat"));
+  auto bufs = s.net.buffers();
+  for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(read("buffer." + std::to_string(i)));
+  s.gen.set_state(read("gen"));
+  s.perm_gen.set_state(read("perm_gen"));
+  s.selection.load(meta, in, dev);
+  torch::serialize::InputArchive opt_state;
+  in.read("optimizer", opt_state);
+  s.optimizer.load(opt_state);
+  s.step = meta.at("step").get<int64_t>();
+  s.schedule.set_state(meta.at("schedule").get<std::vector<double>>());
+  s.result.best_epoch = s.selection.selected_epoch();
+  s.result.history = history_from(meta.at("history"));
+  for (EpochEvent& e : s.result.history) e.epochs = s.config.training.epochs;
+  return meta.at("epoch").get<int>();
+}
+
 }  // namespace hyperlab

@@ -9,10 +9,14 @@
 
 #include <nlohmann/json.hpp>
 #include <torch/serialize/input-archive.h>
+#include <torch/optim/optimizer.h>
 #include <torch/serialize/output-archive.h>
 
 #include "config/experiment.h"
+#include "model/network.h"
 #include "train/events.h"
+#include "train/optim.h"
+#include "train/selection.h"
 
 namespace hyperlab {
 
@@ -31,5 +35,25 @@ CheckpointMeta read_checkpoint(const std::string& file, torch::serialize::InputA
 void write_checkpoint(torch::serialize::OutputArchive& out, const std::string& file);
 /// What must match to resume: the config with training.epochs left out.
 std::string checkpoint_key(ExperimentConfig c);
+
+/// Everything of a training run that changes from epoch to epoch, as the
+/// checkpointer saves and restores it (side by side, below).
+struct TrainingState {
+  const ExperimentConfig& config;
+  Network& net;
+  at::Tensor flat;  ///< the network's flat parameters
+  at::Generator& gen;       ///< dropout, noise
+  at::Generator& perm_gen;  ///< the shuffling
+  torch::optim::Optimizer& optimizer;
+  LrSchedule& schedule;
+  EpochSelection& selection;
+  int64_t& step;
+  RunResult& result;  ///< its history
+};
+/// Saves the state after `epoch` to FILE (write_checkpoint: atomic, errors name the file).
+void save_training_checkpoint(const std::string& file, int epoch, const TrainingState& s);
+/// Restores the state from FILE (onto `dev`); returns the epoch it was saved
+/// after. The history and selected epoch go into s.result.
+int load_training_checkpoint(const std::string& file, TrainingState& s, const at::Device& dev);
 
 }  // namespace hyperlab

@@ -242,48 +242,10 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   int first_epoch = 1;
   std::string checkpoint_error;  // a checkpoint that could not be written ends the run failed
 
-  // Checkpoints: everything that changes from epoch to epoch.
-  auto save_checkpoint = [&](int epoch) {
-    torch::serialize::OutputArchive out;
-    nlohmann::json meta = {{"format", 1}, {"epoch", epoch}, {"step", step}, {"config", config_to_text(c)},
-                           {"schedule", sched.state()}, {"history", history_json(res.history)}};
-    selection.save(meta, out);
-    out.write("meta", c10::IValue(meta.dump()));
-    out.write("flat", flat.detach().cpu());
-    auto bufs = net.buffers();
-    for (size_t i = 0; i < bufs.size(); ++i) out.write("buffer." + std::to_string(i), bufs[i].cpu());
-    out.write("gen", gen.get_state());
-    out.write("perm_gen", perm_gen.get_state());
-    torch::serialize::OutputArchive opt_state;
-    opt->save(opt_state);
-    out.write("optimizer", opt_state);
-    write_checkpoint(out, checkpoint_file);
-  };
+  // Checkpoints: everything that changes from epoch to epoch (train/checkpoint.h).
+  TrainingState state{c, net, flat, gen, perm_gen, *opt, sched, selection, step, res};
   if (!resume_file.empty()) {
-    torch::serialize::InputArchive in;
-    const nlohmann::json meta = read_checkpoint(resume_file, &in).json;
-    at::NoGradGuard ng;
-    // A fresh tensor per record: InputArchive::read re-points a defined one.
-    auto read = [&](const std::string& key) {
-      at::Tensor t;
-      in.read(key, t);
-      return t;
-    };
-    flat.copy_(read("flat"));
-    auto bufs = net.buffers();
-    for (size_t i = 0; i < bufs.size(); ++i) bufs[i].copy_(read("buffer." + std::to_string(i)));
-    gen.set_state(read("gen"));
-    perm_gen.set_state(read("perm_gen"));
-    selection.load(meta, in, dev);
-    torch::serialize::InputArchive opt_state;
-    in.read("optimizer", opt_state);
-    opt->load(opt_state);
-    first_epoch = meta.at("epoch").get<int>() + 1;
-    step = meta.at("step").get<int64_t>();
-    res.best_epoch = selection.selected_epoch();
-    sched.set_state(meta.at("schedule").get<std::vector<double>>());
-    res.history = history_from(meta.at("history"));
-    for (EpochEvent& e : res.history) e.epochs = T.epochs;
+    first_epoch = load_training_checkpoint(resume_file, state, dev) + 1;
     res.epochs_run = first_epoch - 1;
     // An early stop that had already happened stays a stop.
     std::string reason;
@@ -410,7 +372,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     if (!checkpoint_file.empty() && T.checkpoint_every > 0 &&
         (epoch % T.checkpoint_every == 0 || epoch == T.epochs || status != RunStatus::Completed)) {
       try {
-        save_checkpoint(epoch);
+        save_training_checkpoint(checkpoint_file, epoch, state);
       } catch (const std::exception& e) {
         // A full disk or any other write error: the run stops here, is evaluated
         // as usual, and ends failed with the cause; its completed epochs and the
