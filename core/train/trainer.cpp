@@ -22,6 +22,7 @@
 #include "model/network.h"
 #include "train/checkpoint.h"
 #include "train/diagnostics.h"
+#include "train/evaluate.h"
 #include "train/numbers.h"
 #include "train/optim.h"
 #include "train/report.h"
@@ -166,17 +167,9 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   // Data on the device once; uint8 stays uint8 until a batch is converted.
   auto to_dev = [&](const Split& s) { return s.size() == 0 ? Split{} : Split{s.x.to(dev), s.y.to(dev)}; };
   Split train = to_dev(D.train), val = to_dev(D.val), test = to_dev(D.test);
-  at::Tensor scale = D.scale.to(dev), shift = D.shift.to(dev);
-  auto convert = [&](const at::Tensor& xb) {
-    at::Tensor xf = xb.to(at::kFloat);
-    if (D.unit_scale_only) return D.scalar_scale == 1.0 ? xf : xf.mul_(D.scalar_scale);
-    return xf.mul_(scale).add_(shift);
-  };
   const int C = D.spec.classes;
-  auto loss_fn = [&](const at::Tensor& logits, const at::Tensor& y) {
-    if (T.loss == "mse") return at::mse_loss(logits, at::one_hot(y, C).to(at::kFloat));
-    return at::cross_entropy_loss(logits, y);
-  };
+  const BatchMath math(D, dev, T.loss, C);
+  auto convert = [&](const at::Tensor& xb) { return math.input(xb); };
 
   const int64_t N = train.size(), B = T.batch_size;
   const int nb = static_cast<int>((N + B - 1) / B);
@@ -198,30 +191,10 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   std::unique_ptr<SnapshotMaker> snapper;
   if (cb.on_snapshot) snapper = std::make_unique<SnapshotMaker>(D, expanded_layers(c), dev);
 
-  // Evaluation: loss sum and correct count on the device, read once.
   bool has_conv = false;
   for (const auto& l : expanded_layers(c)) has_conv |= l.type == "conv2d";
-  const int64_t EB = has_conv ? 128 : 1000;
-  auto evaluate = [&](const Split& s, double& loss, double& acc, at::Tensor* preds) {
-    if (s.size() == 0) return;
-    at::NoGradGuard ng;
-    net.train(false);
-    at::Tensor lsum = at::zeros({}, flat.options()), correct = at::zeros({}, flat.options().dtype(at::kLong));
-    std::vector<at::Tensor> pv;
-    for (int64_t i = 0; i < s.size(); i += EB) {
-      int64_t b = std::min(EB, s.size() - i);
-      at::Tensor yb = s.y.narrow(0, i, b);
-      at::Tensor out = net.forward(convert(s.x.narrow(0, i, b)));
-      lsum.add_(loss_fn(out, yb), static_cast<double>(b));
-      at::Tensor p = out.argmax(1);
-      correct.add_(p.eq(yb).sum());
-      if (preds) pv.push_back(p);
-    }
-    loss = lsum.item<double>() / s.size();
-    acc = correct.item<double>() / s.size();
-    if (preds) *preds = at::cat(pv);
-    net.train(true);
-  };
+  const Evaluator evaluator(net, math, has_conv, flat.options());
+  auto evaluate = [&](const Split& s, double& loss, double& acc, at::Tensor* preds) { evaluator.measure(s, loss, acc, preds); };
 
   // The selected epoch and early stopping (train/selection.h).
   EpochSelection selection(c, val.size() > 0, net, flat);
@@ -282,8 +255,8 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
       stepped_since_test = true;
       const int64_t b = std::min(B, N - bi * B);
       at::Tensor yb = yperm.narrow(0, bi * B, b);
-      at::Tensor logits = net.forward(convert(xperm.narrow(0, bi * B, b)));
-      at::Tensor loss = loss_fn(logits, yb);
+      at::Tensor logits = net.forward(math.input(xperm.narrow(0, bi * B, b)));
+      at::Tensor loss = math.loss(logits, yb);
       grad.zero_();
       loss.backward();
       {

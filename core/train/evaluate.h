@@ -1,0 +1,48 @@
+// What a batch becomes on its way through the network, and the evaluation
+// of a split, shared by the training loop, the evaluator and the snapshots:
+// a uint8 batch to float with the data's normalisation, the loss, and a
+// split's loss and accuracy measured with the loss sum and correct count kept
+// on the device and read once.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <string>
+
+#include "data/dataset.h"
+#include "model/network.h"
+
+namespace hyperlab {
+
+class BatchMath {
+ public:
+  /// `data` must outlive this; `dev`: where batches are.
+  BatchMath(const LoadedData& data, const at::Device& dev, const std::string& loss, int classes);
+  /// A stored (uint8) batch as the network's input.
+  at::Tensor input(const at::Tensor& xb) const;
+  /// The data loss of a batch (mean over it): cross entropy, or MSE on one-hot targets.
+  at::Tensor loss(const at::Tensor& logits, const at::Tensor& y) const;
+
+ private:
+  const LoadedData& data_;
+  at::Tensor scale_, shift_;
+  bool mse_;
+  int classes_;
+};
+
+class Evaluator {
+ public:
+  /// Batches of 1000 (128 with convolutions, whose activations are larger).
+  Evaluator(Network& net, const BatchMath& math, bool has_conv, const at::TensorOptions& options);
+  /// Loss and accuracy on `s` (nothing when empty), and the predictions when asked;
+  /// the network is in evaluation mode meanwhile, in training mode after.
+  void measure(const Split& s, double& loss, double& acc, at::Tensor* preds) const;
+
+ private:
+  Network& net_;
+  const BatchMath& math_;
+  int64_t batch_;
+  at::TensorOptions options_;
+};
+
+}  // namespace hyperlab
