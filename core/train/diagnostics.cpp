@@ -59,6 +59,7 @@ void GradientDiagnostics::epoch_begin() {
 
 void GradientDiagnostics::after_backward(int batch) {
   if (layers_ == 0 || batch % every_ != 0) return;
+  at::NoGradGuard ng;
   ++samples_;
   const auto t0 = Clock::now();
   const size_t L = layers_;

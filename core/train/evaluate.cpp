@@ -1,6 +1,7 @@
 #include "train/evaluate.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace hyperlab {
@@ -17,6 +18,39 @@ at::Tensor BatchMath::input(const at::Tensor& xb) const {
 at::Tensor BatchMath::loss(const at::Tensor& logits, const at::Tensor& y) const {
   if (mse_) return at::mse_loss(logits, at::one_hot(y, classes_).to(at::kFloat));
   return at::cross_entropy_loss(logits, y);
+}
+
+BatchResult batch_result(const at::Tensor& logits, const at::Tensor& yb, const at::Tensor& loss, int C) {
+  BatchResult r;
+  const int64_t b = yb.size(0);
+  if (logits.device().is_cpu()) {
+    r.loss = loss.item<double>();
+    at::Tensor lc = logits.contiguous();
+    const float* lp = lc.data_ptr<float>();  // [b, C]
+    const int64_t* yp = yb.data_ptr<int64_t>();
+    int64_t correct = 0;
+    for (int64_t i = 0; i < b; ++i) {
+      const float* row = lp + i * C;
+      int arg = 0;
+      for (int k = 1; k < C; ++k)
+        if (row[k] > row[arg]) arg = k;
+      correct += arg == yp[i];
+    }
+    r.accuracy = double(correct) / b;
+    r.correct = double(correct);
+  } else {
+    // One sync per batch on CUDA; cheap next to the kernels it waits for.
+    at::Tensor corr = logits.argmax(1).eq(yb).sum();
+    at::Tensor both = at::stack({loss.detach().to(at::kDouble), corr.to(at::kDouble)}).cpu();
+    r.loss = both[0].item<double>(), r.accuracy = both[1].item<double>() / b;
+    r.correct = r.accuracy * b;
+  }
+  return r;
+}
+
+std::string divergence_reason(double loss, int epoch, int batch) {
+  return std::string("training loss became ") + (std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
+         std::to_string(epoch) + ", batch " + std::to_string(batch) + " (try a smaller learning rate or gradient clipping)";
 }
 
 Evaluator::Evaluator(Network& net, const BatchMath& math, bool has_conv, const at::TensorOptions& options)

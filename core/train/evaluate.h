@@ -30,6 +30,16 @@ class BatchMath {
   int classes_;
 };
 
+/// A training batch's loss and accuracy, read with one sync: `loss_value`, the
+/// batch accuracy, and what to add to the epoch's correct count.
+struct BatchResult {
+  double loss = 0, accuracy = 0, correct = 0;
+};
+BatchResult batch_result(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& loss, int classes);
+
+/// The message of a run whose training loss stopped being finite.
+std::string divergence_reason(double loss, int epoch, int batch);
+
 class Evaluator {
  public:
   /// Batches of 1000 (128 with convolutions, whose activations are larger).

@@ -25,6 +25,7 @@
 #include "train/evaluate.h"
 #include "train/numbers.h"
 #include "train/optim.h"
+#include "train/regularise.h"
 #include "train/report.h"
 #include "train/selection.h"
 #include "train/snapshot.h"
@@ -206,9 +207,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   // Per-batch work buffers.
   at::Generator perm_gen = at::detail::createCPUGenerator(T.seed + 0x5DEECE66Dull);
   at::Tensor xperm, yperm;
-  at::Tensor noise = T.grad_noise_std > 0 ? at::empty_like(grad) : at::Tensor();
-  at::Tensor wflat = flat.narrow(0, 0, net.weight_numel()), wgrad = grad.narrow(0, 0, net.weight_numel());
-  const bool cpu = dev.is_cpu();
+  Regularisers regularisers(T, flat, grad, net.weight_numel(), gen);
   GradientDiagnostics diagnostics(net, flat, grad, nb);
   int64_t step = 0;
   RunStatus status = RunStatus::Completed;
@@ -259,50 +258,20 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
       at::Tensor loss = math.loss(logits, yb);
       grad.zero_();
       loss.backward();
-      {
-        at::NoGradGuard ng;
-        if (T.l1 > 0) wgrad.add_(wflat.sign(), T.l1);
-        if (T.l2 > 0) wgrad.add_(wflat, 2 * T.l2);
-        diagnostics.after_backward(bi);  // the objective's gradient, before noise and clipping
-        if (T.grad_noise_std > 0) grad.add_(noise.normal_(0.0, T.grad_noise_std, gen));
-        if (T.clip_grad_norm > 0) {  // as torch.nn.utils.clip_grad_norm_
-          at::Tensor coef = (T.clip_grad_norm / (grad.norm() + 1e-6)).clamp_max(1.0);
-          grad.mul_(coef);
-        }
-      }
+      regularisers.add_penalty_gradients();
+      diagnostics.after_backward(bi);  // the objective's gradient, before noise and clipping
+      regularisers.noise_and_clip();
       opt->step();
       ++step, ++done, seen += b;
       if (tuner) tuner->after_batch(b);
 
-      double bl, ba;
-      if (cpu) {
-        bl = loss.item<double>();
-        at::Tensor lc = logits.contiguous();
-        const float* lp = lc.data_ptr<float>();  // [b, C]
-        const int64_t* yp = yb.data_ptr<int64_t>();
-        int64_t correct = 0;
-        for (int64_t i = 0; i < b; ++i) {
-          const float* row = lp + i * C;
-          int arg = 0;
-          for (int k = 1; k < C; ++k)
-            if (row[k] > row[arg]) arg = k;
-          correct += arg == yp[i];
-        }
-        ba = double(correct) / b;
-        loss_sum += bl * b, correct_sum += correct;
-      } else {
-        // One sync per batch on CUDA; cheap next to the kernels it waits for.
-        at::Tensor corr = logits.argmax(1).eq(yb).sum();
-        at::Tensor both = at::stack({loss.detach().to(at::kDouble), corr.to(at::kDouble)}).cpu();
-        bl = both[0].item<double>(), ba = both[1].item<double>() / b;
-        loss_sum += bl * b, correct_sum += ba * b;
-      }
+      const BatchResult br = batch_result(logits, yb, loss, C);
+      const double bl = br.loss, ba = br.accuracy;
+      loss_sum += bl * b, correct_sum += br.correct;
       if (!std::isfinite(bl)) {
         status = RunStatus::Diverged;
         res.diverged_epoch = epoch, res.diverged_batch = bi + 1;
-        res.reason = std::string("training loss became ") + (std::isnan(bl) ? "NaN" : "infinite") +
-                     " at epoch " + std::to_string(epoch) + ", batch " + std::to_string(bi + 1) +
-                     " (try a smaller learning rate or gradient clipping)";
+        res.reason = divergence_reason(bl, epoch, bi + 1);
       }
       if (cb.on_batch) {
         BatchEvent be{epoch, bi + 1, nb, step, bl, ba, lr, seen / std::max(since(te), 1e-9)};
@@ -321,11 +290,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
     e.samples_per_s = seen / std::max(e.train_seconds, 1e-9);
     e.train_loss = loss_sum / seen, e.train_accuracy = correct_sum / seen;
     diagnostics.epoch_end(e);
-    {
-      at::NoGradGuard ng;
-      if (T.l1 > 0) e.penalty += T.l1 * wflat.abs().sum().item<double>();
-      if (T.l2 > 0) e.penalty += T.l2 * wflat.square().sum().item<double>();
-    }
+    e.penalty = regularisers.penalty();
     evaluate(val, e.val_loss, e.val_accuracy, nullptr);
     if (T.evaluate_test) {
       evaluate(test, e.test_loss, e.test_accuracy, &last_test_preds);
