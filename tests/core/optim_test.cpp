@@ -7,6 +7,7 @@
 
 #include "config/config_json.h"
 #include "train/optim.h"
+#include "train/regularise.h"
 
 using namespace hyperlab;
 
@@ -80,4 +81,42 @@ TEST(Schedules, FollowPyTorchFormulas) {
   EXPECT_EQ(pl.after_epoch(2, 1.0), 1.0);   // 1 bad epoch: within patience
   EXPECT_EQ(pl.after_epoch(3, 1.0), 0.5);   // 2 bad epochs > patience: reduce
   EXPECT_EQ(pl.after_epoch(4, 0.5), 0.5);   // improved
+}
+
+// L1, L2 and clipping change the gradient by what their formulas say, on the weights only.
+TEST(Regularisers, ChangeTheGradientByTheirFormulas) {
+  at::Tensor flat = at::tensor({0.5f, -2.0f, 0.0f, 3.0f, 1.0f, -1.0f});  // 4 weights, then 2 biases
+  at::Tensor grad = at::zeros({6});
+  at::Generator gen = at::detail::createCPUGenerator(1);
+  TrainingConfig t;
+  t.l1 = 0.1, t.l2 = 0.01;
+  Regularisers r(t, flat, grad, 4, gen);
+  r.add_penalty_gradients();
+  // d/dw (l1 |w| + l2 w^2) = l1 sign(w) + 2 l2 w; sign(0) = 0; biases untouched.
+  const std::vector<float> want = {0.1f + 0.01f, -0.1f - 0.04f, 0.0f, 0.1f + 0.06f, 0.0f, 0.0f};
+  for (int i = 0; i < 6; ++i) EXPECT_NEAR(grad[i].item<float>(), want[i], 1e-7) << i;
+  // penalty = l1 sum|w| + l2 sum w^2 = 0.1 * 5.5 + 0.01 * 13.25
+  EXPECT_NEAR(r.penalty(), 0.1 * 5.5 + 0.01 * 13.25, 1e-6);
+  // Clipping scales the whole gradient to the norm asked for (as clip_grad_norm_: max / (norm + 1e-6)).
+  TrainingConfig clip;
+  clip.clip_grad_norm = 1.0;
+  at::Tensor g2 = at::tensor({3.0f, 4.0f, 0.0f, 0.0f, 0.0f, 0.0f});
+  Regularisers c(clip, flat, g2, 4, gen);
+  c.noise_and_clip();
+  EXPECT_NEAR(g2[0].item<float>(), 3.0 / (5.0 + 1e-6), 1e-6);
+  EXPECT_NEAR(g2[1].item<float>(), 4.0 / (5.0 + 1e-6), 1e-6);
+  // A gradient already within the norm stays as it is.
+  at::Tensor g3 = at::tensor({0.3f, 0.4f, 0.0f, 0.0f, 0.0f, 0.0f});
+  Regularisers c3(clip, flat, g3, 4, gen);
+  c3.noise_and_clip();
+  EXPECT_FLOAT_EQ(g3[0].item<float>(), 0.3f);
+  // Noise: zero-mean with the standard deviation asked for.
+  TrainingConfig noisy;
+  noisy.grad_noise_std = 0.5;
+  at::Tensor g4 = at::zeros({20000});
+  at::Tensor f4 = at::zeros({20000});
+  Regularisers n(noisy, f4, g4, 20000, gen);
+  n.noise_and_clip();
+  EXPECT_NEAR(g4.mean().item<double>(), 0.0, 0.02);
+  EXPECT_NEAR(g4.std().item<double>(), 0.5, 0.02);
 }
