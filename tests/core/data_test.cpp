@@ -1,6 +1,8 @@
 // IDX and CIFAR-10 readers on small files the tests write, good and corrupt;
 // synthetic data; splits and limits.
 #include <gtest/gtest.h>
+
+#include <cmath>
 #include <zlib.h>
 
 #include <cstdio>
@@ -9,6 +11,7 @@
 
 #include "config/config_json.h"
 #include "data/dataset.h"
+#include "train/evaluate.h"
 #include "train/trainer.h"
 
 using namespace hyperlab;
@@ -129,6 +132,29 @@ TEST_F(DataFiles, ValidationSplitAndLimitsAreDeterministic) {
   EXPECT_TRUE(a->val.y.equal(b->val.y));
   EXPECT_TRUE(a->val.x.equal(b->val.x));
   EXPECT_FALSE(a->val.x.equal(c->val.x));  // another seed, another split
+}
+
+// standardize uses the training split's statistics only (never validation or test):
+// training inputs come out with mean 0 and standard deviation 1.
+TEST_F(DataFiles, StandardizeUsesTheTrainingStatisticsOnly) {
+  mnist(100, 20, false);
+  DataConfig d = cfg();
+  d.validation_fraction = 0.25, d.normalization = "standardize";
+  auto D = load_data(d, 7);
+  BatchMath math(*D, at::kCPU, "cross_entropy", 10);
+  at::Tensor x = math.input(D->train.x).to(at::kDouble);
+  EXPECT_NEAR(x.mean().item<double>(), 0.0, 1e-5);
+  EXPECT_NEAR(x.std().item<double>(), 1.0, 1e-4);  // unbiased, as torch.std
+  // By hand from the training pixels alone.
+  at::Tensor raw = D->train.x.to(at::kDouble) / 255.0;
+  const double mean = raw.mean().item<double>(), sd = raw.std().item<double>();
+  EXPECT_NEAR(D->shift.item<float>(), -mean / sd, 1e-4);
+  EXPECT_NEAR(D->scale.item<float>(), 1.0 / 255.0 / sd, 1e-7);
+  // With the validation images in, the numbers would differ: they are left out.
+  at::Tensor all = at::cat({D->train.x, D->val.x}).to(at::kDouble) / 255.0;
+  const double with_val = -all.mean().item<double>() / all.std().item<double>();
+  ASSERT_GT(std::fabs(with_val - (-mean / sd)), 1e-3) << "the data cannot tell the two apart";
+  EXPECT_GT(std::fabs(D->shift.item<float>() - with_val), 1e-3);
 }
 
 TEST_F(DataFiles, CorruptIdxFilesGetClearErrors) {
