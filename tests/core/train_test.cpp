@@ -8,8 +8,13 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/pooling.h>
 
 #include "config/config_json.h"
+#include "model/network.h"
 #include "train/numbers.h"
 #include "train/trainer.h"
 
@@ -487,4 +492,75 @@ TEST(Checkpoint, AMismatchedOrMissingCheckpointIsRefused) {
   EXPECT_EQ(r.history.size(), 6u);
   EXPECT_THROW(Trainer(c).resume_from(file + ".nope"), std::runtime_error);
   std::remove(file.c_str());
+}
+
+// The flat-parameter network computes what the same layers do in a plain
+// torch::nn::Sequential: the same outputs and the same gradients.
+TEST(Network, FlatParametersGiveTheOutputsAndGradientsOfAPlainSequential) {
+  for (bool conv : {false, true}) {
+    std::vector<LayerConfig> layers;
+    auto add = [&](const std::string& type, int out = 0, int kernel = 3) {
+      LayerConfig l;
+      l.type = type, l.out = out, l.kernel = kernel;
+      if (type == "maxpool2d") l.stride = 2;
+      layers.push_back(l);
+    };
+    namespace nn = torch::nn;
+    nn::Sequential plain;
+    if (conv) {
+      add("conv2d", 4), add("relu"), add("maxpool2d", 0, 2), add("flatten"), add("linear", 10);
+      plain->push_back(nn::Conv2d(nn::Conv2dOptions(1, 4, 3))), plain->push_back(nn::ReLU());
+      plain->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2))), plain->push_back(nn::Flatten());
+      plain->push_back(nn::Linear(4 * 13 * 13, 10));
+    } else {
+      add("flatten"), add("linear", 16), add("tanh"), add("linear", 10);
+      plain->push_back(nn::Flatten()), plain->push_back(nn::Linear(784, 16)), plain->push_back(nn::Tanh());
+      plain->push_back(nn::Linear(16, 10));
+    }
+    at::Generator gen = at::detail::createCPUGenerator(5);
+    Network net(layers, {1, 28, 28}, InitConfig{}, gen);
+    // The plain modules get the network's values: weights first in the flat
+    // tensor, layer by layer, then the biases in the same order.
+    {
+      at::NoGradGuard ng;
+      at::Tensor flat = net.flat();
+      int64_t bias_off = net.weight_numel();
+      size_t k = 0;
+      for (auto& m : plain->modules(false)) {
+        at::Tensor* w = nullptr;
+        at::Tensor* b = nullptr;
+        if (auto* l = m->as<nn::Linear>()) w = &l->weight, b = &l->bias;
+        if (auto* c = m->as<nn::Conv2d>()) w = &c->weight, b = &c->bias;
+        if (!w) continue;
+        const WeightSlice& s = net.weights().at(k++);
+        ASSERT_EQ(s.numel, w->numel());
+        w->copy_(flat.narrow(0, s.offset, s.numel).view(w->sizes()));
+        b->copy_(flat.narrow(0, bias_off, b->numel()));
+        bias_off += b->numel();
+      }
+      ASSERT_EQ(k, net.weights().size());
+      ASSERT_EQ(bias_off, flat.numel());
+    }
+    at::Tensor x = at::rand({8, 1, 28, 28}, gen);
+    at::Tensor y = at::randint(0, 10, {8}, gen);
+    at::Tensor a = net.forward(x), b = plain->forward(x);
+    EXPECT_TRUE(at::allclose(a, b, 1e-5, 1e-6)) << (conv ? "cnn" : "mlp") << ": outputs differ";
+    net.flat_grad().zero_();
+    at::cross_entropy_loss(a, y).backward();
+    at::cross_entropy_loss(b, y).backward();
+    int64_t bias_off = net.weight_numel();
+    size_t k = 0;
+    for (auto& m : plain->modules(false)) {
+      at::Tensor gw, gb;
+      if (auto* l = m->as<nn::Linear>()) gw = l->weight.grad(), gb = l->bias.grad();
+      if (auto* c = m->as<nn::Conv2d>()) gw = c->weight.grad(), gb = c->bias.grad();
+      if (!gw.defined()) continue;
+      const WeightSlice& s = net.weights().at(k++);
+      EXPECT_TRUE(at::allclose(net.flat_grad().narrow(0, s.offset, s.numel), gw.flatten(), 1e-5, 1e-7))
+          << (conv ? "cnn" : "mlp") << ": weight gradient of layer " << k;
+      EXPECT_TRUE(at::allclose(net.flat_grad().narrow(0, bias_off, gb.numel()), gb, 1e-5, 1e-7))
+          << (conv ? "cnn" : "mlp") << ": bias gradient of layer " << k;
+      bias_off += gb.numel();
+    }
+  }
 }
