@@ -218,8 +218,8 @@ void SweepView::buildDashboard(QWidget* host) {
   summary_table_->setWordWrap(false);
   summary_table_->horizontalHeader()->setStretchLastSection(true);
   sv->addWidget(summary_table_, 1);
-  auto* tick = new QLabel("Tick configurations to show only them in the mean ± band and box plots (none ticked: "
-                          "the best 3 and the running ones).");
+  auto* tick = new QLabel("Tick configurations to show only them in the per-setting, mean ± band and box plots "
+                          "(none ticked: all of them per setting; the best 3 and the running ones in the bands).");
   tick->setWordWrap(true);
   tick->setStyleSheet("color: #666;");
   sv->addWidget(tick);
@@ -432,6 +432,8 @@ void SweepView::updateCharts() {
     if (finished_status(t.status)) values.push_back(t.value);
   best_->showBestSoFar(values, metric, spec.maximize);
 
+  // The configurations ticked in the Summary limit the per-setting, band and box charts.
+  const std::set<int> chosen = chosenTrials();
   const std::vector<ParamAxis> axes = param_axes(spec, trials);
   const int pick = param_pick_->currentIndex();
   if (pick >= 0 && pick < static_cast<int>(axes.size())) {
@@ -439,15 +441,15 @@ void SweepView::updateCharts() {
     std::vector<double> ys;
     for (const TrialRow& t : trials) {
       if (!finished_status(t.status) || !t.settings.count(axes[pick].key)) continue;
+      if (!chosen.empty() && !chosen.count(t.id)) continue;
       for (double v : t.values) xs.push_back(t.settings.at(axes[pick].key)), ys.push_back(v);
     }
     param_chart_->showParameter(axes[pick], xs, ys, metric);
   }
   parallel_->setData(axes, trials, metric, spec.maximize);
 
-  // Bands and boxes: the configurations ticked in the Summary; none ticked,
-  // the running trials and the best 3 finished ones (more make one blob).
-  const std::set<int> chosen = chosenTrials();
+  // Bands and boxes: the ticked configurations; none ticked, the running
+  // trials and the best 3 finished ones (more make one blob).
   std::vector<const TrialRow*> shown;
   if (!chosen.empty()) {
     for (const TrialRow& t : trials)

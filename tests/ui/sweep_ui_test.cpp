@@ -275,6 +275,7 @@ TEST(Sweep, NamedVariantsAreEditedInTheExperimentEditorAndNameEveryChart) {
   EXPECT_EQ(s->boxChart()->csv().count('\n'), 2) << s->boxChart()->csv().toStdString();  // the header and "faster"
   EXPECT_NE(s->boxChart()->csv().indexOf("faster"), -1);
   EXPECT_EQ(s->bandChart()->csv().indexOf("\"none, batch_size=25\""), -1);
+  EXPECT_EQ(s->parameterChart()->csv().count('\n'), 1 + 2) << s->parameterChart()->csv().toStdString();  // its 2 seeds
   // Each run of the dropout variant trained with dropout.
   RunStore st(dir.filePath("runs.db").toStdString());
   int dropout_runs = 0;
