@@ -234,13 +234,21 @@ void SweepView::buildDashboard(QWidget* host) {
     sb->addWidget(b);
   }
   auto* report = new QPushButton("Report…");
-  connect(report, &QPushButton::clicked, this, [this] {
+  report->setToolTip("The sweep as a short paper (PDF or HTML): what was searched, the summary table, charts, one "
+                     "confusion matrix per configuration; per-run details in an appendix if you ask for it");
+  auto* report_menu = new QMenu(report);
+  QAction* report_short = report_menu->addAction("Report…");
+  QAction* report_long = report_menu->addAction("Report with appendix (per-run details)…");
+  report->setMenu(report_menu);
+  auto ask_report = [this](bool appendix) {
     const QString f = QFileDialog::getSaveFileName(this, "Sweep report", form_->name() + "-report.pdf",
                                                    "PDF (*.pdf);;HTML (*.html)");
     if (f.isEmpty()) return;
-    const QString err = writeReport(f);
+    const QString err = writeReport(f, appendix);
     if (!err.isEmpty()) QMessageBox::warning(this, "Report", err);
-  });
+  };
+  connect(report_short, &QAction::triggered, this, [ask_report] { ask_report(false); });
+  connect(report_long, &QAction::triggered, this, [ask_report] { ask_report(true); });
   sb->addWidget(report);
   sb->addStretch(1);
   sv->addLayout(sb);
@@ -572,7 +580,7 @@ void SweepView::exportSummary(const QString& format) {
   }
 }
 
-QString SweepView::writeReport(const QString& file) {
+QString SweepView::writeReport(const QString& file, bool appendix) {
   const auto& trials = controller_->trials();
   if (trials.empty()) return "the sweep has no trials yet";
   std::vector<RunRecord> recs;
@@ -587,7 +595,10 @@ QString SweepView::writeReport(const QString& file) {
       return QString::fromStdString(e.what());
     }
   }
-  return write_report(make_sweep_report(controller_->spec(), trials, recs), file);
+  ReportOptions o;
+  o.appendix = appendix;
+  o.spread = band_kind_->currentIndex() == 1 ? Spread::SD : Spread::SE;
+  return write_report(make_sweep_report(controller_->spec(), trials, recs, o), file);
 }
 
 void SweepView::onFinished(const SweepOutcome& o) {

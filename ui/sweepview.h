@@ -72,8 +72,8 @@ class SweepView : public QWidget {
   SweepChart* boxChart() const { return boxes_; }
   ParallelCoordinates* parallel() const { return parallel_; }
   QString summaryMarkdown() const { return summary_md_; }
-  /// The sweep's report (.html or .pdf); error or "".
-  QString writeReport(const QString& file);
+  /// The sweep's report (.html or .pdf), per-run details in an appendix if asked; error or "".
+  QString writeReport(const QString& file, bool appendix = false);
   /// Redraws everything from the controller's state (normally on its signal).
   void refresh();
 
