@@ -396,12 +396,14 @@ void HistoryView::onSelectionChanged() {
     const QString name = ids.size() <= 3 ? QString("#%1 %2").arg(id).arg(QString::fromStdString(r->summary.name))
                                          : QString("#%1").arg(id);
     QVector<QPointF> acc, loss;
+    bool test_only = true;  // a run without a validation set shows its test curve, and says so
+    for (const EpochEvent& e : r->history) test_only &= !std::isfinite(e.val_accuracy);
     for (const EpochEvent& e : r->history) {
-      const double a = std::isfinite(e.val_accuracy) ? e.val_accuracy : e.test_accuracy;
+      const double a = test_only ? e.test_accuracy : e.val_accuracy;
       if (std::isfinite(a)) acc.push_back({double(e.epoch), a});
       if (std::isfinite(e.train_loss)) loss.push_back({double(e.epoch), e.train_loss});
     }
-    overlay_acc_->setPoints(overlay_acc_->addSeries(name, color), acc);
+    overlay_acc_->setPoints(overlay_acc_->addSeries(test_only ? name + " (test: no validation set)" : name, color), acc);
     overlay_loss_->setPoints(overlay_loss_->addSeries(name, color), loss);
     recs.push_back(std::move(*r));
   }
