@@ -288,7 +288,7 @@ void SweepChart::showBoxes(const QStringList& names, const std::vector<BoxStats>
   means->setColor(series_color(1));
   auto* dots = new QScatterSeries;
   dots->setName("each seed");
-  dots->setMarkerSize(6);
+  dots->setMarkerSize(8);
   dots->setColor(QColor(40, 40, 40, 190));
   dots->setBorderColor(Qt::white);
   csv_ = "configuration,n,min,q1,median,q3,max,mean,seeds\n";

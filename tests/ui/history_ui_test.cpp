@@ -3,6 +3,8 @@
 // unusable database; chart thinning and export.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
@@ -108,6 +110,10 @@ TEST(History, ListsComparesEditsDeletesAndClonesRuns) {
   EXPECT_EQ(box.count('\n'), 3) << box.toStdString();  // header, lr=0.01 (2 runs), lr=0.1 (1 run)
   EXPECT_NE(box.indexOf("\"lr=0.01\",2,0.8,"), -1) << box.toStdString();
   EXPECT_NE(box.indexOf(",0.8 0.84"), -1) << box.toStdString();
+  if (const char* shots = std::getenv("HYPERLAB_SCREENSHOTS")) {
+    h.spreadChart()->resize(900, 560);
+    h.spreadChart()->grab().save(QString(shots) + "/history-spread.png");
+  }
   // The settings that differ, as columns of the run list.
   h.setShowSettingColumns(true);
   ASSERT_EQ(h.model()->columnCount(), RunTableModel::ColumnCount + 1);
