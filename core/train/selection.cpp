@@ -63,9 +63,14 @@ void EpochSelection::load(const nlohmann::json& meta, torch::serialize::InputArc
   }
 }
 
-void EpochSelection::measure_selected(RunResult& res, at::Tensor& preds,
+void EpochSelection::measure_selected(RunResult& res, at::Tensor& preds, bool weights_moved,
                                       const std::function<void(double&, double&, at::Tensor*)>& measure) {
-  if (!best_flat_.defined() || res.best_epoch == res.epochs_run) return;
+  const bool earlier = res.best_epoch != res.epochs_run;
+  if (!best_flat_.defined()) {
+    if (earlier && res.best_epoch > 0) res.test_loss = res.test_accuracy = kNone, preds = at::Tensor();
+    return;
+  }
+  if (!earlier && !weights_moved) return;
   at::NoGradGuard ng;
   auto bufs = net_.buffers();
   at::Tensor final_flat;

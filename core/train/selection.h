@@ -42,9 +42,12 @@ class EpochSelection {
 
   /// After training, on the final weights: the selected model's test metrics
   /// into res.test_* (and `preds`, its predictions) when it is not the final
-  /// one. `measure(loss, acc, preds)` evaluates the weights in place. The
-  /// network ends with the selected weights if restore_best asks, else the final ones.
-  void measure_selected(RunResult& res, at::Tensor& preds,
+  /// one, or when `weights_moved` (a stop inside an epoch changed them since).
+  /// `measure(loss, acc, preds)` evaluates the weights in place. The network
+  /// ends with the selected weights if restore_best asks, else the final ones.
+  /// Without kept weights for an earlier selected epoch (a checkpoint of an
+  /// older build), its test metrics are unknown: NaN, and no predictions.
+  void measure_selected(RunResult& res, at::Tensor& preds, bool weights_moved,
                         const std::function<void(double&, double&, at::Tensor*)>& measure);
 
  private:

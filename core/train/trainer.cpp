@@ -212,6 +212,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   int64_t step = 0;
   RunStatus status = RunStatus::Completed;
   int first_epoch = 1;
+  bool weights_moved = false;  // stopped inside an epoch after some of its batches
   std::string checkpoint_error;  // a checkpoint that could not be written ends the run failed
 
   // Checkpoints: everything that changes from epoch to epoch (train/checkpoint.h).
@@ -282,7 +283,10 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
       if (status != RunStatus::Completed) break;
     }
     if (status == RunStatus::Diverged || done == 0) break;
-    if (status == RunStatus::Cancelled && done < nb) break;  // a partial epoch is not an epoch
+    if (status == RunStatus::Cancelled && done < nb) {  // a partial epoch is not an epoch
+      weights_moved = true;  // but it changed the weights: they are no longer the last epoch's
+      break;
+    }
 
     EpochEvent e;
     e.epoch = epoch, e.epochs = T.epochs, e.lr = lr;
@@ -326,20 +330,25 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
                        (tuner->switches() == 1 ? "" : "s");
 
   if (res.best_epoch == 0 && res.epochs_run > 0) res.best_epoch = res.epochs_run;  // the monitor was never measured
+  at::Tensor preds;
   if (status != RunStatus::Diverged && test.size() > 0) {
     at::NoGradGuard ng;
-    // The final model: the last epoch's test evaluation when nothing has moved since.
-    at::Tensor preds;
-    if (!stepped_since_test && last_test_preds.defined() && last_test_epoch == res.epochs_run &&
-        !res.history.empty()) {
+    // The final model: the last epoch's test evaluation when the weights are
+    // still that epoch's, else measured now; after a stop inside an epoch the
+    // last epoch's weights are gone, and only its own measurement stands.
+    const bool last_measured = last_test_preds.defined() && last_test_epoch == res.epochs_run && !res.history.empty();
+    if (last_measured && (!stepped_since_test || weights_moved)) {
       preds = last_test_preds;
       res.final_test_loss = res.history.back().test_loss, res.final_test_accuracy = res.history.back().test_accuracy;
-    } else {
+    } else if (!weights_moved) {
       evaluate(test, res.final_test_loss, res.final_test_accuracy, &preds);
     }
     res.test_loss = res.final_test_loss, res.test_accuracy = res.final_test_accuracy;
     // The selected model, when it is not the final one: measured on its kept weights.
-    selection.measure_selected(res, preds, [&](double& loss, double& acc, at::Tensor* p) { evaluate(test, loss, acc, p); });
+    selection.measure_selected(res, preds, weights_moved,
+                               [&](double& loss, double& acc, at::Tensor* p) { evaluate(test, loss, acc, p); });
+  }
+  if (preds.defined()) {  // the confusion matrix of the model whose numbers the run reports
     at::Tensor cm = at::bincount(test.y * C + preds, {}, C * C).reshape({C, C}).cpu();
     res.confusion.assign(C, std::vector<int64_t>(C));
     for (int i = 0; i < C; ++i) {

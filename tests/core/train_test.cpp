@@ -174,6 +174,29 @@ TEST(Trainer, TheSelectedEpochIsChosenOnValidationAndTheTestSetOnlyReports) {
   EXPECT_NE(m.selection_text().find("last epoch"), std::string::npos) << m.selection_text();
 }
 
+// A stop inside an epoch changes the weights after the last whole epoch: the
+// run's test numbers and confusion matrix still belong to its selected epoch.
+TEST(Trainer, AStopInsideAnEpochReportsTheSelectedEpochsOwnTestNumbers) {
+  for (const char* val : {"0.2", "0"}) {
+    const ExperimentConfig c = config(std::string(R"({"data": {"validation_fraction": )") + val + R"(,
+        "synthetic": {"noise": 1.2}}, "training": {"epochs": 6, "optimizer": {"lr": 0.1}}})");
+    RunCallbacks cb;
+    cb.on_batch = [](const BatchEvent& b) { return !(b.epoch == 4 && b.batch == 5); };
+    const RunResult r = train(c, cb);
+    ASSERT_EQ(r.status, RunStatus::Cancelled) << r.reason;
+    ASSERT_EQ(r.epochs_run, 3);
+    const RunNumbers n = run_numbers(c, r.history, r);
+    EXPECT_EQ(r.test_accuracy, r.history[r.best_epoch - 1].test_accuracy) << "validation " << val;
+    EXPECT_EQ(n.test_accuracy, r.test_accuracy);
+    EXPECT_EQ(r.final_test_accuracy, r.history.back().test_accuracy);
+    int64_t diag = 0, total = 0;
+    for (size_t i = 0; i < r.confusion.size(); ++i)
+      for (size_t j = 0; j < r.confusion[i].size(); ++j) total += r.confusion[i][j], diag += i == j ? r.confusion[i][j] : 0;
+    ASSERT_GT(total, 0);
+    EXPECT_DOUBLE_EQ(double(diag) / total, r.test_accuracy) << "the confusion matrix is the reported model's";
+  }
+}
+
 TEST(Trainer, DivergenceStopsAtOnceAndKeepsHistory) {
   ExperimentConfig c = config(R"({"training": {"epochs": 5, "loss": "mse", "optimizer": {"type": "sgd", "lr": 1e12}}})");
   std::vector<double> batch_losses;
