@@ -162,6 +162,7 @@ class RunStore {
   void exec(const char* sql);
   void migrate();
   void store_numbers(int64_t run, const RunNumbers& n);
+  void reread_results_v5();
   std::string read_only_;
   std::string path_;
   sqlite3* db_ = nullptr;

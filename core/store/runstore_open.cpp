@@ -1,4 +1,5 @@
-// Opening the run history: read-write with WAL and the schema migrated, or
+// Opening the run history: read-write with WAL and the schema migrated (the
+// migrations are here too), or
 // read-only where it cannot be written (a read-only file system, no
 // permission), and marking what a dead process left "running".
 #include "store/runstore.h"
@@ -14,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "config/config_json.h"
 #include "store/sqlite_util.h"
+#include "train/numbers.h"
 
 namespace hyperlab {
 
@@ -140,6 +143,144 @@ int RunStore::mark_interrupted(const char* table, const char* reason) {
                              " SET status = 'interrupted', reason = ? WHERE id = ? AND status = 'running'";
   for (int64_t id : dead) Stmt(db_, update.c_str(), path_).bind(1, std::string(reason)).bind(2, id).run();
   return static_cast<int>(dead.size());
+}
+
+void RunStore::migrate() {
+  int version = 0;
+  {
+    Stmt s(db_, "PRAGMA user_version", path_);
+    if (s.step()) version = static_cast<int>(s.i64(0));
+  }
+  if (version > kStoreSchemaVersion)
+    throw StoreError(path_ + ": written by a newer Hyperlab (schema " + std::to_string(version) + ", this one knows " +
+                     std::to_string(kStoreSchemaVersion) + ")");
+  if (version == 0) {
+    // Anything else in a version-0 file means it is not ours.
+    Stmt s(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", path_);
+    if (s.step() && s.i64(0) > 0)
+      throw StoreError(path_ + ": has tables but no Hyperlab schema version: not a Hyperlab run database");
+    Transaction t(db_, path_);
+    exec(R"(CREATE TABLE runs (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      name TEXT NOT NULL, created TEXT NOT NULL, finished TEXT,
+      status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+      dataset TEXT NOT NULL DEFAULT '', model TEXT NOT NULL DEFAULT '', optimizer TEXT NOT NULL DEFAULT '',
+      lr REAL, batch_size INTEGER, seed INTEGER, epochs INTEGER,
+      epochs_run INTEGER NOT NULL DEFAULT 0, best_epoch INTEGER NOT NULL DEFAULT 0,
+      best_val_accuracy REAL, test_accuracy REAL, test_loss REAL, seconds REAL NOT NULL DEFAULT 0,
+      device TEXT NOT NULL DEFAULT '', versions TEXT NOT NULL DEFAULT '{}', config TEXT NOT NULL,
+      info TEXT NOT NULL DEFAULT '{}', confusion TEXT NOT NULL DEFAULT '[]', per_class_accuracy TEXT NOT NULL DEFAULT '[]',
+      tags TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',
+      pid INTEGER, host TEXT NOT NULL DEFAULT ''))");
+    exec(R"(CREATE TABLE epochs (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      epoch INTEGER NOT NULL,
+      train_loss REAL, train_accuracy REAL, val_loss REAL, val_accuracy REAL, test_loss REAL, test_accuracy REAL,
+      lr REAL, penalty REAL, grad_ratio REAL, grad_norms TEXT, weight_norms TEXT,
+      seconds REAL, train_seconds REAL, diag_seconds REAL, samples_per_s REAL, best INTEGER NOT NULL DEFAULT 0,
+      batch_losses BLOB,
+      PRIMARY KEY (run_id, epoch)) WITHOUT ROWID)");
+    exec("CREATE INDEX runs_created ON runs(created)");
+    exec("PRAGMA user_version = 1");
+    t.commit();
+    version = 1;
+  }
+  if (version == 1) {  // v2: where a run's checkpoint is, to resume it
+    Transaction t(db_, path_);
+    exec("ALTER TABLE runs ADD COLUMN checkpoint TEXT NOT NULL DEFAULT ''");
+    exec("PRAGMA user_version = 2");
+    t.commit();
+    version = 2;
+  }
+  if (version == 2) {  // v3: sample predictions of the final model, for reports
+    Transaction t(db_, path_);
+    exec("ALTER TABLE runs ADD COLUMN samples BLOB");
+    exec("PRAGMA user_version = 3");
+    t.commit();
+    version = 3;
+  }
+  if (version == 3) {  // v4: sweeps, their event logs (to resume them), and each run's sweep and trial
+    Transaction t(db_, path_);
+    exec(R"(CREATE TABLE sweeps (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      name TEXT NOT NULL, created TEXT NOT NULL, finished TEXT,
+      status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', spec TEXT NOT NULL,
+      pid INTEGER, host TEXT NOT NULL DEFAULT ''))");
+    exec(R"(CREATE TABLE sweep_log (
+      sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+      seq INTEGER NOT NULL, event TEXT NOT NULL,
+      PRIMARY KEY (sweep_id, seq)) WITHOUT ROWID)");
+    exec("ALTER TABLE runs ADD COLUMN sweep_id INTEGER NOT NULL DEFAULT 0");
+    exec("ALTER TABLE runs ADD COLUMN trial INTEGER NOT NULL DEFAULT -1");
+    exec("ALTER TABLE runs ADD COLUMN trial_repeat INTEGER NOT NULL DEFAULT 0");
+    exec("CREATE INDEX runs_sweep ON runs(sweep_id)");
+    exec("PRAGMA user_version = 4");
+    t.commit();
+    version = 4;
+  }
+  if (version == 4) {
+    // v5: one definition of a run's result (train/numbers.h). The columns hold
+    // the selected epoch's numbers and the final epoch's test metrics; runs
+    // recorded before are re-read with that definition (a run without a
+    // validation set selected its epoch on the test set then: now its last).
+    Transaction t(db_, path_);
+    exec("ALTER TABLE runs ADD COLUMN final_test_accuracy REAL");
+    exec("ALTER TABLE runs ADD COLUMN final_test_loss REAL");
+    exec("ALTER TABLE runs ADD COLUMN selected_by TEXT NOT NULL DEFAULT ''");
+    reread_results_v5();
+    exec("PRAGMA user_version = 5");
+    t.commit();
+    version = 5;
+  }
+  // Future schema changes follow the same pattern: if (version == 5) { ...; PRAGMA user_version = 6; }
+}
+
+// v5: runs recorded before are re-read with the one definition of a result.
+// Only what the v4 schema holds is read (not load(), which reads the current
+// schema). A v4 run's test_accuracy was measured on its final model, unless
+// early stopping restored the best weights: then on the best epoch's.
+void RunStore::reread_results_v5() {
+  Stmt runs(db_, "SELECT id, config, best_epoch, test_accuracy, test_loss, epochs_run FROM runs", path_);
+  Stmt epochs(db_,
+              "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_loss, test_accuracy "
+              "FROM epochs WHERE run_id = ? ORDER BY epoch",
+              path_);
+  Stmt flag(db_, "UPDATE epochs SET best = ? WHERE run_id = ? AND epoch = ?", path_);
+  struct Old {
+    int64_t id;
+    std::string config;
+    int best_epoch, epochs_run;
+    double test_accuracy, test_loss;
+  };
+  std::vector<Old> old;  // read first: the loop below updates the table
+  while (runs.step())
+    old.push_back({runs.i64(0), runs.text(1), static_cast<int>(runs.i64(2)), static_cast<int>(runs.i64(5)),
+                   runs.real(3), runs.real(4)});
+  for (const Old& o : old) {
+    const int64_t id = o.id;
+    const ExperimentConfig c = parse_config_text(o.config, path_ + " run " + std::to_string(id)).config;
+    std::vector<EpochEvent> h;
+    epochs.reset().bind(1, id);
+    while (epochs.step()) {
+      EpochEvent e;
+      e.epoch = static_cast<int>(epochs.i64(0));
+      e.train_loss = epochs.real(1), e.train_accuracy = epochs.real(2), e.val_loss = epochs.real(3);
+      e.val_accuracy = epochs.real(4), e.test_loss = epochs.real(5), e.test_accuracy = epochs.real(6);
+      h.push_back(e);
+    }
+    if (h.empty()) continue;  // nothing to re-read: its numbers stay
+    RunResult end;
+    const bool restored = c.training.early_stopping.enabled && c.training.early_stopping.restore_best;
+    end.best_epoch = restored ? o.best_epoch : o.epochs_run;
+    end.test_accuracy = o.test_accuracy, end.test_loss = o.test_loss;
+    if (!restored) end.final_test_accuracy = end.test_accuracy, end.final_test_loss = end.test_loss;
+    const std::vector<bool> flags = selection_flags(c, h);
+    for (size_t i = 0; i < flags.size(); ++i) {
+      flag.reset().bind(1, flags[i] ? 1 : 0).bind(2, id).bind(3, h[i].epoch);
+      flag.run();
+    }
+    store_numbers(id, run_numbers(c, h, end));
+  }
 }
 
 }  // namespace hyperlab

@@ -58,6 +58,12 @@ class Stmt {
     while (step()) {
     }
   }
+  /// Ready to run again, bindings cleared (a statement prepared once, run many times).
+  Stmt& reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    return *this;
+  }
   int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
   double real(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL ? kNone : sqlite3_column_double(s_, c); }
   std::string text(int c) const {

@@ -174,11 +174,24 @@ TEST(RunStore, AnOlderDatabaseIsMigratedAndKeepsItsRuns) {
     sqlite3_finalize(q);
     sqlite3_exec(db, "INSERT INTO epochs (run_id, epoch, train_loss, test_loss, test_accuracy, best) VALUES "
                      "(2, 1, 0.9, 0.4, 0.6, 1), (2, 2, 0.7, 0.45, 0.55, 0)", nullptr, nullptr, nullptr);
+    // A run with a validation set and no per-epoch test metrics (evaluate_test false): its
+    // test_accuracy column was the final model's, not its best epoch's.
+    ExperimentConfig noeval = preset("fashion-baseline");
+    noeval.training.evaluate_test = false;
+    const std::string cfg3 = config_to_text(noeval);
+    sqlite3_prepare_v2(db, "INSERT INTO runs (name, created, status, config, best_epoch, epochs_run, test_accuracy) "
+                           "VALUES ('no per-epoch test', '2026-01-03 10:00:00', 'completed', ?, 2, 3, 0.7)", -1, &q,
+                       nullptr);
+    sqlite3_bind_text(q, 1, cfg3.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_step(q);
+    sqlite3_finalize(q);
+    sqlite3_exec(db, "INSERT INTO epochs (run_id, epoch, train_loss, val_accuracy, best) VALUES "
+                     "(3, 1, 0.9, 0.5, 1), (3, 2, 0.7, 0.8, 1), (3, 3, 0.6, 0.75, 0)", nullptr, nullptr, nullptr);
     sqlite3_close(db);
   }
   RunStore st(file);
   auto runs = st.list();
-  ASSERT_EQ(runs.size(), 2u);
+  ASSERT_EQ(runs.size(), 3u);
   EXPECT_EQ(runs[0].name, "old run");
   EXPECT_DOUBLE_EQ(runs[0].test_accuracy, 0.5);  // no epochs to re-read: kept as it was
   // Re-read with today's definition: nothing selects without a validation set, so the last epoch.
@@ -191,6 +204,16 @@ TEST(RunStore, AnOlderDatabaseIsMigratedAndKeepsItsRuns) {
   ASSERT_TRUE(tr && tr->history.size() == 2);
   EXPECT_TRUE(tr->history[1].best);  // the epoch flags follow the same rule
   EXPECT_EQ(run_numbers(*tr).selected_epoch, 2);
+  // The no-per-epoch-test run: epoch 2 is selected (best validation), and its test accuracy is
+  // unknown (the weights measured were the final ones): 0.7 is the final epoch's.
+  const RunSummary* ne = nullptr;
+  for (const RunSummary& r : runs)
+    if (r.name == "no per-epoch test") ne = &r;
+  ASSERT_TRUE(ne);
+  EXPECT_EQ(ne->best_epoch, 2);
+  EXPECT_TRUE(std::isnan(ne->test_accuracy));
+  EXPECT_DOUBLE_EQ(ne->final_test_accuracy, 0.7);
+  EXPECT_EQ(ne->selected_by, "val_accuracy");
   st.set_checkpoint(runs[0].id, "/x/checkpoint.pt");  // the v2 column exists now
   EXPECT_EQ(st.find_by_checkpoint("/x/checkpoint.pt"), runs[0].id);
   EXPECT_EQ(st.load(runs[0].id)->samples.count(), 0);  // and the v3 one
@@ -618,7 +641,7 @@ TEST(Resume, AKilledCliRunResumesIntoTheSameHistoryRowAndResult) {
   {
     RunStore st(db);
     auto runs = st.list();
-    ASSERT_EQ(runs.size(), 2u);
+    ASSERT_EQ(runs.size(), 3u);
     ASSERT_EQ(runs[1].status, "interrupted");
     ASSERT_LT(runs[1].epochs_run, 400) << "the run finished before it was killed";
   }
@@ -626,7 +649,7 @@ TEST(Resume, AKilledCliRunResumesIntoTheSameHistoryRowAndResult) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   RunStore st(db);
   auto runs = st.list();
-  ASSERT_EQ(runs.size(), 2u);  // the same row, continued
+  ASSERT_EQ(runs.size(), 3u);  // the same row, continued
   EXPECT_EQ(runs[1].status, "completed");
   EXPECT_EQ(runs[1].epochs_run, 400);
   auto a = st.load(runs[0].id), b = st.load(runs[1].id);
