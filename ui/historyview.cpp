@@ -106,7 +106,10 @@ QVariant RunTableModel::data(const QModelIndex& i, int role) const {
     if (role != Qt::DisplayRole && role != Qt::UserRole) return {};
     auto it = values_.find(r.id);
     const size_t k = static_cast<size_t>(i.column() - ColumnCount);
-    return it != values_.end() && k < it->second.size() ? QString::fromStdString(it->second[k]) : QString();
+    const QString v = it != values_.end() && k < it->second.size() ? QString::fromStdString(it->second[k]) : QString();
+    bool number = false;
+    const double d = v.toDouble(&number);
+    return role == Qt::UserRole && number ? QVariant(d) : QVariant(v);  // numbers sort as numbers
   }
   if (role == Qt::UserRole) {  // sort keys: numbers as numbers
     switch (i.column()) {
@@ -449,6 +452,8 @@ void HistoryView::showComparison() {
     boxes.push_back(box_stats(g.test_values));
     seeds.push_back(g.test_values);
   }
+  for (int i = 0; i < names.size(); ++i)  // chart categories must differ
+    if (names.count(names[i]) > 1) names[i] += QString(" (#%1)").arg(c.groups[static_cast<size_t>(i)].run_ids.front());
   spread_chart_->showBoxes(names, boxes, seeds,
                            QString::fromStdString(c.selected_by == "mixed"
                                                       ? std::string("test accuracy at each run's selected epoch")

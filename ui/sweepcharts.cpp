@@ -85,7 +85,7 @@ void epoch_axis(QValueAxis* a, int last) {
 // A long configuration label over lines of about 18 characters (at ", "), so
 // box labels wrap instead of being cut.
 QString wrapped(const QString& s) {
-  const QStringList parts = s.split(", ");
+  const QStringList parts = s.toHtmlEscaped().split(", ");
   QString out, line;
   for (const QString& p : parts) {
     if (!line.isEmpty() && line.size() + p.size() > 18) out += line + "<br>", line.clear();

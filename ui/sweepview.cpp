@@ -47,6 +47,17 @@ QString label_of(const SweepSpec& spec, const Settings& s) {
   return QString::fromStdString(settings_label(spec, s));
 }
 
+// Chart categories must differ (a random search can draw one configuration
+// twice; rounding can make two labels alike): repeats get their trial number.
+void make_unique(QStringList& names, const std::vector<int>& ids) {
+  for (int i = 0; i < names.size(); ++i)
+    if (names.count(names[i]) > 1)
+      for (int j = names.size() - 1; j >= 0; --j)
+        if (j != i && names[j] == names[i]) names[j] += QString(" #%1").arg(ids[j]);
+  for (int i = 0; i < names.size(); ++i)
+    if (names.count(names[i]) > 1) names[i] += QString(" #%1").arg(ids[i]);
+}
+
 QString fmt(double v) { return std::isfinite(v) ? QString::number(v, 'f', 4) : QString("–"); }
 
 }  // namespace
@@ -224,7 +235,8 @@ void SweepView::buildDashboard(QWidget* host) {
   tick->setStyleSheet("color: #666;");
   sv->addWidget(tick);
   connect(summary_table_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* it) {
-    if (!filling_chosen_ && it->column() == 0) updateCharts();
+    // Later: updateCharts() rebuilds this table, items included.
+    if (!filling_chosen_ && it->column() == 0) QTimer::singleShot(0, this, [this] { updateCharts(); });
   });
   auto* sb = new QHBoxLayout;
   for (const char* fmt : {"CSV", "Markdown", "LaTeX"}) {
@@ -475,6 +487,7 @@ void SweepView::updateCharts() {
   }
   std::sort(shown.begin(), shown.end(), [](const TrialRow* a, const TrialRow* b) { return a->id < b->id; });
   std::vector<SweepChart::Band> bands;
+  std::vector<int> band_ids;
   for (const TrialRow* t : shown) {
     std::vector<std::vector<double>> curves;
     for (int k = 0; k < spec.repeats; ++k) {
@@ -485,19 +498,27 @@ void SweepView::updateCharts() {
     QString name = label_of(spec, t->settings);
     if (t->resource) name += QString(" (%1 ep.)").arg(t->resource);
     bands.push_back({name, series_color(t->id), band_curve(curves)});
+    band_ids.push_back(t->id);
   }
+  QStringList band_names;
+  for (const SweepChart::Band& b : bands) band_names << b.name;
+  make_unique(band_names, band_ids);
+  for (size_t i = 0; i < bands.size(); ++i) bands[i].name = band_names[static_cast<int>(i)];
   bands_->showBands(bands, metric, band_kind_->currentIndex() == 1);
 
   const std::vector<ConfigSummary> sum = summarize_sweep(trials, spec.maximize);
   QStringList names;
   std::vector<BoxStats> boxes;
   std::vector<std::vector<double>> seeds;
+  std::vector<int> box_ids;
   for (const ConfigSummary& c : sum) {
     if ((!chosen.empty() && !chosen.count(c.trial)) || boxes.size() >= 24) continue;
     names << label_of(spec, c.settings) + (c.resource ? QString(" (%1 ep.)").arg(c.resource) : QString());
+    box_ids.push_back(c.trial);
     boxes.push_back(box_stats(c.values));
     seeds.push_back(c.values);
   }
+  make_unique(names, box_ids);
   boxes_->showBoxes(names, boxes, seeds, metric + " at the selected epoch");
   fillChosen(spec, sum);
 

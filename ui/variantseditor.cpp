@@ -138,6 +138,13 @@ bool VariantsEditor::editVariant(int row) {
   if (!n) return false;
   const Settings set = bundle_of(n->data(kBundleRole).toString());
   ConfigResult start = apply_settings(config_to_text(base_), set);
+  if (!start.ok()) {  // editing it on the bare base would lose its settings
+    QMessageBox::warning(this, "Variant",
+                         "The variant \"" + n->text() + "\" does not apply to this experiment: " +
+                             QString::fromStdString(start.error_text()) +
+                             "\nFix or remove it (its settings are kept as they are).");
+    return false;
+  }
   QDialog d(this);
   d.setWindowTitle("Variant \"" + n->text() + "\": change what this variant changes");
   auto* v = new QVBoxLayout(&d);
@@ -147,7 +154,7 @@ bool VariantsEditor::editVariant(int row) {
   nl->addWidget(name, 1);
   v->addLayout(nl);
   auto* editor = new ExperimentEditor;
-  editor->setConfig(start.ok() ? start.config : base_);
+  editor->setConfig(start.config);
   v->addWidget(editor, 1);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   v->addWidget(buttons);

@@ -374,8 +374,15 @@ int cmd_evaluate(const Args& a) {
     std::fprintf(stderr, "error: %s\n", r.reason.c_str());
     return kExitFailed;
   }
+  // The weights after epoch N, and (when a validation set selected another
+  // epoch, whose weights the checkpoint keeps) the selected ones, which the
+  // per-class figures and the confusion matrix below are of.
+  const RunNumbers n = run_numbers(cfg, r.history, r);
   std::printf("%s after epoch %d: test accuracy %s, test loss %s\n", cfg.name.c_str(), epoch,
-              fmt(r.test_accuracy).c_str(), fmt(r.test_loss).c_str());
+              fmt(r.final_test_accuracy).c_str(), fmt(r.final_test_loss).c_str());
+  if (n.selected_epoch != epoch)
+    std::printf("selected epoch (%s): test accuracy %s, test loss %s\n", n.selection_text().c_str(),
+                fmt(n.test_accuracy).c_str(), fmt(n.test_loss).c_str());
   const auto& names = r.info.class_names;
   for (size_t i = 0; i < r.per_class_accuracy.size(); ++i)
     std::printf("  %-14s %s\n", i < names.size() ? names[i].c_str() : std::to_string(i).c_str(),

@@ -188,7 +188,12 @@ SweepResult parse_sweep_text(const std::string& text, const std::string& source,
                      "accuracy is reported beside it");
   else if (s.metric.rfind("val_", 0) == 0 && !s.base_text.empty() &&
            std::none_of(s.params.begin(), s.params.end(),
-                        [](const ParamSpec& p) { return p.key == "data.validation_fraction"; }) &&
+                        [](const ParamSpec& p) {
+                          return p.key == "data.validation_fraction" ||
+                                 std::any_of(p.variants.begin(), p.variants.end(), [](const auto& v) {
+                                   return v.second.count("data.validation_fraction") > 0;
+                                 });
+                        }) &&
            json::parse(s.base_text)["data"].value("validation_fraction", 0.0) <= 0)
     ob.err("metric", s.metric + " needs a validation set: set data.validation_fraction in the base config "
                      "(e.g. 0.1, or --set data.validation_fraction=0.1)");

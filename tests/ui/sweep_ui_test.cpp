@@ -272,6 +272,7 @@ TEST(Sweep, NamedVariantsAreEditedInTheExperimentEditorAndNameEveryChart) {
   ASSERT_EQ(sum->rowCount(), 3);
   EXPECT_EQ(sum->item(2, 0)->text(), "faster, batch_size=25");
   sum->item(2, 0)->setCheckState(Qt::Checked);
+  QTest::qWait(50);  // the charts follow on the next turn of the event loop
   EXPECT_EQ(s->boxChart()->csv().count('\n'), 2) << s->boxChart()->csv().toStdString();  // the header and "faster"
   EXPECT_NE(s->boxChart()->csv().indexOf("faster"), -1);
   EXPECT_EQ(s->bandChart()->csv().indexOf("\"none, batch_size=25\""), -1);
