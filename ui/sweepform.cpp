@@ -290,16 +290,16 @@ SweepResult SweepForm::sweep() const {
   j["base"] = {{"config", json::parse(config_to_text(base_))}};
   json params = json::array();
   SweepResult bad;
-  if (!variants_->variants().empty()) {  // a list keeps their order
-    json v = json::array();
-    for (const auto& [name, bundle] : variants_->variants()) {
+  auto variants_json = [](const std::string& key, const VariantsEditor::Variants& vs) {
+    json v = json::array();  // a list keeps their order
+    for (const auto& [name, bundle] : vs) {
       json set = json::object();
       for (const auto& [k, x] : bundle) set[k] = json::parse(x);
       v.push_back({{"name", name}, {"set", set}});
     }
-    params.push_back({{"key", variants_->label()}, {"variants", v}});
-  }
-  const int offset = static_cast<int>(params.size());
+    return json{{"key", key}, {"variants", v}};
+  };
+  const int offset = variants_->variants().empty() || variants_at_ > 0 ? 0 : 1;
   for (int r = 0; r < params_->rowCount(); ++r) {
     const std::string at = "params[" + std::to_string(r + offset) + "]";
     json p;
@@ -334,6 +334,11 @@ SweepResult SweepForm::sweep() const {
     params.push_back(p);
   }
   if (!bad.ok()) return bad;
+  // The variants where the file had them (the sweep's identity keeps the
+  // order), and any further sets of variants as they were read.
+  auto insert_at = [&](size_t at, json p) { params.insert(params.begin() + static_cast<long>(std::min(at, params.size())), p); };
+  if (!variants_->variants().empty()) insert_at(static_cast<size_t>(variants_at_), variants_json(variants_->label(), variants_->variants()));
+  for (const auto& [at, p] : extra_variants_) insert_at(static_cast<size_t>(at), variants_json(p.key, p.variants));
   j["params"] = params;
   j["strategy"] = {{"type", strategy_->currentData().toString().toStdString()},
                    {"trials", trials_n_->value()},
@@ -354,10 +359,18 @@ void SweepForm::setSweep(const SweepSpec& s) {
   params_->setRowCount(0);
   bool variants_shown = false;
   variants_->setVariants("variant", {});
-  for (const ParamSpec& p : s.params) {
-    if (p.is_variants() && !variants_shown) {  // the form edits one set of variants
+  variants_at_ = 0;
+  extra_variants_.clear();
+  for (size_t i = 0; i < s.params.size(); ++i) {
+    const ParamSpec& p = s.params[i];
+    if (p.is_variants() && !variants_shown) {  // the form edits one set of variants...
       variants_->setVariants(p.key, p.variants);
+      variants_at_ = static_cast<int>(i);
       variants_shown = true;
+      continue;
+    }
+    if (p.is_variants()) {  // ...and keeps any other as it is
+      extra_variants_.push_back({static_cast<int>(i), p});
       continue;
     }
     QString values;

@@ -57,6 +57,8 @@ class SweepForm : public QWidget {
   QDoubleSpinBox *eta_, *time_limit_;
   QCheckBox* fresh_;
   VariantsEditor* variants_;
+  int variants_at_ = 0;  // where the edited variants stand among the sweep's parameters
+  std::vector<std::pair<int, ParamSpec>> extra_variants_;  // further sets of variants, kept as read
   QLabel* plan_;
   void updatePlan();
 };

@@ -225,6 +225,15 @@ TEST(Sweep, NamedVariantsAreEditedInTheExperimentEditorAndNameEveryChart) {
   // Variants of a small experiment, one of them edited in the experiment editor.
   const ExperimentConfig base = small_spirals(6);
   w.editor()->setConfig(base);
+  // A sweep read from a file comes back from the form as the same sweep: its
+  // parameters in their order, a second set of variants kept as it was.
+  const SweepSpec two = spec_text(R"("name": "two", "params": [{"key": "training.batch_size", "values": [25, 50]},
+      {"key": "reg", "variants": {"none": {}, "l2": {"training.l2": 0.001}}},
+      {"key": "act", "variants": {"tanh": {}, "relu": {"model.mlp.activation": "relu"}}}])", base);
+  s->setSweep(two);
+  const SweepResult back = s->form()->sweep();
+  ASSERT_TRUE(back.ok()) << back.errors[0].str();
+  EXPECT_EQ(sweep_identity(back.spec), sweep_identity(two));
   s->setSweep(spec_text(R"("name": "var", "params": [{"key": "training.batch_size", "values": [25]}],
                            "repeats": 2)", base));
   VariantsEditor* v = s->form()->variantsEditor();
