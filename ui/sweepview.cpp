@@ -31,6 +31,7 @@
 #include "sweepcharts.h"
 #include "sweepcontroller.h"
 #include "sweepform.h"
+#include "sweepsummary.h"
 #include "train/report.h"
 #include "train/trainer.h"
 
@@ -218,26 +219,10 @@ void SweepView::buildDashboard(QWidget* host) {
   auto* spage = new QWidget;
   auto* sv = new QVBoxLayout(spage);
   sv->setContentsMargins(0, 0, 0, 0);
-  summary_caption_ = new QLabel("No results yet.");
-  summary_caption_->setWordWrap(true);
-  sv->addWidget(summary_caption_);
-  // One row per configuration; ticked rows are the ones the band and box charts show.
-  summary_table_ = new QTableWidget;
-  summary_table_->verticalHeader()->setVisible(false);
-  summary_table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  summary_table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  summary_table_->setWordWrap(false);
-  summary_table_->horizontalHeader()->setStretchLastSection(true);
-  sv->addWidget(summary_table_, 1);
-  auto* tick = new QLabel("Tick configurations to show only them in the per-setting, mean ± band and box plots "
-                          "(none ticked: all of them per setting; the best 3 and the running ones in the bands).");
-  tick->setWordWrap(true);
-  tick->setStyleSheet("color: #666;");
-  sv->addWidget(tick);
-  connect(summary_table_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* it) {
-    // Later: updateCharts() rebuilds this table, items included.
-    if (!filling_chosen_ && it->column() == 0) QTimer::singleShot(0, this, [this] { updateCharts(); });
-  });
+  // One row per configuration; ticked rows are the ones the charts show.
+  summary_ = new SweepSummaryTable;
+  sv->addWidget(summary_, 1);
+  connect(summary_, &SweepSummaryTable::chosenChanged, this, [this] { updateCharts(); });
   auto* sb = new QHBoxLayout;
   for (const char* fmt : {"CSV", "Markdown", "LaTeX"}) {
     auto* b = new QPushButton(QString("Export %1…").arg(fmt));
@@ -453,7 +438,7 @@ void SweepView::updateCharts() {
   best_->showBestSoFar(values, metric, spec.maximize);
 
   // The configurations ticked in the Summary limit the per-setting, band and box charts.
-  const std::set<int> chosen = chosenTrials();
+  const std::set<int> chosen = summary_->chosen();
   const std::vector<ParamAxis> axes = param_axes(spec, trials);
   const int pick = param_pick_->currentIndex();
   if (pick >= 0 && pick < static_cast<int>(axes.size())) {
@@ -520,69 +505,14 @@ void SweepView::updateCharts() {
   }
   make_unique(names, box_ids);
   boxes_->showBoxes(names, boxes, seeds, metric + " at the selected epoch");
-  fillChosen(spec, sum);
-
   const Spread spread = band_kind_->currentIndex() == 1 ? Spread::SD : Spread::SE;  // the bands' choice, for the table too
   summary_md_ = QString::fromStdString(sweep_summary_markdown(sum, spec, spread));
   summary_csv_ = QString::fromStdString(sweep_summary_csv(sum, spec));
   summary_tex_ = QString::fromStdString(sweep_summary_latex(sum, spec, spread));
-  summary_caption_->setText(
-      "<b>" + metric + " at each run's selected epoch</b>, per configuration over its " +
-      QString::number(spec.repeats) + " seed(s): mean ± " +
-      (spread == Spread::SD ? "standard deviation" : "standard error") + ", 95 % confidence interval "
-      "(Student's t), n, min, max, and Welch's t-test against the best configuration (small p: unlikely to be "
-      "noise; no test with one seed). The test accuracy at the same epochs is reported in the last column: it "
-      "never chose anything." + (sum.empty() ? QString("<br>No results yet.") : QString()));
+  summary_->setSummary(spec, sum, spread == Spread::SD);
 }
 
-std::set<int> SweepView::chosenTrials() const {
-  std::set<int> out;
-  for (int r = 0; r < summary_table_->rowCount(); ++r)
-    if (const QTableWidgetItem* it = summary_table_->item(r, 0); it && it->checkState() == Qt::Checked)
-      out.insert(it->data(Qt::UserRole).toInt());
-  return out;
-}
-
-void SweepView::fillChosen(const SweepSpec& spec, const std::vector<ConfigSummary>& sum) {
-  const std::set<int> keep = chosenTrials();
-  filling_chosen_ = true;
-  const bool sd = band_kind_->currentIndex() == 1;  // the bands' choice of spread, for the table too
-  const QString pmh = sd ? "± SD" : "± SE";
-  const QStringList head = {"configuration", "n", "mean " + pmh, "95 % CI", "min – max", "p vs best", "test acc. " + pmh};
-  summary_table_->setColumnCount(head.size());
-  summary_table_->setHorizontalHeaderLabels(head);
-  summary_table_->setRowCount(static_cast<int>(sum.size()));
-  auto pm = [](double a, double b) {
-    return std::isfinite(a) ? fmt(a) + (std::isfinite(b) ? " ± " + fmt(b) : QString()) : QString("–");
-  };
-  for (int r = 0; r < static_cast<int>(sum.size()); ++r) {
-    const ConfigSummary& c = sum[r];
-    const Stats& st = c.stats;
-    const QStringList cells = {
-        label_of(spec, c.settings) + (c.resource ? QString(" (%1 ep.)").arg(c.resource) : QString()),
-        QString::number(st.n), pm(st.mean, sd ? st.sd : st.se),
-        st.n >= 2 ? fmt(st.ci95_lo) + " – " + fmt(st.ci95_hi) : QString("–"), fmt(st.min) + " – " + fmt(st.max),
-        c.best ? QString("best") : std::isfinite(c.p_vs_best) ? QString::number(c.p_vs_best, 'g', 3) : QString("–"),
-        pm(c.test.mean, sd ? c.test.sd : c.test.se)};
-    for (int k = 0; k < cells.size(); ++k) {
-      auto* it = new QTableWidgetItem(cells[k]);
-      if (k > 0) it->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-      if (k == 0) {
-        it->setData(Qt::UserRole, c.trial);
-        it->setFlags(it->flags() | Qt::ItemIsUserCheckable);
-        it->setCheckState(keep.count(c.trial) ? Qt::Checked : Qt::Unchecked);
-      }
-      if (c.best) {
-        QFont f = it->font();
-        f.setBold(true);
-        it->setFont(f);
-      }
-      summary_table_->setItem(r, k, it);
-    }
-  }
-  summary_table_->resizeColumnsToContents();
-  filling_chosen_ = false;
-}
+QTableWidget* SweepView::summaryTable() const { return summary_->table(); }
 
 void SweepView::exportSummary(const QString& format) {
   if (summary_md_.isEmpty()) {

@@ -30,6 +30,7 @@ class ParallelCoordinates;
 class SweepChart;
 class SweepController;
 class SweepForm;
+class SweepSummaryTable;
 struct SweepOutcome;
 
 class SweepView : public QWidget {
@@ -65,7 +66,7 @@ class SweepView : public QWidget {
   QTabWidget* dashboard() const { return tabs_; }
   SweepForm* form() const { return form_; }
   /// The summary, a row per configuration (column 0 checkable: charted).
-  QTableWidget* summaryTable() const { return summary_table_; }
+  QTableWidget* summaryTable() const;
   SweepChart* bestChart() const { return best_; }
   SweepChart* parameterChart() const { return param_chart_; }
   SweepChart* bandChart() const { return bands_; }
@@ -102,11 +103,7 @@ class SweepView : public QWidget {
   SweepChart *best_, *param_chart_, *bands_, *boxes_;
   QComboBox *param_pick_, *band_kind_;
   ParallelCoordinates* parallel_;
-  QLabel* summary_caption_;
-  QTableWidget* summary_table_;  // a row per configuration; ticked rows are charted
-  bool filling_chosen_ = false;
-  std::set<int> chosenTrials() const;
-  void fillChosen(const SweepSpec& spec, const std::vector<ConfigSummary>& sum);
+  SweepSummaryTable* summary_;  // a row per configuration; ticked rows are charted
   QString summary_md_, summary_csv_, summary_tex_;
   bool charts_dirty_ = false;
 };
