@@ -41,6 +41,8 @@ struct Args {
   std::vector<std::string> sets, positionals;
 };
 
+extern const char* const kHelp;  ///< --help (help.cpp)
+
 int cmd_runs(const Args& a);   // runs.cpp
 int cmd_sweep(const Args& a);  // sweep.cpp
 int cmd_sweeps(const Args& a); // sweep.cpp
