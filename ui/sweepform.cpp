@@ -126,6 +126,24 @@ SweepForm::SweepForm(QWidget* parent) : QWidget(parent) {
   v->addWidget(variants_);
   connect(variants_, &VariantsEditor::changed, this, &SweepForm::updatePlan);
 
+  v->addWidget(buildSearch());
+  v->addWidget(buildRunning());
+
+  plan_ = new QLabel;
+  plan_->setWordWrap(true);
+  plan_->setStyleSheet("font-weight: bold;");
+  v->addWidget(plan_);
+  v->addStretch(1);
+  for (QSpinBox* b : {trials_n_, min_epochs_, max_epochs_, repeats_})
+    connect(b, &QSpinBox::valueChanged, this, &SweepForm::updatePlan);
+  connect(eta_, &QDoubleSpinBox::valueChanged, this, &SweepForm::updatePlan);
+  connect(strategy_, &QComboBox::currentIndexChanged, this, &SweepForm::updatePlan);
+  connect(metric_, &QComboBox::currentIndexChanged, this, &SweepForm::updatePlan);
+  addParam("training.optimizer.lr", "log", "0.001, 0.1", 3);
+}
+
+// The strategy, its options, seeds and the objective.
+QGroupBox* SweepForm::buildSearch() {
   auto* sbox = new QGroupBox("Search");
   auto* sf = new QFormLayout(sbox);
   sf->setRowWrapPolicy(QFormLayout::WrapLongRows);
@@ -175,7 +193,6 @@ SweepForm::SweepForm(QWidget* parent) : QWidget(parent) {
   ob->addWidget(mode_);
   ob->addWidget(metric_, 1);
   sf->addRow("Objective", ob);
-  v->addWidget(sbox);
   connect(metric_, &QComboBox::currentTextChanged, this, [this](const QString& m) {
     mode_->setCurrentText(m.endsWith("loss") ? "min" : "max");
   });
@@ -189,7 +206,11 @@ SweepForm::SweepForm(QWidget* parent) : QWidget(parent) {
   };
   connect(strategy_, &QComboBox::currentIndexChanged, this, enable);
   enable();
+  return sbox;
+}
 
+// Trials at once, the time budget, resume or start anew.
+QGroupBox* SweepForm::buildRunning() {
   auto* rbox = new QGroupBox("Running");
   auto* rf = new QFormLayout(rbox);
   rf->setRowWrapPolicy(QFormLayout::WrapLongRows);
@@ -207,19 +228,7 @@ SweepForm::SweepForm(QWidget* parent) : QWidget(parent) {
   fresh_ = new QCheckBox("Start anew (do not resume)");
   fresh_->setToolTip("A sweep stopped, out of time or killed resumes where it was, without re-running finished trials");
   rf->addRow(fresh_);
-  v->addWidget(rbox);
-
-  plan_ = new QLabel;
-  plan_->setWordWrap(true);
-  plan_->setStyleSheet("font-weight: bold;");
-  v->addWidget(plan_);
-  v->addStretch(1);
-  for (QSpinBox* b : {trials_n_, min_epochs_, max_epochs_, repeats_})
-    connect(b, &QSpinBox::valueChanged, this, &SweepForm::updatePlan);
-  connect(eta_, &QDoubleSpinBox::valueChanged, this, &SweepForm::updatePlan);
-  connect(strategy_, &QComboBox::currentIndexChanged, this, &SweepForm::updatePlan);
-  connect(metric_, &QComboBox::currentIndexChanged, this, &SweepForm::updatePlan);
-  addParam("training.optimizer.lr", "log", "0.001, 0.1", 3);
+  return rbox;
 }
 
 QString SweepForm::planText() const {

@@ -14,6 +14,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -61,6 +62,8 @@ class SweepForm : public QWidget {
   std::vector<std::pair<int, ParamSpec>> extra_variants_;  // further sets of variants, kept as read
   QLabel* plan_;
   void updatePlan();
+  QGroupBox* buildSearch();
+  QGroupBox* buildRunning();
 };
 
 }  // namespace hyperlab
