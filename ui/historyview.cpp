@@ -42,7 +42,6 @@ QString duration(double s) {
   return QString("%1 min %2 s").arg(int(s) / 60).arg(int(s) % 60);
 }
 
-// Markdown table → a simple HTML table for the view.
 // Free text in any column, and optionally one status.
 class RunFilterProxy : public QSortFilterProxyModel {
  public:
@@ -194,9 +193,8 @@ bool RunTableModel::setData(const QModelIndex& i, const QVariant& v, int role) {
 
 // ---- view ----
 
-HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
-  auto* v = new QVBoxLayout(this);
-  v->setContentsMargins(4, 4, 4, 4);
+// The filter, status, report, database, setting-columns and refresh controls.
+QHBoxLayout* HistoryView::buildToolbar() {
   auto* bar = new QHBoxLayout;
   filter_ = new QLineEdit;
   filter_->setPlaceholderText("Filter: any text in any column (name, dataset, model, optimizer, tags…)");
@@ -229,15 +227,21 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
   connect(setting_columns_, &QCheckBox::toggled, this, [this](bool on) { setShowSettingColumns(on); });
   auto* refresh = new QPushButton("Refresh");
   bar->addWidget(refresh);
+  connect(refresh, &QPushButton::clicked, this, &HistoryView::refresh);
   auto ask_report = [this](bool appendix) {
     QString f = QFileDialog::getSaveFileName(this, "Report", "hyperlab-report.pdf", "PDF (*.pdf);;HTML (*.html)");
-    if (f.isEmpty()) return;
-    QString err = writeReport(f, appendix);
-    if (!err.isEmpty()) QMessageBox::warning(this, "Report", err);
+    if (QString err = f.isEmpty() ? QString() : writeReport(f, appendix); !err.isEmpty())
+      QMessageBox::warning(this, "Report", err);
   };
   connect(report_short, &QAction::triggered, this, [ask_report] { ask_report(false); });
   connect(report_long, &QAction::triggered, this, [ask_report] { ask_report(true); });
-  v->addLayout(bar);
+  return bar;
+}
+
+HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
+  auto* v = new QVBoxLayout(this);
+  v->setContentsMargins(4, 4, 4, 4);
+  v->addLayout(buildToolbar());
   info_ = new QLabel;
   info_->setWordWrap(true);
   v->addWidget(info_);
@@ -302,7 +306,6 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
   split->setStretchFactor(1, 2);
   v->addWidget(split, 1);
 
-  connect(refresh, &QPushButton::clicked, this, &HistoryView::refresh);
   connect(filter_, &QLineEdit::textChanged, this, &HistoryView::setFilterText);
   connect(status_, &QComboBox::currentIndexChanged, this, [this] { setFilterText(filter_->text()); });
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &HistoryView::onSelectionChanged);
@@ -445,10 +448,8 @@ void HistoryView::showComparison() {
   std::vector<BoxStats> boxes;
   std::vector<std::vector<double>> seeds;
   for (const RunGroup& g : c.groups) {
-    QStringList parts;
-    for (size_t k = 0; k < c.settings.size() && k < g.values.size(); ++k)
-      parts << QString::fromStdString(c.settings[k]).section('.', -1) + "=" + QString::fromStdString(g.values[k]);
-    names << (g.label.empty() ? (parts.isEmpty() ? QString("all") : parts.join(", ")) : QString::fromStdString(g.label));
+    const std::string l = g.label.empty() ? c.label(g) : g.label;  // the variant, else "lr=0.01, ..."
+    names << QString::fromStdString(l.empty() ? "all" : l);
     boxes.push_back(box_stats(g.test_values));
     seeds.push_back(g.test_values);
   }
@@ -474,8 +475,7 @@ void HistoryView::fillSettingColumns() {
   for (int r = 0; r < model_->rowCount(); ++r) {
     RunRecord rec;
     rec.summary = model_->run(r);
-    ConfigResult c = parse_config_text(store_->config_text(rec.summary.id), "run");
-    rec.config = c.config;
+    rec.config = parse_config_text(store_->config_text(rec.summary.id), "run").config;
     recs.push_back(std::move(rec));
   }
   std::vector<std::string> keys = differing_settings(recs);

@@ -16,6 +16,7 @@
 #include "store/runstore.h"
 
 class QCheckBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QComboBox;
@@ -129,6 +130,7 @@ class HistoryView : public QWidget {
   SweepChart* spread_chart_;
   QCheckBox* setting_columns_;
   void fillSettingColumns();
+  QHBoxLayout* buildToolbar();
   QComboBox* spread_;
   std::unique_ptr<Comparison> comparison_;
   QString comparison_md_, comparison_csv_, comparison_tex_;
