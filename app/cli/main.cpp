@@ -142,6 +142,25 @@ std::string resource_errors(const ExperimentConfig& cfg) {
   return err;
 }
 
+// The run history: a problem with it is reported, never fatal (the run is then not recorded).
+void open_recorder(const Args& a, const ExperimentConfig& cfg, const std::string& checkpoint, bool resuming,
+                   std::unique_ptr<RunStore>& store, std::unique_ptr<RunRecorder>& recorder) {
+  try {
+    store = std::make_unique<RunStore>(a.db.empty() ? RunStore::default_path() : a.db);
+    if (store->read_only()) throw StoreError(store->read_only_reason());
+    recorder = std::make_unique<RunRecorder>(*store, cfg);
+    if (cfg.training.checkpoint_every > 0) {
+      const std::string abs = std::filesystem::absolute(checkpoint).lexically_normal().string();
+      recorder->set_checkpoint(abs);
+      if (resuming)
+        if (int64_t id = store->find_by_checkpoint(abs)) recorder->continue_run(id);
+    }
+  } catch (const std::exception& e) {
+    recorder.reset();
+    std::fprintf(stderr, "warning: this run is not recorded in the run history: %s\n", e.what());
+  }
+}
+
 int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::string& out, bool resuming) {
   // Before anything is allocated: the data (generated data is allocated whole) and the model.
   if (std::string err = resource_errors(cfg); !err.empty()) return bad_input(err);
@@ -170,24 +189,9 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   }
   std::signal(SIGINT, on_sigint);
 
-  // The run history: a problem with it is reported, never fatal.
   std::unique_ptr<RunStore> store;
   std::unique_ptr<RunRecorder> recorder;
-  if (!a.no_db) {
-    try {
-      store = std::make_unique<RunStore>(a.db.empty() ? RunStore::default_path() : a.db);
-      if (store->read_only()) throw StoreError(store->read_only_reason());
-      recorder = std::make_unique<RunRecorder>(*store, cfg);
-      if (cfg.training.checkpoint_every > 0) {
-        const std::string abs = std::filesystem::absolute(checkpoint).lexically_normal().string();
-        recorder->set_checkpoint(abs);
-        if (resuming)
-          if (int64_t id = store->find_by_checkpoint(abs)) recorder->continue_run(id);
-      }
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "warning: this run is not recorded in the run history: %s\n", e.what());
-    }
-  }
+  if (!a.no_db) open_recorder(a, cfg, checkpoint, resuming, store, recorder);
 
   RunCallbacks cb;
   cb.on_start = [&](const RunStart& s) {
