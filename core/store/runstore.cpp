@@ -176,14 +176,27 @@ void RunStore::finish_run(int64_t run, const RunResult& r) {
   s.bind(5, r.seconds).bind(6, r.device).bind(7, r.device).bind(8, cm.dump());
   s.bind(9, vec_json(r.per_class_accuracy).dump()).bind(10, run);
   s.run();
-  // The run's numbers, by the one definition (also what the epochs wrote as they came).
-  std::optional<RunRecord> rec = load(run);
-  if (rec) {
-    rec->summary.best_epoch = r.best_epoch;
-    rec->summary.test_accuracy = r.test_accuracy, rec->summary.test_loss = r.test_loss;
-    rec->summary.final_test_accuracy = r.final_test_accuracy, rec->summary.final_test_loss = r.final_test_loss;
-    store_numbers(run, run_numbers(*rec));
+  // The run's numbers, by the one definition, from its config and recorded epochs
+  // (the metrics only: no batch losses, no pictures).
+  const ExperimentConfig c = parse_config_text(config_text(run), path_ + " run " + std::to_string(run)).config;
+  store_numbers(run, run_numbers(c, epoch_metrics(run), r));
+}
+
+std::vector<EpochEvent> RunStore::epoch_metrics(int64_t run) const {
+  Stmt s(db_,
+         "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_loss, test_accuracy "
+         "FROM epochs WHERE run_id = ? ORDER BY epoch",
+         path_);
+  s.bind(1, run);
+  std::vector<EpochEvent> h;
+  while (s.step()) {
+    EpochEvent e;
+    e.epoch = static_cast<int>(s.i64(0));
+    e.train_loss = s.real(1), e.train_accuracy = s.real(2), e.val_loss = s.real(3);
+    e.val_accuracy = s.real(4), e.test_loss = s.real(5), e.test_accuracy = s.real(6);
+    h.push_back(e);
   }
+  return h;
 }
 
 std::string RunStore::config_text(int64_t run) const {

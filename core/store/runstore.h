@@ -163,6 +163,8 @@ class RunStore {
   void migrate();
   void store_numbers(int64_t run, const RunNumbers& n);
   void reread_results_v5();
+  /// A run's epochs with their losses and accuracies only (what selects and reports).
+  std::vector<EpochEvent> epoch_metrics(int64_t run) const;
   std::string read_only_;
   std::string path_;
   sqlite3* db_ = nullptr;

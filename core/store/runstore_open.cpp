@@ -241,10 +241,6 @@ void RunStore::migrate() {
 // early stopping restored the best weights: then on the best epoch's.
 void RunStore::reread_results_v5() {
   Stmt runs(db_, "SELECT id, config, best_epoch, test_accuracy, test_loss, epochs_run FROM runs", path_);
-  Stmt epochs(db_,
-              "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_loss, test_accuracy "
-              "FROM epochs WHERE run_id = ? ORDER BY epoch",
-              path_);
   Stmt flag(db_, "UPDATE epochs SET best = ? WHERE run_id = ? AND epoch = ?", path_);
   struct Old {
     int64_t id;
@@ -259,15 +255,7 @@ void RunStore::reread_results_v5() {
   for (const Old& o : old) {
     const int64_t id = o.id;
     const ExperimentConfig c = parse_config_text(o.config, path_ + " run " + std::to_string(id)).config;
-    std::vector<EpochEvent> h;
-    epochs.reset().bind(1, id);
-    while (epochs.step()) {
-      EpochEvent e;
-      e.epoch = static_cast<int>(epochs.i64(0));
-      e.train_loss = epochs.real(1), e.train_accuracy = epochs.real(2), e.val_loss = epochs.real(3);
-      e.val_accuracy = epochs.real(4), e.test_loss = epochs.real(5), e.test_accuracy = epochs.real(6);
-      h.push_back(e);
-    }
+    const std::vector<EpochEvent> h = epoch_metrics(id);  // v4 has these columns too
     if (h.empty()) continue;  // nothing to re-read: its numbers stay
     RunResult end;
     const bool restored = c.training.early_stopping.enabled && c.training.early_stopping.restore_best;

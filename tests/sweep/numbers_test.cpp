@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/temp_dir.h"
 #include "config/config_json.h"
 #include "store/compare.h"
 #include "store/report.h"
@@ -26,16 +27,6 @@
 using namespace hyperlab;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/hyperlab-truth-XXXXXX";
-    path = ::mkdtemp(t);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string file(const std::string& n) const { return path + "/" + n; }
-};
 
 std::string run_cli(const std::string& args, int* rc = nullptr) {
   const std::string cmd = std::string(HYPERLAB_CLI) + " " + args + " 2>&1";
@@ -131,7 +122,9 @@ TEST(OneTruth, SweepHistoryCliReportsAndResultFilesGiveTheSameNumbers) {
     EXPECT_NEAR(g->best_val_accuracy.sd, cs.stats.sd, 1e-12) << lr;
     EXPECT_NEAR(g->test_accuracy.mean, cs.test.mean, 1e-12) << lr;
     EXPECT_EQ(g->best, cs.best) << lr;
-    if (!cs.best) EXPECT_NEAR(g->p_vs_best, cs.p_vs_best, 1e-9) << lr;
+    if (!cs.best) {
+      EXPECT_NEAR(g->p_vs_best, cs.p_vs_best, 1e-9) << lr;
+    }
   }
 
   // 3. The command line's comparison prints the same means.

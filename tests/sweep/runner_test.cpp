@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/temp_dir.h"
 #include "common/spawn_cli.h"
 #include "store/runstore.h"
 #include "sweep/runner.h"
@@ -28,16 +29,6 @@
 using namespace hyperlab;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/hyperlab-sweep-XXXXXX";
-    path = ::mkdtemp(t);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string file(const std::string& n) const { return path + "/" + n; }
-};
 
 // Spirals, small and quick: `epochs` epochs of 250 samples.
 SweepSpec small_sweep(const std::string& params, const std::string& strategy = R"({"type": "grid"})",

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/temp_dir.h"
 #include "config/presets.h"
 #include "sweep/sweep.h"
 
@@ -48,19 +49,6 @@ std::string joined(const std::vector<std::string>& v) {
     if (e == want) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "no \"" << want << "\" among:\n" << joined(errors);
 }
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/hyperlab-sweepfile-XXXXXX";
-    path = ::mkdtemp(t);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path + "/" + name) << text;
-    return path + "/" + name;
-  }
-};
 
 }  // namespace
 
