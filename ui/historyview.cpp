@@ -453,8 +453,6 @@ void HistoryView::showComparison() {
     boxes.push_back(box_stats(g.test_values));
     seeds.push_back(g.test_values);
   }
-  for (int i = 0; i < names.size(); ++i)  // chart categories must differ
-    if (names.count(names[i]) > 1) names[i] += QString(" (#%1)").arg(c.groups[static_cast<size_t>(i)].run_ids.front());
   spread_chart_->showBoxes(names, boxes, seeds,
                            QString::fromStdString(c.selected_by == "mixed"
                                                       ? std::string("test accuracy at each run's selected epoch")

@@ -309,7 +309,10 @@ void SweepChart::showBoxes(const QStringList& names, const std::vector<BoxStats>
     }
     csv_ += "\"" + QString(names[i]).replace('"', '\'') + "\"," + QString::number(b.n) + "," + n(b.min) + "," + n(b.q1) +
             "," + n(b.median) + "," + n(b.q3) + "," + n(b.max) + "," + n(b.mean) + "," + each + "\n";
-    cats << wrapped(names[i]);
+    // Categories must differ (the axis drops repeats, shifting boxes against labels).
+    QString cat = wrapped(names[i]);
+    for (int k = 2; cats.contains(cat); ++k) cat = wrapped(names[i]) + QString(" (%1)").arg(k);
+    cats << cat;
     auto* set = new QBoxSet(names[i]);
     if (b.n > 0) {
       set->setValue(QBoxSet::LowerExtreme, b.min);
