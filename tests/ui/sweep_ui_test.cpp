@@ -305,5 +305,10 @@ TEST(Sweep, NamedVariantsAreEditedInTheExperimentEditorAndNameEveryChart) {
     s->dashboard()->setCurrentIndex(s->dashboard()->count() - 1);  // the summary
     QTest::qWait(300);
     s->grab().save(QString(shots) + "/sweep-summary.png");
+    w.setPresentation(true);  // F5
+    s->dashboard()->setCurrentIndex(s->dashboard()->count() - 2);
+    QTest::qWait(300);
+    w.grab().save(QString(shots) + "/sweep-presentation.png");
+    w.setPresentation(false);
   }
 }
