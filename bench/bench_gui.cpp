@@ -35,10 +35,10 @@
 
 #include "config/config_json.h"
 #include "config/presets.h"
-#include "experimenteditor.h"
-#include "historyview.h"
-#include "mainwindow.h"
-#include "playgroundview.h"
+#include "ui/editor/experimenteditor.h"
+#include "ui/history/historyview.h"
+#include "ui/mainwindow.h"
+#include "ui/playground/playgroundview.h"
 #include "store/runstore.h"
 #include "train/trainer.h"
 

@@ -1,4 +1,4 @@
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 
 #include <QAction>
 #include <QApplication>
@@ -28,15 +28,15 @@
 
 #include "config/config_json.h"
 #include "config/presets.h"
-#include "curvespanel.h"
-#include "experimenteditor.h"
-#include "metricchart.h"
-#include "historyview.h"
-#include "sweepcontroller.h"
-#include "sweepview.h"
-#include "playgroundview.h"
-#include "pictureviews.h"
-#include "runcontroller.h"
+#include "ui/run/curvespanel.h"
+#include "ui/editor/experimenteditor.h"
+#include "ui/widgets/metricchart.h"
+#include "ui/history/historyview.h"
+#include "ui/sweep/sweepcontroller.h"
+#include "ui/sweep/sweepview.h"
+#include "ui/playground/playgroundview.h"
+#include "ui/widgets/pictureviews.h"
+#include "ui/run/runcontroller.h"
 #include "store/runstore.h"
 #include "train/report.h"
 #include "train/trainer.h"

@@ -9,11 +9,11 @@
 
 #include <cstdio>
 
-#include "experimenteditor.h"
-#include "historyview.h"
-#include "mainwindow.h"
-#include "playgroundview.h"
-#include "sweepview.h"
+#include "ui/editor/experimenteditor.h"
+#include "ui/history/historyview.h"
+#include "ui/mainwindow.h"
+#include "ui/playground/playgroundview.h"
+#include "ui/sweep/sweepview.h"
 #include "train/trainer.h"
 
 int main(int argc, char** argv) {

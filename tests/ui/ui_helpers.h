@@ -10,7 +10,7 @@
 
 #include "config/config_json.h"
 #include "config/presets.h"
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 
 namespace hyperlab::ui_test {
 

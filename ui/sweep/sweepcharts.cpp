@@ -1,4 +1,4 @@
-#include "sweepcharts.h"
+#include "ui/sweep/sweepcharts.h"
 
 #include <QContextMenuEvent>
 #include <QFile>
@@ -27,8 +27,8 @@
 #include <cmath>
 #include <map>
 
-#include "metricchart.h"
-#include "pictureviews.h"
+#include "ui/widgets/metricchart.h"
+#include "ui/widgets/pictureviews.h"
 
 namespace hyperlab {
 

@@ -1,4 +1,4 @@
-#include "sweepview.h"
+#include "ui/sweep/sweepview.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -24,14 +24,14 @@
 
 #include "config/config_json.h"
 #include "config/presets.h"
-#include "metricchart.h"
-#include "reportwriter.h"
+#include "ui/widgets/metricchart.h"
+#include "ui/run/reportwriter.h"
 #include "store/runstore.h"
 #include "sweep/analysis.h"
-#include "sweepcharts.h"
-#include "sweepcontroller.h"
-#include "sweepform.h"
-#include "sweepsummary.h"
+#include "ui/sweep/sweepcharts.h"
+#include "ui/sweep/sweepcontroller.h"
+#include "ui/sweep/sweepform.h"
+#include "ui/sweep/sweepsummary.h"
 #include "train/report.h"
 #include "train/trainer.h"
 

@@ -1,4 +1,4 @@
-#include "runcontroller.h"
+#include "ui/run/runcontroller.h"
 
 #include <QMetaObject>
 #include <QDateTime>

@@ -1,4 +1,4 @@
-#include "layerlist.h"
+#include "ui/editor/layerlist.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -8,7 +8,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include "fields.h"
+#include "ui/widgets/fields.h"
 
 namespace hyperlab {
 

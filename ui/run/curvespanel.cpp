@@ -1,4 +1,4 @@
-#include "curvespanel.h"
+#include "ui/run/curvespanel.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -8,7 +8,7 @@
 
 #include <cmath>
 
-#include "metricchart.h"
+#include "ui/widgets/metricchart.h"
 
 namespace hyperlab {
 

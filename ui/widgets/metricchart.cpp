@@ -1,4 +1,4 @@
-#include "metricchart.h"
+#include "ui/widgets/metricchart.h"
 
 #include <QApplication>
 #include <QChart>

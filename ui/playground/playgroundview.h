@@ -12,7 +12,7 @@
 
 #include <vector>
 
-#include "contourview.h"
+#include "ui/playground/contourview.h"
 #include "playground/playground.h"
 
 class QCheckBox;

@@ -1,4 +1,4 @@
-#include "reportwriter.h"
+#include "ui/run/reportwriter.h"
 
 #include <optional>
 

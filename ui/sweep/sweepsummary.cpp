@@ -1,4 +1,4 @@
-#include "sweepsummary.h"
+#include "ui/sweep/sweepsummary.h"
 
 #include <QHeaderView>
 #include <QLabel>

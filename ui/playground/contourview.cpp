@@ -1,4 +1,4 @@
-#include "contourview.h"
+#include "ui/playground/contourview.h"
 
 #include <QMouseEvent>
 #include <QPainter>

@@ -1,5 +1,5 @@
-#include "experimenteditor.h"
-#include "layerlist.h"
+#include "ui/editor/experimenteditor.h"
+#include "ui/editor/layerlist.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -24,7 +24,7 @@
 
 #include "config/config_json.h"
 #include "config/shapes.h"
-#include "fields.h"
+#include "ui/widgets/fields.h"
 #include "train/trainer.h"
 
 namespace hyperlab {

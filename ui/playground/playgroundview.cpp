@@ -1,4 +1,4 @@
-#include "playgroundview.h"
+#include "ui/playground/playgroundview.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -25,9 +25,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "fields.h"
-#include "metricchart.h"
-#include "pictureviews.h"
+#include "ui/widgets/fields.h"
+#include "ui/widgets/metricchart.h"
+#include "ui/widgets/pictureviews.h"
 
 namespace hyperlab {
 

@@ -1,4 +1,4 @@
-#include "fields.h"
+#include "ui/widgets/fields.h"
 
 #include <cmath>
 

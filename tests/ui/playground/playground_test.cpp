@@ -9,9 +9,9 @@
 #include <QTest>
 #include <QtCharts/QChart>
 
-#include "mainwindow.h"
-#include "metricchart.h"
-#include "playgroundview.h"
+#include "ui/mainwindow.h"
+#include "ui/widgets/metricchart.h"
+#include "ui/playground/playgroundview.h"
 
 using namespace hyperlab;
 

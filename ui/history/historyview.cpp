@@ -1,4 +1,4 @@
-#include "historyview.h"
+#include "ui/history/historyview.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -24,9 +24,9 @@
 #include <cmath>
 
 #include "config/config_json.h"
-#include "metricchart.h"
-#include "reportwriter.h"
-#include "sweepcharts.h"
+#include "ui/widgets/metricchart.h"
+#include "ui/run/reportwriter.h"
+#include "ui/sweep/sweepcharts.h"
 #include "store/compare.h"
 #include "train/report.h"
 

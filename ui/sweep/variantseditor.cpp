@@ -1,4 +1,4 @@
-#include "variantseditor.h"
+#include "ui/sweep/variantseditor.h"
 
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
-#include "experimenteditor.h"
+#include "ui/editor/experimenteditor.h"
 #include "sweep/runner.h"
 #include "sweep/sweep.h"
 

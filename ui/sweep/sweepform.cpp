@@ -1,4 +1,4 @@
-#include "sweepform.h"
+#include "ui/sweep/sweepform.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -20,7 +20,7 @@
 
 #include "config/config_json.h"
 #include "train/trainer.h"
-#include "variantseditor.h"
+#include "ui/sweep/variantseditor.h"
 
 namespace hyperlab {
 

@@ -1,4 +1,4 @@
-#include "pictureviews.h"
+#include "ui/widgets/pictureviews.h"
 
 #include <QFileInfo>
 #include <QPainter>
@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "metricchart.h"
+#include "ui/widgets/metricchart.h"
 
 namespace hyperlab {
 

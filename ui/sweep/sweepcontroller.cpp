@@ -1,4 +1,4 @@
-#include "sweepcontroller.h"
+#include "ui/sweep/sweepcontroller.h"
 
 #include <cmath>
 
