@@ -8,6 +8,7 @@
 #include "config/json_reader.h"
 #include "config/shapes.h"
 #include "config/textfile.h"
+#include "train/optimizers.h"
 
 namespace hyperlab {
 
@@ -24,6 +25,16 @@ const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names = {"train_loss", "train_accuracy", "val_loss",
                                                  "val_accuracy", "test_loss", "test_accuracy"};
   return names;
+}
+
+std::vector<std::string> watchable_metric_names() {
+  std::vector<std::string> val, train;
+  for (const std::string& m : metric_names()) {
+    if (m.rfind("val_", 0) == 0) val.push_back(m);
+    if (m.rfind("train_", 0) == 0) train.push_back(m);
+  }
+  val.insert(val.end(), train.begin(), train.end());
+  return val;
 }
 
 namespace {
@@ -166,55 +177,46 @@ void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
   o.finish();
 }
 
-void read_optimizer(ObjectReader& o, OptimizerConfig& c) {
-  o.string("type", c.type, {"sgd", "adam", "adamw", "rmsprop", "adagrad"});
-  const std::string& t = c.type;
-  if (t == "adamw") c.weight_decay = 0.01;
-  if (t == "adagrad") c.eps = 1e-10;
-  o.number("lr", c.lr, 0, INFINITY, true);
-  o.number("weight_decay", c.weight_decay, 0, INFINITY);
+/// Reads the settings of a table entry (an optimizer or a schedule); the
+/// table's other settings are "not used by" it.
+template <class C, class Kind>
+void read_settings(ObjectReader& o, C& c, const std::vector<Setting<C>>& settings, const Kind& kind,
+                   const std::string& what) {
   std::vector<std::string> unused;
-  auto only = [&](bool applies, const std::string& key, auto read) {
-    if (applies) read();
-    else unused.push_back(key);
-  };
-  const bool sgd = t == "sgd", adam = t == "adam" || t == "adamw", rms = t == "rmsprop", ada = t == "adagrad";
-  only(sgd || rms, "momentum", [&] { o.number("momentum", c.momentum, 0, INFINITY); });
-  only(sgd, "dampening", [&] { o.number("dampening", c.dampening, 0, 1); });
-  only(sgd, "nesterov", [&] { o.boolean("nesterov", c.nesterov); });
-  only(adam, "beta1", [&] { o.number("beta1", c.beta1, 0, 1, false, true); });
-  only(adam, "beta2", [&] { o.number("beta2", c.beta2, 0, 1, false, true); });
-  only(adam || rms || ada, "eps", [&] { o.number("eps", c.eps, 0, INFINITY, true); });
-  only(adam, "amsgrad", [&] { o.boolean("amsgrad", c.amsgrad); });
-  only(rms, "alpha", [&] { o.number("alpha", c.alpha, 0, 1); });
-  only(rms, "centered", [&] { o.boolean("centered", c.centered); });
-  only(ada, "lr_decay", [&] { o.number("lr_decay", c.lr_decay, 0, INFINITY); });
-  only(ada, "initial_accumulator_value",
-       [&] { o.number("initial_accumulator_value", c.initial_accumulator_value, 0, INFINITY); });
-  o.not_used(unused, "by the " + t + " optimizer");
-  if (sgd && c.nesterov && (c.momentum <= 0 || c.dampening != 0))
-    o.err("nesterov", "needs momentum > 0 and dampening 0");
+  for (const Setting<C>& s : settings) {
+    if (!kind.uses(s.key)) {
+      unused.push_back(s.key);
+      continue;
+    }
+    switch (s.kind) {
+      case Setting<C>::Number: o.number(s.key, c.*s.number, s.lo, s.hi, s.lo_open, s.hi_open); break;
+      case Setting<C>::Integer: o.integer(s.key, c.*s.integer, static_cast<long long>(s.lo)); break;
+      case Setting<C>::Flag: o.boolean(s.key, c.*s.flag); break;
+      case Setting<C>::Choice: o.string(s.key, c.*s.text, s.choices()); break;
+    }
+  }
+  o.not_used(unused, "by the " + kind.name + " " + what);
+}
+
+void read_optimizer(ObjectReader& o, OptimizerConfig& c) {
+  o.string("type", c.type, optimizer_names());
+  const OptimizerKind* k = find_optimizer(c.type);
+  if (!k) k = &optimizer_kinds().front();
+  if (k->defaults) k->defaults(c);
+  read_settings(o, c, optimizer_settings(), *k, "optimizer");
+  std::string key;
+  if (k->check) {
+    const std::string why = k->check(c, key);
+    if (!why.empty()) o.err(key, why);
+  }
   o.finish();
 }
 
 void read_scheduler(ObjectReader& o, SchedulerConfig& s) {
-  o.string("type", s.type, {"none", "step", "exponential", "cosine", "plateau"});
-  const std::string& t = s.type;
-  std::vector<std::string> unused;
-  auto only = [&](bool applies, const std::string& key, auto read) {
-    if (applies) read();
-    else unused.push_back(key);
-  };
-  only(t == "step", "step_size", [&] { o.integer("step_size", s.step_size, 1); });
-  only(t == "step" || t == "exponential", "gamma", [&] { o.number("gamma", s.gamma, 0, 1, true); });
-  only(t == "cosine", "t_max", [&] { o.integer("t_max", s.t_max, 0); });
-  only(t == "cosine", "eta_min", [&] { o.number("eta_min", s.eta_min, 0, INFINITY); });
-  only(t == "plateau", "monitor", [&] { o.string("monitor", s.monitor, metric_names()); });
-  only(t == "plateau", "factor", [&] { o.number("factor", s.factor, 0, 1, true, true); });
-  only(t == "plateau", "patience", [&] { o.integer("patience", s.patience, 0); });
-  only(t == "plateau", "threshold", [&] { o.number("threshold", s.threshold, 0, INFINITY); });
-  only(t == "plateau", "min_lr", [&] { o.number("min_lr", s.min_lr, 0, INFINITY); });
-  o.not_used(unused, "by the " + t + " scheduler");
+  o.string("type", s.type, scheduler_names());
+  const SchedulerKind* k = find_scheduler(s.type);
+  if (!k) k = &scheduler_kinds().front();
+  read_settings(o, s, scheduler_settings(), *k, "scheduler");
   o.finish();
 }
 

@@ -40,6 +40,8 @@ std::string apply_override(nlohmann::json& j, const std::string& assignment);
 /// The metrics of an epoch by name: what early stopping, the plateau scheduler
 /// and a sweep's objective may monitor.
 const std::vector<std::string>& metric_names();
+/// Those that may watch a run (early stopping, plateau schedules), validation first: never the test set's.
+std::vector<std::string> watchable_metric_names();
 
 /// The layers the model expands to (the mlp shorthand resolved).
 std::vector<LayerConfig> expanded_layers(const ExperimentConfig& c);

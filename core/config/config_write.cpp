@@ -3,6 +3,7 @@
 
 #include "config/config_json.h"
 #include "config/resources.h"
+#include "train/optimizers.h"
 
 namespace hyperlab {
 
@@ -21,6 +22,20 @@ ojson init_json(const InitConfig& i) {
   }
   j["zero_bias"] = i.zero_bias;
   return j;
+}
+
+/// The settings a table entry uses, in the order its saved config writes them.
+template <class C, class Kind>
+void write_settings(ojson& j, const C& c, const std::vector<Setting<C>>& settings, const Kind& kind) {
+  for (const std::string& key : kind.written_keys()) {
+    const Setting<C>& s = *find_setting(settings, key);
+    switch (s.kind) {
+      case Setting<C>::Number: j[key] = c.*s.number; break;
+      case Setting<C>::Integer: j[key] = c.*s.integer; break;
+      case Setting<C>::Flag: j[key] = c.*s.flag; break;
+      case Setting<C>::Choice: j[key] = c.*s.text; break;
+    }
+  }
 }
 }  // namespace
 
@@ -66,23 +81,11 @@ ojson config_to_json(const ExperimentConfig& c) {
   j["model"] = mj;
   const TrainingConfig& t = c.training;
   const OptimizerConfig& o = t.optimizer;
-  ojson oj = {{"type", o.type}, {"lr", o.lr}, {"weight_decay", o.weight_decay}};
-  if (o.type == "sgd")
-    oj["momentum"] = o.momentum, oj["dampening"] = o.dampening, oj["nesterov"] = o.nesterov;
-  if (o.type == "adam" || o.type == "adamw")
-    oj["beta1"] = o.beta1, oj["beta2"] = o.beta2, oj["eps"] = o.eps, oj["amsgrad"] = o.amsgrad;
-  if (o.type == "rmsprop")
-    oj["alpha"] = o.alpha, oj["eps"] = o.eps, oj["momentum"] = o.momentum, oj["centered"] = o.centered;
-  if (o.type == "adagrad")
-    oj["lr_decay"] = o.lr_decay, oj["eps"] = o.eps, oj["initial_accumulator_value"] = o.initial_accumulator_value;
+  ojson oj = {{"type", o.type}};
+  if (const OptimizerKind* k = find_optimizer(o.type)) write_settings(oj, o, optimizer_settings(), *k);
   const SchedulerConfig& s = t.scheduler;
   ojson sj = {{"type", s.type}};
-  if (s.type == "step") sj["step_size"] = s.step_size, sj["gamma"] = s.gamma;
-  if (s.type == "exponential") sj["gamma"] = s.gamma;
-  if (s.type == "cosine") sj["t_max"] = s.t_max, sj["eta_min"] = s.eta_min;
-  if (s.type == "plateau")
-    sj["monitor"] = s.monitor, sj["factor"] = s.factor, sj["patience"] = s.patience,
-    sj["threshold"] = s.threshold, sj["min_lr"] = s.min_lr;
+  if (const SchedulerKind* k = find_scheduler(s.type)) write_settings(sj, s, scheduler_settings(), *k);
   const EarlyStoppingConfig& e = t.early_stopping;
   j["training"] = {{"epochs", t.epochs}, {"batch_size", t.batch_size}, {"shuffle", t.shuffle},
                    {"loss", t.loss}, {"optimizer", oj}, {"l1", t.l1}, {"l2", t.l2},

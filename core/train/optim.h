@@ -7,6 +7,7 @@
 #include <torch/optim/optimizer.h>
 
 #include "config/experiment.h"
+#include "train/optimizers.h"
 
 namespace hyperlab {
 
@@ -21,21 +22,17 @@ class LrSchedule {
   /// Called after epoch `epoch` (1-based) with the monitored metric (plateau);
   /// returns the learning rate for the next epoch.
   double after_epoch(int epoch, double metric);
-  double lr() const { return lr_; }
-  static bool maximize(const std::string& metric);
+  double lr() const { return s_.lr; }
   /// Everything that changes as it steps (for checkpoints): lr, plateau best, flag, bad epochs.
-  std::vector<double> state() const { return {lr_, best_, have_best_ ? 1.0 : 0.0, double(bad_)}; }
+  std::vector<double> state() const { return {s_.lr, s_.best, s_.have_best ? 1.0 : 0.0, double(s_.bad)}; }
   void set_state(const std::vector<double>& s) {
-    if (s.size() == 4) lr_ = s[0], best_ = s[1], have_best_ = s[2] != 0, bad_ = static_cast<int>(s[3]);
+    if (s.size() == 4) s_.lr = s[0], s_.best = s[1], s_.have_best = s[2] != 0, s_.bad = static_cast<int>(s[3]);
   }
 
  private:
   SchedulerConfig c_;
-  double base_, lr_;
-  int epochs_;
-  double best_ = 0;
-  bool have_best_ = false;
-  int bad_ = 0;
+  const SchedulerKind* kind_;
+  ScheduleState s_;
 };
 
 }  // namespace hyperlab

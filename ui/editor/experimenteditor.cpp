@@ -32,8 +32,14 @@ namespace hyperlab {
 namespace {
 
 const QStringList kActivations = {"relu", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh"};
+QStringList qt_list(const std::vector<std::string>& v) {
+  QStringList l;
+  for (const std::string& s : v) l << QString::fromStdString(s);
+  return l;
+}
+
 // What may watch a run (early stopping, plateau schedules): never the test set.
-const QStringList kMetrics = {"val_loss", "val_accuracy", "train_loss", "train_accuracy"};
+const QStringList kMetrics = qt_list(watchable_metric_names());
 
 QSpinBox* int_box(int lo, int hi, const QString& special = QString()) {
   auto* b = new QSpinBox;
@@ -261,34 +267,9 @@ QWidget* ExperimentEditor::buildTrainingTab() {
 
   auto* ob = new QGroupBox("Optimizer");
   opt_form_ = compact_form(ob);
-  opt_type_ = make_combo({"sgd", "adam", "adamw", "rmsprop", "adagrad"});
+  opt_type_ = make_combo(qt_list(optimizer_names()));
   opt_form_->addRow("Type", opt_type_);
-  lr_ = new LogNumberBox(1e-8, 1e6);
-  opt_form_->addRow("Learning rate", lr_);
-  wd_ = new NumberBox(0, 100, 1e-4);
-  opt_form_->addRow("Weight decay", wd_);
-  momentum_ = new NumberBox(0, 0.9999, 0.1);
-  opt_form_->addRow("Momentum", momentum_);
-  dampening_ = new NumberBox(0, 1, 0.1);
-  opt_form_->addRow("Dampening", dampening_);
-  nesterov_ = new QCheckBox("Nesterov momentum");
-  opt_form_->addRow("", nesterov_);
-  beta1_ = new NumberBox(0, 0.9999, 0.01);
-  opt_form_->addRow("β1", beta1_);
-  beta2_ = new NumberBox(0, 0.999999, 0.001);
-  opt_form_->addRow("β2", beta2_);
-  eps_ = new NumberBox(0, 1, 1e-8);
-  opt_form_->addRow("ε", eps_);
-  amsgrad_ = new QCheckBox("AMSGrad");
-  opt_form_->addRow("", amsgrad_);
-  alpha_ = new NumberBox(0, 1, 0.01);
-  opt_form_->addRow("Smoothing α", alpha_);
-  centered_ = new QCheckBox("Centered");
-  opt_form_->addRow("", centered_);
-  lr_decay_ = new NumberBox(0, 10, 1e-3);
-  opt_form_->addRow("LR decay", lr_decay_);
-  init_acc_ = new NumberBox(0, 100, 0.1);
-  opt_form_->addRow("Initial accumulator", init_acc_);
+  opt_rows_.build(opt_form_, optimizer_settings());
   v->addWidget(ob);
 
   auto* rb = new QGroupBox("Regularisation");
@@ -306,26 +287,9 @@ QWidget* ExperimentEditor::buildTrainingTab() {
 
   auto* sb = new QGroupBox("Learning-rate schedule");
   sched_form_ = compact_form(sb);
-  sched_type_ = make_combo({"none", "step", "exponential", "cosine", "plateau"});
+  sched_type_ = make_combo(qt_list(scheduler_names()));
   sched_form_->addRow("Type", sched_type_);
-  sched_step_ = int_box(1, 100000);
-  sched_form_->addRow("Step size (epochs)", sched_step_);
-  sched_gamma_ = new NumberBox(0, 1, 0.05);
-  sched_form_->addRow("γ", sched_gamma_);
-  sched_tmax_ = int_box(0, 100000, "= epochs");
-  sched_form_->addRow("Period (epochs)", sched_tmax_);
-  sched_eta_min_ = new NumberBox(0, 100, 1e-4);
-  sched_form_->addRow("Minimum lr", sched_eta_min_);
-  sched_monitor_ = make_combo(kMetrics);
-  sched_form_->addRow("Monitor", sched_monitor_);
-  sched_factor_ = new NumberBox(0, 1, 0.05);
-  sched_form_->addRow("Factor", sched_factor_);
-  sched_patience_ = int_box(0, 100000);
-  sched_form_->addRow("Patience", sched_patience_);
-  sched_threshold_ = new NumberBox(0, 1, 1e-4);
-  sched_form_->addRow("Threshold", sched_threshold_);
-  sched_min_lr_ = new NumberBox(0, 100, 1e-5);
-  sched_form_->addRow("Floor", sched_min_lr_);
+  sched_rows_.build(sched_form_, scheduler_settings(), kMetrics);
   v->addWidget(sb);
 
   auto* eb = new QGroupBox("Early stopping");
@@ -363,12 +327,11 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   xf->addRow("Checkpoint every (epochs)", checkpoint_every_);
   v->addWidget(xb);
   v->addStretch(1);
-  for (QWidget* w : std::initializer_list<QWidget*>{
-           epochs_, batch_, shuffle_, loss_, opt_type_, lr_, wd_, momentum_, dampening_, nesterov_, beta1_, beta2_,
-           eps_, amsgrad_, alpha_, centered_, lr_decay_, init_acc_, l1_, l2_, noise_, clip_, sched_type_,
-           sched_step_, sched_gamma_, sched_tmax_, sched_eta_min_, sched_monitor_, sched_factor_, sched_patience_,
-           sched_threshold_, sched_min_lr_, es_enabled_, es_monitor_, es_min_delta_, es_patience_, es_restore_,
-           eval_test_, seed_, device_, fallback_, threads_, checkpoint_every_})
+  std::vector<QWidget*> watched = {epochs_, batch_, shuffle_, loss_, opt_type_, l1_, l2_, noise_, clip_, sched_type_,
+                                   es_enabled_, es_monitor_, es_min_delta_, es_patience_, es_restore_,
+                                   eval_test_, seed_, device_, fallback_, threads_, checkpoint_every_};
+  for (const auto& rows : {opt_rows_.widgets(), sched_rows_.widgets()}) watched.insert(watched.end(), rows.begin(), rows.end());
+  for (QWidget* w : watched)
     watch(w);
   return page;
 }
@@ -426,34 +389,14 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   set_combo(loss_, t.loss);
   const OptimizerConfig& o = t.optimizer;
   set_combo(opt_type_, o.type);
-  lr_->setValue(o.lr);
-  wd_->setValue(o.weight_decay);
-  momentum_->setValue(o.momentum);
-  dampening_->setValue(o.dampening);
-  nesterov_->setChecked(o.nesterov);
-  beta1_->setValue(o.beta1);
-  beta2_->setValue(o.beta2);
-  eps_->setValue(o.eps);
-  amsgrad_->setChecked(o.amsgrad);
-  alpha_->setValue(o.alpha);
-  centered_->setChecked(o.centered);
-  lr_decay_->setValue(o.lr_decay);
-  init_acc_->setValue(o.initial_accumulator_value);
+  opt_rows_.load(o);
   l1_->setValue(t.l1);
   l2_->setValue(t.l2);
   noise_->setValue(t.grad_noise_std);
   clip_->setValue(t.clip_grad_norm);
   const SchedulerConfig& s = t.scheduler;
   set_combo(sched_type_, s.type);
-  sched_step_->setValue(s.step_size);
-  sched_gamma_->setValue(s.gamma);
-  sched_tmax_->setValue(s.t_max);
-  sched_eta_min_->setValue(s.eta_min);
-  set_combo(sched_monitor_, s.monitor);
-  sched_factor_->setValue(s.factor);
-  sched_patience_->setValue(s.patience);
-  sched_threshold_->setValue(s.threshold);
-  sched_min_lr_->setValue(s.min_lr);
+  sched_rows_.load(s);
   const EarlyStoppingConfig& e = t.early_stopping;
   es_enabled_->setChecked(e.enabled);
   set_combo(es_monitor_, e.monitor);
@@ -527,34 +470,14 @@ ExperimentConfig ExperimentEditor::config() const {
   t.loss = combo_value(loss_);
   OptimizerConfig& o = t.optimizer;
   o.type = combo_value(opt_type_);
-  o.lr = lr_->value();
-  o.weight_decay = wd_->value();
-  o.momentum = momentum_->value();
-  o.dampening = dampening_->value();
-  o.nesterov = nesterov_->isChecked();
-  o.beta1 = beta1_->value();
-  o.beta2 = beta2_->value();
-  o.eps = eps_->value();
-  o.amsgrad = amsgrad_->isChecked();
-  o.alpha = alpha_->value();
-  o.centered = centered_->isChecked();
-  o.lr_decay = lr_decay_->value();
-  o.initial_accumulator_value = init_acc_->value();
+  opt_rows_.store(o);
   t.l1 = l1_->value();
   t.l2 = l2_->value();
   t.grad_noise_std = noise_->value();
   t.clip_grad_norm = clip_->value();
   SchedulerConfig& s = t.scheduler;
   s.type = combo_value(sched_type_);
-  s.step_size = sched_step_->value();
-  s.gamma = sched_gamma_->value();
-  s.t_max = sched_tmax_->value();
-  s.eta_min = sched_eta_min_->value();
-  s.monitor = combo_value(sched_monitor_);
-  s.factor = sched_factor_->value();
-  s.patience = sched_patience_->value();
-  s.threshold = sched_threshold_->value();
-  s.min_lr = sched_min_lr_->value();
+  sched_rows_.store(s);
   EarlyStoppingConfig& e = t.early_stopping;
   e.enabled = es_enabled_->isChecked();
   e.monitor = combo_value(es_monitor_);
@@ -607,27 +530,8 @@ void ExperimentEditor::updateVisibility() {
   init_form_->setRowVisible(init_mode_, kaiming);
   init_form_->setRowVisible(init_nonlin_, kaiming);
   init_form_->setRowVisible(init_slope_, kaiming && combo_value(init_nonlin_) == "leaky_relu");
-  const std::string o = combo_value(opt_type_);
-  const bool sgd = o == "sgd", adam = o == "adam" || o == "adamw", rms = o == "rmsprop", ada = o == "adagrad";
-  opt_form_->setRowVisible(momentum_, sgd || rms);
-  opt_form_->setRowVisible(dampening_, sgd);
-  opt_form_->setRowVisible(nesterov_, sgd);
-  opt_form_->setRowVisible(beta1_, adam);
-  opt_form_->setRowVisible(beta2_, adam);
-  opt_form_->setRowVisible(eps_, !sgd);
-  opt_form_->setRowVisible(amsgrad_, adam);
-  opt_form_->setRowVisible(alpha_, rms);
-  opt_form_->setRowVisible(centered_, rms);
-  opt_form_->setRowVisible(lr_decay_, ada);
-  opt_form_->setRowVisible(init_acc_, ada);
-  const std::string st = combo_value(sched_type_);
-  sched_form_->setRowVisible(sched_step_, st == "step");
-  sched_form_->setRowVisible(sched_gamma_, st == "step" || st == "exponential");
-  sched_form_->setRowVisible(sched_tmax_, st == "cosine");
-  sched_form_->setRowVisible(sched_eta_min_, st == "cosine");
-  for (QWidget* w : std::initializer_list<QWidget*>{sched_monitor_, sched_factor_, sched_patience_, sched_threshold_,
-                                                    sched_min_lr_})
-    sched_form_->setRowVisible(w, st == "plateau");
+  opt_rows_.showFor(find_optimizer(combo_value(opt_type_)));
+  sched_rows_.showFor(find_scheduler(combo_value(sched_type_)));
   const bool es = es_enabled_->isChecked();
   for (QWidget* w : std::initializer_list<QWidget*>{es_monitor_, es_min_delta_, es_patience_, es_restore_})
     es_form_->setRowVisible(w, es);

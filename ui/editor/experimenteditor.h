@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/experiment.h"
+#include "ui/editor/settingrows.h"
 
 class QCheckBox;
 class QComboBox;
@@ -45,7 +46,7 @@ class ExperimentEditor : public QWidget {
 
   // For tests and the window: the forms' widgets.
   QComboBox* datasetBox() const { return dataset_; }
-  LogNumberBox* learningRateBox() const { return lr_; }
+  LogNumberBox* learningRateBox() const { return static_cast<LogNumberBox*>(opt_rows_.widget("lr")); }
   QComboBox* optimizerBox() const { return opt_type_; }
   QLineEdit* hiddenEdit() const { return mlp_hidden_; }
   QComboBox* modelModeBox() const { return model_mode_; }
@@ -110,15 +111,11 @@ class ExperimentEditor : public QWidget {
   QCheckBox* shuffle_;
   QComboBox* loss_;
   QComboBox* opt_type_;
-  LogNumberBox* lr_;
-  NumberBox *wd_, *momentum_, *dampening_, *beta1_, *beta2_, *eps_, *alpha_, *lr_decay_, *init_acc_;
-  QCheckBox *nesterov_, *amsgrad_, *centered_;
+  SettingRows<OptimizerConfig> opt_rows_;  // from the optimizer table (train/optimizers.h)
   QFormLayout* opt_form_;
   NumberBox *l1_, *l2_, *noise_, *clip_;
   QComboBox* sched_type_;
-  QSpinBox *sched_step_, *sched_tmax_, *sched_patience_;
-  NumberBox *sched_gamma_, *sched_eta_min_, *sched_factor_, *sched_threshold_, *sched_min_lr_;
-  QComboBox* sched_monitor_;
+  SettingRows<SchedulerConfig> sched_rows_;
   QFormLayout* sched_form_;
   QCheckBox* es_enabled_;
   QComboBox* es_monitor_;
