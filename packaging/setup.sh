@@ -37,6 +37,7 @@ mode=${1:-run}
 # build shares LibTorch's one thread pool (the pthread build spins against it).
 PACKAGES=(build-essential cmake ninja-build ccache pkg-config
           libtorch-dev libopenblas0-openmp nlohmann-json3-dev zlib1g-dev libsqlite3-dev libgtest-dev
+          libcurl4-openssl-dev libssl-dev ca-certificates
           qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
           dataset-fashion-mnist fonts-dejavu-core)
 if [ "$mode" = bench ]; then PACKAGES+=(python3-torch); fi   # the plain-PyTorch competitor

@@ -21,6 +21,7 @@ std::string fmt(double v, const char* f = "%.4f");
 
 struct Args {
   std::string command, config_file, preset, out, db, format;
+  std::string dir;  ///< data download --dir
   bool no_db = false;
   RunFilter filter;
   // runs compare, runs report
@@ -47,5 +48,6 @@ int cmd_runs(const Args& a);   // runs.cpp
 int cmd_sweep(const Args& a);  // sweep.cpp
 int cmd_sweeps(const Args& a); // sweep.cpp
 int cmd_playground(const Args& a);  // playground.cpp
+int cmd_data(const Args& a);  // data.cpp
 
 }  // namespace hyperlab::cli

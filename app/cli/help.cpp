@@ -22,6 +22,10 @@ usage:
                     --optimizer NAME[,key=value...]... [--lr LR] [--start X,Y]
                     [--steps N] [--every K] [--minimum X,Y] [--out FILE.csv]   optimizers on 2-D functions
   hyperlab-cli playground --list         its functions, optimizers and presets
+  hyperlab-cli data download mnist|cifar10 [--dir DIR]
+                                         from their public mirrors, checked (MD5); without --dir
+                                         into $XDG_DATA_HOME/hyperlab/datasets/NAME, where configs
+                                         without data.path find it
   hyperlab-cli validate (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli summary  (CONFIG.json | --preset NAME) [--set ...]
   hyperlab-cli show     (CONFIG.json | --preset NAME) [--set ...]   print the resolved config

@@ -344,6 +344,7 @@ const std::map<std::string, std::vector<std::string>> kCommandOptions = {
     {"playground", {"--function", "--expr", "--preset", "--param", "--optimizer", "--lr", "--start", "--steps",
                     "--every", "--minimum", "--out"}},
     {"playground --list", {"--list"}},
+    {"data", {"--dir"}},
     {"runs list", {"--filter", "--status", "--dataset", "--tag", "--sweep", "--format", "--db"}},
     {"runs show", {"--db"}},
     {"runs export", {"--format", "--out", "--db"}},
@@ -422,6 +423,8 @@ int run_command(int argc, char** argv) {
       if (!value(a.preset)) return bad_input("--preset needs a name");
     } else if (s == "--out") {
       if (!value(a.out)) return bad_input("--out needs a folder");
+    } else if (s == "--dir") {
+      if (!value(a.dir)) return bad_input("--dir needs a folder");
     } else if (s == "--set") {
       if (!value(v)) return bad_input("--set needs key.path=value");
       a.sets.push_back(v);
@@ -516,6 +519,7 @@ int run_command(int argc, char** argv) {
   if (a.command == "sweep") return cmd_sweep(a);
   if (a.command == "sweeps") return cmd_sweeps(a);
   if (a.command == "playground") return cmd_playground(a);
+  if (a.command == "data") return cmd_data(a);
   if (a.positionals.size() > 1) return bad_input("unexpected argument " + a.positionals[1]);
   if (!a.positionals.empty()) a.config_file = a.positionals[0];
   if (!a.config_file.empty() && !a.preset.empty()) return bad_input("give a config file or --preset, not both");

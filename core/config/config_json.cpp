@@ -8,6 +8,7 @@
 #include "config/json_reader.h"
 #include "config/shapes.h"
 #include "config/textfile.h"
+#include "data/download.h"
 #include "train/optimizers.h"
 
 namespace hyperlab {
@@ -170,10 +171,13 @@ void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
     so.finish();
     if (so.valid() && d.dataset != "synthetic") o.err("synthetic", "only used when dataset is \"synthetic\"");
   }
-  if (d.dataset == "mnist" && d.path.empty())
-    o.err("path", "required for mnist: the folder with train-images-idx3-ubyte(.gz) and the other three IDX files");
-  if (d.dataset == "cifar10" && d.path.empty())
-    o.err("path", "required for cifar10: the folder with data_batch_1.bin ... data_batch_5.bin and test_batch.bin");
+  // Without a path: the folder a download puts it in (data/download.h), once it is there.
+  const DatasetDownload* dl = dataset_download(d.dataset);
+  if (dl && d.path.empty() && !is_downloaded(*dl, download_folder(d.dataset)))
+    o.err("path", "required for " + d.dataset + " unless it is downloaded (hyperlab-cli data download " + d.dataset +
+                      ", or Download on the Data page): the folder with " +
+                      (d.dataset == "mnist" ? "train-images-idx3-ubyte(.gz) and the other three IDX files"
+                                            : "data_batch_1.bin ... data_batch_5.bin and test_batch.bin"));
   o.finish();
 }
 

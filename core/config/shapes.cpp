@@ -1,5 +1,7 @@
 #include "config/shapes.h"
 
+#include "data/download.h"
+
 #include <cstdio>
 #include <initializer_list>
 #include <limits>
@@ -17,6 +19,7 @@ std::string shape_str(const Shape& s) {
 
 std::string default_data_path(const std::string& dataset) {
   if (dataset == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
+  if (dataset_download(dataset)) return download_folder(dataset);  // where a download puts it
   return "";
 }
 

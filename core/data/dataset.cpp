@@ -1,4 +1,5 @@
 #include "data/dataset.h"
+#include "data/download.h"
 
 #include <sys/stat.h>
 #include <zlib.h>
@@ -384,6 +385,9 @@ RawData read_raw(const DataConfig& d, uint64_t seed) {
   R.spec = data_spec(d);
   std::string& dir = R.dir;
   dir = d.path.empty() ? default_data_path(d.dataset) : d.path;
+  if (const DatasetDownload* dl = dataset_download(d.dataset); dl && d.path.empty() && !is_downloaded(*dl, dir))
+    throw DataError(dir + ": " + d.dataset + " is not downloaded yet (download it with: hyperlab-cli data download " +
+                    d.dataset + ", or give data.path)");
   Split& train = R.train;
   if (d.dataset == "fashion-mnist" || d.dataset == "mnist") {
     try {

@@ -1,6 +1,9 @@
 // Config parsing, validation messages, overrides, shape inference, presets.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <algorithm>
 #include <limits>
 
@@ -8,6 +11,8 @@
 
 #include "config/config_json.h"
 #include "config/presets.h"
+#include "common/temp_dir.h"
+#include "data/download.h"
 #include "config/resources.h"
 #include "config/shapes.h"
 
@@ -153,7 +158,17 @@ TEST(Config, CrossFieldRules) {
   j = minimal();
   j["data"] = {{"dataset", "mnist"}};
   j["model"]["mlp"]["hidden"] = {8};
-  EXPECT_EQ(errors_of(j).at(0).rfind("data.path: required for mnist", 0), 0u);
+  // Without a path, mnist is read from where a download puts it, once it is there.
+  TempDir xdg;
+  setenv("XDG_DATA_HOME", xdg.path.c_str(), 1);
+  EXPECT_EQ(errors_of(j).at(0).rfind("data.path: required for mnist unless it is downloaded (hyperlab-cli data "
+                                     "download mnist", 0), 0u);
+  const std::string folder = xdg.path + "/hyperlab/datasets/mnist";
+  std::filesystem::create_directories(folder);
+  for (const std::string& f : dataset_download("mnist")->contents) std::ofstream(folder + "/" + f) << "x";
+  EXPECT_TRUE(errors_of(j).empty());
+  EXPECT_EQ(default_data_path("mnist"), folder);
+  unsetenv("XDG_DATA_HOME");
 }
 
 TEST(Config, JsonRoundTripIsStable) {
