@@ -25,6 +25,7 @@
 
 #include "config/config_json.h"
 #include "config/shapes.h"
+#include "ui/editor/forms.h"
 #include "ui/widgets/fields.h"
 #include "train/trainer.h"
 
@@ -42,14 +43,6 @@ QSpinBox* int_box(int lo, int hi, const QString& special = QString()) {
   b->setAccelerated(true);
   if (!special.isEmpty()) b->setSpecialValueText(special);
   return b;
-}
-
-QFormLayout* compact_form(QWidget* parent) {
-  auto* f = new QFormLayout(parent);
-  f->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  f->setContentsMargins(6, 6, 6, 6);
-  f->setVerticalSpacing(4);
-  return f;
 }
 
 QWidget* make_scroll(QWidget* inner) {
@@ -258,6 +251,18 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   es_form_->addRow("", es_restore_);
   v->addWidget(eb);
 
+  v->addWidget(buildRunBox());
+  v->addStretch(1);
+  for (QWidget* w : std::initializer_list<QWidget*>{
+           epochs_, batch_, shuffle_, loss_, opt_type_, lr_, wd_, momentum_, dampening_, nesterov_, beta1_, beta2_,
+           eps_, amsgrad_, alpha_, centered_, lr_decay_, init_acc_, l1_, l2_, noise_, clip_, sched_type_,
+           sched_step_, sched_gamma_, sched_tmax_, sched_eta_min_, sched_monitor_, sched_factor_, sched_patience_,
+           sched_threshold_, sched_min_lr_, es_enabled_, es_monitor_, es_min_delta_, es_patience_, es_restore_})
+    watch(w);
+  return page;
+}
+
+QGroupBox* ExperimentEditor::buildRunBox() {
   auto* xb = new QGroupBox("Run");
   auto* xf = compact_form(xb);
   eval_test_ = new QCheckBox("Evaluate on the test set every epoch");
@@ -277,16 +282,9 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   checkpoint_every_ = int_box(0, 1000000, "never");
   checkpoint_every_->setToolTip("Save a checkpoint every N epochs, so an interrupted run can be resumed");
   xf->addRow("Checkpoint every (epochs)", checkpoint_every_);
-  v->addWidget(xb);
-  v->addStretch(1);
-  for (QWidget* w : std::initializer_list<QWidget*>{
-           epochs_, batch_, shuffle_, loss_, opt_type_, lr_, wd_, momentum_, dampening_, nesterov_, beta1_, beta2_,
-           eps_, amsgrad_, alpha_, centered_, lr_decay_, init_acc_, l1_, l2_, noise_, clip_, sched_type_,
-           sched_step_, sched_gamma_, sched_tmax_, sched_eta_min_, sched_monitor_, sched_factor_, sched_patience_,
-           sched_threshold_, sched_min_lr_, es_enabled_, es_monitor_, es_min_delta_, es_patience_, es_restore_,
-           eval_test_, seed_, device_, fallback_, threads_, checkpoint_every_})
+  for (QWidget* w : std::initializer_list<QWidget*>{eval_test_, seed_, device_, fallback_, threads_, checkpoint_every_})
     watch(w);
-  return page;
+  return xb;
 }
 
 QLineEdit* ExperimentEditor::hiddenEdit() const { return model_->hiddenEdit(); }

@@ -67,6 +67,7 @@ class ExperimentEditor : public QWidget {
  private:
   QWidget* buildDataTab();
   QWidget* buildTrainingTab();
+  QGroupBox* buildRunBox();  ///< the training tab's "Run" group (device, seed, threads, checkpoints)
   void watch(QWidget* w);
   void onEdited();
   void revalidate();

@@ -151,6 +151,7 @@ void LayerListEditor::setItem(QTreeWidgetItem* it, const LayerConfig& l) {
     return names;
   }());
   set_combo(type, l.type);
+  it->setData(kType, Qt::UserRole, QString::fromStdString(l.type));  // the type its cells show, when the combo changes
   if (t) type->setToolTip(QString::fromStdString(t->doc));
   tree_->setItemWidget(it, kType, type);
   connect(type, &QComboBox::currentIndexChanged, this, [this, type] {
@@ -213,9 +214,10 @@ void LayerListEditor::setLayers(const std::vector<LayerConfig>& layers) {
   updateButtons();
 }
 
-LayerConfig LayerListEditor::read(QTreeWidgetItem* it, const QString& path, QStringList* errors) const {
+LayerConfig LayerListEditor::read(QTreeWidgetItem* it, const QString& path, QStringList* errors,
+                                  const std::string& as_type) const {
   auto* type = qobject_cast<QComboBox*>(tree_->itemWidget(it, kType));
-  LayerConfig l = default_layer(type ? combo_value(type) : "linear");
+  LayerConfig l = default_layer(!as_type.empty() ? as_type : type ? combo_value(type) : "linear");
   if (const LayerType* t = find_layer_type(l.type)) {
     for (const LayerField& f : t->fields) {
       const int c = column_of(f);
@@ -281,17 +283,18 @@ void LayerListEditor::change(Edit edit) {
 
 void LayerListEditor::changeType(QTreeWidgetItem* it, const std::string& type) {
   // Re-fill the tree (later: the combo that asks is part of it) so the type's
-  // fields, and only those, are editable; shared fields with the same default keep their values.
+  // fields, and only those, are editable. Fields both types have, with the
+  // same default, keep their values; a block keeps its body.
   const std::vector<int> path = pathOf(it);
-  QTimer::singleShot(0, this, [this, path, type] {
+  const LayerConfig old = read(it, QString(), nullptr, it->data(kType, Qt::UserRole).toString().toStdString());
+  QTimer::singleShot(0, this, [this, path, type, old] {
     std::vector<LayerConfig> root = layers(nullptr);
     std::vector<LayerConfig>* siblings = &root;
     for (size_t k = 0; k + 1 < path.size(); ++k) siblings = &(*siblings)[path[k]].body;
     if (path.empty() || path.back() >= static_cast<int>(siblings->size())) return;
-    LayerConfig& old = (*siblings)[path.back()];
     LayerConfig fresh = starting_layer(type);
     const LayerType* t = find_layer_type(type);
-    const LayerType* was = find_layer_type(old.type == type ? "" : old.type);
+    const LayerType* was = find_layer_type(old.type);
     for (const LayerField& f : t ? t->fields : std::vector<LayerField>{})
       for (const LayerField& g : was ? was->fields : std::vector<LayerField>{})
         if (g.key == f.key && g.default_text(default_layer(old.type)) == f.default_text(default_layer(type))) {
@@ -300,7 +303,7 @@ void LayerListEditor::changeType(QTreeWidgetItem* it, const std::string& type) {
         }
     if (t && t->body) fresh.body = old.body;
     if (t && t->init) fresh.init = old.init;
-    old = fresh;
+    (*siblings)[path.back()] = fresh;
     setLayers(root);
     select(path);
     Q_EMIT edited();

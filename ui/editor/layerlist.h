@@ -46,7 +46,8 @@ class LayerListEditor : public QWidget {
   using Edit = void (*)(std::vector<LayerConfig>& siblings, int row, std::vector<int>& selection);
   void fill(QTreeWidgetItem* parent, const std::vector<LayerConfig>& layers);
   void setItem(QTreeWidgetItem* it, const LayerConfig& l);
-  LayerConfig read(QTreeWidgetItem* it, const QString& path, QStringList* errors) const;
+  /// The row as a layer (of `as_type` when given, else the combo's type).
+  LayerConfig read(QTreeWidgetItem* it, const QString& path, QStringList* errors, const std::string& as_type = "") const;
   std::vector<int> pathOf(const QTreeWidgetItem* it) const;
   /// Reads the rows, applies `edit` to the selected row's siblings, refills
   /// the tree and selects what the edit left in `selection`.

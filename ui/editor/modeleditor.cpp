@@ -19,19 +19,12 @@
 #include "model/layers.h"
 #include "model/shorthands.h"
 #include "ui/editor/layerlist.h"
+#include "ui/editor/forms.h"
 #include "ui/widgets/fields.h"
 
 namespace hyperlab {
 
 namespace {
-
-QFormLayout* compact_form(QWidget* parent) {
-  auto* f = new QFormLayout(parent);
-  f->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  f->setContentsMargins(6, 6, 6, 6);
-  f->setVerticalSpacing(4);
-  return f;
-}
 
 QStringList qt_list(const std::vector<std::string>& v) {
   QStringList l;

@@ -11,9 +11,12 @@
 #include <QTreeWidget>
 
 #include <cstdlib>
+#include <set>
 
 #include "config/config_json.h"
 #include "config/shapes.h"
+#include "model/init.h"
+#include "model/layers.h"
 #include "ui/editor/experimenteditor.h"
 #include "ui/editor/layerlist.h"
 #include "ui/editor/modeleditor.h"
@@ -23,11 +26,14 @@ using namespace hyperlab;
 
 namespace {
 
-ExperimentConfig images_model(const std::string& layers) {
+// (A config whose shapes do not fit still reads, as the editor shows it.)
+ExperimentConfig images_model(const std::string& layers, bool valid = true) {
   ConfigResult r = parse_config_text(R"({"version": 1, "name": "res",
     "data": {"dataset": "synthetic", "synthetic": {"kind": "images", "image_size": 8, "classes": 3}},
     "model": {"layers": )" + layers + R"(}})");
-  EXPECT_TRUE(r.ok()) << r.error_text();
+  if (valid) {
+    EXPECT_TRUE(r.ok()) << r.error_text();
+  }
   return r.config;
 }
 
@@ -131,4 +137,56 @@ TEST(LayerTree, ResNetShorthandRoundTripsAndExpandsIntoBlocks) {
   EXPECT_EQ(e.layerList()->item({3})->childCount(), 5);
   EXPECT_EQ(summarize(e.config()).total_params, 466906 - 2 * 16 * 9);  // ResNet-32 (projection shortcuts) on 1-channel images
   EXPECT_TRUE(e.valid()) << e.problems().join("; ").toStdString();
+}
+
+// The editor's choices are the registries' own: no drift (selu was once
+// allowed in a config but missing from the editor's nonlinearities).
+TEST(LayerTree, TheFormsOfferWhatTheRegistriesHold) {
+  ExperimentEditor e;
+  std::set<std::string> nonlin, types;
+  for (const Nonlinearity& n : nonlinearities()) nonlin.insert(n.name);
+  for (const std::string& t : layer_type_names()) types.insert(t);
+  bool found_nonlin = false;
+  for (QComboBox* box : e.modelEditor()->findChildren<QComboBox*>()) {
+    std::set<std::string> items;
+    for (int i = 0; i < box->count(); ++i) items.insert(box->itemText(i).toStdString());
+    if (items.count("leaky_relu") && items.count("linear") && !items.count("conv2d")) {  // not a layer-type box
+      found_nonlin = true;
+      EXPECT_EQ(items, nonlin);
+    }
+  }
+  EXPECT_TRUE(found_nonlin);
+  e.modelModeBox()->setCurrentIndex(1);
+  LayerConfig l;
+  l.type = "relu";
+  e.addLayer(l);
+  auto* combo = qobject_cast<QComboBox*>(e.layerTree()->itemWidget(e.layerTree()->topLevelItem(0), 0));
+  ASSERT_TRUE(combo);
+  std::set<std::string> offered;
+  for (int i = 0; i < combo->count(); ++i) offered.insert(combo->itemText(i).toStdString());
+  EXPECT_EQ(offered, types);
+}
+
+// A new type keeps the fields both types have with the same default (out,
+// padding) and starts the others at its own defaults (a pool's kernel 2).
+TEST(LayerTree, ChangingATypeKeepsTheSharedFields) {
+  ExperimentEditor e;
+  e.setConfig(images_model(R"([{"type": "linear", "out": 5}, {"type": "relu"}])", false));
+  LayerListEditor* list = e.layerList();
+  set_type(list, {0}, "conv2d");
+  LayerConfig conv = e.config().model.layers[0];
+  EXPECT_EQ(conv.type, "conv2d");
+  EXPECT_EQ(conv.out, 5);
+  EXPECT_EQ(conv.kernel, 3);
+  list->item({0})->setText(2, "5");
+  list->item({0})->setText(4, "1");
+  set_type(list, {0}, "maxpool2d");
+  LayerConfig pool = e.config().model.layers[0];
+  EXPECT_EQ(pool.type, "maxpool2d");
+  EXPECT_EQ(pool.kernel, 2);
+  EXPECT_EQ(pool.stride, 2);
+  EXPECT_EQ(pool.padding, 1);
+  set_type(list, {0}, "sequential");
+  EXPECT_EQ(e.config().model.layers[0].type, "sequential");
+  EXPECT_TRUE(list->button("Add inside")->isEnabled());
 }
