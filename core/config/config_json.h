@@ -41,7 +41,7 @@ std::string apply_override(nlohmann::json& j, const std::string& assignment);
 /// and a sweep's objective may monitor.
 const std::vector<std::string>& metric_names();
 
-/// The layers the model expands to (the mlp shorthand resolved).
+/// The layers the model expands to (the mlp and resnet shorthands resolved, model/shorthands.h).
 std::vector<LayerConfig> expanded_layers(const ExperimentConfig& c);
 
 }  // namespace hyperlab

@@ -254,7 +254,7 @@ void ModelEditor::showSummary(const ModelSummary* s, const Shape& input) {
   summary_->setItem(0, 2, new QTableWidgetItem(""));
   for (size_t i = 0; i < s->layers.size(); ++i) {
     const LayerSummary& l = s->layers[i];
-    const QString name = QString(2 * l.depth, ' ') + QString::fromStdString(l.name);
+    const QString name = QString(4 * l.depth, ' ') + QString::fromStdString(l.name);  // a block's body, indented
     summary_->setItem(int(i) + 1, 0, new QTableWidgetItem(name));
     summary_->setItem(int(i) + 1, 1, new QTableWidgetItem(QString::fromStdString(shape_str(l.output))));
     summary_->setItem(int(i) + 1, 2, new QTableWidgetItem(l.params ? QLocale().toString(qlonglong(l.params)) : ""));

@@ -91,7 +91,7 @@ TEST(LayerTree, BuildsAResidualBlockByHand) {
   QTableWidget* sum = e.summaryTable();
   ASSERT_EQ(sum->rowCount(), 1 + 6 + 2);
   EXPECT_EQ(sum->item(3, 0)->text(), "residual (identity)");
-  EXPECT_EQ(sum->item(4, 0)->text(), "  conv2d(4, 3x3)");
+  EXPECT_EQ(sum->item(4, 0)->text(), "    conv2d(4, 3x3)");
 
   // A body that changes the shape: the shortcut becomes a projection.
   list->item({2, 0})->setText(1, "8");
