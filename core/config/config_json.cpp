@@ -10,6 +10,9 @@
 #include "config/textfile.h"
 #include "data/download.h"
 #include "train/optimizers.h"
+#include "model/init.h"
+#include "model/layers.h"
+#include "model/shorthands.h"
 
 namespace hyperlab {
 
@@ -40,108 +43,137 @@ std::vector<std::string> watchable_metric_names() {
 
 namespace {
 
-const std::vector<std::string> kActivations = {"relu", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh"};
-
 void read_init(ObjectReader& o, InitConfig& c) {
-  o.string("scheme", c.scheme, {"default", "normal", "uniform", "xavier_normal", "xavier_uniform",
-                                "kaiming_normal", "kaiming_uniform", "zeros"});
-  o.number("std", c.std, 0, INFINITY, true);
-  o.number("mean", c.mean, -INFINITY, INFINITY);
-  o.number("a", c.a, -INFINITY, INFINITY);
-  o.number("b", c.b, -INFINITY, INFINITY);
-  o.number("gain", c.gain, 0, INFINITY, true);
-  o.string("mode", c.mode, {"fan_in", "fan_out"});
-  o.string("nonlinearity", c.nonlinearity, {"relu", "leaky_relu", "linear", "sigmoid", "tanh", "selu"});
-  o.number("negative_slope", c.negative_slope, 0, INFINITY);
-  o.boolean("zero_bias", c.zero_bias);
+  std::vector<std::string> schemes;
+  for (const InitScheme& s : init_schemes()) schemes.push_back(s.name);
+  o.string("scheme", c.scheme, schemes);
+  for (const InitField& f : init_fields()) {
+    if (f.d) o.number(f.key, c.*(f.d), f.lo, f.hi, f.lo_open);
+    else if (f.s) o.string(f.key, c.*(f.s), f.choices);
+    else o.boolean(f.key, c.*(f.b));
+  }
   if (o.valid() && c.a >= c.b) o.err("b", "must be greater than a for the uniform scheme");
   o.finish();
 }
 
+void read_layers(ObjectReader& o, const std::string& key, std::vector<LayerConfig>& out, std::vector<ConfigError>& errs);
+
+// A layer, driven by its registry entry: its fields (defaults, ranges), its
+// init and body; keys of other types are "not used by" it.
 void read_layer(ObjectReader& o, LayerConfig& L, std::vector<ConfigError>& errs) {
   const json* t = o.get("type");
   if (!o.valid()) return;
+  const std::vector<std::string> types = layer_type_names();
   if (!t) {
-    o.err("type", "required (one of linear, conv2d, maxpool2d, avgpool2d, flatten, dropout, "
-                  "batchnorm, layernorm, relu, leaky_relu, elu, selu, gelu, sigmoid, tanh)");
+    std::string list;
+    for (const std::string& n : types) list += (list.empty() ? "" : ", ") + n;
+    o.err("type", "required (one of " + list + ")");
     return;
   }
-  std::vector<std::string> types = {"linear", "conv2d", "maxpool2d", "avgpool2d", "flatten",
-                                    "dropout", "batchnorm", "layernorm"};
-  types.insert(types.end(), kActivations.begin(), kActivations.end());
   o.string("type", L.type, types);
+  const LayerType* type = find_layer_type(L.type);
+  if (!type) return;
   const std::string& ty = L.type;
-  const bool pool = ty == "maxpool2d" || ty == "avgpool2d";
-  if (pool) L.kernel = 2;
-  std::vector<std::string> unused;
-  auto field = [&](const std::string& key, bool applies, auto read) {
-    if (applies) read();
-    else unused.push_back(key);
-  };
-  field("out", ty == "linear" || ty == "conv2d", [&] {
-    if (!o.has("out")) o.err("out", "required for " + ty);
-    o.integer("out", L.out, 1);
-  });
-  field("bias", ty == "linear" || ty == "conv2d", [&] { o.boolean("bias", L.bias); });
-  field("kernel", ty == "conv2d" || pool, [&] { o.integer("kernel", L.kernel, 1, 1024); });
-  field("stride", ty == "conv2d" || pool, [&] {
-    if (pool) L.stride = L.kernel;
-    o.integer("stride", L.stride, 1, 1024);
-  });
-  field("padding", ty == "conv2d" || pool, [&] { o.integer("padding", L.padding, 0, 1024); });
-  field("p", ty == "dropout", [&] { o.number("p", L.p, 0, 1, false, true); });
-  field("slope", ty == "leaky_relu", [&] { o.number("slope", L.slope, 0, INFINITY); });
-  field("alpha", ty == "elu", [&] { o.number("alpha", L.alpha, 0, INFINITY, true); });
-  field("init", ty == "linear" || ty == "conv2d", [&] {
+  L = default_layer(ty);
+  std::vector<std::string> mine;
+  for (const LayerField& f : type->fields) {
+    mine.push_back(f.key);
+    if (f.required && !o.has(f.key)) o.err(f.key, "required for " + ty);
+    for (const LayerField& g : type->fields)
+      if (g.key == f.same_as) f.set_number(L, g.number(L));
+    switch (f.kind) {
+      case FieldKind::Int: o.integer(f.key, L.*(f.i), static_cast<long long>(f.lo), static_cast<long long>(f.hi)); break;
+      case FieldKind::Number: o.number(f.key, L.*(f.d), f.lo, f.hi, f.lo_open, f.hi_open); break;
+      case FieldKind::Bool: o.boolean(f.key, L.*(f.b)); break;
+      case FieldKind::Choice: o.string(f.key, L.*(f.s), f.choices); break;
+    }
+  }
+  if (type->init) {
+    mine.push_back("init");
     if (const json* ij = o.get("init")) {
       ObjectReader io(ij, o.at("init"), errs);
       InitConfig ic;
       read_init(io, ic);
       L.init = ic;
     }
-  });
+  }
+  if (type->body) {
+    mine.push_back("body");
+    if (!o.has("body")) o.err("body", "required for " + ty + " (a list of layers)");
+    read_layers(o, "body", L.body, errs);
+  }
+  std::vector<std::string> unused;
+  for (const std::string& k : layer_keys())
+    if (std::find(mine.begin(), mine.end(), k) == mine.end()) unused.push_back(k);
   o.not_used(unused, "by " + ty + " layers");
   o.finish();
+}
+
+// A list of layers at `key` of o ("model.layers", "model.layers[3].body").
+void read_layers(ObjectReader& o, const std::string& key, std::vector<LayerConfig>& out, std::vector<ConfigError>& errs) {
+  const json* layers = o.get(key);
+  if (!layers) return;
+  if (!layers->is_array()) {
+    o.err(key, "must be a list of layer objects, got " + describe_json(*layers));
+    return;
+  }
+  if (layers->empty()) o.err(key, "must not be empty");
+  for (size_t i = 0; i < layers->size(); ++i) {
+    LayerConfig L;
+    ObjectReader lo(&(*layers)[i], o.at(key) + "[" + std::to_string(i) + "]", errs);
+    read_layer(lo, L, errs);
+    out.push_back(L);
+  }
+}
+
+void read_mlp(ObjectReader& mo, MlpConfig& c) {
+  if (const json* h = mo.get("hidden")) {
+    if (!h->is_array()) {
+      mo.err("hidden", "must be a list of positive integers, got " + describe_json(*h));
+    } else {
+      for (size_t i = 0; i < h->size(); ++i) {
+        const json& v = (*h)[i];
+        if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > (1 << 24))
+          mo.err("hidden[" + std::to_string(i) + "]", "must be a positive integer, got " + describe_json(v));
+        else c.hidden.push_back(v.get<int>());
+      }
+    }
+  }
+  mo.string("activation", c.activation, activation_names());
+  mo.number("dropout", c.dropout, 0, 1, false, true);
+  mo.boolean("batchnorm", c.batchnorm);
+  mo.finish();
+}
+
+void read_resnet(ObjectReader& ro, ResNetConfig& r) {
+  ro.integer("depth", r.depth, 1, 10000);
+  if (ro.has("depth") && !resnet_depth_ok(r.depth))
+    ro.err("depth", "must be 18, 34 or 6n+2 (20, 32, 44, 56, 110, ...), got " + std::to_string(r.depth));
+  if (resnet_is_cifar(r.depth)) ro.not_used({"stem"}, "by the CIFAR family (depth 6n+2: its stem is a 3x3 conv)");
+  else ro.string("stem", r.stem, {"imagenet", "small"});
+  ro.finish();
 }
 
 void read_model(ObjectReader& o, ModelConfig& m, std::vector<ConfigError>& errs) {
   const json* layers = o.get("layers");
   const json* mlp = o.get("mlp");
-  if (o.valid() && !layers && !mlp) o.err("", "needs \"layers\" (a list) or \"mlp\" (the shorthand)");
-  if (layers && mlp) o.err("mlp", "give either \"layers\" or \"mlp\", not both");
-  if (layers) {
-    if (!layers->is_array()) {
-      o.err("layers", "must be a list of layer objects, got " + describe_json(*layers));
-    } else {
-      if (layers->empty()) o.err("layers", "must not be empty");
-      for (size_t i = 0; i < layers->size(); ++i) {
-        LayerConfig L;
-        ObjectReader lo(&(*layers)[i], o.at("layers") + "[" + std::to_string(i) + "]", errs);
-        read_layer(lo, L, errs);
-        m.layers.push_back(L);
-      }
-    }
-  }
+  const json* resnet = o.get("resnet");
+  if (o.valid() && !layers && !mlp && !resnet)
+    o.err("", "needs \"layers\" (a list), \"mlp\" or \"resnet\" (the shorthands)");
+  if (int(layers != nullptr) + int(mlp != nullptr) + int(resnet != nullptr) > 1)
+    o.err(mlp ? "mlp" : "resnet", "give one of \"layers\", \"mlp\" and \"resnet\", not more");
+  read_layers(o, "layers", m.layers, errs);
   if (mlp) {
     ObjectReader mo(mlp, o.at("mlp"), errs);
     MlpConfig c;
-    if (const json* h = mo.get("hidden")) {
-      if (!h->is_array()) {
-        mo.err("hidden", "must be a list of positive integers, got " + describe_json(*h));
-      } else {
-        for (size_t i = 0; i < h->size(); ++i) {
-          const json& v = (*h)[i];
-          if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > (1 << 24))
-            mo.err("hidden[" + std::to_string(i) + "]", "must be a positive integer, got " + describe_json(v));
-          else c.hidden.push_back(v.get<int>());
-        }
-      }
-    }
-    mo.string("activation", c.activation, kActivations);
-    mo.number("dropout", c.dropout, 0, 1, false, true);
-    mo.boolean("batchnorm", c.batchnorm);
-    mo.finish();
+    read_mlp(mo, c);
     m.mlp = c;
+  }
+  if (resnet) {
+    ObjectReader ro(resnet, o.at("resnet"), errs);
+    ResNetConfig r;
+    read_resnet(ro, r);
+    m.resnet = r;
   }
   if (const json* ij = o.get("init")) {
     ObjectReader io(ij, o.at("init"), errs);
@@ -275,24 +307,9 @@ bool uses_metric(const std::string& m, const ExperimentConfig& c) {
 }  // namespace
 
 std::vector<LayerConfig> expanded_layers(const ExperimentConfig& c) {
-  if (!c.model.mlp) return c.model.layers;
-  const MlpConfig& m = *c.model.mlp;
-  std::vector<LayerConfig> out;
-  auto add = [&](const std::string& type) {
-    LayerConfig L;
-    L.type = type;
-    out.push_back(L);
-    return &out.back();
-  };
-  add("flatten");
-  for (int h : m.hidden) {
-    add("linear")->out = h;
-    if (m.batchnorm) add("batchnorm");
-    add(m.activation);
-    if (m.dropout > 0) add("dropout")->p = m.dropout;
-  }
-  add("linear")->out = data_spec(c.data).classes;
-  return out;
+  if (c.model.mlp) return expand_mlp(*c.model.mlp, data_spec(c.data).classes);
+  if (c.model.resnet) return expand_resnet(*c.model.resnet, data_spec(c.data).classes);
+  return c.model.layers;
 }
 
 ConfigResult parse_config(const json& j) {
@@ -315,7 +332,7 @@ ConfigResult parse_config(const json& j) {
     ObjectReader model(mj, "model", errs);
     read_model(model, c.model, errs);
   } else {
-    root.err("model", "required: {\"mlp\": {...}} or {\"layers\": [...]}");
+    root.err("model", "required: {\"mlp\": {...}}, {\"resnet\": {...}} or {\"layers\": [...]}");
   }
   ObjectReader training(root.get("training"), "training", errs);
   read_training(training, c.training, errs);
@@ -339,7 +356,7 @@ ConfigResult parse_config(const json& j) {
   // Shapes, only when the layers themselves are valid.
   bool model_errors = std::any_of(errs.begin(), errs.end(),
                                   [](const ConfigError& e) { return e.path.rfind("model", 0) == 0; });
-  if (!model_errors && (c.model.mlp || !c.model.layers.empty())) {
+  if (!model_errors && (c.model.mlp || c.model.resnet || !c.model.layers.empty())) {
     ModelSummary s = summarize(c);
     for (const auto& e : s.errors) {
       auto colon = e.find(": ");

@@ -43,7 +43,7 @@ const std::vector<std::string>& metric_names();
 /// Those that may watch a run (early stopping, plateau schedules), validation first: never the test set's.
 std::vector<std::string> watchable_metric_names();
 
-/// The layers the model expands to (the mlp shorthand resolved).
+/// The layers the model expands to (the mlp and resnet shorthands resolved, model/shorthands.h).
 std::vector<LayerConfig> expanded_layers(const ExperimentConfig& c);
 
 }  // namespace hyperlab

@@ -4,22 +4,26 @@
 #include "config/config_json.h"
 #include "config/resources.h"
 #include "train/optimizers.h"
+#include "model/init.h"
+#include "model/layers.h"
+#include "model/shorthands.h"
 
 namespace hyperlab {
 
 using ojson = nlohmann::ordered_json;
 
 namespace {
+
 ojson init_json(const InitConfig& i) {
   ojson j = {{"scheme", i.scheme}};
-  if (i.scheme == "normal") j["mean"] = i.mean, j["std"] = i.std;
-  if (i.scheme == "uniform") j["a"] = i.a, j["b"] = i.b;
-  if (i.scheme.rfind("xavier", 0) == 0) j["gain"] = i.gain;
-  if (i.scheme.rfind("kaiming", 0) == 0) {
-    j["mode"] = i.mode;
-    j["nonlinearity"] = i.nonlinearity;
-    if (i.nonlinearity == "leaky_relu") j["negative_slope"] = i.negative_slope;
-  }
+  if (const InitScheme* s = find_init_scheme(i.scheme))
+    for (const std::string& key : s->fields)
+      for (const InitField& f : init_fields())
+        if (f.key == key && init_field_applies(i, f)) {
+          if (f.d) j[key] = i.*(f.d);
+          else if (f.s) j[key] = i.*(f.s);
+          else j[key] = i.*(f.b);
+        }
   j["zero_bias"] = i.zero_bias;
   return j;
 }
@@ -37,6 +41,42 @@ void write_settings(ojson& j, const C& c, const std::vector<Setting<C>>& setting
     }
   }
 }
+ojson layers_json(const std::vector<LayerConfig>& layers) {
+  ojson out = ojson::array();
+  for (const LayerConfig& L : layers) {
+    ojson l = {{"type", L.type}};
+    if (const LayerType* t = find_layer_type(L.type)) {
+      for (const LayerField& f : t->fields) {
+        switch (f.kind) {
+          case FieldKind::Int: l[f.key] = L.*(f.i); break;
+          case FieldKind::Number: l[f.key] = L.*(f.d); break;
+          case FieldKind::Bool: l[f.key] = L.*(f.b); break;
+          case FieldKind::Choice: l[f.key] = L.*(f.s); break;
+        }
+      }
+      if (t->body) l["body"] = layers_json(L.body);
+    }
+    if (L.init) l["init"] = init_json(*L.init);
+    out.push_back(l);
+  }
+  return out;
+}
+
+ojson model_json(const ModelConfig& m) {
+  ojson mj;
+  if (m.mlp) {
+    mj["mlp"] = {{"hidden", m.mlp->hidden}, {"activation", m.mlp->activation}, {"dropout", m.mlp->dropout},
+                 {"batchnorm", m.mlp->batchnorm}};
+  } else if (m.resnet) {
+    mj["resnet"] = {{"depth", m.resnet->depth}};
+    if (!resnet_is_cifar(m.resnet->depth)) mj["resnet"]["stem"] = m.resnet->stem;
+  } else {
+    mj["layers"] = layers_json(m.layers);
+  }
+  mj["init"] = init_json(m.init);
+  return mj;
+}
+
 }  // namespace
 
 ojson config_to_json(const ExperimentConfig& c) {
@@ -56,29 +96,7 @@ ojson config_to_json(const ExperimentConfig& c) {
     dj["synthetic"]["image_size"] = s.image_size;
   }
   j["data"] = dj;
-  ojson mj;
-  if (c.model.mlp) {
-    const MlpConfig& m = *c.model.mlp;
-    mj["mlp"] = {{"hidden", m.hidden}, {"activation", m.activation}, {"dropout", m.dropout},
-                 {"batchnorm", m.batchnorm}};
-  } else {
-    ojson layers = ojson::array();
-    for (const LayerConfig& L : c.model.layers) {
-      ojson l = {{"type", L.type}};
-      if (L.type == "linear" || L.type == "conv2d") l["out"] = L.out;
-      if (L.type == "conv2d" || L.type.find("pool") != std::string::npos)
-        l["kernel"] = L.kernel, l["stride"] = L.stride, l["padding"] = L.padding;
-      if (L.type == "linear" || L.type == "conv2d") l["bias"] = L.bias;
-      if (L.type == "dropout") l["p"] = L.p;
-      if (L.type == "leaky_relu") l["slope"] = L.slope;
-      if (L.type == "elu") l["alpha"] = L.alpha;
-      if (L.init) l["init"] = init_json(*L.init);
-      layers.push_back(l);
-    }
-    mj["layers"] = layers;
-  }
-  mj["init"] = init_json(c.model.init);
-  j["model"] = mj;
+  j["model"] = model_json(c.model);
   const TrainingConfig& t = c.training;
   const OptimizerConfig& o = t.optimizer;
   ojson oj = {{"type", o.type}};

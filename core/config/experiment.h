@@ -32,7 +32,8 @@ struct DataConfig {
   SyntheticConfig synthetic;
 };
 
-/// Weight initialisation.
+/// Weight initialisation. The schemes, their fields and the kaiming
+/// nonlinearities are described once, in model/init.h (init_schemes()).
 struct InitConfig {
   std::string scheme = "default";  ///< default | normal | uniform | xavier_normal | xavier_uniform | kaiming_normal | kaiming_uniform | zeros
   double std = 0.01;               ///< normal: standard deviation (default 0.01)
@@ -41,14 +42,16 @@ struct InitConfig {
   double b = 0.05;                 ///< uniform: upper bound (default 0.05)
   double gain = 1.0;               ///< xavier: gain (default 1)
   std::string mode = "fan_in";     ///< kaiming: fan_in | fan_out
-  std::string nonlinearity = "relu";  ///< kaiming: relu | leaky_relu | linear | sigmoid | tanh
+  std::string nonlinearity = "relu";  ///< kaiming: relu | leaky_relu | linear | sigmoid | tanh | selu
   double negative_slope = 0.0;     ///< kaiming with leaky_relu (default 0)
   bool zero_bias = false;          ///< set biases to 0 (default false: the scheme's bias init)
 };
 
 /// One layer. Only the fields of its type are read; the rest keep defaults.
+/// The types, their fields, defaults and docs are one table: model/layers.h
+/// (layer_types()); docs/config.md shows it.
 struct LayerConfig {
-  std::string type;          ///< linear | conv2d | maxpool2d | avgpool2d | flatten | dropout | batchnorm | layernorm | relu | leaky_relu | elu | selu | gelu | sigmoid | tanh
+  std::string type;          ///< linear | conv2d | maxpool2d | avgpool2d | global_avgpool | flatten | dropout | batchnorm | layernorm | relu | leaky_relu | elu | selu | gelu | sigmoid | tanh | sequential | residual
   int out = 0;               ///< linear: output features; conv2d: output channels
   bool bias = true;          ///< linear, conv2d (default true)
   int kernel = 3;            ///< conv2d, pools (default 3; pools default 2)
@@ -57,7 +60,9 @@ struct LayerConfig {
   double p = 0.5;            ///< dropout probability (default 0.5)
   double slope = 0.01;       ///< leaky_relu negative slope (default 0.01)
   double alpha = 1.0;        ///< elu alpha (default 1)
-  std::optional<InitConfig> init;  ///< per-layer initialisation, overrides model.init
+  std::string shortcut = "auto";  ///< residual: auto (identity when the body keeps the shape, else projection) | identity | projection (1x1 conv + batch norm)
+  std::vector<LayerConfig> body;  ///< sequential, residual: the layers inside
+  std::optional<InitConfig> init;  ///< per-layer initialisation, overrides model.init (and an enclosing block's)
 };
 
 /// Shorthand that expands to flatten + [linear, (batchnorm), activation, (dropout)]* + linear.
@@ -68,9 +73,18 @@ struct MlpConfig {
   bool batchnorm = false;        ///< batch norm before each hidden activation
 };
 
+/// Shorthand for the residual networks of He et al. 2016 (basic blocks, conv
+/// without bias, batch norm, projection shortcuts (option B) where the shape
+/// changes, global average pool, linear head); model/shorthands.h expands it.
+struct ResNetConfig {
+  int depth = 20;                 ///< 6n+2 (20, 32, 44, 56, 110: CIFAR, 16/32/64 channels) or 18, 34 (64..512 channels)
+  std::string stem = "imagenet";  ///< 18, 34: imagenet (7x7 conv stride 2, 3x3 max-pool stride 2) | small (3x3 conv, no max-pool)
+};
+
 struct ModelConfig {
   std::vector<LayerConfig> layers;  ///< explicit layers, or:
-  std::optional<MlpConfig> mlp;     ///< the MLP shorthand (exactly one of the two)
+  std::optional<MlpConfig> mlp;     ///< the MLP shorthand, or:
+  std::optional<ResNetConfig> resnet;  ///< the ResNet shorthand (exactly one of the three)
   InitConfig init;                  ///< model-wide initialisation
 };
 

@@ -110,13 +110,11 @@ MemoryEstimate estimate_memory(const ExperimentConfig& c) {
   const double in = elements(spec.input);
   double outs = 0, widest = 0;
   bool conv = false;
-  const std::vector<LayerConfig> layers = expanded_layers(c);
-  for (size_t i = 0; i < m.layers.size() && i < layers.size(); ++i) {
-    const std::string& type = layers[i].type;
-    conv |= type == "conv2d";
-    if (type == "flatten") continue;  // a view
-    const double n = elements(m.layers[i].output);
-    outs += type == "dropout" ? 2 * n : n;  // dropout keeps its mask
+  for (const LayerSummary& l : m.layers) {
+    conv |= l.type == "conv2d";
+    if (l.kept == 0) continue;  // a view
+    const double n = elements(l.output);
+    outs += l.kept * n;  // dropout keeps its mask
     widest = std::max(widest, n);
   }
   e.batch = static_cast<int64_t>(std::min<double>(T.batch_size, std::max(ds.train, 1.0)));

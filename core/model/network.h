@@ -13,6 +13,7 @@
 #include <torch/nn/modules/container/sequential.h>
 
 #include "config/experiment.h"
+#include "model/layers.h"
 
 namespace hyperlab {
 
@@ -37,7 +38,8 @@ struct WeightSlice {
 
 class Network {
  public:
-  /// layers: expanded (mlp resolved) and valid for `input` (per-sample shape).
+  /// layers: expanded (shorthands resolved) and valid for `input` (per-sample
+  /// shape); each type's module comes from its registry entry (model/layers.h).
   /// gen: the run's generator, for initialisation and dropout.
   Network(const std::vector<LayerConfig>& layers, const std::vector<int64_t>& input,
           const InitConfig& init, at::Generator gen);
@@ -62,7 +64,7 @@ class Network {
   std::vector<at::Tensor> weight_params_, other_params_;  // handles onto the modules' parameters
 };
 
-/// Applies an initialisation scheme to one weight (and bias) tensor in place.
+/// Applies an initialisation scheme (model/init.h) to one weight (and bias) tensor in place.
 void init_weight(at::Tensor& w, at::Tensor* bias, const InitConfig& c, at::Generator& gen);
 
 }  // namespace hyperlab

@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "model/layers.h"
+#include "model/shorthands.h"
 #include "store/sqlite_util.h"
 
 namespace hyperlab {
@@ -84,12 +86,8 @@ std::string model_brief(const ExperimentConfig& c) {
     if (c.model.mlp->batchnorm) s += " bn";
     return s;
   }
-  std::string s;
-  for (const LayerConfig& l : c.model.layers) {
-    if (!s.empty()) s += "-";
-    s += l.type == "linear" || l.type == "conv2d" ? l.type + "(" + std::to_string(l.out) + ")" : l.type;
-  }
-  return s;
+  if (c.model.resnet) return resnet_brief(*c.model.resnet);
+  return layers_brief(c.model.layers);
 }
 
 std::string RunStore::default_path() {

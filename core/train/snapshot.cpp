@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "model/layers.h"
+
 namespace hyperlab {
 
 namespace {
@@ -95,24 +97,13 @@ SnapshotMaker::SnapshotMaker(const LoadedData& d, const std::vector<LayerConfig>
   }
   if (d.test.size() > 0) test_x_ = d.test.x.narrow(0, 0, std::min<int64_t>(kPreviewTestImages, d.test.size())).to(dev);
 
-  // First layer with weights, seen as pictures when its fan-in has a picture's shape.
-  const Shape& in = d.spec.input;
-  for (const auto& l : layers) {
-    if (l.type == "conv2d" && in.size() == 3) {
-      filter_layer_ = "conv2d(" + std::to_string(l.out) + ")";
-      filter_count_ = std::min(l.out, kMaxFilters);
-      filter_c_ = static_cast<int>(in[0]), filter_h_ = filter_w_ = l.kernel;
-      break;
-    }
-    if (l.type == "linear") {
-      if (in.size() == 3) {  // flatten of an image: each unit's weights are an image
-        filter_layer_ = "linear(" + std::to_string(l.out) + ")";
-        filter_count_ = std::min(l.out, kMaxFilters);
-        filter_c_ = static_cast<int>(in[0]), filter_h_ = static_cast<int>(in[1]), filter_w_ = static_cast<int>(in[2]);
-      }
-      break;
-    }
-    if (l.type != "flatten" && l.type != "dropout") break;  // anything else changes what the inputs mean
+  // First layer with weights, seen as pictures when its fan-in has a picture's
+  // shape (each layer type's registry entry says how).
+  const FilterView f = first_filters(layers, d.spec.input);
+  if (f.kind == FilterView::Show) {
+    filter_layer_ = f.layer;
+    filter_count_ = std::min(f.count, kMaxFilters);
+    filter_c_ = f.channels, filter_h_ = f.height, filter_w_ = f.width;
   }
 }
 

@@ -193,7 +193,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   if (cb.on_snapshot) snapper = std::make_unique<SnapshotMaker>(D, expanded_layers(c), dev);
 
   bool has_conv = false;
-  for (const auto& l : expanded_layers(c)) has_conv |= l.type == "conv2d";
+  has_conv = contains_layer(expanded_layers(c), "conv2d");
   const Evaluator evaluator(net, math, has_conv, flat.options());
   auto evaluate = [&](const Split& s, double& loss, double& acc, at::Tensor* preds) { evaluator.measure(s, loss, acc, preds); };
 

@@ -1,5 +1,6 @@
 #include "ui/editor/experimenteditor.h"
 #include "ui/editor/layerlist.h"
+#include "ui/editor/modeleditor.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -24,6 +25,7 @@
 
 #include "config/config_json.h"
 #include "config/shapes.h"
+#include "ui/editor/forms.h"
 #include "ui/widgets/fields.h"
 #include "train/trainer.h"
 
@@ -31,7 +33,6 @@ namespace hyperlab {
 
 namespace {
 
-const QStringList kActivations = {"relu", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh"};
 QStringList qt_list(const std::vector<std::string>& v) {
   QStringList l;
   for (const std::string& s : v) l << QString::fromStdString(s);
@@ -48,14 +49,6 @@ QSpinBox* int_box(int lo, int hi, const QString& special = QString()) {
   b->setAccelerated(true);
   if (!special.isEmpty()) b->setSpecialValueText(special);
   return b;
-}
-
-QFormLayout* compact_form(QWidget* parent) {
-  auto* f = new QFormLayout(parent);
-  f->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  f->setContentsMargins(6, 6, 6, 6);
-  f->setVerticalSpacing(4);
-  return f;
 }
 
 QWidget* make_scroll(QWidget* inner) {
@@ -79,7 +72,8 @@ ExperimentEditor::ExperimentEditor(QWidget* parent) : QWidget(parent) {
   lay->addLayout(top);
   tabs_ = new QTabWidget;
   tabs_->addTab(make_scroll(buildDataTab()), "Data");
-  tabs_->addTab(make_scroll(buildModelTab()), "Model");
+  model_ = new ModelEditor([this] { return config(); });
+  tabs_->addTab(make_scroll(model_), "Model");
   tabs_->addTab(make_scroll(buildTrainingTab()), "Training");
   lay->addWidget(tabs_, 1);
   problems_label_ = new QLabel;
@@ -88,6 +82,8 @@ ExperimentEditor::ExperimentEditor(QWidget* parent) : QWidget(parent) {
   problems_label_->setStyleSheet("QLabel { color: #b00020; }");
   lay->addWidget(problems_label_);
   watch(name_);
+  for (QWidget* w : model_->inputs()) watch(w);
+  connect(model_, &ModelEditor::edited, this, &ExperimentEditor::onEdited);
   setConfig(ExperimentConfig{});
 }
 
@@ -163,93 +159,6 @@ QWidget* ExperimentEditor::buildDataTab() {
   return page;
 }
 
-QWidget* ExperimentEditor::buildModelTab() {
-  auto* page = new QWidget;
-  auto* v = new QVBoxLayout(page);
-  auto* mode_row = new QHBoxLayout;
-  mode_row->addWidget(new QLabel("Architecture"));
-  model_mode_ = make_combo({"MLP builder", "Layer list"});
-  mode_row->addWidget(model_mode_, 1);
-  v->addLayout(mode_row);
-
-  mlp_box_ = new QGroupBox("MLP");
-  auto* mf = compact_form(mlp_box_);
-  mlp_hidden_ = new QLineEdit;
-  mlp_hidden_->setPlaceholderText("e.g. 500, 50 (empty: a linear model)");
-  mf->addRow("Hidden sizes", mlp_hidden_);
-  mlp_activation_ = make_combo(kActivations);
-  mf->addRow("Activation", mlp_activation_);
-  mlp_dropout_ = new NumberBox(0, 0.99, 0.1);
-  mf->addRow("Dropout", mlp_dropout_);
-  mlp_batchnorm_ = new QCheckBox("Batch norm before each activation");
-  mf->addRow("", mlp_batchnorm_);
-  auto* to_layers = new QPushButton("Edit as layer list");
-  to_layers->setToolTip("Expand the MLP into layers to edit them one by one");
-  mf->addRow("", to_layers);
-  connect(to_layers, &QPushButton::clicked, this, [this] {
-    ExperimentConfig c = config();
-    loading_ = true;
-    layer_list_->setLayers(expanded_layers(c));
-    model_mode_->setCurrentIndex(1);
-    loading_ = false;
-    onEdited();
-  });
-  v->addWidget(mlp_box_);
-
-  layers_box_ = new QGroupBox("Layers");
-  auto* lv = new QVBoxLayout(layers_box_);
-  layer_list_ = new LayerListEditor;
-  lv->addWidget(layer_list_);
-  connect(layer_list_, &LayerListEditor::edited, this, &ExperimentEditor::onEdited);
-  v->addWidget(layers_box_);
-
-  auto* init_box = new QGroupBox("Initialisation");
-  init_form_ = compact_form(init_box);
-  init_scheme_ = make_combo({"default", "normal", "uniform", "xavier_normal", "xavier_uniform", "kaiming_normal",
-                             "kaiming_uniform", "zeros"});
-  init_form_->addRow("Scheme", init_scheme_);
-  init_std_ = new NumberBox(0, 100, 0.01);
-  init_form_->addRow("Std", init_std_);
-  init_mean_ = new NumberBox(-100, 100, 0.01);
-  init_form_->addRow("Mean", init_mean_);
-  init_a_ = new NumberBox(-100, 100, 0.01);
-  init_form_->addRow("Lower bound a", init_a_);
-  init_b_ = new NumberBox(-100, 100, 0.01);
-  init_form_->addRow("Upper bound b", init_b_);
-  init_gain_ = new NumberBox(0, 100, 0.1);
-  init_form_->addRow("Gain", init_gain_);
-  init_mode_ = make_combo({"fan_in", "fan_out"});
-  init_form_->addRow("Mode", init_mode_);
-  init_nonlin_ = make_combo({"relu", "leaky_relu", "linear", "sigmoid", "tanh"});
-  init_form_->addRow("Nonlinearity", init_nonlin_);
-  init_slope_ = new NumberBox(0, 10, 0.01);
-  init_form_->addRow("Negative slope", init_slope_);
-  init_zero_bias_ = new QCheckBox("Biases start at 0");
-  init_form_->addRow("", init_zero_bias_);
-  v->addWidget(init_box);
-
-  auto* sum_box = new QGroupBox("Summary");
-  auto* sv = new QVBoxLayout(sum_box);
-  summary_ = new QTableWidget(0, 3);
-  summary_->setHorizontalHeaderLabels({"Layer", "Output", "Parameters"});
-  summary_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-  summary_->verticalHeader()->setVisible(false);
-  summary_->verticalHeader()->setDefaultSectionSize(22);
-  summary_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  summary_->setMinimumHeight(160);
-  sv->addWidget(summary_);
-  summary_total_ = new QLabel;
-  sv->addWidget(summary_total_);
-  v->addWidget(sum_box);
-  v->addStretch(1);
-  for (QWidget* w : std::initializer_list<QWidget*>{model_mode_, mlp_hidden_, mlp_activation_, mlp_dropout_,
-                                                    mlp_batchnorm_, init_scheme_, init_std_, init_mean_, init_a_,
-                                                    init_b_, init_gain_, init_mode_, init_nonlin_, init_slope_,
-                                                    init_zero_bias_})
-    watch(w);
-  return page;
-}
-
 QWidget* ExperimentEditor::buildTrainingTab() {
   auto* page = new QWidget;
   auto* v = new QVBoxLayout(page);
@@ -306,6 +215,17 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   es_form_->addRow("", es_restore_);
   v->addWidget(eb);
 
+  v->addWidget(buildRunBox());
+  v->addStretch(1);
+  std::vector<QWidget*> watched = {epochs_,    batch_,      shuffle_,     loss_,         opt_type_,
+                                   l1_,        l2_,         noise_,       clip_,         sched_type_,
+                                   es_enabled_, es_monitor_, es_min_delta_, es_patience_, es_restore_};
+  for (const auto& rows : {opt_rows_.widgets(), sched_rows_.widgets()}) watched.insert(watched.end(), rows.begin(), rows.end());
+  for (QWidget* w : watched) watch(w);
+  return page;
+}
+
+QGroupBox* ExperimentEditor::buildRunBox() {
   auto* xb = new QGroupBox("Run");
   auto* xf = compact_form(xb);
   eval_test_ = new QCheckBox("Evaluate on the test set every epoch");
@@ -325,20 +245,18 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   checkpoint_every_ = int_box(0, 1000000, "never");
   checkpoint_every_->setToolTip("Save a checkpoint every N epochs, so an interrupted run can be resumed");
   xf->addRow("Checkpoint every (epochs)", checkpoint_every_);
-  v->addWidget(xb);
-  v->addStretch(1);
-  std::vector<QWidget*> watched = {epochs_, batch_, shuffle_, loss_, opt_type_, l1_, l2_, noise_, clip_, sched_type_,
-                                   es_enabled_, es_monitor_, es_min_delta_, es_patience_, es_restore_,
-                                   eval_test_, seed_, device_, fallback_, threads_, checkpoint_every_};
-  for (const auto& rows : {opt_rows_.widgets(), sched_rows_.widgets()}) watched.insert(watched.end(), rows.begin(), rows.end());
-  for (QWidget* w : watched)
+  for (QWidget* w : std::initializer_list<QWidget*>{eval_test_, seed_, device_, fallback_, threads_, checkpoint_every_})
     watch(w);
-  return page;
+  return xb;
 }
 
-QTableWidget* ExperimentEditor::layerTable() const { return layer_list_->table(); }
+QLineEdit* ExperimentEditor::hiddenEdit() const { return model_->hiddenEdit(); }
+QComboBox* ExperimentEditor::modelModeBox() const { return model_->modeBox(); }
+QTreeWidget* ExperimentEditor::layerTree() const { return model_->layerList()->tree(); }
+LayerListEditor* ExperimentEditor::layerList() const { return model_->layerList(); }
+QTableWidget* ExperimentEditor::summaryTable() const { return model_->summaryTable(); }
 
-void ExperimentEditor::addLayer(const LayerConfig& l) { layer_list_->addLayer(l); }
+void ExperimentEditor::addLayer(const LayerConfig& l) { model_->layerList()->addLayer(l); }
 
 // ---- config <-> forms ----
 
@@ -360,27 +278,7 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   synth_classes_->setValue(d.synthetic.classes);
   synth_image_->setValue(d.synthetic.image_size);
 
-  const ModelConfig& m = c.model;
-  model_mode_->setCurrentIndex(m.mlp ? 0 : 1);
-  MlpConfig mlp = m.mlp.value_or(MlpConfig{});
-  QStringList hs;
-  for (int h : mlp.hidden) hs << QString::number(h);
-  mlp_hidden_->setText(hs.join(", "));
-  set_combo(mlp_activation_, mlp.activation);
-  mlp_dropout_->setValue(mlp.dropout);
-  mlp_batchnorm_->setChecked(mlp.batchnorm);
-  layer_list_->setLayers(m.mlp ? std::vector<LayerConfig>{} : m.layers);
-  const InitConfig& in = m.init;
-  set_combo(init_scheme_, in.scheme);
-  init_std_->setValue(in.std);
-  init_mean_->setValue(in.mean);
-  init_a_->setValue(in.a);
-  init_b_->setValue(in.b);
-  init_gain_->setValue(in.gain);
-  set_combo(init_mode_, in.mode);
-  set_combo(init_nonlin_, in.nonlinearity);
-  init_slope_->setValue(in.negative_slope);
-  init_zero_bias_->setChecked(in.zero_bias);
+  model_->setModel(c.model);
 
   const TrainingConfig& t = c.training;
   epochs_->setValue(t.epochs);
@@ -413,19 +311,6 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   onEdited();
 }
 
-QStringList ExperimentEditor::hiddenParts() const {
-  return mlp_hidden_->text().split(QRegularExpression("[,;\\s]+"), Qt::SkipEmptyParts);
-}
-
-MlpConfig ExperimentEditor::mlpFromForm() const {
-  MlpConfig mlp;
-  for (const QString& part : hiddenParts()) mlp.hidden.push_back(part.toInt());  // "abc" becomes 0; revalidate() says why
-  mlp.activation = combo_value(mlp_activation_);
-  mlp.dropout = mlp_dropout_->value();
-  mlp.batchnorm = mlp_batchnorm_->isChecked();
-  return mlp;
-}
-
 ExperimentConfig ExperimentEditor::config() const {
   ExperimentConfig c = base_;
   c.name = name_->text().toStdString();
@@ -443,25 +328,7 @@ ExperimentConfig ExperimentEditor::config() const {
   d.synthetic.classes = synth_classes_->value();
   d.synthetic.image_size = synth_image_->value();
 
-  ModelConfig& m = c.model;
-  if (model_mode_->currentIndex() == 0) {
-    m.mlp = mlpFromForm();
-    m.layers.clear();
-  } else {
-    m.mlp.reset();
-    m.layers = layer_list_->layers(nullptr);
-  }
-  InitConfig& in = m.init;
-  in.scheme = combo_value(init_scheme_);
-  in.std = init_std_->value();
-  in.mean = init_mean_->value();
-  in.a = init_a_->value();
-  in.b = init_b_->value();
-  in.gain = init_gain_->value();
-  in.mode = combo_value(init_mode_);
-  in.nonlinearity = combo_value(init_nonlin_);
-  in.negative_slope = init_slope_->value();
-  in.zero_bias = init_zero_bias_->isChecked();
+  c.model = model_->model();
 
   TrainingConfig& t = c.training;
   t.epochs = epochs_->value();
@@ -508,28 +375,7 @@ void ExperimentEditor::updateVisibility() {
   const std::string kind = combo_value(synth_kind_);
   synth_form_->setRowVisible(synth_classes_, kind == "spirals" || kind == "blobs" || kind == "images");
   synth_form_->setRowVisible(synth_image_, kind == "images");
-  const bool mlp = model_mode_->currentIndex() == 0;
-  if (!mlp && layer_list_->count() == 0 && !loading_) {
-    // Switching to the layer list starts from the MLP it replaces.
-    ExperimentConfig c = config();
-    c.model.layers.clear();
-    c.model.mlp = mlpFromForm();
-    loading_ = true;
-    layer_list_->setLayers(expanded_layers(c));
-    loading_ = false;
-  }
-  mlp_box_->setVisible(mlp);
-  layers_box_->setVisible(!mlp);
-  const std::string sch = combo_value(init_scheme_);
-  init_form_->setRowVisible(init_std_, sch == "normal");
-  init_form_->setRowVisible(init_mean_, sch == "normal");
-  init_form_->setRowVisible(init_a_, sch == "uniform");
-  init_form_->setRowVisible(init_b_, sch == "uniform");
-  init_form_->setRowVisible(init_gain_, sch.rfind("xavier", 0) == 0);
-  const bool kaiming = sch.rfind("kaiming", 0) == 0;
-  init_form_->setRowVisible(init_mode_, kaiming);
-  init_form_->setRowVisible(init_nonlin_, kaiming);
-  init_form_->setRowVisible(init_slope_, kaiming && combo_value(init_nonlin_) == "leaky_relu");
+  model_->updateVisibility();
   opt_rows_.showFor(find_optimizer(combo_value(opt_type_)));
   sched_rows_.showFor(find_scheduler(combo_value(sched_type_)));
   const bool es = es_enabled_->isChecked();
@@ -539,38 +385,16 @@ void ExperimentEditor::updateVisibility() {
 
 void ExperimentEditor::revalidate() {
   problems_.clear();
-  if (model_mode_->currentIndex() == 0) {
-    for (const QString& part : hiddenParts()) {
-      bool ok = false;
-      part.toInt(&ok);
-      if (!ok) problems_ << QString("model.mlp.hidden: \"%1\" is not a whole number").arg(part);
-    }
-  } else {
-    layer_list_->layers(&problems_);
-  }
+  model_->formProblems(problems_);
   ExperimentConfig c = config();
   ConfigResult r = check_config(c);
   for (const ConfigError& e : r.errors) problems_ << QString::fromStdString(e.path + ": " + e.message);
-  summary_->setRowCount(0);
   if (r.ok()) {
     ModelSummary s = summarize(r.config);
-    summary_->setRowCount(static_cast<int>(s.layers.size()) + 1);
-    summary_->setItem(0, 0, new QTableWidgetItem("input"));
-    summary_->setItem(0, 1, new QTableWidgetItem(QString::fromStdString(shape_str(data_spec(c.data).input))));
-    summary_->setItem(0, 2, new QTableWidgetItem(""));
-    for (size_t i = 0; i < s.layers.size(); ++i) {
-      const LayerSummary& l = s.layers[i];
-      summary_->setItem(int(i) + 1, 0, new QTableWidgetItem(QString::fromStdString(l.name)));
-      summary_->setItem(int(i) + 1, 1, new QTableWidgetItem(QString::fromStdString(shape_str(l.output))));
-      summary_->setItem(int(i) + 1, 2, new QTableWidgetItem(l.params ? QLocale().toString(qlonglong(l.params)) : ""));
-    }
+    model_->showSummary(&s, data_spec(c.data).input);
     for (const std::string& e : s.errors) problems_ << QString::fromStdString(e);
-    summary_total_->setText(s.ok() ? QString("Total: %1 parameters, %2 MFLOP per sample (forward)")
-                                         .arg(QLocale().toString(qlonglong(s.total_params)))
-                                         .arg(s.forward_flops / 1e6, 0, 'f', 2)
-                                   : QString("Shapes do not fit: see below"));
   } else {
-    summary_total_->setText("Fix the settings below to see the summary.");
+    model_->showSummary(nullptr, {});
   }
   problems_.removeDuplicates();
   problems_label_->setText(problems_.isEmpty() ? QString() : problems_.join("\n"));

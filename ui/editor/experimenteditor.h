@@ -21,12 +21,14 @@ class QPushButton;
 class QSpinBox;
 class QTableWidget;
 class QTabWidget;
+class QTreeWidget;
 
 namespace hyperlab {
 
 class NumberBox;
 class LogNumberBox;
 class LayerListEditor;
+class ModelEditor;
 
 class ExperimentEditor : public QWidget {
   Q_OBJECT
@@ -48,11 +50,13 @@ class ExperimentEditor : public QWidget {
   QComboBox* datasetBox() const { return dataset_; }
   LogNumberBox* learningRateBox() const { return static_cast<LogNumberBox*>(opt_rows_.widget("lr")); }
   QComboBox* optimizerBox() const { return opt_type_; }
-  QLineEdit* hiddenEdit() const { return mlp_hidden_; }
-  QComboBox* modelModeBox() const { return model_mode_; }
-  QTableWidget* layerTable() const;
+  QLineEdit* hiddenEdit() const;
+  QComboBox* modelModeBox() const;
+  QTreeWidget* layerTree() const;
+  LayerListEditor* layerList() const;
+  ModelEditor* modelEditor() const { return model_; }
   QSpinBox* epochsBox() const { return epochs_; }
-  QTableWidget* summaryTable() const { return summary_; }
+  QTableWidget* summaryTable() const;
   QTabWidget* tabs() const { return tabs_; }
   /// Appends a layer row (type, out) to the layer list.
   void addLayer(const LayerConfig& l);
@@ -63,16 +67,14 @@ class ExperimentEditor : public QWidget {
 
  private:
   QWidget* buildDataTab();
-  QWidget* buildModelTab();
   QWidget* buildTrainingTab();
+  QGroupBox* buildRunBox();  ///< the training tab's "Run" group (device, seed, threads, checkpoints)
   void watch(QWidget* w);
   void onEdited();
   void revalidate();
   void updateVisibility();
-  QStringList hiddenParts() const;  ///< the MLP's hidden sizes as typed
-  MlpConfig mlpFromForm() const;
 
-  ExperimentConfig base_;  // keeps what the forms do not show (description, per-layer init)
+  ExperimentConfig base_;  // keeps what the forms do not show (description)
   bool loading_ = false;
   QStringList problems_;
 
@@ -91,20 +93,7 @@ class ExperimentEditor : public QWidget {
   NumberBox* synth_noise_;
   QFormLayout* synth_form_;
   // model
-  QComboBox* model_mode_;
-  QGroupBox *mlp_box_, *layers_box_;
-  QLineEdit* mlp_hidden_;
-  QComboBox* mlp_activation_;
-  NumberBox* mlp_dropout_;
-  QCheckBox* mlp_batchnorm_;
-  LayerListEditor* layer_list_;
-  QComboBox* init_scheme_;
-  NumberBox *init_std_, *init_mean_, *init_a_, *init_b_, *init_gain_, *init_slope_;
-  QComboBox *init_mode_, *init_nonlin_;
-  QCheckBox* init_zero_bias_;
-  QFormLayout* init_form_;
-  QTableWidget* summary_;
-  QLabel* summary_total_;
+  ModelEditor* model_;
   QLabel* problems_label_;
   // training
   QSpinBox *epochs_, *batch_;

@@ -3,208 +3,320 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QTableWidget>
+#include <QStyledItemDelegate>
 #include <QTimer>
 #include <QToolButton>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "model/layers.h"
 #include "ui/widgets/fields.h"
 
 namespace hyperlab {
 
 namespace {
 
-const QStringList kLayerTypes = {"linear", "conv2d", "maxpool2d", "avgpool2d", "flatten", "dropout",
-                                 "batchnorm", "layernorm", "relu", "leaky_relu", "elu", "selu",
-                                 "gelu", "sigmoid", "tanh"};
 enum Col { kType, kOut, kKernel, kStride, kPadding, kParam, kBias, kCols };
+constexpr int kEditableRole = Qt::UserRole + 1;
+
+// The column a field is edited in: its own for the common ones, else "Param".
+int column_of(const LayerField& f) {
+  if (f.key == "out") return kOut;
+  if (f.key == "kernel") return kKernel;
+  if (f.key == "stride") return kStride;
+  if (f.key == "padding") return kPadding;
+  if (f.key == "bias") return kBias;
+  return kParam;
+}
+
+// A new layer of `type`: its defaults, required fields at their suggested values.
+LayerConfig starting_layer(const std::string& type) {
+  LayerConfig l = default_layer(type);
+  if (const LayerType* t = find_layer_type(type))
+    for (const LayerField& f : t->fields)
+      if (f.required) f.set_number(l, f.suggested);
+  return l;
+}
+
+// Only the cells of the row's own fields open an editor.
+class CellDelegate : public QStyledItemDelegate {
+ public:
+  using QStyledItemDelegate::QStyledItemDelegate;
+  QWidget* createEditor(QWidget* parent, const QStyleOptionViewItem& o, const QModelIndex& i) const override {
+    return i.data(kEditableRole).toBool() ? QStyledItemDelegate::createEditor(parent, o, i) : nullptr;
+  }
+};
+
+QString param_tooltip() {
+  QStringList parts;
+  for (const LayerType& t : layer_types())
+    for (const LayerField& f : t.fields)
+      if (column_of(f) == kParam) parts << QString::fromStdString(t.name + ": " + f.key + " (" + f.doc + ")");
+  return parts.join("\n");
+}
 
 }  // namespace
 
 LayerListEditor::LayerListEditor(QWidget* parent) : QWidget(parent) {
   auto* lv = new QVBoxLayout(this);
   lv->setContentsMargins(0, 0, 0, 0);
-  layers_ = new QTableWidget(0, kCols);
-  layers_->setHorizontalHeaderLabels({"Type", "Out", "Kernel", "Stride", "Pad", "Param", "Bias"});
-  layers_->horizontalHeaderItem(kParam)->setToolTip("dropout: p; leaky_relu: negative slope; elu: alpha");
-  layers_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  layers_->horizontalHeader()->setSectionResizeMode(kType, QHeaderView::Stretch);
-  layers_->horizontalHeader()->setMinimumSectionSize(36);
-  layers_->verticalHeader()->setMinimumWidth(22);
-  layers_->verticalHeader()->setDefaultSectionSize(24);
-  layers_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  layers_->setSelectionMode(QAbstractItemView::SingleSelection);
-  layers_->setMinimumHeight(260);
-  lv->addWidget(layers_);
+  tree_ = new QTreeWidget;
+  tree_->setColumnCount(kCols);
+  tree_->setHeaderLabels({"Type", "Out", "Kernel", "Stride", "Pad", "Param", "Bias"});
+  tree_->headerItem()->setToolTip(kParam, param_tooltip());
+  tree_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  tree_->header()->setSectionResizeMode(kType, QHeaderView::Stretch);
+  tree_->header()->setStretchLastSection(false);
+  tree_->header()->setMinimumSectionSize(36);
+  tree_->setItemDelegate(new CellDelegate(tree_));
+  tree_->setEditTriggers(QAbstractItemView::AllEditTriggers);
+  tree_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  tree_->setSelectionMode(QAbstractItemView::SingleSelection);
+  tree_->setIndentation(28);  // a block's body stands clearly inside it
+  tree_->setMinimumHeight(260);
+  lv->addWidget(tree_);
   auto* tools = new QHBoxLayout;
-  auto tool = [&](const QString& text, const QString& tip) {
+  auto tool = [&](const QString& text, const QString& tip, Edit edit) {
     auto* b = new QToolButton;
     b->setText(text);
     b->setToolTip(tip);
     tools->addWidget(b);
-    return b;
+    buttons_.push_back(b);
+    connect(b, &QToolButton::clicked, this, [this, edit] { change(edit); });
   };
-  QToolButton* add = tool("Add", "Add a layer after the selected one");
-  QToolButton* dup = tool("Duplicate", "Duplicate the selected layer");
-  QToolButton* rem = tool("Remove", "Remove the selected layer");
-  QToolButton* up = tool("Up", "Move the selected layer up");
-  QToolButton* down = tool("Down", "Move the selected layer down");
+  tool("Add", "Add a layer after the selected one", [](std::vector<LayerConfig>& sib, int row, std::vector<int>& sel) {
+    const int at = row < 0 ? static_cast<int>(sib.size()) : row + 1;
+    sib.insert(sib.begin() + at, starting_layer("linear"));
+    if (sel.empty()) sel.push_back(at);
+    else sel.back() = at;
+  });
+  tool("Add inside", "Add a layer at the end of the selected block's body",
+       [](std::vector<LayerConfig>& sib, int row, std::vector<int>& sel) {
+         if (row < 0 || !find_layer_type(sib[row].type) || !find_layer_type(sib[row].type)->body) return;
+         sib[row].body.push_back(starting_layer("linear"));
+         sel.push_back(static_cast<int>(sib[row].body.size()) - 1);
+       });
+  tool("Duplicate", "Duplicate the selected layer", [](std::vector<LayerConfig>& sib, int row, std::vector<int>& sel) {
+    if (row < 0) return;
+    sib.insert(sib.begin() + row + 1, sib[row]);
+    sel.back() = row + 1;
+  });
+  tool("Remove", "Remove the selected layer (and a block's body)",
+       [](std::vector<LayerConfig>& sib, int row, std::vector<int>& sel) {
+         if (row < 0) return;
+         sib.erase(sib.begin() + row);
+         if (sib.empty()) sel.pop_back();
+         else sel.back() = std::min(row, static_cast<int>(sib.size()) - 1);
+       });
+  tool("Up", "Move the selected layer up", [](std::vector<LayerConfig>& sib, int row, std::vector<int>& sel) {
+    if (row <= 0) return;
+    std::swap(sib[row], sib[row - 1]);
+    sel.back() = row - 1;
+  });
+  tool("Down", "Move the selected layer down", [](std::vector<LayerConfig>& sib, int row, std::vector<int>& sel) {
+    if (row < 0 || row + 1 >= static_cast<int>(sib.size())) return;
+    std::swap(sib[row], sib[row + 1]);
+    sel.back() = row + 1;
+  });
   tools->addStretch(1);
   lv->addLayout(tools);
-  connect(add, &QToolButton::clicked, this, [this] {
-    int r = layers_->currentRow() < 0 ? layers_->rowCount() : layers_->currentRow() + 1;
-    LayerConfig l;
-    l.type = "linear", l.out = 64;
-    layers_->insertRow(r);
-    layer_inits_.insert(layer_inits_.begin() + r, std::nullopt);
-    setRow(r, l);
-    layers_->selectRow(r);
-    Q_EMIT edited();
-  });
-  connect(dup, &QToolButton::clicked, this, [this] {
-    int r = layers_->currentRow();
-    if (r < 0) return;
-    LayerConfig l = row(r, nullptr);
-    layers_->insertRow(r + 1);
-    layer_inits_.insert(layer_inits_.begin() + r + 1, layer_inits_[r]);
-    setRow(r + 1, l);
-    layers_->selectRow(r + 1);
-    Q_EMIT edited();
-  });
-  connect(rem, &QToolButton::clicked, this, [this] {
-    int r = layers_->currentRow();
-    if (r < 0) return;
-    layers_->removeRow(r);
-    layer_inits_.erase(layer_inits_.begin() + r);
-    Q_EMIT edited();
-  });
-  connect(up, &QToolButton::clicked, this, [this] {
-    int r = layers_->currentRow();
-    if (r > 0) moveRow(r, r - 1);
-  });
-  connect(down, &QToolButton::clicked, this, [this] {
-    int r = layers_->currentRow();
-    if (r >= 0 && r + 1 < layers_->rowCount()) moveRow(r, r + 1);
-  });
-  connect(layers_, &QTableWidget::itemChanged, this, [this] {
+  connect(tree_, &QTreeWidget::itemChanged, this, [this] {
     if (!filling_) Q_EMIT edited();
   });
+  connect(tree_, &QTreeWidget::currentItemChanged, this, &LayerListEditor::updateButtons);
+  updateButtons();
 }
 
-int LayerListEditor::count() const { return layers_->rowCount(); }
+int LayerListEditor::count() const { return tree_->topLevelItemCount(); }
 
-void LayerListEditor::setRow(int r, const LayerConfig& l) {
+QToolButton* LayerListEditor::button(const QString& text) const {
+  for (QToolButton* b : buttons_)
+    if (b->text() == text) return b;
+  return nullptr;
+}
+
+void LayerListEditor::updateButtons() {
+  QTreeWidgetItem* it = tree_->currentItem();
+  const bool block = it && it->childIndicatorPolicy() == QTreeWidgetItem::ShowIndicator;
+  if (QToolButton* b = button("Add inside")) b->setEnabled(block);
+}
+
+void LayerListEditor::setItem(QTreeWidgetItem* it, const LayerConfig& l) {
   const bool was = filling_;
   filling_ = true;
-  auto* type = new QComboBox;
-  type->addItems(kLayerTypes);
+  const LayerType* t = find_layer_type(l.type);
+  auto* type = make_combo([] {
+    QStringList names;
+    for (const std::string& n : layer_type_names()) names << QString::fromStdString(n);
+    return names;
+  }());
   set_combo(type, l.type);
-  layers_->setCellWidget(r, kType, type);
+  it->setData(kType, Qt::UserRole, QString::fromStdString(l.type));  // the type its cells show, when the combo changes
+  if (t) type->setToolTip(QString::fromStdString(t->doc));
+  tree_->setItemWidget(it, kType, type);
   connect(type, &QComboBox::currentIndexChanged, this, [this, type] {
-    // Re-fill the row so the type's fields (and only those) are editable.
-    for (int i = 0; i < layers_->rowCount(); ++i)
-      if (layers_->cellWidget(i, kType) == type) {
-        LayerConfig l = row(i, nullptr);
-        if ((l.type == "linear" || l.type == "conv2d") && l.out <= 0) l.out = l.type == "linear" ? 64 : 16;
-        if (l.type.find("pool") != std::string::npos) l.kernel = l.stride = 2;
-        QTimer::singleShot(0, this, [this, i, l] {
-          if (i < layers_->rowCount()) setRow(i, l), Q_EMIT edited();
-        });
-      }
+    for (QTreeWidgetItemIterator i(tree_); *i; ++i)
+      if (tree_->itemWidget(*i, kType) == type) changeType(*i, combo_value(type));
   });
-  const bool weights = l.type == "linear" || l.type == "conv2d";
-  const bool spatial = l.type == "conv2d" || l.type.find("pool") != std::string::npos;
-  const bool param = l.type == "dropout" || l.type == "leaky_relu" || l.type == "elu";
-  auto cell = [&](int col, bool on, const QString& text) {
-    auto* it = new QTableWidgetItem(on ? text : QString());
-    if (!on) it->setFlags(Qt::ItemIsEnabled), it->setBackground(palette().color(QPalette::Window));
-    layers_->setItem(r, col, it);
-  };
-  cell(kOut, weights, QString::number(l.out));
-  cell(kKernel, spatial, QString::number(l.kernel));
-  cell(kStride, spatial, QString::number(l.stride));
-  cell(kPadding, spatial, QString::number(l.padding));
-  double pv = l.type == "dropout" ? l.p : l.type == "leaky_relu" ? l.slope : l.alpha;
-  cell(kParam, param, QString::number(pv, 'g', 10));
-  auto* bias = new QTableWidgetItem;
-  if (weights) {
-    bias->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
-    bias->setCheckState(l.bias ? Qt::Checked : Qt::Unchecked);
-  } else {
-    bias->setFlags(Qt::ItemIsEnabled);
-    bias->setBackground(palette().color(QPalette::Window));
+  it->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsEditable | Qt::ItemIsUserCheckable);
+  for (int c = 1; c < kCols; ++c) {
+    it->setData(c, kEditableRole, false);
+    it->setBackground(c, palette().color(QPalette::Window));
   }
-  layers_->setItem(r, kBias, bias);
+  for (const LayerField& f : t ? t->fields : std::vector<LayerField>{}) {
+    const int c = column_of(f);
+    it->setBackground(c, QBrush());
+    it->setToolTip(c, QString::fromStdString(f.key + ": " + f.doc));
+    if (f.kind == FieldKind::Bool) {
+      it->setCheckState(c, l.*(f.b) ? Qt::Checked : Qt::Unchecked);
+    } else if (f.kind == FieldKind::Choice) {
+      QStringList choices;
+      for (const std::string& s : f.choices) choices << QString::fromStdString(s);
+      auto* box = make_combo(choices);
+      set_combo(box, l.*(f.s));
+      box->setToolTip(it->toolTip(c));
+      tree_->setItemWidget(it, c, box);
+      connect(box, &QComboBox::currentIndexChanged, this, [this] {
+        if (!filling_) Q_EMIT edited();
+      });
+    } else {
+      it->setData(c, kEditableRole, true);
+      it->setText(c, QString::number(f.number(l), 'g', 10));
+    }
+  }
+  if (l.init) inits_[it] = *l.init;
+  if (t && t->body) {
+    QFont bold = type->font();
+    bold.setBold(true);
+    type->setFont(bold);
+    it->setChildIndicatorPolicy(QTreeWidgetItem::ShowIndicator);
+    it->setToolTip(kType, "A block: its body is the rows inside it (Add inside adds one)");
+  }
   filling_ = was;
 }
 
-LayerConfig LayerListEditor::row(int r, QString* error) const {
-  LayerConfig l;
-  auto* type = qobject_cast<QComboBox*>(layers_->cellWidget(r, kType));
-  l.type = type ? combo_value(type) : "linear";
-  const bool pool = l.type.find("pool") != std::string::npos;
-  if (pool) l.kernel = l.stride = 2;
-  auto num = [&](int col, double& out, const char* what) {
-    QTableWidgetItem* it = layers_->item(r, col);
-    if (!it || !(it->flags() & Qt::ItemIsEditable)) return;
-    bool ok = false;
-    double v = it->text().trimmed().toDouble(&ok);
-    if (ok) out = v;
-    else if (error && error->isEmpty())
-      *error = QString("model.layers[%1].%2: \"%3\" is not a number").arg(r).arg(what, it->text());
-  };
-  double out = l.out, kernel = l.kernel, stride = l.stride, padding = l.padding, param = 0;
-  num(kOut, out, "out");
-  num(kKernel, kernel, "kernel");
-  num(kStride, stride, "stride");
-  num(kPadding, padding, "padding");
-  l.out = static_cast<int>(out), l.kernel = static_cast<int>(kernel), l.stride = static_cast<int>(stride);
-  l.padding = static_cast<int>(padding);
-  if (l.type == "dropout") param = l.p, num(kParam, param, "p"), l.p = param;
-  if (l.type == "leaky_relu") param = l.slope, num(kParam, param, "slope"), l.slope = param;
-  if (l.type == "elu") param = l.alpha, num(kParam, param, "alpha"), l.alpha = param;
-  if (QTableWidgetItem* b = layers_->item(r, kBias); b && (b->flags() & Qt::ItemIsUserCheckable))
-    l.bias = b->checkState() == Qt::Checked;
-  if (size_t(r) < layer_inits_.size()) l.init = layer_inits_[r];
-  return l;
-}
-
-void LayerListEditor::addLayer(const LayerConfig& l) {
-  int r = layers_->rowCount();
-  layers_->insertRow(r);
-  layer_inits_.push_back(l.init);
-  setRow(r, l);
-  Q_EMIT edited();
-}
-
-void LayerListEditor::moveRow(int from, int to) {
-  LayerConfig a = row(from, nullptr), b = row(to, nullptr);
-  std::swap(layer_inits_[from], layer_inits_[to]);
-  a.init = layer_inits_[to], b.init = layer_inits_[from];
-  setRow(to, a);
-  setRow(from, b);
-  layers_->selectRow(to);
-  Q_EMIT edited();
+void LayerListEditor::fill(QTreeWidgetItem* parent, const std::vector<LayerConfig>& layers) {
+  for (const LayerConfig& l : layers) {
+    auto* it = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree_);
+    setItem(it, l);
+    fill(it, l.body);
+  }
 }
 
 void LayerListEditor::setLayers(const std::vector<LayerConfig>& layers) {
-  layers_->setRowCount(0);
-  layer_inits_.clear();
-  layers_->setRowCount(static_cast<int>(layers.size()));
-  for (size_t i = 0; i < layers.size(); ++i) {
-    layer_inits_.push_back(layers[i].init);
-    setRow(static_cast<int>(i), layers[i]);
+  const bool was = filling_;
+  filling_ = true;
+  tree_->clear();
+  inits_.clear();
+  fill(nullptr, layers);
+  tree_->expandAll();
+  filling_ = was;
+  updateButtons();
+}
+
+LayerConfig LayerListEditor::read(QTreeWidgetItem* it, const QString& path, QStringList* errors,
+                                  const std::string& as_type) const {
+  auto* type = qobject_cast<QComboBox*>(tree_->itemWidget(it, kType));
+  LayerConfig l = default_layer(!as_type.empty() ? as_type : type ? combo_value(type) : "linear");
+  if (const LayerType* t = find_layer_type(l.type)) {
+    for (const LayerField& f : t->fields) {
+      const int c = column_of(f);
+      if (f.kind == FieldKind::Bool) {
+        l.*(f.b) = it->checkState(c) == Qt::Checked;
+      } else if (f.kind == FieldKind::Choice) {
+        if (auto* box = qobject_cast<QComboBox*>(tree_->itemWidget(it, c))) l.*(f.s) = combo_value(box);
+      } else {
+        bool ok = false;
+        const double v = it->text(c).trimmed().toDouble(&ok);
+        if (ok) f.set_number(l, v);
+        else if (errors)
+          *errors << QString("%1.%2: \"%3\" is not a number").arg(path, QString::fromStdString(f.key), it->text(c));
+      }
+    }
   }
+  if (auto i = inits_.find(it); i != inits_.end()) l.init = i->second;
+  for (int k = 0; k < it->childCount(); ++k)
+    l.body.push_back(read(it->child(k), QString("%1.body[%2]").arg(path).arg(k), errors));
+  return l;
 }
 
 std::vector<LayerConfig> LayerListEditor::layers(QStringList* errors) const {
   std::vector<LayerConfig> out;
-  for (int r = 0; r < layers_->rowCount(); ++r) {
-    QString err;
-    out.push_back(row(r, &err));
-    if (!err.isEmpty() && errors) errors->push_back(err);
-  }
+  for (int r = 0; r < tree_->topLevelItemCount(); ++r)
+    out.push_back(read(tree_->topLevelItem(r), QString("model.layers[%1]").arg(r), errors));
   return out;
+}
+
+std::vector<int> LayerListEditor::pathOf(const QTreeWidgetItem* it) const {
+  std::vector<int> path;
+  for (; it; it = it->parent())
+    path.insert(path.begin(), it->parent() ? it->parent()->indexOfChild(const_cast<QTreeWidgetItem*>(it))
+                                           : tree_->indexOfTopLevelItem(const_cast<QTreeWidgetItem*>(it)));
+  return path;
+}
+
+QTreeWidgetItem* LayerListEditor::item(const std::vector<int>& path) const {
+  QTreeWidgetItem* it = nullptr;
+  for (int k : path) {
+    const int n = it ? it->childCount() : tree_->topLevelItemCount();
+    if (k < 0 || k >= n) return nullptr;
+    it = it ? it->child(k) : tree_->topLevelItem(k);
+  }
+  return it;
+}
+
+void LayerListEditor::select(const std::vector<int>& path) {
+  if (QTreeWidgetItem* it = item(path)) tree_->setCurrentItem(it);
+  updateButtons();
+}
+
+void LayerListEditor::change(Edit edit) {
+  std::vector<LayerConfig> root = layers(nullptr);
+  std::vector<int> sel = tree_->currentItem() ? pathOf(tree_->currentItem()) : std::vector<int>{};
+  std::vector<LayerConfig>* siblings = &root;
+  for (size_t k = 0; k + 1 < sel.size(); ++k) siblings = &(*siblings)[sel[k]].body;
+  edit(*siblings, sel.empty() ? -1 : sel.back(), sel);
+  setLayers(root);
+  select(sel);
+  Q_EMIT edited();
+}
+
+void LayerListEditor::changeType(QTreeWidgetItem* it, const std::string& type) {
+  // Re-fill the tree (later: the combo that asks is part of it) so the type's
+  // fields, and only those, are editable. Fields both types have, with the
+  // same default, keep their values; a block keeps its body.
+  const std::vector<int> path = pathOf(it);
+  const LayerConfig old = read(it, QString(), nullptr, it->data(kType, Qt::UserRole).toString().toStdString());
+  QTimer::singleShot(0, this, [this, path, type, old] {
+    std::vector<LayerConfig> root = layers(nullptr);
+    std::vector<LayerConfig>* siblings = &root;
+    for (size_t k = 0; k + 1 < path.size(); ++k) siblings = &(*siblings)[path[k]].body;
+    if (path.empty() || path.back() >= static_cast<int>(siblings->size())) return;
+    LayerConfig fresh = starting_layer(type);
+    const LayerType* t = find_layer_type(type);
+    const LayerType* was = find_layer_type(old.type);
+    for (const LayerField& f : t ? t->fields : std::vector<LayerField>{})
+      for (const LayerField& g : was ? was->fields : std::vector<LayerField>{})
+        if (g.key == f.key && g.default_text(default_layer(old.type)) == f.default_text(default_layer(type))) {
+          if (f.s) fresh.*(f.s) = old.*(g.s);
+          else if (!f.required || g.number(old) > 0) f.set_number(fresh, g.number(old));
+        }
+    if (t && t->body) fresh.body = old.body;
+    if (t && t->init) fresh.init = old.init;
+    (*siblings)[path.back()] = fresh;
+    setLayers(root);
+    select(path);
+    Q_EMIT edited();
+  });
+}
+
+void LayerListEditor::addLayer(const LayerConfig& l) {
+  const bool was = filling_;
+  filling_ = true;
+  fill(nullptr, {l});
+  tree_->expandAll();
+  filling_ = was;
+  Q_EMIT edited();
 }
 
 }  // namespace hyperlab

@@ -1,17 +1,21 @@
-// The model's layer list as an editable table: a row per layer (type, out,
-// kernel, stride, padding, parameter, bias), only the type's own fields
-// editable; add, duplicate, remove and reorder. Per-layer initialisation from
-// a file is kept with its row. Emits edited() on every change made here.
+// The model's layers as an editable tree: a row per layer (type, out, kernel,
+// stride, padding, parameter, bias), only the type's own fields editable, as
+// the layer registry (model/layers.h) lists them. Blocks (sequential,
+// residual) hold their body as child rows, expanded or collapsed. Add,
+// add inside a block, duplicate, remove and reorder. Per-layer initialisation
+// from a file is kept with its row. Emits edited() on every change made here.
 #pragma once
 
 #include <QWidget>
 
-#include <optional>
+#include <map>
 #include <vector>
 
 #include "config/experiment.h"
 
-class QTableWidget;
+class QToolButton;
+class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace hyperlab {
 
@@ -22,23 +26,38 @@ class LayerListEditor : public QWidget {
   /// Replaces the rows (no edited() signal).
   void setLayers(const std::vector<LayerConfig>& layers);
   /// The rows as layers; a cell that is not a number is reported in errors
-  /// ("model.layers[2].out: ...") and left at its default.
+  /// ("model.layers[2].body[0].out: ...") and left at its default.
   std::vector<LayerConfig> layers(QStringList* errors) const;
-  /// Appends a row.
+  /// Appends a row at the top level.
   void addLayer(const LayerConfig& l);
-  int count() const;
-  QTableWidget* table() const { return layers_; }
+  int count() const;  ///< top-level rows
+  QTreeWidget* tree() const { return tree_; }
+  /// The row at `path` (indices from the top level down), or null.
+  QTreeWidgetItem* item(const std::vector<int>& path) const;
+  /// Selects the row at `path`.
+  void select(const std::vector<int>& path);
+  /// The tool buttons, by their text ("Add", "Add inside", ...), for tests.
+  QToolButton* button(const QString& text) const;
 
  Q_SIGNALS:
   void edited();
 
  private:
-  void setRow(int row, const LayerConfig& l);
-  LayerConfig row(int row, QString* error) const;
-  void moveRow(int from, int to);
+  using Edit = void (*)(std::vector<LayerConfig>& siblings, int row, std::vector<int>& selection);
+  void fill(QTreeWidgetItem* parent, const std::vector<LayerConfig>& layers);
+  void setItem(QTreeWidgetItem* it, const LayerConfig& l);
+  /// The row as a layer (of `as_type` when given, else the combo's type).
+  LayerConfig read(QTreeWidgetItem* it, const QString& path, QStringList* errors, const std::string& as_type = "") const;
+  std::vector<int> pathOf(const QTreeWidgetItem* it) const;
+  /// Reads the rows, applies `edit` to the selected row's siblings, refills
+  /// the tree and selects what the edit left in `selection`.
+  void change(Edit edit);
+  void changeType(QTreeWidgetItem* it, const std::string& type);
+  void updateButtons();
 
-  QTableWidget* layers_;
-  std::vector<std::optional<InitConfig>> layer_inits_;
+  QTreeWidget* tree_;
+  std::map<const QTreeWidgetItem*, InitConfig> inits_;  // per-layer init, kept with its row
+  std::vector<QToolButton*> buttons_;
   bool filling_ = false;
 };
 

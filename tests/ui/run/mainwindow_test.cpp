@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTableWidget>
+#include <QTreeWidget>
 #include <QToolBar>
 #include <QComboBox>
 #include <QLineEdit>
@@ -71,7 +72,7 @@ TEST(Editor, AFileWithLayersAndPerLayerInitRoundTrips) {
   ASSERT_TRUE(r.ok()) << r.error_text();
   ExperimentEditor e;
   e.setConfig(r.config);
-  EXPECT_EQ(e.layerTable()->rowCount(), 6);
+  EXPECT_EQ(e.layerTree()->topLevelItemCount(), 6);
   EXPECT_EQ(config_to_text(e.config()), config_to_text(r.config));
 }
 
@@ -107,7 +108,7 @@ TEST(Editor, MlpTurnsIntoAnEditableLayerList) {
   e.setConfig(preset("fashion-baseline"));
   std::vector<LayerConfig> expected = expanded_layers(check_config(e.config()).config);
   e.modelModeBox()->setCurrentIndex(1);
-  EXPECT_EQ(e.layerTable()->rowCount(), static_cast<int>(expected.size()));
+  EXPECT_EQ(e.layerTree()->topLevelItemCount(), static_cast<int>(expected.size()));
   ExperimentConfig c = e.config();
   EXPECT_FALSE(c.model.mlp);
   ASSERT_EQ(c.model.layers.size(), expected.size());

@@ -1,0 +1,68 @@
+// What a layer entry's build function (model/layers.h) appends its modules
+// to, and the block modules. Internal to model/ (LibTorch).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/sequential.h>
+
+#include "config/experiment.h"
+#include "config/shapes.h"
+#include "model/network.h"
+
+namespace hyperlab {
+
+struct BuildContext {
+  at::Generator gen;              ///< the run's: initialisation, dropout
+  const InitConfig* init;         ///< the scheme in force (model.init, or an enclosing block's)
+  torch::nn::Sequential seq;      ///< where this level's modules go
+  std::vector<at::Tensor>* weight_params;  ///< flat layout: all weights first, in build order,
+  std::vector<at::Tensor>* other_params;   ///< then biases and norm parameters
+  std::vector<WeightSlice>* weights;
+  int* weighted;                  ///< weighted layers so far (names "#n")
+
+  /// Initialises a weight (and bias) with `l`'s init (else the one in force)
+  /// and adds them to the flat layout, named "name #n".
+  void add_weight(at::Tensor& w, at::Tensor* bias, const LayerConfig& l, const std::string& name, int64_t fan_in);
+  /// Adds a norm layer's weight and bias.
+  void add_other(at::Tensor& w, at::Tensor& b);
+  /// The same context appending to `into`, with `l`'s init in force when it has one.
+  BuildContext inside(torch::nn::Sequential into, const LayerConfig& l) const;
+};
+
+/// Builds `layers` (valid for `in`) into ctx.seq.
+void build_layers(const std::vector<LayerConfig>& layers, const Shape& in, BuildContext& ctx);
+
+/// `global_avgpool`: the mean over each channel's H x W.
+class GlobalAvgPoolImpl : public torch::nn::Module {
+ public:
+  at::Tensor forward(const at::Tensor& x) { return x.mean({2, 3}); }
+};
+TORCH_MODULE(GlobalAvgPool);
+
+/// `sequential`: its body in order.
+class BlockImpl : public torch::nn::Module {
+ public:
+  BlockImpl() : body(register_module("body", torch::nn::Sequential())) {}
+  at::Tensor forward(const at::Tensor& x) { return body->forward(x); }
+  torch::nn::Sequential body;
+};
+TORCH_MODULE(Block);
+
+/// `residual`: body(x) + shortcut(x), the shortcut the identity or a projection.
+class ResidualImpl : public torch::nn::Module {
+ public:
+  ResidualImpl()
+      : body(register_module("body", torch::nn::Sequential())),
+        shortcut(register_module("shortcut", torch::nn::Sequential())) {}
+  at::Tensor forward(const at::Tensor& x) {
+    return shortcut->is_empty() ? body->forward(x) + x : body->forward(x) + shortcut->forward(x);
+  }
+  torch::nn::Sequential body, shortcut;
+};
+TORCH_MODULE(Residual);
+
+}  // namespace hyperlab

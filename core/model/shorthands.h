@@ -1,0 +1,31 @@
+// The model shorthands next to explicit layers: `mlp` and `resnet`, each
+// expanded into registry layers (model/layers.h). Torch-free.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/experiment.h"
+
+namespace hyperlab {
+
+/// flatten, then per hidden size linear, (batchnorm), activation, (dropout), and linear(classes).
+std::vector<LayerConfig> expand_mlp(const MlpConfig& m, int classes);
+
+/// Whether `depth` names a ResNet: 18, 34, or 6n+2 with 1 <= n <= 200 (the CIFAR family).
+bool resnet_depth_ok(int depth);
+/// The CIFAR family (6n+2), which has its own 3x3 stem (the `stem` key does not apply).
+bool resnet_is_cifar(int depth);
+
+/// He et al. 2016, basic blocks: a stem, stages of residual blocks (body: conv3x3,
+/// batchnorm, relu, conv3x3, batchnorm; a projection shortcut where the shape
+/// changes) each followed by relu, then global_avgpool and linear(classes).
+/// Convolutions have no bias. CIFAR family: stem conv3x3(16), stages 16/32/64
+/// with n blocks each. 18/34: stem per `stem`, stages 64/128/256/512 with
+/// [2,2,2,2] / [3,4,6,3] blocks. Stages after the first halve the size (stride 2).
+std::vector<LayerConfig> expand_resnet(const ResNetConfig& r, int classes);
+
+/// "resnet20", "resnet18 small-stem": the store's model brief.
+std::string resnet_brief(const ResNetConfig& r);
+
+}  // namespace hyperlab

@@ -1,0 +1,86 @@
+// The editor's Model tab: the architecture (the MLP builder, the ResNet
+// shorthand or a layer tree), the initialisation and the live summary. Its
+// layer types, fields, init schemes and nonlinearities come from core's
+// registries (model/layers.h, model/init.h), so the form cannot drift from
+// what a config file accepts.
+#pragma once
+
+#include <QWidget>
+
+#include <functional>
+#include <vector>
+
+#include "config/experiment.h"
+#include "config/shapes.h"
+
+class QCheckBox;
+class QComboBox;
+class QFormLayout;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QTableWidget;
+
+namespace hyperlab {
+
+class LayerListEditor;
+class NumberBox;
+
+class ModelEditor : public QWidget {
+  Q_OBJECT
+ public:
+  /// `current`: the experiment as the forms have it (its data gives the
+  /// shorthands' output size when they turn into a layer list).
+  explicit ModelEditor(std::function<ExperimentConfig()> current, QWidget* parent = nullptr);
+
+  void setModel(const ModelConfig& m);
+  ModelConfig model() const;
+  /// The fields to watch for edits (the layer tree signals edited() itself).
+  std::vector<QWidget*> inputs() const { return inputs_; }
+  /// Problems the forms see before core does: sizes and cells that are not numbers.
+  void formProblems(QStringList& problems) const;
+  /// Shows the summary of a valid config (null: "fix the settings").
+  void showSummary(const ModelSummary* s, const Shape& input);
+  void updateVisibility();
+
+  QComboBox* modeBox() const { return mode_; }
+  QLineEdit* hiddenEdit() const { return mlp_hidden_; }
+  LayerListEditor* layerList() const { return layer_list_; }
+  QTableWidget* summaryTable() const { return summary_; }
+  QComboBox* resnetDepthBox() const { return resnet_depth_; }
+
+ Q_SIGNALS:
+  void edited();
+
+ private:
+  enum Mode { kMlp = 0, kLayers = 1, kResNet = 2 };
+  QGroupBox* buildMlpBox();
+  QGroupBox* buildResNetBox();
+  QGroupBox* buildInitBox();
+  QGroupBox* buildSummaryBox();
+  QStringList hiddenParts() const;  ///< the MLP's hidden sizes as typed
+  MlpConfig mlpFromForm() const;
+  ResNetConfig resnetFromForm() const;
+  InitConfig initFromForm() const;
+  void toLayerList();  ///< expands the shorthand shown into the layer tree
+
+  std::function<ExperimentConfig()> current_;
+  std::vector<QWidget*> inputs_;
+  bool loading_ = false;
+  QComboBox* mode_;
+  QGroupBox *mlp_box_, *resnet_box_, *layers_box_;
+  QLineEdit* mlp_hidden_;
+  QComboBox* mlp_activation_;
+  NumberBox* mlp_dropout_;
+  QCheckBox* mlp_batchnorm_;
+  QComboBox *resnet_depth_, *resnet_stem_;
+  QFormLayout* resnet_form_;
+  LayerListEditor* layer_list_;
+  QComboBox* init_scheme_;
+  std::vector<QWidget*> init_widgets_;  ///< one per init_fields(), in that order
+  QFormLayout* init_form_;
+  QTableWidget* summary_;
+  QLabel* summary_total_;
+};
+
+}  // namespace hyperlab
