@@ -177,7 +177,8 @@ TEST(MetricTable, EveryEpochFieldIsNamedOnceAndRoundTripsByName) {
   v = 0.5;
   for (const MetricInfo& m : builtin_metrics()) {
     const std::vector<double> got = metric_values(e, m);
-    EXPECT_EQ(got, m.per_layer ? std::vector<double>{v, v + 1} : std::vector<double>{v}) << m.name;
+    const std::vector<double> want = m.per_layer ? std::vector<double>{v, v + 1} : std::vector<double>{v};
+    EXPECT_EQ(got, want) << m.name;
     v += 0.25;
   }
   EXPECT_EQ(e.val_accuracy, metric_value(e, "val_accuracy"));
