@@ -26,12 +26,13 @@ CurvesPanel::CurvesPanel(QWidget* parent) : QWidget(parent) {
   auto* grid = new QGridLayout;
   grid->setSpacing(2);
   grid_ = grid;
-  // A chart per chart name of the metric table, in its order, two a row.
-  for (const MetricInfo& m : builtin_metrics())
-    if (!m.chart.empty()) chartFor(m, false);
+  // A chart per chart name of the metric table, two a row: the built-in ones
+  // in the places they always had, then any other the table names.
   auto chart = [&](const char* metric) { return chartFor(*find_metric(builtin_metrics(), metric), false); };
   loss_ = chart("train_loss"), acc_ = chart("train_accuracy"), ratio_ = chart("grad_ratio");
   grads_ = chart("grad_norms"), lr_ = chart("lr");
+  for (const MetricInfo& m : builtin_metrics())
+    if (!m.chart.empty()) chartFor(m, false);
   auto* side = new QWidget;
   auto* sv = new QVBoxLayout(side);
   auto* row = new QHBoxLayout;
@@ -72,13 +73,21 @@ void CurvesPanel::reset() {
   ema_ = 0, ema_n_ = 0;
   epochs_.clear();
   layers_.clear();
-  for (MetricChart* c : extra_charts_) charts_.removeOne(c), delete c;
-  extra_charts_.clear();
+  dropExtraCharts();
   curves_.clear();
   s_batch_ = loss_->addSeries("batch (smoothed)", QColor(150, 170, 200));
-  for (const MetricInfo& m : builtin_metrics())
-    if (!m.chart.empty() && !m.per_layer) addCurves(m, chartFor(m, false));
+  for (MetricChart* c : charts_)  // chart by chart, so that the colours follow the charts' order
+    for (const MetricInfo& m : builtin_metrics())
+      if (!m.per_layer && QString::fromStdString(m.chart) == c->title()) addCurves(m, c);
   setBanner(QString(), false);
+}
+
+void CurvesPanel::dropExtraCharts() {
+  curves_.erase(std::remove_if(curves_.begin(), curves_.end(),
+                               [&](const Curve& c) { return extra_charts_.contains(c.chart); }),
+                curves_.end());
+  for (MetricChart* c : extra_charts_) charts_.removeOne(c), delete c;
+  extra_charts_.clear();
 }
 
 // The chart of a metric's chart name, made (with the metric's axis and scale) when none has it yet.
@@ -126,6 +135,7 @@ void CurvesPanel::start(const RunStart& info) {
                 curves_.end());
   for (const MetricInfo& m : builtin_metrics())
     if (!m.chart.empty() && m.per_layer) addCurves(m, chartFor(m, false));
+  dropExtraCharts();  // a previous run's
   for (const MetricInfo& m : info.metrics)  // declared by the run's callbacks
     if (!m.chart.empty()) addCurves(m, chartFor(m, true));
 }

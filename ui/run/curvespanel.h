@@ -57,6 +57,7 @@ class CurvesPanel : public QWidget {
   void redrawEpochs();
   MetricChart* chartFor(const MetricInfo& m, bool extra);
   void addCurves(const MetricInfo& m, MetricChart* chart);
+  void dropExtraCharts();
 
   MetricChart *loss_, *acc_, *ratio_, *grads_, *lr_;
   QGridLayout* grid_;
