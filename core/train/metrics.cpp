@@ -1,6 +1,7 @@
 #include "train/metrics.h"
 
 #include <cmath>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -72,9 +73,21 @@ const std::vector<Builtin>& builtin_table() {
 }
 
 const Builtin* builtin(const std::string& name) {
-  for (const Builtin& b : builtin_table())
-    if (b.info.name == name) return &b;
-  return nullptr;
+  static const std::unordered_map<std::string, const Builtin*> by_name = [] {
+    std::unordered_map<std::string, const Builtin*> m;
+    for (const Builtin& b : builtin_table()) m[b.info.name] = &b;
+    return m;
+  }();
+  auto it = by_name.find(name);
+  return it == by_name.end() ? nullptr : it->second;
+}
+
+// Whether an epoch's built-in metric still has the value a fresh EpochEvent has (NaN, 0 or none).
+bool at_default(const EpochEvent& e, const Builtin& b) {
+  static const EpochEvent fresh;
+  if (b.layers) return (e.*(b.layers)).empty();
+  const double v = e.*(b.scalar), d = fresh.*(b.scalar);
+  return (std::isnan(v) && std::isnan(d)) || v == d;
 }
 
 nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
@@ -150,7 +163,9 @@ nlohmann::json metrics_json(const EpochEvent& e, const std::vector<MetricInfo>& 
 }
 
 nlohmann::json metrics_json(const EpochEvent& e) {
-  std::vector<MetricInfo> metrics = builtin_metrics();
+  std::vector<MetricInfo> metrics;
+  for (const Builtin& b : builtin_table())
+    if (!at_default(e, b)) metrics.push_back(b.info);  // what is left out reads back as the default
   for (const auto& [name, values] : e.extra) {
     MetricInfo m;
     m.name = name;

@@ -34,7 +34,9 @@ void set_metric(EpochEvent& e, const std::string& name, double value);
 /// Every metric of an epoch as one JSON object ({"val_loss": 0.41, "grad_norms": [..]}, NaN as null),
 /// `metrics` naming which (a run's metrics); and back, by name (unknown names go into e.extra).
 nlohmann::json metrics_json(const EpochEvent& e, const std::vector<MetricInfo>& metrics);
-/// The same with every metric the epoch holds: the built-in ones and all of e.extra.
+/// The same with every metric the epoch holds (the store's): the built-in ones
+/// that differ from a fresh EpochEvent's (metrics_from_json gives those back
+/// as they were) and all of e.extra.
 nlohmann::json metrics_json(const EpochEvent& e);
 void metrics_from_json(EpochEvent& e, const nlohmann::json& object);
 /// A metric's description as JSON (declared metrics are kept with a run) and back.

@@ -195,6 +195,22 @@ TEST(MetricTable, EveryEpochFieldIsNamedOnceAndRoundTripsByName) {
   for (const MetricInfo& m : builtin_metrics()) EXPECT_EQ(metric_values(h[0], m), metric_values(e, m)) << m.name;
 }
 
+TEST(MetricTable, TheStoresObjectLeavesOutOnlyWhatReadsBackAsItWas) {
+  EpochEvent e;
+  e.train_loss = 0.25, e.penalty = NAN;  // penalty's default is 0: a NaN there must be kept
+  set_metric(e, "sharpness", 3.5);
+  const nlohmann::json j = metrics_json(e);
+  EXPECT_EQ(j.size(), 3u) << j.dump();
+  EpochEvent back;
+  metrics_from_json(back, j);
+  for (const MetricInfo& m : builtin_metrics()) {
+    const std::vector<double> a = metric_values(back, m), b = metric_values(e, m);
+    ASSERT_EQ(a.size(), b.size()) << m.name;
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) << m.name;
+  }
+  EXPECT_EQ(metric_value(back, "sharpness"), 3.5);
+}
+
 TEST(MetricTable, AHistoryWithoutFieldNamesIsReadInTheOldOrder) {
   // A checkpoint of an older build: arrays in the order history_json wrote before the table.
   const nlohmann::json old = nlohmann::json::parse(
