@@ -24,6 +24,7 @@
 #include "config/textfile.h"
 #include "playground/playground.h"
 #include "cli.h"
+#include "store/recording.h"
 #include "store/runstore.h"
 #include "sweep/sweep.h"
 #include "train/numbers.h"
@@ -142,25 +143,6 @@ std::string resource_errors(const ExperimentConfig& cfg) {
   return err;
 }
 
-// The run history: a problem with it is reported, never fatal (the run is then not recorded).
-void open_recorder(const Args& a, const ExperimentConfig& cfg, const std::string& checkpoint, bool resuming,
-                   std::unique_ptr<RunStore>& store, std::unique_ptr<RunRecorder>& recorder) {
-  try {
-    store = std::make_unique<RunStore>(a.db.empty() ? RunStore::default_path() : a.db);
-    if (store->read_only()) throw StoreError(store->read_only_reason());
-    recorder = std::make_unique<RunRecorder>(*store, cfg);
-    if (cfg.training.checkpoint_every > 0) {
-      const std::string abs = std::filesystem::absolute(checkpoint).lexically_normal().string();
-      recorder->set_checkpoint(abs);
-      if (resuming)
-        if (int64_t id = store->find_by_checkpoint(abs)) recorder->continue_run(id);
-    }
-  } catch (const std::exception& e) {
-    recorder.reset();
-    std::fprintf(stderr, "warning: this run is not recorded in the run history: %s\n", e.what());
-  }
-}
-
 int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::string& out, bool resuming) {
   // Before anything is allocated: the data (generated data is allocated whole) and the model.
   if (std::string err = resource_errors(cfg); !err.empty()) return bad_input(err);
@@ -189,9 +171,13 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   }
   std::signal(SIGINT, on_sigint);
 
-  std::unique_ptr<RunStore> store;
-  std::unique_ptr<RunRecorder> recorder;
-  if (!a.no_db) open_recorder(a, cfg, checkpoint, resuming, store, recorder);
+  // The run history: a problem with it is reported, never fatal (the run is then not recorded).
+  RecordingOptions ro;
+  if (cfg.training.checkpoint_every > 0) ro.checkpoint = checkpoint, ro.resuming = resuming;
+  ro.preview = data;  // also keeps the final model's sample predictions, for reports
+  RunRecording recording(a.no_db ? "" : a.db.empty() ? RunStore::default_path() : a.db, cfg, ro);
+  if (!recording.store() && !recording.error().empty())
+    std::fprintf(stderr, "warning: this run is not recorded in the run history: %s\n", recording.error().c_str());
 
   RunCallbacks cb;
   cb.on_start = [&](const RunStart& s) {
@@ -213,13 +199,7 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
     std::fflush(stdout);
     return g_interrupted == 0;
   };
-  if (recorder) {  // also keeps the final model's sample predictions, for reports
-    recorder->set_preview(preview_data(*data));
-    cb.snapshot_every_epoch = false;
-    cb.on_snapshot = [](const Snapshot&) {};
-    cb = recorder->wrap(cb);
-  }
-  RunResult r = trainer.run(cb);
+  RunResult r = trainer.run(recording.wrap(cb));
   std::signal(SIGINT, SIG_DFL);
   if (g_interrupted && r.status == RunStatus::Cancelled) r.reason = "interrupted (Ctrl-C)";
   if (r.input_error) {
@@ -230,10 +210,10 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
     }
     return bad_input(r.reason);
   }
-  if (recorder) {
-    recorder->on_finish(r);
-    if (!recorder->error().empty())
-      std::fprintf(stderr, "warning: the run history stopped recording this run: %s\n", recorder->error().c_str());
+  if (recording.store()) {
+    recording.finish(r);
+    if (!recording.error().empty())
+      std::fprintf(stderr, "warning: the run history stopped recording this run: %s\n", recording.error().c_str());
   }
 
   bool files_written = true;
@@ -254,8 +234,8 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   std::printf("; %.1f s", r.seconds);
   std::printf(files_written ? "; files in %s/\n" : "; the files in %s/ could not be written\n", out.c_str());
   if (!r.threads_note.empty()) std::printf("threads followed the load: %s\n", r.threads_note.c_str());
-  if (recorder && recorder->error().empty() && recorder->run_id())
-    std::printf("recorded as run %lld in %s\n", (long long)recorder->run_id(), store->path().c_str());
+  if (recording.store() && recording.error().empty() && recording.run_id())
+    std::printf("recorded as run %lld in %s\n", (long long)recording.run_id(), recording.store()->path().c_str());
   if (!files_written && r.status != RunStatus::Failed) return kExitFailed;
   switch (r.status) {
     case RunStatus::Completed:

@@ -19,6 +19,7 @@
 #include "model/layers.h"
 #include "model/shorthands.h"
 #include "store/sqlite_util.h"
+#include "train/metrics.h"
 
 namespace hyperlab {
 
@@ -115,7 +116,8 @@ int64_t RunStore::begin_run(const ExperimentConfig& c, const RunStart& info) {
   json versions = {{"hyperlab", HYPERLAB_VERSION}, {"libtorch", info.libtorch}, {"blas", info.blas}};
   json inf = {{"threads", info.threads}, {"train_size", info.train_size}, {"val_size", info.val_size},
               {"test_size", info.test_size}, {"batches_per_epoch", info.batches_per_epoch},
-              {"parameters", info.parameters}, {"class_names", info.class_names}, {"layer_names", info.layer_names}};
+              {"parameters", info.parameters}, {"class_names", info.class_names}, {"layer_names", info.layer_names},
+              {"metrics", metric_infos_json(info.metrics)}};
   Stmt s(db_,
          "INSERT INTO runs (name, created, status, dataset, model, optimizer, lr, batch_size, seed, epochs, device, "
          "versions, config, info, pid, host) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -136,16 +138,11 @@ void RunStore::add_epoch(int64_t run, const EpochEvent& e, const std::vector<flo
   writable();
   Transaction t(db_, path_);
   {
-    Stmt s(db_,
-           "INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_loss, "
-           "test_accuracy, lr, penalty, grad_ratio, grad_norms, weight_norms, seconds, train_seconds, diag_seconds, "
-           "samples_per_s, best, batch_losses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    // Every metric by name, in one JSON column (schema v6): a new metric needs no schema change.
+    Stmt s(db_, "INSERT OR REPLACE INTO epochs (run_id, epoch, best, metrics, batch_losses) VALUES (?, ?, ?, ?, ?)",
            path_);
-    s.bind(1, run).bind(2, e.epoch).bind(3, e.train_loss).bind(4, e.train_accuracy).bind(5, e.val_loss);
-    s.bind(6, e.val_accuracy).bind(7, e.test_loss).bind(8, e.test_accuracy).bind(9, e.lr).bind(10, e.penalty);
-    s.bind(11, e.grad_ratio).bind(12, vec_json(e.grad_norms).dump()).bind(13, vec_json(e.weight_norms).dump());
-    s.bind(14, e.seconds).bind(15, e.train_seconds).bind(16, e.diag_seconds).bind(17, e.samples_per_s);
-    s.bind(18, e.best ? 1 : 0).bind_blob(19, losses.data(), losses.size() * sizeof(float));
+    s.bind(1, run).bind(2, e.epoch).bind(3, e.best ? 1 : 0).bind(4, metrics_json(e).dump());
+    s.bind_blob(5, losses.data(), losses.size() * sizeof(float));
     s.run();
   }
   {
@@ -181,17 +178,13 @@ void RunStore::finish_run(int64_t run, const RunResult& r) {
 }
 
 std::vector<EpochEvent> RunStore::epoch_metrics(int64_t run) const {
-  Stmt s(db_,
-         "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_loss, test_accuracy "
-         "FROM epochs WHERE run_id = ? ORDER BY epoch",
-         path_);
+  Stmt s(db_, "SELECT epoch, metrics FROM epochs WHERE run_id = ? ORDER BY epoch", path_);
   s.bind(1, run);
   std::vector<EpochEvent> h;
   while (s.step()) {
     EpochEvent e;
     e.epoch = static_cast<int>(s.i64(0));
-    e.train_loss = s.real(1), e.train_accuracy = s.real(2), e.val_loss = s.real(3);
-    e.val_accuracy = s.real(4), e.test_loss = s.real(5), e.test_accuracy = s.real(6);
+    metrics_from_json(e, json::parse(s.text(1), nullptr, false));
     h.push_back(e);
   }
   return h;
@@ -250,6 +243,9 @@ std::optional<RunRecord> RunStore::load(int64_t run) const {
     json info = json::parse(s.text(kSummaryCount + 4), nullptr, false);
     if (info.is_object() && info.contains("class_names") && info["class_names"].is_array())
       r.class_names = info["class_names"].get<std::vector<std::string>>();
+    if (info.is_object() && info.contains("layer_names") && info["layer_names"].is_array())
+      r.layer_names = info["layer_names"].get<std::vector<std::string>>();
+    if (info.is_object()) r.metrics = metric_infos_from(info.value("metrics", json::array()));
     const std::string blob = s.blob(kSummaryCount + 5);
     const size_t nul = blob.find('\0');
     if (nul != std::string::npos) {
@@ -268,22 +264,15 @@ std::optional<RunRecord> RunStore::load(int64_t run) const {
   ConfigResult c = parse_config_text(r.config_json, path_ + " run " + std::to_string(run));
   r.config = c.config;  // stored configs were valid when they ran
   r.summary.epochs = r.config.training.epochs;
-  Stmt s(db_,
-         "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_loss, test_accuracy, lr, penalty, "
-         "grad_ratio, grad_norms, weight_norms, seconds, train_seconds, diag_seconds, samples_per_s, best, batch_losses "
-         "FROM epochs WHERE run_id = ? ORDER BY epoch",
-         path_);
+  Stmt s(db_, "SELECT epoch, best, metrics, batch_losses FROM epochs WHERE run_id = ? ORDER BY epoch", path_);
   s.bind(1, run);
   while (s.step()) {
     EpochEvent e;
     e.epoch = static_cast<int>(s.i64(0)), e.epochs = r.config.training.epochs;
-    e.train_loss = s.real(1), e.train_accuracy = s.real(2), e.val_loss = s.real(3), e.val_accuracy = s.real(4);
-    e.test_loss = s.real(5), e.test_accuracy = s.real(6), e.lr = s.real(7), e.penalty = s.real(8);
-    e.grad_ratio = s.real(9), e.grad_norms = json_vec(s.text(10)), e.weight_norms = json_vec(s.text(11));
-    e.seconds = s.real(12), e.train_seconds = s.real(13), e.diag_seconds = s.real(14), e.samples_per_s = s.real(15);
-    e.best = s.i64(16) != 0;
+    e.best = s.i64(1) != 0;
+    metrics_from_json(e, json::parse(s.text(2), nullptr, false));
     r.history.push_back(e);
-    r.batch_losses.push_back(s.floats(17));
+    r.batch_losses.push_back(s.floats(3));
   }
   return r;
 }

@@ -28,7 +28,7 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-constexpr int kStoreSchemaVersion = 5;
+constexpr int kStoreSchemaVersion = 6;
 
 /// One row of the run list.
 struct RunSummary {
@@ -79,6 +79,8 @@ struct RunRecord {
   std::vector<std::vector<int64_t>> confusion;
   std::vector<double> per_class_accuracy;
   std::vector<std::string> class_names;
+  std::vector<std::string> layer_names;  ///< layers with weights (the per-layer metrics follow it)
+  std::vector<MetricInfo> metrics;       ///< declared by the run's callbacks, beyond train/metrics.h's table
   std::string versions;                 ///< JSON: hyperlab, libtorch, blas
   /// Test images with the final model's predictions (misclassified ones first), for reports.
   ImageBatch samples;
@@ -163,6 +165,7 @@ class RunStore {
   void migrate();
   void store_numbers(int64_t run, const RunNumbers& n);
   void reread_results_v5();
+  void epochs_by_name_v6();
   /// A run's epochs with their losses and accuracies only (what selects and reports).
   std::vector<EpochEvent> epoch_metrics(int64_t run) const;
   std::string read_only_;

@@ -17,6 +17,9 @@
 
 #include "config/config_json.h"
 #include "store/sqlite_util.h"
+#include <nlohmann/json.hpp>
+
+#include "train/metrics.h"
 #include "train/numbers.h"
 
 namespace hyperlab {
@@ -232,7 +235,76 @@ void RunStore::migrate() {
     t.commit();
     version = 5;
   }
-  // Future schema changes follow the same pattern: if (version == 5) { ...; PRAGMA user_version = 6; }
+  if (version == 5) {
+    // v6: an epoch's metrics by name in one JSON column (train/metrics.h), so
+    // that a new metric needs no schema change; the columns of each metric go.
+    Transaction t(db_, path_);
+    epochs_by_name_v6();
+    exec("PRAGMA user_version = 6");
+    t.commit();
+    version = 6;
+  }
+  // Future schema changes follow the same pattern: if (version == 6) { ...; PRAGMA user_version = 7; }
+}
+
+namespace {
+
+// The epochs as the v1-v5 schema holds them, a column per metric (all runs' when run is 0).
+struct OldEpoch {
+  int64_t run;
+  EpochEvent e;
+  bool best;
+  std::string batch_losses;
+};
+std::vector<OldEpoch> epochs_v5(sqlite3* db, const std::string& path, int64_t run) {
+  Stmt s(db,
+         "SELECT run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, test_loss, test_accuracy, lr, "
+         "penalty, grad_ratio, grad_norms, weight_norms, seconds, train_seconds, diag_seconds, samples_per_s, best, "
+         "batch_losses FROM epochs WHERE ?1 = 0 OR run_id = ?1 ORDER BY run_id, epoch",
+         path);
+  s.bind(1, run);
+  auto layers = [](const std::string& text) {
+    std::vector<double> v;
+    nlohmann::json a = nlohmann::json::parse(text.empty() ? "[]" : text, nullptr, false);
+    if (a.is_array())
+      for (const auto& x : a) v.push_back(x.is_number() ? x.get<double>() : kNone);
+    return v;
+  };
+  std::vector<OldEpoch> out;
+  while (s.step()) {
+    EpochEvent e;
+    e.epoch = static_cast<int>(s.i64(1));
+    e.train_loss = s.real(2), e.train_accuracy = s.real(3), e.val_loss = s.real(4), e.val_accuracy = s.real(5);
+    e.test_loss = s.real(6), e.test_accuracy = s.real(7), e.lr = s.real(8), e.penalty = s.real(9);
+    e.grad_ratio = s.real(10), e.grad_norms = layers(s.text(11)), e.weight_norms = layers(s.text(12));
+    e.seconds = s.real(13), e.train_seconds = s.real(14), e.diag_seconds = s.real(15), e.samples_per_s = s.real(16);
+    out.push_back({s.i64(0), e, s.i64(17) != 0, s.blob(18)});
+  }
+  return out;
+}
+
+}  // namespace
+
+// v6: the epochs table rebuilt with one JSON column of named metrics.
+void RunStore::epochs_by_name_v6() {
+  const std::vector<OldEpoch> old = epochs_v5(db_, path_, 0);
+  exec(R"(CREATE TABLE epochs_v6 (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      epoch INTEGER NOT NULL,
+      best INTEGER NOT NULL DEFAULT 0,
+      metrics TEXT NOT NULL DEFAULT '{}',
+      batch_losses BLOB,
+      PRIMARY KEY (run_id, epoch)) WITHOUT ROWID)");
+  {
+    Stmt ins(db_, "INSERT INTO epochs_v6 (run_id, epoch, best, metrics, batch_losses) VALUES (?, ?, ?, ?, ?)", path_);
+    for (const OldEpoch& o : old) {
+      ins.reset().bind(1, o.run).bind(2, o.e.epoch).bind(3, o.best ? 1 : 0).bind(4, metrics_json(o.e).dump());
+      ins.bind_blob(5, o.batch_losses.data(), o.batch_losses.size());
+      ins.run();
+    }
+  }
+  exec("DROP TABLE epochs");
+  exec("ALTER TABLE epochs_v6 RENAME TO epochs");
 }
 
 // v5: runs recorded before are re-read with the one definition of a result.
@@ -255,7 +327,8 @@ void RunStore::reread_results_v5() {
   for (const Old& o : old) {
     const int64_t id = o.id;
     const ExperimentConfig c = parse_config_text(o.config, path_ + " run " + std::to_string(id)).config;
-    const std::vector<EpochEvent> h = epoch_metrics(id);  // v4 has these columns too
+    std::vector<EpochEvent> h;  // v4 has these columns too
+    for (const OldEpoch& e : epochs_v5(db_, path_, id)) h.push_back(e.e);
     if (h.empty()) continue;  // nothing to re-read: its numbers stay
     RunResult end;
     const bool restored = c.training.early_stopping.enabled && c.training.early_stopping.restore_best;

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/recording.h"
 #include "store/runstore.h"
 #include "train/numbers.h"
 #include "train/trainer.h"
@@ -269,8 +270,9 @@ struct SweepRunner::Impl {
         std::lock_guard<std::mutex> lock(mu);
         active[u.trial].push_back(&trainer);
       }
-      std::unique_ptr<RunRecorder> rec;
-      if (wstore) rec = std::make_unique<RunRecorder>(*wstore, cfg);
+      RecordingOptions ro;
+      ro.tags = "sweep:" + spec.name + (opt.tag.empty() ? "" : "," + opt.tag);
+      RunRecording rec(wstore, cfg, ro);
       RunCallbacks rc;
       // (A cancelled trial's trainers are stopped by cancel_trial.)
       rc.on_batch = [this](const BatchEvent&) {
@@ -287,17 +289,8 @@ struct SweepRunner::Impl {
         }
         return true;
       };
-      res = trainer.run(rec ? rec->wrap(rc) : rc);
-      if (rec) {
-        rec->on_finish(res);
-        run_id = rec->run_id();
-        if (run_id) {
-          try {
-            wstore->set_tags(run_id, "sweep:" + spec.name + (opt.tag.empty() ? "" : "," + opt.tag));
-          } catch (const std::exception&) {
-          }
-        }
-      }
+      res = rec.run(trainer, rc);
+      run_id = rec.run_id();
       std::lock_guard<std::mutex> lock(mu);
       auto& a = active[u.trial];
       a.erase(std::remove(a.begin(), a.end(), &trainer), a.end());
@@ -540,13 +533,12 @@ bool SweepRunner::collect(const Job& job, const ExperimentConfig& c, const RunRe
     got.training.threads = want.config.training.threads;  // the cluster may choose its own threads
     if (!want.ok() || config_to_text(want.config) != config_to_text(got))
       throw std::runtime_error(job.name + ": its config.json is not this trial's config");
-    RunRecorder rec(*D.store, c);
-    rec.on_start(res.info);
-    for (const EpochEvent& e : res.history) rec.on_epoch(e);
-    rec.on_finish(res);
+    RecordingOptions ro;
+    ro.tags = "sweep:" + D.spec.name + (D.opt.tag.empty() ? "" : "," + D.opt.tag);
+    RunRecording rec(D.store.get(), c, ro);
+    rec.record(res);
     if (!rec.error().empty()) throw std::runtime_error(rec.error());
     const int64_t run_id = rec.run_id();
-    D.store->set_tags(run_id, "sweep:" + D.spec.name + (D.opt.tag.empty() ? "" : "," + D.opt.tag));
     D.store->link_run(run_id, D.sweep_id, job.trial, job.repeat);
     D.record_result(r, job.repeat, c, res, run_id, false);
     D.store->finish_sweep(D.sweep_id, D.strategy->finished() && D.queue.empty() ? "completed" : "stopped",

@@ -1,4 +1,5 @@
 #include "train/checkpoint.h"
+#include "train/metrics.h"
 #include "train/report.h"
 
 #include <fstream>
@@ -58,7 +59,10 @@ ExperimentConfig checkpoint_config(const std::string& file) { return read_checkp
 void save_training_checkpoint(const std::string& file, int epoch, const TrainingState& s) {
   torch::serialize::OutputArchive out;
   nlohmann::json meta = {{"format", 1}, {"epoch", epoch}, {"step", s.step}, {"config", config_to_text(s.config)},
-                         {"schedule", s.schedule.state()}, {"history", history_json(s.result.history)}};
+                         {"schedule", s.schedule.state()}};
+  const std::vector<MetricInfo> metrics = run_metrics(s.result.info);
+  meta["history_fields"] = history_fields(metrics);
+  meta["history"] = history_json(s.result.history, metrics);
   s.selection.save(meta, out);
   out.write("meta", c10::IValue(meta.dump()));
   out.write("flat", s.flat.detach().cpu());
@@ -94,7 +98,7 @@ int load_training_checkpoint(const std::string& file, TrainingState& s, const at
   s.step = meta.at("step").get<int64_t>();
   s.schedule.set_state(meta.at("schedule").get<std::vector<double>>());
   s.result.best_epoch = s.selection.selected_epoch();
-  s.result.history = history_from(meta.at("history"));
+  s.result.history = history_from(meta.at("history"), meta.value("history_fields", std::vector<std::string>{}));
   for (EpochEvent& e : s.result.history) e.epochs = s.config.training.epochs;
   return meta.at("epoch").get<int>();
 }

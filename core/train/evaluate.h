@@ -22,6 +22,7 @@ class BatchMath {
   at::Tensor input(const at::Tensor& xb) const;
   /// The data loss of a batch (mean over it): cross entropy, or MSE on one-hot targets.
   at::Tensor loss(const at::Tensor& logits, const at::Tensor& y) const;
+  int classes() const { return classes_; }
 
  private:
   const LoadedData& data_;

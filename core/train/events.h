@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,24 @@ namespace hyperlab {
 
 enum class RunStatus { Running, Completed, EarlyStopped, Cancelled, Diverged, Failed };
 const char* status_name(RunStatus s);  ///< "completed", "early-stopped", ...
+
+/// One per-epoch metric, as the table in train/metrics.h describes it: the
+/// CSV column, the JSON history, the store and the charts all come from it.
+struct MetricInfo {
+  std::string name;   ///< key in the store and the JSON history: "val_loss", "grad_norms"
+  std::string label;  ///< in words: "validation loss"
+  std::string unit;   ///< "" (a plain number), "s", "samples/s"
+  bool log_scale = false;         ///< charted on a log axis
+  bool higher_is_better = false;  ///< accuracies; losses and norms: lower is better
+  bool per_layer = false;         ///< one value per layer with weights (RunStart::layer_names)
+  /// In metrics.csv: the column (per layer: the prefix of name_1, name_2, ...); "" = not in the CSV.
+  std::string csv;
+  /// The live chart it is drawn in (metrics with the same chart share it); "" = not charted.
+  std::string chart;
+  std::string series;  ///< its series' name in that chart ("validation"); per layer: the layer names
+  std::string axis;    ///< the chart's y-axis label ("loss")
+  bool step = false;   ///< constant within an epoch (drawn as a step: the learning rate)
+};
 
 /// Sent once, after data and model are ready and before the first batch.
 struct RunStart {
@@ -23,6 +42,9 @@ struct RunStart {
   int64_t parameters = 0;
   std::vector<std::string> class_names;
   std::vector<std::string> layer_names;  ///< layers with weights, in order (norm vectors follow it)
+  /// Metrics beyond the built-in table (train/metrics.h) that the run's
+  /// callbacks declare; their values are in EpochEvent::extra.
+  std::vector<MetricInfo> metrics;
 };
 
 struct BatchEvent {
@@ -55,19 +77,16 @@ struct EpochEvent {
   /// The selected epoch so far: best so far on the selection monitor, or, when
   /// nothing selects (no validation set), every epoch (the last one is selected).
   bool best = false;
+  /// Metrics a callback declares (RunStart::metrics), by name; a per-layer one
+  /// holds a value per layer, a scalar one a single value. The built-in metrics
+  /// are the fields above (the trainer's typed, lookup-free path); every
+  /// metric, built-in or not, is read and written by name through train/metrics.h.
+  std::map<std::string, std::vector<double>> extra;
 };
 
-/// An epoch's metric by name: train_loss, train_accuracy, val_loss,
-/// val_accuracy, test_loss or test_accuracy (anything else: kNone).
-inline double epoch_metric(const EpochEvent& e, const std::string& m) {
-  if (m == "train_loss") return e.train_loss;
-  if (m == "train_accuracy") return e.train_accuracy;
-  if (m == "val_loss") return e.val_loss;
-  if (m == "val_accuracy") return e.val_accuracy;
-  if (m == "test_loss") return e.test_loss;
-  if (m == "test_accuracy") return e.test_accuracy;
-  return kNone;
-}
+/// An epoch's scalar metric by name: any in the metric table (train/metrics.h)
+/// or declared by the run's callbacks (anything else, or not measured: kNone).
+double epoch_metric(const EpochEvent& e, const std::string& m);
 
 struct RunResult {
   RunStatus status = RunStatus::Running;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "train/metrics.h"
 #include "train/numbers.h"
 
 namespace hyperlab {
@@ -74,52 +75,82 @@ void write_file_atomic(const std::string& path, const std::string& text) {
 }
 
 std::string metrics_csv(const RunResult& r) {
-  std::string s = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,lr,grad_ratio,seconds,penalty,samples_per_s";
-  const auto& names = r.info.layer_names;
-  for (size_t i = 0; i < names.size(); ++i) s += ",grad_norm_" + std::to_string(i + 1);
-  for (size_t i = 0; i < names.size(); ++i) s += ",weight_norm_" + std::to_string(i + 1);
+  const std::vector<MetricInfo> metrics = run_metrics(r.info);
+  const size_t layers = r.info.layer_names.size();
+  std::string s = "epoch";
+  for (const MetricInfo& m : metrics) {
+    if (m.csv.empty()) continue;
+    if (!m.per_layer) s += "," + m.csv;
+    for (size_t i = 0; m.per_layer && i < layers; ++i) s += "," + m.csv + std::to_string(i + 1);
+  }
   s += "\n";
   for (const EpochEvent& e : r.history) {
     s += std::to_string(e.epoch);
-    for (double v : {e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy, e.test_loss, e.test_accuracy,
-                     e.lr, e.grad_ratio, e.seconds, e.penalty, e.samples_per_s})
-      s += "," + num(v);
-    for (size_t i = 0; i < names.size(); ++i) s += "," + num(i < e.grad_norms.size() ? e.grad_norms[i] : NAN);
-    for (size_t i = 0; i < names.size(); ++i) s += "," + num(i < e.weight_norms.size() ? e.weight_norms[i] : NAN);
+    for (const MetricInfo& m : metrics) {
+      if (m.csv.empty()) continue;
+      const std::vector<double> v = metric_values(e, m);
+      const size_t n = m.per_layer ? layers : 1;
+      for (size_t i = 0; i < n; ++i) s += "," + num(i < v.size() ? v[i] : NAN);
+    }
     s += "\n";
   }
   return s;
 }
 
-nlohmann::json history_json(const std::vector<EpochEvent>& h) {
+namespace {
+// The fields of the JSON history before it was derived from the metric table
+// (result.json files and checkpoints of older builds, which name none).
+const std::vector<std::string>& legacy_history_fields() {
+  static const std::vector<std::string> f = {
+      "epoch", "epochs", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
+      "lr", "penalty", "grad_ratio", "weight_norms", "grad_norms", "seconds", "train_seconds", "diag_seconds",
+      "samples_per_s", "best"};
+  return f;
+}
+}  // namespace
+
+std::vector<std::string> history_fields(const std::vector<MetricInfo>& metrics) {
+  std::vector<std::string> f = {"epoch", "epochs"};
+  for (const MetricInfo& m : metrics) f.push_back(m.name);
+  f.push_back("best");
+  return f;
+}
+
+nlohmann::json history_json(const std::vector<EpochEvent>& h, const std::vector<MetricInfo>& metrics) {
   auto n = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  auto vec = [&](const std::vector<double>& v) {
-    nlohmann::json a = nlohmann::json::array();
-    for (double x : v) a.push_back(n(x));
-    return a;
-  };
   nlohmann::json a = nlohmann::json::array();
-  for (const EpochEvent& e : h)
-    a.push_back({e.epoch, e.epochs, n(e.train_loss), n(e.train_accuracy), n(e.val_loss), n(e.val_accuracy),
-                 n(e.test_loss), n(e.test_accuracy), n(e.lr), n(e.penalty), n(e.grad_ratio), vec(e.weight_norms),
-                 vec(e.grad_norms), n(e.seconds), n(e.train_seconds), n(e.diag_seconds), n(e.samples_per_s), e.best});
+  for (const EpochEvent& e : h) {
+    nlohmann::json row = {e.epoch, e.epochs};
+    for (const MetricInfo& m : metrics) {
+      const std::vector<double> v = metric_values(e, m);
+      if (!m.per_layer) {
+        row.push_back(n(v.empty() ? NAN : v.front()));
+        continue;
+      }
+      nlohmann::json layers = nlohmann::json::array();
+      for (double x : v) layers.push_back(n(x));
+      row.push_back(layers);
+    }
+    row.push_back(e.best);
+    a.push_back(row);
+  }
   return a;
 }
 
-std::vector<EpochEvent> history_from(const nlohmann::json& a) {
-  auto d = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : kNone; };
-  auto vec = [&](const nlohmann::json& v) {
-    std::vector<double> out;
-    for (const auto& x : v) out.push_back(d(x));
-    return out;
-  };
+std::vector<EpochEvent> history_from(const nlohmann::json& a, const std::vector<std::string>& named) {
+  const std::vector<std::string>& fields = named.empty() ? legacy_history_fields() : named;
   std::vector<EpochEvent> h;
   for (const auto& r : a) {
     EpochEvent e;
-    e.epoch = r[0], e.epochs = r[1], e.train_loss = d(r[2]), e.train_accuracy = d(r[3]), e.val_loss = d(r[4]);
-    e.val_accuracy = d(r[5]), e.test_loss = d(r[6]), e.test_accuracy = d(r[7]), e.lr = d(r[8]), e.penalty = d(r[9]);
-    e.grad_ratio = d(r[10]), e.weight_norms = vec(r[11]), e.grad_norms = vec(r[12]), e.seconds = d(r[13]);
-    e.train_seconds = d(r[14]), e.diag_seconds = d(r[15]), e.samples_per_s = d(r[16]), e.best = r[17];
+    nlohmann::json metrics = nlohmann::json::object();
+    for (size_t i = 0; i < fields.size() && i < r.size(); ++i) {
+      const std::string& f = fields[i];
+      if (f == "epoch") e.epoch = r[i];
+      else if (f == "epochs") e.epochs = r[i];
+      else if (f == "best") e.best = r[i];
+      else if (!(r[i].is_null() && !find_metric(builtin_metrics(), f))) metrics[f] = r[i];
+    }
+    metrics_from_json(e, metrics);
     h.push_back(e);
   }
   return h;
@@ -158,10 +189,11 @@ nlohmann::ordered_json result_json(const ExperimentConfig& c, const RunResult& r
   j["test_size"] = r.info.test_size;
   j["layers"] = r.info.layer_names;
   j["hyperlab_version"] = HYPERLAB_VERSION;
-  j["history_fields"] = {"epoch", "epochs", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
-                         "test_loss", "test_accuracy", "lr", "penalty", "grad_ratio", "weight_norms", "grad_norms",
-                         "seconds", "train_seconds", "diag_seconds", "samples_per_s", "best"};
-  j["history"] = history_json(r.history);
+  // The metrics the run's callbacks declared beyond the built-in table (train/metrics.h).
+  if (!r.info.metrics.empty()) j["metrics"] = metric_infos_json(r.info.metrics);
+  const std::vector<MetricInfo> metrics = run_metrics(r.info);
+  j["history_fields"] = history_fields(metrics);
+  j["history"] = history_json(r.history, metrics);
   return j;
 }
 
@@ -205,7 +237,9 @@ void read_run_files(const std::string& dir, ExperimentConfig& c, RunResult& r) {
     r.info.test_size = j.value("test_size", int64_t(0));
     r.info.layer_names = j.value("layers", std::vector<std::string>{});
     r.info.class_names = j.value("class_names", std::vector<std::string>{});
-    r.history = history_from(j.value("history", nlohmann::json::array()));
+    r.info.metrics = metric_infos_from(j.value("metrics", nlohmann::json::array()));
+    r.history = history_from(j.value("history", nlohmann::json::array()),
+                             j.value("history_fields", std::vector<std::string>{}));
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(file + ": not a Hyperlab result file (" + e.what() + ")");
   }

@@ -10,18 +10,24 @@
 
 namespace hyperlab {
 
-/// One row per epoch; header starts
+/// One row per epoch, a column per metric of the run's table (train/metrics.h)
+/// that has one; the header starts
 /// epoch,train_loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,lr,grad_ratio,seconds
-/// then penalty, samples_per_s and per-layer gradient and weight norms. Missing values are empty.
+/// then penalty, samples_per_s, per-layer gradient and weight norms, and the
+/// metrics the run's callbacks declared. Missing values are empty.
 std::string metrics_csv(const RunResult& r);
 /// result.json: status, the run's numbers (run_numbers(): the selected epoch,
 /// how it was selected, validation and test metrics there, the final epoch's
 /// test metrics), confusion matrix, timings, and the history (one array per
 /// epoch, fields named in "history_fields").
 nlohmann::ordered_json result_json(const ExperimentConfig& c, const RunResult& r);
-/// The epochs as compact JSON arrays (result.json, checkpoints) and back.
-nlohmann::json history_json(const std::vector<EpochEvent>& h);
-std::vector<EpochEvent> history_from(const nlohmann::json& a);
+/// The epochs as compact JSON arrays (result.json, checkpoints) and back: one
+/// array per epoch, its fields history_fields(metrics) ("epoch", "epochs", the
+/// metrics' names, "best"). history_from reads by those names; without any (files
+/// of older builds) by the fields history_json wrote before the metric table.
+std::vector<std::string> history_fields(const std::vector<MetricInfo>& metrics);
+nlohmann::json history_json(const std::vector<EpochEvent>& h, const std::vector<MetricInfo>& metrics);
+std::vector<EpochEvent> history_from(const nlohmann::json& a, const std::vector<std::string>& fields = {});
 /// Reads a run folder's config.json and result.json back (to import a run
 /// trained elsewhere). Throws std::runtime_error naming the file.
 void read_run_files(const std::string& dir, ExperimentConfig& c, RunResult& r);

@@ -27,6 +27,7 @@ struct RunCallbacks {
 };
 
 class LoadedData;  // a loaded dataset, shareable read-only between runs
+class Callback;    // a piece of the training loop (train/loop.h)
 
 /// Loads the dataset a config asks for. Throws std::runtime_error with a message
 /// naming the file and what is wrong.
@@ -68,6 +69,12 @@ class Trainer {
   /// config must equal the checkpoint's except training.epochs, which may grow.
   /// Throws std::runtime_error (missing, unreadable or mismatched checkpoint).
   void resume_from(const std::string& file);
+
+  /// One more piece of the training loop (train/loop.h), called after the
+  /// built-in measurements of each epoch (evaluation, diagnostics) and before
+  /// the epoch is selected and recorded: the metrics it declares go into
+  /// metrics.csv, the JSON history and the store with no other change.
+  void add_callback(std::shared_ptr<Callback> cb);
 
   RunResult run(const RunCallbacks& cb = {});
 

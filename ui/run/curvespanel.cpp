@@ -6,8 +6,11 @@
 #include <QSlider>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
+#include "train/metrics.h"
+#include "train/numbers.h"
 #include "ui/widgets/metricchart.h"
 
 namespace hyperlab {
@@ -22,19 +25,14 @@ CurvesPanel::CurvesPanel(QWidget* parent) : QWidget(parent) {
   v->addWidget(banner_);
   auto* grid = new QGridLayout;
   grid->setSpacing(2);
-  loss_ = new MetricChart("Loss", "epoch", "loss");
-  acc_ = new MetricChart("Accuracy", "epoch", "accuracy");
-  ratio_ = new MetricChart("Gradient ratio |∇W first| / |∇W last|", "epoch", "ratio");
-  ratio_->setLogY(true);
-  grads_ = new MetricChart("Gradient norm per layer", "epoch", "|∇W|");
-  grads_->setLogY(true);
-  lr_ = new MetricChart("Learning rate", "epoch", "lr");
-  charts_ = {loss_, acc_, ratio_, grads_, lr_};
-  grid->addWidget(loss_, 0, 0);
-  grid->addWidget(acc_, 0, 1);
-  grid->addWidget(ratio_, 1, 0);
-  grid->addWidget(grads_, 1, 1);
-  grid->addWidget(lr_, 2, 0);
+  grid_ = grid;
+  // A chart per chart name of the metric table, two a row: the built-in ones
+  // in the places they always had, then any other the table names.
+  auto chart = [&](const char* metric) { return chartFor(*find_metric(builtin_metrics(), metric), false); };
+  loss_ = chart("train_loss"), acc_ = chart("train_accuracy"), ratio_ = chart("grad_ratio");
+  grads_ = chart("grad_norms"), lr_ = chart("lr");
+  for (const MetricInfo& m : builtin_metrics())
+    if (!m.chart.empty()) chartFor(m, false);
   auto* side = new QWidget;
   auto* sv = new QVBoxLayout(side);
   auto* row = new QHBoxLayout;
@@ -54,7 +52,7 @@ CurvesPanel::CurvesPanel(QWidget* parent) : QWidget(parent) {
   hint->setStyleSheet("QLabel { color: palette(mid); }");
   sv->addWidget(hint);
   sv->addStretch(1);
-  grid->addWidget(side, 2, 1);
+  grid->addWidget(side, int(charts_.size()) / 2, int(charts_.size()) % 2);
   for (int r = 0; r < 3; ++r) grid->setRowStretch(r, 1);
   v->addLayout(grid, 1);
   // The batch curve is the one that changes constantly: redraw it at most 5
@@ -75,25 +73,71 @@ void CurvesPanel::reset() {
   ema_ = 0, ema_n_ = 0;
   epochs_.clear();
   layers_.clear();
+  dropExtraCharts();
+  curves_.clear();
   s_batch_ = loss_->addSeries("batch (smoothed)", QColor(150, 170, 200));
-  s_train_ = loss_->addSeries("train", series_color(0));
-  s_val_ = loss_->addSeries("validation", series_color(1));
-  s_test_ = loss_->addSeries("test", series_color(2), Qt::DashLine);
-  a_train_ = acc_->addSeries("train", series_color(0));
-  a_val_ = acc_->addSeries("validation", series_color(1));
-  a_test_ = acc_->addSeries("test", series_color(2), Qt::DashLine);
-  r_ratio_ = ratio_->addSeries("first / last layer", series_color(3));
-  l_lr_ = lr_->addSeries("learning rate", series_color(4));
+  for (MetricChart* c : charts_)  // chart by chart, so that the colours follow the charts' order
+    for (const MetricInfo& m : builtin_metrics())
+      if (!m.per_layer && QString::fromStdString(m.chart) == c->title()) addCurves(m, c);
   setBanner(QString(), false);
+}
+
+void CurvesPanel::dropExtraCharts() {
+  curves_.erase(std::remove_if(curves_.begin(), curves_.end(),
+                               [&](const Curve& c) { return extra_charts_.contains(c.chart); }),
+                curves_.end());
+  for (MetricChart* c : extra_charts_) charts_.removeOne(c), delete c;
+  extra_charts_.clear();
+}
+
+// The chart of a metric's chart name, made (with the metric's axis and scale) when none has it yet.
+MetricChart* CurvesPanel::chartFor(const MetricInfo& m, bool extra) {
+  const QString title = QString::fromStdString(m.chart);
+  for (MetricChart* c : charts_)
+    if (c->title() == title) return c;
+  auto* c = new MetricChart(title, "epoch", QString::fromStdString(m.axis.empty() ? m.label : m.axis));
+  c->setLogY(m.log_scale);
+  const int at = int(charts_.size()) + (extra ? 1 : 0);  // extra charts go after the side panel
+  grid_->addWidget(c, at / 2, at % 2);
+  grid_->setRowStretch(at / 2, 1);
+  charts_.push_back(c);
+  if (extra) extra_charts_.push_back(c);
+  return c;
+}
+
+// A metric's series: one, or (per layer) one per layer with weights, their
+// full names while they fit in the legend, else "#k" (k-th layer with weights).
+void CurvesPanel::addCurves(const MetricInfo& m, MetricChart* chart) {
+  static const QStringList kSplits = {"train", "validation", "test"};  // their colours, in every chart
+  const QString name = QString::fromStdString(m.series.empty() ? m.label : m.series);
+  if (m.per_layer) {
+    for (size_t i = 0; i < layers_.size(); ++i) {
+      const int s = chart->addSeries(layers_.size() <= 4 ? QString::fromStdString(layers_[i]) : QString("#%1").arg(i + 1),
+                                     series_color(int(i)));
+      if (i == 0) curves_.push_back({m, chart, s});
+    }
+    return;
+  }
+  int colour = int(kSplits.indexOf(name));
+  if (colour < 0) {  // the colours after the splits', one per other curve
+    colour = int(kSplits.size());
+    for (const Curve& c : curves_)
+      colour += !c.metric.per_layer && !kSplits.contains(QString::fromStdString(c.metric.series));
+  }
+  curves_.push_back({m, chart, chart->addSeries(name, series_color(colour),
+                                                is_test_metric(m.name) ? Qt::DashLine : Qt::SolidLine)});
 }
 
 void CurvesPanel::start(const RunStart& info) {
   layers_ = info.layer_names;
   grads_->removeAllSeries();
-  // Full names while they fit in the legend; "#k" (k-th layer with weights) for deep nets.
-  for (size_t i = 0; i < layers_.size(); ++i)
-    grads_->addSeries(layers_.size() <= 4 ? QString::fromStdString(layers_[i]) : QString("#%1").arg(i + 1),
-                      series_color(int(i)));
+  curves_.erase(std::remove_if(curves_.begin(), curves_.end(), [](const Curve& c) { return c.metric.per_layer; }),
+                curves_.end());
+  for (const MetricInfo& m : builtin_metrics())
+    if (!m.chart.empty() && m.per_layer) addCurves(m, chartFor(m, false));
+  dropExtraCharts();  // a previous run's
+  for (const MetricInfo& m : info.metrics)  // declared by the run's callbacks
+    if (!m.chart.empty()) addCurves(m, chartFor(m, true));
 }
 
 void CurvesPanel::addBatches(const std::vector<BatchEvent>& events) {
@@ -137,31 +181,24 @@ void CurvesPanel::addEpoch(const EpochEvent& e) {
 }
 
 void CurvesPanel::redrawEpochs() {
-  QVector<QPointF> tl, vl, sl, ta, va, sa, rr, lr;
-  std::vector<QVector<QPointF>> gn(layers_.size());
+  std::vector<std::vector<QVector<QPointF>>> points(curves_.size());
   const EpochEvent* best = nullptr;
-  for (const EpochEvent& e : epochs_) {
-    const double x = e.epoch;
-    if (std::isfinite(e.train_loss)) tl.push_back({x, e.train_loss});
-    if (std::isfinite(e.val_loss)) vl.push_back({x, e.val_loss});
-    if (std::isfinite(e.test_loss)) sl.push_back({x, e.test_loss});
-    if (std::isfinite(e.train_accuracy)) ta.push_back({x, e.train_accuracy});
-    if (std::isfinite(e.val_accuracy)) va.push_back({x, e.val_accuracy});
-    if (std::isfinite(e.test_accuracy)) sa.push_back({x, e.test_accuracy});
-    if (std::isfinite(e.grad_ratio)) rr.push_back({x, e.grad_ratio});
-    lr.push_back({x - 1, e.lr}), lr.push_back({x, e.lr});  // constant within an epoch
-    for (size_t i = 0; i < gn.size() && i < e.grad_norms.size(); ++i) gn[i].push_back({x, e.grad_norms[i]});
-    if (e.best) best = &e;
+  for (size_t k = 0; k < curves_.size(); ++k) {
+    const MetricInfo& m = curves_[k].metric;
+    points[k].resize(m.per_layer ? layers_.size() : 1);
+    for (const EpochEvent& e : epochs_) {
+      const std::vector<double> v = metric_values(e, m);
+      const double x = e.epoch;
+      for (size_t i = 0; i < points[k].size() && i < v.size(); ++i) {
+        if (m.step) points[k][i].push_back({x - 1, v[i]}), points[k][i].push_back({x, v[i]});  // constant within an epoch
+        else if (std::isfinite(v[i])) points[k][i].push_back({x, v[i]});
+      }
+    }
   }
-  loss_->setPoints(s_train_, tl);
-  loss_->setPoints(s_val_, vl);
-  loss_->setPoints(s_test_, sl);
-  acc_->setPoints(a_train_, ta);
-  acc_->setPoints(a_val_, va);
-  acc_->setPoints(a_test_, sa);
-  ratio_->setPoints(r_ratio_, rr);
-  lr_->setPoints(l_lr_, lr);
-  for (size_t i = 0; i < gn.size(); ++i) grads_->setPoints(int(i), gn[i]);
+  for (const EpochEvent& e : epochs_)
+    if (e.best) best = &e;
+  for (size_t k = 0; k < curves_.size(); ++k)
+    for (size_t i = 0; i < points[k].size(); ++i) curves_[k].chart->setPoints(curves_[k].series + int(i), points[k][i]);
   // The selected epoch on the validation curves. Without a validation set
   // nothing selects (the last epoch is the run's): no marker, and never one on the test curve.
   if (best && std::isfinite(best->val_accuracy)) {

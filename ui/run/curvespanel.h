@@ -1,5 +1,7 @@
-// The live curves of one run: loss (per batch, smoothed, and per epoch),
-// accuracy, gradient ratio, per-layer gradient norms and learning rate. Keeps
+// The live curves of one run: the batch loss (raw and smoothed) and a chart
+// per chart name of the metric table (train/metrics.h: loss, accuracy,
+// gradient ratio, per-layer gradient norms, learning rate, and any a run's
+// callbacks declare), with their titles, axes and log scales from it. Keeps
 // every point it is given; the charts thin for display.
 #pragma once
 
@@ -10,6 +12,7 @@
 
 #include "train/events.h"
 
+class QGridLayout;
 class QSlider;
 class QLabel;
 
@@ -44,10 +47,22 @@ class CurvesPanel : public QWidget {
   int epochCount() const { return static_cast<int>(epochs_.size()); }
 
  private:
+  // A metric drawn in a chart: one series, or one per layer from `series` on.
+  struct Curve {
+    MetricInfo metric;
+    MetricChart* chart;
+    int series = -1;
+  };
   void redrawBatches();
   void redrawEpochs();
+  MetricChart* chartFor(const MetricInfo& m, bool extra);
+  void addCurves(const MetricInfo& m, MetricChart* chart);
+  void dropExtraCharts();
 
   MetricChart *loss_, *acc_, *ratio_, *grads_, *lr_;
+  QGridLayout* grid_;
+  std::vector<Curve> curves_;
+  QList<MetricChart*> extra_charts_;  // charts of metrics the run's callbacks declared
   QTimer batch_redraw_;  // coalesces batch-curve redraws to 10 per second
   QList<MetricChart*> charts_;
   QSlider* smooth_slider_;
@@ -60,9 +75,7 @@ class CurvesPanel : public QWidget {
   int ema_n_ = 0;
   std::vector<EpochEvent> epochs_;
   std::vector<std::string> layers_;
-  int s_batch_ = -1, s_train_ = -1, s_val_ = -1, s_test_ = -1;
-  int a_train_ = -1, a_val_ = -1, a_test_ = -1;
-  int r_ratio_ = -1, l_lr_ = -1;
+  int s_batch_ = -1;
 };
 
 }  // namespace hyperlab

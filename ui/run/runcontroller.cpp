@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "store/recording.h"
 #include "store/runstore.h"
 #include "train/trainer.h"
 
@@ -117,20 +118,9 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
   Trainer* trainer = trainer_.get();
   std::shared_ptr<const LoadedData> preview_source = data;
   thread_ = std::thread([feed, trainer, c, db_path, continue_id, checkpoint, resuming, preview_source] {
-    std::unique_ptr<RunStore> store;
-    std::unique_ptr<RunRecorder> rec;
-    std::string store_error;
-    if (!db_path.empty()) {
-      try {
-        store = std::make_unique<RunStore>(db_path);
-        rec = std::make_unique<RunRecorder>(*store, c);
-        if (!checkpoint.empty()) rec->set_checkpoint(checkpoint);
-        if (continue_id > 0) rec->continue_run(continue_id);
-        if (preview_source) rec->set_preview(preview_data(*preview_source));
-      } catch (const std::exception& e) {
-        store_error = e.what();
-      }
-    }
+    RecordingOptions ro;
+    ro.checkpoint = checkpoint, ro.continue_id = continue_id, ro.preview = preview_source;
+    RunRecording rec(db_path, c, ro);
     if (resuming) {
       try {
         trainer->resume_from(checkpoint);
@@ -162,14 +152,11 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
       if (!feed->snaps.empty() && !feed->snaps.back().final) feed->snaps.pop_back();  // the GUI shows the newest
       feed->snaps.push_back(s);
     };
-    RunResult r = trainer->run(rec ? rec->wrap(cb) : cb);  // never throws
-    if (rec) {
-      rec->on_finish(r);
-      store_error = rec->error();
-    }
+    RunResult r = rec.run(*trainer, cb);  // never throws
+    const std::string store_error = rec.error();
     std::lock_guard<std::mutex> l(feed->m);
     feed->result = std::move(r);
-    feed->run_id = rec && store_error.empty() ? rec->run_id() : 0;
+    feed->run_id = store_error.empty() ? rec.run_id() : 0;
     feed->store_error = store_error;
     feed->done = true;
   });

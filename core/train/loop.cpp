@@ -1,0 +1,98 @@
+#include "train/loop.h"
+
+#include <algorithm>
+
+#include <torch/autograd.h>
+
+namespace hyperlab {
+
+namespace {
+
+// The epoch's order of the training set: into last epoch's buffers (a fresh
+// copy while the old one is still held would put the training set in memory
+// three times at once).
+void shuffle(Loop& l, at::Tensor& xperm, at::Tensor& yperm) {
+  if (!l.cfg.training.shuffle) {
+    xperm = l.train.x, yperm = l.train.y;
+    return;
+  }
+  at::Tensor perm = at::randperm(l.train.size(), l.perm_gen, at::kLong).to(l.train.x.device());
+  if (!xperm.defined() || xperm.is_same(l.train.x)) xperm = at::empty_like(l.train.x), yperm = at::empty_like(l.train.y);
+  at::index_select_out(xperm, l.train.x, 0, perm);
+  at::index_select_out(yperm, l.train.y, 0, perm);
+}
+
+// One batch: forward, loss, backward, the gradient's regularisers and the step.
+void train_batch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x, const at::Tensor& y) {
+  l.targets = y;
+  l.logits = l.net.forward(l.math.input(x));
+  l.loss = l.math.loss(l.logits, y);
+  l.grad.zero_();
+  l.loss.backward();
+  l.regularisers.add_penalty_gradients();
+  for (Callback* c : cbs) c->after_backward(l);  // the objective's gradient, before noise and clipping
+  l.regularisers.noise_and_clip();
+  l.opt.step();
+  ++l.step, ++l.done, l.seen += l.batch_size;
+  l.batch_result = batch_result(l.logits, y, l.loss, l.math.classes());
+}
+
+// One epoch's batches; false when the epoch does not count (stopped before
+// its first batch, diverged, or stopped part-way: then the weights moved).
+bool train_epoch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& xperm, const at::Tensor& yperm) {
+  const int64_t N = l.train.size(), B = l.cfg.training.batch_size;
+  double loss_sum = 0, correct_sum = 0;
+  l.done = 0, l.seen = 0;
+  for (int bi = 0; bi < l.batches; ++bi) {
+    l.batch = bi;
+    for (Callback* c : cbs) {
+      c->batch_begin(l);
+      if (!l.running()) break;
+    }
+    if (!l.running()) break;
+    l.batch_size = std::min(B, N - bi * B);
+    train_batch(l, cbs, xperm.narrow(0, bi * B, l.batch_size), yperm.narrow(0, bi * B, l.batch_size));
+    loss_sum += l.batch_result.loss * l.batch_size, correct_sum += l.batch_result.correct;
+    for (Callback* c : cbs) c->batch_end(l);
+    l.logits = l.loss = l.targets = at::Tensor();
+    if (!l.running()) break;
+  }
+  if (l.status == RunStatus::Diverged || l.done == 0) return false;
+  if (!l.running() && l.done < l.batches) {  // a partial epoch is not an epoch
+    l.weights_moved = true;  // but it changed the weights: they are no longer the last epoch's
+    return false;
+  }
+  EpochEvent& e = l.event;
+  e = EpochEvent{};
+  e.epoch = l.epoch, e.epochs = l.cfg.training.epochs, e.lr = l.lr;
+  e.train_seconds = seconds_since(l.epoch_start);
+  e.samples_per_s = l.seen / std::max(e.train_seconds, 1e-9);
+  e.train_loss = loss_sum / l.seen, e.train_accuracy = correct_sum / l.seen;
+  e.penalty = l.regularisers.penalty();
+  return true;
+}
+
+}  // namespace
+
+void run_loop(Loop& l, const std::vector<Callback*>& cbs) {
+  const int64_t N = l.train.size(), B = l.cfg.training.batch_size;
+  l.batches = static_cast<int>((N + B - 1) / B);
+  for (Callback* c : cbs) c->run_begin(l);
+  l.net.train(true);
+  at::Tensor xperm, yperm;
+  for (int epoch = l.first_epoch; epoch <= l.cfg.training.epochs && l.running(); ++epoch) {
+    l.epoch = epoch;
+    l.epoch_start = LoopClock::now();
+    shuffle(l, xperm, yperm);
+    for (Callback* c : cbs) c->epoch_begin(l);
+    if (!train_epoch(l, cbs, xperm, yperm)) break;
+    for (Callback* c : cbs) c->epoch_end(l);
+  }
+  RunResult& res = l.result;
+  res.status = l.status;
+  if (res.best_epoch == 0 && res.epochs_run > 0) res.best_epoch = res.epochs_run;  // the monitor was never measured
+  for (Callback* c : cbs) c->run_end(l);
+  if (!l.failure.empty()) res.status = RunStatus::Failed, res.reason = l.failure;
+}
+
+}  // namespace hyperlab
