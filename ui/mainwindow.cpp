@@ -10,7 +10,6 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QRegularExpression>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -18,8 +17,6 @@
 #include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
-
-#include <optional>
 
 #include "config/config_json.h"
 #include "config/presets.h"
@@ -423,34 +420,28 @@ QString MainWindow::useDatabase(const QString& path) {
   return {};
 }
 
-bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {
-  if (controller_->running() || checkpoint.isEmpty()) return false;
-  ExperimentConfig c;
+// A checkpoint's config and epoch, or a message box saying why it cannot be read.
+bool MainWindow::readCheckpoint(const QString& file, const QString& title, ExperimentConfig& c, int& epoch) {
+  if (controller_->running() || file.isEmpty()) return false;
   try {
-    c = checkpoint_config(checkpoint.toStdString());
+    c = checkpoint_config(file.toStdString());
+    epoch = checkpoint_epoch(file.toStdString());
   } catch (const std::exception& e) {
-    QMessageBox::warning(this, "Resume", QString::fromStdString(e.what()));
+    QMessageBox::warning(this, title, QString::fromStdString(e.what()));
     return false;
   }
+  return true;
+}
+
+bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {
+  ExperimentConfig c;
+  int done = 0;
+  if (!readCheckpoint(checkpoint, "Resume", c, done)) return false;
   // A run that already reached its epochs trains as many again.
-  const int done = checkpoint_epoch(checkpoint.toStdString());
   if (done >= c.training.epochs) c.training.epochs = done + c.training.epochs;
   editor_->setConfig(c);
   prepareViews(c, c.training.epochs, QString("Resuming run %1 after epoch %2…").arg(id).arg(done), false);
-  // Its epochs so far, read off the GUI thread (a connection of the job's own) and drawn first.
-  model_->expectEarlierHistory();
-  run_in_background(
-      this,
-      [db = db_path_.toStdString(), id]() -> std::optional<RunRecord> {
-        try {
-          return RunStore(db).load(id);
-        } catch (const std::exception&) {
-          return std::nullopt;  // the curves start at the checkpoint
-        }
-      },
-      [this, done, gen = model_->generation()](std::optional<RunRecord> r) {
-        if (gen == model_->generation()) model_->setEarlierHistory(std::move(r), done);
-      });
+  model_->readEarlierHistory(db_path_, id, done);  // drawn first, read off the GUI thread
   controller_->resume(c, loader_->dataFor(c), db_path_.toStdString(), id, checkpoint.toStdString());
   views_->setCurrentWidget(curves_);
   updateActions();
@@ -458,16 +449,9 @@ bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {
 }
 
 bool MainWindow::evaluateRun(qint64 id, const QString& checkpoint) {
-  if (controller_->running() || checkpoint.isEmpty()) return false;
   ExperimentConfig c;
   int done = 0;
-  try {
-    c = checkpoint_config(checkpoint.toStdString());
-    done = checkpoint_epoch(checkpoint.toStdString());
-  } catch (const std::exception& e) {
-    QMessageBox::warning(this, "Evaluate", QString::fromStdString(e.what()));
-    return false;
-  }
+  if (!readCheckpoint(checkpoint, "Evaluate", c, done)) return false;
   c.training.epochs = done;  // nothing to train: only the final evaluation runs
   prepareViews(c, done, QString("Evaluating run %1 (weights after epoch %2) on the test set…").arg(id).arg(done), true);
   // No database: an evaluation is not a new run.
@@ -554,26 +538,13 @@ void MainWindow::exportAllCharts() {
   QString dir = QFileDialog::getExistingDirectory(this, "Export all charts (PNG, SVG, PDF and CSV data)");
   if (dir.isEmpty()) return;
   std::vector<std::pair<QString, ExportFile>> files;
-  for (MetricChart* c : curves_->charts()) {
-    QString base = c->title().toLower();
-    base.replace(QRegularExpression("[^a-z0-9]+"), "-");
-    base.remove(QRegularExpression("^-+|-+$"));
-    for (const char* ext : {"png", "svg", "pdf", "csv"}) files.push_back({QDir(dir).filePath(base + "." + ext), c->exportFile(ext)});
-  }
-  begin_busy(this);
-  run_in_background(
-      this,
-      [files] {
-        QStringList errors;
-        for (const auto& [file, f] : files)
-          if (QString err = f.error.isEmpty() ? write_bytes(file, f.bytes) : f.error; !err.isEmpty()) errors << err;
-        return errors;
-      },
-      [this, dir](const QStringList& errors) {
-        end_busy(this);
-        if (!errors.isEmpty()) QMessageBox::warning(this, "Export charts", errors.join("\n"));
-        else statusBar()->showMessage("Charts exported to " + dir, 4000);
-      });
+  for (MetricChart* c : curves_->charts())
+    for (const char* ext : {"png", "svg", "pdf", "csv"})
+      files.push_back({QDir(dir).filePath(file_name_of(c->title()) + "." + ext), c->exportFile(ext)});
+  write_all_in_background(this, std::move(files), [this, dir](const QStringList& errors) {
+    if (!errors.isEmpty()) QMessageBox::warning(this, "Export charts", errors.join("\n"));
+    else statusBar()->showMessage("Charts exported to " + dir, 4000);
+  });
 }
 
 void MainWindow::setPresentation(bool on) {

@@ -109,7 +109,8 @@ class MainWindow : public QMainWindow {
   void exportMetrics();
   void exportAllCharts();
   void setCurrentFile(const QString& f);
-  void takeConfig(const ExperimentConfig& c);  ///< a config from the sweep or the history, unless a run is going on
+  void takeConfig(const ExperimentConfig& c);
+  bool readCheckpoint(const QString& file, const QString& title, ExperimentConfig& c, int& epoch);  ///< a config from the sweep or the history, unless a run is going on
 
   ExperimentEditor* editor_;
   CurvesPanel* curves_;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "ui/widgets/background.h"
+
 namespace hyperlab {
 
 QString format_duration(double s) {
@@ -38,6 +40,22 @@ void RunModel::setEarlierHistory(std::optional<RunRecord> earlier, int resumed_a
   std::vector<std::function<void()>> held;
   held.swap(held_);
   for (auto& f : held) f();
+}
+
+void RunModel::readEarlierHistory(const QString& db_path, qint64 id, int resumed_at) {
+  expectEarlierHistory();
+  run_in_background(
+      this,
+      [db = db_path.toStdString(), id]() -> std::optional<RunRecord> {
+        try {
+          return RunStore(db).load(id);
+        } catch (const std::exception&) {
+          return std::nullopt;  // the curves start at the checkpoint
+        }
+      },
+      [this, resumed_at, gen = generation_](std::optional<RunRecord> r) {
+        if (gen == generation_) setEarlierHistory(std::move(r), resumed_at);  // else meant for an earlier run
+      });
 }
 
 void RunModel::whenReady(std::function<void()> f) {

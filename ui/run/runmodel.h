@@ -32,6 +32,9 @@ class RunModel : public QObject {
   /// `resumed_at` (the history may hold one epoch past the checkpoint: it is
   /// trained again). Replayed when the run starts.
   void setEarlierHistory(std::optional<RunRecord> earlier, int resumed_at);
+  /// Both: run `id`'s epochs are read from the history at db_path off the GUI
+  /// thread (a connection of the job's own), then given to setEarlierHistory.
+  void readEarlierHistory(const QString& db_path, qint64 id, int resumed_at);
 
   // The controller's events, in order.
   void addStart(const RunStart& s);

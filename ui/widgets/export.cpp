@@ -9,6 +9,7 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QSvgGenerator>
 #include <QWidget>
 
@@ -60,6 +61,31 @@ QString export_now(const QString& file, const std::function<ExportFile(const QSt
 
 QString export_widget(QWidget* w, const QString& file, const QString& title) {
   return export_now(file, [&](const QString& ext) { return render_widget(w, ext, title); });
+}
+
+QString file_name_of(const QString& title) {
+  QString base = title.toLower();
+  base.replace(QRegularExpression("[^a-z0-9]+"), "-");
+  base.remove(QRegularExpression("^-+|-+$"));
+  return base;
+}
+
+void write_all_in_background(QWidget* parent, std::vector<std::pair<QString, ExportFile>> files,
+                             std::function<void(const QStringList& errors)> done) {
+  begin_busy(parent);
+  QPointer<QWidget> w(parent);
+  run_in_background(
+      parent,
+      [files = std::move(files)] {
+        QStringList errors;
+        for (const auto& [file, f] : files)
+          if (QString err = f.error.isEmpty() ? write_bytes(file, f.bytes) : f.error; !err.isEmpty()) errors << err;
+        return errors;
+      },
+      [w, done = std::move(done)](const QStringList& errors) {
+        end_busy(w);
+        done(errors);
+      });
 }
 
 void export_interactively(QWidget* parent, const Exportable& e) {

@@ -9,8 +9,11 @@
 #include <QRectF>
 #include <QSize>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
+#include <utility>
+#include <vector>
 
 class QAction;
 class QMenu;
@@ -36,6 +39,12 @@ ExportFile render_widget(QWidget* w, const QString& ext, const QString& title);
 QString export_now(const QString& file, const std::function<ExportFile(const QString& ext)>& make);
 /// Renders a widget to .png, .svg or .pdf (by extension) now. Returns an error or "".
 QString export_widget(QWidget* w, const QString& file, const QString& title);
+
+/// A title as a file name: "Loss (per batch)" -> "loss-per-batch".
+QString file_name_of(const QString& title);
+/// Writes each (file, bytes) off the GUI thread; done(the errors) back on it.
+void write_all_in_background(QWidget* parent, std::vector<std::pair<QString, ExportFile>> files,
+                             std::function<void(const QStringList& errors)> done);
 
 /// What a view exports.
 struct Exportable {
