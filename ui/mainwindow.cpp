@@ -67,6 +67,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   QSettings st;
   db_path_ = st.value("history/database", QString::fromStdString(RunStore::default_path())).toString();
+  prepareDatabase(db_path_);
   history_->openDatabase(db_path_);
   sweep_->setDatabasePath(db_path_);
   controller_->setCheckpointFolder(checkpoint_folder(db_path_).toStdString());
@@ -78,6 +79,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() { controller_->stopAndWait(); }
+
+// Creates or upgrades the database once, here, before the History's, the
+// sweep's and the runs' connections open it on their threads: two connections
+// creating a new file's schema at once collide ("table sweeps already
+// exists"). Opening an existing, current database only reads its version.
+void MainWindow::prepareDatabase(const QString& path) {
+  try {
+    RunStore store(path.toStdString());
+  } catch (const std::exception&) {
+    // The History view says why when it opens it.
+  }
+}
 
 // The editor on the left, the views as tabs on the right.
 void MainWindow::buildViews() {

@@ -110,6 +110,7 @@ class MainWindow : public QMainWindow {
   void exportAllCharts();
   void setCurrentFile(const QString& f);
   void takeConfig(const ExperimentConfig& c);
+  static void prepareDatabase(const QString& path);
   bool readCheckpoint(const QString& file, const QString& title, ExperimentConfig& c, int& epoch);  ///< a config from the sweep or the history, unless a run is going on
 
   ExperimentEditor* editor_;

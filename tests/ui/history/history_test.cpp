@@ -164,7 +164,8 @@ TEST(History, AStoppedWindowRunResumesToTheUninterruptedResult) {
   QSignalSpy done(&w, &MainWindow::runFinished);
   // The reference, never interrupted.
   click_train(w);
-  ASSERT_TRUE(wait_for([&] { return done.count() == 1 && w.lastRunId() > 0; }));
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1 && w.lastRunId() > 0; }))
+      << done.count() << " runs ended; " << w.statusText().toStdString() << "; " << w.lastResult().reason;
   const qint64 ref = w.lastRunId();
   // The same run, stopped after its third epoch...
   w.lastRunId();
