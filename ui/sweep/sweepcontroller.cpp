@@ -9,7 +9,15 @@ SweepController::SweepController(QObject* parent)
       store_(this),
       bridge_(
           this, [](const Item&) { return BridgePolicy::Keep; },  // one event per epoch and trial: keep them all
-          [this](std::vector<Item>&& items) { deliver(std::move(items)); }) {}
+          [this](std::vector<Item>&& items) { deliver(std::move(items)); }) {
+  // The end waits for the curves still being read, so the views see it complete.
+  connect(&store_, &StoreWorker::idle, this, [this] {
+    if (!finish_pending_) return;
+    finish_pending_ = false;
+    Q_EMIT changed();
+    Q_EMIT finished(outcome_);
+  });
+}
 
 SweepController::~SweepController() { stopAndWait(); }
 
@@ -18,7 +26,7 @@ bool SweepController::start(const SweepSpec& spec, const SweepOptions& options) 
   if (thread_.joinable()) thread_.join();
   spec_ = spec, options_ = options;
   trials_.clear(), index_.clear(), curves_.clear();
-  finished_ = false, has_outcome_ = false;
+  finished_ = false, has_outcome_ = false, finish_pending_ = false;
   store_.setPath(QString::fromStdString(options_.store_path));
   runner_ = std::make_unique<SweepRunner>(spec, options);
   SweepRunner* r = runner_.get();
@@ -119,6 +127,10 @@ void SweepController::finish(const SweepOutcome& outcome) {
     auto it = index_.find(r.id);
     if (it == index_.end()) index_.emplace(r.id, trials_.size()), trials_.push_back(r);
     else trials_[it->second] = r;
+  }
+  if (store_.busy()) {
+    finish_pending_ = true;
+    return;
   }
   Q_EMIT changed();
   Q_EMIT finished(outcome_);

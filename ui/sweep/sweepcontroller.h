@@ -56,7 +56,7 @@ class SweepController : public QObject {
   void loadCurves(const TrialRow& r);
   std::thread thread_;
   std::unique_ptr<SweepRunner> runner_;
-  bool finished_ = true, has_outcome_ = false;
+  bool finished_ = true, has_outcome_ = false, finish_pending_ = false;
   SweepOutcome outcome_;
   SweepSpec spec_;
   SweepOptions options_;
