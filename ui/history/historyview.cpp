@@ -477,9 +477,7 @@ std::function<QString()> HistoryView::reportJob(const QString& file, bool append
     if (ids.empty()) return "there are no runs to report";
     std::vector<RunRecord> recs;
     try {
-      RunStore store(path);
-      for (int64_t id : ids)
-        if (auto r = store.load(id)) recs.push_back(std::move(*r));
+      recs = load_runs(path, ids);
     } catch (const std::exception& e) {
       return QString::fromStdString(e.what());
     }

@@ -25,6 +25,7 @@
 #include "config/config_json.h"
 #include "config/presets.h"
 #include "ui/widgets/background.h"
+#include "ui/widgets/storeworker.h"
 #include "ui/widgets/metricchart.h"
 #include "ui/run/reportwriter.h"
 #include "store/runstore.h"
@@ -542,17 +543,15 @@ std::function<QString()> SweepView::reportJob(const QString& file, bool appendix
   o.spread = band_kind_->currentIndex() == 1 ? Spread::SD : Spread::SE;
   return [trials, o, file, db = db_path_.toStdString(), spec = controller_->spec()]() -> QString {
     if (trials.empty()) return "the sweep has no trials yet";
+    std::vector<int64_t> ids;
+    for (const TrialRow& t : trials)
+      for (int64_t id : t.run_ids)
+        if (id) ids.push_back(id);
     std::vector<RunRecord> recs;
-    if (!db.empty()) {
-      try {
-        RunStore store(db);
-        for (const TrialRow& t : trials)
-          for (int64_t id : t.run_ids)
-            if (id)
-              if (auto r = store.load(id)) recs.push_back(std::move(*r));
-      } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
-      }
+    try {
+      if (!db.empty()) recs = load_runs(db, ids);
+    } catch (const std::exception& e) {
+      return QString::fromStdString(e.what());
     }
     return write_report(make_sweep_report(spec, trials, recs, o), file);
   };

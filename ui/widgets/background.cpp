@@ -35,21 +35,16 @@ QString write_bytes(const QString& file, const QByteArray& bytes) {
 
 void write_in_background(QWidget* context, const QString& file, const QByteArray& bytes,
                          std::function<void(const QString& error)> done) {
-  begin_busy(context);
-  QPointer<QWidget> w(context);
-  run_in_background(
+  run_with_busy(
       context, [file, bytes] { return write_bytes(file, bytes); },
-      [w, done = std::move(done)](const QString& error) {
-        end_busy(w);
+      [done = std::move(done)](const QString& error) {
         if (done) done(error);
       });
 }
 
 void run_file_job(QWidget* parent, const QString& title, std::function<QString()> job) {
-  begin_busy(parent);
   QPointer<QWidget> w(parent);
-  run_in_background(parent, std::move(job), [w, title](const QString& error) {
-    end_busy(w);
+  run_with_busy(parent, std::move(job), [w, title](const QString& error) {
     if (!error.isEmpty()) QMessageBox::warning(w, title, error);
   });
 }

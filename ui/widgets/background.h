@@ -43,6 +43,17 @@ void run_in_background(QObject* context, Work work, Done done, QThreadPool* pool
   });
 }
 
+/// run_in_background with a busy cursor on w's window until done() has run.
+template <class Work, class Done>
+void run_with_busy(QWidget* w, Work work, Done done) {
+  begin_busy(w);
+  QPointer<QWidget> guard(w);
+  run_in_background(w, std::move(work), [guard, done = std::move(done)](auto result) mutable {
+    end_busy(guard);
+    done(std::move(result));
+  });
+}
+
 /// Writes bytes to file (all or nothing: a QSaveFile) off the GUI thread;
 /// done(error or "") on the GUI thread. The widget shows busy meanwhile.
 void write_in_background(QWidget* context, const QString& file, const QByteArray& bytes,

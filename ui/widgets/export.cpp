@@ -72,9 +72,7 @@ QString file_name_of(const QString& title) {
 
 void write_all_in_background(QWidget* parent, std::vector<std::pair<QString, ExportFile>> files,
                              std::function<void(const QStringList& errors)> done) {
-  begin_busy(parent);
-  QPointer<QWidget> w(parent);
-  run_in_background(
+  run_with_busy(
       parent,
       [files = std::move(files)] {
         QStringList errors;
@@ -82,10 +80,7 @@ void write_all_in_background(QWidget* parent, std::vector<std::pair<QString, Exp
           if (QString err = f.error.isEmpty() ? write_bytes(file, f.bytes) : f.error; !err.isEmpty()) errors << err;
         return errors;
       },
-      [w, done = std::move(done)](const QStringList& errors) {
-        end_busy(w);
-        done(errors);
-      });
+      std::move(done));
 }
 
 void export_interactively(QWidget* parent, const Exportable& e) {

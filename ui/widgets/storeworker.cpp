@@ -2,6 +2,14 @@
 
 namespace hyperlab {
 
+std::vector<RunRecord> load_runs(const std::string& path, const std::vector<int64_t>& ids) {
+  RunStore store(path);
+  std::vector<RunRecord> recs;
+  for (int64_t id : ids)
+    if (auto r = store.load(id)) recs.push_back(std::move(*r));
+  return recs;
+}
+
 StoreWorker::StoreWorker(QObject* parent) : QObject(parent) {
   pool_.setMaxThreadCount(1);
   pool_.setExpiryTimeout(-1);  // one thread for the connection's whole life

@@ -15,11 +15,16 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "store/runstore.h"
 #include "ui/widgets/background.h"
 
 namespace hyperlab {
+
+/// The runs with these ids (those that exist), read through a connection of
+/// this thread's own; for jobs such as reports. Throws StoreError.
+std::vector<RunRecord> load_runs(const std::string& path, const std::vector<int64_t>& ids);
 
 class StoreWorker : public QObject {
   Q_OBJECT
