@@ -167,8 +167,13 @@ int main(int argc, char** argv) {
     h.resize(1200, 800);
     h.show();
     t.restart();
+    // The history is read off the GUI thread: each figure is until its answer is shown.
+    auto settle = [&h] {
+      QCoreApplication::processEvents();
+      while (h.busy()) QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    };
     h.openDatabase(QString::fromStdString(db));
-    QCoreApplication::processEvents();
+    settle();
     const double open_ms = t.nsecsElapsed() / 1e6;
     t.restart();
     h.table()->sortByColumn(RunTableModel::TestAcc, Qt::DescendingOrder);
@@ -184,7 +189,7 @@ int main(int argc, char** argv) {
     for (int i = 1; i <= 10; ++i) ten.push_back(i);
     t.restart();
     h.selectRuns(ten);
-    QCoreApplication::processEvents();
+    settle();
     const double select_ms = t.nsecsElapsed() / 1e6;
     std::printf("History view: open %.0f ms, sort by test accuracy %.0f ms, filter %.0f ms (%d shown), "
                 "select 10 runs (curves + comparison) %.0f ms; target: each under 1000 ms\n",

@@ -2,7 +2,6 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QCheckBox>
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
@@ -11,59 +10,38 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProgressBar>
-#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
-#include <QRegularExpression>
-#include <QStyle>
-#include <QLocale>
-
-#include <cmath>
-#include <cstdio>
 
 #include "config/config_json.h"
 #include "config/presets.h"
-#include "ui/run/curvespanel.h"
-#include "ui/editor/experimenteditor.h"
-#include "ui/widgets/metricchart.h"
-#include "ui/history/historyview.h"
-#include "ui/sweep/sweepcontroller.h"
-#include "ui/sweep/sweepview.h"
-#include "ui/playground/playgroundview.h"
-#include "ui/widgets/pictureviews.h"
-#include "ui/run/runcontroller.h"
 #include "store/runstore.h"
 #include "train/report.h"
 #include "train/trainer.h"
+#include "ui/editor/experimenteditor.h"
+#include "ui/history/historyview.h"
+#include "ui/playground/playgroundview.h"
+#include "ui/run/curvespanel.h"
+#include "ui/run/runcontroller.h"
+#include "ui/run/runmodel.h"
+#include "ui/run/runstatusbar.h"
+#include "ui/run/samplestab.h"
+#include "ui/sweep/sweepcontroller.h"
+#include "ui/sweep/sweepview.h"
+#include "ui/widgets/background.h"
+#include "ui/widgets/export.h"
+#include "ui/widgets/metricchart.h"
+#include "ui/widgets/pictureviews.h"
+#include "ui/widgets/slowscope.h"
 
 namespace hyperlab {
 
 namespace {
-
-QString fmt_duration(double s) {
-  if (!std::isfinite(s) || s < 0) return "–";
-  int t = static_cast<int>(std::lround(s));
-  if (t >= 3600) return QString("%1 h %2 min").arg(t / 3600).arg((t % 3600) / 60);
-  if (t >= 60) return QString("%1 min %2 s").arg(t / 60).arg(t % 60);
-  return QString("%1 s").arg(t);
-}
-
-// HYPERLAB_TRACE_UI=1 prints every GUI handler that takes 10 ms or more: the
-// event loop must never stall 50 ms while a run trains.
-struct SlowScope {
-  const char* what;
-  QElapsedTimer t;
-  explicit SlowScope(const char* w) : what(w) { t.start(); }
-  ~SlowScope() {
-    static const bool on = qEnvironmentVariableIsSet("HYPERLAB_TRACE_UI");
-    if (on && t.elapsed() >= 10) std::fprintf(stderr, "hyperlab: %s took %lld ms\n", what, static_cast<long long>(t.elapsed()));
-  }
-};
 
 QStringList names_of(const std::vector<std::string>& v) {
   QStringList out;
@@ -71,13 +49,51 @@ QStringList names_of(const std::vector<std::string>& v) {
   return out;
 }
 
+QString checkpoint_folder(const QString& db_path) { return QFileInfo(db_path).path() + "/checkpoints"; }
+
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle("Hyperlab");
   controller_ = new RunController(this);
   loader_ = new DataLoader(this);
+  model_ = new RunModel(this);
+  buildViews();
+  buildToolbar();
+  status_ = new RunStatusBar(statusBar());
+  buildMenus();
+  connectViews();
+  connectRun();
 
+  QSettings st;
+  db_path_ = st.value("history/database", QString::fromStdString(RunStore::default_path())).toString();
+  prepareDatabase(db_path_);
+  history_->openDatabase(db_path_);
+  sweep_->setDatabasePath(db_path_);
+  controller_->setCheckpointFolder(checkpoint_folder(db_path_).toStdString());
+  restoreGeometry(st.value("window/geometry").toByteArray());
+  restoreState(st.value("window/state").toByteArray());
+  splitter_->restoreState(st.value("window/splitter").toByteArray());
+  loadPreset("fashion-baseline");
+  if (!st.contains("window/geometry")) resize(1440, 900);
+}
+
+MainWindow::~MainWindow() { controller_->stopAndWait(); }
+
+// Creates or upgrades the database once, here, before the History's, the
+// sweep's and the runs' connections open it on their threads: two connections
+// creating a new file's schema at once collide ("table sweeps already
+// exists"). Opening an existing, current database only reads its version.
+void MainWindow::prepareDatabase(const QString& path) {
+  try {
+    RunStore store(path.toStdString());
+  } catch (const std::exception&) {
+    // The History view says why when it opens it.
+  }
+}
+
+// The editor on the left, the views as tabs on the right.
+void MainWindow::buildViews() {
   editor_ = new ExperimentEditor;
   auto* left = new QWidget;
   auto* lv = new QVBoxLayout(left);
@@ -88,28 +104,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   views_ = new QTabWidget;
   curves_ = new CurvesPanel;
   views_->addTab(curves_, "Curves");
-
-  auto* samples = new QWidget;
-  auto* sv = new QVBoxLayout(samples);
-  auto* train_caption = new QLabel("<b>Training images</b> (the first 64, with their class)");
-  sv->addWidget(train_caption);
-  train_grid_ = new ImageGridView;
-  sv->addWidget(train_grid_);
-  auto* test_row = new QHBoxLayout;
-  test_caption_ = new QLabel("<b>Test predictions</b> appear after the first epoch");
-  test_row->addWidget(test_caption_, 1);
-  misclassified_only_ = new QCheckBox("Misclassified only");
-  test_row->addWidget(misclassified_only_);
-  sv->addLayout(test_row);
-  test_grid_ = new ImageGridView;
-  sv->addWidget(test_grid_);
-  sv->addStretch(1);
-  auto* samples_scroll = new QScrollArea;
-  samples_scroll->setWidget(samples);
-  samples_scroll->setWidgetResizable(true);
-  views_->addTab(samples_scroll, "Samples");
-  connect(misclassified_only_, &QCheckBox::toggled, test_grid_, &ImageGridView::setMisclassifiedOnly);
-
+  samples_ = new SamplesTab;
+  views_->addTab(samples_, "Samples");
   filters_ = new FilterView;
   views_->addTab(filters_, "Filters");
   boundary_ = new BoundaryView;
@@ -118,48 +114,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   views_->addTab(confusion_, "Confusion");
   sweep_ = new SweepView;
   views_->addTab(sweep_, "Sweep");
-  connect(sweep_, &SweepView::baseConfigLoaded, this, [this](const ExperimentConfig& c) {
-    if (controller_->running()) return;
-    editor_->setConfig(c);
-    setCurrentFile(QString());
-  });
-  connect(sweep_, &SweepView::status, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
   history_ = new HistoryView;
   views_->addTab(history_, "History");
-  connect(sweep_, &SweepView::sweepFinished, history_, &HistoryView::refresh);
   playground_ = new PlaygroundView;
   views_->addTab(playground_, "Playground");
-  connect(history_, &HistoryView::resumeRequested, this, &MainWindow::resumeRun);
-  connect(history_, &HistoryView::databaseChosen, this, [this](const QString& path) {
-    QString err = useDatabase(path);
-    if (!err.isEmpty()) QMessageBox::warning(this, "Run history", err);
-  });
-  connect(history_, &HistoryView::evaluateRequested, this, &MainWindow::evaluateRun);
-  connect(history_, &HistoryView::cloneRequested, this, [this](const ExperimentConfig& c) {
-    if (controller_->running()) return;
-    editor_->setConfig(c);
-    setCurrentFile(QString());
-    setWindowTitle("Hyperlab — " + QString::fromStdString(c.name) + " (from the history)");
-    splitter_->widget(0)->setVisible(true);
-  });
 
   // The picture views export like the charts: right-click, PNG/SVG/PDF.
   const std::pair<QWidget*, QString> pictures[] = {{filters_, "filters"}, {boundary_, "decision-map"},
                                                    {confusion_, "confusion-matrix"}};
   for (const auto& [view, name] : pictures) {
-    view->setContextMenuPolicy(Qt::CustomContextMenu);
     QWidget* v = view;
-    const QString base = name;
-    connect(view, &QWidget::customContextMenuRequested, this, [this, v, base](const QPoint& pos) {
-      QMenu menu;
-      QAction* exp = menu.addAction("Export picture…");
-      if (menu.exec(v->mapToGlobal(pos)) != exp) return;
-      QString f = QFileDialog::getSaveFileName(this, "Export picture", base + ".png",
-                                               "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf)");
-      if (f.isEmpty()) return;
-      QString err = export_widget(v, f, base);
-      if (!err.isEmpty()) QMessageBox::warning(this, "Export picture", err);
-    });
+    install_export_menu(v, {"picture", name, false, [v, name = name](const QString& ext) {
+                              return render_widget(v, ext, name);
+                            }});
   }
 
   splitter_ = new QSplitter;
@@ -169,8 +136,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   splitter_->setStretchFactor(1, 1);
   splitter_->setSizes({400, 1000});
   setCentralWidget(splitter_);
+}
 
-  // Run controls.
+void MainWindow::buildToolbar() {
   QToolBar* tb = addToolBar("Run");
   tb->setObjectName("runToolbar");
   tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -187,28 +155,36 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(train_, &QAction::triggered, this, &MainWindow::startRun);
   connect(pause_, &QAction::triggered, this, &MainWindow::togglePause);
   connect(stop_, &QAction::triggered, controller_, &RunController::stop);
+}
 
-  // Status bar: epoch k/N, progress in the epoch, samples/s, ETA, device, status.
-  status_label_ = new QLabel("Ready");
-  epoch_label_ = new QLabel;
-  progress_ = new QProgressBar;
-  progress_->setMaximumWidth(180);
-  progress_->setTextVisible(false);
-  speed_label_ = new QLabel;
-  eta_label_ = new QLabel;
-  device_label_ = new QLabel;
-  statusBar()->addWidget(status_label_, 1);
-  for (QWidget* w : std::initializer_list<QWidget*>{epoch_label_, progress_, speed_label_, eta_label_, device_label_})
-    statusBar()->addPermanentWidget(w);
+void MainWindow::takeConfig(const ExperimentConfig& c) {
+  if (controller_->running()) return;
+  editor_->setConfig(c);
+  setCurrentFile(QString());
+}
 
-  buildMenus();
-
+// The editor, the data loader, the sweep and the history.
+void MainWindow::connectViews() {
+  connect(sweep_, &SweepView::baseConfigLoaded, this, &MainWindow::takeConfig);
+  connect(sweep_, &SweepView::status, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
+  connect(sweep_, &SweepView::sweepFinished, history_, &HistoryView::refresh);
+  connect(history_, &HistoryView::resumeRequested, this, &MainWindow::resumeRun);
+  connect(history_, &HistoryView::databaseChosen, this, [this](const QString& path) {
+    QString err = useDatabase(path);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Run history", err);
+  });
+  connect(history_, &HistoryView::evaluateRequested, this, &MainWindow::evaluateRun);
+  connect(history_, &HistoryView::cloneRequested, this, [this](const ExperimentConfig& c) {
+    if (controller_->running()) return;
+    takeConfig(c);
+    setWindowTitle("Hyperlab — " + QString::fromStdString(c.name) + " (from the history)");
+    splitter_->widget(0)->setVisible(true);
+  });
   connect(editor_, &ExperimentEditor::changed, this, &MainWindow::onEdited);
   data_debounce_.setSingleShot(true);
   data_debounce_.setInterval(250);
   connect(&data_debounce_, &QTimer::timeout, this, [this] {
-    ExperimentConfig c = editor_->config();
-    ConfigResult r = check_config(c);
+    ConfigResult r = check_config(editor_->config());
     for (const ConfigError& e : r.errors)
       if (e.path.rfind("data", 0) == 0) return;  // the editor already shows why
     loader_->request(r.config);
@@ -220,38 +196,32 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(loader_, &DataLoader::failed, this, [this](const QString& msg) {
     data_ok_ = false, data_error_ = msg;
     editor_->setDataStatus(msg, false);
-    train_grid_->setImages({}, {});
-    test_grid_->setImages({}, {});
+    samples_->clearImages();
     updateActions();
   });
-  connect(controller_, &RunController::started, this, &MainWindow::onStarted);
-  connect(controller_, &RunController::batches, this, &MainWindow::onBatches);
-  connect(controller_, &RunController::epoch, this, &MainWindow::onEpoch);
-  connect(controller_, &RunController::snapshot, this, &MainWindow::onSnapshot);
-  connect(controller_, &RunController::finished, this, &MainWindow::onFinished);
-  connect(controller_, &RunController::recorded, this, [this](qint64 id, const QString& error) {
-    last_run_id_ = id;
-    history_->refresh();
-    if (id > 0) status_label_->setText(status_label_->text() + QString(" · run %1 in the history").arg(id));
-    else if (!error.isEmpty())
-      curves_->setBanner("Not recorded in the run history: " + error +
-                             " (export the metrics as CSV to keep them)", true);
-  });
-
-  QSettings st;
-  db_path_ = st.value("history/database", QString::fromStdString(RunStore::default_path())).toString();
-  history_->openDatabase(db_path_);
-  sweep_->setDatabasePath(db_path_);
-  controller_->setCheckpointFolder(
-      (QFileInfo(db_path_).path() + "/checkpoints").toStdString());
-  restoreGeometry(st.value("window/geometry").toByteArray());
-  restoreState(st.value("window/state").toByteArray());
-  splitter_->restoreState(st.value("window/splitter").toByteArray());
-  loadPreset("fashion-baseline");
-  if (!st.contains("window/geometry")) resize(1440, 900);
 }
 
-MainWindow::~MainWindow() { controller_->stopAndWait(); }
+// Controller -> run model -> views: the model holds the history and replays a resumed run's.
+void MainWindow::connectRun() {
+  connect(controller_, &RunController::started, model_, &RunModel::addStart);
+  connect(controller_, &RunController::batches, model_, &RunModel::addBatches);
+  connect(controller_, &RunController::epoch, model_, &RunModel::addEpoch);
+  connect(controller_, &RunController::finished, model_, &RunModel::finish);
+  connect(controller_, &RunController::recorded, model_, &RunModel::record);
+  connect(controller_, &RunController::snapshot, this, &MainWindow::onSnapshot);
+  connect(model_, &RunModel::started, this, &MainWindow::onStarted);
+  connect(model_, &RunModel::batches, this, [this](const std::vector<BatchEvent>& b) {
+    SlowScope slow("batch events");
+    curves_->addBatches(b);
+    status_->progress(b.back(), model_->epochs(), model_->secondsLeft(b.back()));
+  });
+  connect(model_, &RunModel::epoch, this, [this](const EpochEvent& e) {
+    SlowScope slow("epoch event");
+    curves_->addEpoch(e);
+  });
+  connect(model_, &RunModel::finished, this, &MainWindow::onFinished);
+  connect(model_, &RunModel::recorded, this, &MainWindow::onRecorded);
+}
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu("&File");
@@ -302,13 +272,12 @@ void MainWindow::buildMenus() {
   show_editor_->setCheckable(true);
   show_editor_->setChecked(true);
   show_editor_->setShortcut(QKeySequence("Ctrl+E"));
-  connect(show_editor_, &QAction::toggled, this, [this](bool on) {
-    splitter_->widget(0)->setVisible(on && views_->currentWidget() != playground_);
-  });
   // The playground needs no experiment: its tab gets the editor's room.
-  connect(views_, &QTabWidget::currentChanged, this, [this] {
+  auto show_left = [this] {
     splitter_->widget(0)->setVisible(show_editor_->isChecked() && views_->currentWidget() != playground_);
-  });
+  };
+  connect(show_editor_, &QAction::toggled, this, show_left);
+  connect(views_, &QTabWidget::currentChanged, this, show_left);
 }
 
 void MainWindow::loadPreset(const QString& name) {
@@ -337,25 +306,23 @@ bool MainWindow::openFile(const QString& file) {
   return true;
 }
 
-bool MainWindow::save(const QString& file) {
-  try {
-    write_file_atomic(file.toStdString(), config_to_text(editor_->config()));
-  } catch (const std::exception& e) {
-    QMessageBox::warning(this, "Save", QString::fromStdString(e.what()));
-    return false;
-  }
-  setCurrentFile(file);
-  addRecent(file);
-  statusBar()->showMessage("Saved " + file, 3000);
-  return true;
+// Written off the GUI thread; the file becomes the current one once it is there.
+void MainWindow::save(const QString& file) {
+  write_in_background(this, file, QByteArray::fromStdString(config_to_text(editor_->config())),
+                      [this, file](const QString& error) {
+                        if (!error.isEmpty()) return (void)QMessageBox::warning(this, "Save", error);
+                        setCurrentFile(file);
+                        addRecent(file);
+                        statusBar()->showMessage("Saved " + file, 3000);
+                      });
 }
 
-bool MainWindow::saveAs() {
+void MainWindow::saveAs() {
   QString suggested = QString::fromStdString(editor_->config().name) + ".json";
   QString f = QFileDialog::getSaveFileName(this, "Save experiment",
                                            current_file_.isEmpty() ? suggested : current_file_,
                                            "Experiment (*.json)");
-  return !f.isEmpty() && save(f);
+  if (!f.isEmpty()) save(f);
 }
 
 void MainWindow::setCurrentFile(const QString& f) {
@@ -404,41 +371,38 @@ void MainWindow::updateActions() {
   pause_->setText(controller_->paused() ? "Resume" : "Pause");
   pause_->setIcon(style()->standardIcon(controller_->paused() ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
   stop_->setEnabled(running);
-  progress_->setVisible(running);
+  status_->setRunning(running);
   editor_->setLocked(running);
 }
 
 bool MainWindow::running() const { return controller_->running(); }
-
-QString MainWindow::statusText() const { return status_label_->text(); }
+QString MainWindow::statusText() const { return status_->text(); }
+const RunResult& MainWindow::lastResult() const { return model_->result(); }
+ImageGridView* MainWindow::trainImages() const { return samples_->trainImages(); }
+ImageGridView* MainWindow::testImages() const { return samples_->testImages(); }
 
 // Clears what the last run showed before another starts (an evaluation keeps
 // the curves: it trains no epoch).
-void MainWindow::prepareViews(int epochs, const QString& status, bool keep_curves) {
+void MainWindow::prepareViews(const ExperimentConfig& c, int epochs, const QString& status, bool keep_curves) {
   if (!keep_curves) {
     curves_->reset();
     filters_->clear();
     boundary_->clear();
   }
   confusion_->clear();
-  test_grid_->setPredictions({}, {});
-  result_ = RunResult{};
-  epochs_total_ = epochs;
-  epoch_seconds_ = 0;
-  status_label_->setText(status);
+  samples_->clearPredictions();
+  model_->begin(c, epochs);
+  status_->setText(status);
 }
 
 void MainWindow::startRun() {
   if (!trainBlockedReason().isEmpty()) return;
-  ExperimentConfig c = editor_->config();
-  ConfigResult r = check_config(c);  // resolved, as a file would be
+  ConfigResult r = check_config(editor_->config());  // resolved, as a file would be
   if (!r.ok()) return;
-  prepareViews(r.config.training.epochs, "Starting…", false);
+  prepareViews(r.config, r.config.training.epochs, "Starting…", false);
   has_result_ = true;
   last_run_id_ = 0;
-  epoch_label_->setText(QString("epoch 0/%1").arg(epochs_total_));
-  progress_->setValue(0);
-  run_config_ = r.config;
+  status_->starting(r.config.training.epochs);
   controller_->start(r.config, loader_->dataFor(r.config), db_path_.toStdString());
   updateActions();
 }
@@ -448,12 +412,13 @@ QString MainWindow::useDatabase(const QString& path) {
   try {
     RunStore store(path.toStdString());
     // The last run, kept in memory because the old history could not take it.
-    if (last_run_id_ == 0 && has_result_ && result_.status != RunStatus::Running && !result_.history.empty()) {
+    const RunResult& result = model_->result();
+    if (last_run_id_ == 0 && has_result_ && result.status != RunStatus::Running && !result.history.empty()) {
       ExperimentConfig c = check_config(editor_->config()).config;
       RunRecorder rec(store, c);
-      rec.on_start(result_.info);
-      for (const EpochEvent& e : result_.history) rec.on_epoch(e);
-      rec.on_finish(result_);
+      rec.on_start(result.info);
+      for (const EpochEvent& e : result.history) rec.on_epoch(e);
+      rec.on_finish(result);
       if (!rec.error().empty()) return QString::fromStdString(rec.error());
       last_run_id_ = rec.run_id();
     }
@@ -462,37 +427,34 @@ QString MainWindow::useDatabase(const QString& path) {
   }
   db_path_ = path;
   QSettings().setValue("history/database", path);
-  controller_->setCheckpointFolder((QFileInfo(db_path_).path() + "/checkpoints").toStdString());
+  controller_->setCheckpointFolder(checkpoint_folder(db_path_).toStdString());
   history_->openDatabase(path);
   sweep_->setDatabasePath(path);
   return {};
 }
 
-bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {
-  if (controller_->running() || checkpoint.isEmpty()) return false;
-  ExperimentConfig c;
+// A checkpoint's config and epoch, or a message box saying why it cannot be read.
+bool MainWindow::readCheckpoint(const QString& file, const QString& title, ExperimentConfig& c, int& epoch) {
+  if (controller_->running() || file.isEmpty()) return false;
   try {
-    c = checkpoint_config(checkpoint.toStdString());
+    c = checkpoint_config(file.toStdString());
+    epoch = checkpoint_epoch(file.toStdString());
   } catch (const std::exception& e) {
-    QMessageBox::warning(this, "Resume", QString::fromStdString(e.what()));
+    QMessageBox::warning(this, title, QString::fromStdString(e.what()));
     return false;
   }
+  return true;
+}
+
+bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {
+  ExperimentConfig c;
+  int done = 0;
+  if (!readCheckpoint(checkpoint, "Resume", c, done)) return false;
   // A run that already reached its epochs trains as many again.
-  const int done = checkpoint_epoch(checkpoint.toStdString());
   if (done >= c.training.epochs) c.training.epochs = done + c.training.epochs;
   editor_->setConfig(c);
-  pending_history_.reset();
-  try {
-    pending_history_ = RunStore(db_path_.toStdString()).load(id);
-    if (pending_history_ && static_cast<int>(pending_history_->history.size()) > done) {
-      // The history may hold one epoch past the checkpoint (killed in between): it is trained again.
-      pending_history_->history.resize(static_cast<size_t>(done));
-      pending_history_->batch_losses.resize(static_cast<size_t>(done));
-    }
-  } catch (const std::exception&) {
-  }
-  prepareViews(c.training.epochs, QString("Resuming run %1 after epoch %2…").arg(id).arg(done), false);
-  run_config_ = c;
+  prepareViews(c, c.training.epochs, QString("Resuming run %1 after epoch %2…").arg(id).arg(done), false);
+  model_->readEarlierHistory(db_path_, id, done);  // drawn first, read off the GUI thread
   controller_->resume(c, loader_->dataFor(c), db_path_.toStdString(), id, checkpoint.toStdString());
   views_->setCurrentWidget(curves_);
   updateActions();
@@ -500,20 +462,12 @@ bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {
 }
 
 bool MainWindow::evaluateRun(qint64 id, const QString& checkpoint) {
-  if (controller_->running() || checkpoint.isEmpty()) return false;
   ExperimentConfig c;
   int done = 0;
-  try {
-    c = checkpoint_config(checkpoint.toStdString());
-    done = checkpoint_epoch(checkpoint.toStdString());
-  } catch (const std::exception& e) {
-    QMessageBox::warning(this, "Evaluate", QString::fromStdString(e.what()));
-    return false;
-  }
+  if (!readCheckpoint(checkpoint, "Evaluate", c, done)) return false;
   c.training.epochs = done;  // nothing to train: only the final evaluation runs
-  prepareViews(done, QString("Evaluating run %1 (weights after epoch %2) on the test set…").arg(id).arg(done), true);
+  prepareViews(c, done, QString("Evaluating run %1 (weights after epoch %2) on the test set…").arg(id).arg(done), true);
   // No database: an evaluation is not a new run.
-  run_config_ = c;
   controller_->resume(c, loader_->dataFor(c), std::string(), 0, checkpoint.toStdString());
   views_->setCurrentIndex(views_->indexOf(confusion_));
   updateActions();
@@ -523,104 +477,33 @@ bool MainWindow::evaluateRun(qint64 id, const QString& checkpoint) {
 void MainWindow::togglePause() {
   if (controller_->paused()) {
     controller_->resume();
-    status_label_->setText("Training");
+    status_->setText("Training");
   } else {
     controller_->pause();
-    status_label_->setText("Paused (after the current batch)");
+    status_->setText("Paused (after the current batch)");
   }
   updateActions();
 }
 
 void MainWindow::onStarted(const RunStart& s) {
-  run_info_ = s;
-  result_.info = s;
   class_names_ = names_of(s.class_names);
   curves_->start(s);
-  if (pending_history_) {  // a resumed run: its epochs so far, as they were
-    const RunRecord& old = *pending_history_;
-    const int resumed_at = static_cast<int>(old.history.size());
-    for (int k = 0; k < resumed_at && k < static_cast<int>(old.batch_losses.size()); ++k) {
-      std::vector<BatchEvent> bs;
-      const auto& losses = old.batch_losses[k];
-      for (size_t b = 0; b < losses.size(); ++b) {
-        BatchEvent be;
-        be.epoch = k + 1, be.batch = static_cast<int>(b) + 1, be.batches = static_cast<int>(losses.size());
-        be.loss = losses[b], be.lr = old.history[k].lr;
-        bs.push_back(be);
-      }
-      if (!bs.empty()) curves_->addBatches(bs);
-      curves_->addEpoch(old.history[k]);
-      result_.history.push_back(old.history[k]);
-    }
-    pending_history_.reset();
-  }
-  device_label_->setText(QString::fromStdString(s.device) + (s.threads ? QString(" · %1 thread%2").arg(s.threads).arg(s.threads > 1 ? "s" : "") : ""));
-  device_label_->setToolTip(QString::fromStdString(s.blas));
-  status_label_->setText(QString("Training %1 parameters on %2 samples")
-                             .arg(QLocale().toString(qlonglong(s.parameters)))
-                             .arg(QLocale().toString(qlonglong(s.train_size))));
+  status_->started(s);
   if (s.blas.rfind("WARNING", 0) == 0) curves_->setBanner(QString::fromStdString(s.blas), true);
-}
-
-void MainWindow::onBatches(const std::vector<BatchEvent>& b) {
-  SlowScope slow("batch events");
-  curves_->addBatches(b);
-  if (status_clock_.isValid() && status_clock_.elapsed() < 250) return;
-  status_clock_.start();
-  const BatchEvent& last = b.back();
-  epoch_label_->setText(QString("epoch %1/%2").arg(last.epoch).arg(epochs_total_));
-  progress_->setMaximum(last.batches);
-  progress_->setValue(last.batch);
-  speed_label_->setText(QString("%1 samples/s").arg(QLocale().toString(qlonglong(std::llround(last.samples_per_s)))));
-  if (last.samples_per_s > 0 && run_info_.train_size > 0) {
-    // Remaining training samples at the current speed, plus evaluation time as measured so far.
-    const double per_epoch = epoch_seconds_ > 0 ? epoch_seconds_ : run_info_.train_size / last.samples_per_s;
-    const double left_in_epoch = (1.0 - double(last.batch) / last.batches) * run_info_.train_size / last.samples_per_s;
-    eta_label_->setText("ETA " + fmt_duration(left_in_epoch + (epochs_total_ - last.epoch) * per_epoch));
-  }
-}
-
-void MainWindow::onEpoch(const EpochEvent& e) {
-  SlowScope slow("epoch event");
-  curves_->addEpoch(e);
-  result_.history.push_back(e);
-  result_.epochs_run = e.epoch;
-  if (e.best) result_.best_epoch = e.epoch;
-  epoch_seconds_ = e.seconds;
 }
 
 void MainWindow::onSnapshot(const Snapshot& s) {
   SlowScope slow("snapshot");
   filters_->setSnapshot(s);
   boundary_->setSnapshot(s);
-  test_grid_->setPredictions(s.predicted, s.confidence);
-  if (!s.predicted.empty()) {
-    int wrong = test_grid_->misclassifiedCount();
-    test_caption_->setText(QString("<b>Test predictions</b> after epoch %1%2: %3 of the first %4 test images misclassified (red)")
-                               .arg(s.epoch)
-                               .arg(s.final ? " (final model)" : "")
-                               .arg(wrong)
-                               .arg(s.predicted.size()));
-  }
+  samples_->setSnapshot(s);
 }
 
 void MainWindow::onFinished(const RunResult& r) {
   SlowScope slow("run end");
-  result_ = r;
   curves_->flush();
+  status_->finished(model_->config(), r);
   const QString status = status_name(r.status);
-  QString text = "Run " + status;
-  // The run's numbers, as every table gives them (train/numbers.h).
-  const RunNumbers n = run_numbers(run_config_, r.history, r);
-  if (std::isfinite(n.test_accuracy))
-    text += QString(" · test accuracy %1% at the selected epoch: %2")
-                .arg(100 * n.test_accuracy, 0, 'f', 2)
-                .arg(QString::fromStdString(n.selection_text()));
-  if (n.selected_epoch != n.final_epoch && std::isfinite(n.final_test_accuracy))
-    text += QString(" · final epoch %1%").arg(100 * n.final_test_accuracy, 0, 'f', 2);
-  text += " · " + fmt_duration(r.seconds);
-  status_label_->setText(text);
-  eta_label_->clear();
   const bool bad = r.status == RunStatus::Diverged || r.status == RunStatus::Failed;
   if (bad || r.status == RunStatus::Cancelled || r.status == RunStatus::EarlyStopped)
     curves_->setBanner(status.at(0).toUpper() + status.mid(1) + ": " + QString::fromStdString(r.reason), bad);
@@ -631,48 +514,50 @@ void MainWindow::onFinished(const RunResult& r) {
   Q_EMIT runFinished(r);
 }
 
+void MainWindow::onRecorded(qint64 id, const QString& error) {
+  last_run_id_ = id;
+  history_->refresh();
+  if (id > 0) status_->setText(status_->text() + QString(" · run %1 in the history").arg(id));
+  else if (!error.isEmpty())
+    curves_->setBanner("Not recorded in the run history: " + error + " (export the metrics as CSV to keep them)", true);
+}
+
 void MainWindow::onDataLoaded(const DataPreview& p) {
   data_ok_ = true, data_error_.clear();
   editor_->setDataStatus(QString::fromStdString(p.summary()) + " found", true);
   QStringList names = names_of(p.class_names);
   if (!controller_->running()) class_names_ = names;
-  train_grid_->setImages(p.train_images, names);
-  test_grid_->setImages(p.test_images, names);
+  samples_->setImages(p, names);
   boundary_->setData(p);
   if (p.points && !controller_->running()) views_->setTabEnabled(views_->indexOf(boundary_), true);
   updateActions();
 }
 
 void MainWindow::exportMetrics() {
-  if (result_.history.empty()) {
+  if (model_->result().history.empty()) {
     QMessageBox::information(this, "Export metrics", "There are no epochs to export yet.");
     return;
   }
   QString f = QFileDialog::getSaveFileName(this, "Export metrics", QString::fromStdString(editor_->config().name) + "-metrics.csv",
                                            "CSV (*.csv)");
   if (f.isEmpty()) return;
-  try {
-    write_file_atomic(f.toStdString(), metrics_csv(result_));
-  } catch (const std::exception& e) {
-    QMessageBox::warning(this, "Export metrics", QString::fromStdString(e.what()));
-  }
+  write_in_background(this, f, QByteArray::fromStdString(metrics_csv(model_->result())), [this](const QString& err) {
+    if (!err.isEmpty()) QMessageBox::warning(this, "Export metrics", err);
+  });
 }
 
+// Every chart in every format: drawn here, written off the GUI thread.
 void MainWindow::exportAllCharts() {
   QString dir = QFileDialog::getExistingDirectory(this, "Export all charts (PNG, SVG, PDF and CSV data)");
   if (dir.isEmpty()) return;
-  QStringList errors;
-  for (MetricChart* c : curves_->charts()) {
-    QString base = c->title().toLower();
-    base.replace(QRegularExpression("[^a-z0-9]+"), "-");
-    base.remove(QRegularExpression("^-+|-+$"));
-    for (const char* ext : {"png", "svg", "pdf", "csv"}) {
-      QString err = c->exportTo(QDir(dir).filePath(base + "." + ext));
-      if (!err.isEmpty()) errors << err;
-    }
-  }
-  if (!errors.isEmpty()) QMessageBox::warning(this, "Export charts", errors.join("\n"));
-  else statusBar()->showMessage("Charts exported to " + dir, 4000);
+  std::vector<std::pair<QString, ExportFile>> files;
+  for (MetricChart* c : curves_->charts())
+    for (const char* ext : {"png", "svg", "pdf", "csv"})
+      files.push_back({QDir(dir).filePath(file_name_of(c->title()) + "." + ext), c->exportFile(ext)});
+  write_all_in_background(this, std::move(files), [this, dir](const QStringList& errors) {
+    if (!errors.isEmpty()) QMessageBox::warning(this, "Export charts", errors.join("\n"));
+    else statusBar()->showMessage("Charts exported to " + dir, 4000);
+  });
 }
 
 void MainWindow::setPresentation(bool on) {

@@ -1,25 +1,20 @@
 // The workbench window: the experiment editor on the left, live views on the
-// right, run controls in the toolbar and status bar. It wires the editor, the
-// data loader, the run controller and the views; all work happens in core.
+// right, run controls in the toolbar and status bar. It only arranges and
+// wires: the editor, the data loader, the run controller, the run model (the
+// run's history, ETA and replay) and the views; all work happens in core,
+// and files are written off the GUI thread.
 #pragma once
 
 #include <QMainWindow>
-#include <QElapsedTimer>
 #include <QTimer>
 
-#include <memory>
-#include <optional>
-
 #include "config/experiment.h"
-#include "store/runstore.h"
 #include "train/events.h"
 
 class QAction;
 class QLabel;
-class QProgressBar;
 class QSplitter;
 class QTabWidget;
-class QCheckBox;
 class QMenu;
 
 namespace hyperlab {
@@ -33,6 +28,9 @@ class FilterView;
 class HistoryView;
 class ImageGridView;
 class RunController;
+class RunModel;
+class RunStatusBar;
+class SamplesTab;
 class SweepView;
 class PlaygroundView;
 
@@ -51,8 +49,9 @@ class MainWindow : public QMainWindow {
   CurvesPanel* curves() const { return curves_; }
   RunController* controller() const { return controller_; }
   DataLoader* dataLoader() const { return loader_; }
-  ImageGridView* trainImages() const { return train_grid_; }
-  ImageGridView* testImages() const { return test_grid_; }
+  RunModel* runModel() const { return model_; }
+  ImageGridView* trainImages() const;
+  ImageGridView* testImages() const;
   FilterView* filters() const { return filters_; }
   BoundaryView* boundary() const { return boundary_; }
   ConfusionView* confusion() const { return confusion_; }
@@ -67,7 +66,7 @@ class MainWindow : public QMainWindow {
   QString trainBlockedReason() const;
   QString statusText() const;
   bool running() const;
-  const RunResult& lastResult() const { return result_; }
+  const RunResult& lastResult() const;
   /// The run history file runs are recorded in ("" = not recorded).
   QString databasePath() const { return db_path_; }
   /// Switches the run history to another file (remembered). A finished run
@@ -88,33 +87,39 @@ class MainWindow : public QMainWindow {
   void closeEvent(QCloseEvent* e) override;
 
  private:
+  void buildViews();
+  void buildToolbar();
   void buildMenus();
-  void prepareViews(int epochs, const QString& status, bool keep_curves);
+  void connectViews();
+  void connectRun();
+  void prepareViews(const ExperimentConfig& c, int epochs, const QString& status, bool keep_curves);
   void startRun();
   void togglePause();
   void onEdited();
   void updateActions();
   void onStarted(const RunStart& s);
-  void onBatches(const std::vector<BatchEvent>& b);
-  void onEpoch(const EpochEvent& e);
   void onSnapshot(const Snapshot& s);
   void onFinished(const RunResult& r);
+  void onRecorded(qint64 id, const QString& error);
   void onDataLoaded(const DataPreview& p);
-  bool save(const QString& file);
-  bool saveAs();
+  void save(const QString& file);
+  void saveAs();
   void addRecent(const QString& file);
   void rebuildRecentMenu();
   void exportMetrics();
   void exportAllCharts();
   void setCurrentFile(const QString& f);
+  void takeConfig(const ExperimentConfig& c);
+  static void prepareDatabase(const QString& path);
+  bool readCheckpoint(const QString& file, const QString& title, ExperimentConfig& c, int& epoch);  ///< a config from the sweep or the history, unless a run is going on
 
   ExperimentEditor* editor_;
   CurvesPanel* curves_;
   RunController* controller_;
+  RunModel* model_;
+  RunStatusBar* status_;
   DataLoader* loader_;
-  ImageGridView *train_grid_, *test_grid_;
-  QCheckBox* misclassified_only_;
-  QLabel* test_caption_;
+  SamplesTab* samples_;
   FilterView* filters_;
   BoundaryView* boundary_;
   ConfusionView* confusion_;
@@ -125,22 +130,14 @@ class MainWindow : public QMainWindow {
   QSplitter* splitter_;
   QAction *train_, *pause_, *stop_, *presentation_, *show_editor_;
   QMenu* recent_menu_;
-  QLabel *reason_, *epoch_label_, *speed_label_, *eta_label_, *device_label_, *status_label_;
-  QProgressBar* progress_;
+  QLabel* reason_;
   QTimer data_debounce_;
-  QElapsedTimer status_clock_;  // status-bar figures change at most 4 times a second
   QString current_file_;
   QStringList class_names_;
-  RunStart run_info_;
-  RunResult result_;  // the current or last run: history and, at the end, everything
-  ExperimentConfig run_config_;  // its config (what selects its epoch)
-  bool has_result_ = false;
-  double epoch_seconds_ = 0;
-  int epochs_total_ = 0;
+  bool has_result_ = false;  // a run was trained here (what useDatabase() may save)
   bool data_ok_ = true;
   QString data_error_;
   QString db_path_;
-  std::optional<RunRecord> pending_history_;  // a resumed run's earlier epochs, drawn when it starts
   qint64 last_run_id_ = 0;
 };
 

@@ -10,6 +10,7 @@
 
 #include "config/config_json.h"
 #include "config/presets.h"
+#include "ui/history/historyview.h"
 #include "ui/mainwindow.h"
 
 namespace hyperlab::ui_test {
@@ -28,6 +29,9 @@ inline bool wait_for(F pred, int ms = 60000) {
   while (!pred() && t.elapsed() < ms) QTest::qWait(10);
   return pred();
 }
+
+// Waits until the History view has every read and change it was asked for back.
+inline bool settled(const HistoryView& h) { return wait_for([&] { return !h.busy(); }, 30000); }
 
 inline void click_train(MainWindow& w) {
   auto* tb = w.findChild<QToolBar*>("runToolbar");

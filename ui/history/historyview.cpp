@@ -24,6 +24,7 @@
 #include <cmath>
 
 #include "config/config_json.h"
+#include "ui/widgets/background.h"
 #include "ui/widgets/metricchart.h"
 #include "ui/run/reportwriter.h"
 #include "ui/sweep/sweepcharts.h"
@@ -33,14 +34,6 @@
 namespace hyperlab {
 
 namespace {
-
-QString pct(double v) { return std::isfinite(v) ? QString::number(100 * v, 'f', 2) + "%" : QString("–"); }
-
-QString duration(double s) {
-  if (!(s > 0)) return "–";
-  if (s < 60) return QString::number(s, 'f', 1) + " s";
-  return QString("%1 min %2 s").arg(int(s) / 60).arg(int(s) % 60);
-}
 
 // Free text in any column, and optionally one status.
 class RunFilterProxy : public QSortFilterProxyModel {
@@ -66,130 +59,6 @@ class RunFilterProxy : public QSortFilterProxyModel {
 };
 
 }  // namespace
-
-// ---- model ----
-
-void RunTableModel::setRuns(std::vector<RunSummary> runs) {
-  beginResetModel();
-  runs_ = std::move(runs);
-  endResetModel();
-}
-
-void RunTableModel::setSettingColumns(std::vector<std::string> keys, std::map<int64_t, std::vector<std::string>> values) {
-  beginResetModel();
-  keys_ = std::move(keys);
-  values_ = std::move(values);
-  endResetModel();
-}
-
-QVariant RunTableModel::headerData(int section, Qt::Orientation o, int role) const {
-  if (o != Qt::Horizontal) return {};
-  if (section >= ColumnCount) {  // a setting that differs among the runs
-    const std::string& k = keys_[static_cast<size_t>(section - ColumnCount)];
-    if (role == Qt::ToolTipRole) return QString::fromStdString(k);
-    return role == Qt::DisplayRole ? QString::fromStdString(k).section('.', -1) : QVariant();
-  }
-  if (role == Qt::ToolTipRole && (section == BestVal || section == TestAcc))
-    return QString("%1 accuracy at the run's selected epoch: the best by validation accuracy (or by the early-stopping "
-                   "monitor); the last epoch when the run has no validation set. The test set never chooses it.")
-        .arg(section == BestVal ? "Validation" : "Test");
-  if (role != Qt::DisplayRole) return {};
-  static const char* names[] = {"#", "Name", "Date (UTC)", "Status", "Dataset", "Model", "Optimizer", "LR",
-                                "Batch", "Seed", "Epochs", "Val acc", "Test acc", "Duration", "Tags", "Sweep"};
-  return QString(names[section]);
-}
-
-QVariant RunTableModel::data(const QModelIndex& i, int role) const {
-  const RunSummary& r = runs_[static_cast<size_t>(i.row())];
-  if (i.column() >= ColumnCount) {
-    if (role != Qt::DisplayRole && role != Qt::UserRole) return {};
-    auto it = values_.find(r.id);
-    const size_t k = static_cast<size_t>(i.column() - ColumnCount);
-    const QString v = it != values_.end() && k < it->second.size() ? QString::fromStdString(it->second[k]) : QString();
-    bool number = false;
-    const double d = v.toDouble(&number);
-    return role == Qt::UserRole && number ? QVariant(d) : QVariant(v);  // numbers sort as numbers
-  }
-  if (role == Qt::UserRole) {  // sort keys: numbers as numbers
-    switch (i.column()) {
-      case Id: return qlonglong(r.id);
-      case Lr: return r.lr;
-      case Batch: return qlonglong(r.batch_size);
-      case Seed: return qulonglong(r.seed);
-      case Epochs: return r.epochs_run;
-      case BestVal: return std::isfinite(r.best_val_accuracy) ? r.best_val_accuracy : -1.0;
-      case TestAcc: return std::isfinite(r.test_accuracy) ? r.test_accuracy : -1.0;
-      case Seconds: return r.seconds;
-      case Sweep: return r.sweep_id ? qlonglong(r.sweep_id * 1000000 + r.trial * 1000 + r.repeat) : qlonglong(-1);
-      default: break;
-    }
-    return data(i, Qt::DisplayRole);
-  }
-  if (role == Qt::ToolTipRole) {
-    QString t = QString::fromStdString(r.reason);
-    if ((i.column() == BestVal || i.column() == TestAcc) && r.best_epoch > 0) {
-      t = QString("At epoch %1 of %2, %3").arg(r.best_epoch).arg(r.epochs_run)
-              .arg(r.selected_by.empty() ? QString("the last one (no validation set: nothing selects)")
-                                         : QString::fromStdString("the best by " + metric_label(r.selected_by)));
-      if (i.column() == TestAcc && r.best_epoch != r.epochs_run && std::isfinite(r.final_test_accuracy))
-        t += QString("\nAt the final epoch: %1").arg(pct(r.final_test_accuracy));
-      return t;
-    }
-    if (!r.notes.empty()) t += (t.isEmpty() ? "" : "\n") + QString("Notes: ") + QString::fromStdString(r.notes);
-    return t.isEmpty() ? QVariant() : t;
-  }
-  if (role == Qt::ForegroundRole && i.column() == Status) {
-    if (r.status == "diverged" || r.status == "failed" || r.status == "interrupted") return QColor(176, 0, 32);
-    if (r.status == "running") return QColor(21, 101, 192);
-    return {};
-  }
-  if (role == Qt::TextAlignmentRole && (i.column() >= Lr && i.column() <= Seconds))
-    return int(Qt::AlignRight | Qt::AlignVCenter);
-  if (role != Qt::DisplayRole && role != Qt::EditRole) return {};
-  switch (i.column()) {
-    case Id: return qlonglong(r.id);
-    case Name: return QString::fromStdString(r.name);
-    case Created: return QString::fromStdString(r.created);
-    case Status: return QString::fromStdString(r.status);
-    case Dataset: return QString::fromStdString(r.dataset);
-    case Model: return QString::fromStdString(r.model);
-    case Optimizer: return QString::fromStdString(r.optimizer);
-    case Lr: return QString::number(r.lr, 'g', 4);
-    case Batch: return qlonglong(r.batch_size);
-    case Seed: return qulonglong(r.seed);
-    case Epochs: return QString("%1/%2").arg(r.epochs_run).arg(r.epochs);
-    case BestVal: return pct(r.best_val_accuracy);
-    case TestAcc: return pct(r.test_accuracy);
-    case Seconds: return duration(r.seconds);
-    case Tags: return QString::fromStdString(r.tags);
-    case Sweep:
-      return r.sweep_id ? QString("%1 · trial %2 · seed %3").arg(r.sweep_id).arg(r.trial).arg(r.repeat + 1) : QString();
-  }
-  return {};
-}
-
-Qt::ItemFlags RunTableModel::flags(const QModelIndex& i) const {
-  Qt::ItemFlags f = QAbstractTableModel::flags(i);
-  if (i.column() == Name || i.column() == Tags) f |= Qt::ItemIsEditable;
-  return f;
-}
-
-bool RunTableModel::setData(const QModelIndex& i, const QVariant& v, int role) {
-  if (role != Qt::EditRole) return false;
-  RunSummary& r = runs_[static_cast<size_t>(i.row())];
-  const QString text = v.toString().trimmed();
-  if (i.column() == Name && !text.isEmpty()) {
-    r.name = text.toStdString();
-    Q_EMIT renamed(r.id, text);
-  } else if (i.column() == Tags) {
-    r.tags = text.toStdString();
-    Q_EMIT tagged(r.id, text);
-  } else {
-    return false;
-  }
-  Q_EMIT dataChanged(i, i);
-  return true;
-}
 
 // ---- view ----
 
@@ -217,7 +86,7 @@ QHBoxLayout* HistoryView::buildToolbar() {
   database->setToolTip("Open or create another run-history file (also the way out when this one is unusable)");
   bar->addWidget(database);
   connect(database, &QPushButton::clicked, this, [this] {
-    QString f = QFileDialog::getSaveFileName(this, "Run history database", store_ ? QString::fromStdString(store_->path()) : QString(),
+    QString f = QFileDialog::getSaveFileName(this, "Run history database", path_,
                                              "Hyperlab run history (*.db)", nullptr, QFileDialog::DontConfirmOverwrite);
     if (!f.isEmpty()) Q_EMIT databaseChosen(f);
   });
@@ -230,8 +99,7 @@ QHBoxLayout* HistoryView::buildToolbar() {
   connect(refresh, &QPushButton::clicked, this, &HistoryView::refresh);
   auto ask_report = [this](bool appendix) {
     QString f = QFileDialog::getSaveFileName(this, "Report", "hyperlab-report.pdf", "PDF (*.pdf);;HTML (*.html)");
-    if (QString err = f.isEmpty() ? QString() : writeReport(f, appendix); !err.isEmpty())
-      QMessageBox::warning(this, "Report", err);
+    if (!f.isEmpty()) run_file_job(this, "Report", reportJob(f, appendix));
   };
   connect(report_short, &QAction::triggered, this, [ask_report] { ask_report(false); });
   connect(report_long, &QAction::triggered, this, [ask_report] { ask_report(true); });
@@ -311,47 +179,84 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &HistoryView::onSelectionChanged);
   connect(table_, &QTableView::customContextMenuRequested, this, &HistoryView::showContextMenu);
   connect(model_, &RunTableModel::renamed, this, [this](qint64 id, const QString& name) {
-    if (store_) store_->rename(id, name.toStdString());
+    change([id, n = name.toStdString()](RunStore& s) { s.rename(id, n); });
   });
   connect(model_, &RunTableModel::tagged, this, [this](qint64 id, const QString& tags) {
-    if (store_) store_->set_tags(id, tags.toStdString());
+    change([id, t = tags.toStdString()](RunStore& s) { s.set_tags(id, t); });
   });
+  store_.setBusyWidget(this);
+  connect(&store_, &StoreWorker::idle, this, &HistoryView::idle);
   onSelectionChanged();
 }
 
 HistoryView::~HistoryView() = default;
 
 void HistoryView::openDatabase(const QString& path) {
-  store_.reset();
+  path_ = path;
+  store_.setPath(path);
   error_.clear();
-  try {
-    store_ = std::make_unique<RunStore>(path.toStdString());
-  } catch (const std::exception& e) {
-    error_ = QString::fromStdString(e.what());
-  }
   refresh();
 }
 
 void HistoryView::refresh() {
-  std::vector<int64_t> keep = selectedRuns();
-  if (!store_) {
+  info_->setText("Reading the run history…");
+  struct List {
+    std::vector<RunSummary> runs;
+    std::map<int64_t, std::string> configs;  // for the setting columns
+    std::string error;
+  };
+  const bool configs = setting_columns_->isChecked();
+  store_.run(
+      [configs](RunStore& s) {
+        List l;
+        try {
+          l.runs = s.list();
+          if (configs)
+            for (const RunSummary& r : l.runs) l.configs[r.id] = s.config_text(r.id);
+        } catch (const std::exception& e) {
+          l.error = e.what();
+        }
+        return l;
+      },
+      [this](List l, const QString& open_error) {
+        if (!open_error.isEmpty()) error_ = open_error;
+        else if (!l.error.empty()) return showProblem(QString::fromStdString(l.error));
+        showRuns(std::move(l.runs), l.configs);
+      });
+}
+
+void HistoryView::showProblem(const QString& error) {
+  info_->setText("<span style='color:#b00020'>" + error.toHtmlEscaped() + "</span>");
+}
+
+void HistoryView::showRuns(std::vector<RunSummary> runs, const std::map<int64_t, std::string>& configs) {
+  restoring_ = true;
+  if (!error_.isEmpty()) {
     model_->setRuns({});
     info_->setText("<span style='color:#b00020'>Run history unavailable: " + error_.toHtmlEscaped() +
                    "</span><br>Training still works; export a run's metrics as CSV to keep them.");
-    return;
-  }
-  try {
-    model_->setRuns(store_->list());
-    if (setting_columns_->isChecked()) fillSettingColumns();
+  } else {
+    model_->setRuns(std::move(runs));
+    if (setting_columns_->isChecked()) fillSettingColumns(configs);
     info_->setText(QString("%1 runs in %2. Double-click a name or tags to edit; select several runs to compare them; "
                            "right-click for more.")
                        .arg(model_->rowCount())
-                       .arg(QString::fromStdString(store_->path()).toHtmlEscaped()));
-  } catch (const std::exception& e) {
-    info_->setText("<span style='color:#b00020'>" + QString::fromStdString(e.what()).toHtmlEscaped() + "</span>");
+                       .arg(path_.toHtmlEscaped()));
+    table_->resizeColumnsToContents();
   }
-  table_->resizeColumnsToContents();
-  selectRuns(keep);
+  selectRuns(wanted_);
+  restoring_ = false;
+}
+
+void HistoryView::change(std::function<void(RunStore&)> edit) {
+  store_.run(
+      [edit = std::move(edit)](RunStore& s) {
+        edit(s);
+        return true;
+      },
+      [this](bool, const QString& error) {
+        if (!error.isEmpty()) showProblem(error);
+      });
 }
 
 void HistoryView::setFilterText(const QString& text) {
@@ -370,20 +275,47 @@ std::vector<int64_t> HistoryView::selectedRuns() const {
 }
 
 void HistoryView::selectRuns(const std::vector<int64_t>& ids) {
+  wanted_ = ids;  // also once a list still being read arrives
   QItemSelection sel;
   for (int r = 0; r < proxy_->rowCount(); ++r) {
     int64_t id = model_->run(proxy_->mapToSource(proxy_->index(r, 0)).row()).id;
     if (std::find(ids.begin(), ids.end(), id) != ids.end())
-      sel.select(proxy_->index(r, 0), proxy_->index(r, RunTableModel::ColumnCount - 1));
+      sel.select(proxy_->index(r, 0), proxy_->index(r, proxy_->columnCount() - 1));  // setting columns too
   }
   table_->selectionModel()->select(sel, QItemSelectionModel::ClearAndSelect);
 }
 
 void HistoryView::onSelectionChanged() {
+  const std::vector<int64_t> ids = selectedRuns();
+  if (!restoring_) wanted_ = ids;
+  const unsigned gen = ++selection_gen_;
+  checkpoint_.clear();
+  if (ids.empty() || !error_.isEmpty()) return showSelection({});
+  struct Selection {
+    std::vector<RunRecord> recs;
+    QString checkpoint;  // of the one selected run, if its file is there
+  };
+  store_.run(
+      [ids](RunStore& s) {
+        Selection sel;
+        for (int64_t id : ids)
+          if (auto r = s.load(id)) sel.recs.push_back(std::move(*r));
+        if (ids.size() == 1) sel.checkpoint = QString::fromStdString(s.checkpoint(ids[0]));
+        if (!sel.checkpoint.isEmpty() && !QFileInfo::exists(sel.checkpoint)) sel.checkpoint.clear();
+        return sel;
+      },
+      [this, gen](Selection sel, const QString& error) {
+        if (gen != selection_gen_) return;  // the selection changed since
+        if (!error.isEmpty()) showProblem(error);
+        checkpoint_ = sel.checkpoint;
+        showSelection(std::move(sel.recs));
+      });
+}
+
+void HistoryView::showSelection(std::vector<RunRecord> recs) {
   overlay_acc_->removeAllSeries();
   overlay_loss_->removeAllSeries();
-  const std::vector<int64_t> ids = selectedRuns();
-  if (ids.empty() || !store_) {
+  if (recs.empty()) {
     differs_->setHtml("<p>Select runs in the table to overlay their curves and see what differs between them.</p>");
     compare_->setHtml("<p>Select runs to compare. Runs that differ only in their seed form one row: the mean ± "
                       "standard error (or standard deviation, chosen below), n, the 95 % confidence interval and "
@@ -392,15 +324,14 @@ void HistoryView::onSelectionChanged() {
     comparison_.reset();
     return;
   }
-  std::vector<RunRecord> recs;
-  for (int64_t id : ids) {
-    std::optional<RunRecord> r = store_->load(id);
-    if (!r) continue;
+  for (const RunRecord& rec : recs) {
+    const RunRecord* r = &rec;
+    const int64_t id = rec.summary.id;
     // One colour per run, the same wherever it appears.
     const QColor color = series_color(static_cast<int>(id));
     // Names while the legend has room; run numbers when many are selected.
-    const QString name = ids.size() <= 3 ? QString("#%1 %2").arg(id).arg(QString::fromStdString(r->summary.name))
-                                         : QString("#%1").arg(id);
+    const QString name = recs.size() <= 3 ? QString("#%1 %2").arg(id).arg(QString::fromStdString(r->summary.name))
+                                          : QString("#%1").arg(id);
     QVector<QPointF> acc, loss;
     bool test_only = true;  // a run without a validation set shows its test curve, and says so
     for (const EpochEvent& e : r->history) test_only &= !std::isfinite(e.val_accuracy);
@@ -411,7 +342,6 @@ void HistoryView::onSelectionChanged() {
     }
     overlay_acc_->setPoints(overlay_acc_->addSeries(test_only ? name + " (test: no validation set)" : name, color), acc);
     overlay_loss_->setPoints(overlay_loss_->addSeries(name, color), loss);
-    recs.push_back(std::move(*r));
   }
   // What differs.
   std::vector<std::string> keys = differing_settings(recs);
@@ -461,19 +391,19 @@ void HistoryView::showComparison() {
 
 void HistoryView::setShowSettingColumns(bool on) {
   if (setting_columns_->isChecked() != on) setting_columns_->setChecked(on);
-  if (on) fillSettingColumns();
-  else model_->setSettingColumns({}, {});
+  if (on) return refresh();  // the list again, with the listed runs' configs
+  model_->setSettingColumns({}, {});
   table_->resizeColumnsToContents();
 }
 
-void HistoryView::fillSettingColumns() {
-  if (!store_) return;
+void HistoryView::fillSettingColumns(const std::map<int64_t, std::string>& configs) {
   // The configs of the listed runs (the list itself holds none).
   std::vector<RunRecord> recs;
   for (int r = 0; r < model_->rowCount(); ++r) {
     RunRecord rec;
     rec.summary = model_->run(r);
-    rec.config = parse_config_text(store_->config_text(rec.summary.id), "run").config;
+    auto it = configs.find(rec.summary.id);
+    rec.config = parse_config_text(it != configs.end() ? it->second : std::string(), "run").config;
     recs.push_back(std::move(rec));
   }
   std::vector<std::string> keys = differing_settings(recs);
@@ -505,7 +435,7 @@ void HistoryView::showContextMenu(const QPoint& pos) {
   menu.addSeparator();
   QAction* del = menu.addAction(ids.size() == 1 ? "Delete run…" : QString("Delete %1 runs…").arg(ids.size()));
   QAction* chosen = menu.exec(table_->viewport()->mapToGlobal(pos));
-  if (!chosen || !store_) return;
+  if (!chosen || !error_.isEmpty()) return;
   if (chosen == clone) {
     cloneSelected();
   } else if (chosen == resume) {
@@ -523,59 +453,73 @@ void HistoryView::showContextMenu(const QPoint& pos) {
 
 void HistoryView::cloneSelected() {
   const std::vector<int64_t> ids = selectedRuns();
-  if (ids.size() != 1 || !store_) return;
-  if (auto r = store_->load(ids[0])) Q_EMIT cloneRequested(r->config);
+  if (ids.size() != 1) return;
+  store_.run([id = ids[0]](RunStore& s) { return s.load(id); },
+             [this](std::optional<RunRecord> r, const QString&) {
+               if (r) Q_EMIT cloneRequested(r->config);
+             });
 }
 
-QString HistoryView::writeReport(const QString& file, bool appendix) {
-  if (!store_) return "no run history: " + error_;
+QString HistoryView::writeReport(const QString& file, bool appendix) { return reportJob(file, appendix)(); }
+
+// The report as a job for any thread: it reads the runs through a connection
+// of its own (the selected ones, else all shown) and writes the file.
+std::function<QString()> HistoryView::reportJob(const QString& file, bool appendix) const {
   std::vector<int64_t> ids = selectedRuns();
   if (ids.empty())
     for (int r = 0; r < proxy_->rowCount(); ++r) ids.push_back(model_->run(proxy_->mapToSource(proxy_->index(r, 0)).row()).id);
   std::sort(ids.begin(), ids.end());
-  if (ids.empty()) return "there are no runs to report";
-  std::vector<RunRecord> recs;
-  for (int64_t id : ids)
-    if (auto r = store_->load(id)) recs.push_back(std::move(*r));
   ReportOptions o;
   o.appendix = appendix;
   if (spread_->currentIndex() == 1) o.spread = Spread::SD;
-  return write_report(recs, QString("Hyperlab report: %1 runs").arg(recs.size()), file, o);
+  return [ids, o, file, path = path_.toStdString(), error = error_]() -> QString {
+    if (!error.isEmpty()) return "no run history: " + error;
+    if (ids.empty()) return "there are no runs to report";
+    std::vector<RunRecord> recs;
+    try {
+      recs = load_runs(path, ids);
+    } catch (const std::exception& e) {
+      return QString::fromStdString(e.what());
+    }
+    return write_report(recs, QString("Hyperlab report: %1 runs").arg(recs.size()), file, o);
+  };
 }
 
 QString HistoryView::resumableCheckpoint() const {
   const std::vector<int64_t> ids = selectedRuns();
-  if (ids.size() != 1 || !store_) return {};
-  const QString file = QString::fromStdString(store_->checkpoint(ids[0]));
-  if (file.isEmpty() || !QFileInfo::exists(file)) return {};
+  if (ids.size() != 1 || checkpoint_.isEmpty()) return {};
   for (int r = 0; r < model_->rowCount(); ++r)
     if (model_->run(r).id == ids[0] && model_->run(r).status == "running") return {};
-  return file;
+  return checkpoint_;
 }
 
 void HistoryView::editNotes() {
   const std::vector<int64_t> ids = selectedRuns();
-  if (ids.size() != 1 || !store_) return;
-  auto r = store_->load(ids[0]);
-  if (!r) return;
-  bool ok = false;
-  QString text = QInputDialog::getMultiLineText(this, "Notes", QString("Notes for run #%1").arg(ids[0]),
-                                                QString::fromStdString(r->summary.notes), &ok);
-  if (!ok) return;
-  store_->set_notes(ids[0], text.toStdString());
-  refresh();
+  if (ids.size() != 1) return;
+  store_.run([id = ids[0]](RunStore& s) { return s.load(id); },
+             [this, id = ids[0]](std::optional<RunRecord> r, const QString&) {
+               if (!r) return;
+               bool ok = false;
+               QString text = QInputDialog::getMultiLineText(this, "Notes", QString("Notes for run #%1").arg(id),
+                                                             QString::fromStdString(r->summary.notes), &ok);
+               if (!ok) return;
+               change([id, t = text.toStdString()](RunStore& s) { s.set_notes(id, t); });
+               refresh();
+             });
 }
 
 void HistoryView::deleteSelected(bool confirm) {
   const std::vector<int64_t> ids = selectedRuns();
-  if (ids.empty() || !store_) return;
+  if (ids.empty() || !error_.isEmpty()) return;
   if (confirm) {
     QString what = ids.size() == 1 ? QString("run #%1").arg(ids[0]) : QString("%1 runs").arg(ids.size());
     if (QMessageBox::question(this, "Delete runs", "Delete " + what + " from the history? This cannot be undone.",
                               QMessageBox::Yes | QMessageBox::No, QMessageBox::No) != QMessageBox::Yes)
       return;
   }
-  for (int64_t id : ids) store_->remove(id);
+  change([ids](RunStore& s) {
+    for (int64_t id : ids) s.remove(id);
+  });
   refresh();
 }
 
@@ -588,11 +532,9 @@ void HistoryView::exportComparison(const QString& format) {
   QString f = QFileDialog::getSaveFileName(this, "Export comparison", "comparison." + ext, format + " (*." + ext + ")");
   if (f.isEmpty()) return;
   const QString text = format == "CSV" ? comparison_csv_ : format == "Markdown" ? comparison_md_ : comparison_tex_;
-  try {
-    write_file_atomic(f.toStdString(), text.toStdString());
-  } catch (const std::exception& e) {
-    QMessageBox::warning(this, "Export", QString::fromStdString(e.what()));
-  }
+  write_in_background(this, f, text.toUtf8(), [this](const QString& err) {
+    if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
+  });
 }
 
 }  // namespace hyperlab

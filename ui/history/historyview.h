@@ -3,17 +3,21 @@
 // "clone and edit", curves of the selected runs overlaid in stable colours,
 // what differs between their configs, and the comparison table (runs that
 // differ only in seed grouped: mean ± SD, SE, n) with CSV/Markdown/LaTeX export.
+// Every read of the history runs on a StoreWorker's thread: the view shows
+// what it has and says "Reading…" until the answer comes back; busy() tells.
 #pragma once
 
-#include <QAbstractTableModel>
 #include <QWidget>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
 
 #include "config/experiment.h"
 #include "store/runstore.h"
+#include "ui/history/runtablemodel.h"
+#include "ui/widgets/storeworker.h"
 
 class QCheckBox;
 class QHBoxLayout;
@@ -33,46 +37,20 @@ struct Comparison;
 class MetricChart;
 class SweepChart;
 
-class RunTableModel : public QAbstractTableModel {
-  Q_OBJECT
- public:
-  enum Column { Id, Name, Created, Status, Dataset, Model, Optimizer, Lr, Batch, Seed, Epochs, BestVal, TestAcc,
-                Seconds, Tags, Sweep, ColumnCount };
-  using QAbstractTableModel::QAbstractTableModel;
-  void setRuns(std::vector<RunSummary> runs);
-  /// Extra columns after the fixed ones: the settings that differ among the
-  /// runs ("lr", "dropout"), with each run's value (by run id).
-  void setSettingColumns(std::vector<std::string> keys, std::map<int64_t, std::vector<std::string>> values);
-  int settingColumns() const { return static_cast<int>(keys_.size()); }
-  const RunSummary& run(int row) const { return runs_[static_cast<size_t>(row)]; }
-  int rowCount(const QModelIndex& = {}) const override { return static_cast<int>(runs_.size()); }
-  int columnCount(const QModelIndex& = {}) const override { return ColumnCount + settingColumns(); }
-  QVariant data(const QModelIndex& i, int role) const override;
-  QVariant headerData(int section, Qt::Orientation o, int role) const override;
-  Qt::ItemFlags flags(const QModelIndex& i) const override;
-  bool setData(const QModelIndex& i, const QVariant& v, int role) override;
-
- Q_SIGNALS:
-  void renamed(qint64 id, const QString& name);
-  void tagged(qint64 id, const QString& tags);
-
- private:
-  std::vector<RunSummary> runs_;
-  std::vector<std::string> keys_;
-  std::map<int64_t, std::vector<std::string>> values_;
-};
-
 class HistoryView : public QWidget {
   Q_OBJECT
  public:
   explicit HistoryView(QWidget* parent = nullptr);
   ~HistoryView() override;
 
-  /// Opens the run database; on failure the view says why and stays usable.
+  /// Opens the run database (off the GUI thread); on failure the view says why and stays usable.
   void openDatabase(const QString& path);
+  /// Why the database could not be opened ("" if it could), once the answer is back.
   QString error() const { return error_; }
   /// Re-reads the run list (after a run ends, or on the Refresh button).
   void refresh();
+  /// A read or change of the history is on its way (tests wait for it to end).
+  bool busy() const { return store_.busy(); }
   void setFilterText(const QString& text);
   /// Selects the given runs (tests and "show this run").
   void selectRuns(const std::vector<int64_t>& ids);
@@ -82,7 +60,7 @@ class HistoryView : public QWidget {
   void deleteSelected(bool confirm = true);
   /// "Clone and edit" of the one selected run.
   void cloneSelected();
-  /// The one selected run's checkpoint if it can be resumed, else "".
+  /// The one selected run's checkpoint if it can be resumed, else "" (read with the selection).
   QString resumableCheckpoint() const;
   /// A report (.pdf or .html) of the selected runs, or of all shown ones, with
   /// per-run details in an appendix if asked; error or "".
@@ -99,6 +77,8 @@ class HistoryView : public QWidget {
   QTableView* table() const { return table_; }
 
  Q_SIGNALS:
+  /// Every read and change asked for so far is done.
+  void idle();
   /// "Clone and edit": load this config into the editor.
   void cloneRequested(const hyperlab::ExperimentConfig& config);
   /// "Resume": continue an interrupted or stopped run from its checkpoint.
@@ -114,9 +94,19 @@ class HistoryView : public QWidget {
   void editNotes();
   void exportComparison(const QString& format);
   void showComparison();  ///< the table of comparison_ with the chosen spread
+  void showSelection(std::vector<RunRecord> recs);  ///< curves, differences and comparison of the loaded runs
+  void showRuns(std::vector<RunSummary> runs, const std::map<int64_t, std::string>& configs);
+  void showProblem(const QString& error);
+  /// Changes the history on the store's thread, then reads the list again.
+  void change(std::function<void(RunStore&)> edit);
+  std::function<QString()> reportJob(const QString& file, bool appendix) const;
+  void fillSettingColumns(const std::map<int64_t, std::string>& configs);
 
-  std::unique_ptr<RunStore> store_;
-  QString error_;
+  StoreWorker store_;
+  QString path_, error_, checkpoint_;
+  std::vector<int64_t> wanted_;  // the selection to keep over a re-read of the list
+  bool restoring_ = false;
+  unsigned selection_gen_ = 0;
   RunTableModel* model_;
   QSortFilterProxyModel* proxy_;
   QTableView* table_;
@@ -129,7 +119,6 @@ class HistoryView : public QWidget {
   QTextBrowser* compare_;
   SweepChart* spread_chart_;
   QCheckBox* setting_columns_;
-  void fillSettingColumns();
   QHBoxLayout* buildToolbar();
   QComboBox* spread_;
   std::unique_ptr<Comparison> comparison_;

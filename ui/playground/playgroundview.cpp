@@ -2,7 +2,6 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -25,6 +24,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/widgets/background.h"
+#include "ui/widgets/export.h"
 #include "ui/widgets/fields.h"
 #include "ui/widgets/metricchart.h"
 #include "ui/widgets/pictureviews.h"
@@ -166,6 +167,34 @@ PlaygroundView::PlaygroundView(QWidget* parent) : QWidget(parent) {
 
 void PlaygroundView::buildControls(QWidget* host) {
   auto* v = new QVBoxLayout(host);
+  v->addWidget(buildFunctionBox());
+  v->addWidget(buildOptimizerBox());
+  auto* eb = new QHBoxLayout;
+  auto* fig = new QPushButton("Export figure…");
+  auto* csv = new QPushButton("Export CSV…");
+  eb->addWidget(fig);
+  eb->addWidget(csv);
+  eb->addStretch(1);
+  v->addLayout(eb);
+  v->addStretch(1);
+  connectFunctionControls();
+  connect(fig, &QPushButton::clicked, this, [this] {
+    QWidget* figure = findChild<QWidget*>("figure");
+    export_interactively(this, {"figure", "playground", false, [this, figure](const QString& ext) {
+                                  return render_widget(figure ? figure : this, ext, "Optimizer playground");
+                                }});
+  });
+  connect(csv, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, "Export trajectories", "trajectories.csv", "CSV (*.csv)");
+    if (f.isEmpty()) return;
+    write_in_background(this, f, QByteArray::fromStdString(trajectories_csv(traj_)), [this](const QString& err) {
+      if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
+    });
+  });
+}
+
+// Preset, function, its parameter or expression, the start and the number of steps.
+QWidget* PlaygroundView::buildFunctionBox() {
   auto* fb = new QGroupBox("Function");
   auto* ff = new QFormLayout(fb);
   ff->setRowWrapPolicy(QFormLayout::WrapLongRows);
@@ -211,8 +240,11 @@ void PlaygroundView::buildControls(QWidget* host) {
   steps_->setSingleStep(1000);
   steps_->setValue(10000);
   ff->addRow("Steps", steps_);
-  v->addWidget(fb);
+  return fb;
+}
 
+// The optimizers' table, with Add and Remove.
+QWidget* PlaygroundView::buildOptimizerBox() {
   auto* ob = new QGroupBox("Optimizers (LibTorch's update rules)");
   auto* ov = new QVBoxLayout(ob);
   opts_ = new QTableWidget(0, 4);
@@ -239,17 +271,21 @@ void PlaygroundView::buildControls(QWidget* host) {
   hint->setWordWrap(true);
   hint->setStyleSheet("color: #666;");
   ov->addWidget(hint);
-  v->addWidget(ob);
+  connect(add, &QPushButton::clicked, this, [this] {
+    addOptimizerRow(parse_optimizer("adam"));
+    recompute();
+  });
+  connect(remove, &QPushButton::clicked, this, [this] {
+    if (opts_->currentRow() >= 0) opts_->removeRow(opts_->currentRow());
+    recompute();
+  });
+  connect(opts_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* it) {
+    if (!loading_ && it->column() == 0) recompute();
+  });
+  return ob;
+}
 
-  auto* eb = new QHBoxLayout;
-  auto* fig = new QPushButton("Export figure…");
-  auto* csv = new QPushButton("Export CSV…");
-  eb->addWidget(fig);
-  eb->addWidget(csv);
-  eb->addStretch(1);
-  v->addLayout(eb);
-  v->addStretch(1);
-
+void PlaygroundView::connectFunctionControls() {
   connect(preset_, &QComboBox::currentIndexChanged, this, [this] {
     const QString p = preset_->currentData().toString();
     if (!p.isEmpty()) loadPreset(p);
@@ -278,30 +314,6 @@ void PlaygroundView::buildControls(QWidget* host) {
     });
   connect(steps_, &QSpinBox::valueChanged, this, [this] {
     if (!loading_) recompute();
-  });
-  connect(opts_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* it) {
-    if (!loading_ && it->column() == 0) recompute();
-  });
-  connect(add, &QPushButton::clicked, this, [this] {
-    addOptimizerRow(parse_optimizer("adam"));
-    recompute();
-  });
-  connect(remove, &QPushButton::clicked, this, [this] {
-    if (opts_->currentRow() >= 0) opts_->removeRow(opts_->currentRow());
-    recompute();
-  });
-  connect(fig, &QPushButton::clicked, this, [this] {
-    const QString f = QFileDialog::getSaveFileName(this, "Export figure", "playground.png",
-                                                   "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf)");
-    if (f.isEmpty()) return;
-    const QString err = exportFigure(f);
-    if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
-  });
-  connect(csv, &QPushButton::clicked, this, [this] {
-    const QString f = QFileDialog::getSaveFileName(this, "Export trajectories", "trajectories.csv", "CSV (*.csv)");
-    if (f.isEmpty()) return;
-    const QString err = exportCsv(f);
-    if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
   });
 }
 
@@ -554,11 +566,7 @@ QString PlaygroundView::exportFigure(const QString& file) {
 }
 
 QString PlaygroundView::exportCsv(const QString& file) const {
-  QFile f(file);
-  const std::string csv = trajectories_csv(traj_);
-  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(csv.data(), qint64(csv.size())) < 0)
-    return "cannot write " + file;
-  return {};
+  return write_bytes(file, QByteArray::fromStdString(trajectories_csv(traj_)));
 }
 
 }  // namespace hyperlab

@@ -58,6 +58,9 @@ class PlaygroundView : public QWidget {
 
  private:
   void buildControls(QWidget* host);
+  QWidget* buildFunctionBox();
+  QWidget* buildOptimizerBox();
+  void connectFunctionControls();
   void addOptimizerRow(const playground::OptimizerSpec& o);
   std::vector<playground::OptimizerSpec> optimizers(QString* error) const;
   void updateViews();

@@ -79,10 +79,22 @@ void DataLoader::finish(unsigned generation, std::shared_ptr<const LoadedData> d
 
 // ---- RunController ----
 
-RunController::RunController(QObject* parent) : QObject(parent) {
-  timer_.setInterval(100);
-  connect(&timer_, &QTimer::timeout, this, &RunController::drain);
+namespace {
+
+// Batch events may be thinned when the GUI falls behind; only the newest
+// snapshot that is not the final one is worth showing; the rest is kept.
+template <class Item>
+BridgePolicy run_policy(const Item& item) {
+  if (std::holds_alternative<BatchEvent>(item)) return BridgePolicy::Thin;
+  if (const Snapshot* s = std::get_if<Snapshot>(&item)) return s->final ? BridgePolicy::Keep : BridgePolicy::Latest;
+  return BridgePolicy::Keep;
 }
+
+}  // namespace
+
+RunController::RunController(QObject* parent)
+    : QObject(parent),
+      bridge_(this, &run_policy<Item>, [this](std::vector<Item>&& items) { deliver(std::move(items)); }) {}
 
 RunController::~RunController() { stopAndWait(); }
 
@@ -106,7 +118,6 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
                            const std::string& db_path, int64_t continue_id, const std::string& checkpoint,
                            bool resuming) {
   if (running()) return false;
-  feed_ = std::make_shared<Feed>();
   trainer_ = std::make_unique<Trainer>(c);
   if (data) trainer_->set_data(data);
   if (!checkpoint.empty()) {
@@ -114,7 +125,7 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
     trainer_->set_checkpoint_file(checkpoint);
   }
   paused_ = false;
-  std::shared_ptr<Feed> feed = feed_;
+  std::shared_ptr<JobBridge<Item>::Queue> feed = bridge_.open();
   Trainer* trainer = trainer_.get();
   std::shared_ptr<const LoadedData> preview_source = data;
   thread_ = std::thread([feed, trainer, c, db_path, continue_id, checkpoint, resuming, preview_source] {
@@ -125,42 +136,31 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
       try {
         trainer->resume_from(checkpoint);
       } catch (const std::exception& e) {
-        RunResult r;
-        r.status = RunStatus::Failed, r.reason = e.what(), r.input_error = true;
-        std::lock_guard<std::mutex> l(feed->m);
-        feed->result = r, feed->done = true;
+        RunEnd end;
+        end.result.status = RunStatus::Failed, end.result.reason = e.what(), end.result.input_error = true;
+        feed->push(std::move(end));
         return;
       }
     }
     RunCallbacks cb;
-    cb.on_start = [&](const RunStart& s) {
-      std::lock_guard<std::mutex> l(feed->m);
-      feed->start = s, feed->has_start = true;
-    };
+    cb.on_start = [&](const RunStart& s) { feed->push(s); };
     cb.on_batch = [&](const BatchEvent& b) {
-      std::lock_guard<std::mutex> l(feed->m);
-      feed->batches.push_back(b);
+      feed->push(b);
       return true;
     };
     cb.on_epoch = [&](const EpochEvent& e) {
-      std::lock_guard<std::mutex> l(feed->m);
-      feed->epochs.push_back(e);
+      feed->push(e);
       return true;
     };
-    cb.on_snapshot = [&](const Snapshot& s) {
-      std::lock_guard<std::mutex> l(feed->m);
-      if (!feed->snaps.empty() && !feed->snaps.back().final) feed->snaps.pop_back();  // the GUI shows the newest
-      feed->snaps.push_back(s);
-    };
+    cb.on_snapshot = [&](const Snapshot& s) { feed->push(s); };
     RunResult r = rec.run(*trainer, cb);  // never throws
     const std::string store_error = rec.error();
-    std::lock_guard<std::mutex> l(feed->m);
-    feed->result = std::move(r);
-    feed->run_id = store_error.empty() ? rec.run_id() : 0;
-    feed->store_error = store_error;
-    feed->done = true;
+    RunEnd end;
+    end.result = std::move(r);
+    end.run_id = store_error.empty() ? rec.run_id() : 0;
+    end.store_error = store_error;
+    feed->push(std::move(end));
   });
-  timer_.start();
   return true;
 }
 
@@ -181,45 +181,38 @@ void RunController::stopAndWait() {
   if (!thread_.joinable()) return;
   trainer_->request_stop();
   thread_.join();
-  timer_.stop();
-  feed_.reset();
+  bridge_.close();
   trainer_.reset();
 }
 
-void RunController::drain() {
-  if (!feed_) return;
-  bool has_start = false, done = false;
-  RunStart start;
+// In the order the worker pushed them: consecutive batch events as one signal.
+void RunController::deliver(std::vector<Item>&& items) {
   std::vector<BatchEvent> bs;
-  std::vector<EpochEvent> es;
-  std::vector<Snapshot> ss;
-  RunResult result;
-  int64_t run_id = 0;
-  std::string store_error;
-  {
-    std::lock_guard<std::mutex> l(feed_->m);
-    if (feed_->has_start) start = std::move(feed_->start), has_start = true, feed_->has_start = false;
-    bs.swap(feed_->batches);
-    es.swap(feed_->epochs);
-    ss.swap(feed_->snaps);
-    if (feed_->done) {
-      result = std::move(feed_->result), done = true;
-      run_id = feed_->run_id, store_error = feed_->store_error;
+  auto flush_batches = [&] {
+    if (!bs.empty()) Q_EMIT batches(bs);
+    bs.clear();
+  };
+  for (Item& item : items) {
+    if (auto* b = std::get_if<BatchEvent>(&item)) {
+      bs.push_back(*b);
+      continue;
     }
+    flush_batches();
+    if (auto* s = std::get_if<RunStart>(&item)) Q_EMIT started(*s);
+    else if (auto* e = std::get_if<EpochEvent>(&item)) Q_EMIT epoch(*e);
+    else if (auto* snap = std::get_if<Snapshot>(&item)) Q_EMIT snapshot(*snap);
+    else if (auto* end = std::get_if<RunEnd>(&item)) return finish(*end);
   }
-  if (has_start) Q_EMIT started(start);
-  if (!bs.empty()) Q_EMIT batches(bs);
-  for (const auto& e : es) Q_EMIT epoch(e);
-  for (const auto& s : ss) Q_EMIT snapshot(s);
-  if (done) {
-    thread_.join();
-    timer_.stop();
-    feed_.reset();
-    trainer_.reset();
-    paused_ = false;
-    Q_EMIT finished(result);
-    Q_EMIT recorded(run_id, QString::fromStdString(store_error));
-  }
+  flush_batches();
+}
+
+void RunController::finish(const RunEnd& end) {
+  thread_.join();
+  bridge_.close();
+  trainer_.reset();
+  paused_ = false;
+  Q_EMIT finished(end.result);
+  Q_EMIT recorded(end.run_id, QString::fromStdString(end.store_error));
 }
 
 }  // namespace hyperlab

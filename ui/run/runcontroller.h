@@ -1,21 +1,21 @@
 // The GUI's bridge to core: loads data and runs a Trainer on worker threads.
-// The worker pushes small event structs into buffers under a mutex; a timer on
-// the GUI thread drains them about 10 times a second and emits them in
-// batches, so the GUI never sees one signal per training batch and training
-// never waits for the GUI.
+// The worker pushes small event structs into a JobBridge (a bounded queue); a
+// timer on the GUI thread drains it about 10 times a second and emits the
+// events in order, batch events as one signal, so the GUI never sees one
+// signal per training batch and training never waits for the GUI.
 #pragma once
 
 #include <QObject>
 #include <QString>
-#include <QTimer>
 
 #include <memory>
-#include <mutex>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "config/experiment.h"
 #include "train/events.h"
+#include "ui/widgets/jobbridge.h"
 
 namespace hyperlab {
 
@@ -77,8 +77,8 @@ class RunController : public QObject {
   bool paused() const { return paused_; }
   /// Stops the run and waits for its thread (closing the window).
   void stopAndWait();
-  /// Milliseconds between drains of the event buffers (default 100).
-  void setInterval(int ms) { timer_.setInterval(ms); }
+  /// Milliseconds between drains of the event queue (default 100).
+  void setInterval(int ms) { bridge_.setInterval(ms); }
 
  Q_SIGNALS:
   void started(const hyperlab::RunStart& info);
@@ -90,26 +90,21 @@ class RunController : public QObject {
   void recorded(qint64 run_id, const QString& error);
 
  private:
-  void drain();
   bool launch(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data, const std::string& db_path,
               int64_t continue_id, const std::string& checkpoint, bool resuming);
   std::string checkpoint_dir_;
 
-  struct Feed {  // written by the worker, read by drain()
-    std::mutex m;
-    bool has_start = false, done = false;
-    RunStart start;
-    std::vector<BatchEvent> batches;
-    std::vector<EpochEvent> epochs;
-    std::vector<Snapshot> snaps;  // only the newest is shown, but keep final ones
+  struct RunEnd {  // the last item of a run
     RunResult result;
     int64_t run_id = 0;
     std::string store_error;
   };
-  std::shared_ptr<Feed> feed_;
+  using Item = std::variant<RunStart, BatchEvent, EpochEvent, Snapshot, RunEnd>;
+  void deliver(std::vector<Item>&& items);
+  void finish(const RunEnd& end);
   std::unique_ptr<Trainer> trainer_;
   std::thread thread_;
-  QTimer timer_;
+  JobBridge<Item> bridge_;
   bool paused_ = false;
 };
 

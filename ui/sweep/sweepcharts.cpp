@@ -1,9 +1,6 @@
 #include "ui/sweep/sweepcharts.h"
 
 #include <QContextMenuEvent>
-#include <QFile>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QMenu>
 #include <QPainter>
 #include <QPainterPath>
@@ -28,6 +25,7 @@
 #include <map>
 
 #include "ui/widgets/metricchart.h"
+#include "ui/widgets/export.h"
 #include "ui/widgets/pictureviews.h"
 
 namespace hyperlab {
@@ -36,15 +34,9 @@ namespace {
 
 QString n(double v) { return std::isfinite(v) ? QString::number(v, 'g', 8) : QString(); }
 
-QString ask_file(QWidget* w, const QString& title) {
-  return QFileDialog::getSaveFileName(w, "Export", title + ".png",
-                                      "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf);;CSV data (*.csv)");
-}
-
-QString write_text(const QString& file, const QString& text) {
-  QFile f(file);
-  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text.toUtf8()) < 0) return "cannot write " + file;
-  return {};
+// A chart's file: its data as CSV, else a picture of the widget.
+ExportFile chart_file(QWidget* w, const QString& ext, const QString& title, const QString& csv) {
+  return ext == "csv" ? ExportFile{csv.toUtf8(), QString()} : render_widget(w, ext, title);
 }
 
 void tidy_axis(QAbstractAxis* a) {
@@ -347,20 +339,15 @@ void SweepChart::showBoxes(const QStringList& names, const std::vector<BoxStats>
 }
 
 QString SweepChart::exportTo(const QString& file) {
-  if (QFileInfo(file).suffix().toLower() == "csv") return write_text(file, csv_);
-  return export_widget(view_, file, title_);
+  return export_now(file, [this](const QString& ext) { return chart_file(view_, ext, title_, csv_); });
 }
 
 void SweepChart::contextMenuEvent(QContextMenuEvent* e) {
   QMenu menu(this);
-  QAction* exp = menu.addAction("Export chart…");
-  if (menu.exec(e->globalPos()) == exp) {
-    const QString f = ask_file(this, title_);
-    if (!f.isEmpty()) {
-      const QString err = exportTo(f);
-      if (!err.isEmpty()) QToolTip::showText(e->globalPos(), err);
-    }
-  }
+  add_export_action(menu, this, {"chart", title_, true, [this](const QString& ext) {
+                                   return chart_file(view_, ext, title_, csv_);
+                                 }});
+  menu.exec(e->globalPos());
 }
 
 // ---- parallel coordinates ----
@@ -466,20 +453,15 @@ void ParallelCoordinates::paintEvent(QPaintEvent*) {
 }
 
 QString ParallelCoordinates::exportTo(const QString& file) {
-  if (QFileInfo(file).suffix().toLower() == "csv") return write_text(file, csv_);
-  return export_widget(this, file, "Parallel coordinates");
+  return export_now(file, [this](const QString& ext) { return chart_file(this, ext, "Parallel coordinates", csv_); });
 }
 
 void ParallelCoordinates::contextMenuEvent(QContextMenuEvent* e) {
   QMenu menu(this);
-  QAction* exp = menu.addAction("Export chart…");
-  if (menu.exec(e->globalPos()) == exp) {
-    const QString f = ask_file(this, "parallel-coordinates");
-    if (!f.isEmpty()) {
-      const QString err = exportTo(f);
-      if (!err.isEmpty()) QToolTip::showText(e->globalPos(), err);
-    }
-  }
+  add_export_action(menu, this, {"chart", "parallel-coordinates", true, [this](const QString& ext) {
+                                   return chart_file(this, ext, "Parallel coordinates", csv_);
+                                 }});
+  menu.exec(e->globalPos());
 }
 
 }  // namespace hyperlab

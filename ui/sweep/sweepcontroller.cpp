@@ -2,13 +2,21 @@
 
 #include <cmath>
 
-#include "store/runstore.h"
-
 namespace hyperlab {
 
-SweepController::SweepController(QObject* parent) : QObject(parent) {
-  timer_.setInterval(100);
-  connect(&timer_, &QTimer::timeout, this, &SweepController::drain);
+SweepController::SweepController(QObject* parent)
+    : QObject(parent),
+      store_(this),
+      bridge_(
+          this, [](const Item&) { return BridgePolicy::Keep; },  // one event per epoch and trial: keep them all
+          [this](std::vector<Item>&& items) { deliver(std::move(items)); }) {
+  // The end waits for the curves still being read, so the views see it complete.
+  connect(&store_, &StoreWorker::idle, this, [this] {
+    if (!finish_pending_) return;
+    finish_pending_ = false;
+    Q_EMIT changed();
+    Q_EMIT finished(outcome_);
+  });
 }
 
 SweepController::~SweepController() { stopAndWait(); }
@@ -18,23 +26,16 @@ bool SweepController::start(const SweepSpec& spec, const SweepOptions& options) 
   if (thread_.joinable()) thread_.join();
   spec_ = spec, options_ = options;
   trials_.clear(), index_.clear(), curves_.clear();
-  pending_.clear();
-  done_ = false, finished_ = false, has_outcome_ = false;
-  store_.reset();
+  finished_ = false, has_outcome_ = false, finish_pending_ = false;
+  store_.setPath(QString::fromStdString(options_.store_path));
   runner_ = std::make_unique<SweepRunner>(spec, options);
   SweepRunner* r = runner_.get();
-  thread_ = std::thread([this, r] {
+  auto queue = bridge_.open();
+  thread_ = std::thread([queue, r] {
     SweepCallbacks cb;
-    cb.on_event = [this](const SweepEvent& e) {
-      std::lock_guard<std::mutex> lock(mu_);
-      pending_.push_back(e);
-    };
-    SweepOutcome out = r->run(cb);
-    std::lock_guard<std::mutex> lock(mu_);
-    done_outcome_ = std::move(out);
-    done_ = true;
+    cb.on_event = [queue](const SweepEvent& e) { queue->push(e); };
+    queue->push(r->run(cb));
   });
-  timer_.start();
   return true;
 }
 
@@ -49,70 +50,90 @@ void SweepController::cancelTrial(int trial) {
 void SweepController::stopAndWait() {
   stop();
   if (thread_.joinable()) thread_.join();
-  drain();
+  bridge_.drain();
 }
 
+// The objective per epoch of a finished trial's runs that were not followed
+// live, read from the history on the store's thread.
 void SweepController::loadCurves(const TrialRow& r) {
   if (options_.store_path.empty()) return;
+  std::vector<std::pair<int, int64_t>> wanted;  // (repeat, run id)
   for (size_t k = 0; k < r.run_ids.size(); ++k) {
     if (!r.run_ids[k]) continue;
-    auto& c = curves_[{r.id, static_cast<int>(k)}];
-    if (!c.empty() && !r.resumed) continue;  // followed live
-    try {
-      if (!store_) store_ = std::make_unique<RunStore>(options_.store_path);
-      if (auto rec = store_->load(r.run_ids[k])) {
-        c.clear();
-        for (const EpochEvent& e : rec->history) c.push_back(epoch_metric(e, spec_.metric));
-      }
-    } catch (const std::exception&) {
-      return;  // the curves are a nicety; the table has the results
-    }
+    auto it = curves_.find({r.id, static_cast<int>(k)});
+    if (it != curves_.end() && !it->second.empty() && !r.resumed) continue;  // followed live
+    wanted.push_back({static_cast<int>(k), r.run_ids[k]});
+  }
+  if (wanted.empty()) return;
+  const std::string metric = spec_.metric;
+  using Curves = std::vector<std::pair<int, std::vector<double>>>;
+  store_.run(
+      [wanted, metric](RunStore& store) {
+        Curves out;
+        for (const auto& [repeat, id] : wanted)
+          if (auto rec = store.load(id)) {
+            std::vector<double> c;
+            for (const EpochEvent& e : rec->history) c.push_back(epoch_metric(e, metric));
+            out.push_back({repeat, std::move(c)});
+          }
+        return out;
+      },
+      [this, trial = r.id](Curves curves, const QString&) {  // an error: the curves are a nicety; the table has the results
+        for (auto& [repeat, c] : curves) curves_[{trial, repeat}] = std::move(c);
+        if (!curves.empty()) Q_EMIT changed();
+      });
+}
+
+void SweepController::apply(const SweepEvent& e) {
+  auto it = index_.find(e.trial.id);
+  if (it == index_.end()) {
+    it = index_.emplace(e.trial.id, trials_.size()).first;
+    trials_.push_back(e.trial);
+  } else {
+    trials_[it->second] = e.trial;
+  }
+  if (e.kind == SweepEvent::Kind::Epoch) {
+    auto& c = curves_[{e.trial.id, e.repeat}];
+    if (e.epoch.epoch == 1) c.clear();  // a repeat that runs again starts over
+    c.resize(static_cast<size_t>(e.epoch.epoch), kNone);
+    c[e.epoch.epoch - 1] = epoch_metric(e.epoch, spec_.metric);
+  } else if (e.trial.status != "queued" && e.trial.status != "running") {
+    loadCurves(e.trial);
   }
 }
 
-void SweepController::drain() {
-  std::vector<SweepEvent> events;
-  bool done = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    events.swap(pending_);
-    done = done_;
-  }
-  for (const SweepEvent& e : events) {
-    auto it = index_.find(e.trial.id);
-    if (it == index_.end()) {
-      it = index_.emplace(e.trial.id, trials_.size()).first;
-      trials_.push_back(e.trial);
+void SweepController::deliver(std::vector<Item>&& items) {
+  bool events = false;
+  for (const Item& item : items) {
+    if (const auto* e = std::get_if<SweepEvent>(&item)) {
+      apply(*e);
+      events = true;
     } else {
-      trials_[it->second] = e.trial;
-    }
-    if (e.kind == SweepEvent::Kind::Epoch) {
-      auto& c = curves_[{e.trial.id, e.repeat}];
-      if (e.epoch.epoch == 1) c.clear();  // a repeat that runs again starts over
-      c.resize(static_cast<size_t>(e.epoch.epoch), kNone);
-      c[e.epoch.epoch - 1] = epoch_metric(e.epoch, spec_.metric);
-    } else if (e.trial.status != "queued" && e.trial.status != "running") {
-      loadCurves(e.trial);
+      if (events) Q_EMIT changed();
+      return finish(std::get<SweepOutcome>(item));
     }
   }
-  if (!events.empty()) Q_EMIT changed();
-  if (done && !finished_) {
-    if (thread_.joinable()) thread_.join();
-    finished_ = true;
-    timer_.stop();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      outcome_ = done_outcome_;
-    }
-    has_outcome_ = true;
-    for (const TrialRow& r : outcome_.trials) {
-      auto it = index_.find(r.id);
-      if (it == index_.end()) index_.emplace(r.id, trials_.size()), trials_.push_back(r);
-      else trials_[it->second] = r;
-    }
-    Q_EMIT changed();
-    Q_EMIT finished(outcome_);
+  if (events) Q_EMIT changed();
+}
+
+void SweepController::finish(const SweepOutcome& outcome) {
+  if (finished_) return;
+  if (thread_.joinable()) thread_.join();
+  finished_ = true;
+  bridge_.close();
+  outcome_ = outcome;
+  has_outcome_ = true;
+  for (const TrialRow& r : outcome_.trials) {
+    auto it = index_.find(r.id);
+    if (it == index_.end()) index_.emplace(r.id, trials_.size()), trials_.push_back(r);
+    else trials_[it->second] = r;
   }
+  if (store_.busy()) {
+    finish_pending_ = true;
+    return;
+  }
+  Q_EMIT changed();
+  Q_EMIT finished(outcome_);
 }
 
 }  // namespace hyperlab

@@ -1,25 +1,24 @@
 // The GUI's bridge to a sweep: runs core's SweepRunner on a worker thread,
-// collects its events under a mutex and hands them to the GUI thread about
+// queues its events in a JobBridge that hands them to the GUI thread about
 // ten times a second, keeping the dashboard's state: the trials, and each
-// run's objective per epoch (live, or read from the history for trials that
-// finished in an earlier session).
+// run's objective per epoch (live, or read from the history, off the GUI
+// thread, for trials that finished in an earlier session).
 #pragma once
 
 #include <QObject>
-#include <QTimer>
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "sweep/runner.h"
+#include "ui/widgets/jobbridge.h"
+#include "ui/widgets/storeworker.h"
 
 namespace hyperlab {
-
-class RunStore;
 
 class SweepController : public QObject {
   Q_OBJECT
@@ -42,27 +41,30 @@ class SweepController : public QObject {
   const SweepOutcome& outcome() const { return outcome_; }
   bool hasOutcome() const { return has_outcome_; }
   QString databasePath() const { return QString::fromStdString(options_.store_path); }
+  /// Curves of earlier sessions' runs still being read from the history.
+  bool readingHistory() const { return store_.busy(); }
 
  Q_SIGNALS:
   void changed();
   void finished(const hyperlab::SweepOutcome& outcome);
 
  private:
-  void drain();
+  using Item = std::variant<SweepEvent, SweepOutcome>;
+  void deliver(std::vector<Item>&& items);
+  void apply(const SweepEvent& e);
+  void finish(const SweepOutcome& outcome);
   void loadCurves(const TrialRow& r);
   std::thread thread_;
   std::unique_ptr<SweepRunner> runner_;
-  std::mutex mu_;
-  std::vector<SweepEvent> pending_;
-  bool done_ = false, finished_ = true, has_outcome_ = false;
-  SweepOutcome done_outcome_, outcome_;
-  QTimer timer_;
+  bool finished_ = true, has_outcome_ = false, finish_pending_ = false;
+  SweepOutcome outcome_;
   SweepSpec spec_;
   SweepOptions options_;
   std::vector<TrialRow> trials_;
   std::map<int, size_t> index_;
   std::map<std::pair<int, int>, std::vector<double>> curves_;
-  std::unique_ptr<RunStore> store_;  // read-only use: curves of earlier sessions' runs
+  StoreWorker store_;  // curves of earlier sessions' runs, read off the GUI thread
+  JobBridge<Item> bridge_;
 };
 
 }  // namespace hyperlab

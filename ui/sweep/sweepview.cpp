@@ -24,6 +24,8 @@
 
 #include "config/config_json.h"
 #include "config/presets.h"
+#include "ui/widgets/background.h"
+#include "ui/widgets/storeworker.h"
 #include "ui/widgets/metricchart.h"
 #include "ui/run/reportwriter.h"
 #include "store/runstore.h"
@@ -144,8 +146,11 @@ void SweepView::buildFooter() {
   connect(save, &QPushButton::clicked, this, [this] {
     const QString f = QFileDialog::getSaveFileName(this, "Save sweep", form_->name() + ".sweep.json", "Sweep files (*.json)");
     if (f.isEmpty()) return;
-    const QString err = saveSweepFile(f);
-    if (!err.isEmpty()) QMessageBox::warning(this, "Save sweep", err);
+    SweepResult r = sweepFromForm();
+    if (!r.ok()) return (void)QMessageBox::warning(this, "Save sweep", QString::fromStdString(r.errors.front().str()));
+    write_in_background(this, f, QByteArray::fromStdString(sweep_to_text(r.spec)), [this](const QString& err) {
+      if (!err.isEmpty()) QMessageBox::warning(this, "Save sweep", err);
+    });
   });
 }
 
@@ -240,9 +245,7 @@ void SweepView::buildDashboard(QWidget* host) {
   auto ask_report = [this](bool appendix) {
     const QString f = QFileDialog::getSaveFileName(this, "Sweep report", form_->name() + "-report.pdf",
                                                    "PDF (*.pdf);;HTML (*.html)");
-    if (f.isEmpty()) return;
-    const QString err = writeReport(f, appendix);
-    if (!err.isEmpty()) QMessageBox::warning(this, "Report", err);
+    if (!f.isEmpty()) run_file_job(this, "Report", reportJob(f, appendix));
   };
   connect(report_short, &QAction::triggered, this, [ask_report] { ask_report(false); });
   connect(report_long, &QAction::triggered, this, [ask_report] { ask_report(true); });
@@ -524,32 +527,34 @@ void SweepView::exportSummary(const QString& format) {
                                                  format + " (*." + ext + ")");
   if (f.isEmpty()) return;
   const QString text = format == "CSV" ? summary_csv_ : format == "Markdown" ? summary_md_ : summary_tex_;
-  try {
-    write_file_atomic(f.toStdString(), text.toStdString());
-  } catch (const std::exception& e) {
-    QMessageBox::warning(this, "Export", QString::fromStdString(e.what()));
-  }
+  write_in_background(this, f, text.toUtf8(), [this](const QString& err) {
+    if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
+  });
 }
 
-QString SweepView::writeReport(const QString& file, bool appendix) {
-  const auto& trials = controller_->trials();
-  if (trials.empty()) return "the sweep has no trials yet";
-  std::vector<RunRecord> recs;
-  if (!db_path_.isEmpty()) {
-    try {
-      RunStore store(db_path_.toStdString());
-      for (const TrialRow& t : trials)
-        for (int64_t id : t.run_ids)
-          if (id)
-            if (auto r = store.load(id)) recs.push_back(std::move(*r));
-    } catch (const std::exception& e) {
-      return QString::fromStdString(e.what());
-    }
-  }
+QString SweepView::writeReport(const QString& file, bool appendix) { return reportJob(file, appendix)(); }
+
+// The report as a job that may run on any thread: it reads the trials' runs
+// through a connection of its own and writes the file.
+std::function<QString()> SweepView::reportJob(const QString& file, bool appendix) const {
+  const std::vector<TrialRow> trials = controller_->trials();
   ReportOptions o;
   o.appendix = appendix;
   o.spread = band_kind_->currentIndex() == 1 ? Spread::SD : Spread::SE;
-  return write_report(make_sweep_report(controller_->spec(), trials, recs, o), file);
+  return [trials, o, file, db = db_path_.toStdString(), spec = controller_->spec()]() -> QString {
+    if (trials.empty()) return "the sweep has no trials yet";
+    std::vector<int64_t> ids;
+    for (const TrialRow& t : trials)
+      for (int64_t id : t.run_ids)
+        if (id) ids.push_back(id);
+    std::vector<RunRecord> recs;
+    try {
+      if (!db.empty()) recs = load_runs(db, ids);
+    } catch (const std::exception& e) {
+      return QString::fromStdString(e.what());
+    }
+    return write_report(make_sweep_report(spec, trials, recs, o), file);
+  };
 }
 
 void SweepView::onFinished(const SweepOutcome& o) {

@@ -10,6 +10,7 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <set>
 
 #include "config/experiment.h"
@@ -88,6 +89,7 @@ class SweepView : public QWidget {
   void buildDashboard(QWidget* host);
   void updateCharts();
   void exportSummary(const QString& format);
+  std::function<QString()> reportJob(const QString& file, bool appendix) const;
   void onFinished(const SweepOutcome& o);
   void updateButtons();
 

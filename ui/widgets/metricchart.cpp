@@ -1,21 +1,18 @@
 #include "ui/widgets/metricchart.h"
 
+#include "ui/widgets/export.h"
+
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
 #include <QContextMenuEvent>
-#include <QFile>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QMenu>
 #include <QPainter>
-#include <QPdfWriter>
 #include <QScatterSeries>
-#include <QSvgGenerator>
 #include <QTimer>
 #include <QToolTip>
 #include <QValueAxis>
@@ -292,72 +289,49 @@ void MetricChart::setPresentation(bool on) {
   marker_->setMarkerSize(on ? 15 : 11);
 }
 
-QString MetricChart::exportTo(const QString& file, QSize size) {
-  if (axes_pending_) updateAxes();
-  const QString ext = QFileInfo(file).suffix().toLower();
-  // Render at a fixed size, independent of the window.
-  QSize old = view_->size();
-  chart_->resize(size);
-  QString error;
-  if (ext == "png") {
-    QImage img(size * 2, QImage::Format_ARGB32);
-    img.setDevicePixelRatio(2);
-    img.fill(Qt::white);
-    QPainter p(&img);
-    p.setRenderHint(QPainter::Antialiasing);
-    chart_->scene()->render(&p, QRectF(QPointF(0, 0), size), chart_->geometry());
-    p.end();
-    if (!img.save(file)) error = "cannot write " + file;
-  } else if (ext == "svg") {
-    QSvgGenerator g;
-    g.setFileName(file);
-    g.setSize(size);
-    g.setViewBox(QRect(QPoint(0, 0), size));
-    g.setTitle(title_);
-    QPainter p;
-    if (!p.begin(&g)) error = "cannot write " + file;
-    else {
-      chart_->scene()->render(&p, QRectF(QPointF(0, 0), size), chart_->geometry());
-      p.end();
+QString MetricChart::csv() const {
+  // pgfplots-ready: one x column and one column per series, empty where a series has no point.
+  std::map<double, std::vector<double>> rows;
+  for (int i = 0; i < series_.size(); ++i)
+    for (const QPointF& p : series_[i].points) {
+      auto& row = rows[p.x()];
+      row.resize(series_.size(), NAN);
+      row[i] = p.y();
     }
-  } else if (ext == "pdf") {
-    QPdfWriter w(file);
-    w.setTitle(title_);
-    w.setPageSize(QPageSize(QSizeF(size.width() * 0.75, size.height() * 0.75), QPageSize::Point));
-    w.setPageMargins(QMarginsF(0, 0, 0, 0));
-    w.setResolution(96);
-    QPainter p;
-    if (!p.begin(&w)) error = "cannot write " + file;
-    else {
-      chart_->scene()->render(&p, QRectF(p.viewport()), chart_->geometry());
-      p.end();
-    }
-  } else if (ext == "csv") {
-    // pgfplots-ready: one x column and one column per series, empty where a series has no point.
-    std::map<double, std::vector<double>> rows;
+  QString text = x_axis_->titleText().isEmpty() ? "x" : x_axis_->titleText().replace(' ', '_');
+  for (const Entry& e : series_) text += "," + QString(e.line->name()).replace(',', ' ');
+  text += "\n";
+  for (const auto& [x, ys] : rows) {
+    text += QString::number(x, 'g', 10);
     for (int i = 0; i < series_.size(); ++i)
-      for (const QPointF& p : series_[i].points) {
-        auto& row = rows[p.x()];
-        row.resize(series_.size(), NAN);
-        row[i] = p.y();
-      }
-    QString text = x_axis_->titleText().isEmpty() ? "x" : x_axis_->titleText().replace(' ', '_');
-    for (const Entry& e : series_) text += "," + QString(e.line->name()).replace(',', ' ');
+      text += "," + (i < int(ys.size()) && std::isfinite(ys[i]) ? QString::number(ys[i], 'g', 10) : QString());
     text += "\n";
-    for (const auto& [x, ys] : rows) {
-      text += QString::number(x, 'g', 10);
-      for (int i = 0; i < series_.size(); ++i)
-        text += "," + (i < int(ys.size()) && std::isfinite(ys[i]) ? QString::number(ys[i], 'g', 10) : QString());
-      text += "\n";
-    }
-    QFile f(file);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text.toUtf8()) < 0) error = "cannot write " + file;
-  } else {
-    error = "unknown format \"" + ext + "\" (use .png, .svg, .pdf or .csv)";
   }
+  return text;
+}
+
+ExportFile MetricChart::exportFile(const QString& ext, QSize size) {
+  if (ext == "csv") return {csv().toUtf8(), QString()};
+  if (ext != "png" && ext != "svg" && ext != "pdf") return {{}, "unknown format \"" + ext + "\" (use .png, .svg, .pdf or .csv)"};
+  if (axes_pending_) updateAxes();
+  // Render at a fixed size, independent of the window.
+  const QSize old = view_->size();
+  chart_->resize(size);
+  ExportFile f = render_picture(ext, size, title_, [this](QPainter& p, const QRectF& target) {
+    p.setRenderHint(QPainter::Antialiasing);
+    chart_->scene()->render(&p, target, chart_->geometry());
+  });
   chart_->resize(old);
   view_->resize(old);
-  return error;
+  return f;
+}
+
+QString MetricChart::exportTo(const QString& file, QSize size) {
+  return export_now(file, [&](const QString& ext) { return exportFile(ext, size); });
+}
+
+Exportable MetricChart::exportable() {
+  return {"chart", title_, true, [this](const QString& ext) { return exportFile(ext); }};
 }
 
 void MetricChart::contextMenuEvent(QContextMenuEvent* e) {
@@ -365,17 +339,8 @@ void MetricChart::contextMenuEvent(QContextMenuEvent* e) {
   QAction* log = menu.addAction("Logarithmic y axis");
   log->setCheckable(true);
   log->setChecked(log_y_);
-  QAction* exp = menu.addAction("Export chart…");
-  QAction* chosen = menu.exec(e->globalPos());
-  if (chosen == log) setLogY(!log_y_);
-  if (chosen == exp) {
-    QString f = QFileDialog::getSaveFileName(this, "Export chart", title_ + ".png",
-                                             "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf);;CSV data, pgfplots-ready (*.csv)");
-    if (!f.isEmpty()) {
-      QString err = exportTo(f);
-      if (!err.isEmpty()) QToolTip::showText(e->globalPos(), err);
-    }
-  }
+  add_export_action(menu, this, exportable());
+  if (menu.exec(e->globalPos()) == log) setLogY(!log_y_);
 }
 
 }  // namespace hyperlab

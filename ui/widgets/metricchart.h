@@ -11,6 +11,8 @@
 #include <QVector>
 #include <QWidget>
 
+#include "ui/widgets/export.h"
+
 class QChart;
 class QChartView;
 class QLineSeries;
@@ -49,6 +51,12 @@ class MetricChart : public QWidget {
   /// extension (.png, .svg, .pdf), or its data as pgfplots-ready .csv (every
   /// point, not the thinned ones). Returns an error message or "".
   QString exportTo(const QString& file, QSize size = QSize(900, 560));
+  /// The same file's bytes (ext: png, svg, pdf, csv), for writing elsewhere.
+  ExportFile exportFile(const QString& ext, QSize size = QSize(900, 560));
+  /// Every point of every series as CSV (what .csv exports).
+  QString csv() const;
+  /// What the chart's Export… entry exports.
+  Exportable exportable();
   QChart* chart() const { return chart_; }
 
  protected:

@@ -1,9 +1,6 @@
 #include "ui/widgets/pictureviews.h"
 
-#include <QFileInfo>
 #include <QPainter>
-#include <QPdfWriter>
-#include <QSvgGenerator>
 
 #include <algorithm>
 #include <cmath>
@@ -11,39 +8,6 @@
 #include "ui/widgets/metricchart.h"
 
 namespace hyperlab {
-
-QString export_widget(QWidget* w, const QString& file, const QString& title) {
-  const QString ext = QFileInfo(file).suffix().toLower();
-  const QSize size = w->size();
-  if (ext == "png") {
-    QImage img(size * 2, QImage::Format_ARGB32);
-    img.setDevicePixelRatio(2);
-    img.fill(Qt::white);
-    w->render(&img);
-    return img.save(file) ? QString() : "cannot write " + file;
-  }
-  QPainter p;
-  if (ext == "svg") {
-    QSvgGenerator g;
-    g.setFileName(file), g.setSize(size), g.setViewBox(QRect(QPoint(0, 0), size)), g.setTitle(title);
-    if (!p.begin(&g)) return "cannot write " + file;
-    w->render(&p);
-    p.end();
-    return QString();
-  }
-  if (ext == "pdf") {
-    QPdfWriter pw(file);
-    pw.setTitle(title);
-    pw.setPageSize(QPageSize(QSizeF(size.width() * 0.75, size.height() * 0.75), QPageSize::Point));
-    pw.setPageMargins(QMarginsF(0, 0, 0, 0));
-    pw.setResolution(96);
-    if (!p.begin(&pw)) return "cannot write " + file;
-    w->render(&p);
-    p.end();
-    return QString();
-  }
-  return "unknown format \"" + ext + "\" (use .png, .svg or .pdf)";
-}
 
 QRgb diverging_color(double v) {
   v = std::clamp(v, -1.0, 1.0);

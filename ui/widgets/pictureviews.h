@@ -1,6 +1,6 @@
 // Views painted with QPainter from the small structs core sends: image grids
 // (samples and predictions), first-layer filters, the confusion matrix and the
-// decision map of 2-D data. Each can render itself to an image file.
+// decision map of 2-D data. Each exports as a picture (ui/widgets/export.h).
 #pragma once
 
 #include <QImage>
@@ -11,8 +11,6 @@
 
 namespace hyperlab {
 
-/// Renders a widget to .png, .svg or .pdf (by extension). Returns an error or "".
-QString export_widget(QWidget* w, const QString& file, const QString& title);
 /// Blue-white-red for v in [-1, 1].
 QRgb diverging_color(double v);
 

@@ -77,6 +77,8 @@ TEST(History, ListsComparesEditsDeletesAndClonesRuns) {
   }
   HistoryView h;
   h.openDatabase(QString::fromStdString(db));
+  EXPECT_TRUE(h.busy());  // read off the GUI thread
+  ASSERT_TRUE(settled(h));
   EXPECT_TRUE(h.error().isEmpty());
   EXPECT_EQ(h.visibleRunCount(), 3);
   // Filtering.
@@ -90,6 +92,7 @@ TEST(History, ListsComparesEditsDeletesAndClonesRuns) {
   EXPECT_EQ(h.table()->model()->index(0, RunTableModel::TestAcc).data().toString(), "84.00%");
   // Selecting runs overlays their curves and fills the comparison table.
   h.selectRuns(ids);
+  ASSERT_TRUE(settled(h));
   EXPECT_EQ(h.selectedRuns(), ids);
   EXPECT_EQ(h.overlayChart()->seriesCount(), 3);
   EXPECT_EQ(h.overlayChart()->shownPointCount(0), 2);
@@ -116,6 +119,8 @@ TEST(History, ListsComparesEditsDeletesAndClonesRuns) {
   }
   // The settings that differ, as columns of the run list.
   h.setShowSettingColumns(true);
+  ASSERT_TRUE(settled(h));
+  EXPECT_EQ(h.selectedRuns(), ids);  // kept over the new read of the list
   ASSERT_EQ(h.model()->columnCount(), RunTableModel::ColumnCount + 1);
   EXPECT_EQ(h.model()->headerData(RunTableModel::ColumnCount, Qt::Horizontal, Qt::DisplayRole).toString(), "lr");
   QStringList lrs;
@@ -127,17 +132,21 @@ TEST(History, ListsComparesEditsDeletesAndClonesRuns) {
   EXPECT_EQ(h.model()->columnCount(), RunTableModel::ColumnCount);
   // Renaming through the table goes to the store.
   h.selectRuns({ids[0]});
+  ASSERT_TRUE(settled(h));
   QModelIndex name = h.table()->model()->index(h.table()->selectionModel()->selectedRows()[0].row(), RunTableModel::Name);
   ASSERT_TRUE(h.table()->model()->setData(name, "renamed run", Qt::EditRole));
+  ASSERT_TRUE(settled(h));
   EXPECT_EQ(RunStore(db).load(ids[0])->summary.name, "renamed run");
   // Clone and edit hands the run's config over.
   ExperimentConfig cloned;
   QObject::connect(&h, &HistoryView::cloneRequested, [&](const ExperimentConfig& c) { cloned = c; });
   h.cloneSelected();
+  ASSERT_TRUE(settled(h));
   EXPECT_EQ(cloned.training.seed, 1u);
   EXPECT_EQ(cloned.data.dataset, "synthetic");
   // Deleting one run leaves the others.
   h.deleteSelected(false);
+  ASSERT_TRUE(settled(h));
   EXPECT_EQ(h.visibleRunCount(), 2);
   RunStore st(db);
   EXPECT_FALSE(st.load(ids[0]));
@@ -155,7 +164,8 @@ TEST(History, AStoppedWindowRunResumesToTheUninterruptedResult) {
   QSignalSpy done(&w, &MainWindow::runFinished);
   // The reference, never interrupted.
   click_train(w);
-  ASSERT_TRUE(wait_for([&] { return done.count() == 1 && w.lastRunId() > 0; }));
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1 && w.lastRunId() > 0; }))
+      << done.count() << " runs ended; " << w.statusText().toStdString() << "; " << w.lastResult().reason;
   const qint64 ref = w.lastRunId();
   // The same run, stopped after its third epoch...
   w.lastRunId();
@@ -167,7 +177,9 @@ TEST(History, AStoppedWindowRunResumesToTheUninterruptedResult) {
   ASSERT_EQ(w.lastResult().status, RunStatus::Cancelled);
   ASSERT_LT(w.lastResult().epochs_run, 8);
   // ...resumed from the History view.
+  ASSERT_TRUE(settled(*w.history()));  // the list holds the run once it was read again
   w.history()->selectRuns({id});
+  ASSERT_TRUE(settled(*w.history()));
   const QString ckpt = w.history()->resumableCheckpoint();
   ASSERT_FALSE(ckpt.isEmpty());
   ASSERT_TRUE(w.resumeRun(id, ckpt));
@@ -383,6 +395,7 @@ TEST(History, ARunTheDatabaseCouldNotTakeIsSavedInAnotherOne) {
   // Point the window at the unusable file by hand, as a damaged disk would.
   QSettings().setValue("history/database", dir.filePath("bad.db"));
   MainWindow broken;
+  ASSERT_TRUE(settled(*broken.history()));
   EXPECT_NE(broken.history()->error().indexOf("not a Hyperlab run database"), -1);
   broken.editor()->setConfig(quick_spirals(3));
   ASSERT_TRUE(wait_for([&] { return broken.trainAction()->isEnabled(); }));
@@ -412,9 +425,12 @@ TEST(History, AnUnusableDatabaseIsExplainedAndNothingBreaks) {
   f.close();
   HistoryView h;
   h.openDatabase(dir.filePath("bad.db"));
+  ASSERT_TRUE(settled(h));
   EXPECT_NE(h.error().indexOf("not a Hyperlab run database"), -1) << h.error().toStdString();
   EXPECT_EQ(h.visibleRunCount(), 0);
   h.refresh();  // still fine
+  ASSERT_TRUE(settled(h));
+  EXPECT_EQ(h.visibleRunCount(), 0);
 }
 
 TEST(Charts, ThinningKeepsExtremesAndExportWritesEveryFormat) {

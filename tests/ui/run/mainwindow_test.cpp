@@ -318,6 +318,11 @@ int main(int argc, char** argv) {
   QStandardPaths::setTestModeEnabled(true);  // settings and recent files stay out of the user's
   QTemporaryDir data_home;                     // and so does the run history
   qputenv("XDG_DATA_HOME", data_home.path().toUtf8());
+  // Settings of this process only: test mode keeps them in ~/.qttest, one file
+  // shared by every test process running side by side, so one test's
+  // useDatabase() pointed another's window at its database (runs recorded into
+  // a sweep's history, "database is locked"). Its own home keeps them apart.
+  qputenv("HOME", data_home.path().toUtf8());
   QApplication app(argc, argv);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();

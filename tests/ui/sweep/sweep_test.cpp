@@ -138,6 +138,7 @@ TEST(Sweep, ASweepFromTheWindowFillsTheDashboardExportsAndReports) {
   EXPECT_NE(text.indexOf("Summary per configuration"), -1);
   EXPECT_NE(text.indexOf("Best validation accuracy so far"), -1);
   // The runs are in the History tab, tagged with the sweep.
+  ASSERT_TRUE(settled(*w.history()));
   w.history()->setFilterText("sweep:win");
   EXPECT_EQ(w.history()->visibleRunCount(), 9);
   // ...each showing its sweep, trial and seed.
