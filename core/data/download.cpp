@@ -14,6 +14,8 @@
 #include <cstring>
 #include <memory>
 
+#include "config/registry.h"
+
 namespace hyperlab {
 
 namespace {
@@ -211,17 +213,8 @@ void fetch(const DatasetDownload& d, const RemoteFile& f, const std::string& wor
 
 }  // namespace
 
-const DatasetDownload* dataset_download(const std::string& dataset) {
-  for (const DatasetDownload& d : table())
-    if (d.dataset == dataset) return &d;
-  return nullptr;
-}
-
-std::vector<std::string> downloadable_datasets() {
-  std::vector<std::string> n;
-  for (const DatasetDownload& d : table()) n.push_back(d.dataset);
-  return n;
-}
+const DatasetDownload* dataset_download(const std::string& dataset) { return find_named(table(), dataset); }
+std::vector<std::string> downloadable_datasets() { return names_of(table()); }
 
 std::string download_folder(const std::string& dataset) {
   const char* xdg = std::getenv("XDG_DATA_HOME");

@@ -20,7 +20,7 @@ struct RemoteFile {
 
 /// Where a dataset comes from and what its folder holds once it is there.
 struct DatasetDownload {
-  std::string dataset;               ///< "mnist"
+  std::string name;                  ///< the dataset: "mnist"
   std::vector<std::string> mirrors;  ///< base URLs, each ending in '/', tried in order
   std::vector<RemoteFile> files;
   /// A .tar.gz among `files` to unpack (its members' folders dropped); empty: keep the files as they are.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "config/registry.h"
 #include "model/network.h"
 
 namespace hyperlab {
@@ -57,11 +58,7 @@ const std::vector<InitScheme>& init_schemes() {
   return schemes;
 }
 
-const InitScheme* find_init_scheme(const std::string& name) {
-  for (const InitScheme& s : init_schemes())
-    if (s.name == name) return &s;
-  return nullptr;
-}
+const InitScheme* find_init_scheme(const std::string& name) { return find_named(init_schemes(), name); }
 
 const std::vector<Nonlinearity>& nonlinearities() {
   static const std::vector<Nonlinearity> all = {

@@ -16,6 +16,7 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/modules/pooling.h>
 
+#include "config/registry.h"
 #include "model/layer_modules.h"
 
 namespace hyperlab {
@@ -427,17 +428,8 @@ const std::vector<LayerType>& layer_types() {
   return types;
 }
 
-const LayerType* find_layer_type(const std::string& name) {
-  for (const LayerType& t : layer_types())
-    if (t.name == name) return &t;
-  return nullptr;
-}
-
-std::vector<std::string> layer_type_names() {
-  std::vector<std::string> n;
-  for (const LayerType& t : layer_types()) n.push_back(t.name);
-  return n;
-}
+const LayerType* find_layer_type(const std::string& name) { return find_named(layer_types(), name); }
+std::vector<std::string> layer_type_names() { return names_of(layer_types()); }
 
 std::vector<std::string> activation_names() {
   std::vector<std::string> n;

@@ -163,6 +163,7 @@ class RunStore {
   int mark_interrupted(const char* table, const char* reason);
   void exec(const char* sql);
   void migrate();
+  void create_schema_v1();
   void store_numbers(int64_t run, const RunNumbers& n);
   void reread_results_v5();
   void epochs_by_name_v6();

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config/config_json.h"
@@ -123,10 +125,21 @@ void RunStore::open_read_write() {
     throw StoreError(path + ": cannot open the run database (" + m + ")");
   }
   sqlite3_busy_timeout(db_, 5000);  // another Hyperlab writing: wait, do not fail
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=NORMAL");  // WAL + NORMAL: a committed epoch survives a process crash
-  exec("PRAGMA foreign_keys=ON");
-  migrate();
+  // Switching a new file to WAL, or reading one another connection is just
+  // creating, can answer "locked" without waiting: then try again, as long.
+  for (int tries = 0;; ++tries) {
+    try {
+      exec("PRAGMA journal_mode=WAL");
+      exec("PRAGMA synchronous=NORMAL");  // WAL + NORMAL: a committed epoch survives a process crash
+      exec("PRAGMA foreign_keys=ON");
+      migrate();
+      break;
+    } catch (const StoreError&) {
+      const int code = sqlite3_errcode(db_) & 0xff;
+      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || tries >= 250) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
   // Runs and sweeps whose process is gone (crash, kill -9, power cut) are "interrupted".
   interrupted_ = mark_interrupted("runs",
                                   "the process ended before the run did (crash, kill or power loss); completed "
@@ -148,62 +161,66 @@ int RunStore::mark_interrupted(const char* table, const char* reason) {
   return static_cast<int>(dead.size());
 }
 
+// The first schema (v1); migrate() takes it to the current one.
+void RunStore::create_schema_v1() {
+  exec(R"(CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL, created TEXT NOT NULL, finished TEXT,
+    status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+    dataset TEXT NOT NULL DEFAULT '', model TEXT NOT NULL DEFAULT '', optimizer TEXT NOT NULL DEFAULT '',
+    lr REAL, batch_size INTEGER, seed INTEGER, epochs INTEGER,
+    epochs_run INTEGER NOT NULL DEFAULT 0, best_epoch INTEGER NOT NULL DEFAULT 0,
+    best_val_accuracy REAL, test_accuracy REAL, test_loss REAL, seconds REAL NOT NULL DEFAULT 0,
+    device TEXT NOT NULL DEFAULT '', versions TEXT NOT NULL DEFAULT '{}', config TEXT NOT NULL,
+    info TEXT NOT NULL DEFAULT '{}', confusion TEXT NOT NULL DEFAULT '[]', per_class_accuracy TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',
+    pid INTEGER, host TEXT NOT NULL DEFAULT ''))");
+  exec(R"(CREATE TABLE epochs (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    train_loss REAL, train_accuracy REAL, val_loss REAL, val_accuracy REAL, test_loss REAL, test_accuracy REAL,
+    lr REAL, penalty REAL, grad_ratio REAL, grad_norms TEXT, weight_norms TEXT,
+    seconds REAL, train_seconds REAL, diag_seconds REAL, samples_per_s REAL, best INTEGER NOT NULL DEFAULT 0,
+    batch_losses BLOB,
+    PRIMARY KEY (run_id, epoch)) WITHOUT ROWID)");
+  exec("CREATE INDEX runs_created ON runs(created)");
+  exec("PRAGMA user_version = 1");
+}
+
 void RunStore::migrate() {
-  int version = 0;
-  {
+  auto read_version = [&] {
     Stmt s(db_, "PRAGMA user_version", path_);
-    if (s.step()) version = static_cast<int>(s.i64(0));
-  }
+    return s.step() ? static_cast<int>(s.i64(0)) : 0;
+  };
+  int version = read_version();
+  if (version == kStoreSchemaVersion) return;
   if (version > kStoreSchemaVersion)
     throw StoreError(path_ + ": written by a newer Hyperlab (schema " + std::to_string(version) + ", this one knows " +
                      std::to_string(kStoreSchemaVersion) + ")");
+  // One write transaction for every step, the version read again inside it:
+  // two processes (or a sweep's workers) opening an old or new file at once
+  // migrate it once; the second waits, then finds it done.
+  Transaction t(db_, path_);
+  version = read_version();
   if (version == 0) {
     // Anything else in a version-0 file means it is not ours.
     Stmt s(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", path_);
     if (s.step() && s.i64(0) > 0)
       throw StoreError(path_ + ": has tables but no Hyperlab schema version: not a Hyperlab run database");
-    Transaction t(db_, path_);
-    exec(R"(CREATE TABLE runs (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      name TEXT NOT NULL, created TEXT NOT NULL, finished TEXT,
-      status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
-      dataset TEXT NOT NULL DEFAULT '', model TEXT NOT NULL DEFAULT '', optimizer TEXT NOT NULL DEFAULT '',
-      lr REAL, batch_size INTEGER, seed INTEGER, epochs INTEGER,
-      epochs_run INTEGER NOT NULL DEFAULT 0, best_epoch INTEGER NOT NULL DEFAULT 0,
-      best_val_accuracy REAL, test_accuracy REAL, test_loss REAL, seconds REAL NOT NULL DEFAULT 0,
-      device TEXT NOT NULL DEFAULT '', versions TEXT NOT NULL DEFAULT '{}', config TEXT NOT NULL,
-      info TEXT NOT NULL DEFAULT '{}', confusion TEXT NOT NULL DEFAULT '[]', per_class_accuracy TEXT NOT NULL DEFAULT '[]',
-      tags TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',
-      pid INTEGER, host TEXT NOT NULL DEFAULT ''))");
-    exec(R"(CREATE TABLE epochs (
-      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-      epoch INTEGER NOT NULL,
-      train_loss REAL, train_accuracy REAL, val_loss REAL, val_accuracy REAL, test_loss REAL, test_accuracy REAL,
-      lr REAL, penalty REAL, grad_ratio REAL, grad_norms TEXT, weight_norms TEXT,
-      seconds REAL, train_seconds REAL, diag_seconds REAL, samples_per_s REAL, best INTEGER NOT NULL DEFAULT 0,
-      batch_losses BLOB,
-      PRIMARY KEY (run_id, epoch)) WITHOUT ROWID)");
-    exec("CREATE INDEX runs_created ON runs(created)");
-    exec("PRAGMA user_version = 1");
-    t.commit();
+    create_schema_v1();
     version = 1;
   }
   if (version == 1) {  // v2: where a run's checkpoint is, to resume it
-    Transaction t(db_, path_);
     exec("ALTER TABLE runs ADD COLUMN checkpoint TEXT NOT NULL DEFAULT ''");
     exec("PRAGMA user_version = 2");
-    t.commit();
     version = 2;
   }
   if (version == 2) {  // v3: sample predictions of the final model, for reports
-    Transaction t(db_, path_);
     exec("ALTER TABLE runs ADD COLUMN samples BLOB");
     exec("PRAGMA user_version = 3");
-    t.commit();
     version = 3;
   }
   if (version == 3) {  // v4: sweeps, their event logs (to resume them), and each run's sweep and trial
-    Transaction t(db_, path_);
     exec(R"(CREATE TABLE sweeps (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       name TEXT NOT NULL, created TEXT NOT NULL, finished TEXT,
@@ -218,7 +235,6 @@ void RunStore::migrate() {
     exec("ALTER TABLE runs ADD COLUMN trial_repeat INTEGER NOT NULL DEFAULT 0");
     exec("CREATE INDEX runs_sweep ON runs(sweep_id)");
     exec("PRAGMA user_version = 4");
-    t.commit();
     version = 4;
   }
   if (version == 4) {
@@ -226,25 +242,22 @@ void RunStore::migrate() {
     // the selected epoch's numbers and the final epoch's test metrics; runs
     // recorded before are re-read with that definition (a run without a
     // validation set selected its epoch on the test set then: now its last).
-    Transaction t(db_, path_);
     exec("ALTER TABLE runs ADD COLUMN final_test_accuracy REAL");
     exec("ALTER TABLE runs ADD COLUMN final_test_loss REAL");
     exec("ALTER TABLE runs ADD COLUMN selected_by TEXT NOT NULL DEFAULT ''");
     reread_results_v5();
     exec("PRAGMA user_version = 5");
-    t.commit();
     version = 5;
   }
   if (version == 5) {
     // v6: an epoch's metrics by name in one JSON column (train/metrics.h), so
     // that a new metric needs no schema change; the columns of each metric go.
-    Transaction t(db_, path_);
     epochs_by_name_v6();
     exec("PRAGMA user_version = 6");
-    t.commit();
     version = 6;
   }
   // Future schema changes follow the same pattern: if (version == 6) { ...; PRAGMA user_version = 7; }
+  t.commit();
 }
 
 namespace {

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/registry.h"
+
 namespace hyperlab {
 
 namespace {
@@ -112,9 +114,7 @@ std::vector<MetricInfo> run_metrics(const RunStart& info) {
 }
 
 const MetricInfo* find_metric(const std::vector<MetricInfo>& metrics, const std::string& name) {
-  for (const MetricInfo& m : metrics)
-    if (m.name == name) return &m;
-  return nullptr;
+  return find_named(metrics, name);
 }
 
 std::vector<double> metric_values(const EpochEvent& e, const MetricInfo& m) {

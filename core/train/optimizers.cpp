@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "config/config_json.h"
+#include "config/registry.h"
 
 namespace hyperlab {
 
@@ -176,20 +177,6 @@ const std::vector<SchedulerKind>& scheduler_kinds() {
   return k;
 }
 
-namespace {
-template <class K>
-const K* find_kind(const std::vector<K>& kinds, const std::string& name) {
-  for (const K& k : kinds)
-    if (k.name == name) return &k;
-  return nullptr;
-}
-template <class K>
-std::vector<std::string> names_of(const std::vector<K>& kinds) {
-  std::vector<std::string> n;
-  for (const K& k : kinds) n.push_back(k.name);
-  return n;
-}
-}  // namespace
 
 namespace {
 template <class C>
@@ -233,9 +220,9 @@ std::string schedulers_markdown() {
   return s;
 }
 
-const OptimizerKind* find_optimizer(const std::string& name) { return find_kind(optimizer_kinds(), name); }
+const OptimizerKind* find_optimizer(const std::string& name) { return find_named(optimizer_kinds(), name); }
 std::vector<std::string> optimizer_names() { return names_of(optimizer_kinds()); }
-const SchedulerKind* find_scheduler(const std::string& name) { return find_kind(scheduler_kinds(), name); }
+const SchedulerKind* find_scheduler(const std::string& name) { return find_named(scheduler_kinds(), name); }
 std::vector<std::string> scheduler_names() { return names_of(scheduler_kinds()); }
 
 }  // namespace hyperlab

@@ -33,11 +33,6 @@ namespace hyperlab {
 
 namespace {
 
-QStringList qt_list(const std::vector<std::string>& v) {
-  QStringList l;
-  for (const std::string& s : v) l << QString::fromStdString(s);
-  return l;
-}
 
 // What may watch a run (early stopping, plateau schedules): never the test set.
 const QStringList kMetrics = qt_list(watchable_metric_names());

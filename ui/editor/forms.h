@@ -2,6 +2,10 @@
 #pragma once
 
 #include <QFormLayout>
+#include <QStringList>
+
+#include <string>
+#include <vector>
 
 namespace hyperlab {
 
@@ -12,6 +16,13 @@ inline QFormLayout* compact_form(QWidget* parent) {
   f->setContentsMargins(6, 6, 6, 6);
   f->setVerticalSpacing(4);
   return f;
+}
+
+/// Names from a core table, for a combo box.
+inline QStringList qt_list(const std::vector<std::string>& v) {
+  QStringList l;
+  for (const std::string& s : v) l << QString::fromStdString(s);
+  return l;
 }
 
 }  // namespace hyperlab

@@ -26,11 +26,6 @@ namespace hyperlab {
 
 namespace {
 
-QStringList qt_list(const std::vector<std::string>& v) {
-  QStringList l;
-  for (const std::string& s : v) l << QString::fromStdString(s);
-  return l;
-}
 
 }  // namespace
 

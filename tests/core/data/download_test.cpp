@@ -38,7 +38,7 @@ std::string bytes(size_t n, unsigned seed) {
 
 DatasetDownload two_files(const std::vector<std::string>& mirrors, const std::string& a, const std::string& b) {
   DatasetDownload d;
-  d.dataset = "test";
+  d.name = "test";
   d.mirrors = mirrors;
   d.files = {{"a.bin", md5_hex(a)}, {"b.bin", md5_hex(b)}};
   d.contents = {"a.bin", "b.bin"};
@@ -182,7 +182,7 @@ TEST(Download, AnArchiveIsUnpackedIntoTheFolderWithoutItsSubfolder) {
   LocalHttpServer s;
   s.serve("/cifar.tar.gz", {archive});
   DatasetDownload d;
-  d.dataset = "cifar-test", d.mirrors = {s.url()};
+  d.name = "cifar-test", d.mirrors = {s.url()};
   d.files = {{"cifar.tar.gz", md5_hex(archive)}};
   d.archive = "cifar.tar.gz";
   d.contents = {"data_batch_1.bin", "test_batch.bin", "batches.meta.txt"};

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <thread>
 
 #include "common/temp_dir.h"
 #include "store/runstore.h"
@@ -76,4 +77,26 @@ TEST(StoreMigration, AVersion5HistoryReadsTheSameNumbersAfterTheMove) {
   }
   EXPECT_EQ(user_version(file), kStoreSchemaVersion);
   EXPECT_EQ(kStoreSchemaVersion, 6);
+}
+
+// Several connections creating the same new database at once (a window's
+// threads, a sweep's workers): one makes the schema, the others wait and find it.
+TEST(StoreMigration, ConnectionsOpeningANewDatabaseAtOnceAllSucceed) {
+  for (int round = 0; round < 10; ++round) {
+    TempDir t;
+    const std::string db = t.file("runs.db");
+    std::vector<std::string> errors(4);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i)
+      threads.emplace_back([&, i] {
+        try {
+          RunStore s(db);
+          s.list();
+        } catch (const std::exception& e) {
+          errors[i] = e.what();
+        }
+      });
+    for (auto& th : threads) th.join();
+    for (const std::string& e : errors) EXPECT_EQ(e, "") << "round " << round;
+  }
 }
