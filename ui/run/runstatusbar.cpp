@@ -65,6 +65,8 @@ void RunStatusBar::finished(const ExperimentConfig& c, const RunResult& r) {
     text += QString(" · final epoch %1%").arg(100 * n.final_test_accuracy, 0, 'f', 2);
   text += " · " + format_duration(r.seconds);
   status_->setText(text);
+  // The last batches' figures may have been skipped (updates are throttled): the run's end is exact.
+  epoch_->setText(QString("epoch %1/%2").arg(r.epochs_run).arg(c.training.epochs));
   eta_->clear();
 }
 

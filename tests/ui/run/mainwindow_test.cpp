@@ -6,7 +6,9 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLabel>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -16,7 +18,6 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QSpinBox>
-#include <QLabel>
 #include <QFileInfo>
 #include <QXYSeries>
 #include <QChart>
@@ -156,6 +157,10 @@ TEST(Window, TrainingThroughTheWindowUpdatesEveryViewAndCompletes) {
   EXPECT_TRUE(w.boundary()->hasMap());
   EXPECT_FALSE(w.confusion()->empty());
   EXPECT_NE(w.statusText().indexOf("completed"), -1) << w.statusText().toStdString();
+  // The status bar's figures end at the run's last epoch, not at the last throttled batch update.
+  QStringList labels;
+  for (QLabel* l : w.statusBar()->findChildren<QLabel*>()) labels << l->text();
+  EXPECT_TRUE(labels.contains("epoch 12/12")) << labels.join(" | ").toStdString();
   EXPECT_TRUE(w.trainAction()->isEnabled());
   EXPECT_FALSE(w.stopAction()->isEnabled());
   // ...and it is in the run history, epochs and all.
