@@ -53,6 +53,8 @@ struct DownloadError : std::runtime_error {
 
 /// Downloads, checks and unpacks `d` into `dir` (created if needed). A partial
 /// file from an earlier, broken attempt is resumed. Throws DownloadError.
+/// HYPERLAB_DATASET_MIRRORS (base URLs separated by spaces), when set, is
+/// tried instead of the entry's mirrors.
 void download_dataset(const DatasetDownload& d, const std::string& dir, const DownloadObserver& observe = {});
 
 /// The MD5 of a file, lower-case hex (throws DownloadError if unreadable).

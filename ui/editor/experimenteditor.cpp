@@ -25,6 +25,7 @@
 
 #include "config/config_json.h"
 #include "config/shapes.h"
+#include "ui/editor/datadownload.h"
 #include "ui/editor/forms.h"
 #include "ui/widgets/fields.h"
 #include "train/trainer.h"
@@ -114,6 +115,9 @@ QWidget* ExperimentEditor::buildDataTab() {
     QString d = QFileDialog::getExistingDirectory(this, "Dataset folder", path_->text().isEmpty() ? path_->placeholderText() : path_->text());
     if (!d.isEmpty()) path_->setText(d);
   });
+  download_ = new DatasetDownloadRow;
+  f->addRow("", download_);
+  connect(download_, &DatasetDownloadRow::downloaded, this, &ExperimentEditor::onEdited);
   data_status_ = new QLabel;
   data_status_->setWordWrap(true);
   data_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -367,6 +371,7 @@ void ExperimentEditor::updateVisibility() {
   synth_box_->setVisible(ds == "synthetic");
   path_->setEnabled(ds != "synthetic");
   path_->setPlaceholderText(QString::fromStdString(default_data_path(ds)));
+  download_->setDataset(ds, !path_->text().trimmed().isEmpty());
   const std::string kind = combo_value(synth_kind_);
   synth_form_->setRowVisible(synth_classes_, kind == "spirals" || kind == "blobs" || kind == "images");
   synth_form_->setRowVisible(synth_image_, kind == "images");

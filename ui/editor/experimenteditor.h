@@ -28,6 +28,7 @@ namespace hyperlab {
 class NumberBox;
 class LogNumberBox;
 class LayerListEditor;
+class DatasetDownloadRow;
 class ModelEditor;
 
 class ExperimentEditor : public QWidget {
@@ -58,6 +59,7 @@ class ExperimentEditor : public QWidget {
   QSpinBox* epochsBox() const { return epochs_; }
   QTableWidget* summaryTable() const;
   QTabWidget* tabs() const { return tabs_; }
+  DatasetDownloadRow* downloadRow() const { return download_; }
   /// Appends a layer row (type, out) to the layer list.
   void addLayer(const LayerConfig& l);
 
@@ -83,6 +85,7 @@ class ExperimentEditor : public QWidget {
   // data
   QComboBox* dataset_;
   QLineEdit* path_;
+  DatasetDownloadRow* download_;
   QLabel* data_status_;
   NumberBox* val_fraction_;
   QSpinBox *train_limit_, *test_limit_;
