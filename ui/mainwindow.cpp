@@ -226,7 +226,8 @@ void MainWindow::connectRun() {
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu("&File");
   file->addAction("&New", QKeySequence::New, this, [this] {
-    editor_->setConfig(ExperimentConfig{});
+    const ExperimentConfig fresh;  // a named default: gcc 12 warns (wrongly) on the temporary
+    editor_->setConfig(fresh);
     setCurrentFile(QString());
   });
   file->addAction("&Open…", QKeySequence::Open, this, [this] {

@@ -8,6 +8,7 @@
 #include "config/json_reader.h"
 #include "config/shapes.h"
 #include "config/textfile.h"
+#include "data/augment.h"
 #include "data/download.h"
 #include "train/optimizers.h"
 #include "model/init.h"
@@ -182,6 +183,52 @@ void read_model(ObjectReader& o, ModelConfig& m, std::vector<ConfigError>& errs)
   o.finish();
 }
 
+/// Reads the settings of a table entry (an optimizer or a schedule); the
+/// table's other settings are "not used by" it.
+template <class C, class Kind>
+void read_settings(ObjectReader& o, C& c, const std::vector<Setting<C>>& settings, const Kind& kind,
+                   const std::string& what) {
+  std::vector<std::string> unused;
+  for (const Setting<C>& s : settings) {
+    if (!kind.uses(s.key)) {
+      unused.push_back(s.key);
+      continue;
+    }
+    switch (s.kind) {
+      case Setting<C>::Number: o.number(s.key, c.*s.number, s.lo, s.hi, s.lo_open, s.hi_open); break;
+      case Setting<C>::Integer: o.integer(s.key, c.*s.integer, static_cast<long long>(s.lo)); break;
+      case Setting<C>::Flag: o.boolean(s.key, c.*s.flag); break;
+      case Setting<C>::Choice: o.string(s.key, c.*s.text, s.choices()); break;
+    }
+  }
+  o.not_used(unused, "by the " + kind.name + " " + what);
+}
+
+// data.augment: a list of {"type": ..., its settings}, from the augmentation table.
+void read_augment(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
+  const json* aj = o.get("augment");
+  if (!aj) return;
+  if (!aj->is_array()) return o.err("augment", "must be a list such as [{\"type\": \"flip\"}], got " + describe_json(*aj));
+  std::string names;
+  for (const std::string& n : augment_names()) names += (names.empty() ? "" : ", ") + n;
+  for (size_t i = 0; i < aj->size(); ++i) {
+    ObjectReader ao(&(*aj)[i], o.at("augment") + "[" + std::to_string(i) + "]", errs);
+    if (!ao.valid()) continue;
+    AugmentConfig a;
+    if (!ao.has("type")) ao.err("type", "required (one of " + names + ")");
+    ao.string("type", a.type, augment_names());
+    const AugmentKind* k = find_augment(a.type);
+    if (!k) continue;
+    a.p = k->default_p;
+    read_settings(ao, a, augment_settings(), *k, "augmentation");
+    ao.finish();
+    d.augment.push_back(a);
+  }
+  if (!d.augment.empty() && data_spec(d).input.size() != 3)
+    o.err("augment", "needs images, and " + d.dataset + (d.dataset == "synthetic" ? " " + d.synthetic.kind : "") +
+                         " gives points");
+}
+
 void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
   o.string("dataset", d.dataset, {"fashion-mnist", "mnist", "cifar10", "synthetic"});
   o.string("path", d.path);
@@ -203,6 +250,7 @@ void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
     so.finish();
     if (so.valid() && d.dataset != "synthetic") o.err("synthetic", "only used when dataset is \"synthetic\"");
   }
+  read_augment(o, d, errs);  // after the synthetic kind: it says whether there are images
   // Without a path: the folder a download puts it in (data/download.h), once it is there.
   const DatasetDownload* dl = dataset_download(d.dataset);
   if (dl && d.path.empty() && !is_downloaded(*dl, download_folder(d.dataset)))
@@ -211,27 +259,6 @@ void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
                       (d.dataset == "mnist" ? "train-images-idx3-ubyte(.gz) and the other three IDX files"
                                             : "data_batch_1.bin ... data_batch_5.bin and test_batch.bin"));
   o.finish();
-}
-
-/// Reads the settings of a table entry (an optimizer or a schedule); the
-/// table's other settings are "not used by" it.
-template <class C, class Kind>
-void read_settings(ObjectReader& o, C& c, const std::vector<Setting<C>>& settings, const Kind& kind,
-                   const std::string& what) {
-  std::vector<std::string> unused;
-  for (const Setting<C>& s : settings) {
-    if (!kind.uses(s.key)) {
-      unused.push_back(s.key);
-      continue;
-    }
-    switch (s.kind) {
-      case Setting<C>::Number: o.number(s.key, c.*s.number, s.lo, s.hi, s.lo_open, s.hi_open); break;
-      case Setting<C>::Integer: o.integer(s.key, c.*s.integer, static_cast<long long>(s.lo)); break;
-      case Setting<C>::Flag: o.boolean(s.key, c.*s.flag); break;
-      case Setting<C>::Choice: o.string(s.key, c.*s.text, s.choices()); break;
-    }
-  }
-  o.not_used(unused, "by the " + kind.name + " " + what);
 }
 
 void read_optimizer(ObjectReader& o, OptimizerConfig& c) {

@@ -3,6 +3,7 @@
 
 #include "config/config_json.h"
 #include "config/resources.h"
+#include "data/augment.h"
 #include "train/optimizers.h"
 #include "model/init.h"
 #include "model/layers.h"
@@ -94,6 +95,15 @@ ojson config_to_json(const ExperimentConfig& c) {
                        {"noise", s.noise}};
     if (s.kind != "xor" && s.kind != "circles") dj["synthetic"]["classes"] = s.classes;
     dj["synthetic"]["image_size"] = s.image_size;
+  }
+  if (!d.augment.empty()) {  // only when there is some, so older configs keep their text (and checkpoints their key)
+    ojson steps = ojson::array();
+    for (const AugmentConfig& a : d.augment) {
+      ojson aj = {{"type", a.type}};
+      if (const AugmentKind* k = find_augment(a.type)) write_settings(aj, a, augment_settings(), *k);
+      steps.push_back(aj);
+    }
+    dj["augment"] = steps;
   }
   j["data"] = dj;
   j["model"] = model_json(c.model);

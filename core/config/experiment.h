@@ -22,6 +22,18 @@ struct SyntheticConfig {
   int image_size = 8;            ///< side of the square images for kind=images (default 8)
 };
 
+/// One augmentation of the training batches (data/augment.h lists them).
+struct AugmentConfig {
+  std::string type;            ///< crop | flip | noise | cutout | jitter
+  double p = 1.0;              ///< probability per image (flip: default 0.5)
+  int padding = 4;             ///< crop: pixels of padding on each side
+  std::string mode = "zero";   ///< crop: zero | reflect padding
+  double std = 8.0;            ///< noise: standard deviation, in pixel levels (0..255)
+  int size = 8;                ///< cutout: side of the square set to 0
+  double brightness = 0.2;     ///< jitter: factor drawn from [1-b, 1+b]
+  double contrast = 0.2;       ///< jitter: factor drawn from [1-c, 1+c], around the image's mean
+};
+
 struct DataConfig {
   std::string dataset = "fashion-mnist";  ///< fashion-mnist | mnist | cifar10 | synthetic
   std::string path;                       ///< folder with the files; "" = the dataset's default
@@ -30,6 +42,8 @@ struct DataConfig {
   int test_limit = 0;                     ///< use at most this many test samples (0 = all)
   std::string normalization = "unit";     ///< none | unit ([0,1]) | standardize (train mean/std)
   SyntheticConfig synthetic;
+  /// Training batches only, in this order, on the uint8 images, drawn from the seed, epoch and batch.
+  std::vector<AugmentConfig> augment;
 };
 
 /// Weight initialisation. The schemes, their fields and the kaiming

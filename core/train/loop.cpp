@@ -4,6 +4,8 @@
 
 #include <torch/autograd.h>
 
+#include "data/augment.h"
+
 namespace hyperlab {
 
 namespace {
@@ -51,7 +53,9 @@ bool train_epoch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x
     }
     if (!l.running()) break;
     l.batch_size = std::min(B, N - bi * B);
-    train_batch(l, cbs, xperm.narrow(0, bi * B, l.batch_size), yperm.narrow(0, bi * B, l.batch_size));
+    at::Tensor xb = xperm.narrow(0, bi * B, l.batch_size);
+    if (!l.cfg.data.augment.empty()) xb = augment_batch(xb, l.cfg.data.augment, l.cfg.training.seed, l.epoch, bi);
+    train_batch(l, cbs, xb, yperm.narrow(0, bi * B, l.batch_size));
     loss_sum += l.batch_result.loss * l.batch_size, correct_sum += l.batch_result.correct;
     for (Callback* c : cbs) c->batch_end(l);
     l.logits = l.loss = l.targets = at::Tensor();

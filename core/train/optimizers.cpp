@@ -17,37 +17,12 @@ std::unique_ptr<torch::optim::Optimizer> build_adamw(const OptimizerConfig&, std
 std::unique_ptr<torch::optim::Optimizer> build_rmsprop(const OptimizerConfig&, std::vector<at::Tensor>);
 std::unique_ptr<torch::optim::Optimizer> build_adagrad(const OptimizerConfig&, std::vector<at::Tensor>);
 
+using namespace setting_makers;
+
 namespace {
 
 using O = OptimizerConfig;
 using S = SchedulerConfig;
-
-template <class C>
-Setting<C> number(std::string key, double C::*m, std::string label, std::string doc, double lo, double hi,
-                  double ui_hi, double ui_step) {
-  Setting<C> s;
-  s.key = std::move(key), s.kind = Setting<C>::Number, s.number = m, s.label = std::move(label), s.doc = std::move(doc);
-  s.lo = lo, s.hi = hi, s.ui_lo = lo, s.ui_hi = ui_hi, s.ui_step = ui_step;
-  return s;
-}
-template <class C>
-Setting<C> open_low(Setting<C> s) {
-  s.lo_open = true;
-  return s;
-}
-template <class C>
-Setting<C> integer(std::string key, int C::*m, std::string label, std::string doc, int lo, std::string special = "") {
-  Setting<C> s;
-  s.key = std::move(key), s.kind = Setting<C>::Integer, s.integer = m, s.label = std::move(label), s.doc = std::move(doc);
-  s.lo = lo, s.ui_lo = lo, s.ui_hi = 100000, s.special = std::move(special);
-  return s;
-}
-template <class C>
-Setting<C> flag(std::string key, bool C::*m, std::string label, std::string doc) {
-  Setting<C> s;
-  s.key = std::move(key), s.kind = Setting<C>::Flag, s.flag = m, s.label = std::move(label), s.doc = std::move(doc);
-  return s;
-}
 
 bool contains(const std::vector<std::string>& keys, const std::string& key) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/experiment.h"
+#include "config/setting.h"
 
 namespace at {
 class Tensor;
@@ -21,27 +22,6 @@ class Optimizer;
 }
 
 namespace hyperlab {
-
-/// One setting of a config section (OptimizerConfig or SchedulerConfig): a
-/// number, an integer, a flag or a choice, stored in a member of `C`.
-template <class C>
-struct Setting {
-  enum Kind { Number, Integer, Flag, Choice };
-  std::string key;    ///< "momentum"
-  Kind kind = Number;
-  std::string label;  ///< the editor's row ("Momentum"); a flag's check box text
-  std::string doc;    ///< one line, for docs/config.md and tooltips
-  double lo = 0, hi = INFINITY;        ///< what the config accepts (integers: lo..hi)
-  bool lo_open = false, hi_open = false;
-  double ui_lo = 0, ui_hi = 1e9, ui_step = 0.1;  ///< the editor's box: range and step
-  bool log_scale = false;              ///< edited on a log scale (learning rates)
-  std::string special;                 ///< the editor's text for the lowest value ("= epochs")
-  double C::*number = nullptr;
-  int C::*integer = nullptr;
-  bool C::*flag = nullptr;
-  std::string C::*text = nullptr;
-  const std::vector<std::string>& (*choices)() = nullptr;  ///< a Choice's allowed values
-};
 
 using OptimizerSetting = Setting<OptimizerConfig>;
 using SchedulerSetting = Setting<SchedulerConfig>;
@@ -97,12 +77,5 @@ std::vector<std::string> scheduler_names();
 std::string optimizers_markdown();
 std::string schedulers_markdown();
 
-/// The setting called `key` in `settings`, or null.
-template <class C>
-const Setting<C>* find_setting(const std::vector<Setting<C>>& settings, const std::string& key) {
-  for (const Setting<C>& s : settings)
-    if (s.key == key) return &s;
-  return nullptr;
-}
 
 }  // namespace hyperlab

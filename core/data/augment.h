@@ -1,0 +1,44 @@
+// Augmentations of the training batches: one table entry each (its settings
+// with ranges and docs, and what it does to a uint8 batch [B,C,H,W]). Config
+// reading and writing and docs/config.md follow from the table. The random
+// draws come from the run's seed, the epoch and the batch, so a run is
+// reproducible bit for bit and a resumed run sees the same batches.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/experiment.h"
+#include "config/setting.h"
+
+namespace at {
+class Tensor;
+}
+
+namespace hyperlab {
+
+using AugmentSetting = Setting<AugmentConfig>;
+
+struct AugmentKind {
+  std::string name;  ///< "crop"
+  std::string doc;
+  std::vector<std::string> keys;  ///< its settings besides p, in the order a saved config writes them
+  double default_p = 1.0;
+  bool uses(const std::string& key) const;
+  std::vector<std::string> written_keys() const;  ///< p, then keys
+};
+
+const std::vector<AugmentSetting>& augment_settings();
+const std::vector<AugmentKind>& augment_kinds();
+const AugmentKind* find_augment(const std::string& name);
+std::vector<std::string> augment_names();
+/// docs/config.md's table of them (a test keeps the page equal).
+std::string augment_markdown();
+
+/// Augments a uint8 batch [B,C,H,W] (on any device) for `epoch` and `batch`
+/// of a run seeded `seed`; returns a new tensor (the input is left as it is).
+at::Tensor augment_batch(const at::Tensor& x, const std::vector<AugmentConfig>& steps, uint64_t seed, int epoch,
+                         int batch);
+
+}  // namespace hyperlab

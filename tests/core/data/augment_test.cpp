@@ -1,0 +1,162 @@
+// Augmentations of the training batches (data/augment.h): each does what its
+// doc says on small known images, the draws are reproducible, and a resumed
+// run with augmentation equals the uninterrupted one.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config_json.h"
+#include "data/augment.h"
+#include "train/trainer.h"
+
+using namespace hyperlab;
+
+namespace {
+
+at::Tensor aug_images(int64_t b = 8, int64_t c = 2, int64_t h = 6, int64_t w = 7) {
+  return (at::arange(b * c * h * w, at::kLong) % 200 + 20).to(at::kByte).view({b, c, h, w});
+}
+AugmentConfig aug_step(const std::string& json) {
+  ExperimentConfig base;
+  base.data.dataset = "synthetic", base.data.synthetic.kind = "images";
+  base.model.mlp = MlpConfig{{4}};
+  nlohmann::json j = nlohmann::json::parse(config_to_text(base));
+  j["data"]["augment"] = nlohmann::json::array({nlohmann::json::parse(json)});
+  ConfigResult r = parse_config(j);
+  EXPECT_TRUE(r.ok()) << r.error_text();
+  return r.config.data.augment.at(0);
+}
+// Image i of x shifted by (dy, dx), with `fill` outside (zero) or reflected.
+at::Tensor aug_shifted(const at::Tensor& img, int dy, int dx, bool reflect) {
+  const int64_t H = img.size(1), W = img.size(2);
+  at::Tensor out = at::zeros_like(img);
+  for (int64_t y = 0; y < H; ++y)
+    for (int64_t x = 0; x < W; ++x) {
+      int64_t sy = y + dy, sx = x + dx;
+      if (reflect) {
+        sy = sy < 0 ? -sy : (sy > H - 1 ? 2 * (H - 1) - sy : sy);
+        sx = sx < 0 ? -sx : (sx > W - 1 ? 2 * (W - 1) - sx : sx);
+      } else if (sy < 0 || sy >= H || sx < 0 || sx >= W) {
+        continue;
+      }
+      out.select(1, y).select(1, x).copy_(img.select(1, sy).select(1, sx));
+    }
+  return out;
+}
+
+}  // namespace
+
+TEST(Augment, AFlipMirrorsEveryImageItChoosesAndNoOther) {
+  const at::Tensor x = aug_images();
+  EXPECT_TRUE(at::equal(augment_batch(x, {aug_step(R"({"type": "flip", "p": 1})")}, 1, 1, 0), x.flip({3})));
+  EXPECT_TRUE(at::equal(augment_batch(x, {aug_step(R"({"type": "flip", "p": 0})")}, 1, 1, 0), x));
+  // p = 0.5: each image is either itself or its mirror, and both occur over a few batches.
+  int flipped = 0, kept = 0;
+  for (int b = 0; b < 4; ++b) {
+    const at::Tensor y = augment_batch(x, {aug_step(R"({"type": "flip"})")}, 1, 1, b);
+    for (int64_t i = 0; i < x.size(0); ++i) {
+      const bool f = at::equal(y[i], x[i].flip({2})), k = at::equal(y[i], x[i]);
+      EXPECT_TRUE(f || k);
+      flipped += f, kept += k;
+    }
+  }
+  EXPECT_GT(flipped, 4);
+  EXPECT_GT(kept, 4);
+}
+
+TEST(Augment, ACropIsTheImageShiftedByAtMostThePadding) {
+  const at::Tensor x = aug_images(6, 1, 6, 7);
+  for (const bool reflect : {false, true}) {
+    const AugmentConfig a = aug_step(reflect ? R"({"type": "crop", "padding": 2, "mode": "reflect"})"
+                                             : R"({"type": "crop", "padding": 2})");
+    const at::Tensor y = augment_batch(x, {a}, 7, 2, 3);
+    int moved = 0;
+    for (int64_t i = 0; i < x.size(0); ++i) {
+      bool found = false;
+      for (int dy = -2; dy <= 2 && !found; ++dy)
+        for (int dx = -2; dx <= 2 && !found; ++dx)
+          if (at::equal(y[i], aug_shifted(x[i], dy, dx, reflect))) found = true, moved += dy != 0 || dx != 0;
+      EXPECT_TRUE(found) << "image " << i << (reflect ? " (reflect)" : " (zero)");
+    }
+    EXPECT_GT(moved, 0);
+  }
+  EXPECT_TRUE(at::equal(augment_batch(x, {aug_step(R"({"type": "crop", "padding": 0})")}, 7, 2, 3), x));
+}
+
+TEST(Augment, NoiseCutoutAndJitterChangeWhatTheySay) {
+  const at::Tensor x = at::full({8, 3, 10, 10}, 128, at::kByte);
+  EXPECT_TRUE(at::equal(augment_batch(x, {aug_step(R"({"type": "noise", "std": 0})")}, 3, 1, 0), x));
+  const at::Tensor n = augment_batch(x, {aug_step(R"({"type": "noise", "std": 8})")}, 3, 1, 0);
+  const double mad = (n.to(at::kFloat) - 128).abs().mean().item<double>();
+  EXPECT_GT(mad, 8 * 0.6);  // E|N(0, 8)| = 6.4
+  EXPECT_LT(mad, 8 * 1.0);
+  const at::Tensor c = augment_batch(x, {aug_step(R"({"type": "cutout", "size": 4})")}, 3, 1, 0);
+  for (int64_t i = 0; i < 8; ++i) {
+    const int64_t zeros = (c[i][0] == 0).sum().item<int64_t>();
+    EXPECT_GT(zeros, 0);
+    EXPECT_LE(zeros, 16);  // a 4x4 square, cut at the border
+    EXPECT_TRUE(at::equal(c[i][0] == 0, c[i][2] == 0)) << "the same square in every channel";
+  }
+  // Jitter of a flat image: only brightness can change it, by at most 20 %.
+  const at::Tensor j = augment_batch(x, {aug_step(R"({"type": "jitter"})")}, 3, 1, 0).to(at::kFloat);
+  EXPECT_LE((j - 128).abs().max().item<double>(), 128 * 0.2 + 1);
+  EXPECT_GT((j - 128).abs().max().item<double>(), 1);
+}
+
+TEST(Augment, TheSameSeedEpochAndBatchGiveTheSameImagesAndOthersDoNot) {
+  const at::Tensor x = aug_images();
+  const std::vector<AugmentConfig> steps = {aug_step(R"({"type": "crop", "padding": 2})"),
+                                            aug_step(R"({"type": "noise", "std": 4})")};
+  EXPECT_TRUE(at::equal(augment_batch(x, steps, 5, 3, 2), augment_batch(x, steps, 5, 3, 2)));
+  EXPECT_FALSE(at::equal(augment_batch(x, steps, 5, 3, 2), augment_batch(x, steps, 5, 3, 3)));
+  EXPECT_FALSE(at::equal(augment_batch(x, steps, 5, 3, 2), augment_batch(x, steps, 5, 4, 2)));
+  EXPECT_FALSE(at::equal(augment_batch(x, steps, 5, 3, 2), augment_batch(x, steps, 6, 3, 2)));
+}
+
+TEST(Augment, AResumedRunSeesTheSameBatchesAsAnUninterruptedOne) {
+  ConfigResult r = parse_config_text(R"({"version": 1, "data": {"dataset": "synthetic",
+      "synthetic": {"kind": "images", "samples": 400, "test_samples": 100, "classes": 3, "image_size": 8},
+      "augment": [{"type": "crop", "padding": 2, "mode": "reflect"}, {"type": "flip"}, {"type": "noise", "std": 6}]},
+    "model": {"mlp": {"hidden": [16]}}, "training": {"epochs": 4, "batch_size": 32, "threads": 1,
+      "optimizer": {"type": "adam", "lr": 0.01}}})");
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  RunResult whole = Trainer(r.config).run({});
+  ASSERT_EQ(whole.status, RunStatus::Completed) << whole.reason;
+  const std::string file =
+      (std::filesystem::temp_directory_path() / ("hl-aug-ckpt-" + std::to_string(::getpid()) + ".pt")).string();
+  {
+    Trainer t(r.config);
+    t.set_checkpoint_file(file);
+    RunCallbacks cb;
+    cb.on_epoch = [](const EpochEvent& e) { return e.epoch < 2; };
+    ASSERT_EQ(t.run(cb).epochs_run, 2);
+  }
+  Trainer t(r.config);
+  t.resume_from(file);
+  RunResult rest = t.run({});
+  ASSERT_EQ(rest.history.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(whole.history[i].train_loss, rest.history[i].train_loss) << "epoch " << i + 1;
+  // And the augmentation changed the run: without it the losses differ.
+  ExperimentConfig plain = r.config;
+  plain.data.augment.clear();
+  EXPECT_NE(Trainer(plain).run({}).history[0].train_loss, whole.history[0].train_loss);
+  std::remove(file.c_str());
+}
+
+TEST(Augment, DocsConfigMdShowsTheTable) {
+  FILE* f = std::fopen((std::string(HYPERLAB_TEST_DATA) + "/../../docs/config.md").c_str(), "rb");
+  ASSERT_TRUE(f);
+  std::string page;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) page.append(buf, n);
+  std::fclose(f);
+  EXPECT_NE(page.find(augment_markdown()), std::string::npos)
+      << "docs/config.md should contain the augmentation table, as made from data/augment.cpp:\n"
+      << augment_markdown();
+}
