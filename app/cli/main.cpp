@@ -374,19 +374,9 @@ int main(int argc, char** argv) {
 
 namespace {
 
-int run_command(int argc, char** argv) {
-  Args a;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::fputs(kHelp, args.empty() ? stderr : stdout);
-    return args.empty() ? kExitBadInput : kExitOk;
-  }
-  if (args[0] == "--version") {
-    std::printf("hyperlab-cli %s (LibTorch %s)\n", HYPERLAB_VERSION, torch_version().c_str());
-    return kExitOk;
-  }
-  a.command = args[0];
-  std::vector<std::string> given;  // the options given, each once, for kCommandOptions
+// The options after the command into `a` (each name given once into `given`);
+// -1 when they are all understood, else the exit code (--help: 0).
+int parse_options(const std::vector<std::string>& args, Args& a, std::vector<std::string>& given) {
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& s = args[i];
     if (s.rfind("--", 0) == 0) {
@@ -484,6 +474,51 @@ int run_command(int argc, char** argv) {
       a.positionals.push_back(s);
     }
   }
+  return -1;
+}
+
+int cmd_presets() {
+  for (const auto& p : embedded_presets()) {
+    ConfigResult r = parse_config_text(p.json, p.name);
+    std::printf("%-20s %s\n", p.name, r.config.description.c_str());
+  }
+  std::printf("\nsweep presets (hyperlab-cli sweep --preset NAME [--quick]):\n");
+  for (const std::string& n : sweep_preset_names())
+    std::printf("%-26s %s\n", n.c_str(), load_sweep_preset(n, false).spec.description.c_str());
+  return kExitOk;
+}
+
+// validate, summary, show: a config resolved from its file or preset and --set.
+int cmd_config(const Args& a) {
+  ExperimentConfig cfg;
+  std::string err;
+  if (!resolve_config(a, cfg, err)) return bad_input(err);
+  if (a.command != "show" && !(err = resource_errors(cfg)).empty()) return bad_input(err);
+  if (a.command == "validate") std::printf("ok: %s is valid\n", cfg.name.c_str());
+  if (a.command == "show") std::printf("%s", config_to_text(cfg).c_str());
+  if (a.command == "summary") {
+    DataSpec d = data_spec(cfg.data);
+    std::printf("%s: input %s, %d classes\n%s", cfg.name.c_str(), shape_str(d.input).c_str(), d.classes,
+                summarize(cfg).table().c_str());
+    std::printf("%s\n", memory_summary(estimate_memory(cfg)).c_str());
+  }
+  return kExitOk;
+}
+
+int run_command(int argc, char** argv) {
+  Args a;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kHelp, args.empty() ? stderr : stdout);
+    return args.empty() ? kExitBadInput : kExitOk;
+  }
+  if (args[0] == "--version") {
+    std::printf("hyperlab-cli %s (LibTorch %s)\n", HYPERLAB_VERSION, torch_version().c_str());
+    return kExitOk;
+  }
+  a.command = args[0];
+  std::vector<std::string> given;  // the options given, each once, for kCommandOptions
+  if (int rc = parse_options(args, a, given); rc >= 0) return rc;
   if ((a.command == "presets" || a.command == "info" || a.command == "sweeps") && !a.positionals.empty())
     return bad_input("unexpected argument " + a.positionals[0] + " (" + a.command + " takes none)");
   std::string mode = a.command;
@@ -505,32 +540,9 @@ int run_command(int argc, char** argv) {
   if (!a.config_file.empty() && !a.preset.empty()) return bad_input("give a config file or --preset, not both");
 
   if (a.command == "run") return cmd_run(a);
-  if (a.command == "presets") {
-    for (const auto& p : embedded_presets()) {
-      ConfigResult r = parse_config_text(p.json, p.name);
-      std::printf("%-20s %s\n", p.name, r.config.description.c_str());
-    }
-    std::printf("\nsweep presets (hyperlab-cli sweep --preset NAME [--quick]):\n");
-    for (const std::string& n : sweep_preset_names())
-      std::printf("%-26s %s\n", n.c_str(), load_sweep_preset(n, false).spec.description.c_str());
-    return kExitOk;
-  }
+  if (a.command == "presets") return cmd_presets();
   if (a.command == "info") return cmd_info();
-  if (a.command == "validate" || a.command == "summary" || a.command == "show") {
-    ExperimentConfig cfg;
-    std::string err;
-    if (!resolve_config(a, cfg, err)) return bad_input(err);
-    if (a.command != "show" && !(err = resource_errors(cfg)).empty()) return bad_input(err);
-    if (a.command == "validate") std::printf("ok: %s is valid\n", cfg.name.c_str());
-    if (a.command == "show") std::printf("%s", config_to_text(cfg).c_str());
-    if (a.command == "summary") {
-      DataSpec d = data_spec(cfg.data);
-      std::printf("%s: input %s, %d classes\n%s", cfg.name.c_str(), shape_str(d.input).c_str(), d.classes,
-                  summarize(cfg).table().c_str());
-      std::printf("%s\n", memory_summary(estimate_memory(cfg)).c_str());
-    }
-    return kExitOk;
-  }
+  if (a.command == "validate" || a.command == "summary" || a.command == "show") return cmd_config(a);
   return bad_input("unknown command \"" + a.command + "\" (see hyperlab-cli --help)");
 }
 }  // namespace
