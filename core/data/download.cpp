@@ -72,7 +72,14 @@ std::string host_of(const std::string& url) {
   return url.substr(from, url.find('/', from) - from);
 }
 
-/// One transfer into `part`, resuming from its size; "" on success, else the cause.
+/// How a transfer ended: done; broken part-way (try the same URL again: it
+/// resumes); failed at this mirror (try the next); or stop (cancelled, disk).
+struct Outcome {
+  enum What { Done, Retry, NextMirror, Stop } what = Done;
+  std::string cause;
+};
+
+/// One transfer into `part`, resuming from its size.
 struct Transfer {
   std::string url, part;
   const DownloadObserver* observe;
@@ -99,10 +106,10 @@ struct Transfer {
     return t->cancelled ? 1 : 0;
   }
 
-  std::string run() {
+  Outcome run() {
     offset = std::max<int64_t>(file_size(part), 0);
     out = std::fopen(part.c_str(), offset > 0 ? "ab" : "wb");
-    if (!out) return write_failure(part, errno);
+    if (!out) return {Outcome::Stop, write_failure(part, errno)};
     curl = curl_easy_init();
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
@@ -124,26 +131,24 @@ struct Transfer {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
     curl_easy_cleanup(curl);
     if (std::fclose(out) != 0 && !write_errno) write_errno = errno;
-    if (write_errno) return write_failure(part, write_errno);
-    if (rc == CURLE_OK) return "";
-    if (cancelled) return "cancelled";
+    if (write_errno) return {Outcome::Stop, write_failure(part, write_errno)};
+    if (rc == CURLE_OK) return {};
+    if (cancelled) return {Outcome::Stop, "the download was cancelled (it resumes next time)"};
     const std::string host = host_of(url);
-    if (rc == CURLE_COULDNT_RESOLVE_HOST) return "cannot find " + host + " (no network?)";
-    if (rc == CURLE_COULDNT_CONNECT) return "cannot connect to " + host + " (no network, or the server is down)";
-    if (rc == CURLE_HTTP_RETURNED_ERROR) return url + ": the server answered HTTP " + std::to_string(code);
+    if (rc == CURLE_COULDNT_RESOLVE_HOST) return {Outcome::NextMirror, "cannot find " + host + " (no network?)"};
+    if (rc == CURLE_COULDNT_CONNECT)
+      return {Outcome::NextMirror, "cannot connect to " + host + " (no network, or the server is down)"};
+    if (rc == CURLE_HTTP_RETURNED_ERROR)
+      return {Outcome::NextMirror, url + ": the server answered HTTP " + std::to_string(code)};
     if (rc == CURLE_RANGE_ERROR && offset > 0) {  // the server cannot resume: start over
       ::unlink(part.c_str());
-      return url + ": the server cannot resume a transfer (partial file dropped)";
+      return {Outcome::Retry, url + ": the server cannot resume a transfer (partial file dropped)"};
     }
-    return url + ": " + (err[0] ? err : curl_easy_strerror(rc));
+    const bool broken = rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR || rc == CURLE_OPERATION_TIMEDOUT ||
+                        rc == CURLE_GOT_NOTHING;
+    return {broken ? Outcome::Retry : Outcome::NextMirror, url + ": " + (err[0] ? err : curl_easy_strerror(rc))};
   }
 };
-
-bool broken_transfer(const std::string& cause) {
-  return cause.find("transfer closed") != std::string::npos || cause.find("Operation too slow") != std::string::npos ||
-         cause.find("Recv failure") != std::string::npos || cause.find("partial file") != std::string::npos ||
-         cause.find("cannot resume") != std::string::npos;
-}
 
 void place(const std::string& from, const std::string& to) {
   if (std::rename(from.c_str(), to.c_str()) != 0)
@@ -196,11 +201,11 @@ void fetch(const DatasetDownload& d, const RemoteFile& f, const std::string& wor
   for (const std::string& mirror : d.mirrors) {
     Transfer t{mirror + f.name, part, &observe, p};
     t.progress.url = t.url;
-    std::string cause = t.run();
-    for (int retry = 0; retry < 3 && broken_transfer(cause); ++retry) cause = Transfer{t.url, part, &observe, t.progress}.run();
-    if (cause == "cancelled") throw DownloadError("the download was cancelled (" + f.name + "; it resumes next time)");
-    if (cause.rfind("the disk is full", 0) == 0 || cause.rfind("cannot write", 0) == 0) throw DownloadError(cause);
-    if (cause.empty()) {
+    Outcome o = t.run();
+    for (int retry = 0; retry < 3 && o.what == Outcome::Retry; ++retry) o = Transfer{t.url, part, &observe, t.progress}.run();
+    if (o.what == Outcome::Stop) throw DownloadError(f.name + ": " + o.cause);
+    std::string cause = o.cause;
+    if (o.what == Outcome::Done) {
       const std::string got = md5_file(part);
       if (got == f.md5) return place(part, path);
       ::unlink(part.c_str());
