@@ -1,5 +1,6 @@
 #include "ui/widgets/pictureviews.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QHelpEvent>
 #include <QPainter>
@@ -105,12 +106,21 @@ void ImageGridView::rebuild() {
 
 QFont ImageGridView::captionFont() const { return scaled_font(font(), 0.85); }
 
+// Screen pixels per image pixel: the set scale, grown by whole steps with the
+// font (presentation mode: 2 -> 3 at 1.3 times the application's font).
+int ImageGridView::imageSide() const {
+  const double app = QApplication::font().pointSizeF(), own = font().pointSizeF();
+  const double zoom = app > 0 && own > 0 ? std::max(1.0, own / app) : 1.0;
+  const int s = std::max(scale_, static_cast<int>(std::lround(scale_ * zoom)));
+  return std::max(std::max(images_.width, images_.height) * s, 56);
+}
+
 // The image's side, and under it two caption lines in the caption font; at
-// least about 13 characters wide so most class names fit whole.
+// least about 15 characters wide so most names with a confidence fit whole.
 QSize ImageGridView::tileSize() const {
   const QFontMetrics fm(captionFont());
-  const int side = std::max(std::max(images_.width, images_.height) * scale_, 56);
-  return QSize(std::max(side, 13 * fm.averageCharWidth()), side + 2 * fm.lineSpacing() + 4);
+  const int side = imageSide();
+  return QSize(std::max(side, 15 * fm.averageCharWidth()), side + 2 * fm.lineSpacing() + 4);
 }
 
 int ImageGridView::columns() const { return std::max(1, (width() - kCellGap) / (tileSize().width() + kCellGap)); }
@@ -153,29 +163,34 @@ QRect ImageGridView::cellRect(int k) const {
                t.height());
 }
 
-QStringList ImageGridView::fullCaption(int k) const {
+std::vector<std::pair<QString, QString>> ImageGridView::captionParts(int k) const {
   if (k < 0 || k >= shown_.size()) return {};
   const int i = shown_[k];
   const int truth = images_.labels[i];
   auto name = [&](int c) { return c >= 0 && c < names_.size() ? names_[c] : QString::number(c); };
-  if (size_t(i) >= predicted_.size()) return {name(truth)};
-  const QString conf = QString::number(100.0 * (size_t(i) < confidence_.size() ? confidence_[i] : 0), 'f', 0) + "%";
-  if (predicted_[i] == truth) return {name(truth) + " " + conf};
-  return {name(predicted_[i]) + " " + conf, "(true: " + name(truth) + ")"};
+  if (size_t(i) >= predicted_.size()) return {{name(truth), {}}};
+  const QString conf = " " + QString::number(100.0 * (size_t(i) < confidence_.size() ? confidence_[i] : 0), 'f', 0) + "%";
+  if (predicted_[i] == truth) return {{name(truth), conf}};
+  return {{name(predicted_[i]), conf}, {"(true: " + name(truth) + ")", {}}};
 }
 
 QStringList ImageGridView::captionLines(int k) const {
   const QFontMetrics fm(captionFont());
   const int w = tileSize().width() - 2;
-  QStringList lines = fullCaption(k);
-  for (QString& l : lines) l = fm.elidedText(l, Qt::ElideRight, w);
+  QStringList lines;
+  for (const auto& [text, keep] : captionParts(k)) {
+    const int keep_w = fm.horizontalAdvance(keep);
+    lines << (fm.horizontalAdvance(text + keep) <= w ? text + keep
+                                                     : fm.elidedText(text, Qt::ElideRight, std::max(0, w - keep_w)) + keep);
+  }
   return lines;
 }
 
 QString ImageGridView::toolTipAt(const QPoint& pos) const {
   for (int k = 0; k < shown_.size(); ++k)
     if (cellRect(k).contains(pos)) {
-      const QStringList full = fullCaption(k);
+      QStringList full;
+      for (const auto& [text, keep] : captionParts(k)) full << text + keep;
       return captionLines(k) == full ? QString() : full.join("\n");
     }
   return {};
@@ -193,7 +208,7 @@ void ImageGridView::paintEvent(QPaintEvent*) {
   const QFont small = captionFont();
   const QFontMetrics fm(small);
   p.setFont(small);
-  const int side = std::max(std::max(images_.width, images_.height) * scale_, 56);
+  const int side = imageSide();
   for (int k = 0; k < shown_.size(); ++k) {
     const int i = shown_[k];
     const QRect cell = cellRect(k);
@@ -360,7 +375,7 @@ FilterView::Layout FilterView::computeLayout() const {
   L.scale = best_whole >= 1 ? best_whole : std::max(0.05, best);
 
   const int bar_top = L.grid.bottom() + 1 + margin;
-  const int title_w = std::min(fm.horizontalAdvance(colorBarTitle()) + fm.averageCharWidth(), inner_w / 2);
+  const int title_w = std::min(fm.horizontalAdvance(colorBarTitle()) + 3 * fm.averageCharWidth(), inner_w / 2);
   const int ramp_w = std::min(inner_w - title_w, std::max(160, 30 * fm.averageCharWidth()));
   L.bar_title = QRect(margin, bar_top, title_w, ramp_h);
   L.bar = QRect(margin + title_w, bar_top, ramp_w, ramp_h);
@@ -485,10 +500,12 @@ ConfusionView::Layout ConfusionView::computeLayout() const {
   const int title_col = tm.height() + 8;
   const int top = 4 + tm.height() + 4 + fm.height() + 4;
   L.cell = std::max(12, std::min((width() - title_col - L.label_w - L.acc_w - 10) / C, (height() - top - L.label_w - 10) / C));
-  L.matrix = QRect(title_col + L.label_w, top, C * L.cell, C * L.cell);
+  const int used_w = title_col + L.label_w + C * L.cell + 7 + L.acc_w;
+  const int x0 = std::max(0, (width() - used_w) / 2);  // centred: a projector shows the middle best
+  L.matrix = QRect(x0 + title_col + L.label_w, top, C * L.cell, C * L.cell);
   const int pw = tm.horizontalAdvance(predictedAxisTitle()), tw = tm.horizontalAdvance(trueAxisTitle());
   L.predicted_title = QRect(L.matrix.center().x() - pw / 2, 4, pw, tm.height());
-  L.true_title = QRect(4, L.matrix.center().y() - tw / 2, tm.height(), tw);
+  L.true_title = QRect(x0 + 4, L.matrix.center().y() - tw / 2, tm.height(), tw);
   return L;
 }
 

@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <utility>
 #include <vector>
 
 #include "train/events.h"
@@ -37,8 +38,11 @@ class ImageGridView : public QWidget {
   bool hasHeightForWidth() const override { return true; }
   /// The k-th shown image's cell (image and caption), in widget coordinates.
   QRect cellRect(int k) const;
-  /// The caption lines of the k-th shown image as drawn (elided to the cell's width).
+  /// The caption lines of the k-th shown image as drawn: elided to the cell's
+  /// width, a prediction's confidence always kept ("Ankle b… 97%").
   QStringList captionLines(int k) const;
+  /// The captions' font: the widget's, a little smaller.
+  QFont captionFont() const;
   /// The full caption of the image under pos, when one of its lines is elided ("" otherwise).
   QString toolTipAt(const QPoint& pos) const;
 
@@ -50,9 +54,11 @@ class ImageGridView : public QWidget {
  private:
   void rebuild();
   QSize tileSize() const;
-  QFont captionFont() const;
   int columns() const;
-  QStringList fullCaption(int k) const;
+  int imageSide() const;
+  /// The k-th shown image's caption lines, each as the part that may be
+  /// shortened and a suffix kept whole (the confidence: "Shirt" + " 37%").
+  std::vector<std::pair<QString, QString>> captionParts(int k) const;
   ImageBatch images_;
   QStringList names_;
   std::vector<int> predicted_;

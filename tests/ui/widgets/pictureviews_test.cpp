@@ -219,11 +219,11 @@ TEST(PictureViewsImages, LongCaptionIsElidedAndTheTooltipHasTheFullText) {
   ImageGridView v;
   ImageBatch b;
   b.channels = 1, b.height = b.width = 28;
-  b.pixels.assign(2 * 28 * 28, 128);
-  b.labels = {0, 1};
+  b.pixels.assign(3 * 28 * 28, 128);
+  b.labels = {0, 1, 1};
   const QString long_name = "Ankle boot of a very particular and long-winded kind";
   v.setImages(b, {long_name, "Bag"});
-  v.setPredictions({1, 1}, {0.9f, 0.8f});  // the first wrong, the second right
+  v.setPredictions({1, 1, 0}, {0.9f, 0.8f, 0.97f});  // wrong, right, wrong with the long name predicted
   v.resize(600, 400);
 
   const QStringList lines = v.captionLines(0);
@@ -233,6 +233,16 @@ TEST(PictureViewsImages, LongCaptionIsElidedAndTheTooltipHasTheFullText) {
   const QString full = "(true: " + long_name + ")";
   const QString tip = v.toolTipAt(v.cellRect(0).center());
   EXPECT_TRUE(tip.contains(full)) << tip.toStdString();
+  // A long predicted name is shortened, its confidence kept whole; the tooltip has both in full.
+  const QStringList third = v.captionLines(2);
+  ASSERT_EQ(third.size(), 2);
+  EXPECT_TRUE(third[0].endsWith(QChar(0x2026) + QString(" 97%"))) << third[0].toStdString();
+  EXPECT_TRUE(v.toolTipAt(v.cellRect(2).center()).startsWith(long_name + " 97%"));
+  // Every drawn line fits its cell.
+  const QFontMetrics caption_metrics(v.captionFont());
+  for (int k = 0; k < 3; ++k)
+    for (const QString& line : v.captionLines(k))
+      EXPECT_LE(caption_metrics.horizontalAdvance(line), v.cellRect(k).width()) << line.toStdString();
   // A caption that fits is whole and has no tooltip.
   EXPECT_FALSE(v.captionLines(1).join("").contains(QChar(0x2026)));
   EXPECT_TRUE(v.toolTipAt(v.cellRect(1).center()).isEmpty());
@@ -262,6 +272,7 @@ TEST(PictureViewsImages, CaptionsFollowTheWidgetsFont) {
   const QRect large = v.cellRect(0);
   EXPECT_GT(large.height(), small.height());
   EXPECT_GT(large.width(), small.width());
+  EXPECT_GT(v.captionFont().pointSizeF(), 15.0);
   EXPECT_FALSE(v.captionLines(0).join("").contains(QChar(0x2026)));  // "Sneaker 75%" still fits
   // The caption is drawn below the image, inside the cell.
   const QImage img = grab(v);
