@@ -215,6 +215,32 @@ TEST(PictureViewsFilters, ChannelsDrawnSideBySideHaveGapsToo) {
   EXPECT_TRUE(found);
 }
 
+TEST(PictureViewsFilters, ColourKernelsAreRgbAroundGreyWithAGreyBar) {
+  FilterView v;
+  v.resize(600, 500);
+  v.show();  // the check box shows only with filters
+  // One 3x3 RGB kernel: red channel +0.2, green -0.2, blue 0.
+  std::vector<float> f(27, 0.0f);
+  for (int i = 0; i < 9; ++i) f[i] = 0.2f, f[9 + i] = -0.2f;
+  v.setSnapshot(filter_snapshot({f}, 3, 3, 3));
+  ASSERT_EQ(v.tileCount(), 1);
+  EXPECT_TRUE(v.sharedScaleToggle()->isVisible());
+  const QImage img = grab(v);
+  const QRgb px = weight_pixel(v, img, 0, 1, 1);
+  EXPECT_LE(channel_distance(px, qRgb(255, 0, 128)), 2) << std::hex << px;
+  const QRect bar = v.colorBarRect();
+  const QRgb low = img.pixel(bar.left() + 1, bar.center().y()), high = img.pixel(bar.right() - 1, bar.center().y());
+  EXPECT_EQ(qRed(low), qBlue(low));
+  EXPECT_LT(qRed(low), 30);
+  EXPECT_GT(qRed(high), 225);
+  EXPECT_EQ(qRed(high), qGreen(high));
+  // No filters: no bar, no check box.
+  v.clear();
+  EXPECT_TRUE(v.colorBarRect().isEmpty());
+  EXPECT_TRUE(v.colorBarLabels().isEmpty());
+  EXPECT_FALSE(v.sharedScaleToggle()->isVisible());
+}
+
 TEST(PictureViewsImages, LongCaptionIsElidedAndTheTooltipHasTheFullText) {
   ImageGridView v;
   ImageBatch b;
