@@ -387,9 +387,10 @@ QRect FilterView::colorBarRect() const { return computeLayout().bar; }
 
 double FilterView::pixelsPerWeight() const { return computeLayout().scale; }
 
-QRect FilterView::tileRect(int i) const {
-  if (i < 0 || i >= tiles_.size()) return {};
-  const Layout L = computeLayout();
+QRect FilterView::tileRect(int i) const { return tileRect(computeLayout(), i); }
+
+QRect FilterView::tileRect(const Layout& L, int i) const {
+  if (i < 0 || i >= tiles_.size() || L.cols == 0) return {};
   const int parts = drawn_parts(channels_);
   const int tw = static_cast<int>(std::lround(parts * w_ * L.scale)) + (parts - 1) * L.channel_gap;
   const int th = static_cast<int>(std::lround(h_ * L.scale));
@@ -428,7 +429,7 @@ void FilterView::paintEvent(QPaintEvent*) {
   const int part_w = static_cast<int>(std::lround(w_ * L.scale)), th = static_cast<int>(std::lround(h_ * L.scale));
   const QColor frame(150, 150, 150);
   for (int i = 0; i < tiles_.size(); ++i) {
-    const QRect r = tileRect(i);
+    const QRect r = tileRect(L, i);
     for (int k = 0; k < parts; ++k) {
       const QRect part(r.x() + k * (part_w + L.channel_gap), r.y(), part_w, th);
       const QImage src = tiles_[i].copy(k * w_, 0, w_, h_);

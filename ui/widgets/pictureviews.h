@@ -112,6 +112,7 @@ class FilterView : public QWidget {
     QRect caption, grid, bar, bar_labels, bar_title;
   };
   Layout computeLayout() const;
+  QRect tileRect(const Layout& L, int i) const;
   void rebuildTiles();
   void placeToggle();
   std::vector<float> weights_;
