@@ -1,6 +1,10 @@
 #include "ui/widgets/pictureviews.h"
 
+#include <QApplication>
+#include <QCheckBox>
+#include <QHelpEvent>
 #include <QPainter>
+#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -33,7 +37,21 @@ QImage to_image(const ImageBatch& b, int i) {
   return img;
 }
 
-constexpr int kLabelHeight = 30;
+// f at k times its size, in points or pixels as it was given.
+QFont scaled_font(const QFont& f, double k) {
+  QFont g = f;
+  if (f.pointSizeF() > 0) g.setPointSizeF(std::max(6.0, f.pointSizeF() * k));
+  else if (f.pixelSize() > 0) g.setPixelSize(std::max(8, static_cast<int>(std::lround(f.pixelSize() * k))));
+  return g;
+}
+
+constexpr int kCellGap = 4;  // between image cells
+
+// A number for a scale label: two significant digits, a real minus sign.
+QString scale_number(double v) {
+  QString t = QString::number(std::abs(v), 'g', 2);
+  return v < 0 ? QString(QChar(0x2212)) + t : t;
+}
 
 }  // namespace
 
@@ -86,22 +104,97 @@ void ImageGridView::rebuild() {
   update();
 }
 
-QSize ImageGridView::tileSize() const {
-  int side = std::max(images_.width, images_.height) * scale_;
-  side = std::max(side, 56);
-  return QSize(std::max(side, 84), side + kLabelHeight);
+QFont ImageGridView::captionFont() const { return scaled_font(font(), 0.85); }
+
+// Screen pixels per image pixel: the set scale, grown by whole steps with the
+// font (presentation mode: 2 -> 3 at 1.3 times the application's font).
+int ImageGridView::imageSide() const {
+  const double app = QApplication::font().pointSizeF(), own = font().pointSizeF();
+  const double zoom = app > 0 && own > 0 ? std::max(1.0, own / app) : 1.0;
+  const int s = std::max(scale_, static_cast<int>(std::lround(scale_ * zoom)));
+  return std::max(std::max(images_.width, images_.height) * s, 56);
 }
+
+// The image's side, and under it two caption lines in the caption font; at
+// least about 15 characters wide so most names with a confidence fit whole.
+QSize ImageGridView::tileSize() const {
+  const QFontMetrics fm(captionFont());
+  const int side = imageSide();
+  return QSize(std::max(side, 15 * fm.averageCharWidth()), side + 2 * fm.lineSpacing() + 4);
+}
+
+int ImageGridView::columns() const { return std::max(1, (width() - kCellGap) / (tileSize().width() + kCellGap)); }
 
 int ImageGridView::heightForWidth(int w) const {
   QSize t = tileSize();
-  int cols = std::max(1, w / (t.width() + 4));
+  int cols = std::max(1, (w - kCellGap) / (t.width() + kCellGap));
   int rows = (shown_.size() + cols - 1) / cols;
-  return std::max(1, rows) * (t.height() + 4) + 4;
+  return std::max(1, rows) * (t.height() + kCellGap) + kCellGap;
 }
 
-QSize ImageGridView::sizeHint() const { return QSize(8 * (tileSize().width() + 4), heightForWidth(8 * (tileSize().width() + 4))); }
+QSize ImageGridView::sizeHint() const {
+  const int w = 8 * (tileSize().width() + kCellGap) + kCellGap;
+  return QSize(w, heightForWidth(w));
+}
 
 void ImageGridView::resizeEvent(QResizeEvent*) { updateGeometry(); }
+
+bool ImageGridView::event(QEvent* e) {
+  if (e->type() == QEvent::FontChange) updateGeometry();
+  if (e->type() == QEvent::ToolTip) {
+    auto* he = static_cast<QHelpEvent*>(e);
+    const QString tip = toolTipAt(he->pos());
+    if (tip.isEmpty()) {
+      QToolTip::hideText();
+      e->ignore();
+    } else {
+      QToolTip::showText(he->globalPos(), tip, this);
+    }
+    return true;
+  }
+  return QWidget::event(e);
+}
+
+QRect ImageGridView::cellRect(int k) const {
+  if (k < 0 || k >= shown_.size()) return {};
+  const QSize t = tileSize();
+  const int cols = columns();
+  return QRect((k % cols) * (t.width() + kCellGap) + kCellGap, (k / cols) * (t.height() + kCellGap) + kCellGap, t.width(),
+               t.height());
+}
+
+std::vector<std::pair<QString, QString>> ImageGridView::captionParts(int k) const {
+  if (k < 0 || k >= shown_.size()) return {};
+  const int i = shown_[k];
+  const int truth = images_.labels[i];
+  auto name = [&](int c) { return c >= 0 && c < names_.size() ? names_[c] : QString::number(c); };
+  if (size_t(i) >= predicted_.size()) return {{name(truth), {}}};
+  const QString conf = " " + QString::number(100.0 * (size_t(i) < confidence_.size() ? confidence_[i] : 0), 'f', 0) + "%";
+  if (predicted_[i] == truth) return {{name(truth), conf}};
+  return {{name(predicted_[i]), conf}, {"(true: " + name(truth) + ")", {}}};
+}
+
+QStringList ImageGridView::captionLines(int k) const {
+  const QFontMetrics fm(captionFont());
+  const int w = tileSize().width() - 2;
+  QStringList lines;
+  for (const auto& [text, keep] : captionParts(k)) {
+    const int keep_w = fm.horizontalAdvance(keep);
+    lines << (fm.horizontalAdvance(text + keep) <= w ? text + keep
+                                                     : fm.elidedText(text, Qt::ElideRight, std::max(0, w - keep_w)) + keep);
+  }
+  return lines;
+}
+
+QString ImageGridView::toolTipAt(const QPoint& pos) const {
+  for (int k = 0; k < shown_.size(); ++k)
+    if (cellRect(k).contains(pos)) {
+      QStringList full;
+      for (const auto& [text, keep] : captionParts(k)) full << text + keep;
+      return captionLines(k) == full ? QString() : full.join("\n");
+    }
+  return {};
+}
 
 void ImageGridView::paintEvent(QPaintEvent*) {
   QPainter p(this);
@@ -112,25 +205,18 @@ void ImageGridView::paintEvent(QPaintEvent*) {
                                     : "No misclassified images among these");
     return;
   }
-  const QSize t = tileSize();
-  const int cols = std::max(1, width() / (t.width() + 4));
-  QFont small = font();
-  small.setPointSizeF(std::max(6.0, font().pointSizeF() * 0.8));
+  const QFont small = captionFont();
+  const QFontMetrics fm(small);
   p.setFont(small);
+  const int side = imageSide();
   for (int k = 0; k < shown_.size(); ++k) {
     const int i = shown_[k];
-    const QRect cell((k % cols) * (t.width() + 4) + 4, (k / cols) * (t.height() + 4) + 4, t.width(), t.height());
-    const int side = t.height() - kLabelHeight;
+    const QRect cell = cellRect(k);
     const QRect img_rect(cell.x() + (cell.width() - side) / 2, cell.y(), side, side);
     p.drawImage(img_rect, pictures_[i]);
-    const int truth = images_.labels[i];
-    auto name = [&](int c) { return c >= 0 && c < names_.size() ? names_[c] : QString::number(c); };
-    QString text = name(truth);
     QColor col = palette().color(QPalette::Text);
     if (size_t(i) < predicted_.size()) {
-      const bool wrong = predicted_[i] != truth;
-      const QString conf = QString::number(100.0 * confidence_[i], 'f', 0) + "%";
-      text = wrong ? name(predicted_[i]) + " " + conf + "\n(true: " + name(truth) + ")" : name(truth) + " " + conf;
+      const bool wrong = predicted_[i] != images_.labels[i];
       col = wrong ? QColor(200, 30, 30) : QColor(20, 120, 40);
       if (wrong) {
         p.setPen(QPen(QColor(220, 30, 30), 3));
@@ -138,74 +224,245 @@ void ImageGridView::paintEvent(QPaintEvent*) {
       }
     }
     p.setPen(col);
-    p.drawText(QRect(cell.x(), cell.y() + side + 1, cell.width(), kLabelHeight - 1),
-               Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, text);
+    const QStringList lines = captionLines(k);
+    for (int j = 0; j < lines.size(); ++j)
+      p.drawText(QRect(cell.x(), cell.y() + side + 3 + j * fm.lineSpacing(), cell.width(), fm.lineSpacing()),
+                 Qt::AlignHCenter | Qt::AlignTop, lines[j]);
   }
 }
 
 // ---- FilterView ----
 
-FilterView::FilterView(QWidget* parent) : QWidget(parent) { setMinimumSize(200, 200); }
+FilterView::FilterView(QWidget* parent) : QWidget(parent) {
+  setMinimumSize(200, 200);
+  shared_box_ = new QCheckBox("One scale for all filters", this);
+  shared_box_->setToolTip(
+      "Checked: one colour scale for every filter, so their magnitudes compare.\n"
+      "Unchecked: each filter stretched to its own largest |weight|, so weak filters show their pattern.");
+  shared_box_->hide();
+  connect(shared_box_, &QCheckBox::toggled, this, &FilterView::setSharedScale);
+}
 
 void FilterView::clear() {
+  weights_.clear();
+  count_ = 0;
   tiles_.clear();
   caption_.clear();
+  shared_box_->hide();
+  update();
+}
+
+void FilterView::setSharedScale(bool on) {
+  if (shared_box_->isChecked() != on) shared_box_->setChecked(on);  // comes back here through toggled
+  if (shared_ == on) return;
+  shared_ = on;
+  rebuildTiles();
   update();
 }
 
 void FilterView::setSnapshot(const Snapshot& s) {
   tiles_.clear();
+  weights_.clear();
+  count_ = 0;
   if (s.filter_count == 0) {
     caption_ = "The first layer's inputs are not pictures (e.g. 2-D points): no filters to show.";
+    shared_box_->hide();
     update();
     return;
   }
-  const int c = s.filter_channels, h = s.filter_h, w = s.filter_w, per = c * h * w;
-  for (int f = 0; f < s.filter_count; ++f) {
-    const float* v = s.filters.data() + size_t(f) * per;
-    double m = 1e-12;
-    for (int i = 0; i < per; ++i) m = std::max(m, double(std::abs(v[i])));
-    QImage img(w, h, QImage::Format_RGB32);
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x) {
-        if (c == 3) {  // colour kernels: each channel mapped to [0,255] around grey
-          auto ch = [&](int k) { return static_cast<int>(std::lround(127.5 + 127.5 * v[k * h * w + y * w + x] / m)); };
-          img.setPixel(x, y, qRgb(ch(0), ch(1), ch(2)));
-        } else {
-          double sum = 0;
-          for (int k = 0; k < c; ++k) sum += v[k * h * w + y * w + x];
-          img.setPixel(x, y, diverging_color(sum / c / m));
-        }
-      }
-    tiles_.push_back(img);
+  const int c = s.filter_channels, h = s.filter_h, w = s.filter_w;
+  const size_t per = size_t(c) * h * w;
+  if (per == 0 || s.filters.size() < per * s.filter_count) {
+    caption_ = "The filters of this snapshot are incomplete: nothing to show.";
+    shared_box_->hide();
+    update();
+    return;
   }
-  caption_ = QString("%1: input weights of the first %2 units (%3x%4%5), epoch %6%7; blue negative, red positive")
+  weights_.assign(s.filters.begin(), s.filters.begin() + per * s.filter_count);
+  count_ = s.filter_count, channels_ = c, h_ = h, w_ = w;
+  rebuildTiles();
+  caption_ = QString("%1: input weights of the first %2 units (%3x%4%5), epoch %6%7; %8")
                  .arg(QString::fromStdString(s.filter_layer))
                  .arg(s.filter_count)
                  .arg(h)
                  .arg(w)
                  .arg(c > 1 ? QString("x%1").arg(c) : QString())
                  .arg(s.epoch)
-                 .arg(s.final ? " (final)" : "");
+                 .arg(s.final ? " (final)" : "")
+                 .arg(c == 3 ? "each colour channel darker for negative, brighter for positive"
+                             : "blue negative, white zero, red positive");
+  shared_box_->show();
+  placeToggle();
   update();
+}
+
+// Drawn side by side: a filter's channels unless they make one colour picture (RGB) or there is one.
+static int drawn_parts(int channels) { return channels == 3 ? 1 : std::max(1, channels); }
+
+void FilterView::rebuildTiles() {
+  tiles_.clear();
+  if (count_ == 0) return;
+  const int c = channels_, h = h_, w = w_, per = c * h * w, parts = drawn_parts(c);
+  std::vector<double> maxima(count_, 0.0);
+  for (int f = 0; f < count_; ++f)
+    for (int i = 0; i < per; ++i) maxima[f] = std::max(maxima[f], double(std::abs(weights_[size_t(f) * per + i])));
+  shared_max_ = *std::max_element(maxima.begin(), maxima.end());
+  smallest_max_ = *std::min_element(maxima.begin(), maxima.end());
+  for (int f = 0; f < count_; ++f) {
+    const float* v = weights_.data() + size_t(f) * per;
+    const double m = std::max(1e-12, shared_ ? shared_max_ : maxima[f]);
+    QImage img(w * parts, h, QImage::Format_RGB32);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        if (c == 3) {  // a colour kernel: each channel around grey
+          auto ch = [&](int k) {
+            return static_cast<int>(std::lround(std::clamp(127.5 + 127.5 * v[k * h * w + y * w + x] / m, 0.0, 255.0)));
+          };
+          img.setPixel(x, y, qRgb(ch(0), ch(1), ch(2)));
+        } else {
+          for (int k = 0; k < parts; ++k) img.setPixel(k * w + x, y, diverging_color(v[k * h * w + y * w + x] / m));
+        }
+      }
+    tiles_.push_back(img);
+  }
+}
+
+QStringList FilterView::colorBarLabels() const {
+  if (tiles_.isEmpty()) return {};
+  if (!shared_) return {QString(QChar(0x2212)) + "max", "0", "+max"};
+  return {scale_number(-shared_max_), "0", scale_number(shared_max_)};
+}
+
+QString FilterView::colorBarTitle() const {
+  if (tiles_.isEmpty()) return {};
+  const QString what = channels_ == 3 ? "Channel weight" : "Weight";
+  if (shared_) return what + ", one scale:";
+  return QString("%1 / the filter's largest |weight| (%2 to %3):")
+      .arg(what, scale_number(smallest_max_), scale_number(shared_max_));
+}
+
+// Top to bottom: the caption, the tiles, the colour bar with its labels, the
+// scale check box. The tiles take the largest whole number of screen pixels
+// per weight at which all fit, over every column count.
+FilterView::Layout FilterView::computeLayout() const {
+  Layout L;
+  const QFontMetrics fm(font());
+  const int margin = 6, inner_w = std::max(1, width() - 2 * margin);
+  const QString text = caption_.isEmpty() ? QString("Filters appear after the first epoch.") : caption_;
+  const int caption_h = fm.boundingRect(QRect(0, 0, inner_w, 10000), Qt::AlignLeft | Qt::TextWordWrap, text).height();
+  L.caption = QRect(margin, 4, inner_w, caption_h);
+  if (tiles_.isEmpty()) return L;
+
+  const int toggle_h = shared_box_->sizeHint().height();
+  const int ramp_h = std::max(10, fm.height());
+  const int bottom_h = ramp_h + 2 + fm.height() + 6 + toggle_h + margin;
+  L.grid = QRect(margin, L.caption.bottom() + 1 + margin, inner_w,
+                 std::max(1, height() - L.caption.bottom() - 1 - margin - bottom_h - margin));
+
+  L.gap = std::max(8, fm.height() * 2 / 3);
+  const int parts = drawn_parts(channels_);
+  L.channel_gap = parts > 1 ? std::max(3, L.gap / 3) : 0;
+  const int n = tiles_.size();
+  double best = -1, best_whole = -1;
+  for (int cols = 1; cols <= n; ++cols) {
+    const int rows = (n + cols - 1) / cols;
+    const double sx = double(L.grid.width() - (cols - 1) * L.gap - cols * (parts - 1) * L.channel_gap) / (cols * parts * w_);
+    const double sy = double(L.grid.height() - (rows - 1) * L.gap) / (rows * h_);
+    const double s = std::min(sx, sy);
+    const double whole = std::floor(s);
+    if (whole > best_whole || (whole == best_whole && s > best)) best_whole = whole, best = s, L.cols = cols;
+  }
+  L.scale = best_whole >= 1 ? best_whole : std::max(0.05, best);
+
+  const int bar_top = L.grid.bottom() + 1 + margin;
+  const int title_w = std::min(fm.horizontalAdvance(colorBarTitle()) + 3 * fm.averageCharWidth(), inner_w / 2);
+  const int ramp_w = std::min(inner_w - title_w, std::max(160, 30 * fm.averageCharWidth()));
+  L.bar_title = QRect(margin, bar_top, title_w, ramp_h);
+  L.bar = QRect(margin + title_w, bar_top, ramp_w, ramp_h);
+  L.bar_labels = QRect(L.bar.x(), L.bar.bottom() + 3, ramp_w, fm.height());
+  return L;
+}
+
+QRect FilterView::colorBarRect() const { return computeLayout().bar; }
+
+double FilterView::pixelsPerWeight() const { return computeLayout().scale; }
+
+QRect FilterView::tileRect(int i) const { return tileRect(computeLayout(), i); }
+
+QRect FilterView::tileRect(const Layout& L, int i) const {
+  if (i < 0 || i >= tiles_.size() || L.cols == 0) return {};
+  const int parts = drawn_parts(channels_);
+  const int tw = static_cast<int>(std::lround(parts * w_ * L.scale)) + (parts - 1) * L.channel_gap;
+  const int th = static_cast<int>(std::lround(h_ * L.scale));
+  const int used_w = L.cols * tw + (L.cols - 1) * L.gap;
+  const int x0 = L.grid.x() + std::max(0, (L.grid.width() - used_w) / 2);
+  return QRect(x0 + (i % L.cols) * (tw + L.gap), L.grid.y() + (i / L.cols) * (th + L.gap), tw, th);
+}
+
+void FilterView::placeToggle() {
+  if (tiles_.isEmpty()) return;
+  const Layout L = computeLayout();
+  const QSize hint = shared_box_->sizeHint();
+  shared_box_->setGeometry(L.caption.x(), L.bar_labels.bottom() + 6, std::min(hint.width(), L.caption.width()),
+                           hint.height());
+}
+
+void FilterView::resizeEvent(QResizeEvent*) { placeToggle(); }
+
+void FilterView::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::FontChange) placeToggle();
+  QWidget::changeEvent(e);
 }
 
 void FilterView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.fillRect(rect(), palette().color(QPalette::Base));
   p.setPen(palette().color(QPalette::Text));
-  const int caption_h = fontMetrics().height() * 2 + 6;
-  p.drawText(QRect(6, 2, width() - 12, caption_h), Qt::AlignLeft | Qt::TextWordWrap,
+  const Layout L = computeLayout();
+  p.drawText(L.caption, Qt::AlignLeft | Qt::TextWordWrap,
              caption_.isEmpty() ? QString("Filters appear after the first epoch.") : caption_);
   if (tiles_.isEmpty()) return;
-  const int n = tiles_.size();
-  const int cols = static_cast<int>(std::ceil(std::sqrt(double(n))));
-  const int rows = (n + cols - 1) / cols;
-  const int avail_w = width() - 12, avail_h = height() - caption_h - 8;
-  const int side = std::max(4, std::min(avail_w / cols, avail_h / rows) - 3);
-  for (int i = 0; i < n; ++i) {
-    QRect r(6 + (i % cols) * (side + 3), caption_h + 4 + (i / cols) * (side + 3), side, side);
-    p.drawImage(r, tiles_[i]);
+
+  // Tiles, each weight a block of whole screen pixels (nearest neighbour), a
+  // thin grey frame just outside each so white (zero) edges stay visible.
+  const int parts = drawn_parts(channels_);
+  const int part_w = static_cast<int>(std::lround(w_ * L.scale)), th = static_cast<int>(std::lround(h_ * L.scale));
+  const QColor frame(150, 150, 150);
+  for (int i = 0; i < tiles_.size(); ++i) {
+    const QRect r = tileRect(L, i);
+    for (int k = 0; k < parts; ++k) {
+      const QRect part(r.x() + k * (part_w + L.channel_gap), r.y(), part_w, th);
+      const QImage src = tiles_[i].copy(k * w_, 0, w_, h_);
+      p.drawImage(part.topLeft(), src.scaled(part.size(), Qt::IgnoreAspectRatio, Qt::FastTransformation));
+      p.setPen(frame);
+      p.drawRect(part.adjusted(-1, -1, 0, 0));
+    }
+  }
+
+  // The colour bar: the ramp from the scale's low end to its high end, ticks
+  // and labels at both ends and at zero, its title to the left.
+  const QFontMetrics fm(font());
+  for (int x = 0; x < L.bar.width(); ++x) {
+    const double v = -1 + 2 * (x + 0.5) / L.bar.width();
+    const QColor c = channels_ == 3 ? QColor::fromRgb(qRgb(int(127.5 + 127.5 * v), int(127.5 + 127.5 * v), int(127.5 + 127.5 * v)))
+                                    : QColor::fromRgb(diverging_color(v));
+    p.fillRect(QRect(L.bar.x() + x, L.bar.y(), 1, L.bar.height()), c);
+  }
+  p.setPen(frame);
+  p.drawRect(L.bar.adjusted(-1, -1, 0, 0));
+  p.setPen(palette().color(QPalette::Text));
+  p.drawText(L.bar_title.adjusted(0, 0, -fm.averageCharWidth(), 0), Qt::AlignRight | Qt::AlignVCenter,
+             fm.elidedText(colorBarTitle(), Qt::ElideRight, L.bar_title.width() - fm.averageCharWidth()));
+  const QStringList labels = colorBarLabels();
+  const int ticks[] = {L.bar.left(), L.bar.center().x(), L.bar.right()};
+  for (int k = 0; k < 3; ++k) {
+    p.drawLine(ticks[k], L.bar.bottom() + 1, ticks[k], L.bar.bottom() + 3);
+    const int lw = fm.horizontalAdvance(labels[k]);
+    // Centred under its tick, kept inside the ramp's span at the ends.
+    int x = ticks[k] - lw / 2;
+    if (k == 0) x = std::max(x, L.bar.left() - fm.averageCharWidth());
+    if (k == 2) x = std::min(x, L.bar.right() + fm.averageCharWidth() - lw);
+    p.drawText(QRect(x, L.bar_labels.y(), lw + 1, L.bar_labels.height()), Qt::AlignLeft | Qt::AlignTop, labels[k]);
   }
 }
 
@@ -223,6 +480,39 @@ void ConfusionView::clear() {
   update();
 }
 
+static QFont title_font(const QFont& f) {
+  QFont b = f;
+  b.setBold(true);
+  return b;
+}
+
+// Left to right: the true-class title (rotated), the row names, the matrix,
+// each row's accuracy. Top to bottom: the predicted-class title, the accuracy
+// header, the matrix, the column names (rotated).
+ConfusionView::Layout ConfusionView::computeLayout() const {
+  Layout L;
+  if (m_.empty()) return L;
+  const QFontMetrics fm(font()), tm(title_font(font()));
+  const int C = static_cast<int>(m_.size());
+  auto name = [&](int c) { return c < names_.size() ? names_[c] : QString::number(c); };
+  for (int c = 0; c < C; ++c) L.label_w = std::max(L.label_w, fm.horizontalAdvance(name(c)));
+  L.label_w += 10;
+  L.acc_w = fm.horizontalAdvance("accuracy") + 2 * fm.averageCharWidth() + 6;
+  const int title_col = tm.height() + 8;
+  const int top = 4 + tm.height() + 4 + fm.height() + 4;
+  L.cell = std::max(12, std::min((width() - title_col - L.label_w - L.acc_w - 10) / C, (height() - top - L.label_w - 10) / C));
+  const int used_w = title_col + L.label_w + C * L.cell + 7 + L.acc_w;
+  const int x0 = std::max(0, (width() - used_w) / 2);  // centred: a projector shows the middle best
+  L.matrix = QRect(x0 + title_col + L.label_w, top, C * L.cell, C * L.cell);
+  const int pw = tm.horizontalAdvance(predictedAxisTitle()), tw = tm.horizontalAdvance(trueAxisTitle());
+  L.predicted_title = QRect(L.matrix.center().x() - pw / 2, 4, pw, tm.height());
+  L.true_title = QRect(x0 + 4, L.matrix.center().y() - tw / 2, tm.height(), tw);
+  return L;
+}
+
+QRect ConfusionView::trueAxisTitleRect() const { return computeLayout().true_title; }
+QRect ConfusionView::predictedAxisTitleRect() const { return computeLayout().predicted_title; }
+
 void ConfusionView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.fillRect(rect(), palette().color(QPalette::Base));
@@ -231,21 +521,26 @@ void ConfusionView::paintEvent(QPaintEvent*) {
     p.drawText(rect(), Qt::AlignCenter, "The confusion matrix on the test set appears when a run ends.");
     return;
   }
-  const int C = static_cast<int>(m_.size());
+  const Layout L = computeLayout();
+  const QFontMetrics fm(font());
+  const int C = static_cast<int>(m_.size()), cell = L.cell;
   auto name = [&](int c) { return c < names_.size() ? names_[c] : QString::number(c); };
-  int label_w = 0;
-  for (int c = 0; c < C; ++c) label_w = std::max(label_w, fontMetrics().horizontalAdvance(name(c)));
-  label_w += 10;
-  const int acc_w = fontMetrics().horizontalAdvance("accuracy  ") + 10;
-  const int top = fontMetrics().height() * 2 + 8;
-  const int cell = std::max(12, std::min((width() - label_w - acc_w - 10) / C, (height() - top - label_w - 10) / C));
-  p.drawText(QRect(label_w, 0, C * cell, fontMetrics().height() + 2), Qt::AlignCenter, "predicted class →");
+
+  p.setFont(title_font(font()));
+  p.drawText(L.predicted_title, Qt::AlignCenter, predictedAxisTitle());
+  p.save();
+  p.translate(L.true_title.left(), L.true_title.bottom() + 1);
+  p.rotate(-90);
+  p.drawText(QRect(0, 0, L.true_title.height(), L.true_title.width()), Qt::AlignCenter, trueAxisTitle());
+  p.restore();
+  p.setFont(font());
+
   for (int i = 0; i < C; ++i) {
     int64_t row = 0;
     for (int64_t v : m_[i]) row += v;
     for (int j = 0; j < C; ++j) {
       const double frac = row ? double(m_[i][j]) / row : 0;
-      QRect r(label_w + j * cell, top + i * cell, cell, cell);
+      QRect r(L.matrix.x() + j * cell, L.matrix.y() + i * cell, cell, cell);
       // Diagonal in blue, errors in red, intensity by share of the true class.
       QColor c = i == j ? QColor::fromRgbF(1 - 0.8 * frac, 1 - 0.5 * frac, 1 - 0.15 * frac)
                         : QColor::fromRgbF(1 - 0.1 * std::min(1.0, 4 * frac), 1 - 0.8 * std::min(1.0, 4 * frac),
@@ -253,29 +548,27 @@ void ConfusionView::paintEvent(QPaintEvent*) {
       p.fillRect(r, c);
       p.setPen(QColor(200, 200, 200));
       p.drawRect(r);
-      if (cell >= 26) {
+      const QString count = QString::number(m_[i][j]);
+      if (fm.horizontalAdvance(count) + 4 <= cell && fm.height() <= cell) {
         p.setPen(frac > 0.6 ? Qt::white : Qt::black);
-        p.drawText(r, Qt::AlignCenter, QString::number(m_[i][j]));
+        p.drawText(r, Qt::AlignCenter, count);
       }
     }
     p.setPen(palette().color(QPalette::Text));
-    p.drawText(QRect(0, top + i * cell, label_w - 6, cell), Qt::AlignRight | Qt::AlignVCenter, name(i));
-    p.drawText(QRect(label_w + C * cell + 6, top + i * cell, acc_w, cell), Qt::AlignLeft | Qt::AlignVCenter,
+    p.drawText(QRect(L.matrix.x() - L.label_w, L.matrix.y() + i * cell, L.label_w - 6, cell),
+               Qt::AlignRight | Qt::AlignVCenter, name(i));
+    p.drawText(QRect(L.matrix.right() + 7, L.matrix.y() + i * cell, L.acc_w, cell), Qt::AlignLeft | Qt::AlignVCenter,
                row ? QString::number(100.0 * m_[i][i] / row, 'f', 1) + "%" : "-");
   }
-  p.drawText(QRect(label_w + C * cell + 6, top - fontMetrics().height() - 2, acc_w + 20, fontMetrics().height()),
-             Qt::AlignLeft, "accuracy");
-  p.save();
+  p.drawText(QRect(L.matrix.right() + 7, L.matrix.y() - fm.height() - 2, L.acc_w + 20, fm.height()), Qt::AlignLeft,
+             "accuracy");
   for (int j = 0; j < C; ++j) {
-    p.translate(label_w + j * cell + cell / 2 + fontMetrics().ascent() / 2, top + C * cell + 4);
+    p.save();
+    p.translate(L.matrix.x() + j * cell + cell / 2 + fm.ascent() / 2, L.matrix.bottom() + 5);
     p.rotate(-90);
-    p.drawText(QRect(-label_w, -fontMetrics().ascent(), label_w, fontMetrics().height()), Qt::AlignRight, name(j));
-    p.resetTransform();
+    p.drawText(QRect(-L.label_w, -fm.ascent(), L.label_w, fm.height()), Qt::AlignRight, name(j));
+    p.restore();
   }
-  p.restore();
-  p.save();
-  p.translate(fontMetrics().height() / 2.0, top + C * cell / 2.0);
-  p.restore();
 }
 
 // ---- BoundaryView ----
@@ -318,8 +611,9 @@ void BoundaryView::paintEvent(QPaintEvent*) {
     p.drawText(rect(), Qt::AlignCenter, "The decision map is for 2-D datasets (synthetic spirals, circles, xor, blobs).");
     return;
   }
-  const int side = std::min(width(), height()) - 30;
-  const QRect plane((width() - side) / 2, 24, side, side);
+  const int title_h = fontMetrics().height() + 4;
+  const int side = std::max(10, std::min(width() - 12, height() - title_h - 8));
+  const QRect plane((width() - side) / 2, title_h + 2, side, side);
   if (!map_.isNull()) {
     p.setRenderHint(QPainter::SmoothPixmapTransform);
     p.drawImage(plane, map_);
@@ -327,7 +621,7 @@ void BoundaryView::paintEvent(QPaintEvent*) {
   p.setPen(QColor(120, 120, 120));
   p.drawRect(plane);
   p.setPen(palette().color(QPalette::Text));
-  p.drawText(QRect(0, 2, width(), 20), Qt::AlignCenter,
+  p.drawText(QRect(0, 2, width(), title_h - 2), Qt::AlignCenter,
              map_.isNull() ? QString("Training and test points (the model's map appears after the first epoch)")
                            : QString("Prediction over the plane after epoch %1; filled: training, hollow: test").arg(epoch_));
   auto to_px = [&](float x, float y) {

@@ -7,7 +7,12 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <utility>
+#include <vector>
+
 #include "train/events.h"
+
+class QCheckBox;
 
 namespace hyperlab {
 
@@ -15,6 +20,8 @@ namespace hyperlab {
 QRgb diverging_color(double v);
 
 /// A grid of images with their class, and after training their prediction.
+/// Captions are drawn in the widget's font; a line longer than its cell is
+/// elided ("…") and the cell's tooltip gives the full text.
 class ImageGridView : public QWidget {
   Q_OBJECT
  public:
@@ -29,14 +36,29 @@ class ImageGridView : public QWidget {
   QSize sizeHint() const override;
   int heightForWidth(int w) const override;
   bool hasHeightForWidth() const override { return true; }
+  /// The k-th shown image's cell (image and caption), in widget coordinates.
+  QRect cellRect(int k) const;
+  /// The caption lines of the k-th shown image as drawn: elided to the cell's
+  /// width, a prediction's confidence always kept ("Ankle b… 97%").
+  QStringList captionLines(int k) const;
+  /// The captions' font: the widget's, a little smaller.
+  QFont captionFont() const;
+  /// The full caption of the image under pos, when one of its lines is elided ("" otherwise).
+  QString toolTipAt(const QPoint& pos) const;
 
  protected:
+  bool event(QEvent* e) override;
   void paintEvent(QPaintEvent*) override;
   void resizeEvent(QResizeEvent*) override;
 
  private:
   void rebuild();
   QSize tileSize() const;
+  int columns() const;
+  int imageSide() const;
+  /// The k-th shown image's caption lines, each as the part that may be
+  /// shortened and a suffix kept whole (the confidence: "Shirt" + " 37%").
+  std::vector<std::pair<QString, QString>> captionParts(int k) const;
   ImageBatch images_;
   QStringList names_;
   std::vector<int> predicted_;
@@ -47,7 +69,14 @@ class ImageGridView : public QWidget {
   QVector<QImage> pictures_;
 };
 
-/// First-layer weights as tiles, one diverging colour scale per tile.
+/// First-layer weights as tiles on a diverging scale (blue negative, white
+/// zero, red positive; colour kernels as RGB around grey), scaled up by a whole
+/// number of screen pixels per weight, with clear gaps between filters (and
+/// between a filter's channels when they are drawn side by side), and a colour
+/// bar with the scale. A check box in the view switches between one shared
+/// scale (magnitudes compare across filters) and each filter stretched to its
+/// own largest |weight| (patterns of weak filters show). All text follows the
+/// widget's font.
 class FilterView : public QWidget {
   Q_OBJECT
  public:
@@ -57,12 +86,42 @@ class FilterView : public QWidget {
   int tileCount() const { return tiles_.size(); }
   QString caption() const { return caption_; }
 
+  /// One scale for all filters (true) or each filter to its own range (false, the default).
+  bool sharedScale() const { return shared_; }
+  void setSharedScale(bool on);
+  QCheckBox* sharedScaleToggle() const { return shared_box_; }
+  /// The colour bar's labels as drawn: its low end, "0", its high end.
+  QStringList colorBarLabels() const;
+  /// The colour bar's title (what the scale means in the current mode).
+  QString colorBarTitle() const;
+  /// Where the colour bar's ramp and tile i are drawn at the widget's size and font (empty: none).
+  QRect colorBarRect() const;
+  QRect tileRect(int i) const;
+  /// Screen pixels per weight (a whole number when the filters fit at one or more).
+  double pixelsPerWeight() const;
+
  protected:
   void paintEvent(QPaintEvent*) override;
+  void resizeEvent(QResizeEvent*) override;
+  void changeEvent(QEvent* e) override;
 
  private:
-  QVector<QImage> tiles_;
+  struct Layout {
+    int cols = 0, gap = 0, channel_gap = 0;
+    double scale = 0;   ///< screen pixels per weight
+    QRect caption, grid, bar, bar_labels, bar_title;
+  };
+  Layout computeLayout() const;
+  QRect tileRect(const Layout& L, int i) const;
+  void rebuildTiles();
+  void placeToggle();
+  std::vector<float> weights_;
+  int count_ = 0, channels_ = 0, h_ = 0, w_ = 0;
+  QVector<QImage> tiles_;  ///< one per filter, one image pixel per weight
+  double shared_max_ = 0, smallest_max_ = 0;
   QString caption_;
+  bool shared_ = false;
+  QCheckBox* shared_box_;
 };
 
 /// Confusion matrix heatmap with counts and per-class accuracy.
@@ -73,11 +132,24 @@ class ConfusionView : public QWidget {
   void setMatrix(const std::vector<std::vector<int64_t>>& m, const QStringList& class_names);
   void clear();
   bool empty() const { return m_.empty(); }
+  /// The axis titles: rows are the true class, columns the predicted one.
+  static QString trueAxisTitle() { return QStringLiteral("true class"); }
+  static QString predictedAxisTitle() { return QStringLiteral("predicted class"); }
+  /// Where the titles are drawn at the widget's size and font (the true-class
+  /// title reads bottom to top; its rect is the rotated text's box). Empty: no matrix.
+  QRect trueAxisTitleRect() const;
+  QRect predictedAxisTitleRect() const;
 
  protected:
   void paintEvent(QPaintEvent*) override;
 
  private:
+  struct Layout {
+    int cell = 0;
+    QRect matrix, true_title, predicted_title;
+    int label_w = 0, acc_w = 0;
+  };
+  Layout computeLayout() const;
   std::vector<std::vector<int64_t>> m_;
   QStringList names_;
 };
