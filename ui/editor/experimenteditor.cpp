@@ -117,7 +117,7 @@ QWidget* ExperimentEditor::buildDataTab() {
   });
   download_ = new DatasetDownloadRow;
   f->addRow("", download_);
-  connect(download_, &DatasetDownloadRow::downloaded, this, &ExperimentEditor::onEdited);
+  connect(download_, &DatasetDownloadRow::downloaded, this, &ExperimentEditor::refresh);  // the data, not the config, changed
   data_status_ = new QLabel;
   data_status_->setWordWrap(true);
   data_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -307,7 +307,9 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   threads_->setValue(t.threads);
   checkpoint_every_->setValue(t.checkpoint_every);
   loading_ = false;
-  onEdited();
+  updateVisibility();  // may complete the forms (an empty layer list gets a starting one)
+  saved_text_ = config_to_text(config());  // the config as the forms give it back
+  refresh();
 }
 
 ExperimentConfig ExperimentEditor::config() const {
@@ -361,9 +363,26 @@ ExperimentConfig ExperimentEditor::config() const {
 
 void ExperimentEditor::onEdited() {
   if (loading_) return;
+  refresh();
+}
+
+void ExperimentEditor::refresh() {
   updateVisibility();
   revalidate();
+  updateModified();
   Q_EMIT changed();
+}
+
+void ExperimentEditor::markSaved(const std::string& text) {
+  saved_text_ = text;
+  updateModified();
+}
+
+void ExperimentEditor::updateModified() {
+  const bool m = config_to_text(config()) != saved_text_;
+  if (m == modified_) return;
+  modified_ = m;
+  Q_EMIT modifiedChanged(m);
 }
 
 void ExperimentEditor::updateVisibility() {
