@@ -498,9 +498,10 @@ bool MainWindow::restoreAutosave() {
       if (!r.ok()) why = QString::fromStdString(r.error_text());
     }
   }
+  // On the status line, not as a temporary message: at start-up (the window
+  // not shown yet) QStatusBar would draw one over the line.
   if (!why.isEmpty()) {
-    statusBar()->showMessage("The last session's autosave was ignored: " + path + " cannot be read (" + why.trimmed() + ")",
-                             20000);
+    status_->setText("The last session's autosave was ignored: " + path + " cannot be read (" + why.trimmed() + ")");
     return false;
   }
   autosave_checked_ = true;
@@ -515,9 +516,8 @@ bool MainWindow::restoreAutosave() {
     const ConfigResult saved = config_of(o.value("saved"), "saved");
     editor_->markSaved(saved.ok() ? config_to_text(saved.config) : std::string());  // "": modified until saved
   }
-  statusBar()->showMessage(editor_->isModified() ? "The last session's experiment is back, with its unsaved changes"
-                                                 : "The last session's experiment is back",
-                           8000);
+  status_->setText(editor_->isModified() ? "The last session's experiment is back, with its unsaved changes"
+                                          : "The last session's experiment is back");
   return true;
 }
 

@@ -250,7 +250,8 @@ TEST(LostWork, TheAutosaveIsWrittenAfterAnEditAndANewWindowRestoresIt) {
   }
   MainWindow w2;
   EXPECT_NE(text_of(w2.editor()->config()), edited);  // the constructor alone restores nothing
-  ASSERT_TRUE(w2.restoreAutosave()) << w2.statusBar()->currentMessage().toStdString();
+  ASSERT_TRUE(w2.restoreAutosave()) << w2.statusText().toStdString();
+  EXPECT_TRUE(w2.statusText().contains("unsaved changes")) << w2.statusText().toStdString();
   EXPECT_EQ(text_of(w2.editor()->config()), edited);
   EXPECT_TRUE(w2.editor()->isModified());
   EXPECT_TRUE(w2.isWindowModified());
@@ -301,7 +302,7 @@ TEST(LostWork, ACorruptAutosaveIsIgnoredAndSaysSo) {
     write_file(MainWindow::autosavePath(), bytes);
     MainWindow w;
     EXPECT_FALSE(w.restoreAutosave()) << bytes.toStdString();
-    EXPECT_TRUE(w.statusBar()->currentMessage().contains("ignored")) << w.statusBar()->currentMessage().toStdString();
+    EXPECT_TRUE(w.statusText().contains("ignored")) << w.statusText().toStdString();
     EXPECT_EQ(text_of(w.editor()->config()), text_of(preset("fashion-baseline")));
     EXPECT_FALSE(w.editor()->isModified());
   }
