@@ -421,6 +421,7 @@ void MainWindow::save(const QString& file) {
 }
 
 QString MainWindow::chooseSaveFile() {
+  if (choose_file_) return choose_file_();
   QString suggested = QString::fromStdString(editor_->config().name) + ".json";
   return QFileDialog::getSaveFileName(this, "Save experiment", current_file_.isEmpty() ? suggested : current_file_,
                                       "Experiment (*.json)");

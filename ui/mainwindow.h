@@ -59,6 +59,9 @@ class MainWindow : public QMainWindow {
   enum class Unsaved { Save, Discard, Cancel };
   /// Asks it instead of the message box (tests answer here); `question` names both experiments.
   void setUnsavedPrompt(std::function<Unsaved(const QString& question)> ask) { ask_unsaved_ = std::move(ask); }
+  /// Picks the file Save writes when the experiment has none yet, instead of
+  /// the file dialog ("" = cancelled); for tests.
+  void setSaveFileChooser(std::function<QString()> choose) { choose_file_ = std::move(choose); }
   /// The last session's experiment from the autosave file, with its file name,
   /// title and modified state. False if there is none, or it cannot be read
   /// (the status bar says why; the current experiment stays).
@@ -172,6 +175,7 @@ class MainWindow : public QMainWindow {
   QThreadPool autosave_pool_;  // one thread: the writes land in order
   bool autosave_checked_ = false;  // the last session's autosave was restored, or kept aside
   std::function<Unsaved(const QString&)> ask_unsaved_;
+  std::function<QString()> choose_file_;
   QString current_file_;
   QString title_;
   QStringList class_names_;

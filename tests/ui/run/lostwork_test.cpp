@@ -4,13 +4,18 @@
 // The question is answered through MainWindow::setUnsavedPrompt: no modal box.
 #include <gtest/gtest.h>
 
+#include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
+#include <QTimer>
 
 #include "config/config_json.h"
 #include "ui/editor/experimenteditor.h"
@@ -75,6 +80,15 @@ QString banner(MainWindow& w) {
   for (QLabel* l : w.curves()->findChildren<QLabel*>())
     if (!l->isHidden() && l->text().contains(':')) return l->text();
   return {};
+}
+
+// The File menu's action with this text ("&New", "&Save").
+QAction* file_action(MainWindow& w, const QString& text) {
+  for (QAction* m : w.menuBar()->actions())
+    if (m->menu() && m->text() == "&File")
+      for (QAction* a : m->menu()->actions())
+        if (a->text() == text) return a;
+  return nullptr;
 }
 
 // Trains c to its end; with pictures, after their preview is there (it would replace the predictions).
@@ -152,6 +166,56 @@ TEST(LostWork, SaveWritesTheFileThenLoads) {
   EXPECT_TRUE(w.currentFile().isEmpty());  // a preset has no file: Save asks for one
 }
 
+// A preset has no file: Save asks for one, and cancelling that cancels the load.
+TEST(LostWork, SavingAPresetAsksForAFileAndCancellingThatKeepsTheEdits) {
+  QTemporaryDir dir;
+  MainWindow w;
+  Prompt p;
+  p.answer = MainWindow::Unsaved::Save;
+  p.install(w);
+  int chosen = 0;
+  QString file;  // "": the dialog was cancelled
+  w.setSaveFileChooser([&] { return ++chosen, file; });
+  hand_edit(w);
+  EXPECT_FALSE(w.loadPreset("spirals"));
+  EXPECT_EQ(chosen, 1);
+  EXPECT_TRUE(has_hand_edit(w.editor()->config()));
+  EXPECT_TRUE(w.editor()->isModified());
+  file = dir.filePath("picked.json");
+  EXPECT_TRUE(w.loadPreset("spirals"));
+  EXPECT_EQ(chosen, 2);
+  ConfigResult saved = parse_config_text(read_file(file).toStdString(), "picked.json");
+  ASSERT_TRUE(saved.ok()) << saved.error_text();
+  EXPECT_TRUE(has_hand_edit(saved.config));
+  EXPECT_EQ(text_of(w.editor()->config()), text_of(preset("spirals")));
+}
+
+// The save fails (its folder is gone): the edits stay, nothing is loaded.
+TEST(LostWork, AFailedSaveKeepsTheEditsAndLoadsNothing) {
+  QTemporaryDir dir;
+  const QString file = dir.filePath("gone/e.json");
+  QDir().mkpath(dir.filePath("gone"));
+  write_file(file, QByteArray::fromStdString(text_of(quick_spirals(2))));
+  MainWindow w;
+  Prompt p;
+  p.answer = MainWindow::Unsaved::Save;
+  p.install(w);
+  ASSERT_TRUE(w.openFile(file));
+  hand_edit(w);
+  QDir(dir.filePath("gone")).removeRecursively();
+  QString shown;
+  QTimer::singleShot(300, [&] {  // the warning box says why
+    if (QWidget* m = QApplication::activeModalWidget()) {
+      if (auto* l = m->findChild<QLabel*>("qt_msgbox_label")) shown = l->text();
+      m->close();
+    }
+  });
+  EXPECT_FALSE(w.loadPreset("spirals"));
+  EXPECT_TRUE(shown.contains("still in the editor")) << shown.toStdString();
+  EXPECT_TRUE(has_hand_edit(w.editor()->config()));
+  EXPECT_TRUE(w.editor()->isModified());
+}
+
 TEST(LostWork, NoEditsNoQuestion) {
   QTemporaryDir dir;
   const QString file = dir.filePath("e.json");
@@ -181,6 +245,34 @@ TEST(LostWork, CloneAndTheSweepsBaseConfigAskToo) {
   EXPECT_EQ(p.asked, 3);
   EXPECT_EQ(text_of(w.editor()->config()), text_of(quick_spirals(4)));
   EXPECT_TRUE(w.windowTitle().contains("from the history")) << w.windowTitle().toStdString();
+}
+
+// File > Save (written off the GUI thread) makes the experiment unmodified;
+// File > New over edits asks like a preset.
+TEST(LostWork, FileSaveClearsTheMarkAndFileNewAsks) {
+  QTemporaryDir dir;
+  const QString file = dir.filePath("e.json");
+  write_file(file, QByteArray::fromStdString(text_of(quick_spirals(2))));
+  MainWindow w;
+  Prompt p;
+  p.install(w);
+  ASSERT_TRUE(w.openFile(file));
+  hand_edit(w);
+  ASSERT_TRUE(w.isWindowModified());
+  QAction* save = file_action(w, "&Save");
+  ASSERT_TRUE(save);
+  save->trigger();
+  ASSERT_TRUE(wait_for([&] { return !w.isWindowModified(); }, 10000));
+  EXPECT_FALSE(w.editor()->isModified());
+  EXPECT_TRUE(has_hand_edit(parse_config_text(read_file(file).toStdString(), "e.json").config));
+  QAction* fresh = file_action(w, "&New");
+  ASSERT_TRUE(fresh);
+  fresh->trigger();
+  EXPECT_EQ(p.asked, 0);  // saved: nothing to ask
+  w.editor()->epochsBox()->setValue(7);
+  fresh->trigger();
+  EXPECT_EQ(p.asked, 1);
+  EXPECT_EQ(w.editor()->config().training.epochs, 7);  // cancelled
 }
 
 // Samples' predictions, filters, confusion, curves and the status bar's run
