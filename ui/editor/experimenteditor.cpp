@@ -117,7 +117,7 @@ QWidget* ExperimentEditor::buildDataTab() {
   });
   download_ = new DatasetDownloadRow;
   f->addRow("", download_);
-  connect(download_, &DatasetDownloadRow::downloaded, this, &ExperimentEditor::refresh);  // the data, not the config, changed
+  connect(download_, &DatasetDownloadRow::downloaded, this, &ExperimentEditor::onEdited);
   data_status_ = new QLabel;
   data_status_->setWordWrap(true);
   data_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -309,7 +309,7 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   loading_ = false;
   updateVisibility();  // may complete the forms (an empty layer list gets a starting one)
   saved_text_ = config_to_text(config());  // the config as the forms give it back
-  refresh();
+  onEdited();
 }
 
 ExperimentConfig ExperimentEditor::config() const {
@@ -363,10 +363,6 @@ ExperimentConfig ExperimentEditor::config() const {
 
 void ExperimentEditor::onEdited() {
   if (loading_) return;
-  refresh();
-}
-
-void ExperimentEditor::refresh() {
   updateVisibility();
   revalidate();
   updateModified();

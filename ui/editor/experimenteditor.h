@@ -84,7 +84,6 @@ class ExperimentEditor : public QWidget {
   QGroupBox* buildRunBox();  ///< the training tab's "Run" group (device, seed, threads, checkpoints)
   void watch(QWidget* w);
   void onEdited();
-  void refresh();  ///< visibility, validity and the modified state, then changed()
   void updateModified();
   void revalidate();
   void updateVisibility();

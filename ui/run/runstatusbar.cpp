@@ -4,7 +4,6 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QStatusBar>
-#include <QStringList>
 
 #include <cmath>
 
@@ -36,13 +35,6 @@ void RunStatusBar::clear(const QString& text) {
   device_->setToolTip(QString());
   progress_->setValue(0);
   clock_.invalidate();  // the next run's first batch shows at once
-}
-
-QString RunStatusBar::figures() const {
-  QStringList shown;
-  for (QLabel* l : {epoch_, speed_, eta_, device_})
-    if (!l->text().isEmpty()) shown << l->text();
-  return shown.join(" · ");
 }
 
 void RunStatusBar::starting(int epochs) {

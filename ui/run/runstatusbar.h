@@ -27,8 +27,6 @@ class RunStatusBar : public QObject {
   QString text() const;
   /// Forgets the last run: `text` on the left, no figures (another experiment, or a new run).
   void clear(const QString& text = "Ready");
-  /// The figures on the right (epoch, speed, time left, device), as shown.
-  QString figures() const;
   void setRunning(bool running);
   /// A run of `epochs` epochs is about to start.
   void starting(int epochs);

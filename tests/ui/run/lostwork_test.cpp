@@ -22,6 +22,7 @@
 #include "ui/history/historyview.h"
 #include "ui/mainwindow.h"
 #include "ui/run/curvespanel.h"
+#include "ui/run/samplestab.h"
 #include "ui/sweep/sweepview.h"
 #include "ui/widgets/pictureviews.h"
 #include "ui_helpers.h"
@@ -288,7 +289,10 @@ TEST(LostWork, AnotherPresetAfterARunClearsItsViews) {
   c.training.optimizer.lr = 1e-5;  // a model that still errs: predictions framed in red
   train_to_end(w, c);
   // What the run left on screen (each a precondition the load must undo).
+  auto* samples = w.findChild<SamplesTab*>();
+  ASSERT_TRUE(samples);
   ASSERT_GT(w.testImages()->misclassifiedCount(), 0);
+  ASSERT_TRUE(samples->predictionsCaption().contains("after epoch 1")) << samples->predictionsCaption().toStdString();
   ASSERT_GT(w.filters()->tileCount(), 0);
   ASSERT_FALSE(w.confusion()->empty());
   ASSERT_GT(w.curves()->epochCount(), 0);
@@ -298,6 +302,8 @@ TEST(LostWork, AnotherPresetAfterARunClearsItsViews) {
 
   ASSERT_TRUE(w.loadPreset("cnn-small"));
   EXPECT_EQ(w.testImages()->misclassifiedCount(), 0);
+  EXPECT_TRUE(samples->predictionsCaption().contains("appear after the first epoch"))
+      << samples->predictionsCaption().toStdString();
   EXPECT_EQ(w.filters()->tileCount(), 0);
   EXPECT_TRUE(w.confusion()->empty());
   EXPECT_EQ(w.curves()->epochCount(), 0);
