@@ -248,6 +248,33 @@ TEST(LostWork, CloneAndTheSweepsBaseConfigAskToo) {
   EXPECT_TRUE(w.windowTitle().contains("from the history")) << w.windowTitle().toStdString();
 }
 
+// The History's Resume puts the run's config into the editor: over edits, it asks first.
+TEST(LostWork, ResumingARunOverEditsAsks) {
+  MainWindow w;
+  train_to_end(w, quick_spirals(2));
+  ASSERT_TRUE(wait_for([&] { return w.lastRunId() > 0; }));
+  const qint64 id = w.lastRunId();
+  ASSERT_TRUE(settled(*w.history()));
+  w.history()->selectRuns({id});
+  ASSERT_TRUE(settled(*w.history()));
+  const QString ckpt = w.history()->resumableCheckpoint();
+  ASSERT_FALSE(ckpt.isEmpty());
+  Prompt p;
+  p.install(w);
+  hand_edit(w);
+  EXPECT_FALSE(w.resumeRun(id, ckpt));
+  EXPECT_EQ(p.asked, 1);
+  EXPECT_FALSE(w.running());
+  EXPECT_TRUE(has_hand_edit(w.editor()->config()));
+  p.answer = MainWindow::Unsaved::Discard;
+  QSignalSpy done(&w, &MainWindow::runFinished);
+  ASSERT_TRUE(w.resumeRun(id, ckpt));
+  EXPECT_EQ(p.asked, 2);
+  EXPECT_FALSE(has_hand_edit(w.editor()->config()));
+  EXPECT_TRUE(w.currentFile().isEmpty());
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1; }));
+}
+
 // File > Save (written off the GUI thread) makes the experiment unmodified;
 // File > New over edits asks like a preset.
 TEST(LostWork, FileSaveClearsTheMarkAndFileNewAsks) {
