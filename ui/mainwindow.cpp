@@ -476,6 +476,7 @@ void MainWindow::writeAutosave() {
       &autosave_pool_);
 }
 
+// Read here, once at start-up (a few kilobytes, before the window shows).
 bool MainWindow::restoreAutosave() {
   const QString path = autosavePath();
   QFile f(path);
