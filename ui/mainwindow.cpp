@@ -6,6 +6,8 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -51,7 +53,46 @@ QStringList names_of(const std::vector<std::string>& v) {
 
 QString checkpoint_folder(const QString& db_path) { return QFileInfo(db_path).path() + "/checkpoints"; }
 
+MainWindow::Unsaved ask_in_message_box(QWidget* parent, const QString& question) {
+  QMessageBox box(QMessageBox::Warning, "Unsaved changes", question,
+                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, parent);
+  box.setDefaultButton(QMessageBox::Save);
+  switch (box.exec()) {
+    case QMessageBox::Save: return MainWindow::Unsaved::Save;
+    case QMessageBox::Discard: return MainWindow::Unsaved::Discard;
+    default: return MainWindow::Unsaved::Cancel;
+  }
+}
+
+// The experiment of an autosave's object ("config" or "saved").
+ConfigResult config_of(const QJsonValue& v, const std::string& where) {
+  if (!v.isObject()) {
+    ConfigResult r;
+    r.errors.push_back({"", "no experiment in it"});
+    return r;
+  }
+  return parse_config_text(QJsonDocument(v.toObject()).toJson().toStdString(), where);
+}
+
+// Off the GUI thread: an autosave holding unsaved edits of a session that was
+// not restored (the command line opened another experiment) is kept aside,
+// once, before the first write replaces it. Returns the file it went to, or "".
+QString keep_aside(const QString& file) {
+  QFile old(file);
+  if (!old.open(QIODevice::ReadOnly)) return {};
+  const QJsonDocument d = QJsonDocument::fromJson(old.readAll());
+  old.close();
+  if (!d.isObject() || !d.object().value("modified").toBool()) return {};
+  const QString aside = QFileInfo(file).path() + "/autosave-previous.json";
+  QFile::remove(aside);
+  return QFile::rename(file, aside) ? aside : QString();
+}
+
 }  // namespace
+
+QString MainWindow::autosavePath() {
+  return QFileInfo(QString::fromStdString(RunStore::default_path())).path() + "/autosave.json";
+}
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle("Hyperlab");
@@ -74,11 +115,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   restoreGeometry(st.value("window/geometry").toByteArray());
   restoreState(st.value("window/state").toByteArray());
   splitter_->restoreState(st.value("window/splitter").toByteArray());
-  loadPreset("fashion-baseline");
+  loadPreset("fashion-baseline");  // until restoreAutosave() or the command line gives another
+  autosave_.stop();                // the default is not worth a write
   if (!st.contains("window/geometry")) resize(1440, 900);
 }
 
-MainWindow::~MainWindow() { controller_->stopAndWait(); }
+MainWindow::~MainWindow() {
+  controller_->stopAndWait();
+  autosave_pool_.waitForDone();
+}
 
 // Creates or upgrades the database once, here, before the History's, the
 // sweep's and the runs' connections open it on their threads: two connections
@@ -157,10 +202,64 @@ void MainWindow::buildToolbar() {
   connect(stop_, &QAction::triggered, controller_, &RunController::stop);
 }
 
+// The sweep's base config (a sweep file was opened).
 void MainWindow::takeConfig(const ExperimentConfig& c) {
-  if (controller_->running()) return;
+  replaceExperiment(c, QString(), QString::fromStdString(c.name) + " (the sweep's base)", "loading the sweep's base config");
+}
+
+void MainWindow::newExperiment() {
+  const ExperimentConfig fresh;  // a named default: gcc 12 warns (wrongly) on the temporary
+  replaceExperiment(fresh, QString(), QString(), "starting a new experiment");
+}
+
+bool MainWindow::replaceExperiment(const ExperimentConfig& c, const QString& file, const QString& title,
+                                   const QString& doing) {
+  if (controller_->running()) {
+    statusBar()->showMessage("A run is in progress: stop it before " + doing + ".", 8000);
+    return false;
+  }
+  if (!mayReplaceExperiment(doing)) return false;
+  showExperiment(c, file, title.isEmpty() && !file.isEmpty() ? QFileInfo(file).fileName() : title);
+  return true;
+}
+
+// A different experiment: nothing of the last run stays on screen (edits of
+// the same experiment keep its last run's views, to compare with).
+void MainWindow::showExperiment(const ExperimentConfig& c, const QString& file, const QString& title) {
+  clearRunViews(false);
+  model_->clear();
+  status_->clear();
   editor_->setConfig(c);
-  setCurrentFile(QString());
+  current_file_ = file;
+  setTitle(title);
+}
+
+bool MainWindow::mayReplaceExperiment(const QString& doing) {
+  if (!editor_->isModified()) return true;
+  const QString name = QString::fromStdString(editor_->config().name);
+  const QString question = QString("The experiment “%1” has changes that are not saved.\n\nSave them before %2?")
+                               .arg(name.isEmpty() ? "untitled" : name, doing);
+  const Unsaved choice = ask_unsaved_ ? ask_unsaved_(question) : ask_in_message_box(this, question);
+  if (choice == Unsaved::Cancel) return false;
+  return choice == Unsaved::Discard || saveNow();
+}
+
+// Now, on this thread (a few kilobytes): what replaces the edits waits for
+// them to be on disk, and a failed write keeps them in the editor.
+bool MainWindow::saveNow() {
+  const QString file = current_file_.isEmpty() ? chooseSaveFile() : current_file_;
+  if (file.isEmpty()) return false;
+  const std::string text = config_to_text(editor_->config());
+  const QString error = write_bytes(file, QByteArray::fromStdString(text));
+  if (!error.isEmpty()) {
+    QMessageBox::warning(this, "Save", error + "\n\nYour changes are still in the editor; nothing else was loaded.");
+    return false;
+  }
+  editor_->markSaved(text);
+  setCurrentFile(file);
+  addRecent(file);
+  statusBar()->showMessage("Saved " + file, 3000);
+  return true;
 }
 
 // The editor, the data loader, the sweep and the history.
@@ -175,12 +274,19 @@ void MainWindow::connectViews() {
   });
   connect(history_, &HistoryView::evaluateRequested, this, &MainWindow::evaluateRun);
   connect(history_, &HistoryView::cloneRequested, this, [this](const ExperimentConfig& c) {
-    if (controller_->running()) return;
-    takeConfig(c);
-    setWindowTitle("Hyperlab — " + QString::fromStdString(c.name) + " (from the history)");
-    splitter_->widget(0)->setVisible(true);
+    if (replaceExperiment(c, QString(), QString::fromStdString(c.name) + " (from the history)",
+                          "taking a run's config from the history"))
+      splitter_->widget(0)->setVisible(true);
   });
   connect(editor_, &ExperimentEditor::changed, this, &MainWindow::onEdited);
+  connect(editor_, &ExperimentEditor::modifiedChanged, this, [this](bool m) {
+    setWindowModified(m);
+    autosave_.start();
+  });
+  autosave_.setSingleShot(true);
+  autosave_.setInterval(2000);
+  autosave_pool_.setMaxThreadCount(1);
+  connect(&autosave_, &QTimer::timeout, this, &MainWindow::writeAutosave);
   data_debounce_.setSingleShot(true);
   data_debounce_.setInterval(250);
   connect(&data_debounce_, &QTimer::timeout, this, [this] {
@@ -225,11 +331,7 @@ void MainWindow::connectRun() {
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu("&File");
-  file->addAction("&New", QKeySequence::New, this, [this] {
-    const ExperimentConfig fresh;  // a named default: gcc 12 warns (wrongly) on the temporary
-    editor_->setConfig(fresh);
-    setCurrentFile(QString());
-  });
+  file->addAction("&New", QKeySequence::New, this, &MainWindow::newExperiment);
   file->addAction("&Open…", QKeySequence::Open, this, [this] {
     QString f = QFileDialog::getOpenFileName(this, "Open experiment", QFileInfo(current_file_).path(),
                                              "Experiment (*.json);;All files (*)");
@@ -281,18 +383,17 @@ void MainWindow::buildMenus() {
   connect(views_, &QTabWidget::currentChanged, this, show_left);
 }
 
-void MainWindow::loadPreset(const QString& name) {
+bool MainWindow::loadPreset(const QString& name) {
   std::string text = preset_text(name.toStdString());
   ConfigResult r = parse_config_text(text, name.toStdString());
   if (!r.ok()) {
     QMessageBox::warning(this, "Preset", QString::fromStdString(r.error_text()));
-    return;
+    return false;
   }
-  editor_->setConfig(r.config);
-  setCurrentFile(QString());
-  setWindowTitle("Hyperlab — " + name + " (preset)");
+  return replaceExperiment(r.config, QString(), name + " (preset)", "loading the preset “" + name + "”");
 }
 
+// A bad file changes nothing and asks nothing.
 bool MainWindow::openFile(const QString& file) {
   ConfigResult r = load_config_file(file.toStdString());
   if (!r.ok()) {
@@ -301,34 +402,125 @@ bool MainWindow::openFile(const QString& file) {
                              QString::fromStdString(r.error_text()));
     return false;
   }
-  editor_->setConfig(r.config);
-  setCurrentFile(file);
+  if (!replaceExperiment(r.config, file, QString(), "opening " + QFileInfo(file).fileName())) return false;
   addRecent(file);
   return true;
 }
 
-// Written off the GUI thread; the file becomes the current one once it is there.
+// Written off the GUI thread; the file becomes the current one once it is
+// there, and what was written is the experiment's unmodified state.
 void MainWindow::save(const QString& file) {
-  write_in_background(this, file, QByteArray::fromStdString(config_to_text(editor_->config())),
-                      [this, file](const QString& error) {
-                        if (!error.isEmpty()) return (void)QMessageBox::warning(this, "Save", error);
-                        setCurrentFile(file);
-                        addRecent(file);
-                        statusBar()->showMessage("Saved " + file, 3000);
-                      });
+  const std::string text = config_to_text(editor_->config());
+  write_in_background(this, file, QByteArray::fromStdString(text), [this, file, text](const QString& error) {
+    if (!error.isEmpty()) return (void)QMessageBox::warning(this, "Save", error);
+    editor_->markSaved(text);
+    setCurrentFile(file);
+    addRecent(file);
+    statusBar()->showMessage("Saved " + file, 3000);
+  });
+}
+
+QString MainWindow::chooseSaveFile() {
+  if (choose_file_) return choose_file_();
+  QString suggested = QString::fromStdString(editor_->config().name) + ".json";
+  return QFileDialog::getSaveFileName(this, "Save experiment", current_file_.isEmpty() ? suggested : current_file_,
+                                      "Experiment (*.json)");
 }
 
 void MainWindow::saveAs() {
-  QString suggested = QString::fromStdString(editor_->config().name) + ".json";
-  QString f = QFileDialog::getSaveFileName(this, "Save experiment",
-                                           current_file_.isEmpty() ? suggested : current_file_,
-                                           "Experiment (*.json)");
+  QString f = chooseSaveFile();
   if (!f.isEmpty()) save(f);
 }
 
 void MainWindow::setCurrentFile(const QString& f) {
   current_file_ = f;
-  setWindowTitle(f.isEmpty() ? "Hyperlab" : "Hyperlab — " + QFileInfo(f).fileName());
+  setTitle(f.isEmpty() ? QString() : QFileInfo(f).fileName());
+}
+
+// "[*]": Qt shows "*" there while the window is modified (the editor's edits are not saved).
+void MainWindow::setTitle(const QString& what) {
+  title_ = what;
+  setWindowTitle(what.isEmpty() ? "Hyperlab[*]" : "Hyperlab — " + what + "[*]");
+  setWindowModified(editor_->isModified());
+  autosave_.start();  // the file name and title are part of it
+}
+
+// The autosave: the experiment, its file, title and modified state (and, if
+// modified, the config it was loaded or saved as). Built here (cheap), written
+// off the GUI thread, one write after the other.
+void MainWindow::writeAutosave() {
+  autosave_.stop();
+  QJsonObject o;
+  o["autosave"] = 1;
+  o["file"] = current_file_;
+  o["title"] = title_;
+  o["modified"] = editor_->isModified();
+  o["config"] = QJsonDocument::fromJson(QByteArray::fromStdString(config_to_text(editor_->config()))).object();
+  if (editor_->isModified())
+    o["saved"] = QJsonDocument::fromJson(QByteArray::fromStdString(editor_->savedText())).object();
+  const QByteArray bytes = QJsonDocument(o).toJson();
+  const bool first = !autosave_checked_;
+  autosave_checked_ = true;
+  run_in_background(
+      this,
+      [file = autosavePath(), bytes, first]() -> std::pair<QString, QString> {
+        QDir().mkpath(QFileInfo(file).path());
+        const QString aside = first ? keep_aside(file) : QString();
+        return {write_bytes(file, bytes), aside};
+      },
+      [this](const std::pair<QString, QString>& r) {
+        if (!r.first.isEmpty()) statusBar()->showMessage("Autosave failed: " + r.first, 8000);
+        else if (!r.second.isEmpty())
+          statusBar()->showMessage("The unsaved experiment of the last session is kept in " + r.second, 15000);
+      },
+      &autosave_pool_);
+}
+
+// Read here, once at start-up (a few kilobytes, before the window shows).
+bool MainWindow::restoreAutosave() {
+  const QString path = autosavePath();
+  QFile f(path);
+  if (!f.exists()) {
+    autosave_checked_ = true;  // nothing to keep
+    return false;
+  }
+  QString why;
+  QJsonObject o;
+  ConfigResult r;
+  if (!f.open(QIODevice::ReadOnly)) {
+    why = f.errorString();
+  } else {
+    QJsonParseError pe;
+    const QJsonDocument d = QJsonDocument::fromJson(f.readAll(), &pe);
+    if (!d.isObject()) {
+      why = d.isNull() ? pe.errorString() : "not a JSON object";
+    } else {
+      o = d.object();
+      r = config_of(o.value("config"), path.toStdString());
+      if (!r.ok()) why = QString::fromStdString(r.error_text());
+    }
+  }
+  // On the status line, not as a temporary message: at start-up (the window
+  // not shown yet) QStatusBar would draw one over the line.
+  if (!why.isEmpty()) {
+    status_->setText("The last session's autosave was ignored: " + path + " cannot be read (" + why.trimmed() + ")");
+    return false;
+  }
+  autosave_checked_ = true;
+  const QString file = o.value("file").toString();
+  const bool modified = o.value("modified").toBool();
+  if (!modified && !file.isEmpty()) {  // the file as it is now: it may have changed since
+    ConfigResult now = load_config_file(file.toStdString());
+    if (now.ok()) r = now;
+  }
+  showExperiment(r.config, file, o.value("title").toString());
+  if (modified) {
+    const ConfigResult saved = config_of(o.value("saved"), "saved");
+    editor_->markSaved(saved.ok() ? config_to_text(saved.config) : std::string());  // "": modified until saved
+  }
+  status_->setText(editor_->isModified() ? "The last session's experiment is back, with its unsaved changes"
+                                          : "The last session's experiment is back");
+  return true;
 }
 
 void MainWindow::addRecent(const QString& file) {
@@ -351,6 +543,7 @@ void MainWindow::rebuildRecentMenu() {
 void MainWindow::onEdited() {
   sweep_->setBaseConfig(editor_->config());
   data_debounce_.start();
+  autosave_.start();
   updateActions();
 }
 
@@ -382,9 +575,10 @@ const RunResult& MainWindow::lastResult() const { return model_->result(); }
 ImageGridView* MainWindow::trainImages() const { return samples_->trainImages(); }
 ImageGridView* MainWindow::testImages() const { return samples_->testImages(); }
 
-// Clears what the last run showed before another starts (an evaluation keeps
-// the curves: it trains no epoch).
-void MainWindow::prepareViews(const ExperimentConfig& c, int epochs, const QString& status, bool keep_curves) {
+// What the last run showed: the curves and their banner, the filters, the
+// decision map, the confusion matrix and the test predictions (an evaluation
+// keeps the curves, the filters and the map: it trains no epoch).
+void MainWindow::clearRunViews(bool keep_curves) {
   if (!keep_curves) {
     curves_->reset();
     filters_->clear();
@@ -392,8 +586,13 @@ void MainWindow::prepareViews(const ExperimentConfig& c, int epochs, const QStri
   }
   confusion_->clear();
   samples_->clearPredictions();
+}
+
+// Clears what the last run showed before another starts.
+void MainWindow::prepareViews(const ExperimentConfig& c, int epochs, const QString& status, bool keep_curves) {
+  clearRunViews(keep_curves);
   model_->begin(c, epochs);
-  status_->setText(status);
+  status_->clear(status);
 }
 
 void MainWindow::startRun() {
@@ -451,9 +650,12 @@ bool MainWindow::resumeRun(qint64 id, const QString& checkpoint) {
   ExperimentConfig c;
   int done = 0;
   if (!readCheckpoint(checkpoint, "Resume", c, done)) return false;
+  if (!mayReplaceExperiment(QString("resuming run %1").arg(id))) return false;
   // A run that already reached its epochs trains as many again.
   if (done >= c.training.epochs) c.training.epochs = done + c.training.epochs;
   editor_->setConfig(c);
+  current_file_.clear();  // Save must not write the run's config over the file that was open
+  setTitle(QString::fromStdString(c.name) + QString(" (run %1, resumed)").arg(id));
   prepareViews(c, c.training.epochs, QString("Resuming run %1 after epoch %2…").arg(id).arg(done), false);
   model_->readEarlierHistory(db_path_, id, done);  // drawn first, read off the GUI thread
   controller_->resume(c, loader_->dataFor(c), db_path_.toStdString(), id, checkpoint.toStdString());
@@ -571,9 +773,13 @@ void MainWindow::setPresentation(bool on) {
   show_editor_->setChecked(!on);
 }
 
+// No question on closing: the autosave keeps the experiment, unsaved edits
+// too, and the next start restores it.
 void MainWindow::closeEvent(QCloseEvent* e) {
   controller_->stopAndWait();  // returns after the current batch
   sweep_->controller()->stopAndWait();
+  writeAutosave();
+  autosave_pool_.waitForDone();
   QSettings st;
   st.setValue("window/geometry", saveGeometry());
   st.setValue("window/state", saveState());

@@ -3,10 +3,19 @@
 // wires: the editor, the data loader, the run controller, the run model (the
 // run's history, ETA and replay) and the views; all work happens in core,
 // and files are written off the GUI thread.
+//
+// The experiment is a document: another one (a preset, a file, New, the
+// History's Clone or Resume, the sweep's base config) replaces unsaved edits
+// only after asking (Save / Discard / Cancel), and clears every view of the
+// last run. The editor's experiment is autosaved (2 s after a change) and
+// restored at the next start.
 #pragma once
 
 #include <QMainWindow>
+#include <QThreadPool>
 #include <QTimer>
+
+#include <functional>
 
 #include "config/experiment.h"
 #include "train/events.h"
@@ -40,9 +49,27 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  /// Loads a config file into the editor; shows the errors and returns false if invalid.
+  /// Loads a config file into the editor; shows the errors and returns false if
+  /// invalid, or if the user kept unsaved edits (see setUnsavedPrompt).
   bool openFile(const QString& file);
-  void loadPreset(const QString& name);
+  /// Loads an embedded preset, after asking about unsaved edits; false if not loaded.
+  bool loadPreset(const QString& name);
+
+  /// What to do with unsaved edits another experiment would replace.
+  enum class Unsaved { Save, Discard, Cancel };
+  /// Asks it instead of the message box (tests answer here); `question` names both experiments.
+  void setUnsavedPrompt(std::function<Unsaved(const QString& question)> ask) { ask_unsaved_ = std::move(ask); }
+  /// Picks the file Save writes when the experiment has none yet, instead of
+  /// the file dialog ("" = cancelled); for tests.
+  void setSaveFileChooser(std::function<QString()> choose) { choose_file_ = std::move(choose); }
+  /// The last session's experiment from the autosave file, with its file name,
+  /// title and modified state. False if there is none, or it cannot be read
+  /// (the status bar says why; the current experiment stays).
+  bool restoreAutosave();
+  /// The autosave file: autosave.json beside the default run history.
+  static QString autosavePath();
+  /// The experiment's file ("" = none yet: Save asks for one).
+  QString currentFile() const { return current_file_; }
 
   // For tests and the app's command line.
   ExperimentEditor* editor() const { return editor_; }
@@ -109,7 +136,19 @@ class MainWindow : public QMainWindow {
   void exportMetrics();
   void exportAllCharts();
   void setCurrentFile(const QString& f);
+  void setTitle(const QString& what);  ///< "Hyperlab — what", with the modified mark
   void takeConfig(const ExperimentConfig& c);
+  void newExperiment();
+  /// Asks about unsaved edits before `doing` (e.g. "loading the preset “x”"); true: go on.
+  bool mayReplaceExperiment(const QString& doing);
+  /// Saves to the current file (or one the user picks) now; false if not saved.
+  bool saveNow();
+  QString chooseSaveFile();
+  /// Another experiment in the editor: refused during a run, asked about unsaved edits, the views cleared.
+  bool replaceExperiment(const ExperimentConfig& c, const QString& file, const QString& title, const QString& doing);
+  void showExperiment(const ExperimentConfig& c, const QString& file, const QString& title);
+  void clearRunViews(bool keep_curves);
+  void writeAutosave();
   static void prepareDatabase(const QString& path);
   bool readCheckpoint(const QString& file, const QString& title, ExperimentConfig& c, int& epoch);  ///< a config from the sweep or the history, unless a run is going on
 
@@ -132,7 +171,13 @@ class MainWindow : public QMainWindow {
   QMenu* recent_menu_;
   QLabel* reason_;
   QTimer data_debounce_;
+  QTimer autosave_;           // 2 s after the last change
+  QThreadPool autosave_pool_;  // one thread: the writes land in order
+  bool autosave_checked_ = false;  // the last session's autosave was restored, or kept aside
+  std::function<Unsaved(const QString&)> ask_unsaved_;
+  std::function<QString()> choose_file_;
   QString current_file_;
+  QString title_;
   QStringList class_names_;
   bool has_result_ = false;  // a run was trained here (what useDatabase() may save)
   bool data_ok_ = true;

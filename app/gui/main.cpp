@@ -1,9 +1,11 @@
 // hyperlab: the workbench window.
 //   hyperlab [CONFIG.json] [--preset NAME] [--train] [--sweep SWEEP.json [--start-sweep]]
-//            [--tab NAME] [--sweep-tab NAME] [--screenshot FILE [--after SECONDS]]
+//            [--tab NAME] [--sweep-tab NAME] [--screenshot FILE [--after SECONDS] [--title-bar]]
+// Without CONFIG.json, --preset or --sweep it opens the last session's experiment (the autosave).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QPainter>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   QCommandLineOption train("train", "Start training at once.");
   QCommandLineOption shot("screenshot", "Save a picture of the window to FILE, then quit.", "file");
   QCommandLineOption after("after", "Seconds to wait before the screenshot (default 3).", "seconds", "3");
+  QCommandLineOption title_bar("title-bar", "Draw the window's title (with its modified mark) above the screenshot.");
   QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, map, confusion, sweep, history, playground.", "name");
   QCommandLineOption sweep("sweep", "Open a sweep file in the Sweep view (as hyperlab-cli sweep reads it).", "file");
   QCommandLineOption pg_preset("playground", "Load this preset into the Playground view (see hyperlab-cli playground --list).", "preset");
@@ -40,7 +43,7 @@ int main(int argc, char** argv) {
   QCommandLineOption editor_tab("editor-tab", "Show this editor page first: data, model, training.", "name");
   QCommandLineOption select("select-runs", "Select these runs in the History view (comma-separated numbers).", "ids");
   QCommandLineOption present("presentation", "Start in presentation mode (large fonts, editor hidden).");
-  cli.addOptions({preset, train, shot, after, tab, editor_tab, select, present, sweep, start_sweep, sweep_tab, pg_preset});
+  cli.addOptions({preset, train, shot, after, title_bar, tab, editor_tab, select, present, sweep, start_sweep, sweep_tab, pg_preset});
   cli.process(app);
 
   if (!hyperlab::blas_is_optimized())
@@ -49,6 +52,8 @@ int main(int argc, char** argv) {
   hyperlab::MainWindow w;
   if (cli.isSet(preset)) w.loadPreset(cli.value(preset));
   if (!cli.positionalArguments().isEmpty()) w.openFile(cli.positionalArguments().front());
+  // The command line's experiment wins (a sweep file brings its base config).
+  if (!cli.isSet(preset) && cli.positionalArguments().isEmpty() && !cli.isSet(sweep)) w.restoreAutosave();
   if (cli.isSet(tab)) {
     const QStringList tabs = {"curves", "samples", "filters", "map", "confusion", "sweep", "history", "playground"};
     w.views()->setCurrentIndex(std::max(0, static_cast<int>(tabs.indexOf(cli.value(tab)))));
@@ -81,8 +86,23 @@ int main(int argc, char** argv) {
   }
   if (cli.isSet(shot)) {
     const QString file = cli.value(shot);
-    QTimer::singleShot(static_cast<int>(cli.value(after).toDouble() * 1000), &w, [&w, file] {
-      if (!w.grab().save(file)) std::fprintf(stderr, "hyperlab: cannot write %s\n", qPrintable(file));
+    const bool with_title = cli.isSet(title_bar);
+    QTimer::singleShot(static_cast<int>(cli.value(after).toDouble() * 1000), &w, [&w, file, with_title] {
+      QPixmap picture = w.grab();
+      if (with_title) {  // the title as a window manager shows it (offscreen there is none)
+        const int h = w.fontMetrics().height() + 12;
+        QPixmap framed(picture.width(), picture.height() + h);
+        framed.fill(QColor(60, 63, 65));
+        QPainter p(&framed);
+        p.setPen(Qt::white);
+        QString title = w.windowTitle();
+        title.replace("[*]", w.isWindowModified() ? "*" : "");
+        p.drawText(QRect(0, 0, picture.width(), h), Qt::AlignCenter, title);
+        p.drawPixmap(0, h, picture);
+        p.end();
+        picture = framed;
+      }
+      if (!picture.save(file)) std::fprintf(stderr, "hyperlab: cannot write %s\n", qPrintable(file));
       w.close();
     });
   }

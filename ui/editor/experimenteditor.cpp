@@ -307,6 +307,8 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   threads_->setValue(t.threads);
   checkpoint_every_->setValue(t.checkpoint_every);
   loading_ = false;
+  updateVisibility();  // may complete the forms (an empty layer list gets a starting one)
+  saved_text_ = config_to_text(config());  // the config as the forms give it back
   onEdited();
 }
 
@@ -363,7 +365,20 @@ void ExperimentEditor::onEdited() {
   if (loading_) return;
   updateVisibility();
   revalidate();
+  updateModified();
   Q_EMIT changed();
+}
+
+void ExperimentEditor::markSaved(const std::string& text) {
+  saved_text_ = text;
+  updateModified();
+}
+
+void ExperimentEditor::updateModified() {
+  const bool m = config_to_text(config()) != saved_text_;
+  if (m == modified_) return;
+  modified_ = m;
+  Q_EMIT modifiedChanged(m);
 }
 
 void ExperimentEditor::updateVisibility() {

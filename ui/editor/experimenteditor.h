@@ -1,6 +1,8 @@
 // The experiment editor: forms for data, architecture and training, bound to
 // an ExperimentConfig. It only edits: config() builds the config from the
-// forms, setConfig() fills them; validation and shapes come from core.
+// forms, setConfig() fills them; validation and shapes come from core. It
+// knows whether the experiment is modified: its config differs from the one
+// it was last loaded or saved as (an edit undone by hand is no change).
 #pragma once
 
 #include <QWidget>
@@ -36,8 +38,16 @@ class ExperimentEditor : public QWidget {
  public:
   explicit ExperimentEditor(QWidget* parent = nullptr);
 
+  /// Fills the forms; the experiment is unmodified after it.
   void setConfig(const ExperimentConfig& c);
   ExperimentConfig config() const;
+  /// The config differs from the one last loaded (setConfig) or saved (markSaved).
+  bool isModified() const { return modified_; }
+  /// The config as it was last loaded or saved (config_to_text).
+  const std::string& savedText() const { return saved_text_; }
+  /// `text` (config_to_text of a config) is now on disk, or what the
+  /// experiment counts as unmodified: isModified() compares with it.
+  void markSaved(const std::string& text);
   /// Problems that prevent training, each "key.path: message" (empty = valid).
   QStringList problems() const { return problems_; }
   bool valid() const { return problems_.isEmpty(); }
@@ -64,8 +74,9 @@ class ExperimentEditor : public QWidget {
   void addLayer(const LayerConfig& l);
 
  Q_SIGNALS:
-  /// Any edit; validity and problems are already updated.
+  /// Any edit, and setConfig(); validity, problems and isModified() are already updated.
   void changed();
+  void modifiedChanged(bool modified);
 
  private:
   QWidget* buildDataTab();
@@ -73,11 +84,14 @@ class ExperimentEditor : public QWidget {
   QGroupBox* buildRunBox();  ///< the training tab's "Run" group (device, seed, threads, checkpoints)
   void watch(QWidget* w);
   void onEdited();
+  void updateModified();
   void revalidate();
   void updateVisibility();
 
   ExperimentConfig base_;  // keeps what the forms do not show (description)
   bool loading_ = false;
+  bool modified_ = false;
+  std::string saved_text_;  // config_to_text at the last load or save
   QStringList problems_;
 
   QTabWidget* tabs_;

@@ -28,6 +28,12 @@ void RunModel::begin(const ExperimentConfig& c, int epochs) {
   held_.clear();
 }
 
+void RunModel::clear() {
+  const ExperimentConfig none;  // a named default: gcc 12 warns (wrongly) on the temporary
+  begin(none, 0);
+  has_run_ = false;
+}
+
 void RunModel::expectEarlierHistory() { waiting_ = true; }
 
 void RunModel::setEarlierHistory(std::optional<RunRecord> earlier, int resumed_at) {

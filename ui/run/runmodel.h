@@ -26,6 +26,8 @@ class RunModel : public QObject {
 
   /// A new run (or an evaluation) of config c over `epochs` epochs: the last one is forgotten.
   void begin(const ExperimentConfig& c, int epochs);
+  /// No run: another experiment was loaded. Answers still on their way for the last run are dropped.
+  void clear();
   /// A resumed run: its earlier epochs are on their way; live events wait for them.
   void expectEarlierHistory();
   /// The earlier epochs (none if they could not be read), cut to the first

@@ -29,9 +29,17 @@ void RunStatusBar::setText(const QString& text) { status_->setText(text); }
 QString RunStatusBar::text() const { return status_->text(); }
 void RunStatusBar::setRunning(bool running) { progress_->setVisible(running); }
 
-void RunStatusBar::starting(int epochs) {
-  epoch_->setText(QString("epoch 0/%1").arg(epochs));
+void RunStatusBar::clear(const QString& text) {
+  status_->setText(text);
+  for (QLabel* l : {epoch_, speed_, eta_, device_}) l->clear();
+  device_->setToolTip(QString());
   progress_->setValue(0);
+  clock_.invalidate();  // the next run's first batch shows at once
+}
+
+void RunStatusBar::starting(int epochs) {
+  clear(status_->text());
+  epoch_->setText(QString("epoch 0/%1").arg(epochs));
 }
 
 void RunStatusBar::started(const RunStart& s) {

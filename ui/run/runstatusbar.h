@@ -25,6 +25,8 @@ class RunStatusBar : public QObject {
 
   void setText(const QString& text);
   QString text() const;
+  /// Forgets the last run: `text` on the left, no figures (another experiment, or a new run).
+  void clear(const QString& text = "Ready");
   void setRunning(bool running);
   /// A run of `epochs` epochs is about to start.
   void starting(int epochs);

@@ -16,7 +16,7 @@ SamplesTab::SamplesTab(QWidget* parent) : QScrollArea(parent) {
   train_grid_ = new ImageGridView;
   sv->addWidget(train_grid_);
   auto* test_row = new QHBoxLayout;
-  test_caption_ = new QLabel("<b>Test predictions</b> appear after the first epoch");
+  test_caption_ = new QLabel;
   test_row->addWidget(test_caption_, 1);
   misclassified_only_ = new QCheckBox("Misclassified only");
   test_row->addWidget(misclassified_only_);
@@ -27,19 +27,28 @@ SamplesTab::SamplesTab(QWidget* parent) : QScrollArea(parent) {
   setWidget(samples);
   setWidgetResizable(true);
   connect(misclassified_only_, &QCheckBox::toggled, test_grid_, &ImageGridView::setMisclassifiedOnly);
+  clearPredictions();
 }
 
+// New images have no predictions yet (the grid forgets them): the caption says so too.
 void SamplesTab::setImages(const DataPreview& p, const QStringList& class_names) {
   train_grid_->setImages(p.train_images, class_names);
   test_grid_->setImages(p.test_images, class_names);
+  clearPredictions();
 }
 
 void SamplesTab::clearImages() {
   train_grid_->setImages({}, {});
   test_grid_->setImages({}, {});
+  clearPredictions();
 }
 
-void SamplesTab::clearPredictions() { test_grid_->setPredictions({}, {}); }
+void SamplesTab::clearPredictions() {
+  test_grid_->setPredictions({}, {});
+  test_caption_->setText("<b>Test predictions</b> appear after the first epoch");
+}
+
+QString SamplesTab::predictionsCaption() const { return test_caption_->text(); }
 
 void SamplesTab::setSnapshot(const Snapshot& s) {
   test_grid_->setPredictions(s.predicted, s.confidence);

@@ -22,8 +22,10 @@ class SamplesTab : public QScrollArea {
   /// The data's preview images (none: the dataset has none, or it did not load).
   void setImages(const DataPreview& p, const QStringList& class_names);
   void clearImages();
-  /// Forgets the last run's predictions.
+  /// Forgets the last run's predictions (the grid's and the caption's).
   void clearPredictions();
+  /// The line over the test images: which epoch's predictions they show, or that none are there yet.
+  QString predictionsCaption() const;
   void setSnapshot(const Snapshot& s);
   ImageGridView* trainImages() const { return train_grid_; }
   ImageGridView* testImages() const { return test_grid_; }
