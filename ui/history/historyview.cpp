@@ -339,7 +339,12 @@ void HistoryView::showSelection(std::vector<RunRecord> recs) {
     for (const RunRecord& rec : recs)
       if (std::count_if(recs.begin(), recs.end(), [&](const RunRecord& o) { return o.summary.name == rec.summary.name; }) > 1)
         by_name[rec.summary.name].push_back(rec);
-    for (const auto& [n, group] : by_name) differ[n] = differing_settings(group);
+    for (const auto& [n, group] : by_name) {
+      differ[n] = differing_settings(group);
+      bool seeds_differ = false;
+      for (const RunRecord& o : group) seeds_differ |= o.summary.seed != group.front().summary.seed;
+      if (differ[n].empty() && seeds_differ) differ[n].push_back("");  // "" stands for the seed
+    }
   }
   for (size_t k = 0; k < recs.size(); ++k) {
     const RunRecord* r = &recs[k];
@@ -349,9 +354,9 @@ void HistoryView::showSelection(std::vector<RunRecord> recs) {
     if (auto it = differ.find(r->summary.name); it != differ.end()) {
       QStringList parts;
       for (const std::string& key : it->second)
-        parts << QString::fromStdString(key).section('.', -1) + "=" + QString::fromStdString(setting_value(*r, key));
-      if (parts.isEmpty()) parts << "seed=" + QString::fromStdString(setting_value(*r, "training.seed"));
-      name += ": " + parts.join(", ");
+        parts << (key.empty() ? QString("seed %1").arg(r->summary.seed)
+                              : QString::fromStdString(key).section('.', -1) + "=" + QString::fromStdString(setting_value(*r, key)));
+      if (!parts.isEmpty()) name += ": " + parts.join(", ");
     }
     QVector<QPointF> acc, loss;
     bool test_only = true;  // a run without a validation set shows its test curve, and says so

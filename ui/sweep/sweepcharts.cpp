@@ -121,7 +121,10 @@ void SweepChart::finish() {
     e.text = s->name();
     if (auto* line = qobject_cast<QLineSeries*>(s); line && !qobject_cast<QScatterSeries*>(s))
       e.color = line->pen().color(), e.style = line->pen().style();
-    else if (auto* dots = qobject_cast<QScatterSeries*>(s)) e.color = dots->color(), e.symbol = ChartLegend::Symbol::Dot;
+    else if (auto* dots = qobject_cast<QScatterSeries*>(s))
+      e.color = dots->color(), e.symbol = dots->markerShape() == QScatterSeries::MarkerShapeRectangle
+                                             ? ChartLegend::Symbol::Box
+                                             : ChartLegend::Symbol::Dot;
     else if (auto* box = qobject_cast<QBoxPlotSeries*>(s)) e.color = box->brush().color(), e.symbol = ChartLegend::Symbol::Box;
     entries << e;
     legend_series_ << pending;
