@@ -206,6 +206,13 @@ void style_chart(QChart* chart, QWidget* view) {
   if (auto* frame = qobject_cast<QFrame*>(view)) frame->setFrameShape(QFrame::NoFrame);
 }
 
+int right_overhang(QCategoryAxis* a, double length, const QFont& font) {
+  const QStringList labels = a->categoriesLabels();
+  if (labels.isEmpty() || !(a->max() > a->min())) return 0;
+  const double room = (a->max() - a->endValue(labels.back())) / (a->max() - a->min()) * length;
+  return std::max(0, static_cast<int>(std::ceil(QFontMetricsF(font).horizontalAdvance(labels.back()) / 2 - room)) + 2);
+}
+
 QFont scaled_font(QFont f, double factor) {
   if (f.pointSizeF() > 0) f.setPointSizeF(f.pointSizeF() * factor);
   else if (f.pixelSize() > 0) f.setPixelSize(std::max(1, static_cast<int>(std::lround(f.pixelSize() * factor))));

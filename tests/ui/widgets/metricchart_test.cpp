@@ -12,6 +12,7 @@
 #include <QtCharts/QChart>
 
 #include <cmath>
+#include <cstdlib>
 
 #include "ui/widgets/chartstyle.h"
 #include "ui/widgets/metricchart.h"
@@ -202,6 +203,17 @@ TEST(MetricChart, TheLegendWrapsLongNamesWithoutEliding) {
   const ExportFile with = c.exportFile("svg", QSize(360, 420));
   ASSERT_TRUE(with.error.isEmpty());
   EXPECT_TRUE(with.bytes.contains("smoothed"));
+  // Data just changed (the axes' update still pending): the picture has the new axes' labels.
+  c.setPoints(0, falling(2.3, 8));
+  c.setPoints(1, falling(1.9, 8));
+  c.setMarker(8, 2.3 / std::sqrt(8.0), "selected: epoch 8");
+  const QByteArray svg = c.exportFile("svg", QSize(360, 420)).bytes;
+  for (const QString& l : c.yTickLabels() + c.xTickLabels())
+    EXPECT_TRUE(svg.contains(">" + l.toUtf8() + "</text>")) << l.toStdString();
+  if (const char* shots = std::getenv("HYPERLAB_SCREENSHOTS")) {
+    EXPECT_EQ(c.exportTo(QString(shots) + "/metricchart-legend.png", QSize(360, 420)), QString());
+    EXPECT_EQ(c.exportTo(QString(shots) + "/metricchart-legend.pdf", QSize(360, 420)), QString());
+  }
 }
 
 TEST(MetricChart, HoveringNearACurveReadsOutItsNearestPoint) {
