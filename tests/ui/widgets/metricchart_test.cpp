@@ -10,13 +10,16 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtCharts/QAbstractAxis>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChart>
+#include <QtCharts/QLineSeries>
 
 #include <cmath>
 #include <cstdlib>
 
 #include "store/runstore.h"
 #include "ui/history/historyview.h"
+#include "ui/sweep/sweepcharts.h"
 #include "ui/widgets/chartstyle.h"
 #include "ui/widgets/metricchart.h"
 #include "ui_helpers.h"
@@ -323,4 +326,50 @@ TEST(MetricChart, HistoryOverlaysNameEachRunAndTellNamesakesApart) {
   ASSERT_TRUE(ui_test::settled(h));
   ASSERT_EQ(acc->legend()->entries().size(), 2);
   EXPECT_NE(acc->legend()->entries()[0].color, acc->legend()->entries()[1].color);
+}
+
+TEST(MetricChart, SweepChartsShareTheLookLegendAndFonts) {
+  SweepChart c("Mean curves");
+  c.resize(420, 360);
+  // Trials #3 and #23 would share a colour by number: the chart gives the second another.
+  std::vector<SweepChart::Band> bands;
+  for (int t : {3, 23}) {
+    SweepChart::Band b;
+    b.name = QString("dropout=0.2, lr=0.001, l2=0.0001, width=[500, 50] (trial %1)").arg(t);
+    b.color = series_color(t);
+    b.curve = band_curve({{0.5, 0.6, 0.7}, {0.52, 0.63, 0.69}});
+    bands.push_back(b);
+  }
+  c.showBands(bands, "val_accuracy", false);
+  const QStringList rows = c.legendRows();
+  for (const SweepChart::Band& b : bands) EXPECT_NE(rows.join(" | ").indexOf(b.name), -1) << rows.join("\n").toStdString();
+  EXPECT_GE(rows.size(), 2);
+  QSet<QRgb> colours;
+  for (QAbstractSeries* s : c.chart()->series())
+    if (auto* line = qobject_cast<QLineSeries*>(s); line && !line->name().isEmpty()) colours.insert(line->pen().color().rgb());
+  EXPECT_EQ(colours.size(), 2);
+  // Epoch ticks are whole; the fonts follow the widget's.
+  const double before = c.chart()->axes().front()->labelsFont().pointSizeF();
+  QFont f = c.font();
+  f.setPointSizeF(f.pointSizeF() * 1.5);
+  c.setFont(f);
+  for (QAbstractAxis* a : c.chart()->axes()) EXPECT_GT(a->labelsFont().pointSizeF(), before * 1.3);
+  for (QAbstractAxis* a : c.chart()->axes(Qt::Horizontal)) {
+    if (auto* x = qobject_cast<QCategoryAxis*>(a)) {
+      EXPECT_GE(x->count(), 2);
+      for (const QString& l : x->categoriesLabels()) EXPECT_FALSE(l.contains('.')) << l.toStdString();
+    }
+  }
+}
+
+TEST(MetricChart, ASweepLogAxisShowsAtLeastThreeLabels) {
+  SweepChart c("Per setting");
+  c.resize(500, 360);
+  ParamAxis axis;
+  axis.key = "training.optimizer.lr", axis.numeric = true, axis.log = true, axis.lo = 0.8, axis.hi = 3;
+  c.showParameter(axis, {"0.8", "1.5", "3"}, {0.5, 0.6, 0.55}, "val_accuracy");
+  QStringList labels;
+  for (QAbstractAxis* a : c.chart()->axes(Qt::Horizontal))
+    if (auto* x = qobject_cast<QCategoryAxis*>(a)) labels = x->categoriesLabels();
+  EXPECT_GE(labels.size(), 3) << labels.join(" ").toStdString();
 }
