@@ -19,6 +19,7 @@
 
 #include "store/runstore.h"
 #include "ui/history/historyview.h"
+#include "ui/run/curvespanel.h"
 #include "ui/sweep/sweepcharts.h"
 #include "ui/widgets/chartstyle.h"
 #include "ui/widgets/metricchart.h"
@@ -372,4 +373,31 @@ TEST(MetricChart, ASweepLogAxisShowsAtLeastThreeLabels) {
   for (QAbstractAxis* a : c.chart()->axes(Qt::Horizontal))
     if (auto* x = qobject_cast<QCategoryAxis*>(a)) labels = x->categoriesLabels();
   EXPECT_GE(labels.size(), 3) << labels.join(" ").toStdString();
+}
+
+TEST(MetricChart, EveryCurvesChartStartsAtTheSameEpoch) {
+  CurvesPanel p;
+  RunStart s;
+  s.layer_names = {"linear 1", "linear 2"};
+  p.start(s);
+  std::vector<BatchEvent> batches;
+  for (int e = 1; e <= 3; ++e) {
+    for (int b = 1; b <= 4; ++b) {
+      BatchEvent be;
+      be.epoch = e, be.batch = b, be.batches = 4, be.loss = 2.0 / (e + 0.25 * b);
+      batches.push_back(be);
+    }
+    p.addBatches(batches);
+    batches.clear();
+    EpochEvent ev;
+    ev.epoch = e, ev.train_loss = 1.0 / e, ev.val_loss = 1.1 / e, ev.train_accuracy = 0.5 + 0.1 * e;
+    ev.val_accuracy = 0.45 + 0.1 * e, ev.lr = 0.1, ev.grad_ratio = 1.5 + e, ev.grad_norms = {0.1 * e, 0.2 * e};
+    p.addEpoch(ev);
+  }
+  p.flush();
+  for (MetricChart* c : p.charts()) {
+    ASSERT_FALSE(c->xTicks().isEmpty()) << c->title().toStdString();
+    EXPECT_EQ(c->xTicks().front(), p.lossChart()->xTicks().front()) << c->title().toStdString();
+    EXPECT_DOUBLE_EQ(c->xRange().first, p.lossChart()->xRange().first) << c->title().toStdString();
+  }
 }
