@@ -21,10 +21,13 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "config/config_json.h"
 #include "ui/widgets/background.h"
+#include "ui/widgets/chartstyle.h"
 #include "ui/widgets/metricchart.h"
 #include "ui/run/reportwriter.h"
 #include "ui/sweep/sweepcharts.h"
@@ -324,14 +327,37 @@ void HistoryView::showSelection(std::vector<RunRecord> recs) {
     comparison_.reset();
     return;
   }
-  for (const RunRecord& rec : recs) {
-    const RunRecord* r = &rec;
-    const int64_t id = rec.summary.id;
-    // One colour per run, the same wherever it appears.
-    const QColor color = series_color(static_cast<int>(id));
-    // Names while the legend has room; run numbers when many are selected.
-    const QString name = recs.size() <= 3 ? QString("#%1 %2").arg(id).arg(QString::fromStdString(r->summary.name))
-                                          : QString("#%1").arg(id);
+  // One colour per run (by its number, moved on where two selected runs would
+  // share one), and its name in the legend; where runs share a name, the
+  // settings in which they differ (the seed where nothing else does).
+  QVector<qint64> ids;
+  for (const RunRecord& rec : recs) ids.push_back(rec.summary.id);
+  const QVector<QColor> colors = distinct_colors(ids);
+  std::map<std::string, std::vector<std::string>> differ;  // per shared name: the keys that differ
+  {
+    std::map<std::string, std::vector<RunRecord>> by_name;
+    for (const RunRecord& rec : recs)
+      if (std::count_if(recs.begin(), recs.end(), [&](const RunRecord& o) { return o.summary.name == rec.summary.name; }) > 1)
+        by_name[rec.summary.name].push_back(rec);
+    for (const auto& [n, group] : by_name) {
+      differ[n] = differing_settings(group);
+      bool seeds_differ = false;
+      for (const RunRecord& o : group) seeds_differ |= o.summary.seed != group.front().summary.seed;
+      if (differ[n].empty() && seeds_differ) differ[n].push_back("");  // "" stands for the seed
+    }
+  }
+  for (size_t k = 0; k < recs.size(); ++k) {
+    const RunRecord* r = &recs[k];
+    const int64_t id = r->summary.id;
+    const QColor color = colors[static_cast<int>(k)];
+    QString name = QString("#%1 %2").arg(id).arg(QString::fromStdString(r->summary.name));
+    if (auto it = differ.find(r->summary.name); it != differ.end()) {
+      QStringList parts;
+      for (const std::string& key : it->second)
+        parts << (key.empty() ? QString("seed %1").arg(r->summary.seed)
+                              : QString::fromStdString(key).section('.', -1) + "=" + QString::fromStdString(setting_value(*r, key)));
+      if (!parts.isEmpty()) name += ": " + parts.join(", ");
+    }
     QVector<QPointF> acc, loss;
     bool test_only = true;  // a run without a validation set shows its test curve, and says so
     for (const EpochEvent& e : r->history) test_only &= !std::isfinite(e.val_accuracy);

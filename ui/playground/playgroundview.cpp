@@ -97,8 +97,8 @@ PlaygroundView::PlaygroundView(QWidget* parent) : QWidget(parent) {
   error_ = new MetricChart("log10(f - f*) against the step", "step", "log10(f - f*)");
   distance_ = new MetricChart("Distance to the minimum", "step", "log10 distance");
   // The legend under the figure names the colours; the charts keep their room.
-  error_->chart()->legend()->hide();
-  distance_->chart()->legend()->hide();
+  error_->setLegendVisible(false);
+  distance_->setLegendVisible(false);
   ch->addWidget(error_);
   ch->addWidget(distance_);
   top->addWidget(charts);

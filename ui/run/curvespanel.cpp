@@ -135,6 +135,7 @@ MetricChart* CurvesPanel::chartFor(const MetricInfo& m, bool extra) {
     if (c->title() == title) return c;
   auto* c = new MetricChart(title, "epoch", QString::fromStdString(m.axis.empty() ? m.label : m.axis));
   c->setLogY(m.log_scale);
+  c->setXStart(0);  // every chart from epoch 0 (where the batch curve starts), so they line up
   const int at = int(charts_.size()) + (extra ? 1 : 0);  // extra charts go after the side panel
   grid_->addWidget(c, at / 2, at % 2);
   grid_->setRowStretch(at / 2, 1);

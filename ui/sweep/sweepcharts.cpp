@@ -1,6 +1,8 @@
 #include "ui/sweep/sweepcharts.h"
 
 #include <QContextMenuEvent>
+#include <QEvent>
+#include <QFontMetricsF>
 #include <QMenu>
 #include <QPainter>
 #include <QPainterPath>
@@ -16,7 +18,6 @@
 #include <QtCharts/QLegend>
 #include <QtCharts/QLegendMarker>
 #include <QtCharts/QLineSeries>
-#include <QtCharts/QLogValueAxis>
 #include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
 
@@ -24,7 +25,7 @@
 #include <cmath>
 #include <map>
 
-#include "ui/widgets/metricchart.h"
+#include "ui/widgets/chartstyle.h"
 #include "ui/widgets/export.h"
 #include "ui/widgets/pictureviews.h"
 
@@ -39,39 +40,34 @@ ExportFile chart_file(QWidget* w, const QString& ext, const QString& title, cons
   return ext == "csv" ? ExportFile{csv.toUtf8(), QString()} : render_widget(w, ext, title);
 }
 
-void tidy_axis(QAbstractAxis* a) {
-  QFont f = a->labelsFont();
-  f.setPointSizeF(8.5);
-  a->setLabelsFont(f);
+// A value axis over [lo, hi] with a little margin (points at the extremes
+// stay inside) and round ticks, about one per 2.5 lines of text of `length` pixels.
+QCategoryAxis* value_axis(double lo, double hi, double length, const QFont& font, bool integer = false) {
+  auto* a = new QCategoryAxis;
+  if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
+  const auto [a0, a1] = padded_range(lo, hi, integer ? 0.0 : 0.04, 8, length);
+  const int target = std::clamp(static_cast<int>(length / (2.5 * QFontMetricsF(font).height())), 3, 10);
+  apply_ticks(a, linear_ticks(a0, a1, target, integer));
+  return a;
 }
 
-// A value axis over [lo, hi] with round ticks (1, 2 or 5 × 10^k), a little margin.
-void nice_axis(QValueAxis* a, double lo, double hi) {
-  if (!std::isfinite(lo) || !std::isfinite(hi)) return;
-  if (hi - lo < 1e-9) lo -= 0.01, hi += 0.01;
-  const double margin = 0.04 * (hi - lo);  // points at the extremes stay inside
-  lo -= margin, hi += margin;
-  const double raw = (hi - lo) / 5;
-  const double p = std::pow(10.0, std::floor(std::log10(raw)));
-  const double step = raw / p < 1.5 ? p : raw / p < 3.5 ? 2 * p : raw / p < 7.5 ? 5 * p : 10 * p;
-  const double a0 = std::floor(lo / step) * step, a1 = std::ceil(hi / step) * step;
-  a->setRange(a0, a1);
-  a->setTickType(QValueAxis::TicksDynamic);
-  a->setTickAnchor(a0);
-  a->setTickInterval(step);
-  const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
-  a->setLabelFormat(QString("%.%1f").arg(decimals));
+// A log axis over [lo, hi] (the points go at log10 of their values).
+QCategoryAxis* log_axis(double lo, double hi, double length, const QFont& font) {
+  auto* a = new QCategoryAxis;
+  if (!(lo > 0) || !std::isfinite(hi)) lo = 0.1, hi = 1;
+  const auto [a0, a1] = padded_range(std::log10(lo), std::log10(hi), 0.05, 8, length);
+  const int target = std::clamp(static_cast<int>(length / (6 * QFontMetricsF(font).height())), 3, 8);
+  apply_ticks(a, log_ticks(std::pow(10.0, a0), std::pow(10.0, a1), target));
+  return a;
 }
 
-// An epoch axis: whole numbers only, about 10 ticks at most.
-void epoch_axis(QValueAxis* a, int last) {
-  last = std::max(2, last);
-  const int step = std::max(1, static_cast<int>(std::ceil(last / 10.0)));
-  a->setRange(1, last);
-  a->setTickType(QValueAxis::TicksDynamic);
-  a->setTickAnchor(step == 1 ? 1 : 0);
-  a->setTickInterval(step);
-  a->setLabelFormat("%d");
+// An epoch axis from 1: whole numbers only.
+QCategoryAxis* epoch_axis(int last, double length, const QFont& font) {
+  auto* a = new QCategoryAxis;
+  const auto [a0, a1] = padded_range(1, std::max(2, last), 0.0, 4, length);
+  const int target = std::clamp(static_cast<int>(length / (4 * QFontMetricsF(font).height())), 2, 10);
+  apply_ticks(a, linear_ticks(a0, a1, target, true));
+  return a;
 }
 
 // A long configuration label over lines of about 18 characters (at ", "), so
@@ -91,11 +87,57 @@ QString wrapped(const QString& s) {
 SweepChart::SweepChart(const QString& title, QWidget* parent) : QWidget(parent), title_(title), chart_(new QChart) {
   view_ = new QChartView(chart_, this);
   view_->setRenderHint(QPainter::Antialiasing);
+  style_chart(chart_, view_);
+  legend_ = new ChartLegend(this);
+  connect(legend_, &ChartLegend::clicked, this, [this](int i) {
+    if (i < 0 || i >= legend_series_.size() || legend_series_[i].isEmpty()) return;
+    const bool on = !legend_series_[i].front()->isVisible();
+    for (QAbstractSeries* s : legend_series_[i]) s->setVisible(on);
+    legend_->setEntryOn(i, on);
+  });
   auto* v = new QVBoxLayout(this);
   v->setContentsMargins(0, 0, 0, 0);
-  v->addWidget(view_);
-  chart_->legend()->setAlignment(Qt::AlignBottom);
+  v->setSpacing(0);
+  v->addWidget(view_, 1);
+  v->addWidget(legend_);
+  chart_->legend()->hide();  // ours wraps instead of eliding
   reset(title);
+}
+
+double SweepChart::plotWidth() const { return std::max(150, view_->width() - 110); }
+double SweepChart::plotHeight() const { return std::max(100, view_->height() - 100); }
+
+// After each show…: the fonts of the widget, and a legend entry per named series
+// (a band's area goes with the mean line after it).
+void SweepChart::finish() {
+  apply_chart_fonts(chart_, font());
+  QVector<ChartLegend::Entry> entries;
+  legend_series_.clear();
+  QList<QAbstractSeries*> pending;
+  for (QAbstractSeries* s : chart_->series()) {
+    pending << s;
+    if (s->name().isEmpty()) continue;
+    ChartLegend::Entry e;
+    e.text = s->name();
+    if (auto* line = qobject_cast<QLineSeries*>(s); line && !qobject_cast<QScatterSeries*>(s))
+      e.color = line->pen().color(), e.style = line->pen().style();
+    else if (auto* dots = qobject_cast<QScatterSeries*>(s))
+      e.color = dots->color(), e.symbol = dots->markerShape() == QScatterSeries::MarkerShapeRectangle
+                                             ? ChartLegend::Symbol::Box
+                                             : ChartLegend::Symbol::Dot;
+    else if (auto* box = qobject_cast<QBoxPlotSeries*>(s)) e.color = box->brush().color(), e.symbol = ChartLegend::Symbol::Box;
+    entries << e;
+    legend_series_ << pending;
+    pending.clear();
+  }
+  legend_->setEntries(entries);
+}
+
+QStringList SweepChart::legendRows() const { return legend_->rows(); }
+
+void SweepChart::changeEvent(QEvent* e) {
+  QWidget::changeEvent(e);
+  if (e->type() == QEvent::FontChange) apply_chart_fonts(chart_, font());
 }
 
 void SweepChart::reset(const QString& title) {
@@ -135,19 +177,15 @@ void SweepChart::showBestSoFar(const std::vector<double>& values, const QString&
   }
   chart_->addSeries(pts);
   chart_->addSeries(best);
-  auto* x = new QValueAxis;
+  auto* x = new QCategoryAxis;
+  const int target = std::clamp(static_cast<int>(plotWidth() / (4 * QFontMetricsF(font()).height())), 2, 10);
+  apply_ticks(x, linear_ticks(0.5, std::max<double>(1, values.size()) + 0.5, target, true));
   x->setTitleText("trial (in the order run)");
-  x->setLabelFormat("%d");
-  x->setRange(0, std::max<double>(1, values.size()) + 1);
-  x->setTickType(QValueAxis::TicksDynamic);
-  x->setTickAnchor(0);
-  x->setTickInterval(std::max(1.0, std::ceil(values.size() / 10.0)));
-  auto* y = new QValueAxis;
+  QCategoryAxis* y = value_axis(lo, hi, plotHeight(), font());
   y->setTitleText(metric);
-  nice_axis(y, lo, hi);
-  for (QAbstractAxis* a : {static_cast<QAbstractAxis*>(x), static_cast<QAbstractAxis*>(y)}) tidy_axis(a);
   chart_->addAxis(x, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
   for (QAbstractSeries* s : chart_->series()) s->attachAxis(x), s->attachAxis(y);
+  finish();
 }
 
 void SweepChart::showParameter(const ParamAxis& axis, const std::vector<std::string>& xs, const std::vector<double>& ys,
@@ -173,6 +211,7 @@ void SweepChart::showParameter(const ParamAxis& axis, const std::vector<std::str
     if (axis.numeric) {
       x = std::strtod(xs[i].c_str(), nullptr);
       if (axis.log && x <= 0) continue;
+      if (axis.log) x = std::log10(x);  // a log axis is linear in log10(x), labelled in real values
     } else {
       auto it = std::find(axis.categories.begin(), axis.categories.end(), xs[i]);
       if (it == axis.categories.end()) continue;
@@ -195,24 +234,16 @@ void SweepChart::showParameter(const ParamAxis& axis, const std::vector<std::str
     c->setRange(-0.5, std::max<double>(0.5, axis.categories.size() - 0.5));
     xa = c;
   } else if (axis.log) {
-    auto* l = new QLogValueAxis;
-    l->setBase(10);
-    l->setLabelFormat("%g");
-    l->setRange(axis.lo / 1.5, axis.hi * 1.5);
-    xa = l;
+    xa = log_axis(axis.lo, axis.hi, plotWidth(), font());
   } else {
-    auto* v = new QValueAxis;
-    const double pad = std::max(1e-9, 0.05 * (axis.hi - axis.lo));
-    v->setRange(axis.lo - pad, axis.hi + pad);
-    xa = v;
+    xa = value_axis(axis.lo, axis.hi, plotWidth(), font());
   }
   xa->setTitleText(key + (axis.log ? " (log scale)" : ""));
-  auto* y = new QValueAxis;
+  QCategoryAxis* y = value_axis(lo, hi, plotHeight(), font());
   y->setTitleText(metric);
-  nice_axis(y, lo, hi);
-  tidy_axis(xa), tidy_axis(y);
   chart_->addAxis(xa, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
   for (QAbstractSeries* s : chart_->series()) s->attachAxis(xa), s->attachAxis(y);
+  finish();
 }
 
 void SweepChart::showBands(const std::vector<Band>& bands, const QString& metric, bool sd) {
@@ -250,22 +281,19 @@ void SweepChart::showBands(const std::vector<Band>& bands, const QString& metric
       area->setBrush(fill);
       area->setPen(Qt::NoPen);
       chart_->addSeries(area);
-      chart_->legend()->markers(area).front()->setVisible(false);
     } else {
       delete up;
       delete down;
     }
     chart_->addSeries(mean);
   }
-  auto* x = new QValueAxis;
+  QCategoryAxis* x = epoch_axis(max_epoch, plotWidth(), font());
   x->setTitleText("epoch");
-  epoch_axis(x, max_epoch);
-  auto* y = new QValueAxis;
+  QCategoryAxis* y = value_axis(lo, hi, plotHeight(), font());
   y->setTitleText(metric);
-  nice_axis(y, lo, hi);
-  tidy_axis(x), tidy_axis(y);
   chart_->addAxis(x, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
   for (QAbstractSeries* s : chart_->series()) s->attachAxis(x), s->attachAxis(y);
+  finish();
 }
 
 void SweepChart::showBoxes(const QStringList& names, const std::vector<BoxStats>& boxes,
@@ -323,10 +351,8 @@ void SweepChart::showBoxes(const QStringList& names, const std::vector<BoxStats>
   auto* x = new QBarCategoryAxis;
   x->append(cats);
   x->setTitleText("configuration");
-  auto* y = new QValueAxis;
+  QCategoryAxis* y = value_axis(lo, hi, plotHeight(), font());
   y->setTitleText(metric);
-  nice_axis(y, lo, hi);
-  tidy_axis(x), tidy_axis(y);
   chart_->addAxis(x, Qt::AlignBottom), chart_->addAxis(y, Qt::AlignLeft);
   series->attachAxis(x), series->attachAxis(y);
   // The points sit on category indexes: a value axis over the same span, hidden.
@@ -336,16 +362,17 @@ void SweepChart::showBoxes(const QStringList& names, const std::vector<BoxStats>
   chart_->addAxis(xi, Qt::AlignBottom);
   means->attachAxis(xi), means->attachAxis(y);
   dots->attachAxis(xi), dots->attachAxis(y);
+  finish();
 }
 
 QString SweepChart::exportTo(const QString& file) {
-  return export_now(file, [this](const QString& ext) { return chart_file(view_, ext, title_, csv_); });
+  return export_now(file, [this](const QString& ext) { return chart_file(this, ext, title_, csv_); });
 }
 
 void SweepChart::contextMenuEvent(QContextMenuEvent* e) {
   QMenu menu(this);
   add_export_action(menu, this, {"chart", title_, true, [this](const QString& ext) {
-                                   return chart_file(view_, ext, title_, csv_);
+                                   return chart_file(this, ext, title_, csv_);
                                  }});
   menu.exec(e->globalPos());
 }
@@ -392,11 +419,11 @@ void ParallelCoordinates::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
   p.fillRect(rect(), Qt::white);
-  QFont f = font();
-  f.setPointSizeF(9);
-  p.setFont(f);
+  // Text in the widget's font (presentation mode enlarges it), room by its height.
+  const QFontMetricsF fm(font());
+  const double lh = fm.height();
   const int axes = static_cast<int>(axes_.size()) + 1;
-  const QRectF area = QRectF(rect()).adjusted(60, 42, -60, -34);
+  const QRectF area = QRectF(rect()).adjusted(60, 2.4 * lh + 8, -60, -(lh + 14));
   if (lines_.empty()) {
     p.setPen(Qt::gray);
     p.drawText(rect(), Qt::AlignCenter, "Parallel coordinates appear when trials have results.");
@@ -438,7 +465,7 @@ void ParallelCoordinates::paintEvent(QPaintEvent*) {
         // Categories at their positions.
         for (size_t k = 0; k < a.categories.size(); ++k) {
           const double pos = a.categories.size() == 1 ? 0.5 : double(k) / (a.categories.size() - 1);
-          p.drawText(QRectF(x + 4, y_of(pos) - 9, 120, 18), Qt::AlignLeft | Qt::AlignVCenter,
+          p.drawText(QRectF(x + 4, y_of(pos) - lh / 2, 10 * lh, lh), Qt::AlignLeft | Qt::AlignVCenter,
                      QString::fromStdString(display_value(a.categories[k])));
         }
       }
@@ -446,9 +473,10 @@ void ParallelCoordinates::paintEvent(QPaintEvent*) {
       name = metric_;
       top = QString::number(hi_, 'g', 4), bottom = QString::number(lo_, 'g', 4);
     }
-    p.drawText(QRectF(x - 90, area.top() - 36, 180, 18), Qt::AlignCenter, name);
-    p.drawText(QRectF(x - 90, area.top() - 18, 180, 16), Qt::AlignCenter, top);
-    p.drawText(QRectF(x - 90, area.bottom() + 4, 180, 16), Qt::AlignCenter, bottom);
+    const double w = 14 * lh;
+    p.drawText(QRectF(x - w / 2, area.top() - 2.2 * lh - 4, w, lh), Qt::AlignCenter, name);
+    p.drawText(QRectF(x - w / 2, area.top() - 1.1 * lh - 2, w, lh), Qt::AlignCenter, top);
+    p.drawText(QRectF(x - w / 2, area.bottom() + 4, w, lh), Qt::AlignCenter, bottom);
   }
 }
 

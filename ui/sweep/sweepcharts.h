@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "sweep/analysis.h"
+#include "ui/widgets/chartstyle.h"
 
+class QAbstractSeries;
 class QChart;
 class QChartView;
 
@@ -46,15 +48,23 @@ class SweepChart : public QWidget {
   QChart* chart() const { return chart_; }
   int seriesCount() const;
   QString csv() const { return csv_; }
+  /// The legend's entries as laid out now, one string per row.
+  QStringList legendRows() const;
 
  protected:
   void contextMenuEvent(QContextMenuEvent* e) override;
+  void changeEvent(QEvent* e) override;
 
  private:
   void reset(const QString& title);
+  void finish();
+  double plotWidth() const;
+  double plotHeight() const;
   QString title_;
   QChart* chart_;
   QChartView* view_;
+  ChartLegend* legend_;
+  QVector<QList<QAbstractSeries*>> legend_series_;  // what each legend entry hides and shows
   QString csv_;
 };
 

@@ -2,20 +2,19 @@
 
 #include "ui/widgets/export.h"
 
-#include <QApplication>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
 #include <QContextMenuEvent>
+#include <QFontMetricsF>
 #include <QLegend>
-#include <QLegendMarker>
 #include <QLineSeries>
-#include <QLogValueAxis>
 #include <QMenu>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QScatterSeries>
 #include <QTimer>
 #include <QToolTip>
-#include <QValueAxis>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -23,14 +22,6 @@
 #include <map>
 
 namespace hyperlab {
-
-QColor series_color(int i) {
-  static const QColor palette[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
-                                   QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
-                                   QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
-                                   QColor(23, 190, 207)};
-  return palette[i % 10];
-}
 
 namespace {
 
@@ -68,31 +59,47 @@ QVector<QPointF> thin(const QVector<QPointF>& p, int columns, bool log_y) {
 }  // namespace
 
 MetricChart::MetricChart(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent)
-    : QWidget(parent), title_(title), y_label_(y_label) {
+    : QWidget(parent), title_(title), x_start_(NAN), marker_x_(NAN), marker_y_(NAN), y_label_(y_label) {
   chart_ = new QChart;
   chart_->setTitle(title);
-  chart_->legend()->setAlignment(Qt::AlignBottom);
+  chart_->legend()->hide();  // ours, under the chart, wraps instead of eliding
   chart_->setMargins(QMargins(4, 4, 4, 4));
   chart_->setAnimationOptions(QChart::NoAnimation);
-  x_axis_ = new QValueAxis;
+  x_axis_ = new QCategoryAxis;
   x_axis_->setTitleText(x_label);
-  x_axis_->setLabelFormat("%g");
   chart_->addAxis(x_axis_, Qt::AlignBottom);
+  y_axis_ = new QCategoryAxis;
+  y_axis_->setTitleText(y_label);
+  chart_->addAxis(y_axis_, Qt::AlignLeft);
   marker_ = new QScatterSeries;
-  marker_->setName("best");
   marker_->setMarkerSize(11);
   marker_->setColor(QColor(255, 215, 0));
   marker_->setBorderColor(Qt::black);
-  chart_->addSeries(marker_);
-  marker_->attachAxis(x_axis_);
-  setLogY(false);
+  hover_ = new QScatterSeries;  // the point the read-out is about
+  hover_->setMarkerSize(9);
+  hover_->setBorderColor(Qt::white);
+  for (QScatterSeries* s : {marker_, hover_}) {
+    chart_->addSeries(s);
+    s->attachAxis(x_axis_);
+    s->attachAxis(y_axis_);
+  }
   view_ = new QChartView(chart_);
   view_->setRenderHint(QPainter::Antialiasing);
+  style_chart(chart_, view_);
+  view_->viewport()->setMouseTracking(true);
+  view_->viewport()->installEventFilter(this);
+  legend_ = new ChartLegend;
+  connect(legend_, &ChartLegend::clicked, this, [this](int i) {
+    if (i < series_.size()) setSeriesVisible(i, !seriesVisible(i));
+    else marker_shown_ = !marker_shown_, setMarker(marker_x_, marker_y_, marker_label_);
+  });
   auto* lay = new QVBoxLayout(this);
   lay->setContentsMargins(0, 0, 0, 0);
-  lay->addWidget(view_);
-  // The marker's legend entry only when it is shown.
-  for (QLegendMarker* m : chart_->legend()->markers(marker_)) m->setVisible(false);
+  lay->setSpacing(0);
+  lay->addWidget(view_, 1);
+  lay->addWidget(legend_);
+  apply_chart_fonts(chart_, font());
+  updateAxes();
 }
 
 int MetricChart::addSeries(const QString& name, QColor color, Qt::PenStyle style) {
@@ -107,34 +114,19 @@ int MetricChart::addSeries(const QString& name, QColor color, Qt::PenStyle style
   const int index = series_.size();
   series_.push_back(e);
   applyPen(index);
-  QLineSeries* line = e.line;
-  connect(line, &QLineSeries::hovered, this, [this, line](const QPointF& p, bool on) {
-    if (!on) return QToolTip::hideText();
-    // The nearest shown point of this series.
-    const auto pts = line->points();
-    QPointF best = p;
-    double d = INFINITY;
-    for (const QPointF& q : pts)
-      if (std::abs(q.x() - p.x()) < d) d = std::abs(q.x() - p.x()), best = q;
-    QToolTip::showText(QCursor::pos(), QString("%1\n%2 = %3\n%4 = %5")
-                                           .arg(line->name(), x_axis_->titleText())
-                                           .arg(best.x(), 0, 'g', 6)
-                                           .arg(y_label_)
-                                           .arg(best.y(), 0, 'g', 6));
-  });
-  for (QLegendMarker* m : chart_->legend()->markers(line)) {
-    connect(m, &QLegendMarker::clicked, this, [this, index] { setSeriesVisible(index, !seriesVisible(index)); });
-  }
+  updateLegend();
   return index;
 }
 
 void MetricChart::removeAllSeries() {
+  clearHover();
   for (Entry& e : series_) {
     chart_->removeSeries(e.line);
     delete e.line;
   }
   series_.clear();
   setMarker(NAN, NAN, QString());
+  updateLegend();
   updateAxes();
 }
 
@@ -148,6 +140,22 @@ void MetricChart::applyPen(int i) {
   e.line->setPen(pen);
 }
 
+void MetricChart::updateLegend() {
+  QVector<ChartLegend::Entry> entries;
+  for (const Entry& e : series_)
+    entries.push_back({e.line->name(), e.color, e.style, ChartLegend::Symbol::Line, e.line->isVisible()});
+  if (marker_on_) entries.push_back({marker_label_, marker_->color(), Qt::SolidLine, ChartLegend::Symbol::Dot, marker_shown_});
+  legend_->setEntries(entries);
+}
+
+void MetricChart::setLegendVisible(bool on) {
+  legend_on_ = on;
+  legend_->setVisible(on);
+}
+
+double MetricChart::toAxisY(double y) const { return log_y_ ? std::log10(y) : y; }
+double MetricChart::fromAxisY(double y) const { return log_y_ ? std::pow(10.0, y) : y; }
+
 void MetricChart::setPoints(int i, const QVector<QPointF>& points) {
   if (i < 0 || i >= series_.size()) return;
   Entry& e = series_[i];
@@ -155,7 +163,10 @@ void MetricChart::setPoints(int i, const QVector<QPointF>& points) {
   // One min/max pair per 2 pixels is as much as a line can show.
   const int columns = std::max(100, view_->width() / 2);
   QVector<QPointF> shown = thin(points, columns, log_y_);
+  if (log_y_)
+    for (QPointF& q : shown) q.setY(std::log10(q.y()));
   e.shown = shown.size();
+  e.line->setPointsVisible(shown.size() == 1);  // a line of one point draws nothing
   e.line->replace(shown);
   scheduleAxes();
 }
@@ -174,119 +185,200 @@ bool MetricChart::seriesVisible(int i) const { return series_.value(i).line && s
 void MetricChart::setSeriesVisible(int i, bool on) {
   if (i < 0 || i >= series_.size()) return;
   series_[i].line->setVisible(on);
-  // Keep the legend entry, greyed out, so it can be clicked back on.
-  for (QLegendMarker* m : chart_->legend()->markers(series_[i].line)) {
-    m->setVisible(true);
-    QColor c = on ? series_[i].color : QColor(190, 190, 190);
-    m->setBrush(c);
-    m->setLabelBrush(on ? QBrush(palette().color(QPalette::Text)) : QBrush(QColor(160, 160, 160)));
-  }
+  legend_->setEntryOn(i, on);  // the entry stays, greyed out, so it can be clicked back on
+  clearHover();
   updateAxes();
 }
 
 void MetricChart::setLogY(bool on) {
   log_y_ = on;
-  QAbstractAxis* old = y_axis_;
-  if (on) {
-    auto* a = new QLogValueAxis;
-    a->setBase(10);
-    a->setLabelFormat("%.0e");
-    a->setMinorTickCount(-1);
-    y_axis_ = a;
-  } else {
-    auto* a = new QValueAxis;
-    a->setLabelFormat("%.3g");
-    y_axis_ = a;
-  }
-  y_axis_->setTitleText(y_label_);
-  chart_->addAxis(y_axis_, Qt::AlignLeft);
-  for (Entry& e : series_) {
-    if (old) e.line->detachAxis(old);
-    e.line->attachAxis(y_axis_);
-  }
-  if (old) marker_->detachAxis(old);
-  marker_->attachAxis(y_axis_);
-  if (old) {
-    chart_->removeAxis(old);
-    delete old;
-  }
+  clearHover();
   for (int i = 0; i < series_.size(); ++i) setPoints(i, QVector<QPointF>(series_[i].points));
+  setMarker(marker_x_, marker_y_, marker_label_);
   updateAxes();
-  if (presentation_) setPresentation(true);  // the new axis gets the large fonts too
+}
+
+void MetricChart::setXStart(double x) {
+  x_start_ = x;
+  scheduleAxes();
+}
+
+void MetricChart::setIntegerX(bool on) {
+  integer_x_ = on;
+  scheduleAxes();
 }
 
 void MetricChart::setMarker(double x, double y, const QString& label) {
-  if (std::isfinite(x) && std::isfinite(y) && (!log_y_ || y > 0)) {
-    marker_->replace(QVector<QPointF>{QPointF(x, y)});
-    marker_->setName(label);
-    for (QLegendMarker* m : chart_->legend()->markers(marker_)) m->setVisible(true);
-  } else {
-    marker_->clear();
-    for (QLegendMarker* m : chart_->legend()->markers(marker_)) m->setVisible(false);
-  }
+  marker_x_ = x, marker_y_ = y, marker_label_ = label;
+  const bool was_on = marker_on_;
+  marker_on_ = std::isfinite(x) && std::isfinite(y) && (!log_y_ || y > 0);
+  if (marker_on_ && marker_shown_) marker_->replace(QVector<QPointF>{QPointF(x, toAxisY(y))});
+  else marker_->clear();
+  if (!marker_on_) marker_shown_ = true;
+  if (marker_on_ != was_on || marker_on_) updateLegend();
+  scheduleAxes();
 }
+
+double MetricChart::markerRadius() const { return marker_->markerSize() / 2; }
 
 void MetricChart::updateAxes() {
   axes_pending_ = false;
   double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
-  for (const Entry& e : series_) {
-    if (!e.line->isVisible()) continue;
-    for (const QPointF& p : e.line->points()) {
-      x0 = std::min(x0, p.x()), x1 = std::max(x1, p.x());
-      y0 = std::min(y0, p.y()), y1 = std::max(y1, p.y());
-    }
-  }
+  auto take = [&](const QPointF& p) {
+    x0 = std::min(x0, p.x()), x1 = std::max(x1, p.x());
+    y0 = std::min(y0, p.y()), y1 = std::max(y1, p.y());
+  };
+  for (const Entry& e : series_)
+    if (e.line->isVisible())
+      for (const QPointF& p : e.line->points()) take(p);
+  for (const QPointF& p : marker_->points()) take(p);  // the marker is data too: it must not be cut off
   const bool empty = !std::isfinite(x0);
-  if (empty) x0 = 0, x1 = 1, y0 = log_y_ ? 0.1 : 0, y1 = 1;
-  // Whole epochs on the x axis; integer ticks while there are few.
-  x0 = std::floor(x0 + 1e-9), x1 = std::ceil(x1 - 1e-9);
+  if (empty) x0 = 0, x1 = 1, y0 = log_y_ ? -1 : 0, y1 = log_y_ ? 0 : 1;
+  if (std::isfinite(x_start_)) x0 = x_start_, x1 = std::max(x1, x_start_);
+  else if (integer_x_) x0 = std::floor(x0 + 1e-9);
+  if (integer_x_) x1 = std::ceil(x1 - 1e-9);
   if (x1 <= x0) x1 = x0 + 1;
-  x_axis_->setRange(x0, x1);
-  if (x1 - x0 <= 10) {
-    x_axis_->setTickCount(static_cast<int>(x1 - x0) + 1);
-    x_axis_->setLabelFormat("%d");
-  } else {
-    x_axis_->setTickCount(6);
-    x_axis_->applyNiceNumbers();
-    x_axis_->setLabelFormat("%g");
-  }
-  if (log_y_) {
-    // Ticks every decade, or every 2 or 3 decades when the range is wide, so
-    // the labels keep room even on a small chart.
-    double dlo = std::floor(std::log10(y0)), dhi = std::ceil(std::log10(y1));
-    if (dhi <= dlo) dhi = dlo + 1;
-    const int step = dhi - dlo > 8 ? 3 : dhi - dlo > 4 ? 2 : 1;
-    dlo = std::floor(dlo / step) * step, dhi = std::ceil(dhi / step) * step;
-    auto* a = static_cast<QLogValueAxis*>(y_axis_);
-    a->setBase(std::pow(10.0, step));
-    a->setRange(std::pow(10.0, dlo), std::pow(10.0, dhi));
-  } else {
-    double pad = (y1 - y0) * 0.05;
-    if (pad <= 0) pad = std::max(std::abs(y1) * 0.05, 1e-3);
-    auto* y = static_cast<QValueAxis*>(y_axis_);
-    if (empty) {
-      y->setRange(0, 1);
-      return;
+  // The plot's size in pixels (an estimate before the chart's first layout),
+  // to leave room for the marker's radius and to space the labels.
+  const QRectF area = chart_->plotArea();
+  const double w = area.width() > 50 ? area.width() : std::max(100, view_->width() - 80);
+  const double h = area.height() > 50 ? area.height() : std::max(80, view_->height() - 90);
+  const double room = markerRadius() + 2;
+  const QFontMetricsF fm(font());
+  const auto [xa, xb] = padded_range(x0, x1, 0.0, room, w);
+  const auto [ya, yb] = padded_range(y0, y1, empty ? 0.0 : 0.05, room, h);
+  const double label_w = fm.horizontalAdvance(QString::number(std::max(std::abs(x0), std::abs(x1)), 'g', 6)) + 2 * fm.height();
+  x_ticks_ = linear_ticks(xa, xb, std::clamp(static_cast<int>(w / label_w), 2, 12), integer_x_);
+  const int y_target = std::clamp(static_cast<int>(h / (2.2 * fm.height())), 3, 8);
+  y_ticks_ = log_y_ ? log_ticks(std::pow(10.0, ya), std::pow(10.0, yb), y_target) : linear_ticks(ya, yb, y_target);
+  apply_ticks(x_axis_, x_ticks_);
+  apply_ticks(y_axis_, y_ticks_);
+}
+
+std::pair<double, double> MetricChart::xRange() {
+  if (axes_pending_) updateAxes();
+  return {x_ticks_.lo, x_ticks_.hi};
+}
+
+std::pair<double, double> MetricChart::yRange() {
+  if (axes_pending_) updateAxes();
+  return {fromAxisY(y_ticks_.lo), fromAxisY(y_ticks_.hi)};
+}
+
+QVector<double> MetricChart::xTicks() {
+  if (axes_pending_) updateAxes();
+  return x_ticks_.at;
+}
+
+QVector<double> MetricChart::yTicks() {
+  if (axes_pending_) updateAxes();
+  QVector<double> out;
+  for (double v : y_ticks_.at) out.push_back(fromAxisY(v));
+  return out;
+}
+
+QStringList MetricChart::xTickLabels() {
+  if (axes_pending_) updateAxes();
+  return x_axis_->categoriesLabels();
+}
+
+QStringList MetricChart::yTickLabels() {
+  if (axes_pending_) updateAxes();
+  return y_axis_->categoriesLabels();
+}
+
+QWidget* MetricChart::viewport() const { return view_->viewport(); }
+
+QPointF MetricChart::viewportPos(double x, double y) const {
+  const QPointF in_chart = chart_->mapToPosition(QPointF(x, toAxisY(y)), marker_);
+  return view_->mapFromScene(chart_->mapToScene(in_chart));
+}
+
+QRectF MetricChart::viewportPlotArea() const {
+  const QRectF a = chart_->mapRectToScene(chart_->plotArea());
+  return QRectF(view_->mapFromScene(a.topLeft()), view_->mapFromScene(a.bottomRight()));
+}
+
+namespace {
+double segment_distance(QPointF p, QPointF a, QPointF b) {
+  const QPointF d = b - a;
+  const double len2 = QPointF::dotProduct(d, d);
+  const double t = len2 > 0 ? std::clamp(QPointF::dotProduct(p - a, d) / len2, 0.0, 1.0) : 0.0;
+  const QPointF q = a + t * d - p;
+  return std::sqrt(QPointF::dotProduct(q, q));
+}
+}  // namespace
+
+void MetricChart::updateHover(QPointF pos) {
+  // The curve nearest the pointer (within a few pixels of its line), and on
+  // it the point nearest the pointer: its value is what the read-out shows.
+  const QPointF at = chart_->mapFromScene(view_->mapToScene(pos.toPoint()));
+  const double tol = std::max(8.0, 0.6 * QFontMetricsF(font()).height());
+  int best = -1;
+  double best_d = tol;
+  QPointF best_pt;
+  for (int i = 0; i < series_.size(); ++i) {
+    const Entry& e = series_[i];
+    if (!e.line->isVisible()) continue;
+    const QList<QPointF> pts = e.line->points();
+    double line_d = INFINITY, point_d = INFINITY;
+    QPointF nearest, prev;
+    for (int k = 0; k < pts.size(); ++k) {
+      const QPointF px = chart_->mapToPosition(pts[k], e.line);
+      const QPointF d = px - at;
+      const double pd = std::sqrt(QPointF::dotProduct(d, d));
+      if (pd < point_d) point_d = pd, nearest = pts[k];
+      line_d = std::min(line_d, k > 0 ? segment_distance(at, prev, px) : pd);
+      prev = px;
     }
-    y->setRange(y0 - pad, y1 + pad);
-    y->applyNiceNumbers();
+    if (line_d <= best_d) best_d = line_d, best = i, best_pt = nearest;
   }
+  if (best < 0) return clearHover();
+  hover_text_ = QString("%1\n%2 = %3\n%4 = %5")
+                    .arg(series_[best].line->name(), x_axis_->titleText())
+                    .arg(best_pt.x(), 0, 'g', 6)
+                    .arg(y_label_)
+                    .arg(fromAxisY(best_pt.y()), 0, 'g', 6);
+  hover_->setColor(series_[best].color);
+  hover_->replace(QVector<QPointF>{best_pt});
+  QToolTip::showText(view_->viewport()->mapToGlobal(pos.toPoint()), hover_text_, view_->viewport());
+}
+
+void MetricChart::clearHover() {
+  if (hover_text_.isEmpty() && hover_->count() == 0) return;
+  hover_text_.clear();
+  hover_->clear();
+  QToolTip::hideText();
+}
+
+bool MetricChart::eventFilter(QObject* watched, QEvent* e) {
+  if (watched == view_->viewport()) {
+    if (e->type() == QEvent::MouseMove) updateHover(static_cast<QMouseEvent*>(e)->position());
+    else if (e->type() == QEvent::Leave) clearHover();
+  }
+  return QWidget::eventFilter(watched, e);
+}
+
+void MetricChart::changeEvent(QEvent* e) {
+  QWidget::changeEvent(e);
+  if (e->type() == QEvent::FontChange) {
+    apply_chart_fonts(chart_, font());
+    scheduleAxes();  // the labels' room changed
+  }
+}
+
+void MetricChart::resizeEvent(QResizeEvent* e) {
+  QWidget::resizeEvent(e);
+  scheduleAxes();
 }
 
 void MetricChart::setPresentation(bool on) {
   presentation_ = on;
   for (int i = 0; i < series_.size(); ++i) applyPen(i);
-  // From the application's font, not the widget's (which a presentation-mode
-  // parent may already have enlarged).
-  QFont f = QApplication::font();
-  if (on) f.setPointSizeF(f.pointSizeF() * 1.3);
-  QFont tf = f;
-  tf.setBold(true);
-  if (on) tf.setPointSizeF(f.pointSizeF() * 1.15);
-  chart_->setTitleFont(tf);
-  chart_->legend()->setFont(f);
-  for (QAbstractAxis* a : chart_->axes()) a->setLabelsFont(f), a->setTitleFont(f);
+  legend_->setLineWidth(on ? 4 : 2.5);
   marker_->setMarkerSize(on ? 15 : 11);
+  hover_->setMarkerSize(on ? 12 : 9);
+  scheduleAxes();
 }
 
 QString MetricChart::csv() const {
@@ -313,16 +405,25 @@ QString MetricChart::csv() const {
 ExportFile MetricChart::exportFile(const QString& ext, QSize size) {
   if (ext == "csv") return {csv().toUtf8(), QString()};
   if (ext != "png" && ext != "svg" && ext != "pdf") return {{}, "unknown format \"" + ext + "\" (use .png, .svg, .pdf or .csv)"};
-  if (axes_pending_) updateAxes();
-  // Render at a fixed size, independent of the window.
-  const QSize old = view_->size();
-  chart_->resize(size);
-  ExportFile f = render_picture(ext, size, title_, [this](QPainter& p, const QRectF& target) {
+  clearHover();
+  // Render at a fixed size, independent of the window: the chart, and the
+  // legend (as many rows as it needs at that width) under it.
+  const int legend_h = legend_on_ ? legend_->heightForWidth(size.width()) : 0;
+  const QSizeF old = chart_->size();
+  const QSizeF chart_size(size.width(), std::max(100, size.height() - legend_h));
+  chart_->resize(chart_size);
+  updateAxes();
+  ExportFile f = render_picture(ext, size, title_, [&](QPainter& p, const QRectF& target) {
+    p.save();
+    p.translate(target.topLeft());
+    p.scale(target.width() / size.width(), target.height() / size.height());
     p.setRenderHint(QPainter::Antialiasing);
-    chart_->scene()->render(&p, target, chart_->geometry());
+    chart_->scene()->render(&p, QRectF(QPointF(0, 0), chart_size), chart_->geometry());
+    if (legend_h > 0) legend_->paint(p, QRectF(0, chart_size.height(), size.width(), legend_h));
+    p.restore();
   });
   chart_->resize(old);
-  view_->resize(old);
+  updateAxes();
   return f;
 }
 

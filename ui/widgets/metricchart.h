@@ -3,6 +3,11 @@
 // legend clicks that hide and show series, and export to PNG, SVG and PDF.
 // Callers hand it all points of a series; it thins them for display only
 // (min and max per pixel column, so extremes and the best point survive).
+// The axes fit the data (and the marker, with room for its radius) and follow
+// it live, with round ticks (ui/widgets/chartstyle.h); a log y axis plots
+// log10(y) on a linear axis labelled in real values, so it always has at least
+// three labels. Fonts follow the widget's font; the legend is a wrapping row
+// of entries under the chart (ChartLegend), part of every picture export.
 #pragma once
 
 #include <QColor>
@@ -11,15 +16,16 @@
 #include <QVector>
 #include <QWidget>
 
+#include <utility>
+
+#include "ui/widgets/chartstyle.h"
 #include "ui/widgets/export.h"
 
+class QCategoryAxis;
 class QChart;
 class QChartView;
 class QLineSeries;
 class QScatterSeries;
-class QAbstractAxis;
-class QValueAxis;
-class QLogValueAxis;
 
 namespace hyperlab {
 
@@ -44,8 +50,33 @@ class MetricChart : public QWidget {
   bool logY() const { return log_y_; }
   /// Marks one point (e.g. the best epoch); NaN hides the marker.
   void setMarker(double x, double y, const QString& label);
-  /// Line width and font size for presentation mode.
+  /// Thicker lines and a larger marker for presentation mode (the fonts
+  /// follow the widget's font, which presentation mode enlarges).
   void setPresentation(bool on);
+  /// Fixes where the x axis starts (NaN: at the data's first whole x), so
+  /// that charts side by side start at the same epoch.
+  void setXStart(double x);
+  /// Whole-number ticks on the x axis (epochs, steps); on by default.
+  void setIntegerX(bool on);
+  void setLegendVisible(bool on);
+  ChartLegend* legend() const { return legend_; }
+  /// The axes' ranges, tick values and labels in data units (real values on
+  /// a log axis), after any pending update.
+  std::pair<double, double> xRange();
+  std::pair<double, double> yRange();
+  QVector<double> xTicks();
+  QVector<double> yTicks();
+  QStringList xTickLabels();
+  QStringList yTickLabels();
+  /// What the hover read-out shows now: the series, x and y of the point
+  /// nearest the pointer, or "" when the pointer is near no curve.
+  QString hoverText() const { return hover_text_; }
+  /// The chart view's viewport (where the pointer's events go), and where a
+  /// data point is drawn in it; the plot area in the same coordinates.
+  QWidget* viewport() const;
+  QPointF viewportPos(double x, double y) const;
+  QRectF viewportPlotArea() const;
+  double markerRadius() const;
   QString title() const { return title_; }
   /// Writes the chart with its title, axes and legend; the format follows the
   /// extension (.png, .svg, .pdf), or its data as pgfplots-ready .csv (every
@@ -61,11 +92,19 @@ class MetricChart : public QWidget {
 
  protected:
   void contextMenuEvent(QContextMenuEvent* e) override;
+  void changeEvent(QEvent* e) override;
+  void resizeEvent(QResizeEvent* e) override;
+  bool eventFilter(QObject* watched, QEvent* e) override;
 
  private:
   void updateAxes();
   void scheduleAxes();  // one axes update per event-loop pass, however many series changed
   void applyPen(int i);
+  void updateLegend();
+  void updateHover(QPointF pos);  // pos: in the viewport
+  void clearHover();
+  double toAxisY(double y) const;
+  double fromAxisY(double y) const;
   struct Entry {
     QLineSeries* line = nullptr;
     QVector<QPointF> points;  // everything, as given
@@ -76,15 +115,17 @@ class MetricChart : public QWidget {
   QString title_;
   QChart* chart_;
   QChartView* view_;
-  QValueAxis* x_axis_;
-  QAbstractAxis* y_axis_ = nullptr;
-  QScatterSeries* marker_;
+  ChartLegend* legend_;
+  QCategoryAxis *x_axis_, *y_axis_;
+  QScatterSeries *marker_, *hover_;
   QVector<Entry> series_;
-  bool log_y_ = false, presentation_ = false, axes_pending_ = false;
-  QString y_label_;
+  bool log_y_ = false, presentation_ = false, axes_pending_ = false, integer_x_ = true, legend_on_ = true;
+  double x_start_;
+  double marker_x_, marker_y_;
+  QString marker_label_;
+  bool marker_on_ = false, marker_shown_ = true;
+  AxisTicks x_ticks_, y_ticks_;
+  QString y_label_, hover_text_;
 };
-
-/// A fixed palette of distinguishable colours.
-QColor series_color(int i);
 
 }  // namespace hyperlab
