@@ -39,6 +39,7 @@
 #include "ui/sweep/sweepcontroller.h"
 #include "ui/sweep/sweepview.h"
 #include "ui/widgets/background.h"
+#include "ui/widgets/chartstyle.h"
 #include "ui/widgets/export.h"
 #include "ui/widgets/metricchart.h"
 #include "ui/widgets/pictureviews.h"
@@ -606,16 +607,6 @@ double MainWindow::presentationScale() const {
   return std::clamp(height / 720.0, 1.5, 2.0);
 }
 
-namespace {
-
-QFont scaled(QFont f, double factor) {
-  if (f.pointSizeF() > 0) f.setPointSizeF(f.pointSizeF() * factor);
-  else f.setPixelSize(qRound(f.pixelSize() * factor));
-  return f;
-}
-
-}  // namespace
-
 void MainWindow::scalePresentationFonts(double factor) {
   // As they were: the fonts and rows changed below.
   for (auto& [w, f] : presented_.fonts)
@@ -625,7 +616,7 @@ void MainWindow::scalePresentationFonts(double factor) {
   presented_.fonts.clear(), presented_.row_heights.clear();
   QList<QWidget*> scaled_widgets = {views_, statusBar()};
   if (auto* tb = findChild<QToolBar*>("runToolbar")) scaled_widgets << tb;
-  for (QWidget* w : scaled_widgets) w->setFont(factor == 1 ? QFont() : scaled(font(), factor));  // QFont(): the window's
+  for (QWidget* w : scaled_widgets) w->setFont(factor == 1 ? QFont() : scaled_font(font(), factor));  // QFont(): the window's
   if (factor == 1) return;
   for (QWidget* w : scaled_widgets)
     for (QWidget* c : w->findChildren<QWidget*>()) {
@@ -633,7 +624,7 @@ void MainWindow::scalePresentationFonts(double factor) {
       // takes no font from a parent without one (Qt's style sheets keep
       // theirs): scaled itself.
       if (!c->styleSheet().isEmpty() && !c->parentWidget()->testAttribute(Qt::WA_StyleSheet))
-        presented_.fonts.push_back({c, c->font()}), c->setFont(scaled(c->font(), factor));
+        presented_.fonts.push_back({c, c->font()}), c->setFont(scaled_font(c->font(), factor));
       // Table rows have a height of their own, not the font's: as much taller as the text.
       auto* header = qobject_cast<QHeaderView*>(c);
       if (header && header->orientation() == Qt::Vertical) {
