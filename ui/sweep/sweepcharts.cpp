@@ -111,6 +111,10 @@ double SweepChart::plotHeight() const { return std::max(100, view_->height() - 1
 // (a band's area goes with the mean line after it).
 void SweepChart::finish() {
   apply_chart_fonts(chart_, font());
+  int over = 0;
+  for (QAbstractAxis* a : chart_->axes(Qt::Horizontal))
+    if (auto* c = qobject_cast<QCategoryAxis*>(a)) over = right_overhang(c, plotWidth(), font());
+  chart_->setMargins(QMargins(4, 4, 4 + over, 4));
   QVector<ChartLegend::Entry> entries;
   legend_series_.clear();
   QList<QAbstractSeries*> pending;

@@ -149,10 +149,13 @@ AxisTicks log_ticks(double lo, double hi, int target) {
   const int decades = d1 - d0 + 1;
   if (decades >= 3) {
     int s = std::max(1, static_cast<int>(std::ceil(double(decades) / target)));
+    // One style for the whole axis: plain numbers, or 1eN throughout when some decade needs it.
+    const bool exponents = d0 < -3 || d1 > 4;
     for (;; s = 1) {
       t.at.clear(), t.labels.clear();
       for (int d = d0; d <= d1; ++d)
-        if (((d % s) + s) % s == 0) t.at.push_back(d), t.labels << log_tick_label(std::pow(10.0, d));
+        if (((d % s) + s) % s == 0)
+          t.at.push_back(d), t.labels << (exponents ? QString("1e%1").arg(d) : log_tick_label(std::pow(10.0, d)));
       if (t.at.size() >= 3 || s == 1) break;
     }
     return t;
@@ -204,6 +207,13 @@ void style_chart(QChart* chart, QWidget* view) {
   chart->setDropShadowEnabled(false);
   chart->layout()->setContentsMargins(0, 0, 0, 0);
   if (auto* frame = qobject_cast<QFrame*>(view)) frame->setFrameShape(QFrame::NoFrame);
+}
+
+int right_overhang(QCategoryAxis* a, double length, const QFont& font) {
+  const QStringList labels = a->categoriesLabels();
+  if (labels.isEmpty() || !(a->max() > a->min())) return 0;
+  const double room = (a->max() - a->endValue(labels.back())) / (a->max() - a->min()) * length;
+  return std::max(0, static_cast<int>(std::ceil(QFontMetricsF(font).horizontalAdvance(labels.back()) / 2 - room)) + 2);
 }
 
 QFont scaled_font(QFont f, double factor) {

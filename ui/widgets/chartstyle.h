@@ -55,6 +55,11 @@ void apply_ticks(QCategoryAxis* axis, const AxisTicks& ticks);
 /// the legend under it, no shadow. `view` (a QChartView) loses its frame.
 void style_chart(QChart* chart, QWidget* view);
 
+/// Pixels by which the last label of a horizontal category axis `length`
+/// pixels long sticks out past its end (room the chart's right margin must
+/// leave, or "100000" is cut to "10000").
+int right_overhang(QCategoryAxis* axis, double length, const QFont& font);
+
 /// `f` scaled by `factor`, whether it is sized in points or pixels.
 QFont scaled_font(QFont f, double factor);
 /// The chart's title (bold, a little larger), axis titles, tick labels and

@@ -6,6 +6,8 @@
 #include <QChart>
 #include <QChartView>
 #include <QContextMenuEvent>
+#include <QCoreApplication>
+#include <QGraphicsLayout>
 #include <QFontMetricsF>
 #include <QLegend>
 #include <QLineSeries>
@@ -253,6 +255,8 @@ void MetricChart::updateAxes() {
   y_ticks_ = log_y_ ? log_ticks(std::pow(10.0, ya), std::pow(10.0, yb), y_target) : linear_ticks(ya, yb, y_target);
   apply_ticks(x_axis_, x_ticks_);
   apply_ticks(y_axis_, y_ticks_);
+  const QMargins margins(4, 4, 4 + right_overhang(x_axis_, w, font()), 4);
+  if (chart_->margins() != margins) chart_->setMargins(margins);
 }
 
 std::pair<double, double> MetricChart::xRange() {
@@ -413,6 +417,11 @@ ExportFile MetricChart::exportFile(const QString& ext, QSize size) {
   const QSizeF chart_size(size.width(), std::max(100, size.height() - legend_h));
   chart_->resize(chart_size);
   updateAxes();
+  // The axes' new labels are laid out on the next pass of the event loop:
+  // now, so that the picture has them.
+  chart_->layout()->invalidate();
+  chart_->layout()->activate();
+  QCoreApplication::sendPostedEvents(chart_->scene());
   ExportFile f = render_picture(ext, size, title_, [&](QPainter& p, const QRectF& target) {
     p.save();
     p.translate(target.topLeft());

@@ -2,19 +2,24 @@
 // fit the data and follow it, ticks are round (whole epochs on the x axis),
 // the best-epoch marker stays inside the plot, log axes always carry at least
 // three labels, 20 series get 20 colours, the legend wraps long names instead
-// of eliding them, hovering near a curve reads out its nearest point, and the
-// fonts follow the widget's font.
+// of eliding them, hovering near a curve reads out its nearest point, the
+// fonts follow the widget's font, and History overlays name their runs.
 #include <gtest/gtest.h>
 
 #include <QSet>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QtCharts/QAbstractAxis>
 #include <QtCharts/QChart>
 
 #include <cmath>
+#include <cstdlib>
 
+#include "store/runstore.h"
+#include "ui/history/historyview.h"
 #include "ui/widgets/chartstyle.h"
 #include "ui/widgets/metricchart.h"
+#include "ui_helpers.h"
 
 using namespace hyperlab;
 
@@ -202,6 +207,17 @@ TEST(MetricChart, TheLegendWrapsLongNamesWithoutEliding) {
   const ExportFile with = c.exportFile("svg", QSize(360, 420));
   ASSERT_TRUE(with.error.isEmpty());
   EXPECT_TRUE(with.bytes.contains("smoothed"));
+  // Data just changed (the axes' update still pending): the picture has the new axes' labels.
+  c.setPoints(0, falling(2.3, 8));
+  c.setPoints(1, falling(1.9, 8));
+  c.setMarker(8, 2.3 / std::sqrt(8.0), "selected: epoch 8");
+  const QByteArray svg = c.exportFile("svg", QSize(360, 420)).bytes;
+  for (const QString& l : c.yTickLabels() + c.xTickLabels())
+    EXPECT_TRUE(svg.contains(">" + l.toUtf8() + "</text>")) << l.toStdString();
+  if (const char* shots = std::getenv("HYPERLAB_SCREENSHOTS")) {
+    EXPECT_EQ(c.exportTo(QString(shots) + "/metricchart-legend.png", QSize(360, 420)), QString());
+    EXPECT_EQ(c.exportTo(QString(shots) + "/metricchart-legend.pdf", QSize(360, 420)), QString());
+  }
 }
 
 TEST(MetricChart, HoveringNearACurveReadsOutItsNearestPoint) {
@@ -260,4 +276,51 @@ TEST(MetricChart, FontsFollowTheWidgetsFont) {
   // Presentation mode keeps its thicker lines.
   c.setPresentation(true);
   EXPECT_GT(c.markerRadius(), 6);
+}
+
+TEST(MetricChart, HistoryOverlaysNameEachRunAndTellNamesakesApart) {
+  QTemporaryDir dir;
+  const std::string db = dir.filePath("runs.db").toStdString();
+  {
+    RunStore st(db);
+    for (int k = 1; k <= 23; ++k) {  // runs #1 to #23: #3 and #23 would share a colour by number
+      ExperimentConfig c = ui_test::quick_spirals(2);
+      c.name = k == 4 ? "wide" : "spirals";
+      c.training.seed = k;
+      if (k == 2) c.training.optimizer.lr = 0.1;
+      const int64_t id = st.begin_run(c, RunStart{});
+      for (int e = 1; e <= 2; ++e) {
+        EpochEvent ev;
+        ev.epoch = e, ev.train_loss = 1.0 / e, ev.val_accuracy = 0.5 + 0.1 * e, ev.best = true;
+        st.add_epoch(id, ev, {1.f});
+      }
+      RunResult r;
+      r.status = RunStatus::Completed, r.epochs_run = 2, r.best_epoch = 2;
+      st.finish_run(id, r);
+    }
+  }
+  HistoryView h;
+  h.openDatabase(QString::fromStdString(db));
+  ASSERT_TRUE(ui_test::settled(h));
+  h.selectRuns({1, 2, 4});
+  ASSERT_TRUE(ui_test::settled(h));
+  MetricChart* acc = h.overlayChart();
+  ASSERT_EQ(acc->seriesCount(), 3);
+  QStringList names;
+  for (int i = 0; i < acc->seriesCount(); ++i) names << acc->seriesName(i);
+  names.sort();
+  // The name, and for the two "spirals" runs the setting in which they differ.
+  EXPECT_EQ(names, (QStringList{"#1 spirals: lr=0.01", "#2 spirals: lr=0.1", "#4 wide"})) << names.join(" | ").toStdString();
+  // The same settings: the seed tells them apart.
+  h.selectRuns({3, 5});
+  ASSERT_TRUE(ui_test::settled(h));
+  names.clear();
+  for (int i = 0; i < acc->seriesCount(); ++i) names << acc->seriesName(i);
+  names.sort();
+  EXPECT_EQ(names, (QStringList{"#3 spirals: seed 3", "#5 spirals: seed 5"})) << names.join(" | ").toStdString();
+  // #3 and #23 in one overlay: two colours.
+  h.selectRuns({3, 23});
+  ASSERT_TRUE(ui_test::settled(h));
+  ASSERT_EQ(acc->legend()->entries().size(), 2);
+  EXPECT_NE(acc->legend()->entries()[0].color, acc->legend()->entries()[1].color);
 }
