@@ -6,19 +6,24 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 #include "config/config_json.h"
 #include "config/presets.h"
@@ -36,6 +41,7 @@
 #include "ui/sweep/sweepcontroller.h"
 #include "ui/sweep/sweepview.h"
 #include "ui/widgets/background.h"
+#include "ui/widgets/chartstyle.h"
 #include "ui/widgets/export.h"
 #include "ui/widgets/metricchart.h"
 #include "ui/widgets/pictureviews.h"
@@ -763,19 +769,78 @@ void MainWindow::exportAllCharts() {
   });
 }
 
+// Presentation mode is how a class sees the workbench: full screen, the
+// editor out of the way, and every view's text (tick labels, legends, hints,
+// tables) presentationScale() times larger. Views and charts take their fonts
+// from their widget, so setting the views' font is enough. Esc or F5 leaves,
+// restoring the window's state, geometry and editor as they were.
 void MainWindow::setPresentation(bool on) {
-  if (presentation_->isChecked() != on) presentation_->setChecked(on);
-  QFont f = QApplication::font();
-  if (on) f.setPointSizeF(f.pointSizeF() * 1.3);
-  views_->setFont(f);
-  statusBar()->setFont(f);
-  curves_->setPresentation(on);
-  show_editor_->setChecked(!on);
+  if (presentation_->isChecked() != on) return presentation_->setChecked(on);  // toggled() calls back
+  if (on == presented_.on) return;
+  if (!leave_presentation_) {
+    leave_presentation_ = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    connect(leave_presentation_, &QShortcut::activated, this, [this] { setPresentation(false); });
+  }
+  leave_presentation_->setEnabled(on);
+  presented_.on = on;
+  const Qt::WindowStates placement = Qt::WindowMinimized | Qt::WindowMaximized | Qt::WindowFullScreen;
+  if (on) {
+    presented_.state = windowState() & placement;
+    presented_.geometry = normalGeometry();
+    presented_.editor = show_editor_->isChecked();
+    scalePresentationFonts(presentationScale());
+    curves_->setPresentation(true);
+    show_editor_->setChecked(false);
+    setWindowState((windowState() & ~Qt::WindowMinimized) | Qt::WindowFullScreen);
+  } else {
+    setWindowState((windowState() & ~placement) | presented_.state);
+    if (!(presented_.state & placement) && presented_.geometry.isValid()) setGeometry(presented_.geometry);
+    curves_->setPresentation(false);
+    scalePresentationFonts(1);
+    show_editor_->setChecked(presented_.editor);
+  }
+}
+
+// Readable from the back of a classroom: 1.5 times the usual size on a
+// 1080-pixel-high screen or smaller, up to twice it on a taller one.
+double MainWindow::presentationScale() const {
+  const QScreen* s = screen();
+  const int height = s ? s->geometry().height() : 1080;
+  return std::clamp(height / 720.0, 1.5, 2.0);
+}
+
+void MainWindow::scalePresentationFonts(double factor) {
+  // As they were: the fonts and rows changed below.
+  for (auto& [w, f] : presented_.fonts)
+    if (w) w->setFont(f);
+  for (auto& [header, height] : presented_.row_heights)
+    if (header) header->setDefaultSectionSize(height);
+  presented_.fonts.clear(), presented_.row_heights.clear();
+  QList<QWidget*> scaled_widgets = {views_, statusBar()};
+  if (auto* tb = findChild<QToolBar*>("runToolbar")) scaled_widgets << tb;
+  for (QWidget* w : scaled_widgets) w->setFont(factor == 1 ? QFont() : scaled_font(font(), factor));  // QFont(): the window's
+  if (factor == 1) return;
+  for (QWidget* w : scaled_widgets)
+    for (QWidget* c : w->findChildren<QWidget*>()) {
+      // A widget with a style sheet of its own (a coloured hint, a banner)
+      // takes no font from a parent without one (Qt's style sheets keep
+      // theirs): scaled itself.
+      if (!c->styleSheet().isEmpty() && !c->parentWidget()->testAttribute(Qt::WA_StyleSheet))
+        presented_.fonts.push_back({c, c->font()}), c->setFont(scaled_font(c->font(), factor));
+      // Table rows have a height of their own, not the font's: as much taller as the text.
+      auto* header = qobject_cast<QHeaderView*>(c);
+      if (header && header->orientation() == Qt::Vertical) {
+        const int old = header->defaultSectionSize();
+        presented_.row_heights.push_back({header, old});
+        header->setDefaultSectionSize(std::max(old, header->fontMetrics().height() + 8));
+      }
+    }
 }
 
 // No question on closing: the autosave keeps the experiment, unsaved edits
 // too, and the next start restores it.
 void MainWindow::closeEvent(QCloseEvent* e) {
+  setPresentation(false);  // the window's own geometry and state are the ones to remember
   controller_->stopAndWait();  // returns after the current batch
   sweep_->controller()->stopAndWait();
   writeAutosave();

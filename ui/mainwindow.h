@@ -13,6 +13,7 @@
 
 #include <QMainWindow>
 #include <QThreadPool>
+#include <QPointer>
 #include <QTimer>
 
 #include <functional>
@@ -21,7 +22,9 @@
 #include "train/events.h"
 
 class QAction;
+class QHeaderView;
 class QLabel;
+class QShortcut;
 class QSplitter;
 class QTabWidget;
 class QMenu;
@@ -101,7 +104,12 @@ class MainWindow : public QMainWindow {
   /// Returns an error or "".
   QString useDatabase(const QString& path);
   qint64 lastRunId() const { return last_run_id_; }
+  /// Presentation mode (F5; Esc or F5 leaves): full screen, the editor hidden,
+  /// larger fonts on every view, two large charts on the Curves tab.
   void setPresentation(bool on);
+  bool presenting() const { return presented_.on; }
+  /// The font factor presentation mode uses on this window's screen.
+  double presentationScale() const;
   /// Continues run `id` of the history from its checkpoint (the History view's Resume).
   bool resumeRun(qint64 id, const QString& checkpoint);
   /// Evaluates a run's checkpoint on the test set (predictions, confusion); records nothing.
@@ -151,6 +159,7 @@ class MainWindow : public QMainWindow {
   void writeAutosave();
   static void prepareDatabase(const QString& path);
   bool readCheckpoint(const QString& file, const QString& title, ExperimentConfig& c, int& epoch);  ///< a config from the sweep or the history, unless a run is going on
+  void scalePresentationFonts(double factor);  ///< 1: as they were
 
   ExperimentEditor* editor_;
   CurvesPanel* curves_;
@@ -184,6 +193,17 @@ class MainWindow : public QMainWindow {
   QString data_error_;
   QString db_path_;
   qint64 last_run_id_ = 0;
+  // Presentation mode, and what leaving it restores.
+  struct Presented {
+    bool on = false;
+    Qt::WindowStates state;
+    QRect geometry;  // the normal one
+    bool editor = true;
+    QList<QPair<QPointer<QHeaderView>, int>> row_heights;  // the tables' rows, made taller
+    QList<QPair<QPointer<QWidget>, QFont>> fonts;          // style-sheeted widgets' own fonts
+  };
+  Presented presented_;
+  QShortcut* leave_presentation_ = nullptr;  // Esc
 };
 
 }  // namespace hyperlab

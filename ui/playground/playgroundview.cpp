@@ -214,7 +214,7 @@ QWidget* PlaygroundView::buildFunctionBox() {
   param_->setToolTip("The quadratic's condition number");
   ff->addRow("Condition number", param_);
   expr_ = new QLineEdit("(1 - x)^2 + 100 (y - x^2)^2");
-  expr_->setFont(QFont("DejaVu Sans Mono", 9));
+  expr_->setFont(QFont("DejaVu Sans Mono"));  // the family only: the size follows the view's (presentation mode)
   expr_->setToolTip("x, y, numbers, pi, e, + - * / ^, sin cos tan exp log sqrt abs tanh, parentheses");
   expr_->setEnabled(false);
   ff->addRow("Expression", expr_);
@@ -225,7 +225,7 @@ QWidget* PlaygroundView::buildFunctionBox() {
   minimum_->setEnabled(false);
   ff->addRow("Its minimum at", minimum_);
   expr_error_ = new QLabel;
-  expr_error_->setFont(QFont("DejaVu Sans Mono", 9));
+  expr_error_->setFont(QFont("DejaVu Sans Mono"));
   expr_error_->setStyleSheet("color: #b00020;");
   expr_error_->setWordWrap(false);
   ff->addRow(expr_error_);

@@ -1,9 +1,12 @@
 #include "ui/run/curvespanel.h"
 
+#include <QComboBox>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QSlider>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -23,7 +26,9 @@ CurvesPanel::CurvesPanel(QWidget* parent) : QWidget(parent) {
   banner_->setVisible(false);
   banner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   v->addWidget(banner_);
-  auto* grid = new QGridLayout;
+  grid_page_ = new QWidget;
+  auto* grid = new QGridLayout(grid_page_);
+  grid->setContentsMargins(0, 0, 0, 0);
   grid->setSpacing(2);
   grid_ = grid;
   // A chart per chart name of the metric table, two a row: the built-in ones
@@ -33,7 +38,8 @@ CurvesPanel::CurvesPanel(QWidget* parent) : QWidget(parent) {
   grads_ = chart("grad_norms"), lr_ = chart("lr");
   for (const MetricInfo& m : builtin_metrics())
     if (!m.chart.empty()) chartFor(m, false);
-  auto* side = new QWidget;
+  builtin_charts_ = int(charts_.size());
+  auto* side = side_ = new QWidget;
   auto* sv = new QVBoxLayout(side);
   auto* row = new QHBoxLayout;
   row->addWidget(new QLabel("Batch-loss smoothing"));
@@ -54,7 +60,38 @@ CurvesPanel::CurvesPanel(QWidget* parent) : QWidget(parent) {
   sv->addStretch(1);
   grid->addWidget(side, int(charts_.size()) / 2, int(charts_.size()) % 2);
   for (int r = 0; r < 3; ++r) grid->setRowStretch(r, 1);
-  v->addLayout(grid, 1);
+  // Presentation mode's page: two slots side by side, each as tall as the
+  // page allows (a class reads them from the back of the room), with the
+  // smoothing and the hint under them.
+  slots_page_ = new QWidget;
+  auto* sp = new QVBoxLayout(slots_page_);
+  sp->setContentsMargins(0, 0, 0, 0);
+  auto* slots_row = new QHBoxLayout;
+  for (int k = 0; k < kSlots; ++k) {
+    Slot& slot = slot_[k];
+    slot.layout = new QVBoxLayout;
+    auto* pick = new QHBoxLayout;
+    pick->addWidget(new QLabel("Chart"));
+    slot.picker = new QComboBox;
+    slot.picker->setObjectName(QString("chartPicker%1").arg(k + 1));
+    slot.picker->setToolTip("Which chart this half of the Curves tab shows");
+    slot.picker->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    pick->addWidget(slot.picker);
+    pick->addStretch(1);
+    slot.layout->addLayout(pick);
+    slots_row->addLayout(slot.layout, 1);
+    connect(slot.picker, &QComboBox::currentIndexChanged, this, [this, k](int i) {
+      if (i >= 0) showInSlot(k, slot_[k].picker->itemText(i));
+    });
+  }
+  slot_[0].title = loss_->title(), slot_[1].title = acc_->title();
+  sp->addLayout(slots_row, 1);
+  slots_bottom_ = new QVBoxLayout;
+  sp->addLayout(slots_bottom_);
+  pages_ = new QStackedWidget;
+  pages_->addWidget(grid_page_);
+  pages_->addWidget(slots_page_);
+  v->addWidget(pages_, 1);
   // The batch curve is the one that changes constantly: redraw it at most 5
   // times a second. Each redraw re-renders the chart (a few ms of one core),
   // and on a 2-core machine training at full speed every ms the GUI thread
@@ -80,6 +117,7 @@ void CurvesPanel::reset() {
     for (const MetricInfo& m : builtin_metrics())
       if (!m.per_layer && QString::fromStdString(m.chart) == c->title()) addCurves(m, c);
   setBanner(QString(), false);
+  updatePickers();
 }
 
 void CurvesPanel::dropExtraCharts() {
@@ -139,6 +177,7 @@ void CurvesPanel::start(const RunStart& info) {
   dropExtraCharts();  // a previous run's
   for (const MetricInfo& m : info.metrics)  // declared by the run's callbacks
     if (!m.chart.empty()) addCurves(m, chartFor(m, true));
+  updatePickers();
 }
 
 void CurvesPanel::addBatches(const std::vector<BatchEvent>& events) {
@@ -210,7 +249,62 @@ void CurvesPanel::redrawEpochs() {
 }
 
 void CurvesPanel::setPresentation(bool on) {
+  presentation_ = on;
   for (MetricChart* c : charts_) c->setPresentation(on);
+  placeCharts();
+}
+
+MetricChart* CurvesPanel::slotChart(int slot) const { return slot_[slot].chart; }
+
+void CurvesPanel::showInSlot(int slot, const QString& title) {
+  if (slot < 0 || slot >= kSlots) return;
+  Slot& other = slot_[1 - slot];
+  if (other.title == title) other.title = slot_[slot].title;  // a chart shows in one place: swap
+  slot_[slot].title = title;
+  updatePickers();
+}
+
+// The pickers list every chart, in the grid's order; a pick whose chart is
+// gone (a previous run's extra chart) falls back to Loss and Accuracy.
+void CurvesPanel::updatePickers() {
+  QStringList titles;
+  for (const MetricChart* c : charts_) titles << c->title();
+  const QString fallback[kSlots] = {loss_->title(), acc_->title()};
+  for (int k = 0; k < kSlots; ++k)
+    if (!titles.contains(slot_[k].title)) slot_[k].title = fallback[k] != slot_[1 - k].title ? fallback[k] : fallback[1 - k];
+  for (Slot& slot : slot_) {
+    const QSignalBlocker block(slot.picker);
+    QStringList had;
+    for (int i = 0; i < slot.picker->count(); ++i) had << slot.picker->itemText(i);
+    if (had != titles) slot.picker->clear(), slot.picker->addItems(titles);
+    slot.picker->setCurrentIndex(int(titles.indexOf(slot.title)));
+  }
+  placeCharts();
+}
+
+// Normally every chart in the grid, two a row, the side panel after the
+// built-in ones (where chartFor() puts them); in presentation mode the two
+// picked charts in their slots and the side panel under them. The others
+// wait in the hidden grid, so leaving presentation mode finds them in place.
+void CurvesPanel::placeCharts() {
+  MetricChart* want[kSlots] = {};
+  for (int k = 0; k < kSlots; ++k)
+    for (MetricChart* c : charts_)
+      if (presentation_ && c->title() == slot_[k].title) want[k] = c;
+  for (Slot& slot : slot_)
+    if (slot.chart && slot.chart != want[0] && slot.chart != want[1]) {  // back to its place in the grid
+      const int i = int(charts_.indexOf(slot.chart)), at = i < builtin_charts_ ? i : i + 1;
+      grid_->addWidget(slot.chart, at / 2, at % 2);
+      slot.chart->show();
+    }
+  for (int k = 0; k < kSlots; ++k) {
+    if (want[k] && slot_[k].chart != want[k]) slot_[k].layout->addWidget(want[k], 1), want[k]->show();
+    slot_[k].chart = want[k];
+  }
+  if (presentation_) slots_bottom_->addWidget(side_);
+  else if (grid_->indexOf(side_) < 0) grid_->addWidget(side_, builtin_charts_ / 2, builtin_charts_ % 2);
+  side_->show();
+  pages_->setCurrentWidget(presentation_ ? slots_page_ : grid_page_);
 }
 
 void CurvesPanel::setBanner(const QString& text, bool bad) {

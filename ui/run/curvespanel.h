@@ -2,9 +2,12 @@
 // per chart name of the metric table (train/metrics.h: loss, accuracy,
 // gradient ratio, per-layer gradient norms, learning rate, and any a run's
 // callbacks declare), with their titles, axes and log scales from it. Keeps
-// every point it is given; the charts thin for display.
+// every point it is given; the charts thin for display. Normally a grid of
+// every chart; in presentation mode two large ones, each picked in a box
+// above it (Loss and Accuracy unless the user picks others).
 #pragma once
 
+#include <QPointer>
 #include <QTimer>
 #include <QWidget>
 
@@ -12,9 +15,12 @@
 
 #include "train/events.h"
 
+class QComboBox;
 class QGridLayout;
 class QSlider;
 class QLabel;
+class QStackedWidget;
+class QVBoxLayout;
 
 namespace hyperlab {
 
@@ -34,7 +40,18 @@ class CurvesPanel : public QWidget {
   /// EMA smoothing of the batch loss in [0, 0.999].
   void setSmoothing(double s);
   double smoothing() const { return smoothing_; }
+  /// Presentation mode: thick lines, and two large charts instead of the grid.
   void setPresentation(bool on);
+  bool presentation() const { return presentation_; }
+  /// Presentation mode's two chart slots (0: left, 1: right).
+  static constexpr int kSlots = 2;
+  /// The box that picks slot `slot`'s chart, by title; every chart of the run is in it.
+  QComboBox* slotPicker(int slot) const { return slot_[slot].picker; }
+  /// The chart slot `slot` shows in presentation mode (nullptr outside it).
+  MetricChart* slotChart(int slot) const;
+  /// Shows the chart titled `title` in slot `slot`; the other slot takes this
+  /// one's chart if it showed that one. The pick outlives the run and the mode.
+  void showInSlot(int slot, const QString& title);
   /// A line over the charts: the run's status, e.g. why it diverged.
   void setBanner(const QString& text, bool bad);
   QList<MetricChart*> charts() const { return charts_; }
@@ -58,9 +75,24 @@ class CurvesPanel : public QWidget {
   MetricChart* chartFor(const MetricInfo& m, bool extra);
   void addCurves(const MetricInfo& m, MetricChart* chart);
   void dropExtraCharts();
+  void placeCharts();    // in the grid, or the picked two in the slots
+  void updatePickers();  // the pickers' lists, after charts came or went
 
   MetricChart *loss_, *acc_, *ratio_, *grads_, *lr_;
   QGridLayout* grid_;
+  // Presentation mode: a page of two slots, each a picker above a chart.
+  struct Slot {
+    QComboBox* picker = nullptr;
+    QVBoxLayout* layout = nullptr;
+    QString title;  // the pick
+    QPointer<MetricChart> chart;  // what the slot shows now
+  };
+  Slot slot_[kSlots];
+  QStackedWidget* pages_;
+  QWidget *grid_page_, *slots_page_, *side_;
+  QVBoxLayout* slots_bottom_;  // the smoothing and the hint, under the slots
+  int builtin_charts_ = 0;     // the side panel's place in the grid, after them
+  bool presentation_ = false;
   std::vector<Curve> curves_;
   QList<MetricChart*> extra_charts_;  // charts of metrics the run's callbacks declared
   QTimer batch_redraw_;  // coalesces batch-curve redraws to 10 per second
