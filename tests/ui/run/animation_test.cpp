@@ -1,0 +1,267 @@
+// Animations for slides (issue 14): GIFs read back with giflib (frame count,
+// size, delay, loop, colours), PNG sequences, the frames kept, errors and the
+// background export.
+#include <gtest/gtest.h>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QImage>
+#include <QPainter>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include <gif_lib.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "ui/widgets/animation.h"
+#include "ui_helpers.h"
+
+using namespace hyperlab;
+using namespace hyperlab::ui_test;
+
+namespace {
+
+// Frame i: a solid colour (frame 0 pure red), with a white square that moves.
+QColor synthetic_color(int i) { return i == 0 ? QColor(255, 0, 0) : QColor::fromHsv((i * 37) % 360, 200, 220); }
+
+Animatable synthetic(int n) {
+  Animatable a;
+  a.name = "synthetic";
+  a.frames = [n] { return n; };
+  a.frame = [](int i, QSize size) {
+    QImage img(size, QImage::Format_RGB32);
+    img.fill(synthetic_color(i));
+    QPainter p(&img);
+    p.fillRect(QRect(i * 3 % std::max(1, size.width() - 10), 2, 10, 10), Qt::white);
+    return img;
+  };
+  return a;
+}
+
+// A GIF as giflib reads it back: each frame composited onto the canvas the way a viewer shows it.
+struct ReadGif {
+  QString error;
+  int width = 0, height = 0;
+  std::vector<QImage> frames;
+  std::vector<int> delays;  // centiseconds
+  bool loops = false;
+};
+
+bool is_netscape(const ExtensionBlock& b) {
+  return b.Function == APPLICATION_EXT_FUNC_CODE && b.ByteCount == 11 && std::memcmp(b.Bytes, "NETSCAPE2.0", 11) == 0;
+}
+
+ReadGif read_gif(const QString& file) {
+  ReadGif out;
+  int err = 0;
+  GifFileType* g = DGifOpenFileName(QFile::encodeName(file).constData(), &err);
+  if (!g) return out.error = GifErrorString(err), out;
+  if (DGifSlurp(g) == GIF_ERROR) {
+    out.error = GifErrorString(g->Error);
+    DGifCloseFile(g, &err);
+    return out;
+  }
+  out.width = g->SWidth, out.height = g->SHeight;
+  QImage canvas(out.width, out.height, QImage::Format_RGB32);
+  canvas.fill(Qt::black);
+  auto scan = [&](int count, const ExtensionBlock* blocks) {
+    for (int k = 0; k < count; ++k)
+      if (is_netscape(blocks[k]) && k + 1 < count && blocks[k + 1].ByteCount == 3 && blocks[k + 1].Bytes[0] == 1)
+        out.loops = true;
+  };
+  scan(g->ExtensionBlockCount, g->ExtensionBlocks);
+  for (int i = 0; i < g->ImageCount; ++i) {
+    const SavedImage& s = g->SavedImages[i];
+    scan(s.ExtensionBlockCount, s.ExtensionBlocks);
+    GraphicsControlBlock gcb;
+    out.delays.push_back(DGifSavedExtensionToGCB(g, i, &gcb) == GIF_OK ? gcb.DelayTime : -1);
+    const ColorMapObject* map = s.ImageDesc.ColorMap ? s.ImageDesc.ColorMap : g->SColorMap;
+    for (int y = 0; y < s.ImageDesc.Height; ++y)
+      for (int x = 0; x < s.ImageDesc.Width; ++x) {
+        const GifColorType c = map->Colors[s.RasterBits[y * s.ImageDesc.Width + x]];
+        canvas.setPixel(s.ImageDesc.Left + x, s.ImageDesc.Top + y, qRgb(c.Red, c.Green, c.Blue));
+      }
+    out.frames.push_back(canvas.copy());
+  }
+  DGifCloseFile(g, &err);
+  return out;
+}
+
+int distance(QRgb a, QColor b) {
+  return std::abs(qRed(a) - b.red()) + std::abs(qGreen(a) - b.green()) + std::abs(qBlue(a) - b.blue());
+}
+
+// The share of pixels that differ between two images of one size.
+double changed(const QImage& a, const QImage& b) {
+  if (a.size() != b.size()) return 1;
+  const QImage x = a.convertToFormat(QImage::Format_RGB32), y = b.convertToFormat(QImage::Format_RGB32);
+  int n = 0;
+  for (int r = 0; r < x.height(); ++r)
+    for (int c = 0; c < x.width(); ++c) n += x.pixel(c, r) != y.pixel(c, r);
+  return double(n) / (x.width() * x.height());
+}
+
+}  // namespace
+
+TEST(AnimationFrames, FramesToKeepAreEveryKthAndTheLast) {
+  EXPECT_TRUE(frames_to_keep(0, 3).isEmpty());
+  EXPECT_TRUE(frames_to_keep(-4, 1).isEmpty());
+  EXPECT_EQ(frames_to_keep(1, 5), QVector<int>({0}));
+  EXPECT_EQ(frames_to_keep(5, 1), QVector<int>({0, 1, 2, 3, 4}));
+  EXPECT_EQ(frames_to_keep(10, 3), QVector<int>({0, 3, 6, 9}));     // the last is on the step
+  EXPECT_EQ(frames_to_keep(10, 4), QVector<int>({0, 4, 8, 9}));     // the last is added
+  EXPECT_EQ(frames_to_keep(7, 0), frames_to_keep(7, 1));            // k < 1 counts as 1
+  EXPECT_EQ(frames_to_keep(7, -2), frames_to_keep(7, 1));
+  EXPECT_EQ(frames_to_keep(7, 100), QVector<int>({0, 6}));          // k past the end: first and last
+  EXPECT_EQ(frames_to_keep(2, 2), QVector<int>({0, 1}));
+  for (int n = 1; n < 40; ++n)
+    for (int k = 1; k < 12; ++k) {
+      const QVector<int> f = frames_to_keep(n, k);
+      EXPECT_EQ(f.size(), (n - 1) / k + 1 + ((n - 1) % k != 0)) << n << " " << k;
+      EXPECT_EQ(f.front(), 0);
+      EXPECT_EQ(f.back(), n - 1);
+      for (int j = 1; j < f.size(); ++j) EXPECT_GT(f[j], f[j - 1]);
+    }
+}
+
+TEST(AnimationGif, ReadsBackWithTheKeptFramesSizeDelayLoopAndColours) {
+  QTemporaryDir dir;
+  const QString file = dir.filePath("s.gif");
+  AnimationOptions o;
+  o.size = QSize(120, 80), o.fps = 5, o.every = 4;
+  ASSERT_EQ(write_gif(file, synthetic(10), o), "");
+  EXPECT_FALSE(QFile::exists(file + ".part"));
+  const ReadGif g = read_gif(file);
+  ASSERT_EQ(g.error, "");
+  EXPECT_EQ(g.width, 120);
+  EXPECT_EQ(g.height, 80);
+  const QVector<int> kept = frames_to_keep(10, 4);  // 0, 4, 8, 9
+  ASSERT_EQ(static_cast<int>(g.frames.size()), kept.size());
+  for (int d : g.delays) EXPECT_EQ(d, 20);  // 100 / 5 fps centiseconds
+  EXPECT_TRUE(g.loops);
+  // Frame 0 reads back red, and each kept frame its own colour, away from the moving square.
+  EXPECT_LE(distance(g.frames[0].pixel(60, 60), QColor(255, 0, 0)), 12);
+  for (size_t k = 0; k < g.frames.size(); ++k) {
+    EXPECT_LE(distance(g.frames[k].pixel(100, 60), synthetic_color(kept[static_cast<int>(k)])), 30) << k;
+    EXPECT_LE(distance(g.frames[k].pixel(kept[static_cast<int>(k)] * 3 % 110 + 5, 6), Qt::white), 12) << k;
+  }
+
+  // Other speeds and no loop.
+  o.fps = 4, o.loop = false, o.every = 1;
+  ASSERT_EQ(write_gif(file, synthetic(3), o), "");  // replaces the older file
+  const ReadGif once = read_gif(file);
+  ASSERT_EQ(once.error, "");
+  EXPECT_EQ(once.frames.size(), 3u);
+  for (int d : once.delays) EXPECT_EQ(d, 25);
+  EXPECT_FALSE(once.loops);
+}
+
+TEST(AnimationGif, KeepsManyColoursApartInOneFrame) {
+  // A frame of 64 flat colour bands: each must read back near itself (the palette is chosen from the frames).
+  Animatable a;
+  a.name = "bands";
+  a.frames = [] { return 2; };
+  a.frame = [](int, QSize size) {
+    QImage img(size, QImage::Format_RGB32);
+    QPainter p(&img);
+    for (int k = 0; k < 64; ++k)
+      p.fillRect(QRect(k * size.width() / 64, 0, size.width() / 64 + 1, size.height()), QColor::fromHsv(k * 359 / 63, 255, 255 - (k % 4) * 50));
+    return img;
+  };
+  QTemporaryDir dir;
+  AnimationOptions o;
+  o.size = QSize(256, 20);
+  ASSERT_EQ(write_gif(dir.filePath("bands.gif"), a, o), "");
+  const ReadGif g = read_gif(dir.filePath("bands.gif"));
+  ASSERT_EQ(g.frames.size(), 2u);
+  for (int k = 0; k < 64; ++k)
+    EXPECT_LE(distance(g.frames[1].pixel(k * 4 + 2, 10), QColor::fromHsv(k * 359 / 63, 255, 255 - (k % 4) * 50)), 30) << k;
+}
+
+TEST(AnimationPng, WritesNumberedFilesOfTheRequestedSize) {
+  QTemporaryDir dir;
+  const QString out = dir.filePath("frames/run");  // made if missing
+  AnimationOptions o;
+  o.size = QSize(64, 48), o.every = 2;
+  ASSERT_EQ(write_png_sequence(out, synthetic(7), o), "");
+  const QStringList files = QDir(out).entryList(QDir::Files, QDir::Name);
+  const QVector<int> kept = frames_to_keep(7, 2);
+  ASSERT_EQ(files.size(), kept.size()) << files.join(" ").toStdString();
+  for (int k = 0; k < files.size(); ++k) {
+    EXPECT_EQ(files[k], QString("synthetic-%1.png").arg(k + 1, 4, 10, QChar('0')));
+    QImage img(QDir(out).filePath(files[k]));
+    EXPECT_EQ(img.size(), QSize(64, 48));
+    EXPECT_LE(distance(img.pixel(50, 40), synthetic_color(kept[k])), 3) << k;
+  }
+}
+
+TEST(AnimationErrors, UnwritablePathsAndBadOptionsReturnAnError) {
+  QTemporaryDir dir;
+  const QString plain = dir.filePath("a-file");
+  QFile f(plain);
+  ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+  f.close();
+  AnimationOptions o;
+  o.size = QSize(40, 30);
+  // A folder that cannot exist: below a plain file (fails as root too).
+  QString e = write_gif(plain + "/x.gif", synthetic(3), o);
+  EXPECT_NE(e, "");
+  EXPECT_NE(e.indexOf("x.gif"), -1) << e.toStdString();
+  EXPECT_NE(write_png_sequence(plain + "/frames", synthetic(3), o), "");
+  EXPECT_NE(write_png_sequence(plain, synthetic(3), o), "");  // a file, not a folder
+  EXPECT_NE(write_gif(dir.filePath("none.gif"), Animatable{}, o), "");
+  EXPECT_NE(write_gif(dir.filePath("empty.gif"), synthetic(0), o), "");
+  AnimationOptions bad = o;
+  bad.size = QSize(0, 30);
+  EXPECT_NE(write_gif(dir.filePath("bad.gif"), synthetic(3), bad), "");
+  bad = o, bad.fps = 0;
+  EXPECT_NE(write_gif(dir.filePath("bad.gif"), synthetic(3), bad), "");
+  EXPECT_FALSE(QFile::exists(dir.filePath("bad.gif")));
+}
+
+TEST(AnimationExport, WritesInTheBackgroundReportsErrorsAndCancels) {
+  QTemporaryDir dir;
+  AnimationOptions o;
+  o.size = QSize(200, 150), o.every = 3;
+  {
+    AnimationExport job(synthetic(20), o, AnimationFormat::Gif, dir.filePath("bg.gif"));
+    QSignalSpy done(&job, &AnimationExport::finished), progress(&job, &AnimationExport::progress);
+    job.start();
+    ASSERT_TRUE(wait_for([&] { return done.count() == 1; }, 20000));
+    EXPECT_EQ(done.at(0).at(0).toString(), "");
+    EXPECT_EQ(progress.count(), frames_to_keep(20, 3).size());
+    EXPECT_EQ(static_cast<int>(read_gif(dir.filePath("bg.gif")).frames.size()), frames_to_keep(20, 3).size());
+  }
+  {
+    AnimationExport job(synthetic(20), o, AnimationFormat::Png, dir.filePath("pngs"));
+    QSignalSpy done(&job, &AnimationExport::finished);
+    job.start();
+    ASSERT_TRUE(wait_for([&] { return done.count() == 1; }, 20000));
+    EXPECT_EQ(done.at(0).at(0).toString(), "");
+    EXPECT_EQ(QDir(dir.filePath("pngs")).entryList(QDir::Files).size(), frames_to_keep(20, 3).size());
+  }
+  {
+    AnimationExport job(synthetic(5), o, AnimationFormat::Gif, dir.filePath("bg.gif") + "/below-a-file.gif");
+    QSignalSpy done(&job, &AnimationExport::finished);
+    job.start();
+    ASSERT_TRUE(wait_for([&] { return done.count() == 1; }, 20000));
+    EXPECT_NE(done.at(0).at(0).toString(), "");
+  }
+  {
+    // Cancelled at once: no GIF, and no half file.
+    AnimationOptions big = o;
+    big.size = QSize(1600, 1200), big.every = 1;
+    AnimationExport job(synthetic(400), big, AnimationFormat::Gif, dir.filePath("cancelled.gif"));
+    QSignalSpy done(&job, &AnimationExport::finished);
+    job.start();
+    job.cancel();
+    ASSERT_TRUE(wait_for([&] { return done.count() == 1; }, 20000));
+    EXPECT_EQ(done.at(0).at(0).toString(), "Cancelled.");
+    EXPECT_FALSE(QFile::exists(dir.filePath("cancelled.gif")));
+    EXPECT_FALSE(QFile::exists(dir.filePath("cancelled.gif.part")));
+  }
+}
+
