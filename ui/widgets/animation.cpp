@@ -504,7 +504,7 @@ bool ask_options(QWidget* parent, const Animatable& a, int count, Choice& c) {
   auto* every = new QSpinBox;
   every->setRange(1, std::max(1, count - 1));
   every->setPrefix("every "), every->setSuffix(" " + a.unit + (a.unit.isEmpty() ? "" : "s"));
-  every->setValue(std::clamp(st.value("animation/every", std::max(1, count / 100)).toInt(), 1, std::max(1, count - 1)));
+  every->setValue(std::clamp((count + 99) / 100, 1, std::max(1, count - 1)));  // about 100 frames at most
   auto* format = new QComboBox;
   format->addItem("Animated GIF (one file)");
   format->addItem("Numbered PNG images (a folder)");
@@ -512,6 +512,8 @@ bool ask_options(QWidget* parent, const Animatable& a, int count, Choice& c) {
   auto* loop = new QCheckBox("Loop forever (GIF)");
   loop->setChecked(st.value("animation/loop", true).toBool());
   auto* summary = new QLabel;
+  size->setObjectName("animationSize"), fps->setObjectName("animationFps"), every->setObjectName("animationEvery");
+  format->setObjectName("animationFormat"), summary->setObjectName("animationSummary");
   auto update = [&] {
     const int n = frames_to_keep(count, every->value()).size();
     summary->setText(QString("%1 of %2 %3s as frames: %4 s").arg(n).arg(count).arg(a.unit).arg(n / fps->value(), 0, 'f', 1));
@@ -539,7 +541,6 @@ bool ask_options(QWidget* parent, const Animatable& a, int count, Choice& c) {
   c.format = format->currentIndex() == 1 ? AnimationFormat::Png : AnimationFormat::Gif;
   st.setValue("animation/size", c.options.size);
   st.setValue("animation/fps", c.options.fps);
-  st.setValue("animation/every", c.options.every);
   st.setValue("animation/loop", c.options.loop);
   st.setValue("animation/format", c.format == AnimationFormat::Png ? 1 : 0);
   return true;

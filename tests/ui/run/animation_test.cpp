@@ -1,9 +1,16 @@
 // Animations for slides (issue 14): GIFs read back with giflib (frame count,
-// size, delay, loop, colours), PNG sequences, the frames kept, errors and the
-// background export.
+// size, delay, loop, colours), PNG sequences, the frames kept, the bounded
+// per-epoch recording, errors, the background export, and a real run's
+// decision-map, filters and curves animations.
 #include <gtest/gtest.h>
 
+#include <QApplication>
+#include <QComboBox>
+#include <QDialog>
 #include <QDir>
+#include <QLabel>
+#include <QSpinBox>
+#include <QTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
@@ -16,7 +23,11 @@
 #include <cmath>
 #include <cstring>
 
+#include "ui/editor/experimenteditor.h"
+#include "ui/mainwindow.h"
+#include "ui/run/runanimations.h"
 #include "ui/widgets/animation.h"
+#include "ui/widgets/pictureviews.h"
 #include "ui_helpers.h"
 
 using namespace hyperlab;
@@ -265,3 +276,179 @@ TEST(AnimationExport, WritesInTheBackgroundReportsErrorsAndCancels) {
   }
 }
 
+TEST(AnimationDialog, AsksForSizeSpeedFramesAndFormat) {
+  QWidget parent;
+  bool seen = false;
+  QTimer poll;
+  QObject::connect(&poll, &QTimer::timeout, [&] {
+    auto* d = qobject_cast<QDialog*>(QApplication::activeModalWidget());
+    if (!d) return;
+    poll.stop();
+    seen = true;
+    auto* size = d->findChild<QComboBox*>("animationSize");
+    auto* every = d->findChild<QSpinBox*>("animationEvery");
+    auto* format = d->findChild<QComboBox*>("animationFormat");
+    auto* summary = d->findChild<QLabel*>("animationSummary");
+    ASSERT_TRUE(size && every && format && summary);
+    EXPECT_GE(size->findData(QSize(1920, 1080)), 0);
+    EXPECT_EQ(every->maximum(), 249);
+    EXPECT_EQ(every->value(), 3);  // about 100 frames of 250
+    EXPECT_EQ(format->count(), 2);
+    every->setValue(10);
+    EXPECT_NE(summary->text().indexOf(QString("%1 of 250").arg(frames_to_keep(250, 10).size())), -1)
+        << summary->text().toStdString();
+    if (!qEnvironmentVariableIsEmpty("HYPERLAB_ANIMATION_OUT"))
+      d->grab().save(qEnvironmentVariable("HYPERLAB_ANIMATION_OUT") + "/dialog.png");
+    d->reject();
+  });
+  poll.start(20);
+  export_animation_interactively(&parent, synthetic(250));
+  EXPECT_TRUE(seen);
+}
+
+TEST(AnimationRecording, FramesAreBoundedEvenlySpreadAndKeepTheNewest) {
+  auto snap = [](int epoch, int filters_side) {
+    Snapshot s;
+    s.epoch = epoch;
+    s.grid_w = s.grid_h = 10;
+    s.grid_class.assign(100, static_cast<uint8_t>(epoch % 3));
+    s.grid_confidence.assign(100, 0.5f + 0.004f * (epoch % 100));
+    s.filter_layer = "conv2d 1", s.filter_count = 4, s.filter_channels = 3, s.filter_h = s.filter_w = filters_side;
+    for (int i = 0; i < 4 * 3 * filters_side * filters_side; ++i) s.filters.push_back(float((i * 7 + epoch) % 29) / 14 - 1);
+    return s;
+  };
+  RunFrames few;
+  for (int e = 1; e <= 30; ++e) few.add(snap(e, 5));
+  few.add([&] { Snapshot s = snap(30, 5); s.final = true; return s; }());  // the end of the run is not an epoch
+  EXPECT_EQ(few.count(), 30);
+  EXPECT_EQ(few.stride(), 1);
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(few.epochOf(i), i + 1);
+  // 8 bits per value: the pictures survive (filters within 1/127 of their tile's scale).
+  const Snapshot in = snap(7, 5), back = few.at(6);
+  ASSERT_EQ(back.filters.size(), in.filters.size());
+  for (size_t i = 0; i < in.filters.size(); ++i) EXPECT_NEAR(back.filters[i], in.filters[i], 1.0 / 127);
+  for (size_t i = 0; i < in.grid_confidence.size(); ++i) EXPECT_NEAR(back.grid_confidence[i], in.grid_confidence[i], 1.0 / 255);
+  EXPECT_EQ(back.grid_class, in.grid_class);
+
+  // Many epochs: at most kMaxFrames, from the first, at one stride, and the newest.
+  RunFrames many;
+  for (int e = 1; e <= 1000; ++e) many.add(snap(e, 5));
+  EXPECT_LE(many.count(), RunFrames::kMaxFrames);
+  EXPECT_GE(many.count(), RunFrames::kMaxFrames / 2);
+  EXPECT_EQ(many.epochOf(0), 1);
+  EXPECT_EQ(many.epochOf(many.count() - 1), 1000);
+  for (int i = 1; i + 1 < many.count(); ++i) EXPECT_EQ(many.epochOf(i) - many.epochOf(i - 1), many.stride()) << i;
+
+  // Large frames: the byte bound comes first.
+  RunFrames large;
+  for (int e = 1; e <= 120; ++e) large.add(snap(e, 300));  // 4 x 3 x 300 x 300 bytes ~ 1 MB a frame
+  EXPECT_LE(large.bytes(), RunFrames::kMaxBytes + 2 * 1100000);
+  EXPECT_LT(large.count(), 100);
+  EXPECT_EQ(large.epochOf(large.count() - 1), 120);
+  large.clear();
+  EXPECT_EQ(large.count(), 0);
+  EXPECT_EQ(large.bytes(), 0u);
+}
+
+TEST(AnimationCurves, AxesStayFixedWhileTheCurvesGrow) {
+  std::vector<EpochEvent> h;
+  for (int e = 1; e <= 20; ++e) {
+    EpochEvent ev;
+    ev.epoch = e, ev.epochs = 20;
+    ev.train_loss = 2.0 / e, ev.val_loss = 2.2 / e + 0.05;
+    ev.train_accuracy = 1 - 0.6 / e, ev.val_accuracy = 1 - 0.7 / e;
+    h.push_back(ev);
+  }
+  const QSize size(800, 600);
+  const QImage first = paint_curves(h, 1, size), mid = paint_curves(h, 10, size), last = paint_curves(h, 20, size);
+  EXPECT_EQ(first.size(), size);
+  if (!qEnvironmentVariableIsEmpty("HYPERLAB_ANIMATION_OUT")) {
+    first.save(qEnvironmentVariable("HYPERLAB_ANIMATION_OUT") + "/curves-first.png");
+    last.save(qEnvironmentVariable("HYPERLAB_ANIMATION_OUT") + "/curves-last.png");
+  }
+  EXPECT_GT(changed(first, last), 0.002);  // the curves grew
+  EXPECT_GT(changed(mid, last), 0.001);
+  // The y tick labels on the left and the x labels along the bottom do not move.
+  EXPECT_EQ(first.copy(0, 60, 45, 480), last.copy(0, 60, 45, 480));
+  EXPECT_EQ(first.copy(0, 552, 800, 48), last.copy(0, 552, 800, 48));
+  EXPECT_EQ(mid.copy(0, 552, 800, 48), last.copy(0, 552, 800, 48));
+}
+
+TEST(AnimationRun, A2DRunHasADecisionMapAndCurvesFramePerEpoch) {
+  MainWindow w;
+  w.show();
+  const int epochs = 6;
+  w.editor()->setConfig(quick_spirals(epochs));
+  ASSERT_TRUE(wait_for([&] { return w.trainAction()->isEnabled(); }));
+  QSignalSpy done(&w, &MainWindow::runFinished);
+  click_train(w);
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1; }));
+  ASSERT_EQ(w.lastResult().status, RunStatus::Completed) << w.lastResult().reason;
+  auto* anims = w.findChild<RunAnimations*>("runAnimations");
+  ASSERT_TRUE(anims);
+  // The window loads the points (the plane) off the GUI thread: a run started
+  // at once may end before they are there.
+  ASSERT_TRUE(wait_for([&] { return anims->decisionMap().frames() > 0; }, 10000));
+  const Animatable map = anims->decisionMap(), curves = anims->curves();
+  ASSERT_EQ(map.frames(), epochs);
+  ASSERT_EQ(curves.frames(), epochs);
+  for (int i = 0; i < epochs; ++i) EXPECT_EQ(anims->frames().epochOf(i), i + 1);
+  EXPECT_EQ(anims->filters().frames(), 0);  // 2-D points: no filters to show
+  const QSize size(640, 480);
+  const QImage m0 = map.frame(0, size), mlast = map.frame(epochs - 1, size);
+  EXPECT_EQ(m0.size(), size);
+  EXPECT_GT(changed(m0, mlast), 0.01);  // the map moved
+  EXPECT_GT(changed(curves.frame(0, size), curves.frame(epochs - 1, size)), 0.002);
+  // Written and read back: one frame per epoch.
+  QTemporaryDir dir;
+  AnimationOptions o;
+  o.size = size;
+  ASSERT_EQ(write_gif(dir.filePath("map.gif"), map, o), "");
+  const ReadGif g = read_gif(dir.filePath("map.gif"));
+  EXPECT_EQ(static_cast<int>(g.frames.size()), epochs);
+  EXPECT_GT(changed(g.frames.front(), g.frames.back()), 0.01);
+  if (!qEnvironmentVariableIsEmpty("HYPERLAB_ANIMATION_OUT")) {  // to look at the frames
+    const QString out = qEnvironmentVariable("HYPERLAB_ANIMATION_OUT");
+    QDir().mkpath(out);
+    write_gif(out + "/decision-map.gif", map, o);
+    write_gif(out + "/curves.gif", curves, o);
+    for (size_t k = 0; k < g.frames.size(); ++k) g.frames[k].save(QString("%1/map-read-%2.png").arg(out).arg(k));
+  }
+
+  // A new run forgets the old frames, but an animation taken before keeps its own.
+  w.editor()->setConfig(quick_spirals(2));
+  ASSERT_TRUE(wait_for([&] { return w.trainAction()->isEnabled(); }));
+  click_train(w);
+  ASSERT_TRUE(wait_for([&] { return done.count() == 2; }));
+  EXPECT_EQ(anims->decisionMap().frames(), 2);
+  EXPECT_EQ(map.frames(), epochs);
+}
+
+TEST(AnimationRun, AnImageRunHasAFiltersFramePerEpoch) {
+  MainWindow w;
+  w.show();
+  ExperimentConfig c = quick_spirals(3);
+  c.data.synthetic.kind = "images";
+  c.data.synthetic.image_size = 10;
+  c.data.synthetic.classes = 3;
+  w.editor()->setConfig(c);
+  ASSERT_TRUE(wait_for([&] { return w.trainAction()->isEnabled() && w.trainImages()->shownCount() > 0; }));
+  QSignalSpy done(&w, &MainWindow::runFinished);
+  click_train(w);
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1; }));
+  ASSERT_EQ(w.lastResult().status, RunStatus::Completed) << w.lastResult().reason;
+  auto* anims = w.findChild<RunAnimations*>("runAnimations");
+  ASSERT_TRUE(anims);
+  const Animatable f = anims->filters();
+  ASSERT_EQ(f.frames(), 3);
+  EXPECT_EQ(anims->decisionMap().frames(), 0);  // images: no plane
+  const QSize size(480, 360);
+  EXPECT_GT(changed(f.frame(0, size), f.frame(2, size)), 0.01);
+  QTemporaryDir dir;
+  AnimationOptions o;
+  o.size = size;
+  ASSERT_EQ(write_png_sequence(dir.filePath("filters"), f, o), "");
+  EXPECT_EQ(QDir(dir.filePath("filters")).entryList(QDir::Files).size(), 3);
+  if (!qEnvironmentVariableIsEmpty("HYPERLAB_ANIMATION_OUT"))
+    write_gif(qEnvironmentVariable("HYPERLAB_ANIMATION_OUT") + "/filters.gif", f, o);
+}
