@@ -131,7 +131,7 @@ QImage render_view(QWidget& view, QSize size) {
   QImage img(size, QImage::Format_RGB32);
   img.setDevicePixelRatio(s);
   img.fill(Qt::white);
-  view.render(&img);
+  view.render(&img, QPoint(), QRegion(), QWidget::DrawWindowBackground);  // the picture, not the view's controls
   img.setDevicePixelRatio(1);
   return img;
 }
@@ -191,18 +191,31 @@ void paint_panel(QPainter& p, const QRectF& r, const Panel& panel, int x0, int x
   const double line_h = fm.height();
   const QRectF plot(r.left() + label_w + 10, r.top() + line_h * 2.9, r.width() - label_w - 18, r.height() - line_h * 4.9);
   {
-    double total = 0;
-    for (const Curve& c : panel.curves) total += 28 + fm.horizontalAdvance(c.name) + 14;
-    double x = plot.center().x() - total / 2;
+    p.save();
+    auto width_of = [&](const QFontMetricsF& m) {
+      double total = 0;
+      for (const Curve& c : panel.curves) total += 28 + m.horizontalAdvance(c.name) + 14;
+      return total;
+    };
+    double total = width_of(fm);
+    if (total > r.width()) {  // small frames: a smaller legend rather than one running into the next panel
+      QFont small = p.font();
+      small.setPointSizeF(std::max(5.0, small.pointSizeF() * r.width() / total));
+      p.setFont(small);
+      total = width_of(QFontMetricsF(small));
+    }
+    const QFontMetricsF lm(p.font());
+    double x = std::max(r.left(), plot.center().x() - total / 2);
     const double y = r.top() + line_h * 1.5;
     for (const Curve& c : panel.curves) {
       p.setPen(QPen(c.color, 3));
       p.drawLine(QPointF(x, y + line_h / 2), QPointF(x + 22, y + line_h / 2));
       p.setPen(QColor(30, 30, 30));
-      const double tw = fm.horizontalAdvance(c.name);
+      const double tw = lm.horizontalAdvance(c.name);
       p.drawText(QRectF(x + 28, y, tw + 4, line_h), Qt::AlignLeft | Qt::AlignVCenter, c.name);
       x += 28 + tw + 14;
     }
+    p.restore();
   }
   // Values map into the plot less a margin, so points on the range's edge stay inside the frame.
   const QRectF inner = plot.adjusted(7, 7, -7, -7);

@@ -63,6 +63,7 @@ namespace {
 constexpr int kMaxSide = 4096;
 constexpr int kPaletteSamples = 8;  // frames painted first to choose the GIF's colours
 constexpr int kQueued = 4;          // frames painted ahead of the background writer
+constexpr int kTransparent = 255;   // the GIF's colour index for "as in the frame before"
 
 QString check_options(const Animatable& a, const AnimationOptions& o) {
   if (!a.frames || !a.frame) return "Nothing to animate.";
@@ -217,9 +218,8 @@ class GifSink : public FrameSink {
     gif_ = EGifOpenFileHandle(fd, &err);
     if (!gif_) return gif_error(file_, err);
     EGifSetGifVersion(gif_, true);
-    int bits = 1;
-    while ((1 << bits) < static_cast<int>(palette_.colors.size())) ++bits;
-    std::vector<GifColorType> colors(size_t(1) << bits, GifColorType{0, 0, 0});
+    const int bits = 8;  // 256 entries, whatever the frames use: index 255 is the transparent one
+    std::vector<GifColorType> colors(size_t(1) << bits, GifColorType{255, 255, 255});
     for (size_t i = 0; i < palette_.colors.size(); ++i)
       colors[i] = GifColorType{static_cast<GifByteType>(qRed(palette_.colors[i])),
                                static_cast<GifByteType>(qGreen(palette_.colors[i])),
@@ -257,19 +257,26 @@ class GifSink : public FrameSink {
             x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
       if (x1 < 0) x0 = x1 = y0 = y1 = 0;  // unchanged: one pixel, to keep the frame's time
     }
+    // Inside it, pixels as they were become the transparent index: the frame
+    // below shows through, and long runs of one index compress well.
+    const bool see_through = !prev_.empty();
     GraphicsControlBlock gcb;
     gcb.DisposalMode = DISPOSE_DO_NOT;
     gcb.UserInputFlag = false;
     gcb.DelayTime = std::clamp(static_cast<int>(std::lround(100.0 / o_.fps)), 2, 65535);
-    gcb.TransparentColor = NO_TRANSPARENT_COLOR;
+    gcb.TransparentColor = see_through ? kTransparent : NO_TRANSPARENT_COLOR;
     GifByteType ext[4];
     const size_t n = EGifGCBToExtension(&gcb, ext);
     if (EGifPutExtension(gif_, GRAPHICS_EXT_FUNC_CODE, static_cast<int>(n), ext) == GIF_ERROR ||
         EGifPutImageDesc(gif_, x0, y0, x1 - x0 + 1, y1 - y0 + 1, false, nullptr) == GIF_ERROR)
       return gif_error(file_, gif_->Error);
-    for (int y = y0; y <= y1; ++y)
-      if (EGifPutLine(gif_, idx.data() + size_t(y) * w + x0, x1 - x0 + 1) == GIF_ERROR)
-        return gif_error(file_, gif_->Error);
+    std::vector<uint8_t> line(size_t(x1 - x0 + 1));
+    for (int y = y0; y <= y1; ++y) {
+      const uint8_t* now = idx.data() + size_t(y) * w;
+      for (int x = x0; x <= x1; ++x)
+        line[size_t(x - x0)] = see_through && now[x] == prev_[size_t(y) * w + x] ? kTransparent : now[x];
+      if (EGifPutLine(gif_, line.data(), x1 - x0 + 1) == GIF_ERROR) return gif_error(file_, gif_->Error);
+    }
     prev_ = std::move(idx);
     return {};
   }
@@ -337,7 +344,7 @@ std::unique_ptr<FrameSink> open_sink(AnimationFormat f, const QString& target, c
   for (int k = 0; k < n; ++k)
     samples.push_back(paint_frame(a, keep[n == 1 ? 0 : static_cast<int>(std::lround(double(k) * (keep.size() - 1) / (n - 1)))],
                                   o.size));
-  auto s = std::make_unique<GifSink>(target, o, make_palette(samples));
+  auto s = std::make_unique<GifSink>(target, o, make_palette(samples, kTransparent));  // 255 colours and "unchanged"
   error = s->open();
   return error.isEmpty() ? std::move(s) : nullptr;
 }

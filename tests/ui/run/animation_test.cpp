@@ -88,11 +88,14 @@ ReadGif read_gif(const QString& file) {
     const SavedImage& s = g->SavedImages[i];
     scan(s.ExtensionBlockCount, s.ExtensionBlocks);
     GraphicsControlBlock gcb;
+    gcb.TransparentColor = NO_TRANSPARENT_COLOR;
     out.delays.push_back(DGifSavedExtensionToGCB(g, i, &gcb) == GIF_OK ? gcb.DelayTime : -1);
     const ColorMapObject* map = s.ImageDesc.ColorMap ? s.ImageDesc.ColorMap : g->SColorMap;
     for (int y = 0; y < s.ImageDesc.Height; ++y)
       for (int x = 0; x < s.ImageDesc.Width; ++x) {
-        const GifColorType c = map->Colors[s.RasterBits[y * s.ImageDesc.Width + x]];
+        const int index = s.RasterBits[y * s.ImageDesc.Width + x];
+        if (index == gcb.TransparentColor) continue;  // the frame below shows through
+        const GifColorType c = map->Colors[index];
         canvas.setPixel(s.ImageDesc.Left + x, s.ImageDesc.Top + y, qRgb(c.Red, c.Green, c.Blue));
       }
     out.frames.push_back(canvas.copy());
@@ -113,6 +116,16 @@ double changed(const QImage& a, const QImage& b) {
   for (int r = 0; r < x.height(); ++r)
     for (int c = 0; c < x.width(); ++c) n += x.pixel(c, r) != y.pixel(c, r);
   return double(n) / (x.width() * x.height());
+}
+
+// Mean absolute difference per channel, 0..255.
+double mean_difference(const QImage& a, const QImage& b) {
+  if (a.size() != b.size()) return 255;
+  const QImage x = a.convertToFormat(QImage::Format_RGB32), y = b.convertToFormat(QImage::Format_RGB32);
+  double sum = 0;
+  for (int r = 0; r < x.height(); ++r)
+    for (int c = 0; c < x.width(); ++c) sum += distance(x.pixel(c, r), QColor(y.pixel(c, r))) / 3.0;
+  return sum / (x.width() * x.height());
 }
 
 }  // namespace
@@ -407,11 +420,16 @@ TEST(AnimationRun, A2DRunHasADecisionMapAndCurvesFramePerEpoch) {
   const ReadGif g = read_gif(dir.filePath("map.gif"));
   EXPECT_EQ(static_cast<int>(g.frames.size()), epochs);
   EXPECT_GT(changed(g.frames.front(), g.frames.back()), 0.01);
+  // Each frame as shown (frames after the first hold only what changed) is the painted one, up to its 255 colours.
+  for (int k = 0; k < epochs; ++k) EXPECT_LT(mean_difference(g.frames[static_cast<size_t>(k)], map.frame(k, size)), 3) << k;
   if (!qEnvironmentVariableIsEmpty("HYPERLAB_ANIMATION_OUT")) {  // to look at the frames
     const QString out = qEnvironmentVariable("HYPERLAB_ANIMATION_OUT");
     QDir().mkpath(out);
     write_gif(out + "/decision-map.gif", map, o);
     write_gif(out + "/curves.gif", curves, o);
+    map.frame(epochs - 1, QSize(1920, 1080)).save(out + "/map-1920.png");
+    curves.frame(epochs - 1, QSize(1920, 1080)).save(out + "/curves-1920.png");
+    curves.frame(epochs - 1, QSize(480, 360)).save(out + "/curves-480.png");
     for (size_t k = 0; k < g.frames.size(); ++k) g.frames[k].save(QString("%1/map-read-%2.png").arg(out).arg(k));
   }
 
@@ -449,6 +467,35 @@ TEST(AnimationRun, AnImageRunHasAFiltersFramePerEpoch) {
   o.size = size;
   ASSERT_EQ(write_png_sequence(dir.filePath("filters"), f, o), "");
   EXPECT_EQ(QDir(dir.filePath("filters")).entryList(QDir::Files).size(), 3);
-  if (!qEnvironmentVariableIsEmpty("HYPERLAB_ANIMATION_OUT"))
+  if (!qEnvironmentVariableIsEmpty("HYPERLAB_ANIMATION_OUT")) {
     write_gif(qEnvironmentVariable("HYPERLAB_ANIMATION_OUT") + "/filters.gif", f, o);
+    f.frame(2, QSize(1920, 1080)).save(qEnvironmentVariable("HYPERLAB_ANIMATION_OUT") + "/filters-1920.png");
+  }
+}
+
+TEST(AnimationRun, AConvRunHasAFiltersFramePerEpoch) {
+  ConfigResult r = parse_config_text(R"({"version": 1, "name": "conv",
+    "data": {"dataset": "synthetic", "validation_fraction": 0.2,
+             "synthetic": {"kind": "images", "image_size": 8, "classes": 3, "samples": 600}},
+    "model": {"layers": [{"type": "conv2d", "out": 8, "kernel": 5, "padding": 2}, {"type": "relu"},
+                         {"type": "flatten"}, {"type": "linear", "out": 3}]},
+    "training": {"epochs": 4, "optimizer": {"type": "adam", "lr": 0.01}, "seed": 3, "device": "cpu"}})");
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  MainWindow w;
+  w.show();
+  w.editor()->setConfig(r.config);
+  ASSERT_TRUE(wait_for([&] { return w.trainAction()->isEnabled(); }));
+  QSignalSpy done(&w, &MainWindow::runFinished);
+  click_train(w);
+  ASSERT_TRUE(wait_for([&] { return done.count() == 1; }));
+  ASSERT_EQ(w.lastResult().status, RunStatus::Completed) << w.lastResult().reason;
+  const Animatable f = w.findChild<RunAnimations*>("runAnimations")->filters();
+  ASSERT_EQ(f.frames(), 4);
+  const QSize size(640, 480);
+  EXPECT_GT(changed(f.frame(0, size), f.frame(3, size)), 0.01);
+  if (!qEnvironmentVariableIsEmpty("HYPERLAB_ANIMATION_OUT")) {
+    AnimationOptions o;
+    o.size = size;
+    write_gif(qEnvironmentVariable("HYPERLAB_ANIMATION_OUT") + "/conv-filters.gif", f, o);
+  }
 }
