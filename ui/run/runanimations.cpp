@@ -153,7 +153,7 @@ struct Curve {
 struct Panel {
   QString title, unit;
   std::vector<Curve> curves;
-  double y0 = 0, y1 = 1;
+  double y0 = 0, y1 = 1, step = 0.2;  // the range, and its ticks' step (the range is whole steps)
 };
 
 // The panel's y range over every epoch (not only the ones drawn), rounded out to ticks.
@@ -167,6 +167,7 @@ void fix_range(Panel& p, double lo_limit, double hi_limit) {
   p.y0 = std::max(lo_limit, std::floor(lo / step) * step);
   p.y1 = std::min(hi_limit, std::ceil(hi / step) * step);
   if (p.y1 <= p.y0) p.y1 = p.y0 + step;
+  p.step = step;
 }
 
 QString tick_text(double v, double step) {
@@ -183,7 +184,7 @@ void paint_panel(QPainter& p, const QRectF& r, const Panel& panel, int x0, int x
   p.setFont(bold);
   p.drawText(QRectF(r.left(), r.top(), r.width(), fm.height() * 1.4), Qt::AlignCenter, panel.title);
   p.restore();
-  const double ystep = nice_step(panel.y1 - panel.y0, 5);
+  const double ystep = panel.step;
   double label_w = 0;
   for (double v = panel.y0; v <= panel.y1 + ystep * 1e-6; v += ystep)
     label_w = std::max(label_w, fm.horizontalAdvance(tick_text(v, ystep) + panel.unit));
@@ -225,7 +226,9 @@ void paint_panel(QPainter& p, const QRectF& r, const Panel& panel, int x0, int x
   p.setPen(QPen(QColor(225, 225, 225), 1));
   for (double v = panel.y0; v <= panel.y1 + ystep * 1e-6; v += ystep)
     p.drawLine(QPointF(plot.left(), Y(v)), QPointF(plot.right(), Y(v)));
-  const double xstep = std::max(1.0, nice_step(x1 - x0, 6));
+  // As many epoch ticks as their labels leave room for.
+  const double label_room = fm.horizontalAdvance(QString::number(x1)) * 2.2;
+  const double xstep = std::max(1.0, nice_step(x1 - x0, std::max(1, static_cast<int>(inner.width() / label_room))));
   const double first_x = std::ceil(x0 / xstep) * xstep;
   for (double e = first_x; e <= x1 + 1e-9; e += xstep) p.drawLine(QPointF(X(e), plot.top()), QPointF(X(e), plot.bottom()));
   p.setPen(QColor(90, 90, 90));
