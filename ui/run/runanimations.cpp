@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "ui/run/runmodel.h"
+#include "ui/widgets/export.h"
 #include "ui/widgets/metricchart.h"
 #include "ui/widgets/pictureviews.h"
 
@@ -370,7 +371,7 @@ Animatable RunAnimations::decisionMap() const {
   }
   std::shared_ptr<const DataPreview> data = data_;
   Animatable a;
-  a.name = "decision-map";
+  a.name = file_name_of(QString::fromStdString(model_->config().name) + " decision map");
   a.frames = [list] { return list->count(); };
   a.frame = [list, data](int i, QSize size) {
     if (i < 0 || i >= list->count()) return QImage();
@@ -390,7 +391,7 @@ Animatable RunAnimations::filters() const {
     if (frames_.latest_) list->frames.push_back(frames_.latest_);
   }
   Animatable a;
-  a.name = "filters";
+  a.name = file_name_of(QString::fromStdString(model_->config().name) + " filters");
   a.frames = [list] { return list->count(); };
   a.frame = [list](int i, QSize size) {
     if (i < 0 || i >= list->count()) return QImage();
@@ -404,7 +405,7 @@ Animatable RunAnimations::filters() const {
 Animatable RunAnimations::curves() const {
   auto history = std::make_shared<const std::vector<EpochEvent>>(model_->result().history);
   Animatable a;
-  a.name = "curves";
+  a.name = file_name_of(QString::fromStdString(model_->config().name) + " curves");
   a.frames = [history] { return static_cast<int>(history->size()); };
   a.frame = [history](int i, QSize size) { return paint_curves(*history, i + 1, size); };
   return a;

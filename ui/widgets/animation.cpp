@@ -510,7 +510,8 @@ bool ask_options(QWidget* parent, const Animatable& a, int count, Choice& c) {
   fps->setValue(st.value("animation/fps", 4.0).toDouble());
   auto* every = new QSpinBox;
   every->setRange(1, std::max(1, count - 1));
-  every->setPrefix("every "), every->setSuffix(" " + a.unit + (a.unit.isEmpty() ? "" : "s"));
+  every->setPrefix("every ");
+  auto plural = [&a](int n) { return " " + a.unit + (n == 1 || a.unit.isEmpty() ? "" : "s"); };
   every->setValue(std::clamp((count + 99) / 100, 1, std::max(1, count - 1)));  // about 100 frames at most
   auto* format = new QComboBox;
   format->addItem("Animated GIF (one file)");
@@ -523,7 +524,8 @@ bool ask_options(QWidget* parent, const Animatable& a, int count, Choice& c) {
   format->setObjectName("animationFormat"), summary->setObjectName("animationSummary");
   auto update = [&] {
     const int n = frames_to_keep(count, every->value()).size();
-    summary->setText(QString("%1 of %2 %3s as frames: %4 s").arg(n).arg(count).arg(a.unit).arg(n / fps->value(), 0, 'f', 1));
+    every->setSuffix(plural(every->value()));
+    summary->setText(QString("%1 of %2%3 as frames: %4 s").arg(n).arg(count).arg(plural(count)).arg(n / fps->value(), 0, 'f', 1));
     loop->setEnabled(format->currentIndex() == 0);
   };
   QObject::connect(every, qOverload<int>(&QSpinBox::valueChanged), &d, update);
