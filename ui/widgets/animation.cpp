@@ -33,6 +33,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -284,8 +285,9 @@ class GifSink : public FrameSink {
   QString finish() override {
     int err = 0;
     if (!close(&err)) return gif_error(file_, err);
-    if (QFile::exists(file_) && !QFile::remove(file_)) return "Cannot replace " + file_;
-    if (!QFile::rename(part_, file_)) return "Cannot write " + file_;
+    // rename(2) replaces an older file in one step: a viewer never sees a missing or half GIF.
+    if (std::rename(QFile::encodeName(part_).constData(), QFile::encodeName(file_).constData()) != 0)
+      return QString("Cannot write %1: %2").arg(file_, QString::fromLocal8Bit(std::strerror(errno)));
     done_ = true;
     return {};
   }
