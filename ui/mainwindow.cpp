@@ -253,7 +253,7 @@ void MainWindow::buildMenus() {
   animations->setObjectName("runAnimations");
   connect(controller_, &RunController::snapshot, animations, &RunAnimations::addSnapshot);
   connect(loader_, &DataLoader::loaded, animations, &RunAnimations::setData);
-  QMenu* animate = file->addMenu("Export &animation");
+  QMenu* animate = file->addMenu("Export anima&tion");
   QAction* map = animate->addAction("&Decision map over epochs…", this,
                                     [this, animations] { export_animation_interactively(this, animations->decisionMap()); });
   QAction* filters = animate->addAction("&Filters over epochs…", this,

@@ -9,6 +9,8 @@
 #include <QDialog>
 #include <QDir>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QSpinBox>
 #include <QTimer>
 #include <QFile>
@@ -395,6 +397,19 @@ TEST(AnimationRun, A2DRunHasADecisionMapAndCurvesFramePerEpoch) {
   w.show();
   const int epochs = 6;
   w.editor()->setConfig(quick_spirals(epochs));
+  // File > Export animation: each entry is enabled once it has frames.
+  QMenu* menu = nullptr;
+  for (QMenu* m : w.menuBar()->findChildren<QMenu*>())
+    if (m->title().remove('&') == "Export animation") menu = m;
+  ASSERT_TRUE(menu);
+  ASSERT_EQ(menu->actions().size(), 3);
+  auto enabled = [&] {
+    Q_EMIT menu->aboutToShow();
+    QString on;
+    for (QAction* a : menu->actions()) on += a->isEnabled() ? '1' : '0';
+    return on;
+  };
+  EXPECT_EQ(enabled(), "000");
   ASSERT_TRUE(wait_for([&] { return w.trainAction()->isEnabled(); }));
   QSignalSpy done(&w, &MainWindow::runFinished);
   click_train(w);
@@ -402,6 +417,7 @@ TEST(AnimationRun, A2DRunHasADecisionMapAndCurvesFramePerEpoch) {
   ASSERT_EQ(w.lastResult().status, RunStatus::Completed) << w.lastResult().reason;
   auto* anims = w.findChild<RunAnimations*>("runAnimations");
   ASSERT_TRUE(anims);
+  ASSERT_TRUE(wait_for([&] { return enabled() == "101"; }, 10000)) << enabled().toStdString();  // map, no filters, curves
   // The window loads the points (the plane) off the GUI thread: a run started
   // at once may end before they are there.
   ASSERT_TRUE(wait_for([&] { return anims->decisionMap().frames() > 0; }, 10000));
