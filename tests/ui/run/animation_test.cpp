@@ -8,6 +8,8 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDir>
+#include <QFileDialog>
+#include <QMessageBox>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -321,6 +323,51 @@ TEST(AnimationDialog, AsksForSizeSpeedFramesAndFormat) {
   poll.start(20);
   export_animation_interactively(&parent, synthetic(250));
   EXPECT_TRUE(seen);
+}
+
+// The whole path a user takes: the options, the file dialog, the progress, and
+// a message box for an error. Modal dialogs are answered as they come.
+TEST(AnimationDialog, ExportsThroughTheDialogsAndShowsAnError) {
+  QTemporaryDir dir;
+  auto run = [&](const QString& target, QString& message) {
+    QWidget parent;
+    bool options = false, file = false;
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, [&] {
+      QWidget* m = QApplication::activeModalWidget();
+      if (auto* fd = qobject_cast<QFileDialog*>(m)) {
+        file = true;
+        fd->selectFile(target);
+        QMetaObject::invokeMethod(fd, "accept");  // a protected slot
+      } else if (auto* box = qobject_cast<QMessageBox*>(m)) {
+        message = box->text();
+        box->accept();
+      } else if (auto* d = qobject_cast<QDialog*>(m); d && d->findChild<QComboBox*>("animationSize")) {
+        options = true;
+        auto* size = d->findChild<QComboBox*>("animationSize");
+        size->setCurrentIndex(size->findData(QSize(480, 360)));
+        d->findChild<QComboBox*>("animationFormat")->setCurrentIndex(0);  // GIF
+        d->findChild<QSpinBox*>("animationEvery")->setValue(2);
+        d->accept();
+      }
+    });
+    poll.start(20);
+    export_animation_interactively(&parent, synthetic(9));
+    EXPECT_TRUE(options);
+    EXPECT_TRUE(file);
+    // Written in the background: wait for the file or the message.
+    wait_for([&] { return QFile::exists(target) || !message.isEmpty(); }, 20000);
+    QTest::qWait(100);
+  };
+  QString message;
+  run(dir.filePath("ok.gif"), message);
+  EXPECT_EQ(message, "");
+  const ReadGif g = read_gif(dir.filePath("ok.gif"));
+  EXPECT_EQ(g.width, 480);
+  EXPECT_EQ(static_cast<int>(g.frames.size()), frames_to_keep(9, 2).size());
+  // /proc takes no new files, even from root.
+  run("/proc/hyperlab-animation.gif", message);
+  EXPECT_NE(message.indexOf("Cannot write /proc/hyperlab-animation.gif"), -1) << message.toStdString();
 }
 
 TEST(AnimationRecording, FramesAreBoundedEvenlySpreadAndKeepTheNewest) {
