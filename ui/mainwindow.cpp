@@ -34,12 +34,14 @@
 #include "ui/history/historyview.h"
 #include "ui/playground/playgroundview.h"
 #include "ui/run/curvespanel.h"
+#include "ui/run/runanimations.h"
 #include "ui/run/runcontroller.h"
 #include "ui/run/runmodel.h"
 #include "ui/run/runstatusbar.h"
 #include "ui/run/samplestab.h"
 #include "ui/sweep/sweepcontroller.h"
 #include "ui/sweep/sweepview.h"
+#include "ui/widgets/animation.h"
 #include "ui/widgets/background.h"
 #include "ui/widgets/chartstyle.h"
 #include "ui/widgets/export.h"
@@ -353,6 +355,24 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   file->addAction("Export &metrics (CSV)…", this, &MainWindow::exportMetrics);
   file->addAction("Export all &charts…", this, &MainWindow::exportAllCharts);
+  // Animations of the run for slides: its per-epoch snapshots are recorded
+  // (the views keep only the latest), the curves come from the run model.
+  auto* animations = new RunAnimations(model_, this);
+  animations->setObjectName("runAnimations");
+  connect(controller_, &RunController::snapshot, animations, &RunAnimations::addSnapshot);
+  connect(loader_, &DataLoader::loaded, animations, &RunAnimations::setData);
+  QMenu* animate = file->addMenu("Export anima&tion");
+  QAction* map = animate->addAction("&Decision map over epochs…", this,
+                                    [this, animations] { export_animation_interactively(this, animations->decisionMap()); });
+  QAction* filters = animate->addAction("&Filters over epochs…", this,
+                                        [this, animations] { export_animation_interactively(this, animations->filters()); });
+  QAction* curves = animate->addAction("Loss and accuracy &curves…", this,
+                                       [this, animations] { export_animation_interactively(this, animations->curves()); });
+  connect(animate, &QMenu::aboutToShow, this, [animations, map, filters, curves] {
+    map->setEnabled(animations->decisionMap().frames() > 0);
+    filters->setEnabled(animations->filters().frames() > 0);
+    curves->setEnabled(animations->curves().frames() > 0);
+  });
   file->addSeparator();
   file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
 

@@ -81,12 +81,12 @@ void DataLoader::finish(unsigned generation, std::shared_ptr<const LoadedData> d
 
 namespace {
 
-// Batch events may be thinned when the GUI falls behind; only the newest
-// snapshot that is not the final one is worth showing; the rest is kept.
+// Batch events may be thinned when the GUI falls behind; the rest is kept,
+// snapshots too (one per epoch, at most a few MB): the run's animations
+// record every epoch's decision map and filters (ui/run/runanimations.h).
 template <class Item>
 BridgePolicy run_policy(const Item& item) {
   if (std::holds_alternative<BatchEvent>(item)) return BridgePolicy::Thin;
-  if (const Snapshot* s = std::get_if<Snapshot>(&item)) return s->final ? BridgePolicy::Keep : BridgePolicy::Latest;
   return BridgePolicy::Keep;
 }
 

@@ -11,7 +11,11 @@
 #include <QString>
 #include <QVector>
 
+#include <QObject>
+
 #include <functional>
+#include <memory>
+#include <thread>
 
 class QAction;
 class QMenu;
@@ -43,6 +47,46 @@ QVector<int> frames_to_keep(int count, int every);
 QString write_gif(const QString& file, const Animatable& a, const AnimationOptions& o);
 /// Writes the kept frames as DIR/NAME-0001.png, -0002.png, ... Returns an error or "".
 QString write_png_sequence(const QString& dir, const Animatable& a, const AnimationOptions& o);
+
+enum class AnimationFormat { Gif, Png };
+
+class FrameSink;  // where the frames go (animation.cpp)
+
+/// One export in the background: frames are painted on the GUI thread (views
+/// paint only there), one per pass of the event loop and at most a few ahead
+/// of the writer, which quantises, encodes and writes them on a thread of its
+/// own. A GIF is written to FILE.part and renamed when complete, so a failed
+/// or cancelled export leaves no half file. finished("") when written,
+/// finished(error) otherwise ("Cancelled." after cancel()).
+class AnimationExport : public QObject {
+  Q_OBJECT
+ public:
+  AnimationExport(Animatable a, AnimationOptions o, AnimationFormat f, QString target, QObject* parent = nullptr);
+  ~AnimationExport() override;  ///< cancels and waits for the writer
+  void start();
+  void cancel();
+
+ Q_SIGNALS:
+  void progress(int written, int total);
+  void finished(const QString& error);
+
+ private:
+  struct Shared;
+  void paintMore();
+  void schedule();
+  void frameWritten(int done, int total);
+  void end(const QString& error);
+  Animatable a_;
+  AnimationOptions o_;
+  AnimationFormat format_;
+  QString target_;
+  std::shared_ptr<Shared> shared_;
+  std::unique_ptr<FrameSink> sink_;
+  QVector<int> keep_;
+  int next_ = 0;
+  bool started_ = false, ended_ = false, scheduled_ = false;
+  std::thread worker_;
+};
 
 /// Asks for the size, fps, every k and a file (.gif, or a folder for PNGs), then writes it.
 void export_animation_interactively(QWidget* parent, const Animatable& a);
