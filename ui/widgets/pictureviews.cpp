@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/widgets/chartstyle.h"
 #include "ui/widgets/metricchart.h"
 
 namespace hyperlab {
@@ -38,13 +39,6 @@ QImage to_image(const ImageBatch& b, int i) {
 }
 
 // f at k times its size, in points or pixels as it was given.
-QFont scaled_font(const QFont& f, double k) {
-  QFont g = f;
-  if (f.pointSizeF() > 0) g.setPointSizeF(std::max(6.0, f.pointSizeF() * k));
-  else if (f.pixelSize() > 0) g.setPixelSize(std::max(8, static_cast<int>(std::lround(f.pixelSize() * k))));
-  return g;
-}
-
 constexpr int kCellGap = 4;  // between image cells
 
 // A number for a scale label: two significant digits, a real minus sign.
