@@ -9,6 +9,7 @@
 #include <QDialog>
 #include <QDir>
 #include <QFileDialog>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QLabel>
 #include <QMenu>
@@ -337,7 +338,10 @@ TEST(AnimationDialog, ExportsThroughTheDialogsAndShowsAnError) {
       QWidget* m = QApplication::activeModalWidget();
       if (auto* fd = qobject_cast<QFileDialog*>(m)) {
         file = true;
+        // Typed in, as a user does: selectFile() alone can be overridden by the
+        // dialog's own initial selection while its folder is still being read.
         fd->selectFile(target);
+        if (auto* name = fd->findChild<QLineEdit*>("fileNameEdit")) name->setText(target);
         QMetaObject::invokeMethod(fd, "accept");  // a protected slot
       } else if (auto* box = qobject_cast<QMessageBox*>(m)) {
         message = box->text();
