@@ -10,6 +10,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPointer>
@@ -257,6 +258,8 @@ void PlaygroundView::showContextMenu(const QPoint& pos) {
   QMenu menu(this);
   connect(menu.addAction("Export figure…"), &QAction::triggered, this, &PlaygroundView::askExportFigure);
   connect(menu.addAction("Export CSV…"), &QAction::triggered, this, &PlaygroundView::askExportCsv);
+  // "Export animation…": add_animation_action(menu, this, raceAnimation()); joins here when
+  // ui/widgets/animation.cpp (the GIF / PNG writers) is linked in.
   menu.exec(contour_->mapToGlobal(pos));
 }
 
@@ -648,7 +651,8 @@ QString PlaygroundView::legendText() const {
 // values, and the column no narrower than all of that.
 void PlaygroundView::fitSettings() {
   const QFontMetrics fm(opts_->font());
-  int type_w = 0, lr_w = 0, row_h = 0, set_w = edit_width(expr_, "momentum=0.9") ;
+  // The Settings column: at least "momentum=0.9", at most about 26 characters (the rest scrolls, the tooltip has it all).
+  int type_w = 0, lr_w = 0, row_h = 0, set_w = fm.horizontalAdvance("momentum=0.9") + 16;
   const int set_max = fm.horizontalAdvance("momentum=0.9,nesterov=true") + 16;
   for (int r = 0; r < opts_->rowCount(); ++r) {
     auto* type = static_cast<QComboBox*>(opts_->cellWidget(r, 1));
