@@ -62,11 +62,26 @@ bool field_of(const Function& f, int w, int h, Field& out) {
   return true;
 }
 
-// The colours: t interpolated bilinearly between the four nodes around each pixel.
+// The ramp, tabulated (finer than 8-bit colour steps).
+QRgb ramp_of(double t) {
+  static const std::vector<QRgb> table = [] {
+    std::vector<QRgb> v(4097);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = ramp(double(i) / 4096);
+    return v;
+  }();
+  return std::isfinite(t) ? table[static_cast<size_t>(std::clamp(t, 0.0, 1.0) * 4096 + 0.5)] : qRgb(200, 200, 200);
+}
+
+// The colours: t interpolated bilinearly between the four nodes around each
+// pixel (grey where f is undefined).
 void paint_colours(const Field& fl, QImage& img) {
   const int w = img.width(), h = img.height(), s = fl.step;
   for (int py = 0; py < h; ++py) {
     QRgb* line = reinterpret_cast<QRgb*>(img.scanLine(py));
+    if (s == 1) {  // a node per pixel
+      for (int px = 0; px < w; ++px) line[px] = ramp_of(fl.at(py, px));
+      continue;
+    }
     const int i = py / s;
     const double fy = double(py - i * s) / s;
     for (int px = 0; px < w; ++px) {
@@ -78,45 +93,55 @@ void paint_colours(const Field& fl, QImage& img) {
         t = (a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy;
       else
         t = a;  // at an edge of the undefined region: the nearest node
-      line[px] = std::isfinite(t) ? ramp(t) : qRgb(200, 200, 200);
+      line[px] = ramp_of(t);
     }
   }
 }
 
-// Marching squares over the nodes: the segments of level L, in pixels.
-void iso_lines(const Field& fl, double L, QVector<QLineF>& out) {
+// Marching squares over the nodes, every level in one pass (a cell is
+// visited once and only for the levels between its corners): out[k] gets
+// the segments of level k / kContourLevels, in pixels.
+void iso_lines(const Field& fl, std::vector<QVector<QLineF>>& out) {
   const double s = fl.step;
+  out.assign(kContourLevels, {});
   for (int i = 0; i + 1 < fl.ny; ++i)
     for (int j = 0; j + 1 < fl.nx; ++j) {
       const double a = fl.at(i, j), b = fl.at(i, j + 1), c = fl.at(i + 1, j + 1), d = fl.at(i + 1, j);
-      const bool ua = a >= L, ub = b >= L, uc = c >= L, ud = d >= L;
-      if (ua == ub && ub == uc && uc == ud) continue;
       if (!(std::isfinite(a) && std::isfinite(b) && std::isfinite(c) && std::isfinite(d))) continue;
-      const double x0 = j * s + 0.5, y0 = i * s + 0.5;
-      auto cut = [L](double p, double q) { return (L - p) / (q - p); };
-      // The crossings on the top, right, bottom and left edges, in that order.
-      std::array<QPointF, 4> e;
-      std::array<bool, 4> has{ua != ub, ub != uc, ud != uc, ua != ud};
-      if (has[0]) e[0] = {x0 + s * cut(a, b), y0};
-      if (has[1]) e[1] = {x0 + s, y0 + s * cut(b, c)};
-      if (has[2]) e[2] = {x0 + s * cut(d, c), y0 + s};
-      if (has[3]) e[3] = {x0, y0 + s * cut(a, d)};
-      if (has[0] + has[1] + has[2] + has[3] == 2) {
-        QPointF p[2];
-        int n = 0;
-        for (int k = 0; k < 4; ++k)
-          if (has[k]) p[n++] = e[k];
-        out.push_back({p[0], p[1]});
-        continue;
-      }
-      // A saddle: the centre's value says which corners join.
-      const bool centre = (a + b + c + d) / 4 >= L;
-      if (centre == ua) {  // a's and c's sides join through the centre: cut off b and d
-        out.push_back({e[0], e[1]});
-        out.push_back({e[2], e[3]});
-      } else {  // cut off a and c
-        out.push_back({e[3], e[0]});
-        out.push_back({e[1], e[2]});
+      const double lo = std::min({a, b, c, d}), hi = std::max({a, b, c, d});
+      const int k0 = std::max(1, static_cast<int>(std::floor(lo * kContourLevels)) + 1);
+      const int k1 = std::min(kContourLevels - 1, static_cast<int>(std::floor(hi * kContourLevels)));
+      for (int k = k0; k <= k1; ++k) {
+        const double L = double(k) / kContourLevels;
+        const bool ua = a >= L, ub = b >= L, uc = c >= L, ud = d >= L;
+        if (ua == ub && ub == uc && uc == ud) continue;
+        const double x0 = j * s + 0.5, y0 = i * s + 0.5;
+        auto cut = [L](double p, double q) { return (L - p) / (q - p); };
+        // The crossings on the top, right, bottom and left edges, in that order.
+        std::array<QPointF, 4> e;
+        const std::array<bool, 4> has{ua != ub, ub != uc, ud != uc, ua != ud};
+        if (has[0]) e[0] = {x0 + s * cut(a, b), y0};
+        if (has[1]) e[1] = {x0 + s, y0 + s * cut(b, c)};
+        if (has[2]) e[2] = {x0 + s * cut(d, c), y0 + s};
+        if (has[3]) e[3] = {x0, y0 + s * cut(a, d)};
+        QVector<QLineF>& o = out[k];
+        if (has[0] + has[1] + has[2] + has[3] == 2) {
+          QPointF p[2];
+          int n = 0;
+          for (int m = 0; m < 4; ++m)
+            if (has[m]) p[n++] = e[m];
+          o.push_back({p[0], p[1]});
+          continue;
+        }
+        // A saddle: the centre's value says which corners join.
+        const bool centre = (a + b + c + d) / 4 >= L;
+        if (centre == ua) {  // a's and c's sides join through the centre: cut off b and d
+          o.push_back({e[0], e[1]});
+          o.push_back({e[2], e[3]});
+        } else {  // cut off a and c
+          o.push_back({e[3], e[0]});
+          o.push_back({e[1], e[2]});
+        }
       }
     }
 }
@@ -132,15 +157,13 @@ QImage contour_map(const Function& f, QSize size) {
   paint_colours(fl, img);
   QPainter p(&img);
   p.setRenderHint(QPainter::Antialiasing);
-  QVector<QLineF> segments;
+  std::vector<QVector<QLineF>> segments;
+  iso_lines(fl, segments);
   for (int k = 1; k < kContourLevels; ++k) {
-    const double L = double(k) / kContourLevels;
-    segments.clear();
-    iso_lines(fl, L, segments);
-    QColor c = QColor(ramp(L)).darker(150);
+    QColor c = QColor(ramp(double(k) / kContourLevels)).darker(150);
     c.setAlpha(170);
     p.setPen(QPen(c, 1.0));
-    p.drawLines(segments);
+    p.drawLines(segments[k]);
   }
   return img;
 }
@@ -164,9 +187,10 @@ Qt::PenStyle path_style(int i) {
 
 QPen path_pen(int i, const QColor& c, double width) {
   QPen p(c, width, path_style(i));
-  // Flat ends keep dots and dashes apart at this width; joins stay round.
-  p.setCapStyle(path_style(i) == Qt::SolidLine ? Qt::RoundCap : Qt::FlatCap);
-  p.setJoinStyle(Qt::RoundJoin);
+  // Flat ends keep dots and dashes apart at this width; bevel joins (round
+  // ones cost an arc at every vertex, and paths have hundreds).
+  p.setCapStyle(path_style(i) == Qt::SolidLine ? Qt::SquareCap : Qt::FlatCap);
+  p.setJoinStyle(Qt::BevelJoin);
   return p;
 }
 

@@ -37,6 +37,12 @@ ContourView::ContourView(QWidget* parent) : QWidget(parent) {
   setMouseTracking(false);
   setCursor(Qt::CrossCursor);
   setAttribute(Qt::WA_OpaquePaintEvent);  // paintRace fills every pixel
+  map_timer_.setSingleShot(true);
+  map_timer_.setInterval(80);
+  connect(&map_timer_, &QTimer::timeout, this, [this] {
+    rebuildMap();
+    update();
+  });
 }
 
 QRectF ContourView::plotRect(QRectF area) { return area.adjusted(52, 10, -12, -34); }
@@ -87,13 +93,16 @@ QPen ContourView::pathPen(int i) const {
 }
 
 void ContourView::resizeEvent(QResizeEvent*) {
-  rebuildMap();
   rebuildPaths();
+  // A map takes tens of milliseconds: the first one at once, later ones when the resizing stops.
+  if (map_.isNull()) rebuildMap();
+  else map_timer_.start();
 }
 
 // Once per function and size: the paint events (while paths animate) only draw it.
 void ContourView::rebuildMap() {
   if (!has_f_) return;
+  map_timer_.stop();
   QElapsedTimer clock;
   clock.start();
   const qreal dpr = devicePixelRatioF();
@@ -125,8 +134,10 @@ std::vector<ContourView::Path> ContourView::pathsFor(QRectF plot) const {
 
 QImage ContourView::render(QSize size, int step, const QString& caption) const {
   QImage img(size, QImage::Format_ARGB32_Premultiplied);
-  img.fill(Qt::white);
-  if (!has_f_ || size.width() < 100 || size.height() < 80) return img;
+  if (!has_f_ || size.width() < 100 || size.height() < 80) {
+    img.fill(Qt::white);
+    return img;
+  }
   const QRectF area(QPointF(0, 0), QSizeF(size));
   if (frame_size_ != size) {
     const QRectF r = plotRect(area);
@@ -201,7 +212,7 @@ void ContourView::paintRace(QPainter& p, QRectF area, const QImage& map, const s
     QPolygonF line(path.points.mid(0, std::max(1, n)));
     const QPointF end = to(t.points[last].x, t.points[last].y);
     if (line.back() != end) line << end;
-    p.setPen(QPen(QColor(255, 255, 255, 170), 4.5, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    p.setPen(QPen(QColor(255, 255, 255, 170), 4.5, Qt::SolidLine, Qt::SquareCap, Qt::BevelJoin));
     p.drawPolyline(line);
     p.setPen(path_pen(style, c, 2.2));
     p.drawPolyline(line);

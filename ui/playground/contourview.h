@@ -7,6 +7,7 @@
 #pragma once
 
 #include <QImage>
+#include <QTimer>
 #include <QVector>
 #include <QWidget>
 
@@ -74,6 +75,7 @@ class ContourView : public QWidget {
   bool has_f_ = false;
   QImage map_;
   double map_ms_ = 0;
+  QTimer map_timer_;  // while the view is being resized, the last map stretched; rebuilt when it rests
   std::vector<Path> paths_;  // for the widget's size
   const std::vector<playground::Trajectory>* traj_ = nullptr;
   std::vector<QColor> colors_;

@@ -166,6 +166,10 @@ TEST(PlaygroundLook, TheMapIsSmoothWithIsoLinesAndRedrawsFast) {
   v.show();
   ASSERT_TRUE(QTest::qWaitForWindowExposed(&v));
   v.loadPreset("all-six");
+  // The map follows the view's size (after a resize, once it rests).
+  const QSize plot = ContourView::plotRect(v.contour()->rect()).size().toSize();
+  for (int i = 0; i < 50 && v.contour()->mapImage().size() != plot; ++i) QTest::qWait(20);
+  EXPECT_EQ(v.contour()->mapImage().size(), plot);
   const QImage map = v.contour()->mapImage();
   ASSERT_FALSE(map.isNull());
   ASSERT_GT(map.width(), 300);
