@@ -130,6 +130,11 @@ TEST(PlaygroundLook, TheSettingsColumnIsWholeAt1280x800And1440x900) {
         EXPECT_GE(g.left(), 0) << what.toStdString();
         EXPECT_LE(g.right(), port->width() - 1) << what.toStdString() << " ends at " << g.right()
                                                  << " of " << port->width();
+        if (!presentation) {  // all of it in view, no scrolling (larger fonts may scroll up and down)
+          EXPECT_GE(g.top(), 0) << what.toStdString();
+          EXPECT_LE(g.bottom(), port->height() - 1) << what.toStdString() << " ends at " << g.bottom() << " of "
+                                                    << port->height();
+        }
         // In the table: inside its visible part, which never scrolls sideways.
         auto* table = qobject_cast<QTableWidget*>(c->parentWidget() ? c->parentWidget()->parentWidget() : nullptr);
         if (table) {
