@@ -295,7 +295,11 @@ void ContourView::paintRace(QPainter& p, QRectF area, const QImage& map, const s
   p.restore();
 }
 
+// Kept inside the view (a drag may leave it), rounded to what a drag can aim at.
 void ContourView::emitStart(QPointF pos, bool final) {
+  const QRectF r = plotRect(rect());
+  pos.setX(std::clamp(pos.x(), r.left(), r.right()));
+  pos.setY(std::clamp(pos.y(), r.top(), r.bottom()));
   const QPointF q = toFunction(pos);
   Q_EMIT startMoved(round_to(q.x(), drag_decimals(f_.x_lo, f_.x_hi)), round_to(q.y(), drag_decimals(f_.y_lo, f_.y_hi)),
                     final);
@@ -309,11 +313,7 @@ void ContourView::mousePressEvent(QMouseEvent* e) {
 
 void ContourView::mouseMoveEvent(QMouseEvent* e) {
   if (!dragging_) return;
-  QPointF pos = e->position();
-  const QRectF r = plotRect(rect());
-  pos.setX(std::clamp(pos.x(), r.left(), r.right()));
-  pos.setY(std::clamp(pos.y(), r.top(), r.bottom()));
-  emitStart(pos, false);
+  emitStart(e->position(), false);
 }
 
 void ContourView::mouseReleaseEvent(QMouseEvent* e) {

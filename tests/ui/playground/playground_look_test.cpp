@@ -85,6 +85,11 @@ TEST(PlaygroundLook, ADraggedStartIsRoundedAndFitsItsField) {
   ASSERT_FALSE(v.trajectories().empty());
   EXPECT_EQ(v.trajectories()[0].points.front().x, x);
   EXPECT_EQ(v.trajectories()[0].points.front().y, y);
+  // Let go outside the map: the start stays on its edge.
+  drag(c, c->toWidget(0, 0), QPointF(c->width() + 40, -30));
+  EXPECT_LE(static_cast<QDoubleSpinBox*>(sx)->value(), 5);
+  EXPECT_LE(static_cast<QDoubleSpinBox*>(sy)->value(), 26);
+  EXPECT_GE(static_cast<QDoubleSpinBox*>(sx)->value(), 4.9);
   // And the fields show their whole text.
   for (QAbstractSpinBox* b : {sx, sy}) {
     const QLineEdit* e = b->findChild<QLineEdit*>();
