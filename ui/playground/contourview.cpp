@@ -257,20 +257,38 @@ void ContourView::paintRace(QPainter& p, QRectF area, const QImage& map, const s
     double tw = fm.horizontalAdvance(foot);
     for (const QString& n : names) tw = std::max(tw, sample + 8 + fm.horizontalAdvance(n));
     const QSizeF box(std::min(tw + 16, r.width() - 12), row * (count + 1) + 8);
-    const QRectF corners[] = {
+    // Where the legend hides least: no path, start or minimum under it, and
+    // the map pale there (high f, away from the valleys).
+    const double cx = r.center().x() - box.width() / 2;
+    const QRectF places[] = {
         {r.right() - 6 - box.width(), r.top() + 6, box.width(), box.height()},
         {r.left() + 6, r.top() + 6, box.width(), box.height()},
+        {cx, r.top() + 6, box.width(), box.height()},
         {r.right() - 6 - box.width(), r.bottom() - 6 - box.height(), box.width(), box.height()},
-        {r.left() + 6, r.bottom() - 6 - box.height(), box.width(), box.height()}};
-    int best = 0, least = -1;
-    for (int k = 0; k < 4; ++k) {
-      int in = corners[k].contains(s) ? 50 : 0;
+        {r.left() + 6, r.bottom() - 6 - box.height(), box.width(), box.height()},
+        {cx, r.bottom() - 6 - box.height(), box.width(), box.height()}};
+    int best = 0;
+    double least = -1;
+    for (int k = 0; k < 6; ++k) {
+      double in = places[k].contains(s) ? 50 : 0;
       for (int i = 0; i < count; ++i)
-        for (const QPointF& q : paths[i].points) in += corners[k].contains(q);
-      for (auto [mx, my] : f_.minima) in += corners[k].contains(to(mx, my)) ? 50 : 0;
+        for (const QPointF& q : paths[i].points) in += places[k].contains(q);
+      for (auto [mx, my] : f_.minima) in += places[k].contains(to(mx, my)) ? 50 : 0;
+      if (!map.isNull()) {  // up to 20 for a box over the darkest (lowest) part of the map
+        double dark = 0;
+        for (int u = 0; u < 8; ++u)
+          for (int w = 0; w < 8; ++w) {
+            const double x = places[k].left() + places[k].width() * (u + 0.5) / 8,
+                         y = places[k].top() + places[k].height() * (w + 0.5) / 8;
+            const int px = std::clamp(int((x - r.left()) / r.width() * map.width()), 0, map.width() - 1);
+            const int py = std::clamp(int((y - r.top()) / r.height() * map.height()), 0, map.height() - 1);
+            dark += 1 - qGray(map.pixel(px, py)) / 255.0;
+          }
+        in += 20 * dark / 64;
+      }
       if (least < 0 || in < least) least = in, best = k;
     }
-    const QRectF b = corners[best];
+    const QRectF b = places[best];
     p.setClipping(false);
     p.setPen(QPen(QColor(120, 120, 120), 1));
     p.setBrush(QColor(255, 255, 255, 225));
