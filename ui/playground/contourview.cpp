@@ -159,7 +159,25 @@ void ContourView::paintRace(QPainter& p, QRectF area, const QImage& map, const s
                             const QString& caption) const {
   p.fillRect(area, Qt::white);
   p.setRenderHint(QPainter::Antialiasing);
+  p.setFont(font());
   const QRectF r = plotRect(area);
+  paintAxes(p, area, r, map);
+  p.save();
+  p.setClipRect(r);
+  paintPaths(p, r, paths, step);
+  p.setClipping(false);
+  paintLegend(p, r, map, paths, caption);
+  p.restore();
+}
+
+QColor ContourView::colorOf(int i) const {
+  return i < static_cast<int>(colors_.size()) ? colors_[i] : QColor(Qt::black);
+}
+
+int ContourView::styleOf(int i) const { return i < static_cast<int>(styles_.size()) ? styles_[i] : i; }
+
+// The map in the plot, its frame, the ticks and the axis names.
+void ContourView::paintAxes(QPainter& p, QRectF area, QRectF r, const QImage& map) const {
   auto to = [&](double x, double y) { return map_point(f_, r, x, y); };
   if (!map.isNull()) p.drawImage(r, map);
   else {
@@ -169,8 +187,7 @@ void ContourView::paintRace(QPainter& p, QRectF area, const QImage& map, const s
   p.setPen(QPen(QColor(90, 90, 90), 1));
   p.drawRect(r);
   // Ticks, in the widget's font (larger in presentation mode).
-  p.setFont(font());
-  const QFontMetricsF fm(font());
+  const QFontMetricsF fm(p.font());
   const double th = fm.height();
   for (int k = 0; k <= 4; ++k) {
     const double x = f_.x_lo + (f_.x_hi - f_.x_lo) * k / 4, y = f_.y_lo + (f_.y_hi - f_.y_lo) * k / 4;
@@ -187,8 +204,13 @@ void ContourView::paintRace(QPainter& p, QRectF area, const QImage& map, const s
   p.rotate(-90);
   p.drawText(QRectF(-20, -th / 2, 40, th), Qt::AlignCenter, "y");
   p.restore();
-  p.save();
-  p.setClipRect(r);
+}
+
+// The minima, each trajectory up to `step` (a white halo, its dashes, a
+// marker every k steps, its head or where it diverged) and the start point.
+void ContourView::paintPaths(QPainter& p, QRectF r, const std::vector<Path>& paths, int step) const {
+  auto to = [&](double x, double y) { return map_point(f_, r, x, y); };
+  const double th = QFontMetricsF(p.font()).height();
   // The known minima.
   for (auto [mx, my] : f_.minima) {
     const QPointF m = to(mx, my);
@@ -198,14 +220,13 @@ void ContourView::paintRace(QPainter& p, QRectF area, const QImage& map, const s
       p.drawLine(m + QPointF(-6, 6), m + QPointF(6, -6));
     }
   }
-  // The trajectories: a white halo, the dashed line, markers every k steps, the head.
   const int count = traj_ ? static_cast<int>(std::min(traj_->size(), paths.size())) : 0;
   for (int i = 0; i < count; ++i) {
     const Trajectory& t = (*traj_)[i];
     const Path& path = paths[i];
     if (t.points.empty() || path.points.empty()) continue;
-    const QColor c = i < static_cast<int>(colors_.size()) ? colors_[i] : QColor(Qt::black);
-    const int style = i < static_cast<int>(styles_.size()) ? styles_[i] : i;
+    const QColor c = colorOf(i);
+    const int style = styleOf(i);
     const int last = last_index(t, step);
     const int upto = step < 0 ? t.points[last].step : step;
     const int n = static_cast<int>(std::upper_bound(path.steps.begin(), path.steps.end(), upto) - path.steps.begin());
@@ -247,70 +268,78 @@ void ContourView::paintRace(QPainter& p, QRectF area, const QImage& map, const s
   p.setPen(QPen(Qt::black, 1.5));
   p.drawEllipse(s, 5, 5);
   p.setBrush(Qt::NoBrush);
-  // The legend: each path's line, marker and name, in the corner its paths leave emptiest.
-  if (count > 0) {
-    QStringList names;
-    for (int i = 0; i < count; ++i) names << QString::fromStdString((*traj_)[i].optimizer.name());
-    QString foot = QString("marker every %1 steps").arg(QLocale::c().toString(marker_every_));
-    if (!caption.isEmpty()) foot = caption + " · " + foot;
-    const double sample = 40, row = std::max(th + 3, 15.0);
-    double tw = fm.horizontalAdvance(foot);
-    for (const QString& n : names) tw = std::max(tw, sample + 8 + fm.horizontalAdvance(n));
-    const QSizeF box(std::min(tw + 16, r.width() - 12), row * (count + 1) + 8);
-    // Where the legend hides least: no path, start or minimum under it, and
-    // the map pale there (high f, away from the valleys).
-    const double cx = r.center().x() - box.width() / 2;
-    const QRectF places[] = {
-        {r.right() - 6 - box.width(), r.top() + 6, box.width(), box.height()},
-        {r.left() + 6, r.top() + 6, box.width(), box.height()},
-        {cx, r.top() + 6, box.width(), box.height()},
-        {r.right() - 6 - box.width(), r.bottom() - 6 - box.height(), box.width(), box.height()},
-        {r.left() + 6, r.bottom() - 6 - box.height(), box.width(), box.height()},
-        {cx, r.bottom() - 6 - box.height(), box.width(), box.height()}};
-    int best = 0;
-    double least = -1;
-    for (int k = 0; k < 6; ++k) {
-      double in = places[k].contains(s) ? 50 : 0;
-      for (int i = 0; i < count; ++i)
-        for (const QPointF& q : paths[i].points) in += places[k].contains(q);
-      for (auto [mx, my] : f_.minima) in += places[k].contains(to(mx, my)) ? 50 : 0;
-      if (!map.isNull()) {  // up to 20 for a box over the darkest (lowest) part of the map
-        double dark = 0;
-        for (int u = 0; u < 8; ++u)
-          for (int w = 0; w < 8; ++w) {
-            const double x = places[k].left() + places[k].width() * (u + 0.5) / 8,
-                         y = places[k].top() + places[k].height() * (w + 0.5) / 8;
-            const int px = std::clamp(int((x - r.left()) / r.width() * map.width()), 0, map.width() - 1);
-            const int py = std::clamp(int((y - r.top()) / r.height() * map.height()), 0, map.height() - 1);
-            dark += 1 - qGray(map.pixel(px, py)) / 255.0;
-          }
-        in += 20 * dark / 64;
-      }
-      if (least < 0 || in < least) least = in, best = k;
+}
+
+// Each path's line, marker and name, and the marker spacing (after the
+// caption), where the legend hides least.
+void ContourView::paintLegend(QPainter& p, QRectF r, const QImage& map, const std::vector<Path>& paths,
+                              const QString& caption) const {
+  const int count = traj_ ? static_cast<int>(std::min(traj_->size(), paths.size())) : 0;
+  if (count == 0) return;
+  auto to = [&](double x, double y) { return map_point(f_, r, x, y); };
+  const QFontMetricsF fm(p.font());
+  const double th = fm.height();
+  const QPointF s = to(sx_, sy_);
+  QStringList names;
+  for (int i = 0; i < count; ++i) names << QString::fromStdString((*traj_)[i].optimizer.name());
+  QString foot = marker_every_ == 1 ? QString("marker every step")
+                                     : QString("marker every %1 steps").arg(QLocale::c().toString(marker_every_));
+  if (!caption.isEmpty()) foot = caption + " · " + foot;
+  const double sample = 40, row = std::max(th + 3, 15.0);
+  double tw = fm.horizontalAdvance(foot);
+  for (const QString& n : names) tw = std::max(tw, sample + 8 + fm.horizontalAdvance(n));
+  const QSizeF box(std::min(tw + 16, r.width() - 12), row * (count + 1) + 8);
+  // Where the legend hides least: no path, start or minimum under it, and
+  // the map pale there (high f, away from the valleys).
+  const double cx = r.center().x() - box.width() / 2;
+  const QRectF places[] = {
+      {r.right() - 6 - box.width(), r.top() + 6, box.width(), box.height()},
+      {r.left() + 6, r.top() + 6, box.width(), box.height()},
+      {cx, r.top() + 6, box.width(), box.height()},
+      {r.right() - 6 - box.width(), r.bottom() - 6 - box.height(), box.width(), box.height()},
+      {r.left() + 6, r.bottom() - 6 - box.height(), box.width(), box.height()},
+      {cx, r.bottom() - 6 - box.height(), box.width(), box.height()}};
+  int best = 0;
+  double least = -1;
+  for (int k = 0; k < 6; ++k) {
+    double in = places[k].contains(s) ? 50 : 0;
+    for (int i = 0; i < count; ++i)
+      for (const QPointF& q : paths[i].points) in += places[k].contains(q);
+    for (auto [mx, my] : f_.minima) in += places[k].contains(to(mx, my)) ? 50 : 0;
+    if (!map.isNull()) {  // up to 20 for a box over the darkest (lowest) part of the map
+      double dark = 0;
+      for (int u = 0; u < 8; ++u)
+        for (int w = 0; w < 8; ++w) {
+          const double x = places[k].left() + places[k].width() * (u + 0.5) / 8,
+                       y = places[k].top() + places[k].height() * (w + 0.5) / 8;
+          const int px = std::clamp(int((x - r.left()) / r.width() * map.width()), 0, map.width() - 1);
+          const int py = std::clamp(int((y - r.top()) / r.height() * map.height()), 0, map.height() - 1);
+          dark += 1 - qGray(map.pixel(px, py)) / 255.0;
+        }
+      in += 20 * dark / 64;
     }
-    const QRectF b = places[best];
-    p.setClipping(false);
-    p.setPen(QPen(QColor(120, 120, 120), 1));
-    p.setBrush(QColor(255, 255, 255, 225));
-    p.drawRoundedRect(b, 4, 4);
-    p.setBrush(Qt::NoBrush);
-    for (int i = 0; i < count; ++i) {
-      const QColor c = i < static_cast<int>(colors_.size()) ? colors_[i] : QColor(Qt::black);
-      const int style = i < static_cast<int>(styles_.size()) ? styles_[i] : i;
-      const double y = b.top() + 4 + row * (i + 0.5);
-      const QPointF a(b.left() + 8, y), z(b.left() + 8 + sample, y);
-      p.setPen(path_pen(style, c, 2.2));
-      p.drawLine(a, z);
-      draw_path_marker(p, style, (a + z) / 2, 3.2, c);
-      p.setPen(Qt::black);
-      p.drawText(QRectF(z.x() + 8, y - row / 2, b.right() - z.x() - 10, row), Qt::AlignLeft | Qt::AlignVCenter,
-                 names[i]);
-    }
-    p.setPen(QColor(70, 70, 70));
-    p.drawText(QRectF(b.left() + 8, b.top() + 4 + row * count, b.width() - 12, row), Qt::AlignLeft | Qt::AlignVCenter,
-               foot);
+    if (least < 0 || in < least) least = in, best = k;
   }
-  p.restore();
+  const QRectF b = places[best];
+  p.setPen(QPen(QColor(120, 120, 120), 1));
+  p.setBrush(QColor(255, 255, 255, 225));
+  p.drawRoundedRect(b, 4, 4);
+  p.setBrush(Qt::NoBrush);
+  for (int i = 0; i < count; ++i) {
+    const QColor c = colorOf(i);
+    const int style = styleOf(i);
+    const double y = b.top() + 4 + row * (i + 0.5);
+    const QPointF a(b.left() + 8, y), z(b.left() + 8 + sample, y);
+    p.setPen(path_pen(style, c, 2.2));
+    p.drawLine(a, z);
+    draw_path_marker(p, style, (a + z) / 2, 3.2, c);
+    p.setPen(Qt::black);
+    p.drawText(QRectF(z.x() + 8, y - row / 2, b.right() - z.x() - 10, row), Qt::AlignLeft | Qt::AlignVCenter,
+               names[i]);
+  }
+  p.setPen(QColor(70, 70, 70));
+  p.drawText(QRectF(b.left() + 8, b.top() + 4 + row * count, b.width() - 12, row), Qt::AlignLeft | Qt::AlignVCenter,
+             foot);
 }
 
 // Kept inside the view (a drag may leave it), rounded to what a drag can aim at.

@@ -70,6 +70,12 @@ class ContourView : public QWidget {
   std::vector<Path> pathsFor(QRectF plot) const;
   void paintRace(QPainter& p, QRectF area, const QImage& map, const std::vector<Path>& paths, int step,
                  const QString& caption) const;
+  void paintAxes(QPainter& p, QRectF area, QRectF plot, const QImage& map) const;
+  void paintPaths(QPainter& p, QRectF plot, const std::vector<Path>& paths, int step) const;
+  void paintLegend(QPainter& p, QRectF plot, const QImage& map, const std::vector<Path>& paths,
+                   const QString& caption) const;
+  QColor colorOf(int i) const;
+  int styleOf(int i) const;
   void emitStart(QPointF pos, bool final);
   playground::Function f_;
   bool has_f_ = false;
