@@ -33,7 +33,7 @@ int last_index(const Trajectory& t, int step) {
 }  // namespace
 
 ContourView::ContourView(QWidget* parent) : QWidget(parent) {
-  setMinimumSize(360, 280);
+  setMinimumSize(360, 260);
   setMouseTracking(false);
   setCursor(Qt::CrossCursor);
   setAttribute(Qt::WA_OpaquePaintEvent);  // paintRace fills every pixel
@@ -45,7 +45,13 @@ ContourView::ContourView(QWidget* parent) : QWidget(parent) {
   });
 }
 
-QRectF ContourView::plotRect(QRectF area) { return area.adjusted(52, 10, -12, -34); }
+QRectF ContourView::plotRect(QRectF area) const {
+  const QFontMetricsF fm(font());
+  double labels = 0;  // the widest y tick label
+  for (int k = 0; k <= 4; ++k)
+    labels = std::max(labels, fm.horizontalAdvance(QString::number(f_.y_lo + (f_.y_hi - f_.y_lo) * k / 4, 'g', 4)));
+  return area.adjusted(std::max(52.0, labels + fm.height() + 16), 10, -12, -std::max(34.0, 2 * fm.height() + 8));
+}
 
 QPointF ContourView::toWidget(double x, double y) const { return map_point(f_, plotRect(rect()), x, y); }
 
@@ -90,6 +96,14 @@ void ContourView::setStep(int step) {
 QPen ContourView::pathPen(int i) const {
   const QColor c = i < static_cast<int>(colors_.size()) ? colors_[i] : QColor(Qt::black);
   return path_pen(i < static_cast<int>(styles_.size()) ? styles_[i] : i, c);
+}
+
+void ContourView::changeEvent(QEvent* e) {
+  QWidget::changeEvent(e);
+  if (e->type() != QEvent::FontChange) return;
+  frame_size_ = QSize();  // the margins follow the font
+  rebuildPaths();
+  if (!map_.isNull()) map_timer_.start();
 }
 
 void ContourView::resizeEvent(QResizeEvent*) {
@@ -195,12 +209,12 @@ void ContourView::paintAxes(QPainter& p, QRectF area, QRectF r, const QImage& ma
     p.drawLine(px, px + QPointF(0, 4));
     p.drawText(QRectF(px.x() - 30, r.bottom() + 5, 60, th), Qt::AlignCenter, QString::number(x, 'g', 4));
     p.drawLine(py, py - QPointF(4, 0));
-    p.drawText(QRectF(r.left() - 50, py.y() - th / 2, 44, th), Qt::AlignRight | Qt::AlignVCenter,
-               QString::number(y, 'g', 4));
+    p.drawText(QRectF(area.left() + th + 4, py.y() - th / 2, r.left() - area.left() - th - 10, th),
+               Qt::AlignRight | Qt::AlignVCenter, QString::number(y, 'g', 4));
   }
   p.drawText(QRectF(r.left(), r.bottom() + 5 + th, r.width(), th), Qt::AlignCenter, "x");
   p.save();
-  p.translate(area.left() + 10, r.center().y());
+  p.translate(area.left() + 2 + th / 2, r.center().y());
   p.rotate(-90);
   p.drawText(QRectF(-20, -th / 2, 40, th), Qt::AlignCenter, "y");
   p.restore();

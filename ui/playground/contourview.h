@@ -44,8 +44,8 @@ class ContourView : public QWidget {
   QSize sizeHint() const override { return {620, 460}; }
   QPointF toWidget(double x, double y) const;
   QPointF toFunction(QPointF p) const;
-  /// Where the plot lies in an area of this size (the margins hold the ticks).
-  static QRectF plotRect(QRectF area);
+  /// Where the plot lies in an area of this size (the margins hold the ticks, in the widget's font).
+  QRectF plotRect(QRectF area) const;
 
  Q_SIGNALS:
   /// The user pressed or dragged (final = released) at a point of the plane,
@@ -55,6 +55,7 @@ class ContourView : public QWidget {
  protected:
   void paintEvent(QPaintEvent*) override;
   void resizeEvent(QResizeEvent*) override;
+  void changeEvent(QEvent* e) override;
   void mousePressEvent(QMouseEvent* e) override;
   void mouseMoveEvent(QMouseEvent* e) override;
   void mouseReleaseEvent(QMouseEvent* e) override;

@@ -152,7 +152,7 @@ PlaygroundView::PlaygroundView(QWidget* parent) : QWidget(parent) {
   ch->addWidget(error_);
   ch->addWidget(distance_);
   top->addWidget(charts);
-  charts->setMinimumHeight(230);
+  charts->setMinimumHeight(200);  // with the map, six legend lines and presentation fonts: within 800 pixels
   top->setStretchFactor(0, 3);
   top->setStretchFactor(1, 2);
   top->setSizes({520, 300});
