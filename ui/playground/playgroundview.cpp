@@ -1,5 +1,6 @@
 #include "ui/playground/playgroundview.h"
 
+#include <QBuffer>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
@@ -9,14 +10,20 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
+#include <QMenu>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStyleOptionSpinBox>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
 #include <QtCharts/QLegend>
@@ -24,6 +31,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/playground/contourmap.h"
 #include "ui/widgets/background.h"
 #include "ui/widgets/export.h"
 #include "ui/widgets/fields.h"
@@ -68,6 +76,45 @@ QString spec_text(const OptimizerSpec& o) {
 
 const char* kTypes[] = {"gd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad", "sgd"};
 
+// The width a spin box needs to show `text` whole, with its buttons and frame.
+int spin_width(const QAbstractSpinBox* b, const QString& text) {
+  QStyleOptionSpinBox opt;
+  opt.initFrom(b);
+  opt.buttonSymbols = b->buttonSymbols();
+  opt.subControls = QStyle::SC_SpinBoxFrame | QStyle::SC_SpinBoxEditField | QStyle::SC_SpinBoxUp | QStyle::SC_SpinBoxDown;
+  opt.frame = b->hasFrame();
+  const QSize text_size(b->fontMetrics().horizontalAdvance(text) + 8, b->sizeHint().height());
+  return b->style()->sizeFromContents(QStyle::CT_SpinBox, &opt, text_size, b).width();
+}
+
+// The width a line edit needs to show `text` whole.
+int edit_width(const QLineEdit* e, const QString& text) {
+  const QMargins m = e->textMargins();
+  return e->fontMetrics().horizontalAdvance(text) + m.left() + m.right() + 16;  // frame and the edit's own margins
+}
+
+// The legend's sample of a path: its dashes and its marker, as an inline picture.
+QString line_sample_html(int style, const QColor& c, int height) {
+  const qreal dpr = 2;
+  QImage img(QSize(34, height) * dpr, QImage::Format_ARGB32_Premultiplied);
+  img.setDevicePixelRatio(dpr);
+  img.fill(Qt::transparent);
+  QPainter p(&img);
+  p.setRenderHint(QPainter::Antialiasing);
+  const double y = height / 2.0;
+  p.setPen(path_pen(style, c, 2.2));
+  p.drawLine(QPointF(2, y), QPointF(32, y));
+  draw_path_marker(p, style, QPointF(17, y), 3.2, c);
+  p.end();
+  QByteArray png;
+  QBuffer buf(&png);
+  buf.open(QIODevice::WriteOnly);
+  img.save(&buf, "PNG");
+  return QString("<img src='data:image/png;base64,%1' width=34 height=%2>")
+      .arg(QString::fromLatin1(png.toBase64()))
+      .arg(height);
+}
+
 }  // namespace
 
 // ---- the tab ----
@@ -76,11 +123,14 @@ PlaygroundView::PlaygroundView(QWidget* parent) : QWidget(parent) {
   auto* split = new QSplitter(Qt::Horizontal, this);
   auto* left = new QWidget;
   buildControls(left);
-  auto* scroll = new QScrollArea;
-  scroll->setWidget(left);
-  scroll->setWidgetResizable(true);
-  scroll->setMinimumWidth(320);
-  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  // The settings column scrolls up and down, never sideways: fitSettings()
+  // keeps it as wide as its widest label and field need.
+  settings_ = new QScrollArea;
+  settings_->setObjectName("settings");
+  settings_->setWidget(left);
+  left->installEventFilter(this);
+  settings_->setWidgetResizable(true);
+  settings_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   auto* right = new QWidget;
   right->setObjectName("figure");
   auto* rv = new QVBoxLayout(right);
@@ -102,7 +152,7 @@ PlaygroundView::PlaygroundView(QWidget* parent) : QWidget(parent) {
   ch->addWidget(error_);
   ch->addWidget(distance_);
   top->addWidget(charts);
-  charts->setMinimumHeight(230);
+  charts->setMinimumHeight(200);  // with the map, six legend lines and presentation fonts: within 800 pixels
   top->setStretchFactor(0, 3);
   top->setStretchFactor(1, 2);
   top->setSizes({520, 300});
@@ -121,10 +171,15 @@ PlaygroundView::PlaygroundView(QWidget* parent) : QWidget(parent) {
   legend_->setWordWrap(true);
   legend_->setTextFormat(Qt::RichText);
   rv->addWidget(legend_);
-  split->addWidget(scroll);
+  split->addWidget(settings_);
   split->addWidget(right);
   split->setStretchFactor(1, 1);
   split->setSizes({360, 900});
+  // Dragged narrower than its fields, the settings column folds away whole
+  // (for the projector) instead of cutting its labels; the figure never folds.
+  split->setCollapsible(1, false);
+  contour_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(contour_, &QWidget::customContextMenuRequested, this, &PlaygroundView::showContextMenu);
   auto* v = new QVBoxLayout(this);
   v->setContentsMargins(0, 0, 0, 0);
   v->addWidget(split);
@@ -178,26 +233,42 @@ void PlaygroundView::buildControls(QWidget* host) {
   v->addLayout(eb);
   v->addStretch(1);
   connectFunctionControls();
-  connect(fig, &QPushButton::clicked, this, [this] {
-    QWidget* figure = findChild<QWidget*>("figure");
-    export_interactively(this, {"figure", "playground", false, [this, figure](const QString& ext) {
-                                  return render_widget(figure ? figure : this, ext, "Optimizer playground");
-                                }});
+  connect(fig, &QPushButton::clicked, this, &PlaygroundView::askExportFigure);
+  connect(csv, &QPushButton::clicked, this, &PlaygroundView::askExportCsv);
+}
+
+void PlaygroundView::askExportFigure() {
+  QWidget* figure = findChild<QWidget*>("figure");
+  export_interactively(this, {"figure", "playground", false, [this, figure](const QString& ext) {
+                                return render_widget(figure ? figure : this, ext, "Optimizer playground");
+                              }});
+}
+
+void PlaygroundView::askExportCsv() {
+  const QString f = QFileDialog::getSaveFileName(this, "Export trajectories", "trajectories.csv", "CSV (*.csv)");
+  if (f.isEmpty()) return;
+  write_in_background(this, f, QByteArray::fromStdString(trajectories_csv(traj_)), [this](const QString& err) {
+    if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
   });
-  connect(csv, &QPushButton::clicked, this, [this] {
-    const QString f = QFileDialog::getSaveFileName(this, "Export trajectories", "trajectories.csv", "CSV (*.csv)");
-    if (f.isEmpty()) return;
-    write_in_background(this, f, QByteArray::fromStdString(trajectories_csv(traj_)), [this](const QString& err) {
-      if (!err.isEmpty()) QMessageBox::warning(this, "Export", err);
-    });
-  });
+}
+
+// The map's right-click menu: the figure, the trajectories and the race as an
+// animation (GIF or numbered PNGs).
+void PlaygroundView::showContextMenu(const QPoint& pos) {
+  QMenu menu(this);
+  connect(menu.addAction("Export figure…"), &QAction::triggered, this, &PlaygroundView::askExportFigure);
+  connect(menu.addAction("Export CSV…"), &QAction::triggered, this, &PlaygroundView::askExportCsv);
+  add_animation_action(menu, this, raceAnimation());
+  menu.exec(contour_->mapToGlobal(pos));
 }
 
 // Preset, function, its parameter or expression, the start and the number of steps.
 QWidget* PlaygroundView::buildFunctionBox() {
   auto* fb = new QGroupBox("Function");
   auto* ff = new QFormLayout(fb);
-  ff->setRowWrapPolicy(QFormLayout::WrapLongRows);
+  // Labels beside their fields, never wrapped above them: the column widens instead (fitSettings).
+  ff->setRowWrapPolicy(QFormLayout::DontWrapRows);
+  ff->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   preset_ = new QComboBox;
   preset_->addItem("(presets from the homework)", "");
   for (const Preset& p : playground_presets())
@@ -214,6 +285,8 @@ QWidget* PlaygroundView::buildFunctionBox() {
   param_->setToolTip("The quadratic's condition number");
   ff->addRow("Condition number", param_);
   expr_ = new QLineEdit("(1 - x)^2 + 100 (y - x^2)^2");
+  expr_->setObjectName("expression");
+  expr_->setCursorPosition(0);
   expr_->setFont(QFont("DejaVu Sans Mono"));  // the family only: the size follows the view's (presentation mode)
   expr_->setToolTip("x, y, numbers, pi, e, + - * / ^, sin cos tan exp log sqrt abs tanh, parentheses");
   expr_->setEnabled(false);
@@ -231,6 +304,8 @@ QWidget* PlaygroundView::buildFunctionBox() {
   ff->addRow(expr_error_);
   start_x_ = new NumberBox(-1e6, 1e6, 0.1);
   start_y_ = new NumberBox(-1e6, 1e6, 0.1);
+  start_x_->setObjectName("start_x");
+  start_y_->setObjectName("start_y");
   auto* st = new QHBoxLayout;
   st->addWidget(start_x_);
   st->addWidget(start_y_);
@@ -253,11 +328,10 @@ QWidget* PlaygroundView::buildOptimizerBox() {
   opts_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Fixed);
   opts_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Fixed);
   opts_->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
-  opts_->setColumnWidth(0, 26);
-  opts_->setColumnWidth(1, 96);
-  opts_->setColumnWidth(2, 84);
+  opts_->setObjectName("optimizers");
+  opts_->setColumnWidth(0, 26);  // the others: fitSettings()
   opts_->verticalHeader()->setVisible(false);
-  opts_->setMinimumHeight(170);
+  opts_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   ov->addWidget(opts_);
   auto* ab = new QHBoxLayout;
   auto* add = new QPushButton("Add");
@@ -331,17 +405,26 @@ void PlaygroundView::addOptimizerRow(const OptimizerSpec& o) {
   auto* lr = new LogNumberBox(1e-8, 100);
   lr->setValue(o.lr);
   opts_->setCellWidget(r, 2, lr);
-  auto* settings = new QLineEdit(spec_text(o));
+  auto* settings = new QLineEdit;
+  // Shown from its start (a long text is cut at its end, never its beginning), in full as the tooltip.
+  auto set_text = [settings](const QString& text) {
+    settings->setText(text);
+    settings->setCursorPosition(0);
+    settings->setToolTip(text);
+  };
+  set_text(spec_text(o));
   opts_->setCellWidget(r, 3, settings);
-  connect(type, &QComboBox::currentTextChanged, this, [this, settings](const QString& t) {
+  connect(type, &QComboBox::currentTextChanged, this, [this, set_text](const QString& t) {
     if (loading_) return;
-    settings->setText(spec_text(parse_optimizer(t.toStdString())));
+    set_text(spec_text(parse_optimizer(t.toStdString())));
     recompute();
   });
   connect(lr, &QDoubleSpinBox::valueChanged, this, [this] {
     if (!loading_) recompute();
   });
-  connect(settings, &QLineEdit::editingFinished, this, [this] {
+  connect(settings, &QLineEdit::editingFinished, this, [this, settings] {
+    settings->setCursorPosition(0);
+    settings->setToolTip(settings->text());
     if (!loading_) recompute();
   });
 }
@@ -421,6 +504,7 @@ QString PlaygroundView::setExpression(const QString& text, const QString& minimu
   const bool was_loading = loading_;
   loading_ = true;
   expr_->setText(text);
+  expr_->setCursorPosition(0);
   minimum_->setText(minimum);
   function_->setCurrentIndex(function_->findData("expression"));
   loading_ = was_loading;
@@ -487,6 +571,7 @@ void PlaygroundView::recompute(int max_steps) {
   const int steps = max_steps > 0 ? std::min(max_steps, steps_->value()) : steps_->value();
   traj_.clear();
   colors_.clear();
+  styles_.clear();
   int row = 0;
   for (int r = 0; r < opts_->rowCount(); ++r) {
     if (opts_->item(r, 0)->checkState() != Qt::Checked) continue;
@@ -494,6 +579,7 @@ void PlaygroundView::recompute(int max_steps) {
     if (o.lr < 0) continue;
     traj_.push_back(run(f_, o, start_x_->value(), start_y_->value(), steps));
     colors_.push_back(series_color(r));
+    styles_.push_back(r);  // a row keeps its colour, dashes and marker as others come and go
   }
   error_text_ = err;
   slider_->blockSignals(true);
@@ -502,10 +588,11 @@ void PlaygroundView::recompute(int max_steps) {
   slider_->blockSignals(false);
   contour_->setStep(-1);
   updateViews();
+  if (max_steps <= 0) fitSettings();  // not while dragging
 }
 
 void PlaygroundView::updateViews() {
-  contour_->setTrajectories(&traj_, colors_);
+  contour_->setTrajectories(&traj_, colors_, styles_);
   const bool has_min = std::isfinite(f_.f_min);
   formula_->setText("<b>f(x, y) = " + QString::fromStdString(f_.formula).toHtmlEscaped() + "</b>" +
                     (f_.minima.empty() ? QString("")
@@ -521,8 +608,8 @@ void PlaygroundView::updateViews() {
   for (size_t i = 0; i < traj_.size(); ++i) {
     const Trajectory& t = traj_[i];
     const QString name = QString::fromStdString(t.optimizer.name());
-    const int e = error_->addSeries(name, colors_[i]);
-    const int d = distance_->addSeries(name, colors_[i]);
+    const int e = error_->addSeries(name, colors_[i], path_style(styles_[i]));
+    const int d = distance_->addSeries(name, colors_[i], path_style(styles_[i]));
     QVector<QPointF> ev, dv;
     ev.reserve(static_cast<int>(t.points.size()));
     for (const Point& q : t.points) {
@@ -541,8 +628,8 @@ QString PlaygroundView::legendText() const {
   QString html;
   for (size_t i = 0; i < traj_.size(); ++i) {
     const Trajectory& t = traj_[i];
-    html += QString("<span style='color:%1'>■</span> <b>%2</b>: ")
-                .arg(colors_[i].name(), QString::fromStdString(t.optimizer.name()).toHtmlEscaped());
+    html += line_sample_html(styles_[i], colors_[i], legend_->fontMetrics().ascent()) +
+            QString(" <b>%1</b>: ").arg(QString::fromStdString(t.optimizer.name()).toHtmlEscaped());
     if (t.points.empty()) {
       html += "no step: " + QString::fromStdString(t.reason).toHtmlEscaped() + "<br>";
       continue;
@@ -556,6 +643,104 @@ QString PlaygroundView::legendText() const {
   }
   if (!error_text_.isEmpty()) html += "<span style='color:#b00020'>" + error_text_.toHtmlEscaped() + "</span>";
   return html;
+}
+
+// Every label and field of the settings column whole, at any font: the
+// table's columns from their contents, the start fields for the view's
+// values, and the column no narrower than all of that.
+void PlaygroundView::fitSettings() {
+  const QFontMetrics fm(opts_->font());
+  // The Settings column: at least "momentum=0.9", at most about 26 characters (the rest scrolls, the tooltip has it all).
+  int type_w = 0, lr_w = 0, row_h = 0, set_w = fm.horizontalAdvance("momentum=0.9") + 16;
+  const int set_max = fm.horizontalAdvance("momentum=0.9,nesterov=true") + 16;
+  for (int r = 0; r < opts_->rowCount(); ++r) {
+    auto* type = static_cast<QComboBox*>(opts_->cellWidget(r, 1));
+    auto* lr = static_cast<QDoubleSpinBox*>(opts_->cellWidget(r, 2));
+    auto* set = static_cast<QLineEdit*>(opts_->cellWidget(r, 3));
+    type_w = std::max(type_w, type->sizeHint().width());
+    lr_w = std::max({lr_w, spin_width(lr, "0.00025"), spin_width(lr, lr->text())});
+    set_w = std::max(set_w, std::min(set_max, edit_width(set, set->text())));
+    row_h = std::max({row_h, type->sizeHint().height(), lr->sizeHint().height(), set->sizeHint().height()});
+  }
+  if (row_h == 0) row_h = opts_->verticalHeader()->defaultSectionSize();
+  const int grid = opts_->showGrid() ? 1 : 0;  // a cell's widget gets its column less the grid line
+  opts_->setColumnWidth(0, std::max(26, fm.height() + 10));
+  opts_->setColumnWidth(1, std::max(type_w, fm.horizontalAdvance("Optimizer") + 16) + grid);
+  opts_->setColumnWidth(2, lr_w + grid);
+  set_w += grid;
+  opts_->verticalHeader()->setDefaultSectionSize(row_h + 2);
+  // Up to 8 rows without scrolling; the table never scrolls sideways.
+  const int shown = std::clamp(opts_->rowCount(), 3, 8);
+  const int frame = 2 * opts_->frameWidth();
+  opts_->setFixedHeight(opts_->horizontalHeader()->sizeHint().height() + shown * (row_h + 2) + frame);
+  const int bar = opts_->rowCount() > 8 ? opts_->verticalScrollBar()->sizeHint().width() : 0;
+  opts_->setMinimumWidth(opts_->columnWidth(0) + opts_->columnWidth(1) + opts_->columnWidth(2) + set_w + frame + bar);
+  // The start fields: the view's widest value at the precision a drag gives.
+  auto widest = [](double lo, double hi) {
+    return QString::number(-std::max(std::fabs(lo), std::fabs(hi)), 'f', drag_decimals(lo, hi));
+  };
+  for (auto [box, text] : {std::pair{start_x_, widest(f_.x_lo, f_.x_hi)}, std::pair{start_y_, widest(f_.y_lo, f_.y_hi)}})
+    box->setMinimumWidth(std::max(spin_width(box, text), spin_width(box, box->text())));
+  expr_->setMinimumWidth(std::min(edit_width(expr_, expr_->text()), edit_width(expr_, QString(30, 'x'))));
+  // The boxes' minimums changed inside them: tell the column's layout.
+  for (QWidget* box : settings_->widget()->findChildren<QGroupBox*>(Qt::FindDirectChildrenOnly)) box->updateGeometry();
+  fitColumn();
+}
+
+// The column no narrower than its contents' minimum: after every layout
+// change inside it (fields widened, fonts changed, rows added).
+void PlaygroundView::fitColumn() {
+  QWidget* host = settings_->widget();
+  const QMargins m = host->layout()->contentsMargins();
+  int need = host->minimumSizeHint().width();
+  for (QWidget* c : host->findChildren<QWidget*>(Qt::FindDirectChildrenOnly))
+    need = std::max(need, c->minimumSizeHint().width() + m.left() + m.right());
+  const int w = need + settings_->verticalScrollBar()->sizeHint().width() + 2 * settings_->frameWidth();
+  if (settings_->minimumWidth() != w) settings_->setMinimumWidth(w);
+}
+
+bool PlaygroundView::eventFilter(QObject* o, QEvent* e) {
+  if (o == settings_->widget() && e->type() == QEvent::LayoutRequest) QTimer::singleShot(0, this, [this] { fitColumn(); });
+  return QWidget::eventFilter(o, e);
+}
+
+void PlaygroundView::changeEvent(QEvent* e) {
+  QWidget::changeEvent(e);
+  // Presentation mode changes the font: the children have theirs by the next pass.
+  if (e->type() == QEvent::FontChange) QTimer::singleShot(0, this, [this] { fitSettings(); });
+}
+
+int PlaygroundView::racedSteps() const {
+  int steps = 0;
+  for (const Trajectory& t : traj_)
+    if (!t.points.empty()) steps = std::max(steps, t.points.back().step);
+  return steps;
+}
+
+int PlaygroundView::raceFrames() const {
+  if (traj_.empty()) return 0;
+  return std::min(racedSteps(), 100) + 1;
+}
+
+int PlaygroundView::raceFrameStep(int i) const {
+  const int n = raceFrames();
+  if (n <= 1) return 0;
+  return static_cast<int>(std::lround(double(std::clamp(i, 0, n - 1)) * racedSteps() / (n - 1)));
+}
+
+Animatable PlaygroundView::raceAnimation() {
+  QPointer<PlaygroundView> self(this);
+  Animatable a;
+  a.name = "playground-" + QString::fromStdString(f_.name);
+  a.unit = "step";
+  a.frames = [self] { return self ? self->raceFrames() : 0; };
+  a.frame = [self](int i, QSize size) {
+    if (!self) return QImage();
+    const int step = self->raceFrameStep(i), all = self->racedSteps();
+    const QLocale c = QLocale::c();
+    return self->contour_->render(size, step, QString("step %1 of %2").arg(c.toString(step), c.toString(all)));
+  };
+  return a;
 }
 
 void PlaygroundView::onStep(int step) { contour_->setStep(step >= slider_->maximum() ? -1 : step); }

@@ -4,7 +4,8 @@
 // trajectories, log10(f - f*) and the distance to the minimum against the
 // step, a step slider with animation, and each optimizer's final point, value
 // and divergence. Everything is computed by core (playground/); the figure
-// exports as PNG/SVG/PDF, the trajectories as CSV.
+// exports as PNG/SVG/PDF, the trajectories as CSV, the race as an animation
+// (raceAnimation: one frame per slice of steps, the map with its legend).
 #pragma once
 
 #include <QTimer>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "ui/playground/contourview.h"
+#include "ui/widgets/animation.h"
 #include "playground/playground.h"
 
 class QCheckBox;
@@ -20,6 +22,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QScrollArea;
 class QSlider;
 class QSpinBox;
 class QTableWidget;
@@ -55,6 +58,18 @@ class PlaygroundView : public QWidget {
   QString error() const { return error_text_; }
   QString exportFigure(const QString& file);
   QString exportCsv(const QString& file) const;
+  /// The race as frames: frame i = every path up to step i * steps / (frames - 1),
+  /// on the map with its legend, at any size (unit "step").
+  Animatable raceAnimation();
+  /// The step frame i of raceAnimation() shows.
+  int raceFrameStep(int i) const;
+  int raceFrames() const;
+  /// The settings column (function, start, optimizers), in its scroll area.
+  QScrollArea* settingsArea() const { return settings_; }
+
+ protected:
+  void changeEvent(QEvent* e) override;
+  bool eventFilter(QObject* o, QEvent* e) override;
 
  private:
   void buildControls(QWidget* host);
@@ -65,10 +80,18 @@ class PlaygroundView : public QWidget {
   std::vector<playground::OptimizerSpec> optimizers(QString* error) const;
   void updateViews();
   void onStep(int step);
+  void fitSettings();
+  void fitColumn();
+  void showContextMenu(const QPoint& pos);
+  void askExportFigure();
+  void askExportCsv();
+  int racedSteps() const;
 
   playground::Function f_;
   std::vector<playground::Trajectory> traj_;
   std::vector<QColor> colors_;
+  std::vector<int> styles_;  ///< each trajectory's line style and marker: its row
+  QScrollArea* settings_;
   QComboBox *preset_, *function_;
   QLineEdit *expr_, *minimum_;
   QLabel *formula_, *expr_error_, *legend_;
