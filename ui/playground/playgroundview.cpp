@@ -155,7 +155,6 @@ PlaygroundView::PlaygroundView(QWidget* parent) : QWidget(parent) {
   charts->setMinimumHeight(200);  // with the map, six legend lines and presentation fonts: within 800 pixels
   top->setStretchFactor(0, 3);
   top->setStretchFactor(1, 2);
-  top->setSizes({520, 300});
   rv->addWidget(top, 1);
   auto* sl = new QHBoxLayout;
   play_ = new QPushButton("▶ Play");
@@ -170,7 +169,19 @@ PlaygroundView::PlaygroundView(QWidget* parent) : QWidget(parent) {
   legend_ = new QLabel;
   legend_->setWordWrap(true);
   legend_->setTextFormat(Qt::RichText);
-  rv->addWidget(legend_);
+  // One line per optimizer, a third pane of the map's splitter: whole where
+  // there is room, scrolled where there is not (six optimizers in
+  // presentation fonts on an 800-pixel screen), so the map and the charts keep theirs.
+  auto* legend_area = new QScrollArea;
+  legend_area->setObjectName("legendArea");
+  legend_area->setWidget(legend_);
+  legend_area->setWidgetResizable(true);
+  legend_area->setFrameShape(QFrame::NoFrame);
+  legend_area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  legend_area->setMinimumHeight(legend_->fontMetrics().height() * 2 + 4);
+  top->addWidget(legend_area);
+  top->setStretchFactor(2, 0);
+  top->setSizes({520, 300, legend_->fontMetrics().height() * 6 + 8});
   split->addWidget(settings_);
   split->addWidget(right);
   split->setStretchFactor(1, 1);
