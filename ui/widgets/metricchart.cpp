@@ -238,7 +238,13 @@ void MetricChart::updateAxes() {
   if (empty) x0 = 0, x1 = 1, y0 = log_y_ ? -1 : 0, y1 = log_y_ ? 0 : 1;
   if (std::isfinite(x_start_)) x0 = x_start_, x1 = std::max(x1, x_start_);
   else if (integer_x_) x0 = std::floor(x0 + 1e-9);
-  if (integer_x_) x1 = std::ceil(x1 - 1e-9);
+  if (integer_x_) {
+    x1 = std::ceil(x1 - 1e-9);
+    // Whole-number ticks end the axis on the last point: a marker there (the
+    // newest epoch is the best) would be cut in half, so the axis goes on one more.
+    for (const QPointF& p : marker_->points())
+      if (p.x() >= x1 - 1e-9) x1 += 1;
+  }
   if (x1 <= x0) x1 = x0 + 1;
   // The plot's size in pixels (an estimate before the chart's first layout),
   // to leave room for the marker's radius and to space the labels.

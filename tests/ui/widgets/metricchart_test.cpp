@@ -116,7 +116,10 @@ TEST(MetricChart, AFixedXStartHoldsForEveryChart) {
 }
 
 TEST(MetricChart, TheMarkerLiesInsideThePlotWithRoomForItsRadius) {
+  for (bool curves_tab : {false, true}) {
+  SCOPED_TRACE(curves_tab ? "whole epochs from 0, as the Curves tab draws" : "free axes");
   MetricChart c("Accuracy", "epoch", "accuracy");
+  if (curves_tab) c.setIntegerX(true), c.setXStart(0);
   c.resize(600, 400);
   c.show();
   ASSERT_TRUE(QTest::qWaitForWindowExposed(&c));
@@ -139,6 +142,7 @@ TEST(MetricChart, TheMarkerLiesInsideThePlotWithRoomForItsRadius) {
   EXPECT_GE(at.y() - area.top(), c.markerRadius()) << "top edge";
   // Its legend entry says what it is.
   EXPECT_NE(c.legend()->rows().join(" | ").indexOf("selected: epoch 8"), -1);
+  }
 }
 
 TEST(MetricChart, ALogAxisShowsAtLeastThreeLabels) {
