@@ -47,14 +47,19 @@ QSpinBox* int_box(int lo, int hi, const QString& special = QString()) {
   return b;
 }
 
+// The forms follow the panel's width, which is never less than they need;
+// the page's group boxes share one label column.
 QWidget* make_scroll(QWidget* inner) {
-  auto* s = new QScrollArea;
-  s->setWidget(inner);
-  s->setWidgetResizable(true);
-  s->setFrameShape(QFrame::NoFrame);
-  s->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);  // the forms follow the panel's width
-  return s;
+  align_label_columns(inner);
+  return new FormScroll(inner);
 }
+
+// How the loss's L2 term differs from the optimizer's weight decay (whose
+// doc, from the optimizer table, is the line under its field).
+const char* kL2Hint =
+    "Adds l2·Σw² over the weights of linear and conv layers (not biases) to the loss; its gradient 2·l2·w then "
+    "goes through the optimizer like the data's. Not weight decay: with sgd, l2 = λ/2 equals weight decay λ on "
+    "the weights alone; adamw's decay bypasses the gradient.";
 
 }  // namespace
 
@@ -178,6 +183,7 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   opt_type_ = make_combo(qt_list(optimizer_names()));
   opt_form_->addRow("Type", opt_type_);
   opt_rows_.build(opt_form_, optimizer_settings());
+  opt_rows_.addHint("weight_decay");
   v->addWidget(ob);
 
   auto* rb = new QGroupBox("Regularisation");
@@ -185,7 +191,7 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   l1_ = new NumberBox(0, 100, 1e-5);
   rf->addRow("L1 coefficient", l1_);
   l2_ = new NumberBox(0, 100, 1e-4);
-  rf->addRow("L2 coefficient", l2_);
+  rf->addRow("L2 coefficient", with_hint(l2_, kL2Hint));
   noise_ = new NumberBox(0, 100, 0.01);
   rf->addRow("Gradient noise std", noise_);
   clip_ = new NumberBox(0, 1e6, 0.5);

@@ -1,7 +1,9 @@
 #include "ui/editor/layerlist.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QPushButton>
 #include <QHeaderView>
 #include <QStyledItemDelegate>
 #include <QTimer>
@@ -46,6 +48,114 @@ class CellDelegate : public QStyledItemDelegate {
     return i.data(kEditableRole).toBool() ? QStyledItemDelegate::createEditor(parent, o, i) : nullptr;
   }
 };
+
+// ---- the blocks' defaults, from the registry and the layers before them ----
+
+const LayerField* field_of(const std::string& type, const std::string& key) {
+  if (const LayerType* t = find_layer_type(type))
+    for (const LayerField& f : t->fields)
+      if (f.key == key) return &f;
+  return nullptr;
+}
+bool is_activation(const LayerConfig& l) {
+  const LayerType* t = find_layer_type(l.type);
+  return t && t->activation;
+}
+// A pooling layer: a window but no weights of its own.
+bool is_pool(const LayerConfig& l) { return field_of(l.type, "kernel") && !field_of(l.type, "out"); }
+
+using Layers = std::vector<const LayerConfig*>;
+void collect(const LayerConfig& l, Layers& out) {  // in order, a block's body after it
+  out.push_back(&l);
+  for (const LayerConfig& b : l.body) collect(b, out);
+}
+template <class Pred>
+const LayerConfig* last_of(const Layers& ls, Pred pred) {
+  for (auto i = ls.rbegin(); i != ls.rend(); ++i)
+    if (pred(**i)) return *i;
+  return nullptr;
+}
+// A copy of a layer's own settings, without a body or per-layer init.
+LayerConfig settings_of(const LayerConfig& l) {
+  LayerConfig c = l;
+  c.body.clear();
+  c.init.reset();
+  return c;
+}
+
+// Shape inference over `layers` from `in` (empty: unknown, or they do not fit).
+Shape shape_through(const std::vector<LayerConfig>& layers, const Shape& in) {
+  if (in.empty()) return {};
+  ModelSummary m;
+  Shape out;
+  return infer_layers(layers, in, "", m, out) ? out : Shape{};
+}
+bool fits(const std::vector<LayerConfig>& layers, const Shape& in) { return !shape_through(layers, in).empty(); }
+
+// A conv block goes after the last layer whose output is an image (before
+// the flatten or global pool); without shapes, before the first flatten.
+int conv_place(const std::vector<LayerConfig>& layers, Shape s) {
+  const int n = static_cast<int>(layers.size());
+  for (int i = 0; i < n && s.size() == 3; ++i) {
+    s = shape_through({layers[i]}, s);
+    if (s.size() != 3 && !s.empty()) return i;
+  }
+  for (int i = 0; i < n; ++i)
+    if (layers[i].type == "flatten") return i;
+  return n;
+}
+// A dense block goes before the output layer (the last linear one).
+int dense_place(const std::vector<LayerConfig>& layers) {
+  for (int i = static_cast<int>(layers.size()) - 1; i >= 0; --i)
+    if (layers[i].type == "linear") return i;
+  return static_cast<int>(layers.size());
+}
+
+// The network's activation: the last one before, else its first, else the MLP's default.
+LayerConfig activation_for(const Layers& before, const std::vector<LayerConfig>& all) {
+  if (const LayerConfig* a = last_of(before, is_activation)) return settings_of(*a);
+  Layers every;
+  for (const LayerConfig& l : all) collect(l, every);
+  for (const LayerConfig* a : every)
+    if (is_activation(*a)) return settings_of(*a);
+  return default_layer(MlpConfig{}.activation);
+}
+
+// conv (twice the previous conv's channels, its kernel, padding keeping the
+// size), the activation, the previous pool (or the registry's max-pool).
+std::vector<LayerConfig> conv_block(const Layers& before, const std::vector<LayerConfig>& all, const Shape& in) {
+  LayerConfig conv = starting_layer("conv2d");
+  if (const LayerConfig* prev = last_of(before, [](const LayerConfig& l) { return l.type == "conv2d"; })) {
+    conv.out = 2 * prev->out;
+    conv.kernel = prev->kernel;
+    conv.bias = prev->bias;
+  }
+  if (field_of(conv.type, "padding")) conv.padding = conv.kernel / 2;
+  const LayerConfig* pool = last_of(before, is_pool);
+  std::vector<LayerConfig> block = {conv, activation_for(before, all),
+                                    pool ? settings_of(*pool) : default_layer("maxpool2d")};
+  if (!fits(block, in) && fits({block[0], block[1]}, in)) block.pop_back();  // the image is too small to pool
+  return block;
+}
+
+// linear (the previous linear's width), the activation, a dropout (the
+// previous one's p); a flatten first when the input is not flat yet.
+std::vector<LayerConfig> dense_block(const Layers& before, const std::vector<LayerConfig>& all, const Shape& in,
+                                     bool dropout) {
+  LayerConfig linear = starting_layer("linear");
+  if (const LayerConfig* prev = last_of(before, [](const LayerConfig& l) { return l.type == "linear"; })) {
+    linear.out = prev->out;
+    linear.bias = prev->bias;
+  }
+  std::vector<LayerConfig> block = {linear, activation_for(before, all)};
+  if (dropout) {
+    const LayerConfig* prev = last_of(before, [](const LayerConfig& l) { return l.type == "dropout"; });
+    block.push_back(prev ? settings_of(*prev) : default_layer("dropout"));
+  }
+  const LayerConfig flatten = default_layer("flatten");
+  if (!fits({linear}, in) && fits({flatten, linear}, in)) block.insert(block.begin(), flatten);
+  return block;
+}
 
 QString param_tooltip() {
   QStringList parts;
@@ -120,6 +230,22 @@ LayerListEditor::LayerListEditor(QWidget* parent) : QWidget(parent) {
   });
   tools->addStretch(1);
   lv->addLayout(tools);
+  auto* blocks = new QHBoxLayout;
+  conv_block_ = new QPushButton("+ Conv block");
+  conv_block_->setToolTip("Add conv2d (twice the previous conv's channels, same kernel, padding keeping the size), "
+                          "the network's activation and a pool, after the last convolutional layer");
+  dense_block_ = new QPushButton("+ Dense block");
+  dense_block_->setToolTip("Add linear (the previous linear layer's width), the network's activation and, if "
+                           "ticked, dropout, before the output layer (with a flatten first if the input is an image)");
+  dense_dropout_ = new QCheckBox("with dropout");
+  dense_dropout_->setToolTip("+ Dense block adds a dropout layer after the activation (the previous dropout's p)");
+  blocks->addWidget(conv_block_);
+  blocks->addWidget(dense_block_);
+  blocks->addWidget(dense_dropout_);
+  blocks->addStretch(1);
+  lv->addLayout(blocks);
+  connect(conv_block_, &QPushButton::clicked, this, [this] { addBlock(Block::Conv); });
+  connect(dense_block_, &QPushButton::clicked, this, [this] { addBlock(Block::Dense); });
   connect(tree_, &QTreeWidget::itemChanged, this, [this] {
     if (!filling_) Q_EMIT edited();
   });
@@ -204,6 +330,11 @@ void LayerListEditor::fill(QTreeWidgetItem* parent, const std::vector<LayerConfi
 }
 
 void LayerListEditor::setLayers(const std::vector<LayerConfig>& layers) {
+  dense_dropout_->setChecked(contains_layer(layers, "dropout"));  // a network with dropout keeps using it
+  refill(layers);
+}
+
+void LayerListEditor::refill(const std::vector<LayerConfig>& layers) {
   const bool was = filling_;
   filling_ = true;
   tree_->clear();
@@ -276,7 +407,7 @@ void LayerListEditor::change(Edit edit) {
   std::vector<LayerConfig>* siblings = &root;
   for (size_t k = 0; k + 1 < sel.size(); ++k) siblings = &(*siblings)[sel[k]].body;
   edit(*siblings, sel.empty() ? -1 : sel.back(), sel);
-  setLayers(root);
+  refill(root);
   select(sel);
   Q_EMIT edited();
 }
@@ -304,10 +435,37 @@ void LayerListEditor::changeType(QTreeWidgetItem* it, const std::string& type) {
     if (t && t->body) fresh.body = old.body;
     if (t && t->init) fresh.init = old.init;
     (*siblings)[path.back()] = fresh;
-    setLayers(root);
+    refill(root);
     select(path);
     Q_EMIT edited();
   });
+}
+
+void LayerListEditor::addBlock(Block kind) {
+  std::vector<LayerConfig> root = layers(nullptr);
+  std::vector<int> sel = tree_->currentItem() ? pathOf(tree_->currentItem()) : std::vector<int>{};
+  if (sel.size() < 2) sel.clear();  // at the top level a block goes where it belongs, not after the row clicked last
+  // The siblings it joins, the layers before it and the shape it receives.
+  std::vector<LayerConfig>* siblings = &root;
+  Layers before;
+  Shape shape = input_ ? input_() : Shape{};
+  for (size_t k = 0; k + 1 < sel.size(); ++k) {
+    for (int i = 0; i < sel[k]; ++i) collect((*siblings)[i], before);
+    shape = shape_through({siblings->begin(), siblings->begin() + sel[k]}, shape);
+    siblings = &(*siblings)[sel[k]].body;
+  }
+  const int at = !sel.empty() ? sel.back() + 1 : kind == Block::Conv ? conv_place(root, shape) : dense_place(root);
+  for (int i = 0; i < at; ++i) collect((*siblings)[i], before);
+  shape = shape_through({siblings->begin(), siblings->begin() + at}, shape);
+  const std::vector<LayerConfig> block =
+      kind == Block::Conv ? conv_block(before, root, shape) : dense_block(before, root, shape, dense_dropout_->isChecked());
+  siblings->insert(siblings->begin() + at, block.begin(), block.end());
+  if (sel.empty()) sel.push_back(0);
+  sel.back() = at + static_cast<int>(block.size()) - 1;
+  refill(root);
+  select(sel);
+  tree_->scrollToItem(tree_->currentItem());
+  Q_EMIT edited();
 }
 
 void LayerListEditor::addLayer(const LayerConfig& l) {

@@ -33,18 +33,19 @@ ModelEditor::ModelEditor(std::function<ExperimentConfig()> current, QWidget* par
     : QWidget(parent), current_(std::move(current)) {
   auto* v = new QVBoxLayout(this);
   v->setContentsMargins(0, 0, 0, 0);
-  auto* mode_row = new QHBoxLayout;
-  mode_row->addWidget(new QLabel("Architecture"));
+  auto* arch = new QGroupBox("Architecture");  // a form like the groups below, so its field lines up with theirs
+  auto* af = compact_form(arch);
   mode_ = make_combo({"MLP builder", "Layer list", "ResNet"});
   mode_->setToolTip("MLP builder and ResNet are shorthands; the layer list edits every layer (and blocks of layers)");
-  mode_row->addWidget(mode_, 1);
-  v->addLayout(mode_row);
+  af->addRow("Build with", mode_);
+  v->addWidget(arch);
   inputs_.push_back(mode_);
   v->addWidget(buildMlpBox());
   v->addWidget(buildResNetBox());
   layers_box_ = new QGroupBox("Layers");
   auto* lv = new QVBoxLayout(layers_box_);
   layer_list_ = new LayerListEditor;
+  layer_list_->setInputShape([this] { return data_spec(current_().data).input; });
   lv->addWidget(layer_list_);
   connect(layer_list_, &LayerListEditor::edited, this, &ModelEditor::edited);
   v->addWidget(layers_box_);
