@@ -209,7 +209,7 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   auto* eb = new QGroupBox("Early stopping");
   es_form_ = compact_form(eb);
   es_enabled_ = new QCheckBox("Stop when the monitored metric stops improving");
-  es_form_->addRow("", es_enabled_);
+  es_form_->addRow(es_enabled_);  // across the row: the label column stays narrow
   es_monitor_ = make_combo(kMetrics);
   es_form_->addRow("Monitor", es_monitor_);
   es_min_delta_ = new NumberBox(0, 100, 1e-3);
@@ -217,7 +217,7 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   es_patience_ = int_box(0, 100000);
   es_form_->addRow("Patience (epochs)", es_patience_);
   es_restore_ = new QCheckBox("Restore the best epoch's weights");
-  es_form_->addRow("", es_restore_);
+  es_form_->addRow(es_restore_);  // across the row: the label column stays narrow
   v->addWidget(eb);
 
   v->addWidget(buildRunBox());
@@ -234,7 +234,7 @@ QGroupBox* ExperimentEditor::buildRunBox() {
   auto* xb = new QGroupBox("Run");
   auto* xf = compact_form(xb);
   eval_test_ = new QCheckBox("Evaluate on the test set every epoch");
-  xf->addRow("", eval_test_);
+  xf->addRow(eval_test_);  // across the row: the label column stays narrow
   seed_ = int_box(0, INT_MAX);
   xf->addRow("Seed", seed_);
   QStringList devices = {"auto", "cpu"};
@@ -244,7 +244,7 @@ QGroupBox* ExperimentEditor::buildRunBox() {
                                           : QString("No CUDA device found: training runs on the CPU"));
   xf->addRow("Device", device_);
   fallback_ = new QCheckBox("Fall back to the CPU if the GPU is missing");
-  xf->addRow("", fallback_);
+  xf->addRow(fallback_);  // across the row: the label column stays narrow
   threads_ = int_box(0, 1024, "auto");
   xf->addRow("CPU threads", threads_);
   checkpoint_every_ = int_box(0, 1000000, "never");

@@ -4,12 +4,16 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QPushButton>
+#include <QStyle>
+#include <QStyleOptionComboBox>
 #include <QHeaderView>
 #include <QStyledItemDelegate>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 #include "model/layers.h"
 #include "ui/widgets/fields.h"
@@ -182,8 +186,7 @@ LayerListEditor::LayerListEditor(QWidget* parent) : QWidget(parent) {
   tree_->setEditTriggers(QAbstractItemView::AllEditTriggers);
   tree_->setSelectionBehavior(QAbstractItemView::SelectRows);
   tree_->setSelectionMode(QAbstractItemView::SingleSelection);
-  tree_->setIndentation(28);  // a block's body stands clearly inside it
-  tree_->setMinimumHeight(260);
+  tree_->setIndentation(20);  // a block's body stands clearly inside it
   lv->addWidget(tree_);
   auto* tools = new QHBoxLayout;
   auto tool = [&](const QString& text, const QString& tip, Edit edit) {
@@ -228,6 +231,11 @@ LayerListEditor::LayerListEditor(QWidget* parent) : QWidget(parent) {
     std::swap(sib[row], sib[row + 1]);
     sel.back() = row + 1;
   });
+  for (auto [text, arrow] : {std::pair{"Up", QStyle::SP_ArrowUp}, std::pair{"Down", QStyle::SP_ArrowDown}}) {
+    QToolButton* b = button(text);  // arrows keep the row narrow; the text stays the button's name
+    b->setIcon(style()->standardIcon(arrow));
+    b->setToolButtonStyle(Qt::ToolButtonIconOnly);
+  }
   tools->addStretch(1);
   lv->addLayout(tools);
   auto* blocks = new QHBoxLayout;
@@ -342,7 +350,53 @@ void LayerListEditor::refill(const std::vector<LayerConfig>& layers) {
   fill(nullptr, layers);
   tree_->expandAll();
   filling_ = was;
+  fitTree();
   updateButtons();
+}
+
+void LayerListEditor::fitTree() {
+  // The expand arrows' column only when a top-level row is a block: a plain
+  // list gives its width to the type names.
+  bool blocks = false;
+  for (int r = 0; r < tree_->topLevelItemCount(); ++r)
+    blocks |= tree_->topLevelItem(r)->childIndicatorPolicy() == QTreeWidgetItem::ShowIndicator;
+  tree_->setRootIsDecorated(blocks);
+  tree_->doItemsLayout();
+  // Tall enough for every row (up to kMaxRows): no scroll bar of its own, so
+  // the whole network is in view and the page scrolls instead.
+  constexpr int kMaxRows = 30;
+  int rows = 0, row_height = 0, type_width = 0;
+  for (QTreeWidgetItemIterator i(tree_); *i; ++i) {
+    ++rows;
+    row_height = std::max(row_height, tree_->visualItemRect(*i).height());
+    int depth = blocks ? 1 : 0;
+    for (const QTreeWidgetItem* p = (*i)->parent(); p; p = p->parent()) ++depth;
+    if (auto* type = qobject_cast<QComboBox*>(tree_->itemWidget(*i, kType))) {
+      QStyleOptionComboBox opt;
+      opt.initFrom(type);
+      const QSize text(type->fontMetrics().horizontalAdvance(type->currentText()), type->fontMetrics().height());
+      type_width = std::max(type_width, depth * tree_->indentation() +
+                                            type->style()->sizeFromContents(QStyle::CT_ComboBox, &opt, text, type).width());
+    }
+  }
+  // Wide enough for the longest type name in use (at its depth) beside the
+  // other columns, up to what still fits beside the views at 1280 pixels;
+  // past that (deeply nested blocks) the names keep their width and the
+  // tree scrolls sideways to the other columns.
+  constexpr int kMaxWidth = 370;
+  const int frame = 2 * tree_->frameWidth();
+  const int bar = tree_->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, tree_);
+  int others = 0;
+  for (int c = kOut; c < kCols; ++c)
+    others += std::max(tree_->header()->sectionSizeHint(c),
+                       static_cast<const QAbstractItemView*>(tree_)->sizeHintForColumn(c));
+  const int need = type_width + others + frame + (rows > kMaxRows ? bar : 0);
+  const bool fits = need <= kMaxWidth;
+  tree_->header()->setSectionResizeMode(kType, fits ? QHeaderView::Stretch : QHeaderView::Interactive);
+  if (!fits) tree_->header()->resizeSection(kType, type_width);
+  tree_->setMinimumWidth(std::min(kMaxWidth, need));
+  tree_->setMinimumHeight(std::max(260, tree_->header()->sizeHint().height() + std::min(rows, kMaxRows) * row_height +
+                                            frame + (fits ? 0 : bar)));
 }
 
 LayerConfig LayerListEditor::read(QTreeWidgetItem* it, const QString& path, QStringList* errors,
@@ -474,6 +528,7 @@ void LayerListEditor::addLayer(const LayerConfig& l) {
   fill(nullptr, {l});
   tree_->expandAll();
   filling_ = was;
+  fitTree();
   Q_EMIT edited();
 }
 

@@ -74,6 +74,7 @@ class LayerListEditor : public QWidget {
   void change(Edit edit);
   void changeType(QTreeWidgetItem* it, const std::string& type);
   void updateButtons();
+  void fitTree();  ///< decoration, height and width for the rows shown
 
   QTreeWidget* tree_;
   std::map<const QTreeWidgetItem*, InitConfig> inits_;  // per-layer init, kept with its row

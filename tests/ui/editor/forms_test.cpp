@@ -14,8 +14,10 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
+#include <QStyleOptionComboBox>
 #include <QTabWidget>
 #include <QTest>
+#include <QTreeWidget>
 
 #include <set>
 
@@ -115,6 +117,9 @@ void expect_trains(const ExperimentEditor& e) {
 TEST(Forms, EditorAndChartsBothFitAt1280x800) {
   MainWindow w;
   show_at(w, 1280, 800);
+  // The window can be that small: what the editor and the views need fits.
+  EXPECT_LE(w.minimumSizeHint().width(), 1280);
+  EXPECT_EQ(w.width(), 1280);
   ExperimentEditor* e = w.editor();
   for (const char* name : {"cnn-small", "fashion-baseline", "resnet20-cifar", "spirals"}) {
     e->setConfig(preset(name));
@@ -135,6 +140,35 @@ TEST(Forms, EditorAndChartsBothFitAt1280x800) {
   EXPECT_GE(w.views()->width(), w.views()->minimumSizeHint().width());
 }
 
+TEST(Forms, LayerTypesAreReadableInTheTreeAt1280x800) {
+  MainWindow w;
+  show_at(w, 1280, 800);
+  ExperimentEditor* e = w.editor();
+  e->tabs()->setCurrentIndex(1);
+  for (const char* name : {"cnn-small", "resnet20-cifar"}) {
+    e->setConfig(preset(name));
+    for (QPushButton* b : e->findChildren<QPushButton*>())
+      if (b->isVisible() && b->text() == "Edit as layer list") b->click();  // the shorthand as its layers
+    ASSERT_EQ(e->modelModeBox()->currentIndex(), 1) << name;
+    QTest::qWait(50);
+    QTreeWidget* tree = e->layerTree();
+    int rows = 0;
+    for (QTreeWidgetItemIterator i(tree); *i; ++i) {
+      auto* type = qobject_cast<QComboBox*>(tree->itemWidget(*i, 0));
+      ASSERT_TRUE(type);
+      QStyleOptionComboBox opt;
+      opt.initFrom(type);
+      opt.editable = false;
+      opt.frame = type->hasFrame();
+      const QRect text = type->style()->subControlRect(QStyle::CC_ComboBox, &opt, QStyle::SC_ComboBoxEditField, type);
+      EXPECT_LE(type->fontMetrics().horizontalAdvance(type->currentText()), text.width())
+          << name << ": " << type->currentText().toStdString() << " cut off";
+      ++rows;
+    }
+    EXPECT_GT(rows, 5) << name;
+  }
+}
+
 TEST(Forms, ARestoredNarrowSplitterStillShowsTheWholeEditor) {
   MainWindow w;
   show_at(w, 1280, 800);
@@ -150,6 +184,7 @@ TEST(Forms, ARestoredNarrowSplitterStillShowsTheWholeEditor) {
     ASSERT_TRUE(split->restoreState(old.saveState()));
     QTest::qWait(20);
     EXPECT_GE(w.editor()->width(), w.editor()->minimumSizeHint().width()) << "saved width " << saved;
+    EXPECT_EQ(w.width(), 1280);
     EXPECT_GE(w.views()->width(), w.width() / 2) << "saved width " << saved;
   }
 }
