@@ -57,9 +57,8 @@ QWidget* make_scroll(QWidget* inner) {
 // How the loss's L2 term differs from the optimizer's weight decay (whose
 // doc, from the optimizer table, is the line under its field).
 const char* kL2Hint =
-    "Adds l2·Σw² over the weights of linear and conv layers (not biases) to the loss; its gradient 2·l2·w then "
-    "goes through the optimizer like the data's. Not weight decay: with sgd, l2 = λ/2 equals weight decay λ on "
-    "the weights alone; adamw's decay bypasses the gradient.";
+    "A loss term l2·Σw² on the weights (not biases): their gradients get 2·l2·w. With sgd that is weight decay "
+    "2·l2 without the biases; adamw's decay never enters the gradient.";
 
 }  // namespace
 
@@ -249,7 +248,8 @@ QGroupBox* ExperimentEditor::buildRunBox() {
   xf->addRow("CPU threads", threads_);
   checkpoint_every_ = int_box(0, 1000000, "never");
   checkpoint_every_->setToolTip("Save a checkpoint every N epochs, so an interrupted run can be resumed");
-  xf->addRow("Checkpoint every (epochs)", checkpoint_every_);
+  checkpoint_every_->setSuffix(" epochs");  // a short label keeps the page's label column narrow
+  xf->addRow("Checkpoint every", checkpoint_every_);
   for (QWidget* w : std::initializer_list<QWidget*>{eval_test_, seed_, device_, fallback_, threads_, checkpoint_every_})
     watch(w);
   return xb;
