@@ -249,6 +249,8 @@ QGroupBox* ExperimentEditor::buildRunBox() {
   checkpoint_every_ = int_box(0, 1000000, "never");
   checkpoint_every_->setToolTip("Save a checkpoint every N epochs, so an interrupted run can be resumed");
   checkpoint_every_->setSuffix(" epochs");  // a short label keeps the page's label column narrow
+  connect(checkpoint_every_, &QSpinBox::valueChanged, checkpoint_every_,
+          [b = checkpoint_every_](int n) { b->setSuffix(n == 1 ? " epoch" : " epochs"); });
   xf->addRow("Checkpoint every", checkpoint_every_);
   for (QWidget* w : std::initializer_list<QWidget*>{eval_test_, seed_, device_, fallback_, threads_, checkpoint_every_})
     watch(w);
