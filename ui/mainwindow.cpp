@@ -152,7 +152,6 @@ void MainWindow::buildViews() {
   auto* lv = new QVBoxLayout(left);
   lv->setContentsMargins(4, 4, 0, 4);
   lv->addWidget(editor_);
-  left->setMinimumWidth(330);
 
   views_ = new QTabWidget;
   curves_ = new CurvesPanel;
@@ -187,7 +186,11 @@ void MainWindow::buildViews() {
   splitter_->addWidget(views_);
   splitter_->setStretchFactor(0, 0);
   splitter_->setStretchFactor(1, 1);
-  splitter_->setSizes({400, 1000});
+  // The editor starts as wide as its forms need and the views take the rest;
+  // it never gets narrower (nor collapses), even from a restored state.
+  splitter_->setCollapsible(0, false);
+  const int editor_width = left->minimumSizeHint().width();
+  splitter_->setSizes({editor_width, qMax(600, 1440 - editor_width)});
   setCentralWidget(splitter_);
 }
 

@@ -73,7 +73,8 @@ const std::vector<OptimizerSetting>& optimizer_settings() {
     return std::vector<OptimizerSetting>{
         lr,
         number<O>("weight_decay", &O::weight_decay, "Weight decay",
-                  "decoupled for adamw, L2-in-gradient otherwise (default 0; adamw 0.01)", 0, INFINITY, 100, 1e-4),
+                  "adamw: decoupled, each step shrinks w by lr·wd·w; the others add wd·w to the gradient (biases too). "
+                  "Not l2, which is a loss term (default 0; adamw 0.01)", 0, INFINITY, 100, 1e-4),
         number<O>("momentum", &O::momentum, "Momentum", "sgd, rmsprop (default 0)", 0, INFINITY, 0.9999, 0.1),
         number<O>("dampening", &O::dampening, "Dampening", "sgd (default 0)", 0, 1, 1, 0.1),
         flag<O>("nesterov", &O::nesterov, "Nesterov momentum", "sgd: Nesterov momentum (default false; needs momentum > 0)"),

@@ -47,14 +47,18 @@ QSpinBox* int_box(int lo, int hi, const QString& special = QString()) {
   return b;
 }
 
+// The forms follow the panel's width, which is never less than they need;
+// the page's group boxes share one label column.
 QWidget* make_scroll(QWidget* inner) {
-  auto* s = new QScrollArea;
-  s->setWidget(inner);
-  s->setWidgetResizable(true);
-  s->setFrameShape(QFrame::NoFrame);
-  s->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);  // the forms follow the panel's width
-  return s;
+  align_label_columns(inner);
+  return new FormScroll(inner);
 }
+
+// How the loss's L2 term differs from the optimizer's weight decay (whose
+// doc, from the optimizer table, is the line under its field).
+const char* kL2Hint =
+    "A loss term l2·Σw² on the weights (not biases): their gradients get 2·l2·w. With sgd that is weight decay "
+    "2·l2 without the biases; adamw's decay never enters the gradient.";
 
 }  // namespace
 
@@ -178,6 +182,7 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   opt_type_ = make_combo(qt_list(optimizer_names()));
   opt_form_->addRow("Type", opt_type_);
   opt_rows_.build(opt_form_, optimizer_settings());
+  opt_rows_.addHint("weight_decay");
   v->addWidget(ob);
 
   auto* rb = new QGroupBox("Regularisation");
@@ -185,7 +190,7 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   l1_ = new NumberBox(0, 100, 1e-5);
   rf->addRow("L1 coefficient", l1_);
   l2_ = new NumberBox(0, 100, 1e-4);
-  rf->addRow("L2 coefficient", l2_);
+  rf->addRow("L2 coefficient", with_hint(l2_, kL2Hint));
   noise_ = new NumberBox(0, 100, 0.01);
   rf->addRow("Gradient noise std", noise_);
   clip_ = new NumberBox(0, 1e6, 0.5);
@@ -203,7 +208,7 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   auto* eb = new QGroupBox("Early stopping");
   es_form_ = compact_form(eb);
   es_enabled_ = new QCheckBox("Stop when the monitored metric stops improving");
-  es_form_->addRow("", es_enabled_);
+  es_form_->addRow(es_enabled_);  // across the row: the label column stays narrow
   es_monitor_ = make_combo(kMetrics);
   es_form_->addRow("Monitor", es_monitor_);
   es_min_delta_ = new NumberBox(0, 100, 1e-3);
@@ -211,7 +216,7 @@ QWidget* ExperimentEditor::buildTrainingTab() {
   es_patience_ = int_box(0, 100000);
   es_form_->addRow("Patience (epochs)", es_patience_);
   es_restore_ = new QCheckBox("Restore the best epoch's weights");
-  es_form_->addRow("", es_restore_);
+  es_form_->addRow(es_restore_);  // across the row: the label column stays narrow
   v->addWidget(eb);
 
   v->addWidget(buildRunBox());
@@ -228,7 +233,7 @@ QGroupBox* ExperimentEditor::buildRunBox() {
   auto* xb = new QGroupBox("Run");
   auto* xf = compact_form(xb);
   eval_test_ = new QCheckBox("Evaluate on the test set every epoch");
-  xf->addRow("", eval_test_);
+  xf->addRow(eval_test_);  // across the row: the label column stays narrow
   seed_ = int_box(0, INT_MAX);
   xf->addRow("Seed", seed_);
   QStringList devices = {"auto", "cpu"};
@@ -238,12 +243,15 @@ QGroupBox* ExperimentEditor::buildRunBox() {
                                           : QString("No CUDA device found: training runs on the CPU"));
   xf->addRow("Device", device_);
   fallback_ = new QCheckBox("Fall back to the CPU if the GPU is missing");
-  xf->addRow("", fallback_);
+  xf->addRow(fallback_);  // across the row: the label column stays narrow
   threads_ = int_box(0, 1024, "auto");
   xf->addRow("CPU threads", threads_);
   checkpoint_every_ = int_box(0, 1000000, "never");
   checkpoint_every_->setToolTip("Save a checkpoint every N epochs, so an interrupted run can be resumed");
-  xf->addRow("Checkpoint every (epochs)", checkpoint_every_);
+  checkpoint_every_->setSuffix(" epochs");  // a short label keeps the page's label column narrow
+  connect(checkpoint_every_, &QSpinBox::valueChanged, checkpoint_every_,
+          [b = checkpoint_every_](int n) { b->setSuffix(n == 1 ? " epoch" : " epochs"); });
+  xf->addRow("Checkpoint every", checkpoint_every_);
   for (QWidget* w : std::initializer_list<QWidget*>{eval_test_, seed_, device_, fallback_, threads_, checkpoint_every_})
     watch(w);
   return xb;

@@ -1,13 +1,19 @@
 #include "ui/editor/layerlist.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QPushButton>
+#include <QStyle>
+#include <QStyleOptionComboBox>
 #include <QHeaderView>
 #include <QStyledItemDelegate>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 #include "model/layers.h"
 #include "ui/widgets/fields.h"
@@ -47,6 +53,114 @@ class CellDelegate : public QStyledItemDelegate {
   }
 };
 
+// ---- the blocks' defaults, from the registry and the layers before them ----
+
+const LayerField* field_of(const std::string& type, const std::string& key) {
+  if (const LayerType* t = find_layer_type(type))
+    for (const LayerField& f : t->fields)
+      if (f.key == key) return &f;
+  return nullptr;
+}
+bool is_activation(const LayerConfig& l) {
+  const LayerType* t = find_layer_type(l.type);
+  return t && t->activation;
+}
+// A pooling layer: a window but no weights of its own.
+bool is_pool(const LayerConfig& l) { return field_of(l.type, "kernel") && !field_of(l.type, "out"); }
+
+using Layers = std::vector<const LayerConfig*>;
+void collect(const LayerConfig& l, Layers& out) {  // in order, a block's body after it
+  out.push_back(&l);
+  for (const LayerConfig& b : l.body) collect(b, out);
+}
+template <class Pred>
+const LayerConfig* last_of(const Layers& ls, Pred pred) {
+  for (auto i = ls.rbegin(); i != ls.rend(); ++i)
+    if (pred(**i)) return *i;
+  return nullptr;
+}
+// A copy of a layer's own settings, without a body or per-layer init.
+LayerConfig settings_of(const LayerConfig& l) {
+  LayerConfig c = l;
+  c.body.clear();
+  c.init.reset();
+  return c;
+}
+
+// Shape inference over `layers` from `in` (empty: unknown, or they do not fit).
+Shape shape_through(const std::vector<LayerConfig>& layers, const Shape& in) {
+  if (in.empty()) return {};
+  ModelSummary m;
+  Shape out;
+  return infer_layers(layers, in, "", m, out) ? out : Shape{};
+}
+bool fits(const std::vector<LayerConfig>& layers, const Shape& in) { return !shape_through(layers, in).empty(); }
+
+// A conv block goes after the last layer whose output is an image (before
+// the flatten or global pool); without shapes, before the first flatten.
+int conv_place(const std::vector<LayerConfig>& layers, Shape s) {
+  const int n = static_cast<int>(layers.size());
+  for (int i = 0; i < n && s.size() == 3; ++i) {
+    s = shape_through({layers[i]}, s);
+    if (s.size() != 3 && !s.empty()) return i;
+  }
+  for (int i = 0; i < n; ++i)
+    if (layers[i].type == "flatten") return i;
+  return n;
+}
+// A dense block goes before the output layer (the last linear one).
+int dense_place(const std::vector<LayerConfig>& layers) {
+  for (int i = static_cast<int>(layers.size()) - 1; i >= 0; --i)
+    if (layers[i].type == "linear") return i;
+  return static_cast<int>(layers.size());
+}
+
+// The network's activation: the last one before, else its first, else the MLP's default.
+LayerConfig activation_for(const Layers& before, const std::vector<LayerConfig>& all) {
+  if (const LayerConfig* a = last_of(before, is_activation)) return settings_of(*a);
+  Layers every;
+  for (const LayerConfig& l : all) collect(l, every);
+  for (const LayerConfig* a : every)
+    if (is_activation(*a)) return settings_of(*a);
+  return default_layer(MlpConfig{}.activation);
+}
+
+// conv (twice the previous conv's channels, its kernel, padding keeping the
+// size), the activation, the previous pool (or the registry's max-pool).
+std::vector<LayerConfig> conv_block(const Layers& before, const std::vector<LayerConfig>& all, const Shape& in) {
+  LayerConfig conv = starting_layer("conv2d");
+  if (const LayerConfig* prev = last_of(before, [](const LayerConfig& l) { return l.type == "conv2d"; })) {
+    conv.out = 2 * prev->out;
+    conv.kernel = prev->kernel;
+    conv.bias = prev->bias;
+  }
+  if (field_of(conv.type, "padding")) conv.padding = conv.kernel / 2;
+  const LayerConfig* pool = last_of(before, is_pool);
+  std::vector<LayerConfig> block = {conv, activation_for(before, all),
+                                    pool ? settings_of(*pool) : default_layer("maxpool2d")};
+  if (!fits(block, in) && fits({block[0], block[1]}, in)) block.pop_back();  // the image is too small to pool
+  return block;
+}
+
+// linear (the previous linear's width), the activation, a dropout (the
+// previous one's p); a flatten first when the input is not flat yet.
+std::vector<LayerConfig> dense_block(const Layers& before, const std::vector<LayerConfig>& all, const Shape& in,
+                                     bool dropout) {
+  LayerConfig linear = starting_layer("linear");
+  if (const LayerConfig* prev = last_of(before, [](const LayerConfig& l) { return l.type == "linear"; })) {
+    linear.out = prev->out;
+    linear.bias = prev->bias;
+  }
+  std::vector<LayerConfig> block = {linear, activation_for(before, all)};
+  if (dropout) {
+    const LayerConfig* prev = last_of(before, [](const LayerConfig& l) { return l.type == "dropout"; });
+    block.push_back(prev ? settings_of(*prev) : default_layer("dropout"));
+  }
+  const LayerConfig flatten = default_layer("flatten");
+  if (!fits({linear}, in) && fits({flatten, linear}, in)) block.insert(block.begin(), flatten);
+  return block;
+}
+
 QString param_tooltip() {
   QStringList parts;
   for (const LayerType& t : layer_types())
@@ -72,8 +186,7 @@ LayerListEditor::LayerListEditor(QWidget* parent) : QWidget(parent) {
   tree_->setEditTriggers(QAbstractItemView::AllEditTriggers);
   tree_->setSelectionBehavior(QAbstractItemView::SelectRows);
   tree_->setSelectionMode(QAbstractItemView::SingleSelection);
-  tree_->setIndentation(28);  // a block's body stands clearly inside it
-  tree_->setMinimumHeight(260);
+  tree_->setIndentation(20);  // a block's body stands clearly inside it
   lv->addWidget(tree_);
   auto* tools = new QHBoxLayout;
   auto tool = [&](const QString& text, const QString& tip, Edit edit) {
@@ -118,8 +231,29 @@ LayerListEditor::LayerListEditor(QWidget* parent) : QWidget(parent) {
     std::swap(sib[row], sib[row + 1]);
     sel.back() = row + 1;
   });
+  for (auto [text, arrow] : {std::pair{"Up", QStyle::SP_ArrowUp}, std::pair{"Down", QStyle::SP_ArrowDown}}) {
+    QToolButton* b = button(text);  // arrows keep the row narrow; the text stays the button's name
+    b->setIcon(style()->standardIcon(arrow));
+    b->setToolButtonStyle(Qt::ToolButtonIconOnly);
+  }
   tools->addStretch(1);
   lv->addLayout(tools);
+  auto* blocks = new QHBoxLayout;
+  conv_block_ = new QPushButton("+ Conv block");
+  conv_block_->setToolTip("Add conv2d (twice the previous conv's channels, same kernel, padding keeping the size), "
+                          "the network's activation and a pool, after the last convolutional layer");
+  dense_block_ = new QPushButton("+ Dense block");
+  dense_block_->setToolTip("Add linear (the previous linear layer's width), the network's activation and, if "
+                           "ticked, dropout, before the output layer (with a flatten first if the input is an image)");
+  dense_dropout_ = new QCheckBox("with dropout");
+  dense_dropout_->setToolTip("+ Dense block adds a dropout layer after the activation (the previous dropout's p)");
+  blocks->addWidget(conv_block_);
+  blocks->addWidget(dense_block_);
+  blocks->addWidget(dense_dropout_);
+  blocks->addStretch(1);
+  lv->addLayout(blocks);
+  connect(conv_block_, &QPushButton::clicked, this, [this] { addBlock(Block::Conv); });
+  connect(dense_block_, &QPushButton::clicked, this, [this] { addBlock(Block::Dense); });
   connect(tree_, &QTreeWidget::itemChanged, this, [this] {
     if (!filling_) Q_EMIT edited();
   });
@@ -204,6 +338,11 @@ void LayerListEditor::fill(QTreeWidgetItem* parent, const std::vector<LayerConfi
 }
 
 void LayerListEditor::setLayers(const std::vector<LayerConfig>& layers) {
+  dense_dropout_->setChecked(contains_layer(layers, "dropout"));  // a network with dropout keeps using it
+  refill(layers);
+}
+
+void LayerListEditor::refill(const std::vector<LayerConfig>& layers) {
   const bool was = filling_;
   filling_ = true;
   tree_->clear();
@@ -211,7 +350,53 @@ void LayerListEditor::setLayers(const std::vector<LayerConfig>& layers) {
   fill(nullptr, layers);
   tree_->expandAll();
   filling_ = was;
+  fitTree();
   updateButtons();
+}
+
+void LayerListEditor::fitTree() {
+  // The expand arrows' column only when a top-level row is a block: a plain
+  // list gives its width to the type names.
+  bool blocks = false;
+  for (int r = 0; r < tree_->topLevelItemCount(); ++r)
+    blocks |= tree_->topLevelItem(r)->childIndicatorPolicy() == QTreeWidgetItem::ShowIndicator;
+  tree_->setRootIsDecorated(blocks);
+  tree_->doItemsLayout();
+  // Tall enough for every row (up to kMaxRows): no scroll bar of its own, so
+  // the whole network is in view and the page scrolls instead.
+  constexpr int kMaxRows = 30;
+  int rows = 0, row_height = 0, type_width = 0;
+  for (QTreeWidgetItemIterator i(tree_); *i; ++i) {
+    ++rows;
+    row_height = std::max(row_height, tree_->visualItemRect(*i).height());
+    int depth = blocks ? 1 : 0;
+    for (const QTreeWidgetItem* p = (*i)->parent(); p; p = p->parent()) ++depth;
+    if (auto* type = qobject_cast<QComboBox*>(tree_->itemWidget(*i, kType))) {
+      QStyleOptionComboBox opt;
+      opt.initFrom(type);
+      const QSize text(type->fontMetrics().horizontalAdvance(type->currentText()), type->fontMetrics().height());
+      type_width = std::max(type_width, depth * tree_->indentation() +
+                                            type->style()->sizeFromContents(QStyle::CT_ComboBox, &opt, text, type).width());
+    }
+  }
+  // Wide enough for the longest type name in use (at its depth) beside the
+  // other columns, up to what still fits beside the views at 1280 pixels;
+  // past that (deeply nested blocks) the names keep their width and the
+  // tree scrolls sideways to the other columns.
+  constexpr int kMaxWidth = 370;
+  const int frame = 2 * tree_->frameWidth();
+  const int bar = tree_->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, tree_);
+  int others = 0;
+  for (int c = kOut; c < kCols; ++c)
+    others += std::max(tree_->header()->sectionSizeHint(c),
+                       static_cast<const QAbstractItemView*>(tree_)->sizeHintForColumn(c));
+  const int need = type_width + others + frame + (rows > kMaxRows ? bar : 0);
+  const bool fits = need <= kMaxWidth;
+  tree_->header()->setSectionResizeMode(kType, fits ? QHeaderView::Stretch : QHeaderView::Interactive);
+  if (!fits) tree_->header()->resizeSection(kType, type_width);
+  tree_->setMinimumWidth(std::min(kMaxWidth, need));
+  tree_->setMinimumHeight(std::max(260, tree_->header()->sizeHint().height() + std::min(rows, kMaxRows) * row_height +
+                                            frame + (fits ? 0 : bar)));
 }
 
 LayerConfig LayerListEditor::read(QTreeWidgetItem* it, const QString& path, QStringList* errors,
@@ -276,7 +461,7 @@ void LayerListEditor::change(Edit edit) {
   std::vector<LayerConfig>* siblings = &root;
   for (size_t k = 0; k + 1 < sel.size(); ++k) siblings = &(*siblings)[sel[k]].body;
   edit(*siblings, sel.empty() ? -1 : sel.back(), sel);
-  setLayers(root);
+  refill(root);
   select(sel);
   Q_EMIT edited();
 }
@@ -304,10 +489,37 @@ void LayerListEditor::changeType(QTreeWidgetItem* it, const std::string& type) {
     if (t && t->body) fresh.body = old.body;
     if (t && t->init) fresh.init = old.init;
     (*siblings)[path.back()] = fresh;
-    setLayers(root);
+    refill(root);
     select(path);
     Q_EMIT edited();
   });
+}
+
+void LayerListEditor::addBlock(Block kind) {
+  std::vector<LayerConfig> root = layers(nullptr);
+  std::vector<int> sel = tree_->currentItem() ? pathOf(tree_->currentItem()) : std::vector<int>{};
+  if (sel.size() < 2) sel.clear();  // at the top level a block goes where it belongs, not after the row clicked last
+  // The siblings it joins, the layers before it and the shape it receives.
+  std::vector<LayerConfig>* siblings = &root;
+  Layers before;
+  Shape shape = input_ ? input_() : Shape{};
+  for (size_t k = 0; k + 1 < sel.size(); ++k) {
+    for (int i = 0; i < sel[k]; ++i) collect((*siblings)[i], before);
+    shape = shape_through({siblings->begin(), siblings->begin() + sel[k]}, shape);
+    siblings = &(*siblings)[sel[k]].body;
+  }
+  const int at = !sel.empty() ? sel.back() + 1 : kind == Block::Conv ? conv_place(root, shape) : dense_place(root);
+  for (int i = 0; i < at; ++i) collect((*siblings)[i], before);
+  shape = shape_through({siblings->begin(), siblings->begin() + at}, shape);
+  const std::vector<LayerConfig> block =
+      kind == Block::Conv ? conv_block(before, root, shape) : dense_block(before, root, shape, dense_dropout_->isChecked());
+  siblings->insert(siblings->begin() + at, block.begin(), block.end());
+  if (sel.empty()) sel.push_back(0);
+  sel.back() = at + static_cast<int>(block.size()) - 1;
+  refill(root);
+  select(sel);
+  tree_->scrollToItem(tree_->currentItem());
+  Q_EMIT edited();
 }
 
 void LayerListEditor::addLayer(const LayerConfig& l) {
@@ -316,6 +528,7 @@ void LayerListEditor::addLayer(const LayerConfig& l) {
   fill(nullptr, {l});
   tree_->expandAll();
   filling_ = was;
+  fitTree();
   Q_EMIT edited();
 }
 

@@ -3,16 +3,23 @@
 // the layer registry (model/layers.h) lists them. Blocks (sequential,
 // residual) hold their body as child rows, expanded or collapsed. Add,
 // add inside a block, duplicate, remove and reorder. Per-layer initialisation
-// from a file is kept with its row. Emits edited() on every change made here.
+// from a file is kept with its row. "+ Conv block" and "+ Dense block" add a
+// conv, activation and pool, or a linear, activation (and dropout), with
+// their sizes taken from the layers before them. Emits edited() on every
+// change made here.
 #pragma once
 
 #include <QWidget>
 
+#include <functional>
 #include <map>
 #include <vector>
 
 #include "config/experiment.h"
+#include "config/shapes.h"
 
+class QCheckBox;
+class QPushButton;
 class QToolButton;
 class QTreeWidget;
 class QTreeWidgetItem;
@@ -38,6 +45,18 @@ class LayerListEditor : public QWidget {
   void select(const std::vector<int>& path);
   /// The tool buttons, by their text ("Add", "Add inside", ...), for tests.
   QToolButton* button(const QString& text) const;
+  /// The model's input shape (from the data), for the blocks' sizes and
+  /// whether a dense block needs a flatten before it.
+  void setInputShape(std::function<Shape()> input) { input_ = std::move(input); }
+  QPushButton* convBlockButton() const { return conv_block_; }
+  QPushButton* denseBlockButton() const { return dense_block_; }
+  /// Whether "+ Dense block" adds a dropout after the activation.
+  QCheckBox* denseDropoutBox() const { return dense_dropout_; }
+  enum class Block { Conv, Dense };
+  /// Inserts a block: inside a block's body after the selected row; at the
+  /// top level a conv block after the last layer with [C,H,W] output (before
+  /// the flatten) and a dense block before the output layer.
+  void addBlock(Block kind);
 
  Q_SIGNALS:
   void edited();
@@ -45,6 +64,7 @@ class LayerListEditor : public QWidget {
  private:
   using Edit = void (*)(std::vector<LayerConfig>& siblings, int row, std::vector<int>& selection);
   void fill(QTreeWidgetItem* parent, const std::vector<LayerConfig>& layers);
+  void refill(const std::vector<LayerConfig>& layers);  ///< setLayers, keeping the dropout choice
   void setItem(QTreeWidgetItem* it, const LayerConfig& l);
   /// The row as a layer (of `as_type` when given, else the combo's type).
   LayerConfig read(QTreeWidgetItem* it, const QString& path, QStringList* errors, const std::string& as_type = "") const;
@@ -54,10 +74,14 @@ class LayerListEditor : public QWidget {
   void change(Edit edit);
   void changeType(QTreeWidgetItem* it, const std::string& type);
   void updateButtons();
+  void fitTree();  ///< decoration, height and width for the rows shown
 
   QTreeWidget* tree_;
   std::map<const QTreeWidgetItem*, InitConfig> inits_;  // per-layer init, kept with its row
   std::vector<QToolButton*> buttons_;
+  QPushButton *conv_block_, *dense_block_;
+  QCheckBox* dense_dropout_;
+  std::function<Shape()> input_;
   bool filling_ = false;
 };
 

@@ -33,18 +33,20 @@ ModelEditor::ModelEditor(std::function<ExperimentConfig()> current, QWidget* par
     : QWidget(parent), current_(std::move(current)) {
   auto* v = new QVBoxLayout(this);
   v->setContentsMargins(0, 0, 0, 0);
-  auto* mode_row = new QHBoxLayout;
-  mode_row->addWidget(new QLabel("Architecture"));
+  auto* arch = new QGroupBox("Architecture");  // a form like the groups below, so its field lines up with theirs
+  auto* af = compact_form(arch);
   mode_ = make_combo({"MLP builder", "Layer list", "ResNet"});
   mode_->setToolTip("MLP builder and ResNet are shorthands; the layer list edits every layer (and blocks of layers)");
-  mode_row->addWidget(mode_, 1);
-  v->addLayout(mode_row);
+  af->addRow("Build with", mode_);
+  v->addWidget(arch);
   inputs_.push_back(mode_);
   v->addWidget(buildMlpBox());
   v->addWidget(buildResNetBox());
   layers_box_ = new QGroupBox("Layers");
   auto* lv = new QVBoxLayout(layers_box_);
+  lv->setContentsMargins(6, 6, 6, 6);  // as the forms' (compact_form): the tree gets the width
   layer_list_ = new LayerListEditor;
+  layer_list_->setInputShape([this] { return data_spec(current_().data).input; });
   lv->addWidget(layer_list_);
   connect(layer_list_, &LayerListEditor::edited, this, &ModelEditor::edited);
   v->addWidget(layers_box_);
@@ -115,13 +117,16 @@ QGroupBox* ModelEditor::buildSummaryBox() {
   auto* sv = new QVBoxLayout(box);
   summary_ = new QTableWidget(0, 3);
   summary_->setHorizontalHeaderLabels({"Layer", "Output", "Parameters"});
-  summary_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  // The numbers take what they need, the layer names the rest (not a third each).
+  summary_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  summary_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   summary_->verticalHeader()->setVisible(false);
   summary_->verticalHeader()->setDefaultSectionSize(22);
   summary_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   summary_->setMinimumHeight(160);
   sv->addWidget(summary_);
   summary_total_ = new QLabel;
+  summary_total_->setWordWrap(true);  // a long total wraps instead of widening the editor
   sv->addWidget(summary_total_);
   return box;
 }
@@ -250,7 +255,9 @@ void ModelEditor::showSummary(const ModelSummary* s, const Shape& input) {
   for (size_t i = 0; i < s->layers.size(); ++i) {
     const LayerSummary& l = s->layers[i];
     const QString name = QString(4 * l.depth, ' ') + QString::fromStdString(l.name);  // a block's body, indented
-    summary_->setItem(int(i) + 1, 0, new QTableWidgetItem(name));
+    auto* item = new QTableWidgetItem(name);
+    item->setToolTip(QString::fromStdString(l.name));  // whole, where the column is too narrow
+    summary_->setItem(int(i) + 1, 0, item);
     summary_->setItem(int(i) + 1, 1, new QTableWidgetItem(QString::fromStdString(shape_str(l.output))));
     summary_->setItem(int(i) + 1, 2, new QTableWidgetItem(l.params ? QLocale().toString(qlonglong(l.params)) : ""));
   }

@@ -6,15 +6,18 @@
 
 #include <QCheckBox>
 #include <QFormLayout>
+#include <QLabel>
 #include <QSpinBox>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "train/optimizers.h"
+#include "ui/editor/forms.h"
 #include "ui/widgets/fields.h"
 
 namespace hyperlab {
@@ -54,10 +57,32 @@ class SettingRows {
       }
     }
   }
+  /// Shows `key`'s doc (or `text`) as a grey line under its field, in the
+  /// same row; the field's tooltip says it too.
+  void addHint(const std::string& key, const QString& text = QString()) {
+    for (const auto& [s, w] : rows_) {
+      if (s->key != key || hosts_.count(w)) continue;
+      int row = -1;
+      QFormLayout::ItemRole role;
+      form_->getWidgetPosition(w, &row, &role);
+      if (row < 0) continue;
+      const QFormLayout::TakeRowResult taken = form_->takeRow(row);
+      QWidget* label = taken.labelItem ? taken.labelItem->widget() : nullptr;
+      delete taken.labelItem;
+      delete taken.fieldItem;
+      QWidget* host = with_hint(w, text.isEmpty() ? QString::fromStdString(s->doc) : text);
+      if (label) form_->insertRow(row, label, host);
+      else form_->insertRow(row, host);
+      hosts_[w] = host;
+    }
+  }
   /// Shows the rows `kind` (an OptimizerKind or SchedulerKind, or null: none) uses.
   template <class Kind>
   void showFor(const Kind* kind) const {
-    for (const auto& [s, w] : rows_) form_->setRowVisible(w, kind && kind->uses(s->key));
+    for (const auto& [s, w] : rows_) {
+      const auto h = hosts_.find(w);
+      form_->setRowVisible(h == hosts_.end() ? w : h->second, kind && kind->uses(s->key));
+    }
   }
   QWidget* widget(const std::string& key) const {
     for (const auto& [s, w] : rows_)
@@ -95,6 +120,7 @@ class SettingRows {
 
   QFormLayout* form_ = nullptr;
   std::vector<std::pair<const Setting<C>*, QWidget*>> rows_;
+  std::map<const QWidget*, QWidget*> hosts_;  // a field with a hint -> the form's widget holding both
 };
 
 }  // namespace hyperlab

@@ -4,6 +4,8 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QFrame>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -11,7 +13,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QTableWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 
 #include "config/config_json.h"
 #include "train/trainer.h"
+#include "ui/editor/forms.h"
 #include "ui/sweep/variantseditor.h"
 
 namespace hyperlab {
@@ -93,35 +96,21 @@ SweepForm::SweepForm(QWidget* parent) : QWidget(parent) {
 
   auto* pbox = new QGroupBox("Settings to vary");
   auto* pv = new QVBoxLayout(pbox);
-  params_ = new QTableWidget(0, 4);
-  params_->setHorizontalHeaderLabels({"Setting", "How", "Values / low, high", "Points"});
-  params_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-  params_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Fixed);
-  params_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
-  params_->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Fixed);
-  params_->setColumnWidth(1, 96);
-  params_->setColumnWidth(3, 46);
-  params_->setHorizontalHeaderLabels({"Setting", "How", "Values / low, high", "Pts"});
-  params_->verticalHeader()->setVisible(false);
-  params_->setMinimumHeight(130);
-  pv->addWidget(params_);
+  params_ = new QVBoxLayout;
+  params_->setSpacing(4);
+  pv->addLayout(params_);
   auto* pb = new QHBoxLayout;
-  auto* add = new QPushButton("Add");
-  auto* remove = new QPushButton("Remove");
+  auto* add = new QPushButton("Add a setting");
   pb->addWidget(add);
-  pb->addWidget(remove);
   pb->addStretch(1);
   pv->addLayout(pb);
-  auto* hint = new QLabel("Values: 0.1, 0.01 or adam, sgd or [128], [64, 32]. Ranges: low, high.");
+  auto* hint = new QLabel("Each setting: its key, then how it varies and its values: 0.1, 0.01 or adam, sgd or "
+                          "[128], [64, 32]; ranges: low, high (and grid points).");
   hint->setWordWrap(true);
   hint->setStyleSheet("color: #666;");
   pv->addWidget(hint);
   v->addWidget(pbox);
   connect(add, &QPushButton::clicked, this, [this] { addParam("training.optimizer.lr", "log", "0.001, 0.1", 5); });
-  connect(remove, &QPushButton::clicked, this, [this] {
-    if (params_->currentRow() >= 0) params_->removeRow(params_->currentRow());
-    updatePlan();
-  });
   variants_ = new VariantsEditor;
   v->addWidget(variants_);
   connect(variants_, &VariantsEditor::changed, this, &SweepForm::updatePlan);
@@ -140,6 +129,7 @@ SweepForm::SweepForm(QWidget* parent) : QWidget(parent) {
   connect(strategy_, &QComboBox::currentIndexChanged, this, &SweepForm::updatePlan);
   connect(metric_, &QComboBox::currentIndexChanged, this, &SweepForm::updatePlan);
   addParam("training.optimizer.lr", "log", "0.001, 0.1", 3);
+  align_label_columns(this);
 }
 
 // The strategy, its options, seeds and the objective.
@@ -260,34 +250,59 @@ void SweepForm::setBaseConfig(const ExperimentConfig& c) {
 }
 
 void SweepForm::addParam(const QString& key, const QString& kind, const QString& values, int points) {
-  const int r = params_->rowCount();
-  params_->insertRow(r);
-  auto* k = new QComboBox;
-  k->setEditable(true);
-  for (const char* c : kCommonKeys) k->addItem(c);
-  k->setCurrentText(key);
-  k->setToolTip(key);
-  params_->setCellWidget(r, 0, k);
-  auto* how = new QComboBox;
-  for (auto& kk : kKinds) how->addItem(kk[1], kk[0]);
-  how->setCurrentIndex(std::max(0, how->findData(kind)));
-  params_->setCellWidget(r, 1, how);
-  auto* val = new QLineEdit(values);
-  params_->setCellWidget(r, 2, val);
-  auto* pts = new QSpinBox;
-  pts->setRange(1, 1000);
-  pts->setValue(points);
-  params_->setCellWidget(r, 3, pts);
-  auto sync = [how, pts] {
+  ParamRow row;
+  row.frame = new QFrame;
+  row.frame->setFrameShape(QFrame::StyledPanel);
+  auto* g = new QGridLayout(row.frame);
+  g->setContentsMargins(4, 4, 4, 4);
+  g->setSpacing(4);
+  row.key = new QComboBox;
+  row.key->setEditable(true);
+  for (const char* c : kCommonKeys) row.key->addItem(c);
+  row.key->setCurrentText(key);
+  row.key->setToolTip("The setting's key path in the experiment (pick one or type any)");
+  row.key->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);  // the line's width, not the longest key's
+  row.remove = new QToolButton;
+  row.remove->setText("✕");
+  row.remove->setToolTip("Remove this setting from the sweep");
+  row.how = new QComboBox;
+  for (auto& kk : kKinds) row.how->addItem(kk[1], kk[0]);
+  row.how->setCurrentIndex(std::max(0, row.how->findData(kind)));
+  row.how->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  row.how->setMinimumContentsLength(10);
+  row.values = new QLineEdit(values);
+  row.values->setPlaceholderText("values, or low, high");
+  row.points = new QSpinBox;
+  row.points->setRange(1, 1000);
+  row.points->setValue(points);
+  row.points->setSuffix(" pts");
+  row.points->setToolTip("Grid points of a linear or log range");
+  g->addWidget(row.key, 0, 0, 1, 3);
+  g->addWidget(row.remove, 0, 3);
+  g->addWidget(row.how, 1, 0);
+  g->addWidget(row.values, 1, 1);
+  g->addWidget(row.points, 1, 2, 1, 2);
+  g->setColumnStretch(1, 1);
+  params_->addWidget(row.frame);
+  auto sync = [how = row.how, pts = row.points] {
     const QString d = how->currentData().toString();
     pts->setEnabled(d == "linear" || d == "log");
   };
-  connect(how, &QComboBox::currentIndexChanged, this, sync);
+  connect(row.how, &QComboBox::currentIndexChanged, this, sync);
   sync();
-  connect(how, &QComboBox::currentIndexChanged, this, &SweepForm::updatePlan);
-  connect(k, &QComboBox::currentTextChanged, this, &SweepForm::updatePlan);
-  connect(val, &QLineEdit::textChanged, this, &SweepForm::updatePlan);
-  connect(pts, &QSpinBox::valueChanged, this, &SweepForm::updatePlan);
+  connect(row.how, &QComboBox::currentIndexChanged, this, &SweepForm::updatePlan);
+  connect(row.key, &QComboBox::currentTextChanged, this, &SweepForm::updatePlan);
+  connect(row.values, &QLineEdit::textChanged, this, &SweepForm::updatePlan);
+  connect(row.points, &QSpinBox::valueChanged, this, &SweepForm::updatePlan);
+  connect(row.remove, &QToolButton::clicked, this, [this, f = row.frame] { removeParam(f); });
+  rows_.push_back(row);
+  updatePlan();
+}
+
+void SweepForm::removeParam(QFrame* frame) {
+  rows_.erase(std::remove_if(rows_.begin(), rows_.end(), [frame](const ParamRow& r) { return r.frame == frame; }),
+              rows_.end());
+  frame->deleteLater();
   updatePlan();
 }
 
@@ -309,13 +324,13 @@ SweepResult SweepForm::sweep() const {
     return json{{"key", key}, {"variants", v}};
   };
   const int offset = variants_->variants().empty() || variants_at_ > 0 ? 0 : 1;
-  for (int r = 0; r < params_->rowCount(); ++r) {
+  for (size_t r = 0; r < rows_.size(); ++r) {
     const std::string at = "params[" + std::to_string(r + offset) + "]";
     json p;
-    p["key"] = static_cast<QComboBox*>(params_->cellWidget(r, 0))->currentText().trimmed().toStdString();
-    const std::string kind = static_cast<QComboBox*>(params_->cellWidget(r, 1))->currentData().toString().toStdString();
-    const std::string text = static_cast<QLineEdit*>(params_->cellWidget(r, 2))->text().toStdString();
-    const int points = static_cast<QSpinBox*>(params_->cellWidget(r, 3))->value();
+    p["key"] = rows_[r].key->currentText().trimmed().toStdString();
+    const std::string kind = rows_[r].how->currentData().toString().toStdString();
+    const std::string text = rows_[r].values->text().toStdString();
+    const int points = rows_[r].points->value();
     std::vector<std::string> items = split_items(text);
     if (kind == "values" || kind == "choice") {
       json vals = json::array();
@@ -365,7 +380,8 @@ void SweepForm::setSweep(const SweepSpec& s) {
   name_->setText(QString::fromStdString(s.name));
   description_ = s.description;
   name_->setToolTip(QString::fromStdString(s.description));
-  params_->setRowCount(0);
+  for (const ParamRow& r : rows_) delete r.frame;
+  rows_.clear();
   bool variants_shown = false;
   variants_->setVariants("variant", {});
   variants_at_ = 0;

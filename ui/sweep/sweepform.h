@@ -14,11 +14,13 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFrame;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
-class QTableWidget;
+class QToolButton;
+class QVBoxLayout;
 
 namespace hyperlab {
 
@@ -42,6 +44,17 @@ class SweepForm : public QWidget {
   VariantsEditor* variantsEditor() const { return variants_; }
   /// "8 configurations × 5 seeds = 40 runs", or why the sweep cannot start.
   QString planText() const;
+  /// A setting to vary, as the form shows it: the key on a line of its own
+  /// (shown whole), below it how it varies, its values and grid points.
+  struct ParamRow {
+    QFrame* frame;
+    QComboBox* key;
+    QComboBox* how;
+    QLineEdit* values;
+    QSpinBox* points;
+    QToolButton* remove;
+  };
+  const std::vector<ParamRow>& paramRows() const { return rows_; }
 
  Q_SIGNALS:
   /// Any edit (the plan line is updated already).
@@ -52,7 +65,9 @@ class SweepForm : public QWidget {
   std::string description_;  // of a sweep read from a file or preset, kept as it was
   QLineEdit* name_;
   QLabel* base_label_;
-  QTableWidget* params_;
+  QVBoxLayout* params_;  // a frame per ParamRow
+  std::vector<ParamRow> rows_;
+  void removeParam(QFrame* frame);
   QComboBox *strategy_, *metric_, *mode_;
   QSpinBox *trials_n_, *min_epochs_, *max_epochs_, *repeats_, *workers_, *seed_;
   QDoubleSpinBox *eta_, *time_limit_;

@@ -60,6 +60,9 @@ VariantsEditor::VariantsEditor(QWidget* parent) : QGroupBox("Named variants", pa
   table_->setColumnWidth(0, 110);
   table_->verticalHeader()->setVisible(false);
   table_->setMinimumHeight(110);
+  table_->setWordWrap(true);  // a variant's settings wrap in their cell instead of being cut off
+  table_->setTextElideMode(Qt::ElideNone);
+  table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
   v->addWidget(table_);
   auto* b = new QHBoxLayout;
