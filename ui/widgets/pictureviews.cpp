@@ -481,8 +481,8 @@ static QFont title_font(const QFont& f) {
 }
 
 // Left to right: the true-class title (rotated), the row names, the matrix,
-// each row's accuracy. Top to bottom: the predicted-class title, the accuracy
-// header, the matrix, the column names (rotated).
+// each row's accuracy. Top to bottom: the accuracy header, the matrix, the
+// column names (rotated), the predicted-class title under the names it titles.
 ConfusionView::Layout ConfusionView::computeLayout() const {
   Layout L;
   if (m_.empty()) return L;
@@ -493,13 +493,14 @@ ConfusionView::Layout ConfusionView::computeLayout() const {
   L.label_w += 10;
   L.acc_w = fm.horizontalAdvance("accuracy") + 2 * fm.averageCharWidth() + 6;
   const int title_col = tm.height() + 8;
-  const int top = 4 + tm.height() + 4 + fm.height() + 4;
-  L.cell = std::max(12, std::min((width() - title_col - L.label_w - L.acc_w - 10) / C, (height() - top - L.label_w - 10) / C));
+  const int top = 4 + fm.height() + 4;
+  const int below = 5 + L.label_w + 4 + tm.height() + 4;  // the column names, then the title
+  L.cell = std::max(12, std::min((width() - title_col - L.label_w - L.acc_w - 10) / C, (height() - top - below) / C));
   const int used_w = title_col + L.label_w + C * L.cell + 7 + L.acc_w;
   const int x0 = std::max(0, (width() - used_w) / 2);  // centred: a projector shows the middle best
   L.matrix = QRect(x0 + title_col + L.label_w, top, C * L.cell, C * L.cell);
   const int pw = tm.horizontalAdvance(predictedAxisTitle()), tw = tm.horizontalAdvance(trueAxisTitle());
-  L.predicted_title = QRect(L.matrix.center().x() - pw / 2, 4, pw, tm.height());
+  L.predicted_title = QRect(L.matrix.center().x() - pw / 2, L.matrix.bottom() + 5 + L.label_w + 4, pw, tm.height());
   L.true_title = QRect(x0 + 4, L.matrix.center().y() - tw / 2, tm.height(), tw);
   return L;
 }
