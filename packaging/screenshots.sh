@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Retakes the README's pictures (docs/images/) under a virtual X server, from
-# the built binaries, on a scratch run history and settings folder (the
-# user's own are never touched):
+# the built binaries, on scratch run histories and settings (the user's own
+# are never touched):
 #
 #   packaging/screenshots.sh            all of them
 #   packaging/screenshots.sh NAME...    only these (workbench-training, presentation,
@@ -25,14 +25,27 @@ fi
 
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
-export XDG_DATA_HOME=$SCRATCH/data XDG_CONFIG_HOME=$SCRATCH/config HOME=$SCRATCH
-mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$OUT"
+export HOME=$SCRATCH
+mkdir -p "$OUT"
 unset QT_QPA_PLATFORM
 
-# gui SCREEN ARGS...: the window on a fresh X server of that size.
+# gui SCREEN ARGS...: the window on a fresh X server of that size, with fresh
+# settings (no remembered geometry, no autosaved experiment) and the run
+# history under $DATA.
+DATA=$SCRATCH/data
 gui() {
   local screen=$1; shift
-  xvfb-run -a -s "-screen 0 ${screen}x24" "$GUI" "$@" 2>&1 | grep -v "XDG_RUNTIME_DIR" || true
+  rm -rf "$SCRATCH/config"
+  XDG_DATA_HOME=$DATA XDG_CONFIG_HOME=$SCRATCH/config \
+    xvfb-run -a -s "-screen 0 ${screen}x24" "$GUI" "$@" 2>&1 | grep -v "XDG_RUNTIME_DIR" || true
+}
+# config NAME PRESET KEY=VALUE...: the preset with a few settings changed, as a file.
+config() {
+  local out=$SCRATCH/$1.json preset=$2; shift 2
+  local sets=()
+  for s in "$@"; do sets+=(--set "$s"); done
+  "$CLI" show --preset "$preset" "${sets[@]}" >"$out"
+  echo "$out"
 }
 
 SELECTED=""
@@ -40,36 +53,50 @@ SELECTED=""
 want() { [ -z "$SELECTED" ] || [[ "$SELECTED" == *" $1 "* ]]; }
 
 if want workbench-training; then
+  DATA=$SCRATCH/data-training
   gui 1440x900 --preset fashion-baseline --train --after 12 --screenshot "$OUT/workbench-training.png"
 fi
 if want presentation; then
-  gui 1920x1080 --preset fashion-baseline --train --presentation --after 12 --screenshot "$OUT/presentation.png"
+  # Full screen needs a window manager, which xvfb has not: this picture is
+  # taken on a 1920x1080 off-screen display instead, as a projector shows it.
+  rm -rf "$SCRATCH/config"
+  echo '{"screens":[{"name":"projector","x":0,"y":0,"width":1920,"height":1080,"logicalDpi":96,"logicalBaseDpi":96,"dpr":1}]}' \
+    >"$SCRATCH/screen.json"
+  XDG_DATA_HOME=$SCRATCH/data-presentation XDG_CONFIG_HOME=$SCRATCH/config \
+    QT_QPA_PLATFORM=offscreen:configfile=$SCRATCH/screen.json \
+    "$GUI" --preset fashion-baseline --train --presentation --after 20 --screenshot "$OUT/presentation.png" 2>/dev/null
 fi
 if want filters; then
-  gui 1440x900 --preset cnn-small --train --tab filters --after 40 --screenshot "$OUT/filters.png"
+  DATA=$SCRATCH/data-filters
+  gui 1440x900 "$(config cnn cnn-small data.train_limit=6000 training.epochs=3)" --train --tab filters --after 40 \
+    --screenshot "$OUT/filters.png"
 fi
 if want decision-map; then
+  DATA=$SCRATCH/data-map
   gui 1440x900 --preset spirals --train --tab map --after 15 --screenshot "$OUT/decision-map.png"
 fi
 if want history; then
   # Six runs: two learning rates, three seeds each, as the README's commands make them.
+  DATA=$SCRATCH/data-history
   for seed in 1 2 3; do for lr in 0.01 0.1; do
-    "$CLI" run --preset fashion-baseline --set training.seed=$seed --set training.optimizer.lr=$lr \
+    XDG_DATA_HOME=$DATA "$CLI" run --preset fashion-baseline --set training.seed=$seed --set training.optimizer.lr=$lr \
       --set training.epochs=5 --set data.train_limit=10000 --out "$SCRATCH/runs/lr$lr-s$seed" >/dev/null
   done; done
   gui 1440x900 --tab history --select-runs 1,2,3,4,5,6 --after 4 --screenshot "$OUT/history.png"
 fi
 if want sweep; then
-  cat >"$SCRATCH/sweep.json" <<'EOF'
-{"version": 1, "name": "lr-seeds", "base": {"preset": "spirals"},
- "params": [{"key": "training.optimizer.lr", "log": [0.003, 0.3], "points": 5}],
- "strategy": {"type": "grid"}, "repeats": 5,
- "objective": {"metric": "val_accuracy", "mode": "max"}, "run": {"workers": 2}}
-EOF
-  "$CLI" sweep "$SCRATCH/sweep.json" --out "$SCRATCH/sweep" >/dev/null
-  gui 1440x900 --tab sweep --sweep "$SCRATCH/sweep.json" --sweep-tab seeds --after 4 --screenshot "$OUT/sweep.png"
+  DATA=$SCRATCH/data-sweep
+  printf '%s\n' '{"version": 1, "name": "lr-seeds", "base": {"preset": "spirals"},' \
+    ' "params": [{"key": "training.optimizer.lr", "log": [0.001, 0.1], "points": 5}],' \
+    ' "strategy": {"type": "grid"}, "repeats": 5,' \
+    ' "objective": {"metric": "val_accuracy", "mode": "max"}, "run": {"workers": 2}}' >"$SCRATCH/sweep.json"
+  XDG_DATA_HOME=$DATA "$CLI" sweep "$SCRATCH/sweep.json" --out "$SCRATCH/sweep" >/dev/null
+  # Started again, a finished sweep reads its trials back from the history and shows them.
+  gui 1440x900 --tab sweep --sweep "$SCRATCH/sweep.json" --start-sweep --sweep-tab seeds --after 8 \
+    --screenshot "$OUT/sweep.png"
 fi
 if want playground; then
+  DATA=$SCRATCH/data-playground
   gui 1440x900 --tab playground --after 4 --screenshot "$OUT/playground.png"
 fi
 ls -l "$OUT"
