@@ -9,11 +9,12 @@
 
 #include "train/numbers.h"
 #include "ui/run/runmodel.h"
+#include "ui/widgets/elidedlabel.h"
 
 namespace hyperlab {
 
 RunStatusBar::RunStatusBar(QStatusBar* bar) : QObject(bar) {
-  status_ = new QLabel("Ready");
+  status_ = new ElidedLabel("Ready");  // shortened, not cut, beside the figures
   epoch_ = new QLabel;
   progress_ = new QProgressBar;
   progress_->setMaximumWidth(180);
