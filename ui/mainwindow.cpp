@@ -83,14 +83,16 @@ ConfigResult config_of(const QJsonValue& v, const std::string& where) {
 }
 
 // Off the GUI thread: an autosave holding unsaved edits of a session that was
-// not restored (the command line opened another experiment) is kept aside,
-// once, before the first write replaces it. Returns the file it went to, or "".
+// not restored (the command line opened another experiment), or one that
+// could not be read (the user was told it was ignored, not lost), is kept
+// aside, once, before the first write replaces it. Returns the file it went to, or "".
 QString keep_aside(const QString& file) {
   QFile old(file);
   if (!old.open(QIODevice::ReadOnly)) return {};
   const QJsonDocument d = QJsonDocument::fromJson(old.readAll());
   old.close();
-  if (!d.isObject() || !d.object().value("modified").toBool()) return {};
+  const bool restorable = d.isObject() && config_of(d.object().value("config"), file.toStdString()).ok();
+  if (restorable && !d.object().value("modified").toBool()) return {};
   const QString aside = QFileInfo(file).path() + "/autosave-previous.json";
   QFile::remove(aside);
   return QFile::rename(file, aside) ? aside : QString();
@@ -259,18 +261,7 @@ bool MainWindow::mayReplaceExperiment(const QString& doing) {
 // them to be on disk, and a failed write keeps them in the editor.
 bool MainWindow::saveNow() {
   const QString file = current_file_.isEmpty() ? chooseSaveFile() : current_file_;
-  if (file.isEmpty()) return false;
-  const std::string text = config_to_text(editor_->config());
-  const QString error = write_bytes(file, QByteArray::fromStdString(text));
-  if (!error.isEmpty()) {
-    QMessageBox::warning(this, "Save", error + "\n\nYour changes are still in the editor; nothing else was loaded.");
-    return false;
-  }
-  editor_->markSaved(text);
-  setCurrentFile(file);
-  addRecent(file);
-  statusBar()->showMessage("Saved " + file, 3000);
-  return true;
+  return !file.isEmpty() && save(file);
 }
 
 // The editor, the data loader, the sweep and the history.
@@ -287,7 +278,7 @@ void MainWindow::connectViews() {
   connect(history_, &HistoryView::cloneRequested, this, [this](const ExperimentConfig& c) {
     if (replaceExperiment(c, QString(), QString::fromStdString(c.name) + " (from the history)",
                           "taking a run's config from the history"))
-      splitter_->widget(0)->setVisible(true);
+      show_editor_->setChecked(true);  // the editor shows the clone (also in presentation mode)
   });
   connect(editor_, &ExperimentEditor::changed, this, &MainWindow::onEdited);
   connect(editor_, &ExperimentEditor::modifiedChanged, this, [this](bool m) {
@@ -362,7 +353,7 @@ void MainWindow::buildMenus() {
   // (the views keep only the latest), the curves come from the run model.
   auto* animations = new RunAnimations(model_, this);
   animations->setObjectName("runAnimations");
-  connect(controller_, &RunController::snapshot, animations, &RunAnimations::addSnapshot);
+  connect(controller_, &RunController::epochSnapshot, animations, &RunAnimations::addSnapshot);
   connect(loader_, &DataLoader::loaded, animations, &RunAnimations::setData);
   QMenu* animate = file->addMenu("Export anima&tion");
   QAction* map = animate->addAction("&Decision map over epochs…", this,
@@ -436,17 +427,22 @@ bool MainWindow::openFile(const QString& file) {
   return true;
 }
 
-// Written off the GUI thread; the file becomes the current one once it is
-// there, and what was written is the experiment's unmodified state.
-void MainWindow::save(const QString& file) {
+// Written at once, on the GUI thread: a config is a few kilobytes, and the
+// experiment must not change between the write and marking it saved (a
+// background write finishing after another preset was loaded named that one
+// after this file). A failed write keeps the edits and says why.
+bool MainWindow::save(const QString& file) {
   const std::string text = config_to_text(editor_->config());
-  write_in_background(this, file, QByteArray::fromStdString(text), [this, file, text](const QString& error) {
-    if (!error.isEmpty()) return (void)QMessageBox::warning(this, "Save", error);
-    editor_->markSaved(text);
-    setCurrentFile(file);
-    addRecent(file);
-    statusBar()->showMessage("Saved " + file, 3000);
-  });
+  const QString error = write_bytes(file, QByteArray::fromStdString(text));
+  if (!error.isEmpty()) {
+    QMessageBox::warning(this, "Save", error + "\n\nYour changes are still in the editor.");
+    return false;
+  }
+  editor_->markSaved(text);
+  setCurrentFile(file);
+  addRecent(file);
+  statusBar()->showMessage("Saved " + file, 3000);
+  return true;
 }
 
 QString MainWindow::chooseSaveFile() {

@@ -137,7 +137,7 @@ class MainWindow : public QMainWindow {
   void onFinished(const RunResult& r);
   void onRecorded(qint64 id, const QString& error);
   void onDataLoaded(const DataPreview& p);
-  void save(const QString& file);
+  bool save(const QString& file);  ///< now; false (and says why) if it could not be written
   void saveAs();
   void addRecent(const QString& file);
   void rebuildRecentMenu();

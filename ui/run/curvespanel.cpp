@@ -136,6 +136,7 @@ MetricChart* CurvesPanel::chartFor(const MetricInfo& m, bool extra) {
   auto* c = new MetricChart(title, "epoch", QString::fromStdString(m.axis.empty() ? m.label : m.axis));
   c->setLogY(m.log_scale);
   c->setXStart(0);  // every chart from epoch 0 (where the batch curve starts), so they line up
+  c->setPresentation(presentation_);  // a chart a run declares while presenting gets the thick lines too
   const int at = int(charts_.size()) + (extra ? 1 : 0);  // extra charts go after the side panel
   grid_->addWidget(c, at / 2, at % 2);
   grid_->setRowStretch(at / 2, 1);
@@ -259,7 +260,7 @@ MetricChart* CurvesPanel::slotChart(int slot) const { return slot_[slot].chart; 
 void CurvesPanel::showInSlot(int slot, const QString& title) {
   if (slot < 0 || slot >= kSlots) return;
   Slot& other = slot_[1 - slot];
-  if (other.title == title) other.title = slot_[slot].title;  // a chart shows in one place: swap
+  if (other.shown == title) other.title = slot_[slot].shown;  // a chart shows in one place: swap
   slot_[slot].title = title;
   updatePickers();
 }
@@ -270,14 +271,15 @@ void CurvesPanel::updatePickers() {
   QStringList titles;
   for (const MetricChart* c : charts_) titles << c->title();
   const QString fallback[kSlots] = {loss_->title(), acc_->title()};
+  for (int k = 0; k < kSlots; ++k) slot_[k].shown = titles.contains(slot_[k].title) ? slot_[k].title : QString();
   for (int k = 0; k < kSlots; ++k)
-    if (!titles.contains(slot_[k].title)) slot_[k].title = fallback[k] != slot_[1 - k].title ? fallback[k] : fallback[1 - k];
+    if (slot_[k].shown.isEmpty()) slot_[k].shown = fallback[k] != slot_[1 - k].shown ? fallback[k] : fallback[1 - k];
   for (Slot& slot : slot_) {
     const QSignalBlocker block(slot.picker);
     QStringList had;
     for (int i = 0; i < slot.picker->count(); ++i) had << slot.picker->itemText(i);
     if (had != titles) slot.picker->clear(), slot.picker->addItems(titles);
-    slot.picker->setCurrentIndex(int(titles.indexOf(slot.title)));
+    slot.picker->setCurrentIndex(int(titles.indexOf(slot.shown)));
   }
   placeCharts();
 }
@@ -290,7 +292,7 @@ void CurvesPanel::placeCharts() {
   MetricChart* want[kSlots] = {};
   for (int k = 0; k < kSlots; ++k)
     for (MetricChart* c : charts_)
-      if (presentation_ && c->title() == slot_[k].title) want[k] = c;
+      if (presentation_ && c->title() == slot_[k].shown) want[k] = c;
   for (Slot& slot : slot_)
     if (slot.chart && slot.chart != want[0] && slot.chart != want[1]) {  // back to its place in the grid
       const int i = int(charts_.indexOf(slot.chart)), at = i < builtin_charts_ ? i : i + 1;

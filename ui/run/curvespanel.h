@@ -84,7 +84,8 @@ class CurvesPanel : public QWidget {
   struct Slot {
     QComboBox* picker = nullptr;
     QVBoxLayout* layout = nullptr;
-    QString title;  // the pick
+    QString title;  // the pick (kept while its chart is missing: a run's extra chart comes back with the next run)
+    QString shown;  // the pick, or Loss or Accuracy while it is missing
     QPointer<MetricChart> chart;  // what the slot shows now
   };
   Slot slot_[kSlots];

@@ -83,7 +83,8 @@ namespace {
 
 // Batch events may be thinned when the GUI falls behind; the rest is kept,
 // snapshots too (one per epoch, at most a few MB): the run's animations
-// record every epoch's decision map and filters (ui/run/runanimations.h).
+// record every epoch's decision map and filters (ui/run/runanimations.h),
+// while the views draw only the newest of each delivery (drain()).
 template <class Item>
 BridgePolicy run_policy(const Item& item) {
   if (std::holds_alternative<BatchEvent>(item)) return BridgePolicy::Thin;
@@ -192,6 +193,12 @@ void RunController::deliver(std::vector<Item>&& items) {
     if (!bs.empty()) Q_EMIT batches(bs);
     bs.clear();
   };
+  // Every snapshot is recorded (the animations), but the views draw only the
+  // newest of a delivery, and the final one: a GUI that fell behind does not
+  // redraw the filters and the map once per missed epoch.
+  const Snapshot* newest = nullptr;
+  for (const Item& item : items)
+    if (const Snapshot* snap = std::get_if<Snapshot>(&item)) newest = snap;
   for (Item& item : items) {
     if (auto* b = std::get_if<BatchEvent>(&item)) {
       bs.push_back(*b);
@@ -200,7 +207,10 @@ void RunController::deliver(std::vector<Item>&& items) {
     flush_batches();
     if (auto* s = std::get_if<RunStart>(&item)) Q_EMIT started(*s);
     else if (auto* e = std::get_if<EpochEvent>(&item)) Q_EMIT epoch(*e);
-    else if (auto* snap = std::get_if<Snapshot>(&item)) Q_EMIT snapshot(*snap);
+    else if (auto* snap = std::get_if<Snapshot>(&item)) {
+      Q_EMIT epochSnapshot(*snap);
+      if (snap == newest || snap->final) Q_EMIT snapshot(*snap);
+    }
     else if (auto* end = std::get_if<RunEnd>(&item)) return finish(*end);
   }
   flush_batches();

@@ -84,7 +84,10 @@ class RunController : public QObject {
   void started(const hyperlab::RunStart& info);
   void batches(const std::vector<hyperlab::BatchEvent>& events);
   void epoch(const hyperlab::EpochEvent& event);
+  /// The newest snapshot of a delivery, and the final one: what the views draw.
   void snapshot(const hyperlab::Snapshot& snap);
+  /// Every snapshot, in epoch order: what the run's animations record.
+  void epochSnapshot(const hyperlab::Snapshot& snap);
   void finished(const hyperlab::RunResult& result);
   /// After finished(): the run's number in the history, or 0 and why not.
   void recorded(qint64 run_id, const QString& error);

@@ -53,6 +53,7 @@ class MetricChart : public QWidget {
   /// Thicker lines and a larger marker for presentation mode (the fonts
   /// follow the widget's font, which presentation mode enlarges).
   void setPresentation(bool on);
+  bool presentation() const { return presentation_; }
   /// Fixes where the x axis starts (NaN: at the data's first whole x), so
   /// that charts side by side start at the same epoch.
   void setXStart(double x);

@@ -430,6 +430,13 @@ TEST(LostWork, ACorruptAutosaveIsIgnoredAndSaysSo) {
     EXPECT_TRUE(w.statusText().contains("ignored")) << w.statusText().toStdString();
     EXPECT_EQ(text_of(w.editor()->config()), text_of(preset("fashion-baseline")));
     EXPECT_FALSE(w.editor()->isModified());
+    // Ignored, not lost: the first autosave of this session moves it aside.
+    const QString aside = QFileInfo(MainWindow::autosavePath()).path() + "/autosave-previous.json";
+    QFile::remove(aside);
+    w.close();  // writes the autosave, and waits for it
+    QFile kept(aside);
+    ASSERT_TRUE(kept.open(QIODevice::ReadOnly)) << bytes.toStdString();
+    EXPECT_EQ(kept.readAll(), bytes);
   }
   QFile::remove(MainWindow::autosavePath());
 }

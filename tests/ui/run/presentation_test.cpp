@@ -365,4 +365,13 @@ TEST(Presentation, ThePickerChangesWhichChartASlotShows) {
   EXPECT_FALSE(p.slotChart(0));
   p.setPresentation(true);
   EXPECT_EQ(p.slotChart(0), p.accuracyChart());
+
+  // A run that declares it again, started while presenting: the pick comes
+  // back to its slot, and its chart has the presentation pens.
+  p.reset();
+  p.start(s);
+  QTest::qWait(20);
+  ASSERT_TRUE(p.slotChart(1));
+  EXPECT_EQ(p.slotChart(1)->title(), "Sharpness");
+  EXPECT_TRUE(p.slotChart(1)->presentation());
 }
