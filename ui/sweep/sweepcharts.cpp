@@ -255,10 +255,7 @@ void SweepChart::showBands(const std::vector<Band>& bands, const QString& metric
   csv_ = "configuration,epoch,n,mean," + QString(sd ? "sd" : "se") + "\n";
   double lo = INFINITY, hi = -INFINITY;
   int max_epoch = 1;
-  QVector<QRgb> used;  // a band whose colour an earlier one has takes the first free one of the palette
-  for (Band b : bands) {
-    for (int k = 0; used.contains(b.color.rgb()) && k < kPaletteSize; ++k) b.color = series_color(k);
-    used << b.color.rgb();
+  for (const Band& b : bands) {
     auto* mean = new QLineSeries;
     mean->setName(b.name);
     QPen pen(b.color);

@@ -491,7 +491,10 @@ void SweepView::updateCharts() {
   QStringList band_names;
   for (const SweepChart::Band& b : bands) band_names << b.name;
   make_unique(band_names, band_ids);
-  for (size_t i = 0; i < bands.size(); ++i) bands[i].name = band_names[static_cast<int>(i)];
+  // Each trial's colour, as on the other charts, unless two bands would share one (the History's rule).
+  const QVector<QColor> colors = distinct_colors(QVector<qint64>(band_ids.begin(), band_ids.end()));
+  for (size_t i = 0; i < bands.size(); ++i)
+    bands[i].name = band_names[static_cast<int>(i)], bands[i].color = colors[static_cast<int>(i)];
   bands_->showBands(bands, metric, band_kind_->currentIndex() == 1);
 
   const std::vector<ConfigSummary> sum = summarize_sweep(trials, spec.maximize);

@@ -38,7 +38,6 @@ QImage to_image(const ImageBatch& b, int i) {
   return img;
 }
 
-// f at k times its size, in points or pixels as it was given.
 constexpr int kCellGap = 4;  // between image cells
 
 // A number for a scale label: two significant digits, a real minus sign.

@@ -336,12 +336,14 @@ TEST(MetricChart, HistoryOverlaysNameEachRunAndTellNamesakesApart) {
 TEST(MetricChart, SweepChartsShareTheLookLegendAndFonts) {
   SweepChart c("Mean curves");
   c.resize(420, 360);
-  // Trials #3 and #23 would share a colour by number: the chart gives the second another.
+  // Trials #3 and #23 would share a colour by number: the Sweep view gives
+  // the second another (distinct_colors, as the History does); the chart draws each in its own.
   std::vector<SweepChart::Band> bands;
+  const QVector<QColor> given = distinct_colors({3, 23});
   for (int t : {3, 23}) {
     SweepChart::Band b;
     b.name = QString("dropout=0.2, lr=0.001, l2=0.0001, width=[500, 50] (trial %1)").arg(t);
-    b.color = series_color(t);
+    b.color = given[t == 3 ? 0 : 1];
     b.curve = band_curve({{0.5, 0.6, 0.7}, {0.52, 0.63, 0.69}});
     bands.push_back(b);
   }
