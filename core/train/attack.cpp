@@ -173,13 +173,13 @@ AttackResult Attack::run(const std::function<void(const AttackStart&)>& on_start
                        (D.test.size() == 0 ? ", with no test set)" : ", not images)"));
     const at::Device dev = attack_device(cfg.training);
     const std::vector<LayerConfig> layers = expanded_layers(cfg);
-    // Threads as the trainer chooses them for this model (on this thread, where
-    // the work runs): one for small models, whose ops are too short to share.
-    const ModelSummary summary = summarize(cfg);
+    // One CPU thread unless the config asks for more: with no thread tuner
+    // here (the trainer has one), two OpenMP threads on a core another
+    // process uses spin at every barrier (shared/PERF.md), and measured on
+    // this 2-core machine under load that made a tiny MLP's PGD 40x slower.
     const bool has_conv = contains_layer(layers, "conv2d");
     const int64_t B = has_conv ? 128 : 1000;  // the evaluator's batches: the clean pass is its pass
-    const double batch_flops = 3.0 * double(summary.forward_flops) * double(cfg.training.batch_size);
-    const int threads = cfg.training.threads > 0 ? cfg.training.threads : batch_flops < 30'000'000 ? 1 : physical_cores();
+    const int threads = cfg.training.threads > 0 ? cfg.training.threads : 1;
     if (dev.is_cpu()) configure_threads(threads);
 
     at::Generator gen = at::detail::createCPUGenerator(cfg.training.seed);

@@ -151,9 +151,9 @@ void AdversarialTriples::paintEvent(QPaintEvent*) {
     const QStringList cap = captions(i);
     const QRect before(x0, y0 + s + 2, s, line), after(x0 + 2 * (s + gap), y0 + s + 2, s, line);
     p.setPen(QColor(0, 120, 60));
-    p.drawText(before, Qt::AlignCenter, fm.elidedText(cap[0], Qt::ElideMiddle, s + gap));
+    p.drawText(before, Qt::AlignCenter, fm.elidedText(cap[0], Qt::ElideMiddle, s));
     p.setPen(QColor(190, 0, 30));
-    p.drawText(after, Qt::AlignCenter, fm.elidedText(cap[1], Qt::ElideMiddle, s + gap));
+    p.drawText(after, Qt::AlignCenter, fm.elidedText(cap[1], Qt::ElideMiddle, s));
     p.setPen(palette().color(QPalette::PlaceholderText));
     p.drawText(QRect(x0, y0 + s + 2 + line, t.width(), line), Qt::AlignLeft,
                fm.elidedText(QString("test image %1, a %2").arg(e.index).arg(class_name(names_, e.label)),
@@ -372,6 +372,8 @@ void AdversarialView::stop() {
 
 void AdversarialView::setPresentation(bool on) {
   chart_->setPresentation(on);
+  // The fonts are the larger ones by now: keep the chart readable beside the pictures.
+  chart_->setMinimumWidth(on ? 16 * chart_->fontMetrics().height() : 0);
   triples_->updateGeometry();
 }
 
