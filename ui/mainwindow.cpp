@@ -33,6 +33,7 @@
 #include "ui/editor/experimenteditor.h"
 #include "ui/history/historyview.h"
 #include "ui/playground/playgroundview.h"
+#include "ui/run/adversarialview.h"
 #include "ui/run/curvespanel.h"
 #include "ui/run/runanimations.h"
 #include "ui/run/runcontroller.h"
@@ -166,6 +167,9 @@ void MainWindow::buildViews() {
   views_->addTab(boundary_, "Decision map");
   confusion_ = new ConfusionView;
   views_->addTab(confusion_, "Confusion");
+  // The trained weights attacked on the test set (ui/run/adversarialview.h).
+  adversarial_ = new AdversarialView;
+  views_->addTab(adversarial_, "Adversarial");
   sweep_ = new SweepView;
   views_->addTab(sweep_, "Sweep");
   history_ = new HistoryView;
@@ -611,6 +615,8 @@ void MainWindow::clearRunViews(bool keep_curves) {
   }
   confusion_->clear();
   samples_->clearPredictions();
+  adversarial_->clear("Train a run on images (or Evaluate one in the History): its trained weights are attacked here "
+                      "once it has ended.");
 }
 
 // Clears what the last run showed before another starts.
@@ -738,6 +744,13 @@ void MainWindow::onFinished(const RunResult& r) {
   else
     curves_->setBanner(QString(), false);
   if (!r.confusion.empty()) confusion_->setMatrix(r.confusion, class_names_);
+  // The weights the run ended with (or an evaluation read), for the Adversarial tab.
+  const QString checkpoint = QString::fromStdString(controller_->checkpointFile());
+  if (r.epochs_run > 0 && !checkpoint.isEmpty() && QFileInfo::exists(checkpoint))
+    adversarial_->setSource(checkpoint, QString::fromStdString(model_->config().name), loader_->dataFor(model_->config()));
+  else
+    adversarial_->clear(r.epochs_run > 0 ? "This run kept no checkpoint (training.checkpoint_every is 0): nothing to attack."
+                                         : "The run ended before its first epoch: nothing to attack.");
   updateActions();
   Q_EMIT runFinished(r);
 }
@@ -809,12 +822,14 @@ void MainWindow::setPresentation(bool on) {
     presented_.editor = show_editor_->isChecked();
     scalePresentationFonts(presentationScale());
     curves_->setPresentation(true);
+    adversarial_->setPresentation(true);
     show_editor_->setChecked(false);
     setWindowState((windowState() & ~Qt::WindowMinimized) | Qt::WindowFullScreen);
   } else {
     setWindowState((windowState() & ~placement) | presented_.state);
     if (!(presented_.state & placement) && presented_.geometry.isValid()) setGeometry(presented_.geometry);
     curves_->setPresentation(false);
+    adversarial_->setPresentation(false);
     scalePresentationFonts(1);
     show_editor_->setChecked(presented_.editor);
   }

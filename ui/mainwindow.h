@@ -31,6 +31,7 @@ class QMenu;
 
 namespace hyperlab {
 
+class AdversarialView;
 class BoundaryView;
 class ConfusionView;
 class CurvesPanel;
@@ -85,6 +86,7 @@ class MainWindow : public QMainWindow {
   FilterView* filters() const { return filters_; }
   BoundaryView* boundary() const { return boundary_; }
   ConfusionView* confusion() const { return confusion_; }
+  AdversarialView* adversarial() const { return adversarial_; }
   QTabWidget* views() const { return views_; }
   HistoryView* history() const { return history_; }
   SweepView* sweep() const { return sweep_; }
@@ -171,6 +173,7 @@ class MainWindow : public QMainWindow {
   FilterView* filters_;
   BoundaryView* boundary_;
   ConfusionView* confusion_;
+  AdversarialView* adversarial_;
   HistoryView* history_;
   SweepView* sweep_;
   PlaygroundView* playground_;

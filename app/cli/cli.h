@@ -39,6 +39,11 @@ struct Args {
   double lr = 0, param = 0;
   int steps = 0, every = 1;
   bool list = false;
+  // attack
+  std::string epsilon, method;
+  double step_size = 0;
+  int limit = 0;
+  bool random_start = false;
   std::vector<std::string> sets, positionals;
 };
 
@@ -49,5 +54,6 @@ int cmd_sweep(const Args& a);  // sweep.cpp
 int cmd_sweeps(const Args& a); // sweep.cpp
 int cmd_playground(const Args& a);  // playground.cpp
 int cmd_data(const Args& a);  // data.cpp
+int cmd_attack(const Args& a);  // attack.cpp
 
 }  // namespace hyperlab::cli

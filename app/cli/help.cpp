@@ -9,6 +9,11 @@ usage:
   hyperlab-cli run (CONFIG.json | --preset NAME) [--set key.path=value]... [--out DIR] [--db FILE | --no-db]
   hyperlab-cli resume DIR [--set training.epochs=N] [--db FILE | --no-db]
   hyperlab-cli evaluate DIR              the trained weights of DIR on the test set
+  hyperlab-cli attack DIR [--epsilon 0,0.01,0.02,0.05,0.1] [--method fgsm|pgd] [--steps N]
+                    [--step-size A] [--random-start] [--limit N] [--out FILE.csv]
+                                         adversarial examples: test accuracy of DIR's trained
+                                         weights against perturbations of max-norm epsilon
+                                         (pixel units, 0..1; docs/adversarial.md)
   hyperlab-cli sweep (SWEEP.json | --preset NAME [--quick]) [--set key.path=value]... [--workers N]
                     [--threads N] [--time-limit MIN] [--fresh] [--db FILE | --no-db] [--out DIR]
                                          a hyper-parameter search (docs/sweep.md); the presets
@@ -53,6 +58,17 @@ run also keeps DIR/checkpoint.pt (every training.checkpoint_every epochs, and
 at the end): resume DIR continues a run that was interrupted (Ctrl-C, crash,
 kill) from its last checkpoint to the same result as an uninterrupted run,
 and --set training.epochs=N on resume trains a finished run further.
+
+attack DIR measures DIR/checkpoint.pt's weights (those of evaluate's first
+line) on test images perturbed to raise their loss: every pixel moves by at
+most epsilon (pixel units: 0..1, before the data's normalisation) and stays
+in [0,1]. It prints one "epsilon accuracy" row per epsilon; at epsilon 0 the
+accuracy is evaluate's. --method fgsm (default): one step of epsilon along the
+sign of the loss gradient; pgd: --steps N (default 10) steps of --step-size A
+(default 2.5 epsilon / N), each projected back into the epsilon box, from the
+image or with --random-start from a random point in it. --limit N attacks the
+first N test images; --out FILE.csv writes
+epsilon,accuracy,correct,count,flipped,max_perturbation,seconds.
 
 Every run is also recorded in the run history, an SQLite database shared with
 the workbench window: --db FILE (default $XDG_DATA_HOME/hyperlab/runs.db, i.e.

@@ -325,6 +325,7 @@ const std::map<std::string, std::vector<std::string>> kCommandOptions = {
                     "--every", "--minimum", "--out"}},
     {"playground --list", {"--list"}},
     {"data", {"--dir"}},
+    {"attack", {"--epsilon", "--method", "--steps", "--step-size", "--random-start", "--limit", "--out"}},
     {"runs list", {"--filter", "--status", "--dataset", "--tag", "--sweep", "--format", "--db"}},
     {"runs show", {"--db"}},
     {"runs export", {"--format", "--out", "--db"}},
@@ -457,6 +458,22 @@ int parse_options(const std::vector<std::string>& args, Args& a, std::vector<std
       if (s == "--param") a.param = x;
       if (s == "--steps") a.steps = static_cast<int>(x);
       if (s == "--every") a.every = static_cast<int>(x);
+    } else if (s == "--epsilon") {
+      if (!value(a.epsilon)) return bad_input("--epsilon needs a list like 0,0.01,0.05");
+    } else if (s == "--method") {
+      if (!value(a.method)) return bad_input("--method needs fgsm or pgd");
+    } else if (s == "--step-size" || s == "--limit") {
+      char* end = nullptr;
+      if (!value(v)) return bad_input(s + " needs a number");
+      const double x = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || !(x >= 0) || !std::isfinite(x))
+        return bad_input(s + " needs a number >= 0, got \"" + v + "\"");
+      if (s == "--limit" && (x != std::floor(x) || x > 1e9))
+        return bad_input("--limit needs a whole number of test images, got \"" + v + "\"");
+      if (s == "--step-size") a.step_size = x;
+      else a.limit = static_cast<int>(x);
+    } else if (s == "--random-start") {
+      a.random_start = true;
     } else if (s == "--fresh") {
       a.fresh = true;
     } else if (s == "--quick") {
@@ -535,6 +552,7 @@ int run_command(int argc, char** argv) {
   if (a.command == "sweeps") return cmd_sweeps(a);
   if (a.command == "playground") return cmd_playground(a);
   if (a.command == "data") return cmd_data(a);
+  if (a.command == "attack") return cmd_attack(a);
   if (a.positionals.size() > 1) return bad_input("unexpected argument " + a.positionals[1]);
   if (!a.positionals.empty()) a.config_file = a.positionals[0];
   if (!a.config_file.empty() && !a.preset.empty()) return bad_input("give a config file or --preset, not both");

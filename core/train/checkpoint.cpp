@@ -54,6 +54,25 @@ void write_checkpoint(torch::serialize::OutputArchive& out, const std::string& f
 
 int checkpoint_epoch(const std::string& file) { return read_checkpoint(file).epoch; }
 
+int load_checkpoint_weights(const std::string& file, Network& net) {
+  torch::serialize::InputArchive in;
+  const CheckpointMeta m = read_checkpoint(file, &in);
+  at::NoGradGuard ng;
+  at::Tensor flat;  // a fresh tensor per record: InputArchive::read re-points a defined one
+  in.read("flat", flat);
+  if (flat.numel() != net.flat().numel())
+    throw std::runtime_error(file + ": the checkpoint holds " + std::to_string(flat.numel()) +
+                             " parameters, its config's network " + std::to_string(net.flat().numel()));
+  net.flat().copy_(flat);
+  auto bufs = net.buffers();
+  for (size_t i = 0; i < bufs.size(); ++i) {
+    at::Tensor b;
+    in.read("buffer." + std::to_string(i), b);
+    bufs[i].copy_(b);
+  }
+  return m.epoch;
+}
+
 ExperimentConfig checkpoint_config(const std::string& file) { return read_checkpoint(file).config; }
 
 void save_training_checkpoint(const std::string& file, int epoch, const TrainingState& s) {

@@ -36,6 +36,12 @@ void write_checkpoint(torch::serialize::OutputArchive& out, const std::string& f
 /// What must match to resume: the config with training.epochs left out.
 std::string checkpoint_key(ExperimentConfig c);
 
+/// The trained weights only (parameters and batch-norm statistics after the
+/// last saved epoch, what `evaluate` measures) into `net`, built from the
+/// checkpoint's config; returns that epoch. Throws as read_checkpoint does,
+/// or when the network's size does not match.
+int load_checkpoint_weights(const std::string& file, Network& net);
+
 /// Everything of a training run that changes from epoch to epoch, as the
 /// checkpointer saves and restores it (side by side, below).
 struct TrainingState {

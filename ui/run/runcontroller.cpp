@@ -121,6 +121,7 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
   if (running()) return false;
   trainer_ = std::make_unique<Trainer>(c);
   if (data) trainer_->set_data(data);
+  checkpoint_file_ = checkpoint;
   if (!checkpoint.empty()) {
     QDir().mkpath(QFileInfo(QString::fromStdString(checkpoint)).path());
     trainer_->set_checkpoint_file(checkpoint);

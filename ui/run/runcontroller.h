@@ -77,6 +77,8 @@ class RunController : public QObject {
   bool paused() const { return paused_; }
   /// Stops the run and waits for its thread (closing the window).
   void stopAndWait();
+  /// The checkpoint file of the last run started or resumed ("" = it keeps none).
+  const std::string& checkpointFile() const { return checkpoint_file_; }
   /// Milliseconds between drains of the event queue (default 100).
   void setInterval(int ms) { bridge_.setInterval(ms); }
 
@@ -96,6 +98,7 @@ class RunController : public QObject {
   bool launch(const ExperimentConfig& c, std::shared_ptr<const LoadedData> data, const std::string& db_path,
               int64_t continue_id, const std::string& checkpoint, bool resuming);
   std::string checkpoint_dir_;
+  std::string checkpoint_file_;
 
   struct RunEnd {  // the last item of a run
     RunResult result;
