@@ -205,6 +205,65 @@ void jpeg_note(j_common_ptr c, int level) {
   if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF) e->eof = true;
 }
 
+// The EXIF orientation (1-8) of a JPEG, from its APP1 "Exif" segment; 1 when there is none.
+int exif_orientation(const std::vector<uint8_t>& d) {
+  size_t pos = 2;
+  while (pos + 4 <= d.size() && d[pos] == 0xFF) {
+    const int marker = d[pos + 1];
+    if (marker == 0xDA || marker == 0xD9) break;  // image data: no more metadata
+    const size_t len = (size_t(d[pos + 2]) << 8) | d[pos + 3];
+    if (len < 2 || pos + 2 + len > d.size()) break;
+    if (marker == 0xE1 && len >= 8 + 8 && std::memcmp(&d[pos + 4], "Exif\0\0", 6) == 0) {
+      const uint8_t* t = &d[pos + 10];
+      const size_t n = len - 8;
+      const bool le = t[0] == 'I' && t[1] == 'I';
+      if (!le && !(t[0] == 'M' && t[1] == 'M')) return 1;
+      auto u16 = [&](size_t o) { return o + 2 > n ? 0u : le ? unsigned(t[o] | t[o + 1] << 8) : unsigned(t[o] << 8 | t[o + 1]); };
+      auto u32 = [&](size_t o) {
+        return o + 4 > n ? 0u : le ? (u16(o) | u16(o + 2) << 16) : (u16(o) << 16 | u16(o + 2));
+      };
+      const size_t ifd = u32(4);
+      const unsigned entries = u16(ifd);
+      for (unsigned i = 0; i < entries && i < 512; ++i) {
+        const size_t e = ifd + 2 + 12 * size_t(i);
+        if (e + 12 > n) break;
+        if (u16(e) == 0x0112) {
+          const unsigned v = u16(e + 8);
+          return v >= 1 && v <= 8 ? int(v) : 1;
+        }
+      }
+      return 1;
+    }
+    pos += 2 + len;
+  }
+  return 1;
+}
+
+// Turns a decoded image the way its EXIF orientation says it is shown.
+void apply_orientation(DecodedImage& im, int o) {
+  if (o <= 1 || o > 8) return;
+  const int W = im.width, H = im.height, C = im.channels;
+  const bool swap = o >= 5;
+  const int W2 = swap ? H : W, H2 = swap ? W : H;
+  std::vector<uint8_t> out(im.pixels.size());
+  for (int y2 = 0; y2 < H2; ++y2)
+    for (int x2 = 0; x2 < W2; ++x2) {
+      int x = x2, y = y2;
+      switch (o) {
+        case 2: x = W - 1 - x2; break;
+        case 3: x = W - 1 - x2, y = H - 1 - y2; break;
+        case 4: y = H - 1 - y2; break;
+        case 5: x = y2, y = x2; break;
+        case 6: x = y2, y = H - 1 - x2; break;           // shown turned 90 degrees clockwise
+        case 7: x = W - 1 - y2, y = H - 1 - x2; break;
+        case 8: x = W - 1 - y2, y = x2; break;           // turned 90 degrees anticlockwise
+      }
+      std::memcpy(&out[(size_t(y2) * W2 + x2) * C], &im.pixels[(size_t(y) * W + x) * C], size_t(C));
+    }
+  im.pixels.swap(out);
+  im.width = W2, im.height = H2;
+}
+
 // at_least > 0: decode at a reduced DCT scale (n/8) while the shorter side stays >= at_least.
 DecodedImage decode_jpeg(const std::vector<uint8_t>& data, int at_least) {
   jpeg_decompress_struct cinfo;
@@ -247,6 +306,7 @@ DecodedImage decode_jpeg(const std::vector<uint8_t>& data, int at_least) {
   jpeg_finish_decompress(&cinfo);
   jpeg_destroy_decompress(&cinfo);
   if (jerr.eof) throw std::runtime_error("truncated JPEG (the data ends before the image does)");
+  apply_orientation(out, exif_orientation(data));  // phones store portrait photos turned, with this tag
   return out;
 }
 
@@ -513,7 +573,7 @@ FolderScan scan_folder(const DataConfig& d) {
   std::snprintf(frac, sizeof frac, "%.17g", s.own_split ? 0.0 : d.test_fraction);
   std::error_code ec;
   const fs::path canon = fs::weakly_canonical(dir, ec);
-  std::string sig = "hyperlab-folder-v1|" + (ec ? dir : canon.string()) + "|" + std::to_string(d.image_size) + "|" +
+  std::string sig = "hyperlab-folder-v2|" + (ec ? dir : canon.string()) + "|" + std::to_string(d.image_size) + "|" +
                     std::to_string(s.channels) + "|" + frac + "|" + std::to_string(s.own_split);
   uint64_t h = fnv1a(sig);
   for (const std::string& c : s.classes) h = fnv1a("|c|" + c, h);

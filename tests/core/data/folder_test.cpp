@@ -60,7 +60,7 @@ void write_png(const std::string& file, int w, int h, const Paint& p, bool grey 
   ASSERT_TRUE(png_image_write_to_file(&img, file.c_str(), 0, px.data(), 0, nullptr)) << img.message;
 }
 
-void write_jpeg(const std::string& file, int w, int h, const Paint& p, int quality = 95) {
+void write_jpeg(const std::string& file, int w, int h, const Paint& p, int quality = 95, int orientation = 0) {
   std::vector<uint8_t> px = paint(w, h, p);
   FILE* f = std::fopen(file.c_str(), "wb");
   ASSERT_NE(f, nullptr);
@@ -73,6 +73,11 @@ void write_jpeg(const std::string& file, int w, int h, const Paint& p, int quali
   jpeg_set_defaults(&c);
   jpeg_set_quality(&c, quality, TRUE);
   jpeg_start_compress(&c, TRUE);
+  if (orientation > 0) {  // an EXIF block, little-endian, with the one tag
+    const uint8_t exif[] = {'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0,
+                            1, 0, 0, 0, uint8_t(orientation), 0, 0, 0, 0, 0, 0, 0};
+    jpeg_write_marker(&c, JPEG_APP0 + 1, exif, sizeof exif);
+  }
   while (c.next_scanline < c.image_height) {
     JSAMPROW row = &px[size_t(c.next_scanline) * w * 3];
     jpeg_write_scanlines(&c, &row, 1);
@@ -380,4 +385,23 @@ TEST(FolderDocs, ConfigMdRowsCarryTheDefaults) {
                                  "| `test_fraction` | `" + std::string(frac) + "` | `folder` only",
                                  std::string("`synthetic`, `folder`")})
     EXPECT_NE(page.find(row), std::string::npos) << "docs/config.md should have: " << row;
+}
+
+TEST_F(FolderFixture, JpegsAreTurnedAsTheirExifOrientationSays) {
+  // 16x8, red left half, blue right half. Orientation 6: shown turned 90 degrees
+  // clockwise, 8 wide and 16 high, red on top; 8: anticlockwise, blue on top.
+  auto halves = [](int x, int, uint8_t* o) { o[0] = x < 8 ? 240 : 10, o[1] = 10, o[2] = x < 8 ? 10 : 240; };
+  for (int o : {1, 6, 8}) {
+    const std::string f = tmp.file("o" + std::to_string(o) + ".jpg");
+    write_jpeg(f, 16, 8, halves, 95, o);
+    const DecodedImage im = decode_image(f);
+    const bool turned = o != 1;
+    ASSERT_EQ(im.width, turned ? 8 : 16) << o;
+    ASSERT_EQ(im.height, turned ? 16 : 8) << o;
+    const uint8_t* first = &im.pixels[0];                                          // top left
+    const uint8_t* last = &im.pixels[(size_t(im.height) * im.width - 1) * 3];       // bottom right
+    const bool red_first = o != 8;
+    EXPECT_GT(first[red_first ? 0 : 2], 200) << o;
+    EXPECT_GT(last[red_first ? 2 : 0], 200) << o;
+  }
 }
