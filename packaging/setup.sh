@@ -39,6 +39,7 @@ PACKAGES=(build-essential cmake ninja-build ccache pkg-config
           libtorch-dev libopenblas0-openmp nlohmann-json3-dev zlib1g-dev libsqlite3-dev libgtest-dev
           libcurl4-openssl-dev libssl-dev ca-certificates
           qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgif-dev
+          libpng-dev libjpeg62-turbo-dev
           dataset-fashion-mnist fonts-dejavu-core)
 if [ "$mode" = bench ]; then PACKAGES+=(python3-torch); fi   # the plain-PyTorch competitor
 # libFuzzer and clang's sanitizer runtimes (gcc's come with build-essential).

@@ -724,6 +724,7 @@ void MainWindow::onStarted(const RunStart& s) {
   curves_->start(s);
   status_->started(s);
   if (s.blas.rfind("WARNING", 0) == 0) curves_->setBanner(QString::fromStdString(s.blas), true);
+  else if (!s.data_note.empty()) curves_->setBanner("Data: " + QString::fromStdString(s.data_note), true);  // images skipped
 }
 
 void MainWindow::onSnapshot(const Snapshot& s) {

@@ -186,6 +186,7 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
     std::printf("device %s, %d thread%s, BLAS: %s\n", s.device.c_str(), s.threads, s.threads == 1 ? "" : "s",
                 s.blas.c_str());
     if (!blas_is_optimized()) std::fprintf(stderr, "warning: %s\n", s.blas.c_str());
+    if (!s.data_note.empty()) std::printf("data: %s\n", s.data_note.c_str());
     std::fflush(stdout);
   };
   cb.on_batch = [&](const BatchEvent&) { return g_interrupted == 0; };

@@ -10,6 +10,7 @@
 #include "config/textfile.h"
 #include "data/augment.h"
 #include "data/download.h"
+#include "data/folder.h"
 #include "train/optimizers.h"
 #include "model/init.h"
 #include "model/layers.h"
@@ -229,8 +230,26 @@ void read_augment(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs
                          " gives points");
 }
 
+// dataset "folder": its settings, and the folder itself listed (data/folder.h):
+// a missing folder, no images or one class is an error at the key it names.
+void read_folder(ObjectReader& o, DataConfig& d) {
+  const std::vector<std::string> keys = {"image_size", "channels", "test_fraction"};
+  if (d.dataset != "folder") return o.not_used(keys, "unless dataset is \"folder\"");
+  o.integer("image_size", d.image_size, 4, 512);
+  o.integer("channels", d.channels, 0, 3);
+  if (d.channels == 2) o.err("channels", "must be 1 (grey), 3 (RGB) or 0 (3 if any image is colour), got 2");
+  o.number("test_fraction", d.test_fraction, 0, 1, true, true);
+  if (!o.valid()) return;
+  const FolderSpec spec = folder_spec(d);
+  if (spec.error.empty()) return;
+  const std::string& e = spec.error;  // "data.path: ..."
+  const size_t colon = e.find(": ");
+  const std::string key = e.rfind("data.", 0) == 0 && colon != std::string::npos ? e.substr(5, colon - 5) : "path";
+  o.err(key, colon != std::string::npos ? e.substr(colon + 2) : e);
+}
+
 void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
-  o.string("dataset", d.dataset, {"fashion-mnist", "mnist", "cifar10", "synthetic"});
+  o.string("dataset", d.dataset, {"fashion-mnist", "mnist", "cifar10", "synthetic", "folder"});
   o.string("path", d.path);
   o.number("validation_fraction", d.validation_fraction, 0, 1, false, true);
   o.integer("train_limit", d.train_limit, 0);
@@ -250,6 +269,7 @@ void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
     so.finish();
     if (so.valid() && d.dataset != "synthetic") o.err("synthetic", "only used when dataset is \"synthetic\"");
   }
+  read_folder(o, d);
   read_augment(o, d, errs);  // after the synthetic kind: it says whether there are images
   // Without a path: the folder a download puts it in (data/download.h), once it is there.
   const DatasetDownload* dl = dataset_download(d.dataset);
@@ -381,8 +401,9 @@ ConfigResult parse_config(const json& j) {
   if (t.scheduler.type == "plateau") monitor_rule("training.scheduler.monitor", t.scheduler.monitor);
 
   // Shapes, only when the layers themselves are valid.
-  bool model_errors = std::any_of(errs.begin(), errs.end(),
-                                  [](const ConfigError& e) { return e.path.rfind("model", 0) == 0; });
+  bool model_errors = std::any_of(errs.begin(), errs.end(), [&](const ConfigError& e) {
+    return e.path.rfind("model", 0) == 0 || (c.data.dataset == "folder" && e.path.rfind("data.", 0) == 0);
+  });
   if (!model_errors && (c.model.mlp || c.model.resnet || !c.model.layers.empty())) {
     ModelSummary s = summarize(c);
     for (const auto& e : s.errors) {

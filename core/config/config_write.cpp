@@ -96,6 +96,11 @@ ojson config_to_json(const ExperimentConfig& c) {
     if (s.kind != "xor" && s.kind != "circles") dj["synthetic"]["classes"] = s.classes;
     dj["synthetic"]["image_size"] = s.image_size;
   }
+  if (d.dataset == "folder") {
+    dj["image_size"] = d.image_size;
+    dj["channels"] = d.channels;
+    dj["test_fraction"] = d.test_fraction;
+  }
   if (!d.augment.empty()) {  // only when there is some, so older configs keep their text (and checkpoints their key)
     ojson steps = ojson::array();
     for (const AugmentConfig& a : d.augment) {

@@ -35,13 +35,17 @@ struct AugmentConfig {
 };
 
 struct DataConfig {
-  std::string dataset = "fashion-mnist";  ///< fashion-mnist | mnist | cifar10 | synthetic
+  std::string dataset = "fashion-mnist";  ///< fashion-mnist | mnist | cifar10 | synthetic | folder
   std::string path;                       ///< folder with the files; "" = the dataset's default
   double validation_fraction = 0.0;       ///< taken from train, split by seed (default 0)
   int train_limit = 0;                    ///< use at most this many training samples (0 = all)
   int test_limit = 0;                     ///< use at most this many test samples (0 = all)
   std::string normalization = "unit";     ///< none | unit ([0,1]) | standardize (train mean/std)
   SyntheticConfig synthetic;
+  // dataset "folder" (data/folder.h): data.path holds one subfolder of PNG/JPEG images per class.
+  int image_size = 32;         ///< folder: side of the square the images are cropped and resized to (default 32)
+  int channels = 0;            ///< folder: 1 (grey) | 3 (RGB) | 0 = 3 if any image is colour, else 1 (default 0)
+  double test_fraction = 0.2;  ///< folder without train/ and test/: share of each class held out (default 0.2)
   /// Training batches only, in this order, on the uint8 images, drawn from the seed, epoch and batch.
   std::vector<AugmentConfig> augment;
 };

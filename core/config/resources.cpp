@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "config/shapes.h"
+#include "data/folder.h"
 #include "train/trainer.h"  // cuda_device_count (declared torch-free)
 
 namespace hyperlab {
@@ -58,6 +59,11 @@ DataSize data_size(const DataConfig& d, const DataSpec& spec) {
     s.sample = images ? elements(spec.input) + label : 2 * 4 + label;  // uint8 images, float points
     s.what = std::to_string(d.synthetic.samples) + " + " + std::to_string(d.synthetic.test_samples) +
              (images ? " images of " + side : " points");
+  } else if (d.dataset == "folder") {  // the images the listing found (data/folder.h)
+    const FolderSpec f = folder_spec(d);
+    s.train = double(f.train), s.test = double(f.test);
+    s.sample = elements(spec.input) + label;
+    s.what = std::to_string(f.train + f.test) + " images of " + side;
   } else {  // the standard files' sizes; the loader checks the real ones as it reads them
     s.train = d.dataset == "cifar10" ? 50000 : 60000, s.test = 10000;
     s.sample = elements(spec.input) + label;

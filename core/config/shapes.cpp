@@ -6,6 +6,7 @@
 
 #include "config/config_json.h"
 #include "data/download.h"
+#include "data/folder.h"
 #include "model/layers.h"
 
 namespace hyperlab {
@@ -35,6 +36,10 @@ DataSpec data_spec(const DataConfig& d) {
     s.input = {3, 32, 32};
     s.class_names = {"airplane", "automobile", "bird", "cat", "deer",
                      "dog", "frog", "horse", "ship", "truck"};
+  } else if (d.dataset == "folder") {  // read from the folder's listing (data/folder.h)
+    FolderSpec f = folder_spec(d);
+    s.input = f.input;
+    s.class_names = f.classes;
   } else {  // synthetic
     const auto& y = d.synthetic;
     int k = (y.kind == "xor" || y.kind == "circles") ? 2 : y.classes;

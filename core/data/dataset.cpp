@@ -1,5 +1,6 @@
 #include "data/dataset.h"
 #include "data/download.h"
+#include "data/folder.h"
 
 #include <sys/stat.h>
 #include <zlib.h>
@@ -376,6 +377,7 @@ struct RawData {
   DataSpec spec;
   std::string dir;
   Split train, test;
+  std::string note;  ///< what the reader skipped
 };
 
 namespace {
@@ -408,6 +410,28 @@ RawData read_raw(const DataConfig& d, uint64_t seed) {
     }
     train.x = at::cat(xs), train.y = at::cat(ys);
     read_cifar_batch(dir + "/test_batch.bin", R.test.x, R.test.y);
+  } else if (d.dataset == "folder") {
+    FolderImages f;
+    try {
+      f = load_folder(d);
+    } catch (const FolderError& e) {
+      throw DataError(e.what());
+    }
+    const int64_t S = f.size, C = f.channels;
+    auto block = [&](std::vector<uint8_t>& x, std::vector<int64_t>& y, Split& s) {
+      const int64_t n = int64_t(y.size());
+      s.x = allocate({n, C, S, S}, at::kByte, dir);
+      s.y = allocate({n}, at::kLong, dir);
+      if (n > 0) std::memcpy(s.x.data_ptr<uint8_t>(), x.data(), x.size());
+      if (n > 0) std::memcpy(s.y.data_ptr<int64_t>(), y.data(), y.size() * 8);
+      std::vector<uint8_t>().swap(x);
+    };
+    block(f.train_x, f.train_y, train);
+    block(f.test_x, f.test_y, R.test);
+    R.spec.input = {C, S, S};
+    R.spec.class_names = f.classes;
+    R.spec.classes = static_cast<int>(f.classes.size());
+    R.note = f.note();
   } else {
     // Generated data is allocated whole: refused here when it cannot fit.
     const SyntheticConfig& y = d.synthetic;
@@ -429,6 +453,7 @@ std::shared_ptr<const LoadedData> finish_data(const DataConfig& d, uint64_t seed
   auto out = std::make_shared<LoadedData>();
   LoadedData& D = *out;
   D.spec = R.spec;
+  D.note = R.note;
   const std::string& dir = R.dir;
   Split train = R.train;
   D.test = R.test;
@@ -514,7 +539,16 @@ std::shared_ptr<const LoadedData> DataCache::get(const DataConfig& d, uint64_t s
   std::lock_guard<std::mutex> lock(d_->mu);
   if (auto hit = d_->loaded[key].lock()) return hit;
   // Files are the same for every seed; generated data depends on it.
-  const std::string raw_key = d.dataset == "synthetic" ? key : d.dataset + "|" + (d.path.empty() ? default_data_path(d.dataset) : d.path);
+  std::string raw_key = d.dataset == "synthetic" ? key : d.dataset + "|" + (d.path.empty() ? default_data_path(d.dataset) : d.path);
+  if (d.dataset == "folder") {  // its size and channels, and the files as they are now (a changed file is read again)
+    std::string listing;
+    try {
+      listing = scan_folder(d).key;
+    } catch (const FolderError& e) {
+      throw DataError(e.what());
+    }
+    raw_key = "folder|" + listing;
+  }
   std::shared_ptr<const RawData>& raw = d_->raw[raw_key];
   if (!raw) raw = std::make_shared<const RawData>(read_raw(d, seed));
   auto data = finish_data(d, seed, *raw);

@@ -30,6 +30,8 @@ class LoadedData {
   at::Tensor scale, shift;
   bool unit_scale_only = false;  ///< shift is zero and scale a single value
   double scalar_scale = 1.0;
+  /// What the loader left out, for people ("skipped 2 of 503 images: ..."); "" if nothing.
+  std::string note;
 };
 
 /// IDX (MNIST format) file, plain or gzip. Throws DataError naming the file.

@@ -41,6 +41,7 @@ struct RunStart {
   int batches_per_epoch = 0;
   int64_t parameters = 0;
   std::vector<std::string> class_names;
+  std::string data_note;                 ///< what the data loader skipped ("skipped 2 of 503 images: ..."), "" if none
   std::vector<std::string> layer_names;  ///< layers with weights, in order (norm vectors follow it)
   /// Metrics beyond the built-in table (train/metrics.h) that the run's
   /// callbacks declare; their values are in EpochEvent::extra.

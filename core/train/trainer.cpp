@@ -163,6 +163,7 @@ RunStart Trainer::Impl::start_info(const RunResult& res, const std::string& devi
   const int64_t B = cfg.training.batch_size;
   info.batches_per_epoch = static_cast<int>((D.train.size() + B - 1) / B);
   info.class_names = D.spec.class_names;
+  info.data_note = D.note;
   for (const WeightSlice& w : net.weights()) info.layer_names.push_back(w.name);
   for (Callback* c : callbacks)
     for (MetricInfo& m : c->metrics()) info.metrics.push_back(std::move(m));

@@ -105,7 +105,8 @@ QWidget* ExperimentEditor::buildDataTab() {
   auto* v = new QVBoxLayout(page);
   auto* box = new QGroupBox("Dataset");
   auto* f = compact_form(box);
-  dataset_ = make_combo({"fashion-mnist", "mnist", "cifar10", "synthetic"});
+  dataset_ = make_combo({"fashion-mnist", "mnist", "cifar10", "synthetic", "folder"});
+  dataset_->setToolTip("folder: your own images, one subfolder of PNG or JPEG files per class");
   f->addRow("Dataset", dataset_);
   auto* row = new QHBoxLayout;
   path_ = new QLineEdit;
@@ -154,10 +155,31 @@ QWidget* ExperimentEditor::buildDataTab() {
   synth_image_ = int_box(4, 256);
   synth_form_->addRow("Image size", synth_image_);
   v->addWidget(synth_box_);
+
+  // dataset "folder": Folder above is the one with a subfolder per class.
+  folder_box_ = new QGroupBox("Your images");
+  folder_box_->setObjectName("folderBox");
+  auto* ff = compact_form(folder_box_);
+  folder_size_ = int_box(4, 512);
+  folder_size_->setObjectName("folderImageSize");
+  folder_size_->setSuffix(" px");
+  folder_size_->setToolTip("Each image is cut to its centre square and resized to this side");
+  ff->addRow("Image size", folder_size_);
+  folder_channels_ = make_combo({"auto", "1", "3"});
+  folder_channels_->setObjectName("folderChannels");
+  folder_channels_->setItemText(1, "1 (grey)");
+  folder_channels_->setItemText(2, "3 (RGB)");
+  folder_channels_->setToolTip("auto: 3 (RGB) if any image is in colour, else 1 (grey)");
+  ff->addRow("Channels", folder_channels_);
+  folder_test_ = new NumberBox(0.05, 0.9, 0.05);
+  folder_test_->setToolTip("Share of each class held out for testing, unless the folder has train/ and test/");
+  ff->addRow("Test fraction", folder_test_);
+  v->addWidget(folder_box_);
   v->addStretch(1);
   for (QWidget* w : std::initializer_list<QWidget*>{dataset_, path_, val_fraction_, train_limit_, test_limit_,
                                                     normalization_, synth_kind_, synth_samples_, synth_test_,
-                                                    synth_noise_, synth_classes_, synth_image_})
+                                                    synth_noise_, synth_classes_, synth_image_, folder_size_,
+                                                    folder_channels_, folder_test_})
     watch(w);
   return page;
 }
@@ -284,6 +306,9 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   synth_noise_->setValue(d.synthetic.noise);
   synth_classes_->setValue(d.synthetic.classes);
   synth_image_->setValue(d.synthetic.image_size);
+  folder_size_->setValue(d.image_size);
+  folder_channels_->setCurrentIndex(d.channels == 1 ? 1 : d.channels == 3 ? 2 : 0);
+  folder_test_->setValue(d.test_fraction);
 
   model_->setModel(c.model);
 
@@ -336,6 +361,9 @@ ExperimentConfig ExperimentEditor::config() const {
   d.synthetic.noise = synth_noise_->value();
   d.synthetic.classes = synth_classes_->value();
   d.synthetic.image_size = synth_image_->value();
+  d.image_size = folder_size_->value();
+  d.channels = folder_channels_->currentIndex() == 1 ? 1 : folder_channels_->currentIndex() == 2 ? 3 : 0;
+  d.test_fraction = folder_test_->value();
 
   c.model = model_->model();
 
@@ -392,6 +420,7 @@ void ExperimentEditor::updateModified() {
 void ExperimentEditor::updateVisibility() {
   const std::string ds = combo_value(dataset_);
   synth_box_->setVisible(ds == "synthetic");
+  folder_box_->setVisible(ds == "folder");
   path_->setEnabled(ds != "synthetic");
   path_->setPlaceholderText(QString::fromStdString(default_data_path(ds)));
   download_->setDataset(ds, !path_->text().trimmed().isEmpty());

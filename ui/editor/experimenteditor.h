@@ -109,6 +109,11 @@ class ExperimentEditor : public QWidget {
   QSpinBox *synth_samples_, *synth_test_, *synth_classes_, *synth_image_;
   NumberBox* synth_noise_;
   QFormLayout* synth_form_;
+  // data: dataset "folder" (your own images)
+  QGroupBox* folder_box_;
+  QSpinBox* folder_size_;
+  QComboBox* folder_channels_;
+  NumberBox* folder_test_;
   // model
   ModelEditor* model_;
   QLabel* problems_label_;
