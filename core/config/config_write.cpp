@@ -75,6 +75,10 @@ ojson model_json(const ModelConfig& m) {
     mj["layers"] = layers_json(m.layers);
   }
   mj["init"] = init_json(m.init);
+  // Transfer learning, only when set (older configs keep their text, and checkpoints their key).
+  if (m.init_from.run > 0) mj["init_from"] = {{"run", m.init_from.run}};
+  else if (!m.init_from.file.empty()) mj["init_from"] = {{"file", m.init_from.file}};
+  if (!m.freeze.empty()) mj["freeze"] = m.freeze;
   return mj;
 }
 
@@ -111,6 +115,11 @@ ojson config_to_json(const ExperimentConfig& c) {
   const OptimizerConfig& o = t.optimizer;
   ojson oj = {{"type", o.type}};
   if (const OptimizerKind* k = find_optimizer(o.type)) write_settings(oj, o, optimizer_settings(), *k);
+  if (!o.lr_groups.empty()) {
+    ojson groups = ojson::object();
+    for (const auto& g : o.lr_groups) groups[g.first] = g.second;
+    oj["lr_groups"] = groups;
+  }
   const SchedulerConfig& s = t.scheduler;
   ojson sj = {{"type", s.type}};
   if (const SchedulerKind* k = find_scheduler(s.type)) write_settings(sj, s, scheduler_settings(), *k);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hyperlab {
@@ -95,11 +96,22 @@ struct ResNetConfig {
   std::string stem = "imagenet";  ///< 18, 34: imagenet (7x7 conv stride 2, 3x3 max-pool stride 2) | small (3x3 conv, no max-pool)
 };
 
+/// Transfer learning (model/transfer.h): the weights a run starts from.
+struct InitFromConfig {
+  int64_t run = 0;   ///< a run of the history: its checkpoint's weights (0 = none)
+  std::string file;  ///< or a TorchScript file (torchvision ResNet-18/34 names, or a Hyperlab model's); "" = none
+  bool empty() const { return run == 0 && file.empty(); }
+};
+
 struct ModelConfig {
   std::vector<LayerConfig> layers;  ///< explicit layers, or:
   std::optional<MlpConfig> mlp;     ///< the MLP shorthand, or:
   std::optional<ResNetConfig> resnet;  ///< the ResNet shorthand (exactly one of the three)
   InitConfig init;                  ///< model-wide initialisation
+  InitFromConfig init_from;         ///< start from these weights (mapped by name and shape) instead of init
+  /// Blocks (model_blocks(): resnet stem, layer1..4, head; else body, head) kept fixed:
+  /// no gradient, batch norm in eval mode. {"up_to": "layer3"} in JSON reads as the list up to it.
+  std::vector<std::string> freeze;
 };
 
 struct OptimizerConfig {
@@ -117,6 +129,9 @@ struct OptimizerConfig {
   bool centered = false;     ///< rmsprop
   double lr_decay = 0.0;     ///< adagrad
   double initial_accumulator_value = 0.0;  ///< adagrad
+  /// Learning rate per block (model.freeze's names), e.g. {"layer4": 0.001, "head": 0.01};
+  /// the other blocks use lr. A schedule scales every group by the same factor.
+  std::vector<std::pair<std::string, double>> lr_groups;
 };
 
 struct SchedulerConfig {

@@ -12,11 +12,11 @@ void ThreadTuning::run_end(Loop& l) {
 
 void Schedule::epoch_begin(Loop& l) {
   l.lr = l.schedule.lr();
-  set_lr(l.opt, l.lr);
+  set_lr(l.opt, l.lr, l.lr_factors);
 }
 
 void Schedule::epoch_end(Loop& l) {
-  set_lr(l.opt, l.schedule.after_epoch(l.epoch, epoch_metric(l.event, l.cfg.training.scheduler.monitor)));
+  set_lr(l.opt, l.schedule.after_epoch(l.epoch, epoch_metric(l.event, l.cfg.training.scheduler.monitor)), l.lr_factors);
 }
 
 void Divergence::batch_end(Loop& l) {

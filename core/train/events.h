@@ -42,6 +42,9 @@ struct RunStart {
   int64_t parameters = 0;
   std::vector<std::string> class_names;
   std::vector<std::string> layer_names;  ///< layers with weights, in order (norm vectors follow it)
+  /// Transfer learning (model/transfer.h), for the log: what model.init_from mapped and
+  /// did not, the replaced head, the frozen blocks, the feature cache; "" = none of it.
+  std::string transfer;
   /// Metrics beyond the built-in table (train/metrics.h) that the run's
   /// callbacks declare; their values are in EpochEvent::extra.
   std::vector<MetricInfo> metrics;
