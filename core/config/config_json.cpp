@@ -270,7 +270,8 @@ void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
   o.number("validation_fraction", d.validation_fraction, 0, 1, false, true);
   o.integer("train_limit", d.train_limit, 0);
   o.integer("test_limit", d.test_limit, 0);
-  o.string("normalization", d.normalization, {"none", "unit", "standardize"});
+  o.string("normalization", d.normalization, {"none", "unit", "standardize", "imagenet"});
+  o.integer("resize", d.resize, 0, 1024);
   if (const json* sj = o.get("synthetic")) {
     ObjectReader so(sj, o.at("synthetic"), errs);
     SyntheticConfig& s = d.synthetic;
@@ -286,6 +287,9 @@ void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
     if (so.valid() && d.dataset != "synthetic") o.err("synthetic", "only used when dataset is \"synthetic\"");
   }
   read_augment(o, d, errs);  // after the synthetic kind: it says whether there are images
+  if (d.resize > 0 && data_spec(d).input.size() != 3) o.err("resize", "needs images, and " + d.dataset + " gives points");
+  if (d.normalization == "imagenet" && data_spec(d).input.size() != 3)
+    o.err("normalization", "imagenet needs images, and " + d.dataset + " gives points");
   // Without a path: the folder a download puts it in (data/download.h), once it is there.
   const DatasetDownload* dl = dataset_download(d.dataset);
   if (dl && d.path.empty() && !is_downloaded(*dl, download_folder(d.dataset)))
@@ -371,6 +375,7 @@ void read_training(ObjectReader& o, TrainingConfig& t, std::vector<ConfigError>&
   o.boolean("allow_cpu_fallback", t.allow_cpu_fallback);
   o.integer("threads", t.threads, 0, 1024);
   o.integer("checkpoint_every", t.checkpoint_every, 0, 1000000);
+  o.boolean("cache_features", t.cache_features);
   o.finish();
 }
 

@@ -93,6 +93,7 @@ ojson config_to_json(const ExperimentConfig& c) {
   ojson dj = {{"dataset", d.dataset}, {"path", d.path}, {"validation_fraction", d.validation_fraction},
               {"train_limit", d.train_limit}, {"test_limit", d.test_limit},
               {"normalization", d.normalization}};
+  if (d.resize > 0) dj["resize"] = d.resize;  // only when set (older configs keep their text)
   if (d.dataset == "synthetic") {
     const SyntheticConfig& s = d.synthetic;
     dj["synthetic"] = {{"kind", s.kind}, {"samples", s.samples}, {"test_samples", s.test_samples},
@@ -111,6 +112,7 @@ ojson config_to_json(const ExperimentConfig& c) {
   }
   j["data"] = dj;
   j["model"] = model_json(c.model);
+  const bool cache_off = !c.training.cache_features;
   const TrainingConfig& t = c.training;
   const OptimizerConfig& o = t.optimizer;
   ojson oj = {{"type", o.type}};
@@ -134,6 +136,7 @@ ojson config_to_json(const ExperimentConfig& c) {
                    {"evaluate_test", t.evaluate_test}, {"seed", t.seed}, {"device", t.device},
                    {"allow_cpu_fallback", t.allow_cpu_fallback}, {"threads", t.threads},
                    {"checkpoint_every", t.checkpoint_every}};
+  if (cache_off) j["training"]["cache_features"] = false;  // only when off (older configs keep their text)
   return j;
 }
 

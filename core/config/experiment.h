@@ -41,7 +41,8 @@ struct DataConfig {
   double validation_fraction = 0.0;       ///< taken from train, split by seed (default 0)
   int train_limit = 0;                    ///< use at most this many training samples (0 = all)
   int test_limit = 0;                     ///< use at most this many test samples (0 = all)
-  std::string normalization = "unit";     ///< none | unit ([0,1]) | standardize (train mean/std)
+  std::string normalization = "unit";     ///< none | unit ([0,1]) | standardize (train mean/std) | imagenet ([0,1], then ImageNet's mean/std per channel)
+  int resize = 0;                         ///< images resized to resize x resize per batch on the device, bilinear (0 = as they are)
   SyntheticConfig synthetic;
   /// Training batches only, in this order, on the uint8 images, drawn from the seed, epoch and batch.
   std::vector<AugmentConfig> augment;
@@ -173,6 +174,9 @@ struct TrainingConfig {
   bool allow_cpu_fallback = false;  ///< device cuda when none is there: fall back to CPU (true) or fail (default)
   int threads = 0;              ///< CPU threads (0 = choose: physical cores, 1 for tiny models)
   int checkpoint_every = 1;     ///< save a checkpoint every N epochs when the run has a folder for it (0 = never)
+  /// With every block but the head frozen and no augmentation: compute the frozen part's
+  /// features once per split and train the head on them (model/transfer.h); false = always the whole network.
+  bool cache_features = true;
 };
 
 struct ExperimentConfig {

@@ -44,7 +44,10 @@ class Network {
   Network(const std::vector<LayerConfig>& layers, const std::vector<int64_t>& input,
           const InitConfig& init, at::Generator gen);
 
-  at::Tensor forward(const at::Tensor& x) { return seq_->forward(x); }
+  /// From the first top-level module on, or from set_first_module()'s (the input is then its features).
+  at::Tensor forward(const at::Tensor& x) { return first_ == 0 ? seq_->forward(x) : forward_modules(x, first_, seq_->size()); }
+  /// Feature caching (model/transfer.h): forward() starts at top-level module m.
+  void set_first_module(size_t m) { first_ = m; }
   /// Training or evaluation mode; frozen layers' modules stay in evaluation mode (batch-norm statistics fixed).
   void train(bool on);
 
@@ -84,6 +87,7 @@ class Network {
   std::vector<int64_t> weight_offsets_, other_offsets_;   // their places in flat_
   std::vector<Span> spans_;
   std::vector<bool> frozen_;
+  size_t first_ = 0;
 };
 
 /// Applies an initialisation scheme (model/init.h) to one weight (and bias) tensor in place.

@@ -127,7 +127,7 @@ std::vector<std::pair<std::string, at::Tensor>> checkpoint_tensors(const std::st
   torch::serialize::InputArchive in;
   const ExperimentConfig cfg = read_checkpoint(file, &in).config;
   const std::vector<LayerConfig> layers = expanded_layers(cfg);
-  Network net(layers, data_spec(cfg.data).input, cfg.model.init, at::detail::createCPUGenerator(cfg.training.seed));
+  Network net(layers, model_input(cfg.data), cfg.model.init, at::detail::createCPUGenerator(cfg.training.seed));
   at::NoGradGuard ng;
   at::Tensor flat, buf;
   in.read("flat", flat);
@@ -186,6 +186,19 @@ TransferReport load_initial_weights(const ExperimentConfig& c, const std::vector
     break;
   }
   return r;
+}
+
+size_t cacheable_prefix(const ExperimentConfig& c, const std::vector<LayerConfig>& layers, const std::vector<bool>& frozen) {
+  if (!c.training.cache_features || !c.data.augment.empty() || layers.empty()) return 0;
+  const std::vector<std::string> blocks = layer_blocks(c.model, layers);
+  for (size_t i = 0; i < layers.size(); ++i)  // everything before the last block frozen
+    if (blocks[i] != blocks.back() && !frozen[i]) return 0;
+  size_t k = 0;
+  while (k < layers.size() && frozen[k]) ++k;
+  static const std::set<std::string> plain = {"global_avgpool", "flatten", "relu", "maxpool2d", "avgpool2d",
+                                              "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh"};
+  while (k < layers.size() && plain.count(layers[k].type)) ++k;
+  return k < layers.size() ? k : 0;  // something must remain to train
 }
 
 std::vector<bool> frozen_layers(const ExperimentConfig& c, const std::vector<LayerConfig>& layers) {

@@ -60,6 +60,12 @@ std::vector<std::pair<std::string, at::Tensor>> checkpoint_tensors(const std::st
 TransferReport load_initial_weights(const ExperimentConfig& c, const std::vector<LayerConfig>& layers, Network& net,
                                     const std::string& run_checkpoint);
 
+/// Feature caching: the number of top-level layers whose output can be computed once and
+/// reused every epoch (a frozen prefix, extended over following layers without parameters
+/// or randomness such as global_avgpool and flatten), or 0 when it cannot: caching off,
+/// augmentation on, or any block but the last trains.
+size_t cacheable_prefix(const ExperimentConfig& c, const std::vector<LayerConfig>& layers, const std::vector<bool>& frozen);
+
 /// Which top-level layers model.freeze freezes (true = frozen), from layer_blocks().
 std::vector<bool> frozen_layers(const ExperimentConfig& c, const std::vector<LayerConfig>& layers);
 

@@ -109,6 +109,7 @@ void Checkpointer::epoch_end(Loop& l) {
 }
 
 void Bridge::run_begin(Loop& l) {
+  if (snapper_) snapper_->remember_start(l.net);  // the starting weights (a resumed run: where it resumed)
   if (cb_.on_start) cb_.on_start(l.result.info);
 }
 

@@ -158,6 +158,8 @@ struct Snapshot {
   std::string filter_layer;
   int filter_count = 0, filter_channels = 0, filter_h = 0, filter_w = 0;
   std::vector<float> filters;
+  /// The same filters as the run started (its initialisation or model.init_from's weights), to compare.
+  std::vector<float> start_filters;
   /// Decision map over the preview's plane (2-D data): grid_w x grid_h cells, row 0 at y_max.
   int grid_w = 0, grid_h = 0;
   std::vector<uint8_t> grid_class;

@@ -214,7 +214,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
 
   at::Generator gen = at::detail::createCPUGenerator(T.seed);
   const std::vector<LayerConfig> layers = expanded_layers(c);
-  Network net(layers, D.spec.input, c.model.init, gen);
+  Network net(layers, model_input(c.data), c.model.init, gen);
   // Transfer learning (model/transfer.h): the starting weights (a resumed run has its own), the frozen blocks.
   std::string transfer_log;
   if (!c.model.init_from.empty() && resume_file.empty()) {
@@ -274,14 +274,38 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   LrSchedule sched(T.scheduler, T.optimizer.lr, T.epochs);
   // Data on the device once; uint8 stays uint8 until a batch is converted.
   auto to_dev = [&](const Split& s) { return s.size() == 0 ? Split{} : Split{s.x.to(dev), s.y.to(dev)}; };
-  const BatchMath math(D, dev, T.loss, D.spec.classes);
+  BatchMath math(D, dev, T.loss, D.spec.classes, c.data.resize);
   bool has_conv = false;
   has_conv = contains_layer(expanded_layers(c), "conv2d");
   const Evaluator evaluator(net, math, has_conv, flat.options());
   at::Generator perm_gen = at::detail::createCPUGenerator(T.seed + 0x5DEECE66Dull);
   Regularisers regularisers(T, flat, grad, net.weight_numel(), gen);
-  Loop loop(c, net, flat, grad, *opt, sched, regularisers, math, to_dev(D.train), to_dev(D.val), to_dev(D.test),
-            perm_gen, res);
+  Split train = to_dev(D.train), val = to_dev(D.val), test = to_dev(D.test);
+  // Feature caching: the frozen part runs once per split, the head trains on its output.
+  const size_t cached = cacheable_prefix(c, layers, frozen);
+  if (cached > 0) {
+    const auto t_cache = Clock::now();
+    const size_t m = net.spans()[cached - 1].m1;
+    net.train(false);
+    auto features = [&](const Split& s) {
+      if (s.size() == 0) return s;
+      at::NoGradGuard ng;
+      std::vector<at::Tensor> parts;
+      for (int64_t i = 0; i < s.size(); i += 128)
+        parts.push_back(net.forward_modules(math.input(s.x.narrow(0, i, std::min<int64_t>(128, s.size() - i))), 0, m));
+      return Split{at::cat(parts), s.y};
+    };
+    train = features(train), val = features(val), test = features(test);
+    net.train(true);
+    net.set_first_module(m);
+    math.use_features();
+    std::string shape;
+    for (int64_t d = 1; d < train.x.dim(); ++d) shape += (d > 1 ? "x" : "") + std::to_string(train.x.size(d));
+    transfer_log += (transfer_log.empty() ? "" : "\n") + std::string("features cached: the frozen layers 1-") +
+                    std::to_string(cached) + " ran once per split (" + shape + " per sample, " +
+                    lr_text(since(t_cache)) + " s); the rest trains on them (no live sample or filter views meanwhile)";
+  }
+  Loop loop(c, net, flat, grad, *opt, sched, regularisers, math, train, val, test, perm_gen, res);
   loop.lr_factors = lr_factors;
 
   // The pieces, in their order (train/callbacks.h).
@@ -295,7 +319,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   Evaluation evaluation(evaluator, selection, D.spec.classes);
   Selection select(selection);
   History history;
-  Bridge bridge(cb, cb.on_snapshot ? std::make_unique<SnapshotMaker>(D, expanded_layers(c), dev) : nullptr);
+  Bridge bridge(cb, cb.on_snapshot && cached == 0 ? std::make_unique<SnapshotMaker>(D, expanded_layers(c), dev) : nullptr);
   EarlyStopping early(selection);
   Checkpointer checkpointer(TrainingState{c, net, flat, gen, perm_gen, *opt, sched, selection, loop.step, res},
                             checkpoint_file, resume_file, dev);

@@ -13,6 +13,7 @@
 
 #include "config/config_json.h"
 #include "config/shapes.h"
+#include "data/dataset.h"
 #include "model/network.h"
 #include "model/shorthands.h"
 #include "model/transfer.h"
@@ -318,4 +319,68 @@ TEST(Transfer, PerBlockLearningRatesReachTheOptimizersParamGroups) {
   EXPECT_EQ(numel_at[0.001], layer3);
   EXPECT_EQ(numel_at[0.2], head);
   EXPECT_EQ(probe->numels[0], probe->total - stem - layer3 - head);
+}
+
+// data.resize and data.normalization "imagenet": per batch, in BatchMath::input, as torchvision's
+// Normalize then Resize would (bilinear, no corner alignment); the shapes follow the resized input.
+TEST(Transfer, ResizeAndImagenetNormalisationPerBatch) {
+  ExperimentConfig c = config(3, R"({"data": {"resize": 12, "normalization": "imagenet"}})");
+  EXPECT_EQ(model_input(c.data), (Shape{1, 12, 12}));
+  EXPECT_EQ(summarize(c).layers.front().output, (Shape{16, 12, 12}));
+  std::shared_ptr<const LoadedData> D = load_data(c.data, c.training.seed);
+  const BatchMath math(*D, at::kCPU, "cross_entropy", 3, 12);
+  const at::Tensor xb = D->train.x.narrow(0, 0, 4);
+  const double base = xb.scalar_type() == at::kByte ? 1.0 / 255 : 1.0;
+  // Grey images: the mean of ImageNet's three channel statistics.
+  const double mean = (0.485 + 0.456 + 0.406) / 3, sd = (0.229 + 0.224 + 0.225) / 3;
+  const at::Tensor expected =
+      at::upsample_bilinear2d((xb.to(at::kDouble) * base - mean) / sd, {12, 12}, false).to(at::kFloat);
+  const at::Tensor got = math.input(xb);
+  ASSERT_EQ(got.sizes(), expected.sizes());
+  EXPECT_TRUE(at::allclose(got, expected, 1e-5, 1e-5)) << (got - expected).abs().max().item<double>();
+  // A run trains on the resized images.
+  c.training.epochs = 1;
+  Trainer t(c);
+  RunResult r = t.run();
+  EXPECT_EQ(r.status, RunStatus::Completed) << r.reason;
+  // Points cannot be resized.
+  ConfigResult e = parse(base_json(3), R"({"data": {"resize": 32, "synthetic": {"kind": "blobs"}}, "model": {"resnet": null, "mlp": {"hidden": [4]}}})");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.errors.front().path, "data.resize");
+}
+
+// With the whole backbone frozen the head trains on features computed once per split: the
+// same head as through the whole network each batch (float tolerance), in less time.
+TEST(Transfer, CachedFeaturesTrainTheSameHeadFaster) {
+  const Pretrained& p = pretrained();
+  ASSERT_EQ(p.result.status, RunStatus::Completed) << p.result.reason;
+  auto fine_tune = [&](bool cache, const std::string& ckpt) {
+    ExperimentConfig c = config(4, R"({"model": {"init_from": {"run": 1}, "freeze": {"up_to": "layer3"}},
+                                       "training": {"epochs": 6}})");
+    c.training.cache_features = cache;
+    Trainer t(c);
+    t.set_run_checkpoints([&](int64_t) { return p.checkpoint; });
+    t.set_checkpoint_file(ckpt);
+    return t.run();
+  };
+  const std::string a = (temp_dir() / "cached.pt").string(), b = (temp_dir() / "uncached.pt").string();
+  const RunResult cached = fine_tune(true, a);
+  const RunResult whole = fine_tune(false, b);
+  ASSERT_EQ(cached.status, RunStatus::Completed) << cached.reason;
+  ASSERT_EQ(whole.status, RunStatus::Completed) << whole.reason;
+  EXPECT_NE(cached.info.transfer.find("features cached"), std::string::npos) << cached.info.transfer;
+  EXPECT_EQ(whole.info.transfer.find("features cached"), std::string::npos) << whole.info.transfer;
+  const auto ta = as_map(checkpoint_tensors(a)), tb = as_map(checkpoint_tensors(b));
+  for (const char* name : {"fc.weight", "fc.bias"})
+    EXPECT_TRUE(at::allclose(ta.at(name), tb.at(name), 1e-4, 1e-5))
+        << name << ": " << (ta.at(name) - tb.at(name)).abs().max().item<double>();
+  ASSERT_EQ(cached.history.size(), whole.history.size());
+  EXPECT_NEAR(cached.history.back().train_loss, whole.history.back().train_loss, 1e-4);
+  double tc = 0, tw = 0;
+  for (const EpochEvent& e : cached.history) tc += e.train_seconds;
+  for (const EpochEvent& e : whole.history) tw += e.train_seconds;
+  std::printf("feature cache: training %.3f s cached vs %.3f s whole network (%.1fx), whole runs %.3f vs %.3f s\n", tc,
+              tw, tw / std::max(tc, 1e-9), cached.seconds, whole.seconds);
+  EXPECT_LT(cached.seconds, whole.seconds);
+  EXPECT_LT(tc, tw);
 }
