@@ -179,6 +179,9 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   if (!recording.store() && !recording.error().empty())
     std::fprintf(stderr, "warning: this run is not recorded in the run history: %s\n", recording.error().c_str());
 
+  // model.init_from {"run": ID}: the run's checkpoint, from the history.
+  trainer.set_run_checkpoints([&](int64_t id) { return recording.store() ? recording.store()->checkpoint(id) : std::string(); });
+
   RunCallbacks cb;
   cb.on_start = [&](const RunStart& s) {
     std::printf("run %s: %lld train / %lld val / %lld test samples, %lld parameters\n", cfg.name.c_str(),
@@ -187,6 +190,7 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
                 s.blas.c_str());
     if (!blas_is_optimized()) std::fprintf(stderr, "warning: %s\n", s.blas.c_str());
     if (!s.data_note.empty()) std::printf("data: %s\n", s.data_note.c_str());
+    if (!s.transfer.empty()) std::printf("%s\n", s.transfer.c_str());  // what init_from mapped, the frozen blocks
     std::fflush(stdout);
   };
   cb.on_batch = [&](const BatchEvent&) { return g_interrupted == 0; };

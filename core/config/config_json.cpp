@@ -156,7 +156,41 @@ void read_resnet(ObjectReader& ro, ResNetConfig& r) {
   ro.finish();
 }
 
-void read_model(ObjectReader& o, ModelConfig& m, std::vector<ConfigError>& errs) {
+// model.init_from and model.freeze (transfer learning, model/transfer.h); the
+// freeze's block names are checked against the model once it is read.
+void read_transfer(ObjectReader& o, ModelConfig& m, std::string& freeze_up_to, std::vector<ConfigError>& errs) {
+  if (const json* fj = o.get("init_from")) {
+    ObjectReader fo(fj, o.at("init_from"), errs);
+    if (fo.valid()) {
+      int run = 0;
+      fo.integer("run", run, 1);
+      m.init_from.run = run;
+      fo.string("file", m.init_from.file);
+      if (fo.has("run") && fo.has("file")) fo.err("file", "give one of \"run\" and \"file\", not both");
+      if (!fo.has("run") && !fo.has("file"))
+        fo.err("", "needs {\"run\": ID} (a run of the history) or {\"file\": \"resnet18.pt\"} (TorchScript)");
+      if (fo.has("file") && m.init_from.file.empty()) fo.err("file", "must not be empty");
+      fo.finish();
+    }
+  }
+  if (const json* zj = o.get("freeze")) {
+    if (zj->is_array()) {
+      for (size_t i = 0; i < zj->size(); ++i) {
+        if ((*zj)[i].is_string()) m.freeze.push_back((*zj)[i].get<std::string>());
+        else o.err("freeze", "must list block names such as [\"stem\", \"layer1\"], got " + describe_json((*zj)[i]));
+      }
+    } else if (zj->is_object()) {
+      ObjectReader zo(zj, o.at("freeze"), errs);
+      zo.string("up_to", freeze_up_to);
+      if (!zo.has("up_to")) zo.err("up_to", "required: the last frozen block, e.g. \"layer3\"");
+      zo.finish();
+    } else {
+      o.err("freeze", "must be a list of block names or {\"up_to\": \"layer3\"}, got " + describe_json(*zj));
+    }
+  }
+}
+
+void read_model(ObjectReader& o, ModelConfig& m, std::string& freeze_up_to, std::vector<ConfigError>& errs) {
   const json* layers = o.get("layers");
   const json* mlp = o.get("mlp");
   const json* resnet = o.get("resnet");
@@ -181,6 +215,7 @@ void read_model(ObjectReader& o, ModelConfig& m, std::vector<ConfigError>& errs)
     ObjectReader io(ij, o.at("init"), errs);
     read_init(io, m.init);
   }
+  read_transfer(o, m, freeze_up_to, errs);
   o.finish();
 }
 
@@ -254,7 +289,8 @@ void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
   o.number("validation_fraction", d.validation_fraction, 0, 1, false, true);
   o.integer("train_limit", d.train_limit, 0);
   o.integer("test_limit", d.test_limit, 0);
-  o.string("normalization", d.normalization, {"none", "unit", "standardize"});
+  o.string("normalization", d.normalization, {"none", "unit", "standardize", "imagenet"});
+  o.integer("resize", d.resize, 0, 1024);
   if (const json* sj = o.get("synthetic")) {
     ObjectReader so(sj, o.at("synthetic"), errs);
     SyntheticConfig& s = d.synthetic;
@@ -271,6 +307,9 @@ void read_data(ObjectReader& o, DataConfig& d, std::vector<ConfigError>& errs) {
   }
   read_folder(o, d);
   read_augment(o, d, errs);  // after the synthetic kind: it says whether there are images
+  if (d.resize > 0 && data_spec(d).input.size() != 3) o.err("resize", "needs images, and " + d.dataset + " gives points");
+  if (d.normalization == "imagenet" && data_spec(d).input.size() != 3)
+    o.err("normalization", "imagenet needs images, and " + d.dataset + " gives points");
   // Without a path: the folder a download puts it in (data/download.h), once it is there.
   const DatasetDownload* dl = dataset_download(d.dataset);
   if (dl && d.path.empty() && !is_downloaded(*dl, download_folder(d.dataset)))
@@ -291,6 +330,18 @@ void read_optimizer(ObjectReader& o, OptimizerConfig& c) {
   if (k->check) {
     const std::string why = k->check(c, key);
     if (!why.empty()) o.err(key, why);
+  }
+  if (const json* gj = o.get("lr_groups")) {  // per block; the names are checked with the model's
+    if (!gj->is_object()) {
+      o.err("lr_groups", "must map block names to learning rates, e.g. {\"head\": 0.01}, got " + describe_json(*gj));
+    } else {
+      for (auto it = gj->begin(); it != gj->end(); ++it) {
+        if (!it->is_number() || !(it->get<double>() > 0))
+          o.err("lr_groups." + it.key(), "must be a learning rate > 0, got " + describe_json(*it));
+        else
+          c.lr_groups.emplace_back(it.key(), it->get<double>());
+      }
+    }
   }
   o.finish();
 }
@@ -344,6 +395,7 @@ void read_training(ObjectReader& o, TrainingConfig& t, std::vector<ConfigError>&
   o.boolean("allow_cpu_fallback", t.allow_cpu_fallback);
   o.integer("threads", t.threads, 0, 1024);
   o.integer("checkpoint_every", t.checkpoint_every, 0, 1000000);
+  o.boolean("cache_features", t.cache_features);
   o.finish();
 }
 
@@ -363,6 +415,7 @@ ConfigResult parse_config(const json& j) {
   ConfigResult r;
   auto& errs = r.errors;
   ExperimentConfig& c = r.config;
+  std::string freeze_up_to;
   ObjectReader root(&j, "", errs);
   if (!root.valid()) return r;
   if (const json* v = root.get("version")) {
@@ -377,7 +430,7 @@ ConfigResult parse_config(const json& j) {
   read_data(data, c.data, errs);
   if (const json* mj = root.get("model")) {
     ObjectReader model(mj, "model", errs);
-    read_model(model, c.model, errs);
+    read_model(model, c.model, freeze_up_to, errs);
   } else {
     root.err("model", "required: {\"mlp\": {...}}, {\"resnet\": {...}} or {\"layers\": [...]}");
   }
@@ -405,6 +458,28 @@ ConfigResult parse_config(const json& j) {
     return e.path.rfind("model", 0) == 0 || (c.data.dataset == "folder" && e.path.rfind("data.", 0) == 0);
   });
   if (!model_errors && (c.model.mlp || c.model.resnet || !c.model.layers.empty())) {
+    // The blocks that model.freeze and lr_groups name.
+    const std::vector<std::string> blocks = block_names(c.model, expanded_layers(c));
+    std::string list;
+    for (const std::string& b : blocks) list += (list.empty() ? "" : ", ") + b;
+    auto known = [&](const std::string& b) { return std::find(blocks.begin(), blocks.end(), b) != blocks.end(); };
+    for (size_t i = 0; i < c.model.freeze.size(); ++i)
+      if (!known(c.model.freeze[i]))
+        errs.push_back({"model.freeze[" + std::to_string(i) + "]",
+                        "\"" + c.model.freeze[i] + "\" is not a block of this model (" + list + ")"});
+    if (!freeze_up_to.empty()) {
+      if (!known(freeze_up_to))
+        errs.push_back({"model.freeze.up_to", "\"" + freeze_up_to + "\" is not a block of this model (" + list + ")"});
+      else
+        for (const std::string& b : blocks) {
+          c.model.freeze.push_back(b);
+          if (b == freeze_up_to) break;
+        }
+    }
+    for (const auto& g : c.training.optimizer.lr_groups)
+      if (!known(g.first))
+        errs.push_back({"training.optimizer.lr_groups." + g.first,
+                        "\"" + g.first + "\" is not a block of this model (" + list + ")"});
     ModelSummary s = summarize(c);
     for (const auto& e : s.errors) {
       auto colon = e.find(": ");

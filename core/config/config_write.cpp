@@ -75,6 +75,10 @@ ojson model_json(const ModelConfig& m) {
     mj["layers"] = layers_json(m.layers);
   }
   mj["init"] = init_json(m.init);
+  // Transfer learning, only when set (older configs keep their text, and checkpoints their key).
+  if (m.init_from.run > 0) mj["init_from"] = {{"run", m.init_from.run}};
+  else if (!m.init_from.file.empty()) mj["init_from"] = {{"file", m.init_from.file}};
+  if (!m.freeze.empty()) mj["freeze"] = m.freeze;
   return mj;
 }
 
@@ -89,6 +93,7 @@ ojson config_to_json(const ExperimentConfig& c) {
   ojson dj = {{"dataset", d.dataset}, {"path", d.path}, {"validation_fraction", d.validation_fraction},
               {"train_limit", d.train_limit}, {"test_limit", d.test_limit},
               {"normalization", d.normalization}};
+  if (d.resize > 0) dj["resize"] = d.resize;  // only when set (older configs keep their text)
   if (d.dataset == "synthetic") {
     const SyntheticConfig& s = d.synthetic;
     dj["synthetic"] = {{"kind", s.kind}, {"samples", s.samples}, {"test_samples", s.test_samples},
@@ -112,10 +117,16 @@ ojson config_to_json(const ExperimentConfig& c) {
   }
   j["data"] = dj;
   j["model"] = model_json(c.model);
+  const bool cache_off = !c.training.cache_features;
   const TrainingConfig& t = c.training;
   const OptimizerConfig& o = t.optimizer;
   ojson oj = {{"type", o.type}};
   if (const OptimizerKind* k = find_optimizer(o.type)) write_settings(oj, o, optimizer_settings(), *k);
+  if (!o.lr_groups.empty()) {
+    ojson groups = ojson::object();
+    for (const auto& g : o.lr_groups) groups[g.first] = g.second;
+    oj["lr_groups"] = groups;
+  }
   const SchedulerConfig& s = t.scheduler;
   ojson sj = {{"type", s.type}};
   if (const SchedulerKind* k = find_scheduler(s.type)) write_settings(sj, s, scheduler_settings(), *k);
@@ -130,6 +141,7 @@ ojson config_to_json(const ExperimentConfig& c) {
                    {"evaluate_test", t.evaluate_test}, {"seed", t.seed}, {"device", t.device},
                    {"allow_cpu_fallback", t.allow_cpu_fallback}, {"threads", t.threads},
                    {"checkpoint_every", t.checkpoint_every}};
+  if (cache_off) j["training"]["cache_features"] = false;  // only when off (older configs keep their text)
   return j;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hyperlab {
@@ -40,7 +41,8 @@ struct DataConfig {
   double validation_fraction = 0.0;       ///< taken from train, split by seed (default 0)
   int train_limit = 0;                    ///< use at most this many training samples (0 = all)
   int test_limit = 0;                     ///< use at most this many test samples (0 = all)
-  std::string normalization = "unit";     ///< none | unit ([0,1]) | standardize (train mean/std)
+  std::string normalization = "unit";     ///< none | unit ([0,1]) | standardize (train mean/std) | imagenet ([0,1], then ImageNet's mean/std per channel)
+  int resize = 0;                         ///< images resized to resize x resize per batch on the device, bilinear (0 = as they are)
   SyntheticConfig synthetic;
   // dataset "folder" (data/folder.h): data.path holds one subfolder of PNG/JPEG images per class.
   int image_size = 32;         ///< folder: side of the square the images are cropped and resized to (default 32)
@@ -99,11 +101,22 @@ struct ResNetConfig {
   std::string stem = "imagenet";  ///< 18, 34: imagenet (7x7 conv stride 2, 3x3 max-pool stride 2) | small (3x3 conv, no max-pool)
 };
 
+/// Transfer learning (model/transfer.h): the weights a run starts from.
+struct InitFromConfig {
+  int64_t run = 0;   ///< a run of the history: its checkpoint's weights (0 = none)
+  std::string file;  ///< or a TorchScript file (torchvision ResNet-18/34 names, or a Hyperlab model's); "" = none
+  bool empty() const { return run == 0 && file.empty(); }
+};
+
 struct ModelConfig {
   std::vector<LayerConfig> layers;  ///< explicit layers, or:
   std::optional<MlpConfig> mlp;     ///< the MLP shorthand, or:
   std::optional<ResNetConfig> resnet;  ///< the ResNet shorthand (exactly one of the three)
   InitConfig init;                  ///< model-wide initialisation
+  InitFromConfig init_from;         ///< start from these weights (mapped by name and shape) instead of init
+  /// Blocks (model_blocks(): resnet stem, layer1..4, head; else body, head) kept fixed:
+  /// no gradient, batch norm in eval mode. {"up_to": "layer3"} in JSON reads as the list up to it.
+  std::vector<std::string> freeze;
 };
 
 struct OptimizerConfig {
@@ -121,6 +134,9 @@ struct OptimizerConfig {
   bool centered = false;     ///< rmsprop
   double lr_decay = 0.0;     ///< adagrad
   double initial_accumulator_value = 0.0;  ///< adagrad
+  /// Learning rate per block (model.freeze's names), e.g. {"layer4": 0.001, "head": 0.01};
+  /// the other blocks use lr. A schedule scales every group by the same factor.
+  std::vector<std::pair<std::string, double>> lr_groups;
 };
 
 struct SchedulerConfig {
@@ -162,6 +178,9 @@ struct TrainingConfig {
   bool allow_cpu_fallback = false;  ///< device cuda when none is there: fall back to CPU (true) or fail (default)
   int threads = 0;              ///< CPU threads (0 = choose: physical cores, 1 for tiny models)
   int checkpoint_every = 1;     ///< save a checkpoint every N epochs when the run has a folder for it (0 = never)
+  /// With every block but the head frozen and no augmentation: compute the frozen part's
+  /// features once per split and train the head on them (model/transfer.h); false = always the whole network.
+  bool cache_features = true;
 };
 
 struct ExperimentConfig {

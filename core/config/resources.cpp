@@ -113,7 +113,7 @@ MemoryEstimate estimate_memory(const ExperimentConfig& c) {
   // pass and its gradient; evaluation (no gradients) in batches of 1000 (128
   // with convolutions) holds the input and about two layers' outputs at once.
   const DataSize ds = data_size(c.data, spec);
-  const double in = elements(spec.input);
+  const double in = elements(model_input(c.data));
   double outs = 0, widest = 0;
   bool conv = false;
   for (const LayerSummary& l : m.layers) {

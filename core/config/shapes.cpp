@@ -64,9 +64,15 @@ ModelSummary summarize(const std::vector<LayerConfig>& layers, const Shape& inpu
   return m;
 }
 
+Shape model_input(const DataConfig& d) {
+  Shape s = data_spec(d).input;
+  if (d.resize > 0 && s.size() == 3) s[1] = s[2] = d.resize;
+  return s;
+}
+
 ModelSummary summarize(const ExperimentConfig& c) {
   DataSpec d = data_spec(c.data);
-  return summarize(expanded_layers(c), d.input, d.classes);
+  return summarize(expanded_layers(c), model_input(c.data), d.classes);
 }
 
 std::string ModelSummary::table() const {

@@ -20,6 +20,8 @@ struct DataSpec {
   std::vector<std::string> class_names;
 };
 DataSpec data_spec(const DataConfig& d);
+/// What the network sees: data_spec(d).input, its height and width data.resize when set.
+Shape model_input(const DataConfig& d);
 
 struct LayerSummary {
   std::string name;     ///< "linear(500)"

@@ -507,6 +507,13 @@ std::shared_ptr<const LoadedData> finish_data(const DataConfig& d, uint64_t seed
     mean = mean.to(at::kFloat), sd = sd.to(at::kFloat);
     D.scale = (base / sd).reshape(bshape).contiguous();
     D.shift = (-mean / sd).reshape(bshape).contiguous();
+  } else if (d.normalization == "imagenet") {
+    // The statistics torchvision's ImageNet weights were trained with (on [0,1] pixels); grey images take their mean.
+    const std::vector<float> mean3 = {0.485f, 0.456f, 0.406f}, std3 = {0.229f, 0.224f, 0.225f};
+    at::Tensor mean = at::tensor(mean3), sd = at::tensor(std3);
+    if (ch != 3) mean = mean.mean().expand({ch}).contiguous(), sd = sd.mean().expand({ch}).contiguous();
+    D.scale = (base / sd).reshape(bshape).contiguous();
+    D.shift = (-mean / sd).reshape(bshape).contiguous();
   } else {
     double s = d.normalization == "none" ? 1.0 : base;
     D.unit_scale_only = true;

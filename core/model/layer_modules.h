@@ -2,6 +2,7 @@
 // to, and the block modules. Internal to model/ (LibTorch).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,9 @@ struct BuildContext {
   BuildContext inside(torch::nn::Sequential into, const LayerConfig& l) const;
 };
 
-/// Builds `layers` (valid for `in`) into ctx.seq.
-void build_layers(const std::vector<LayerConfig>& layers, const Shape& in, BuildContext& ctx);
+/// Builds `layers` (valid for `in`) into ctx.seq; `after_each(i)` after layer i (the network's block spans).
+void build_layers(const std::vector<LayerConfig>& layers, const Shape& in, BuildContext& ctx,
+                  const std::function<void(size_t)>& after_each = {});
 
 /// `global_avgpool`: the mean over each channel's H x W.
 class GlobalAvgPoolImpl : public torch::nn::Module {

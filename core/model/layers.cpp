@@ -559,13 +559,16 @@ BuildContext BuildContext::inside(torch::nn::Sequential into, const LayerConfig&
   return c;
 }
 
-void build_layers(const std::vector<LayerConfig>& layers, const Shape& in, BuildContext& ctx) {
+void build_layers(const std::vector<LayerConfig>& layers, const Shape& in, BuildContext& ctx,
+                  const std::function<void(size_t)>& after_each) {
   Shape cur = in;
-  for (const LayerConfig& L : layers) {
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const LayerConfig& L = layers[i];
     const LayerType* t = find_layer_type(L.type);
     if (!t) throw std::invalid_argument("unknown layer type " + L.type);
     t->build(L, cur, ctx);
     cur = shape_after(L, cur);
+    if (after_each) after_each(i);
   }
 }
 

@@ -44,8 +44,30 @@ class Network {
   Network(const std::vector<LayerConfig>& layers, const std::vector<int64_t>& input,
           const InitConfig& init, at::Generator gen);
 
-  at::Tensor forward(const at::Tensor& x) { return seq_->forward(x); }
-  void train(bool on) { seq_->train(on); }
+  /// From the first top-level module on, or from set_first_module()'s (the input is then its features).
+  at::Tensor forward(const at::Tensor& x) { return first_ == 0 ? seq_->forward(x) : forward_modules(x, first_, seq_->size()); }
+  /// Feature caching (model/transfer.h): forward() starts at top-level module m.
+  void set_first_module(size_t m) { first_ = m; }
+  /// Training or evaluation mode; frozen layers' modules stay in evaluation mode (batch-norm statistics fixed).
+  void train(bool on);
+
+  // ---- Transfer learning (model/transfer.h): the top-level layers, which model_blocks() groups ----
+  /// One top-level layer's share: its weights [w0, w1) and other parameters [o0, o1) in build
+  /// order, and its modules [m0, m1) among the top-level ones.
+  struct Span {
+    size_t w0 = 0, w1 = 0, o0 = 0, o1 = 0, m0 = 0, m1 = 0;
+  };
+  const std::vector<Span>& spans() const { return spans_; }
+  /// Parameters and buffers by their module names ("4.body.0.weight", "1.running_mean").
+  std::vector<std::pair<std::string, at::Tensor>> named_tensors() const;
+  /// Freezes the top-level layers marked true: their parameters get requires_grad false
+  /// (autograd skips them) and their modules stay in evaluation mode.
+  void freeze(const std::vector<bool>& layers);
+  const std::vector<bool>& frozen() const { return frozen_; }
+  /// The flat ranges {offset, numel} of the marked top-level layers' parameters, adjacent ones merged.
+  std::vector<std::pair<int64_t, int64_t>> flat_ranges(const std::vector<bool>& layers) const;
+  /// The top-level modules [m0, m1) applied to x (features of a frozen prefix, the head on them).
+  at::Tensor forward_modules(const at::Tensor& x, size_t m0, size_t m1);
   void to(const at::Device& dev);
 
   at::Tensor& flat() { return flat_; }        ///< all parameters
@@ -62,6 +84,10 @@ class Network {
   int64_t weight_numel_ = 0;
   std::vector<WeightSlice> weights_;
   std::vector<at::Tensor> weight_params_, other_params_;  // handles onto the modules' parameters
+  std::vector<int64_t> weight_offsets_, other_offsets_;   // their places in flat_
+  std::vector<Span> spans_;
+  std::vector<bool> frozen_;
+  size_t first_ = 0;
 };
 
 /// Applies an initialisation scheme (model/init.h) to one weight (and bias) tensor in place.

@@ -73,6 +73,43 @@ std::vector<LayerConfig> expand_resnet(const ResNetConfig& r, int classes) {
   return layers;
 }
 
+std::vector<std::string> layer_blocks(const ModelConfig& m, const std::vector<LayerConfig>& layers) {
+  std::vector<std::string> out(layers.size(), "head");
+  if (m.resnet) {
+    std::vector<int> blocks = resnet_is_cifar(m.resnet->depth)
+                                  ? std::vector<int>(3, (m.resnet->depth - 2) / 6)
+                                  : (m.resnet->depth == 18 ? std::vector<int>{2, 2, 2, 2} : std::vector<int>{3, 4, 6, 3});
+    size_t stage = 0;
+    int in_stage = 0;
+    bool started = false;
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const std::string& t = layers[i].type;
+      if (t == "residual") {
+        if (started && in_stage == blocks[stage]) ++stage, in_stage = 0;
+        started = true, ++in_stage;
+      }
+      if (t == "global_avgpool" || t == "linear") break;  // head from here
+      out[i] = !started ? "stem" : "layer" + std::to_string(stage + 1);
+    }
+    return out;
+  }
+  size_t head = layers.empty() ? 0 : layers.size() - 1;
+  for (size_t i = layers.size(); i-- > 0;)
+    if (layers[i].type == "linear") {
+      head = i;
+      break;
+    }
+  for (size_t i = 0; i < head; ++i) out[i] = "body";
+  return out;
+}
+
+std::vector<std::string> block_names(const ModelConfig& m, const std::vector<LayerConfig>& layers) {
+  std::vector<std::string> names;
+  for (const std::string& b : layer_blocks(m, layers))
+    if (names.empty() || names.back() != b) names.push_back(b);
+  return names;
+}
+
 std::string resnet_brief(const ResNetConfig& r) {
   return "resnet" + std::to_string(r.depth) + (resnet_is_cifar(r.depth) ? "" : " " + r.stem + "-stem");
 }

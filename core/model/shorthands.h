@@ -25,6 +25,15 @@ bool resnet_is_cifar(int depth);
 /// [2,2,2,2] / [3,4,6,3] blocks. Stages after the first halve the size (stride 2).
 std::vector<LayerConfig> expand_resnet(const ResNetConfig& r, int classes);
 
+/// Transfer learning's blocks: the block of each top-level layer of
+/// expanded_layers(). A resnet: "stem" (before the first residual), "layer1"..
+/// (its stages, each residual with the relu after it), "head" (global_avgpool
+/// and the linear). Any other model: "body", then "head" from its last linear
+/// (or last layer) on.
+std::vector<std::string> layer_blocks(const ModelConfig& m, const std::vector<LayerConfig>& expanded);
+/// The distinct block names of layer_blocks(), in order.
+std::vector<std::string> block_names(const ModelConfig& m, const std::vector<LayerConfig>& expanded);
+
 /// "resnet20", "resnet18 small-stem": the store's model brief.
 std::string resnet_brief(const ResNetConfig& r);
 

@@ -12,11 +12,11 @@ void ThreadTuning::run_end(Loop& l) {
 
 void Schedule::epoch_begin(Loop& l) {
   l.lr = l.schedule.lr();
-  set_lr(l.opt, l.lr);
+  set_lr(l.opt, l.lr, l.lr_factors);
 }
 
 void Schedule::epoch_end(Loop& l) {
-  set_lr(l.opt, l.schedule.after_epoch(l.epoch, epoch_metric(l.event, l.cfg.training.scheduler.monitor)));
+  set_lr(l.opt, l.schedule.after_epoch(l.epoch, epoch_metric(l.event, l.cfg.training.scheduler.monitor)), l.lr_factors);
 }
 
 void Divergence::batch_end(Loop& l) {
@@ -109,6 +109,7 @@ void Checkpointer::epoch_end(Loop& l) {
 }
 
 void Bridge::run_begin(Loop& l) {
+  if (snapper_) snapper_->remember_start(l.net);  // the starting weights (a resumed run: where it resumed)
   if (cb_.on_start) cb_.on_start(l.result.info);
 }
 

@@ -6,10 +6,21 @@
 
 namespace hyperlab {
 
-BatchMath::BatchMath(const LoadedData& data, const at::Device& dev, const std::string& loss, int classes)
-    : data_(data), scale_(data.scale.to(dev)), shift_(data.shift.to(dev)), mse_(loss == "mse"), classes_(classes) {}
+BatchMath::BatchMath(const LoadedData& data, const at::Device& dev, const std::string& loss, int classes, int resize)
+    : data_(data), scale_(data.scale.to(dev)), shift_(data.shift.to(dev)), mse_(loss == "mse"), classes_(classes),
+      resize_(resize) {}
 
 at::Tensor BatchMath::input(const at::Tensor& xb) const {
+  if (features_) return xb;
+  at::Tensor x = scaled(xb);
+  // Normalising first and then interpolating is the same as the other way round (both are linear, the
+  // bilinear weights sum to 1), and the small image is the cheaper one to normalise.
+  if (resize_ > 0 && x.dim() == 4 && (x.size(2) != resize_ || x.size(3) != resize_))
+    x = at::upsample_bilinear2d(x, {resize_, resize_}, false);
+  return x;
+}
+
+at::Tensor BatchMath::scaled(const at::Tensor& xb) const {
   at::Tensor xf = xb.to(at::kFloat);
   if (data_.unit_scale_only) return data_.scalar_scale == 1.0 ? xf : xf.mul_(data_.scalar_scale);
   return xf.mul_(scale_).add_(shift_);

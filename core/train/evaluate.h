@@ -17,8 +17,9 @@ namespace hyperlab {
 class BatchMath {
  public:
   /// `data` must outlive this; `dev`: where batches are.
-  BatchMath(const LoadedData& data, const at::Device& dev, const std::string& loss, int classes);
-  /// A stored (uint8) batch as the network's input.
+  /// resize > 0: images are resized to resize x resize (bilinear), per batch (data.resize).
+  BatchMath(const LoadedData& data, const at::Device& dev, const std::string& loss, int classes, int resize = 0);
+  /// A stored (uint8) batch as the network's input: normalised, then resized.
   at::Tensor input(const at::Tensor& xb) const;
   /// The data loss of a batch (mean over it): cross entropy, or MSE on one-hot targets.
   at::Tensor loss(const at::Tensor& logits, const at::Tensor& y) const;
@@ -29,6 +30,13 @@ class BatchMath {
   at::Tensor scale_, shift_;
   bool mse_;
   int classes_;
+  int resize_ = 0;
+  at::Tensor scaled(const at::Tensor& xb) const;
+  bool features_ = false;
+
+ public:
+  /// Batches are cached features (float, the network's input already): input() passes them through.
+  void use_features() { features_ = true; }
 };
 
 /// A training batch's loss and accuracy, read with one sync: `loss_value`, the

@@ -43,6 +43,9 @@ struct RunStart {
   std::vector<std::string> class_names;
   std::string data_note;                 ///< what the data loader skipped ("skipped 2 of 503 images: ..."), "" if none
   std::vector<std::string> layer_names;  ///< layers with weights, in order (norm vectors follow it)
+  /// Transfer learning (model/transfer.h), for the log: what model.init_from mapped and
+  /// did not, the replaced head, the frozen blocks, the feature cache; "" = none of it.
+  std::string transfer;
   /// Metrics beyond the built-in table (train/metrics.h) that the run's
   /// callbacks declare; their values are in EpochEvent::extra.
   std::vector<MetricInfo> metrics;
@@ -156,6 +159,8 @@ struct Snapshot {
   std::string filter_layer;
   int filter_count = 0, filter_channels = 0, filter_h = 0, filter_w = 0;
   std::vector<float> filters;
+  /// The same filters as the run started (its initialisation or model.init_from's weights), to compare.
+  std::vector<float> start_filters;
   /// Decision map over the preview's plane (2-D data): grid_w x grid_h cells, row 0 at y_max.
   int grid_w = 0, grid_h = 0;
   std::vector<uint8_t> grid_class;

@@ -30,7 +30,7 @@ void train_batch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x
   l.logits = l.net.forward(l.math.input(x));
   l.loss = l.math.loss(l.logits, y);
   l.grad.zero_();
-  l.loss.backward();
+  if (l.loss.requires_grad()) l.loss.backward();  // not when every block is frozen (model.freeze)
   l.regularisers.add_penalty_gradients();
   for (Callback* c : cbs) c->after_backward(l);  // the objective's gradient, before noise and clipping
   l.regularisers.noise_and_clip();

@@ -50,6 +50,8 @@ struct Loop {
   Split train, val, test;  ///< on the device
   at::Generator& perm_gen;  ///< the shuffling
   RunResult& result;        ///< filled as it goes (history, epochs_run, best_epoch, reason)
+  /// Per optimizer param group (transfer learning's lr_groups): its lr / training.optimizer.lr; empty = all 1.
+  std::vector<double> lr_factors;
 
   int first_epoch = 1;   ///< after the epoch a checkpoint restored
   int batches = 0;       ///< per epoch

@@ -53,8 +53,19 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerConfig& c
   return k->build(c, std::move(params));
 }
 
-void set_lr(torch::optim::Optimizer& opt, double lr) {
-  for (auto& g : opt.param_groups()) g.options().set_lr(lr);
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerConfig& c,
+                                                        std::vector<std::vector<at::Tensor>> groups,
+                                                        const std::vector<double>& lrs) {
+  if (groups.empty()) groups.emplace_back();
+  auto opt = make_optimizer(c, groups[0]);
+  for (size_t g = 1; g < groups.size(); ++g) opt->add_param_group(o::OptimizerParamGroup(groups[g]));  // the defaults' options
+  for (size_t g = 0; g < opt->param_groups().size() && g < lrs.size(); ++g) opt->param_groups()[g].options().set_lr(lrs[g]);
+  return opt;
+}
+
+void set_lr(torch::optim::Optimizer& opt, double lr, const std::vector<double>& factors) {
+  auto& groups = opt.param_groups();
+  for (size_t g = 0; g < groups.size(); ++g) groups[g].options().set_lr(g < factors.size() ? lr * factors[g] : lr);
 }
 
 LrSchedule::LrSchedule(const SchedulerConfig& c, double base_lr, int epochs) : c_(c), kind_(find_scheduler(c.type)) {

@@ -13,7 +13,13 @@ namespace hyperlab {
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerConfig& c,
                                                         std::vector<at::Tensor> params);
-void set_lr(torch::optim::Optimizer& opt, double lr);
+/// One optimizer over several param groups, each with its own learning rate (the
+/// other settings from `c`): transfer learning's lr_groups. Groups with no tensors are kept (empty).
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerConfig& c,
+                                                        std::vector<std::vector<at::Tensor>> groups,
+                                                        const std::vector<double>& lrs);
+/// Sets every param group's learning rate to lr, times factors[g] where given.
+void set_lr(torch::optim::Optimizer& opt, double lr, const std::vector<double>& factors = {});
 
 /// Learning rate per epoch, as PyTorch's schedulers stepped once per epoch.
 class LrSchedule {

@@ -131,18 +131,26 @@ Snapshot SnapshotMaker::make(Network& net, const Convert& convert, int epoch, bo
     s.grid_w = s.grid_h = grid_;
     s.grid_class.assign(cls.begin(), cls.end());
   }
-  if (filter_count_ > 0 && !net.weights().empty()) {
-    const WeightSlice& w = net.weights()[0];
-    int64_t per = int64_t(filter_c_) * filter_h_ * filter_w_;
-    if (per == w.fan_in && w.numel >= per * filter_count_) {
-      at::Tensor f = net.flat().narrow(0, w.offset, per * filter_count_).to(at::kCPU).contiguous();
-      s.filters.assign(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
-      s.filter_layer = filter_layer_;
-      s.filter_count = filter_count_, s.filter_channels = filter_c_, s.filter_h = filter_h_, s.filter_w = filter_w_;
-    }
+  s.filters = filters_of(net);
+  if (!s.filters.empty()) {
+    s.filter_layer = filter_layer_;
+    s.filter_count = filter_count_, s.filter_channels = filter_c_, s.filter_h = filter_h_, s.filter_w = filter_w_;
+    if (start_filters_.size() == s.filters.size()) s.start_filters = start_filters_;
   }
   net.train(true);
   return s;
 }
+
+std::vector<float> SnapshotMaker::filters_of(Network& net) const {
+  if (filter_count_ == 0 || net.weights().empty()) return {};
+  const WeightSlice& w = net.weights()[0];
+  const int64_t per = int64_t(filter_c_) * filter_h_ * filter_w_;
+  if (per != w.fan_in || w.numel < per * filter_count_) return {};
+  at::NoGradGuard ng;
+  at::Tensor f = net.flat().narrow(0, w.offset, per * filter_count_).to(at::kCPU).contiguous();
+  return std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
+}
+
+void SnapshotMaker::remember_start(Network& net) { start_filters_ = filters_of(net); }
 
 }  // namespace hyperlab

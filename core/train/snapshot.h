@@ -21,6 +21,8 @@ class SnapshotMaker {
   SnapshotMaker(const LoadedData& data, const std::vector<LayerConfig>& layers, const at::Device& dev);
   /// Runs the model in eval mode (restores train mode afterwards).
   Snapshot make(Network& net, const Convert& convert, int epoch, bool final);
+  /// Keeps the first layer's filters as they are now (the run's start), for every snapshot after.
+  void remember_start(Network& net);
 
  private:
   at::Tensor test_x_;  // the preview test images, on the device
@@ -28,6 +30,8 @@ class SnapshotMaker {
   int grid_ = 0;
   int filter_count_ = 0, filter_c_ = 0, filter_h_ = 0, filter_w_ = 0;
   std::string filter_layer_;
+  std::vector<float> start_filters_;
+  std::vector<float> filters_of(Network& net) const;  // empty when the first layer is not pictures
 };
 
 }  // namespace hyperlab

@@ -20,6 +20,8 @@
 #include "config/shapes.h"
 #include "data/dataset.h"
 #include "model/network.h"
+#include "model/shorthands.h"
+#include "model/transfer.h"
 #include "train/callbacks.h"
 #include "train/checkpoint.h"
 #include "train/diagnostics.h"
@@ -39,6 +41,11 @@ namespace hyperlab {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+std::string lr_text(double lr) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", lr);
+  return buf;
+}
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 struct InputError : std::runtime_error {
@@ -68,6 +75,7 @@ struct Trainer::Impl {
   ExperimentConfig cfg;
   std::shared_ptr<const LoadedData> data;
   std::string checkpoint_file, resume_file;
+  std::function<std::string(int64_t)> run_checkpoint;  // model.init_from.run -> its checkpoint file
   std::atomic<bool> stop{false}, pausing{false};
   std::mutex m;
   std::condition_variable cv;
@@ -109,6 +117,7 @@ Trainer::~Trainer() = default;
 void Trainer::set_data(std::shared_ptr<const LoadedData> data) { d_->data = std::move(data); }
 void Trainer::set_checkpoint_file(const std::string& file) { d_->checkpoint_file = file; }
 void Trainer::add_callback(std::shared_ptr<Callback> cb) { d_->added.push_back(std::move(cb)); }
+void Trainer::set_run_checkpoints(std::function<std::string(int64_t)> find) { d_->run_checkpoint = std::move(find); }
 
 void Trainer::resume_from(const std::string& file) {
   CheckpointMeta m = read_checkpoint(file);
@@ -205,22 +214,100 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   const LoadedData& D = *data;
 
   at::Generator gen = at::detail::createCPUGenerator(T.seed);
-  Network net(expanded_layers(c), D.spec.input, c.model.init, gen);
+  const std::vector<LayerConfig> layers = expanded_layers(c);
+  Network net(layers, model_input(c.data), c.model.init, gen);
+  // Transfer learning (model/transfer.h): the starting weights (a resumed run has its own), the frozen blocks.
+  std::string transfer_log;
+  if (!c.model.init_from.empty() && resume_file.empty()) {
+    const int64_t run_id = c.model.init_from.run;
+    const std::string file = run_id > 0 && run_checkpoint ? run_checkpoint(run_id) : "";
+    try {
+      transfer_log = load_initial_weights(c, layers, net, file).text();
+    } catch (const TransferError& e) {
+      throw InputError(e.what());
+    }
+  }
   net.to(dev);
+  const std::vector<bool> frozen = frozen_layers(c, layers);
   at::Tensor flat = net.flat(), grad = net.flat_grad();
   flat.mutable_grad() = grad;
-  auto opt = make_optimizer(T.optimizer, {flat});
+  std::unique_ptr<torch::optim::Optimizer> opt;
+  std::vector<double> lr_factors;
+  if (c.model.freeze.empty() && T.optimizer.lr_groups.empty()) {
+    opt = make_optimizer(T.optimizer, {flat});
+  } else {
+    net.freeze(frozen);
+    // Param groups: the blocks without a learning rate of their own, then each of lr_groups;
+    // frozen blocks in none. Each group is views of the flat tensor (a block's weights, its other parameters).
+    const std::vector<std::string> blocks = layer_blocks(c.model, layers);
+    auto own_lr = [&](const std::string& b) {
+      for (const auto& g : T.optimizer.lr_groups)
+        if (g.first == b) return true;
+      return false;
+    };
+    std::vector<std::vector<at::Tensor>> groups;
+    std::vector<double> lrs;
+    int64_t trainable = 0;
+    auto group = [&](const std::function<bool(const std::string&)>& pick, double lr) {
+      std::vector<bool> mark(blocks.size());
+      for (size_t i = 0; i < blocks.size(); ++i) mark[i] = !frozen[i] && pick(blocks[i]);
+      std::vector<at::Tensor> views;
+      for (const auto& [off, n] : net.flat_ranges(mark)) {
+        at::Tensor v = flat.narrow(0, off, n).detach();
+        v.mutable_grad() = grad.narrow(0, off, n);
+        views.push_back(v);
+        trainable += n;
+      }
+      groups.push_back(views), lrs.push_back(lr), lr_factors.push_back(lr / T.optimizer.lr);
+    };
+    group([&](const std::string& b) { return !own_lr(b); }, T.optimizer.lr);
+    for (const auto& g : T.optimizer.lr_groups) group([&](const std::string& b) { return b == g.first; }, g.second);
+    opt = make_optimizer(T.optimizer, groups, lrs);
+    std::string note;
+    for (const std::string& b : c.model.freeze) note += (note.empty() ? "" : ", ") + b;
+    if (!note.empty()) note = "frozen: " + note + " (no gradient, batch norm in eval mode); ";
+    note += std::to_string(trainable) + " of " + std::to_string(flat.numel()) + " parameters train";
+    for (size_t g = 0; g < lrs.size(); ++g)
+      note += (g ? ", " : "; lr ") + (g == 0 ? std::string("others") : T.optimizer.lr_groups[g - 1].first) + " " +
+              lr_text(lrs[g]);
+    transfer_log += (transfer_log.empty() ? "" : "\n") + note;
+  }
   LrSchedule sched(T.scheduler, T.optimizer.lr, T.epochs);
   // Data on the device once; uint8 stays uint8 until a batch is converted.
   auto to_dev = [&](const Split& s) { return s.size() == 0 ? Split{} : Split{s.x.to(dev), s.y.to(dev)}; };
-  const BatchMath math(D, dev, T.loss, D.spec.classes);
+  BatchMath math(D, dev, T.loss, D.spec.classes, c.data.resize);
   bool has_conv = false;
   has_conv = contains_layer(expanded_layers(c), "conv2d");
   const Evaluator evaluator(net, math, has_conv, flat.options());
   at::Generator perm_gen = at::detail::createCPUGenerator(T.seed + 0x5DEECE66Dull);
   Regularisers regularisers(T, flat, grad, net.weight_numel(), gen);
-  Loop loop(c, net, flat, grad, *opt, sched, regularisers, math, to_dev(D.train), to_dev(D.val), to_dev(D.test),
-            perm_gen, res);
+  Split train = to_dev(D.train), val = to_dev(D.val), test = to_dev(D.test);
+  // Feature caching: the frozen part runs once per split, the head trains on its output.
+  const size_t cached = cacheable_prefix(c, layers, frozen);
+  if (cached > 0) {
+    const auto t_cache = Clock::now();
+    const size_t m = net.spans()[cached - 1].m1;
+    net.train(false);
+    auto features = [&](const Split& s) {
+      if (s.size() == 0) return s;
+      at::NoGradGuard ng;
+      std::vector<at::Tensor> parts;
+      for (int64_t i = 0; i < s.size(); i += 128)
+        parts.push_back(net.forward_modules(math.input(s.x.narrow(0, i, std::min<int64_t>(128, s.size() - i))), 0, m));
+      return Split{at::cat(parts), s.y};
+    };
+    train = features(train), val = features(val), test = features(test);
+    net.train(true);
+    net.set_first_module(m);
+    math.use_features();
+    std::string shape;
+    for (int64_t d = 1; d < train.x.dim(); ++d) shape += (d > 1 ? "x" : "") + std::to_string(train.x.size(d));
+    transfer_log += (transfer_log.empty() ? "" : "\n") + std::string("features cached: the frozen layers 1-") +
+                    std::to_string(cached) + " ran once per split (" + shape + " per sample, " +
+                    lr_text(since(t_cache)) + " s); the rest trains on them (no live sample or filter views meanwhile)";
+  }
+  Loop loop(c, net, flat, grad, *opt, sched, regularisers, math, train, val, test, perm_gen, res);
+  loop.lr_factors = lr_factors;
 
   // The pieces, in their order (train/callbacks.h).
   EpochSelection selection(c, loop.val.size() > 0, net, flat);
@@ -233,7 +320,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   Evaluation evaluation(evaluator, selection, D.spec.classes);
   Selection select(selection);
   History history;
-  Bridge bridge(cb, cb.on_snapshot ? std::make_unique<SnapshotMaker>(D, expanded_layers(c), dev) : nullptr);
+  Bridge bridge(cb, cb.on_snapshot && cached == 0 ? std::make_unique<SnapshotMaker>(D, expanded_layers(c), dev) : nullptr);
   EarlyStopping early(selection);
   Checkpointer checkpointer(TrainingState{c, net, flat, gen, perm_gen, *opt, sched, selection, loop.step, res},
                             checkpoint_file, resume_file, dev);
@@ -244,6 +331,7 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   cbs.insert(cbs.end(), {&select, &history, &schedule, &bridge, &early, &checkpointer});
   res.info = start_info(res, device_note, threads, net, cbs);
   res.info.parameters = flat.numel();
+  res.info.transfer = transfer_log;
   run_loop(loop, cbs);
 }
 

@@ -76,6 +76,10 @@ class Trainer {
   /// metrics.csv, the JSON history and the store with no other change.
   void add_callback(std::shared_ptr<Callback> cb);
 
+  /// How model.init_from {"run": ID} finds the run's checkpoint file ("" = the run has none);
+  /// the window and the CLI answer from the run history (RunStore::checkpoint).
+  void set_run_checkpoints(std::function<std::string(int64_t)> find);
+
   RunResult run(const RunCallbacks& cb = {});
 
   void request_stop();  ///< cancel at the next batch boundary (status cancelled)

@@ -135,8 +135,8 @@ QWidget* ExperimentEditor::buildDataTab() {
   test_limit_ = int_box(0, INT_MAX, "all");
   test_limit_->setSingleStep(1000);
   f->addRow("Test samples", test_limit_);
-  normalization_ = make_combo({"none", "unit", "standardize"});
-  normalization_->setToolTip("none: raw values; unit: scaled to [0,1]; standardize: train mean/std per channel");
+  normalization_ = make_combo({"none", "unit", "standardize", "imagenet"});
+  normalization_->setToolTip("none: raw values; unit: scaled to [0,1]; standardize: train mean/std per channel; imagenet: [0,1], then ImageNet's mean/std per channel (for pretrained weights)");
   f->addRow("Normalisation", normalization_);
   v->addWidget(box);
 

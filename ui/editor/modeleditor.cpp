@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -11,6 +12,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -51,7 +53,77 @@ ModelEditor::ModelEditor(std::function<ExperimentConfig()> current, QWidget* par
   connect(layer_list_, &LayerListEditor::edited, this, &ModelEditor::edited);
   v->addWidget(layers_box_);
   v->addWidget(buildInitBox());
+  v->addWidget(buildTransferBox());
   v->addWidget(buildSummaryBox());
+}
+
+QGroupBox* ModelEditor::buildTransferBox() {
+  auto* box = new QGroupBox("Transfer learning");
+  transfer_form_ = compact_form(box);
+  start_from_ = make_combo({"none", "run", "file"});
+  start_from_->setToolTip("Start from other weights (model.init_from): a run of the history (its checkpoint) or a "
+                          "TorchScript file such as torchvision's resnet18; tensors map by name and shape");
+  transfer_form_->addRow("Start from", start_from_);
+  start_run_ = new QSpinBox;
+  start_run_->setRange(1, 1 << 30);
+  start_run_->setPrefix("run ");
+  start_run_->setToolTip("The run's number in the history; it must have kept a checkpoint");
+  transfer_form_->addRow("Run", start_run_);
+  start_file_row_ = new QWidget;
+  auto* fr = new QHBoxLayout(start_file_row_);
+  fr->setContentsMargins(0, 0, 0, 0);
+  start_file_ = new QLineEdit;
+  start_file_->setPlaceholderText("resnet18.pt (TorchScript)");
+  auto* choose = new QPushButton("Choose…");
+  fr->addWidget(start_file_, 1);
+  fr->addWidget(choose);
+  connect(choose, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, "Start from weights", start_file_->text(),
+                                                   "TorchScript files (*.pt *.pth);;All files (*)");
+    if (f.isEmpty()) return;
+    start_file_->setText(f);
+    Q_EMIT edited();
+  });
+  transfer_form_->addRow("File", start_file_row_);
+  freeze_row_ = new QWidget;
+  auto* zr = new QHBoxLayout(freeze_row_);
+  zr->setContentsMargins(0, 0, 0, 0);
+  zr->setSpacing(8);
+  freeze_row_->setToolTip("Frozen blocks (model.freeze): no gradient, batch norm in eval mode");
+  transfer_form_->addRow("Freeze", freeze_row_);
+  inputs_.insert(inputs_.end(), {start_from_, start_run_, start_file_});
+  return box;
+}
+
+void ModelEditor::updateFreezeBoxes(const std::vector<std::string>& keep_frozen) {
+  ExperimentConfig c = current_();
+  c.model = ModelConfig{};
+  const int mode = mode_->currentIndex();
+  if (mode == kMlp) c.model.mlp = mlpFromForm();
+  else if (mode == kResNet) c.model.resnet = resnetFromForm();
+  else c.model.layers = layer_list_->layers(nullptr);
+  std::vector<std::string> names;
+  if (c.model.resnet ? resnet_depth_ok(c.model.resnet->depth) : true) names = block_names(c.model, expanded_layers(c));
+  if (names == block_names_) return;
+  block_names_ = names;
+  for (QCheckBox* b : freeze_boxes_) delete b;
+  freeze_boxes_.clear();
+  for (const std::string& n : names) {
+    auto* b = new QCheckBox(QString::fromStdString(n));
+    b->setChecked(std::find(keep_frozen.begin(), keep_frozen.end(), n) != keep_frozen.end());
+    connect(b, &QCheckBox::toggled, this, [this] {
+      if (!loading_) Q_EMIT edited();
+    });
+    freeze_row_->layout()->addWidget(b);
+    freeze_boxes_.push_back(b);
+  }
+}
+
+std::vector<std::string> ModelEditor::frozenFromForm() const {
+  std::vector<std::string> out;
+  for (QCheckBox* b : freeze_boxes_)
+    if (b->isChecked()) out.push_back(b->text().toStdString());
+  return out;
 }
 
 QGroupBox* ModelEditor::buildMlpBox() {
@@ -154,6 +226,11 @@ void ModelEditor::setModel(const ModelConfig& m) {
     else if (f.s) set_combo(static_cast<QComboBox*>(init_widgets_[i]), m.init.*(f.s));
     else static_cast<QCheckBox*>(init_widgets_[i])->setChecked(m.init.*(f.b));
   }
+  start_from_->setCurrentIndex(m.init_from.run > 0 ? 1 : !m.init_from.file.empty() ? 2 : 0);
+  if (m.init_from.run > 0) start_run_->setValue(static_cast<int>(m.init_from.run));
+  start_file_->setText(QString::fromStdString(m.init_from.file));
+  block_names_.clear();  // rebuilt for this model, ticked as it says
+  updateFreezeBoxes(m.freeze);
   loading_ = false;
 }
 
@@ -196,6 +273,10 @@ ModelConfig ModelEditor::model() const {
   else if (mode == kResNet) m.resnet = resnetFromForm();
   else m.layers = layer_list_->layers(nullptr);
   m.init = initFromForm();
+  const int start = start_from_->currentIndex();
+  if (start == 1) m.init_from.run = start_run_->value();
+  if (start == 2) m.init_from.file = start_file_->text().trimmed().toStdString();
+  m.freeze = frozenFromForm();
   return m;
 }
 
@@ -224,6 +305,9 @@ void ModelEditor::updateVisibility() {
   resnet_box_->setVisible(mode == kResNet);
   layers_box_->setVisible(mode == kLayers);
   resnet_form_->setRowVisible(resnet_stem_, !resnet_is_cifar(resnetFromForm().depth));
+  transfer_form_->setRowVisible(start_run_, start_from_->currentIndex() == 1);
+  transfer_form_->setRowVisible(start_file_row_, start_from_->currentIndex() == 2);
+  updateFreezeBoxes(frozenFromForm());
   const InitConfig in = initFromForm();
   for (size_t i = 0; i < init_fields().size(); ++i)
     init_form_->setRowVisible(init_widgets_[i], init_field_applies(in, init_fields()[i]));

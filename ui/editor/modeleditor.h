@@ -19,6 +19,7 @@ class QFormLayout;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
+class QSpinBox;
 class QTableWidget;
 
 namespace hyperlab {
@@ -48,6 +49,11 @@ class ModelEditor : public QWidget {
   LayerListEditor* layerList() const { return layer_list_; }
   QTableWidget* summaryTable() const { return summary_; }
   QComboBox* resnetDepthBox() const { return resnet_depth_; }
+  QComboBox* startFromBox() const { return start_from_; }  ///< none | run | file
+  QSpinBox* startRunBox() const { return start_run_; }
+  QLineEdit* startFileEdit() const { return start_file_; }
+  /// The freeze check boxes, one per block of the model (model.freeze), in block order.
+  const std::vector<QCheckBox*>& freezeBoxes() const { return freeze_boxes_; }
 
  Q_SIGNALS:
   void edited();
@@ -57,6 +63,10 @@ class ModelEditor : public QWidget {
   QGroupBox* buildMlpBox();
   QGroupBox* buildResNetBox();
   QGroupBox* buildInitBox();
+  QGroupBox* buildTransferBox();  ///< start from (none / run / file) and the blocks to freeze
+  /// One check box per block of the model the form describes, keeping the ticks of the names that stay.
+  void updateFreezeBoxes(const std::vector<std::string>& keep_frozen);
+  std::vector<std::string> frozenFromForm() const;
   QGroupBox* buildSummaryBox();
   QStringList hiddenParts() const;  ///< the MLP's hidden sizes as typed
   MlpConfig mlpFromForm() const;
@@ -81,6 +91,14 @@ class ModelEditor : public QWidget {
   QFormLayout* init_form_;
   QTableWidget* summary_;
   QLabel* summary_total_;
+  QComboBox* start_from_;
+  QSpinBox* start_run_;
+  QLineEdit* start_file_;
+  QWidget* start_file_row_;
+  QFormLayout* transfer_form_;
+  QWidget* freeze_row_;
+  std::vector<QCheckBox*> freeze_boxes_;
+  std::vector<std::string> block_names_;
 };
 
 }  // namespace hyperlab

@@ -134,6 +134,8 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
     RecordingOptions ro;
     ro.checkpoint = checkpoint, ro.continue_id = continue_id, ro.preview = preview_source;
     RunRecording rec(db_path, c, ro);
+    // model.init_from {"run": ID}: the run's checkpoint, from this history (on this thread: its connection).
+    trainer->set_run_checkpoints([&rec](int64_t id) { return rec.store() ? rec.store()->checkpoint(id) : std::string(); });
     if (resuming) {
       try {
         trainer->resume_from(checkpoint);

@@ -240,6 +240,7 @@ void FilterView::clear() {
   weights_.clear();
   count_ = 0;
   tiles_.clear();
+  start_.clear(), start_tiles_.clear(), change_.clear();
   caption_.clear();
   shared_box_->hide();
   update();
@@ -257,6 +258,7 @@ void FilterView::setSnapshot(const Snapshot& s) {
   tiles_.clear();
   weights_.clear();
   count_ = 0;
+  start_.clear(), start_tiles_.clear(), change_.clear();
   if (s.filter_count == 0) {
     caption_ = "The first layer's inputs are not pictures (e.g. 2-D points): no filters to show.";
     shared_box_->hide();
@@ -273,6 +275,17 @@ void FilterView::setSnapshot(const Snapshot& s) {
   }
   weights_.assign(s.filters.begin(), s.filters.begin() + per * s.filter_count);
   count_ = s.filter_count, channels_ = c, h_ = h, w_ = w;
+  if (s.start_filters.size() == s.filters.size()) {
+    start_.assign(s.start_filters.begin(), s.start_filters.begin() + per * s.filter_count);
+    for (int f = 0; f < count_; ++f) {
+      double d = 0, n = 0;
+      for (size_t i = 0; i < per; ++i) {
+        const double a = start_[f * per + i], b = weights_[f * per + i];
+        d += (b - a) * (b - a), n += a * a;
+      }
+      change_.push_back(std::sqrt(d) / std::max(std::sqrt(n), 1e-12));
+    }
+  }
   rebuildTiles();
   caption_ = QString("%1: input weights of the first %2 units (%3x%4%5), epoch %6%7; %8")
                  .arg(QString::fromStdString(s.filter_layer))
@@ -283,7 +296,10 @@ void FilterView::setSnapshot(const Snapshot& s) {
                  .arg(s.epoch)
                  .arg(s.final ? " (final)" : "")
                  .arg(c == 3 ? "each colour channel darker for negative, brighter for positive"
-                             : "blue negative, white zero, red positive");
+                             : "blue negative, white zero, red positive") +
+             (start_.empty() ? QString()
+                             : QString(". Each pair: at the start (left) and now (right), on one scale; under it the "
+                                       "relative change ||w - w0|| / ||w0||"));
   shared_box_->show();
   placeToggle();
   update();
@@ -294,16 +310,19 @@ static int drawn_parts(int channels) { return channels == 3 ? 1 : std::max(1, ch
 
 void FilterView::rebuildTiles() {
   tiles_.clear();
+  start_tiles_.clear();
   if (count_ == 0) return;
   const int c = channels_, h = h_, w = w_, per = c * h * w, parts = drawn_parts(c);
-  std::vector<double> maxima(count_, 0.0);
+  const bool compare = start_.size() == weights_.size();
+  std::vector<double> maxima(count_, 0.0);  // comparing: over the pair, so both halves share the filter's scale
   for (int f = 0; f < count_; ++f)
-    for (int i = 0; i < per; ++i) maxima[f] = std::max(maxima[f], double(std::abs(weights_[size_t(f) * per + i])));
+    for (int i = 0; i < per; ++i) {
+      maxima[f] = std::max(maxima[f], double(std::abs(weights_[size_t(f) * per + i])));
+      if (compare) maxima[f] = std::max(maxima[f], double(std::abs(start_[size_t(f) * per + i])));
+    }
   shared_max_ = *std::max_element(maxima.begin(), maxima.end());
   smallest_max_ = *std::min_element(maxima.begin(), maxima.end());
-  for (int f = 0; f < count_; ++f) {
-    const float* v = weights_.data() + size_t(f) * per;
-    const double m = std::max(1e-12, shared_ ? shared_max_ : maxima[f]);
+  auto tile = [&](const float* v, double m) {
     QImage img(w * parts, h, QImage::Format_RGB32);
     for (int y = 0; y < h; ++y)
       for (int x = 0; x < w; ++x) {
@@ -316,7 +335,12 @@ void FilterView::rebuildTiles() {
           for (int k = 0; k < parts; ++k) img.setPixel(k * w + x, y, diverging_color(v[k * h * w + y * w + x] / m));
         }
       }
-    tiles_.push_back(img);
+    return img;
+  };
+  for (int f = 0; f < count_; ++f) {
+    const double m = std::max(1e-12, shared_ ? shared_max_ : maxima[f]);
+    tiles_.push_back(tile(weights_.data() + size_t(f) * per, m));
+    if (compare) start_tiles_.push_back(tile(start_.data() + size_t(f) * per, m));
   }
 }
 
@@ -353,14 +377,16 @@ FilterView::Layout FilterView::computeLayout() const {
                  std::max(1, height() - L.caption.bottom() - 1 - margin - bottom_h - margin));
 
   L.gap = std::max(8, fm.height() * 2 / 3);
-  const int parts = drawn_parts(channels_);
+  // Comparing: each tile is the start's parts then the current ones, and a line of text under it.
+  const int parts = drawn_parts(channels_) * (comparing() ? 2 : 1);
+  const int text_h = comparing() ? fm.height() : 0;
   L.channel_gap = parts > 1 ? std::max(3, L.gap / 3) : 0;
   const int n = tiles_.size();
   double best = -1, best_whole = -1;
   for (int cols = 1; cols <= n; ++cols) {
     const int rows = (n + cols - 1) / cols;
     const double sx = double(L.grid.width() - (cols - 1) * L.gap - cols * (parts - 1) * L.channel_gap) / (cols * parts * w_);
-    const double sy = double(L.grid.height() - (rows - 1) * L.gap) / (rows * h_);
+    const double sy = double(L.grid.height() - (rows - 1) * L.gap - rows * text_h) / (rows * h_);
     const double s = std::min(sx, sy);
     const double whole = std::floor(s);
     if (whole > best_whole || (whole == best_whole && s > best)) best_whole = whole, best = s, L.cols = cols;
@@ -384,12 +410,13 @@ QRect FilterView::tileRect(int i) const { return tileRect(computeLayout(), i); }
 
 QRect FilterView::tileRect(const Layout& L, int i) const {
   if (i < 0 || i >= tiles_.size() || L.cols == 0) return {};
-  const int parts = drawn_parts(channels_);
+  const int parts = drawn_parts(channels_) * (comparing() ? 2 : 1);
+  const int text_h = comparing() ? QFontMetrics(font()).height() : 0;
   const int tw = static_cast<int>(std::lround(parts * w_ * L.scale)) + (parts - 1) * L.channel_gap;
   const int th = static_cast<int>(std::lround(h_ * L.scale));
   const int used_w = L.cols * tw + (L.cols - 1) * L.gap;
   const int x0 = L.grid.x() + std::max(0, (L.grid.width() - used_w) / 2);
-  return QRect(x0 + (i % L.cols) * (tw + L.gap), L.grid.y() + (i / L.cols) * (th + L.gap), tw, th);
+  return QRect(x0 + (i % L.cols) * (tw + L.gap), L.grid.y() + (i / L.cols) * (th + text_h + L.gap), tw, th);
 }
 
 void FilterView::placeToggle() {
@@ -423,12 +450,23 @@ void FilterView::paintEvent(QPaintEvent*) {
   const QColor frame(150, 150, 150);
   for (int i = 0; i < tiles_.size(); ++i) {
     const QRect r = tileRect(L, i);
-    for (int k = 0; k < parts; ++k) {
-      const QRect part(r.x() + k * (part_w + L.channel_gap), r.y(), part_w, th);
-      const QImage src = tiles_[i].copy(k * w_, 0, w_, h_);
-      p.drawImage(part.topLeft(), src.scaled(part.size(), Qt::IgnoreAspectRatio, Qt::FastTransformation));
-      p.setPen(frame);
-      p.drawRect(part.adjusted(-1, -1, 0, 0));
+    const int halves = comparing() ? 2 : 1;
+    for (int half = 0; half < halves; ++half) {
+      const QImage& image = comparing() && half == 0 ? start_tiles_[i] : tiles_[i];
+      for (int k = 0; k < parts; ++k) {
+        const int slot = half * parts + k;
+        const QRect part(r.x() + slot * (part_w + L.channel_gap), r.y(), part_w, th);
+        const QImage src = image.copy(k * w_, 0, w_, h_);
+        p.drawImage(part.topLeft(), src.scaled(part.size(), Qt::IgnoreAspectRatio, Qt::FastTransformation));
+        p.setPen(frame);
+        p.drawRect(part.adjusted(-1, -1, 0, 0));
+      }
+    }
+    if (comparing() && size_t(i) < change_.size()) {
+      p.setPen(palette().color(QPalette::Text));
+      const QFontMetrics tm(font());
+      p.drawText(QRect(r.x() - L.gap / 2, r.bottom() + 1, r.width() + L.gap, tm.height()), Qt::AlignHCenter | Qt::AlignTop,
+                 QString::fromUtf8("\u0394 %1%").arg(100 * change_[i], 0, 'f', change_[i] < 0.1 ? 1 : 0));
     }
   }
 

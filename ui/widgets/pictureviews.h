@@ -99,6 +99,10 @@ class FilterView : public QWidget {
   QRect tileRect(int i) const;
   /// Screen pixels per weight (a whole number when the filters fit at one or more).
   double pixelsPerWeight() const;
+  /// Before and after: the snapshot carried the starting filters (Snapshot::start_filters), drawn
+  /// left of each current one, with the relative L2 change ||w - w0|| / ||w0|| under the pair.
+  bool comparing() const { return !start_tiles_.isEmpty(); }
+  const std::vector<double>& changes() const { return change_; }  ///< per filter, when comparing
 
  protected:
   void paintEvent(QPaintEvent*) override;
@@ -118,6 +122,9 @@ class FilterView : public QWidget {
   std::vector<float> weights_;
   int count_ = 0, channels_ = 0, h_ = 0, w_ = 0;
   QVector<QImage> tiles_;  ///< one per filter, one image pixel per weight
+  std::vector<float> start_;       ///< the starting filters, same layout as weights_ (empty: no comparison)
+  QVector<QImage> start_tiles_;    ///< drawn on the same scale as the current tile beside it
+  std::vector<double> change_;
   double shared_max_ = 0, smallest_max_ = 0;
   QString caption_;
   bool shared_ = false;

@@ -354,3 +354,38 @@ TEST(PictureViewsConfusion, NoMatrixNoTitles) {
   v.clear();
   EXPECT_TRUE(v.empty());
 }
+
+// Before and after (transfer learning): with the starting filters in the snapshot each tile is the
+// start beside the current filter, and the relative L2 change is computed per filter.
+TEST(FilterView, ComparesTheStartingFiltersWithTheCurrentOnes) {
+  Snapshot s = filter_snapshot({checker(1.0f), checker(0.5f)}, 5, 5);
+  FilterView plain;
+  plain.resize(500, 400);
+  plain.setSnapshot(s);
+  EXPECT_FALSE(plain.comparing());
+  // Filter 0 unchanged; filter 1 started at checker(0.25): w - w0 = w0, a change of 100 %.
+  std::vector<float> start = checker(1.0f), f1 = checker(0.25f);
+  start.insert(start.end(), f1.begin(), f1.end());
+  s.start_filters = start;
+  FilterView v;
+  v.resize(500, 400);
+  v.show();
+  v.setSnapshot(s);
+  ASSERT_TRUE(v.comparing());
+  ASSERT_EQ(v.changes().size(), 2u);
+  EXPECT_NEAR(v.changes()[0], 0.0, 1e-9);
+  EXPECT_NEAR(v.changes()[1], 1.0, 1e-6);
+  EXPECT_NE(v.caption().indexOf("at the start (left) and now (right)"), -1) << v.caption().toStdString();
+  // Each pair is about twice as wide as high (two 5x5 pictures and a gap), and they do not overlap.
+  const QRect a = v.tileRect(0), b = v.tileRect(1);
+  EXPECT_GT(a.width(), 2 * a.height() - 1);
+  EXPECT_FALSE(a.intersects(b));
+  // The left half of tile 1 is the start (a weaker checkerboard) on the pair's scale: paler than the right.
+  const QImage img = grab(v);
+  const double px = v.pixelsPerWeight();
+  const QRgb left = img.pixel(b.x() + int(2.5 * px), b.y() + int(2.5 * px));
+  const QRgb right = img.pixel(b.x() + b.width() - int(2.5 * px), b.y() + int(2.5 * px));
+  EXPECT_GT(qGreen(left), qGreen(right));  // (2,2) is +amp: red; weaker means more white (more green)
+  v.clear();
+  EXPECT_FALSE(v.comparing());
+}
