@@ -1,4 +1,5 @@
 #include "ui/editor/experimenteditor.h"
+#include "ui/editor/augmentpanel.h"
 #include "ui/editor/layerlist.h"
 #include "ui/editor/modeleditor.h"
 
@@ -154,6 +155,16 @@ QWidget* ExperimentEditor::buildDataTab() {
   synth_image_ = int_box(4, 256);
   synth_form_->addRow("Image size", synth_image_);
   v->addWidget(synth_box_);
+
+  // data.augment: the list of steps and a preview (ui/editor/augmentpanel.h).
+  augment_box_ = new QGroupBox("Augmentation");
+  auto* al = new QVBoxLayout(augment_box_);
+  al->setContentsMargins(6, 6, 6, 6);
+  augment_ = new AugmentPanel;
+  al->addWidget(augment_);
+  v->addWidget(augment_box_);
+  connect(augment_, &AugmentPanel::edited, this, &ExperimentEditor::onEdited);
+
   v->addStretch(1);
   for (QWidget* w : std::initializer_list<QWidget*>{dataset_, path_, val_fraction_, train_limit_, test_limit_,
                                                     normalization_, synth_kind_, synth_samples_, synth_test_,
@@ -284,6 +295,7 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   synth_noise_->setValue(d.synthetic.noise);
   synth_classes_->setValue(d.synthetic.classes);
   synth_image_->setValue(d.synthetic.image_size);
+  augment_->setSteps(d.augment);
 
   model_->setModel(c.model);
 
@@ -336,6 +348,7 @@ ExperimentConfig ExperimentEditor::config() const {
   d.synthetic.noise = synth_noise_->value();
   d.synthetic.classes = synth_classes_->value();
   d.synthetic.image_size = synth_image_->value();
+  d.augment = augment_->steps();
 
   c.model = model_->model();
 
@@ -398,6 +411,10 @@ void ExperimentEditor::updateVisibility() {
   const std::string kind = combo_value(synth_kind_);
   synth_form_->setRowVisible(synth_classes_, kind == "spirals" || kind == "blobs" || kind == "images");
   synth_form_->setRowVisible(synth_image_, kind == "images");
+  // Augmentation is for images; a list kept on point data stays visible, so it can be removed.
+  DataConfig dc;
+  dc.dataset = ds, dc.synthetic.kind = kind;
+  augment_box_->setVisible(data_spec(dc).input.size() == 3 || augment_->stepCount() > 0);
   model_->updateVisibility();
   opt_rows_.showFor(find_optimizer(combo_value(opt_type_)));
   sched_rows_.showFor(find_scheduler(combo_value(sched_type_)));
