@@ -83,10 +83,11 @@ Measure measure(ExperimentConfig cfg, std::shared_ptr<const LoadedData> data) {
 }
 
 // Seconds to augment one epoch's training batches as a CIFAR recipe would (crop with 4 pixels
-// of padding, flip, cutout), without training: the augmentation's own cost.
-double augment_seconds(const ExperimentConfig& cfg, const LoadedData& data) {
+// of padding, flip, then cutout or a rotation of up to 15 degrees), without training: the
+// augmentation's own cost.
+double augment_seconds(const ExperimentConfig& cfg, const LoadedData& data, const std::string& last) {
   std::vector<AugmentConfig> steps(3);
-  steps[0].type = "crop", steps[1].type = "flip", steps[1].p = 0.5, steps[2].type = "cutout";
+  steps[0].type = "crop", steps[1].type = "flip", steps[1].p = 0.5, steps[2].type = last;
   const at::Tensor& x = data.train.x;
   const int64_t N = x.size(0), B = cfg.training.batch_size;
   auto t0 = std::chrono::steady_clock::now();
@@ -291,9 +292,11 @@ int main(int argc, char** argv) {
                 on.samples_s, flops, 100.0 * flops / peak[on.threads], 100.0 * on.diag_share,
                 refbuf, spbuf);
     if (data->spec.input.size() == 3) {
-      const double aug = augment_seconds(cfg, *data);
-      std::printf("  augmentation (crop 4, flip, cutout): %.3f s/epoch, %.1f%% of this epoch (issue goal: under 5%%)\n",
-                  aug, 100.0 * aug / on.epoch_s);
+      for (const char* last : {"cutout", "rotate"}) {
+        const double aug = augment_seconds(cfg, *data, last);
+        std::printf("  augmentation (crop 4, flip, %s): %.3f s/epoch, %.1f%% of this epoch (issue goal: under 5%%)\n",
+                    std::string(last) == "rotate" ? "rotate 15" : last, aug, 100.0 * aug / on.epoch_s);
+      }
     }
     std::fflush(stdout);
   }

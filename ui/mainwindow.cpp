@@ -30,6 +30,7 @@
 #include "store/runstore.h"
 #include "train/report.h"
 #include "train/trainer.h"
+#include "ui/editor/augmentpanel.h"
 #include "ui/editor/experimenteditor.h"
 #include "ui/history/historyview.h"
 #include "ui/playground/playgroundview.h"
@@ -309,6 +310,7 @@ void MainWindow::connectViews() {
     data_ok_ = false, data_error_ = msg;
     editor_->setDataStatus(msg, false);
     samples_->clearImages();
+    editor_->augmentPanel()->clearImages("No images: the data did not load.");
     updateActions();
   });
 }
@@ -770,6 +772,8 @@ void MainWindow::onDataLoaded(const DataPreview& p) {
   QStringList names = names_of(p.class_names);
   if (!controller_->running()) class_names_ = names;
   samples_->setImages(p, names);
+  if (p.points) editor_->augmentPanel()->clearImages("Point data: augmentation is for images.");
+  else editor_->augmentPanel()->setImages(p.train_images);
   boundary_->setData(p);
   if (p.points && !controller_->running()) views_->setTabEnabled(views_->indexOf(boundary_), true);
   updateActions();

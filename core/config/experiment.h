@@ -25,7 +25,7 @@ struct SyntheticConfig {
 
 /// One augmentation of the training batches (data/augment.h lists them).
 struct AugmentConfig {
-  std::string type;            ///< crop | flip | noise | cutout | jitter
+  std::string type;            ///< crop | flip | noise | cutout | jitter | rotate
   double p = 1.0;              ///< probability per image (flip: default 0.5)
   int padding = 4;             ///< crop: pixels of padding on each side
   std::string mode = "zero";   ///< crop: zero | reflect padding
@@ -33,6 +33,11 @@ struct AugmentConfig {
   int size = 8;                ///< cutout: side of the square set to 0
   double brightness = 0.2;     ///< jitter: factor drawn from [1-b, 1+b]
   double contrast = 0.2;       ///< jitter: factor drawn from [1-c, 1+c], around the image's mean
+  double degrees = 15.0;       ///< rotate: angle drawn from [-degrees, degrees], counter-clockwise
+  double scale = 0.0;          ///< rotate: zoom factor drawn from [1-s, 1+s] (default 0: none)
+  double translate = 0.0;      ///< rotate: shift of up to this fraction of the side, each axis (default 0)
+  std::string interpolation = "nearest";  ///< rotate: nearest | bilinear (torchvision's default is nearest too)
+  double fill = 0.0;           ///< rotate: pixel level (0..255) where the image has no source
 };
 
 struct DataConfig {

@@ -18,6 +18,8 @@ class Tensor;
 
 namespace hyperlab {
 
+struct ImageBatch;  // train/events.h
+
 using AugmentSetting = Setting<AugmentConfig>;
 
 struct AugmentKind {
@@ -40,5 +42,17 @@ std::string augment_markdown();
 /// of a run seeded `seed`; returns a new tensor (the input is left as it is).
 at::Tensor augment_batch(const at::Tensor& x, const std::vector<AugmentConfig>& steps, uint64_t seed, int epoch,
                          int batch);
+
+/// The affine map behind `rotate`, with given draws: image i of x (uint8 [B,C,H,W]) turned by
+/// degrees[i] counter-clockwise about its centre, zoomed by zoom[i] and moved by shift[i] = (x, y)
+/// fractions of its width and height (all [B] or [B,2] CPU tensors); nearest or bilinear
+/// sampling, `fill` (0..255) where no source pixel is. One grid for the batch (grid_sample).
+at::Tensor affine_images(const at::Tensor& x, const at::Tensor& degrees, const at::Tensor& zoom, const at::Tensor& shift,
+                         bool nearest, double fill);
+
+/// The preview of the editor's Data page, torch-free for the UI: `images` augmented by `steps`
+/// with the random draws numbered `draw` (another draw, other random choices). Throws
+/// std::exception when a step cannot apply to these images.
+ImageBatch augment_preview(const ImageBatch& images, const std::vector<AugmentConfig>& steps, uint64_t draw);
 
 }  // namespace hyperlab

@@ -1,4 +1,5 @@
 #include "ui/editor/experimenteditor.h"
+#include "ui/editor/augmentpanel.h"
 #include "ui/editor/layerlist.h"
 #include "ui/editor/modeleditor.h"
 
@@ -175,6 +176,15 @@ QWidget* ExperimentEditor::buildDataTab() {
   folder_test_->setToolTip("Share of each class held out for testing, unless the folder has train/ and test/");
   ff->addRow("Test fraction", folder_test_);
   v->addWidget(folder_box_);
+  // data.augment: the list of steps and a preview (ui/editor/augmentpanel.h).
+  augment_box_ = new QGroupBox("Augmentation");
+  auto* al = new QVBoxLayout(augment_box_);
+  al->setContentsMargins(6, 6, 6, 6);
+  augment_ = new AugmentPanel;
+  al->addWidget(augment_);
+  v->addWidget(augment_box_);
+  connect(augment_, &AugmentPanel::edited, this, &ExperimentEditor::onEdited);
+
   v->addStretch(1);
   for (QWidget* w : std::initializer_list<QWidget*>{dataset_, path_, val_fraction_, train_limit_, test_limit_,
                                                     normalization_, synth_kind_, synth_samples_, synth_test_,
@@ -309,6 +319,7 @@ void ExperimentEditor::setConfig(const ExperimentConfig& c) {
   folder_size_->setValue(d.image_size);
   folder_channels_->setCurrentIndex(d.channels == 1 ? 1 : d.channels == 3 ? 2 : 0);
   folder_test_->setValue(d.test_fraction);
+  augment_->setSteps(d.augment);
 
   model_->setModel(c.model);
 
@@ -364,6 +375,7 @@ ExperimentConfig ExperimentEditor::config() const {
   d.image_size = folder_size_->value();
   d.channels = folder_channels_->currentIndex() == 1 ? 1 : folder_channels_->currentIndex() == 2 ? 3 : 0;
   d.test_fraction = folder_test_->value();
+  d.augment = augment_->steps();
 
   c.model = model_->model();
 
@@ -427,6 +439,10 @@ void ExperimentEditor::updateVisibility() {
   const std::string kind = combo_value(synth_kind_);
   synth_form_->setRowVisible(synth_classes_, kind == "spirals" || kind == "blobs" || kind == "images");
   synth_form_->setRowVisible(synth_image_, kind == "images");
+  // Augmentation is for images; a list kept on point data stays visible, so it can be removed.
+  DataConfig dc;
+  dc.dataset = ds, dc.synthetic.kind = kind;
+  augment_box_->setVisible(data_spec(dc).input.size() == 3 || augment_->stepCount() > 0);
   model_->updateVisibility();
   opt_rows_.showFor(find_optimizer(combo_value(opt_type_)));
   sched_rows_.showFor(find_scheduler(combo_value(sched_type_)));

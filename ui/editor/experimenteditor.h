@@ -31,6 +31,7 @@ class NumberBox;
 class LogNumberBox;
 class LayerListEditor;
 class DatasetDownloadRow;
+class AugmentPanel;
 class ModelEditor;
 
 class ExperimentEditor : public QWidget {
@@ -70,6 +71,8 @@ class ExperimentEditor : public QWidget {
   QTableWidget* summaryTable() const;
   QTabWidget* tabs() const { return tabs_; }
   DatasetDownloadRow* downloadRow() const { return download_; }
+  /// The Data page's augmentation list and preview (the window gives it the training images).
+  AugmentPanel* augmentPanel() const { return augment_; }
   /// Appends a layer row (type, out) to the layer list.
   void addLayer(const LayerConfig& l);
 
@@ -114,6 +117,8 @@ class ExperimentEditor : public QWidget {
   QSpinBox* folder_size_;
   QComboBox* folder_channels_;
   NumberBox* folder_test_;
+  QGroupBox* augment_box_;
+  AugmentPanel* augment_;
   // model
   ModelEditor* model_;
   QLabel* problems_label_;

@@ -25,7 +25,9 @@ DataLoader::~DataLoader() {
 }
 
 std::string DataLoader::keyOf(const ExperimentConfig& c) {
-  return config_to_json(c)["data"].dump() + "#" + std::to_string(c.training.seed);
+  nlohmann::json d = config_to_json(c)["data"];
+  d.erase("augment");  // applied per batch while training: editing it loads nothing again
+  return d.dump() + "#" + std::to_string(c.training.seed);
 }
 
 std::shared_ptr<const LoadedData> DataLoader::dataFor(const ExperimentConfig& c) const {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 
 #include "config/config_json.h"
 #include "data/augment.h"
+#include "train/events.h"
 #include "train/trainer.h"
 
 using namespace hyperlab;
@@ -109,9 +111,78 @@ TEST(Augment, NoiseCutoutAndJitterChangeWhatTheySay) {
   EXPECT_GT((j - 128).abs().max().item<double>(), 1);
 }
 
+TEST(Augment, ARotationBy90DegreesIsTheTurnedPatternPixelForPixel) {
+  const at::Tensor x = aug_images(4, 2, 6, 6);
+  const at::Tensor ones = at::ones({4}, at::kDouble), none = at::zeros({4, 2}, at::kDouble);
+  // Counter-clockwise on the screen: the top row becomes the left column, read upwards.
+  const at::Tensor ccw = x.transpose(2, 3).flip({2});
+  for (bool nearest : {true, false}) {
+    EXPECT_TRUE(at::equal(affine_images(x, at::full({4}, 90.0, at::kDouble), ones, none, nearest, 0), ccw)) << nearest;
+    EXPECT_TRUE(at::equal(affine_images(x, at::full({4}, -90.0, at::kDouble), ones, none, nearest, 0),
+                          x.transpose(2, 3).flip({3})))
+        << nearest;
+  }
+  // 180 degrees on a non-square image: both axes mirrored (the turn is in pixels, not in [-1, 1]).
+  const at::Tensor r = aug_images(3, 1, 5, 8);
+  EXPECT_TRUE(at::equal(affine_images(r, at::full({3}, 180.0, at::kDouble), at::ones({3}, at::kDouble),
+                                      at::zeros({3, 2}, at::kDouble), true, 0),
+                        r.flip({2, 3})));
+  // A shift of 1/7 of a 7-pixel width moves the content one pixel right; the left column is filled.
+  const at::Tensor s = aug_images(2, 2, 6, 7);
+  at::Tensor shift = at::zeros({2, 2}, at::kDouble);
+  shift.select(1, 0).fill_(1.0 / 7);
+  const at::Tensor moved = affine_images(s, at::zeros({2}, at::kDouble), at::ones({2}, at::kDouble), shift, true, 0);
+  for (int i = 0; i < 2; ++i) EXPECT_TRUE(at::equal(moved[i], aug_shifted(s[i], 0, -1, false))) << i;
+  // Through the config: 0 degrees is the image itself; p = 0 changes nothing.
+  EXPECT_TRUE(at::equal(augment_batch(x, {aug_step(R"({"type": "rotate", "degrees": 0})")}, 1, 1, 0), x));
+  EXPECT_TRUE(at::equal(augment_batch(x, {aug_step(R"({"type": "rotate", "degrees": 90, "p": 0})")}, 1, 1, 0), x));
+}
+
+TEST(Augment, SmallRandomRotationsKeepTheCentrePixelAndFillTheCorners) {
+  at::Generator g = at::detail::createCPUGenerator(11);
+  const at::Tensor x = at::randint(0, 256, {16, 3, 9, 9}, g, at::kLong).to(at::kByte);
+  for (const char* interp : {"nearest", "bilinear"}) {
+    const AugmentConfig a = aug_step(std::string(R"({"type": "rotate", "degrees": 20, "interpolation": ")") + interp + "\"}");
+    const at::Tensor y = augment_batch(x, {a}, 4, 2, 7);
+    EXPECT_TRUE(at::equal(y.select(3, 4).select(2, 4), x.select(3, 4).select(2, 4))) << interp;
+    EXPECT_FALSE(at::equal(y, x)) << interp;
+    // Each image turned by its own angle: many change (with nearest, turns under ~5 degrees move no
+    // pixel of a 9x9 image), and the images that change do not all change alike.
+    const at::Tensor changed = (y.to(at::kInt) - x.to(at::kInt)).abs().sum({1, 2, 3}) > 0;
+    EXPECT_GE(changed.sum().item<int64_t>(), 4) << interp;
+    const at::Tensor moved = (y != x).flatten(1).sum(1).masked_select(changed);
+    EXPECT_GT(moved.max().item<int64_t>(), moved.min().item<int64_t>()) << interp;
+  }
+  // 45 degrees leaves the corners without a source: they get the fill.
+  const AugmentConfig a = aug_step(R"({"type": "rotate", "degrees": 45, "fill": 77, "interpolation": "nearest"})");
+  const at::Tensor turned =
+      affine_images(x, at::full({16}, 45.0, at::kDouble), at::ones({16}, at::kDouble), at::zeros({16, 2}, at::kDouble), true, a.fill);
+  EXPECT_TRUE((turned.select(3, 0).select(2, 0) == 77).all().item<bool>());
+  EXPECT_TRUE((turned.select(3, 8).select(2, 8) == 77).all().item<bool>());
+}
+
+TEST(Augment, ThePreviewIsTheAugmentedImagesAndEachDrawIsAnother) {
+  ImageBatch b;
+  b.channels = 3, b.height = 8, b.width = 8;
+  const at::Tensor x = aug_images(16, 3, 8, 8);
+  b.pixels.assign(x.data_ptr<uint8_t>(), x.data_ptr<uint8_t>() + x.numel());
+  b.labels.assign(16, 1);
+  const std::vector<AugmentConfig> steps = {aug_step(R"({"type": "rotate", "degrees": 40})"), aug_step(R"({"type": "flip"})")};
+  const ImageBatch p1 = augment_preview(b, steps, 1), p1b = augment_preview(b, steps, 1), p2 = augment_preview(b, steps, 2);
+  const at::Tensor y = augment_batch(x, steps, 1, 0, 0).contiguous();
+  ASSERT_EQ(p1.pixels.size(), b.pixels.size());
+  EXPECT_EQ(p1.pixels, std::vector<uint8_t>(y.data_ptr<uint8_t>(), y.data_ptr<uint8_t>() + y.numel()));
+  EXPECT_EQ(p1.pixels, p1b.pixels);
+  EXPECT_NE(p1.pixels, p2.pixels);
+  EXPECT_NE(p1.pixels, b.pixels);
+  EXPECT_EQ(p1.labels, b.labels);
+  EXPECT_EQ(augment_preview(b, {}, 3).pixels, b.pixels);
+}
+
 TEST(Augment, TheSameSeedEpochAndBatchGiveTheSameImagesAndOthersDoNot) {
   const at::Tensor x = aug_images();
   const std::vector<AugmentConfig> steps = {aug_step(R"({"type": "crop", "padding": 2})"),
+                                            aug_step(R"({"type": "rotate", "degrees": 30, "scale": 0.1, "translate": 0.1})"),
                                             aug_step(R"({"type": "noise", "std": 4})")};
   EXPECT_TRUE(at::equal(augment_batch(x, steps, 5, 3, 2), augment_batch(x, steps, 5, 3, 2)));
   EXPECT_FALSE(at::equal(augment_batch(x, steps, 5, 3, 2), augment_batch(x, steps, 5, 3, 3)));
@@ -122,7 +193,8 @@ TEST(Augment, TheSameSeedEpochAndBatchGiveTheSameImagesAndOthersDoNot) {
 TEST(Augment, AResumedRunSeesTheSameBatchesAsAnUninterruptedOne) {
   ConfigResult r = parse_config_text(R"({"version": 1, "data": {"dataset": "synthetic",
       "synthetic": {"kind": "images", "samples": 400, "test_samples": 100, "classes": 3, "image_size": 8},
-      "augment": [{"type": "crop", "padding": 2, "mode": "reflect"}, {"type": "flip"}, {"type": "noise", "std": 6}]},
+      "augment": [{"type": "crop", "padding": 2, "mode": "reflect"}, {"type": "flip"}, {"type": "noise", "std": 6},
+                  {"type": "rotate", "degrees": 20, "p": 0.5}]},
     "model": {"mlp": {"hidden": [16]}}, "training": {"epochs": 4, "batch_size": 32, "threads": 1,
       "optimizer": {"type": "adam", "lr": 0.01}}})");
   ASSERT_TRUE(r.ok()) << r.error_text();
