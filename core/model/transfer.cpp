@@ -128,16 +128,7 @@ std::vector<std::pair<std::string, at::Tensor>> checkpoint_tensors(const std::st
   const ExperimentConfig cfg = read_checkpoint(file, &in).config;
   const std::vector<LayerConfig> layers = expanded_layers(cfg);
   Network net(layers, model_input(cfg.data), cfg.model.init, at::detail::createCPUGenerator(cfg.training.seed));
-  at::NoGradGuard ng;
-  at::Tensor flat, buf;
-  in.read("flat", flat);
-  net.flat().copy_(flat);
-  auto bufs = net.buffers();
-  for (size_t i = 0; i < bufs.size(); ++i) {
-    at::Tensor b;
-    in.read("buffer." + std::to_string(i), b);
-    bufs[i].copy_(b);
-  }
+  read_checkpoint_weights(in, net, file);
   return transfer_names(cfg.model, layers, net);
 }
 

@@ -54,9 +54,7 @@ void write_checkpoint(torch::serialize::OutputArchive& out, const std::string& f
 
 int checkpoint_epoch(const std::string& file) { return read_checkpoint(file).epoch; }
 
-int load_checkpoint_weights(const std::string& file, Network& net) {
-  torch::serialize::InputArchive in;
-  const CheckpointMeta m = read_checkpoint(file, &in);
+void read_checkpoint_weights(torch::serialize::InputArchive& in, Network& net, const std::string& file) {
   at::NoGradGuard ng;
   at::Tensor flat;  // a fresh tensor per record: InputArchive::read re-points a defined one
   in.read("flat", flat);
@@ -70,6 +68,12 @@ int load_checkpoint_weights(const std::string& file, Network& net) {
     in.read("buffer." + std::to_string(i), b);
     bufs[i].copy_(b);
   }
+}
+
+int load_checkpoint_weights(const std::string& file, Network& net) {
+  torch::serialize::InputArchive in;
+  const CheckpointMeta m = read_checkpoint(file, &in);
+  read_checkpoint_weights(in, net, file);
   return m.epoch;
 }
 

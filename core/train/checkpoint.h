@@ -41,6 +41,8 @@ std::string checkpoint_key(ExperimentConfig c);
 /// checkpoint's config; returns that epoch. Throws as read_checkpoint does,
 /// or when the network's size does not match.
 int load_checkpoint_weights(const std::string& file, Network& net);
+/// The same from an archive read_checkpoint() opened (the file is read once).
+void read_checkpoint_weights(torch::serialize::InputArchive& in, Network& net, const std::string& file);
 
 /// Everything of a training run that changes from epoch to epoch, as the
 /// checkpointer saves and restores it (side by side, below).

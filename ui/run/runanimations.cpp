@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "ui/run/runmodel.h"
+#include "ui/widgets/chartstyle.h"
 #include "ui/widgets/export.h"
 #include "ui/widgets/metricchart.h"
 #include "ui/widgets/pictureviews.h"
@@ -137,14 +138,6 @@ QImage render_view(QWidget& view, QSize size) {
   return img;
 }
 
-// Round tick steps: 1, 2 or 5 times a power of ten, about n per axis.
-double nice_step(double span, int n) {
-  if (!(span > 0)) return 1;
-  const double raw = span / n, p = std::pow(10.0, std::floor(std::log10(raw)));
-  const double f = raw / p;
-  return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
-}
-
 struct Curve {
   QString name;
   QColor color;
@@ -164,7 +157,7 @@ void fix_range(Panel& p, double lo_limit, double hi_limit) {
     for (const QPointF& q : c.points) lo = std::min(lo, q.y()), hi = std::max(hi, q.y());
   if (!std::isfinite(lo)) lo = lo_limit, hi = std::isfinite(hi_limit) ? hi_limit : 1;
   if (hi - lo < 1e-9) lo -= 0.5, hi += 0.5;
-  const double step = nice_step(hi - lo, 5);
+  const double step = nice_step((hi - lo) / 5);  // about 5 ticks
   p.y0 = std::max(lo_limit, std::floor(lo / step) * step);
   p.y1 = std::min(hi_limit, std::ceil(hi / step) * step);
   if (p.y1 <= p.y0) p.y1 = p.y0 + step;
@@ -229,7 +222,7 @@ void paint_panel(QPainter& p, const QRectF& r, const Panel& panel, int x0, int x
     p.drawLine(QPointF(plot.left(), Y(v)), QPointF(plot.right(), Y(v)));
   // As many epoch ticks as their labels leave room for.
   const double label_room = fm.horizontalAdvance(QString::number(x1)) * 2.2;
-  const double xstep = std::max(1.0, nice_step(x1 - x0, std::max(1, static_cast<int>(inner.width() / label_room))));
+  const double xstep = std::max(1.0, nice_step(double(x1 - x0) / std::max(1, static_cast<int>(inner.width() / label_room))));
   const double first_x = std::ceil(x0 / xstep) * xstep;
   for (double e = first_x; e <= x1 + 1e-9; e += xstep) p.drawLine(QPointF(X(e), plot.top()), QPointF(X(e), plot.bottom()));
   p.setPen(QColor(90, 90, 90));

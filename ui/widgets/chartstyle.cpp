@@ -43,15 +43,16 @@ QVector<QColor> distinct_colors(const QVector<qint64>& keys) {
   return out;
 }
 
-namespace {
-
 // The smallest 1, 2 or 5 x 10^k that is at least raw.
 double nice_step(double raw) {
+  if (!(raw > 0)) return 1;
   const double p = std::pow(10.0, std::floor(std::log10(raw)));
   for (double m : {1.0, 2.0, 5.0, 10.0})
     if (m * p >= raw * (1 - 1e-9)) return m * p;
   return 10 * p;
 }
+
+namespace {
 
 // The next smaller 1-2-5 step: 5 -> 2 -> 1 -> 0.5.
 double smaller_step(double step) {

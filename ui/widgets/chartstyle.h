@@ -36,6 +36,8 @@ struct AxisTicks {
   QVector<double> at;
   QStringList labels;
 };
+/// The smallest 1, 2 or 5 x 10^k that is at least raw (1 for raw <= 0).
+double nice_step(double raw);
 /// Round steps (1, 2 or 5 x 10^k; whole numbers if `integer`) over [lo, hi],
 /// about `target` of them and at least 3 where the range allows.
 AxisTicks linear_ticks(double lo, double hi, int target, bool integer = false);
