@@ -1,8 +1,6 @@
 #include "data/download.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -15,6 +13,18 @@
 #include <memory>
 
 #include "config/registry.h"
+
+#if HYPERLAB_DOWNLOADS
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#else
+// Built without libcurl and OpenSSL (cmake -DHYPERLAB_DOWNLOADS=OFF, e.g. on a
+// GPU machine without their headers): the table and the folders stay, every
+// transfer stops with this.
+static const char* const kNoDownloads =
+    "this Hyperlab was built without libcurl (HYPERLAB_DOWNLOADS=OFF), so it cannot download: "
+    "download on another machine and copy the folder, or set data.path";
+#endif
 
 namespace hyperlab {
 
@@ -79,6 +89,7 @@ struct Outcome {
   std::string cause;
 };
 
+#if HYPERLAB_DOWNLOADS
 /// One transfer into `part`, resuming from its size.
 struct Transfer {
   std::string url, part;
@@ -149,6 +160,14 @@ struct Transfer {
     return {broken ? Outcome::Retry : Outcome::NextMirror, url + ": " + (err[0] ? err : curl_easy_strerror(rc))};
   }
 };
+#else
+struct Transfer {
+  std::string url, part;
+  const DownloadObserver* observe;
+  DownloadProgress progress;
+  Outcome run() const { return {Outcome::Stop, kNoDownloads}; }
+};
+#endif
 
 void place(const std::string& from, const std::string& to) {
   if (std::rename(from.c_str(), to.c_str()) != 0)
@@ -249,8 +268,12 @@ void download_dataset(const DatasetDownload& entry, const std::string& dir, cons
       }
     }
   }
+#if HYPERLAB_DOWNLOADS
   static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   if (!curl_ready) throw DownloadError("libcurl could not start");
+#else
+  throw DownloadError(kNoDownloads);
+#endif
   const std::string work = dir + "/.download";  // partial files stay here between attempts
   make_dirs(work);
   DownloadProgress p;
@@ -271,6 +294,7 @@ void download_dataset(const DatasetDownload& entry, const std::string& dir, cons
   ::rmdir(work.c_str());
 }
 
+#if HYPERLAB_DOWNLOADS
 namespace {
 std::string hex(const unsigned char* md, unsigned n) {
   static const char* digits = "0123456789abcdef";
@@ -301,5 +325,9 @@ std::string md5_file(const std::string& path) {
   EVP_DigestFinal_ex(ctx.get(), md, &len);
   return hex(md, len);
 }
+#else
+std::string md5_hex(const std::string&) { throw DownloadError(kNoDownloads); }
+std::string md5_file(const std::string&) { throw DownloadError(kNoDownloads); }
+#endif
 
 }  // namespace hyperlab

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/experiment.h"
+#include "data/imagefile.h"
 
 namespace hyperlab {
 
@@ -73,19 +74,9 @@ FolderImages load_folder(const DataConfig& d);
 /// $XDG_CACHE_HOME/hyperlab/folder-cache (else ~/.cache/hyperlab/folder-cache).
 std::string folder_cache_dir();
 
-/// One decoded image, interleaved RGB (3 channels) or grey (1).
-struct DecodedImage {
-  int width = 0, height = 0, channels = 0;
-  std::vector<uint8_t> pixels;
-};
-/// Decodes a PNG or JPEG (by its first bytes) to 8-bit RGB; throws
-/// std::runtime_error with the reason ("not a PNG or JPEG file", "PNG: ...").
-DecodedImage decode_image(const std::string& file);
 /// Centre square crop, then area average (shrinking) or bilinear (enlarging)
 /// to size x size, and to `channels` (grey = ITU-R 601 luma, as PIL's "L").
 /// Writes planar [C,S,S] to out.
 void crop_resize(const DecodedImage& in, int size, int channels, uint8_t* out);
-/// Images decoded by this process so far (tests: a cache hit decodes none).
-int64_t folder_decode_count();
 
 }  // namespace hyperlab

@@ -20,6 +20,7 @@ void Schedule::epoch_end(Loop& l) {
 }
 
 void Divergence::batch_end(Loop& l) {
+  if (l.batch_result.samples == 0) return;  // not read at this batch (a GPU reads once per read_every)
   const double loss = l.batch_result.loss;
   if (std::isfinite(loss)) return;
   l.stop(RunStatus::Diverged, divergence_reason(loss, l.epoch, l.batch + 1));
@@ -114,8 +115,8 @@ void Bridge::run_begin(Loop& l) {
 }
 
 void Bridge::batch_end(Loop& l) {
-  if (!cb_.on_batch) return;
   const BatchResult& br = l.batch_result;
+  if (!cb_.on_batch || br.samples == 0) return;
   const BatchEvent be{l.epoch, l.batch + 1, l.batches, l.step, br.loss, br.accuracy, l.lr,
                       l.seen / std::max(seconds_since(l.epoch_start), 1e-9)};
   if (!cb_.on_batch(be)) l.stop(RunStatus::Cancelled, "stopped by a callback");

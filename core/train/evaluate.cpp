@@ -34,6 +34,7 @@ at::Tensor BatchMath::loss(const at::Tensor& logits, const at::Tensor& y) const 
 BatchResult batch_result(const at::Tensor& logits, const at::Tensor& yb, const at::Tensor& loss, int C) {
   BatchResult r;
   const int64_t b = yb.size(0);
+  r.samples = b;
   if (logits.device().is_cpu()) {
     r.loss = loss.item<double>();
     at::Tensor lc = logits.contiguous();

@@ -41,8 +41,12 @@ class BatchMath {
 
 /// A training batch's loss and accuracy, read with one sync: `loss_value`, the
 /// batch accuracy, and what to add to the epoch's correct count.
+/// A batch's mean loss and accuracy. On a GPU the loop reads them once per
+/// Loop::read_every batches (a read waits for the device): then they are the
+/// means over the batches since the last read, and samples is 0 in between.
 struct BatchResult {
   double loss = 0, accuracy = 0, correct = 0;
+  int64_t samples = 0;  ///< training samples these cover; 0: not read at this batch
 };
 BatchResult batch_result(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& loss, int classes);
 

@@ -24,6 +24,27 @@ void shuffle(Loop& l, at::Tensor& xperm, at::Tensor& yperm) {
   at::index_select_out(yperm, l.train.y, 0, perm);
 }
 
+// The batch's loss and accuracy, read at once (read_every 1) or summed on the
+// device and read once per read_every batches and at the epoch's last batch.
+void measure_batch(Loop& l, const at::Tensor& y) {
+  if (l.read_every <= 1) {
+    l.batch_result = batch_result(l.logits, y, l.loss, l.math.classes());
+    return;
+  }
+  at::NoGradGuard ng;
+  const at::Tensor t = at::stack({l.loss.detach().to(at::kDouble) * double(l.batch_size),
+                                  l.logits.argmax(1).eq(y).sum().to(at::kDouble)});
+  l.tally = l.tally.defined() ? l.tally.add_(t) : t;
+  l.tally_samples += l.batch_size;
+  l.batch_result = BatchResult{};
+  if (++l.tally_batches < l.read_every && l.batch + 1 < l.batches) return;
+  const at::Tensor v = l.tally.to(at::kCPU);  // the read: waits for the device
+  const double* p = v.data_ptr<double>();
+  const double n = double(l.tally_samples);
+  l.batch_result = BatchResult{p[0] / n, p[1] / n, p[1], l.tally_samples};
+  l.tally = at::Tensor(), l.tally_samples = 0, l.tally_batches = 0;
+}
+
 // One batch: forward, loss, backward, the gradient's regularisers and the step.
 void train_batch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x, const at::Tensor& y) {
   l.targets = y;
@@ -36,7 +57,7 @@ void train_batch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x
   l.regularisers.noise_and_clip();
   l.opt.step();
   ++l.step, ++l.done, l.seen += l.batch_size;
-  l.batch_result = batch_result(l.logits, y, l.loss, l.math.classes());
+  measure_batch(l, y);
 }
 
 // One epoch's batches; false when the epoch does not count (stopped before
@@ -45,6 +66,7 @@ bool train_epoch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x
   const int64_t N = l.train.size(), B = l.cfg.training.batch_size;
   double loss_sum = 0, correct_sum = 0;
   l.done = 0, l.seen = 0;
+  l.tally = at::Tensor(), l.tally_samples = 0, l.tally_batches = 0;
   for (int bi = 0; bi < l.batches; ++bi) {
     l.batch = bi;
     for (Callback* c : cbs) {
@@ -56,7 +78,8 @@ bool train_epoch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x
     at::Tensor xb = xperm.narrow(0, bi * B, l.batch_size);
     if (!l.cfg.data.augment.empty()) xb = augment_batch(xb, l.cfg.data.augment, l.cfg.training.seed, l.epoch, bi);
     train_batch(l, cbs, xb, yperm.narrow(0, bi * B, l.batch_size));
-    loss_sum += l.batch_result.loss * l.batch_size, correct_sum += l.batch_result.correct;
+    const BatchResult& br = l.batch_result;
+    loss_sum += br.loss * double(br.samples), correct_sum += br.correct;
     for (Callback* c : cbs) c->batch_end(l);
     l.logits = l.loss = l.targets = at::Tensor();
     if (!l.running()) break;
@@ -81,6 +104,7 @@ bool train_epoch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x
 void run_loop(Loop& l, const std::vector<Callback*>& cbs) {
   const int64_t N = l.train.size(), B = l.cfg.training.batch_size;
   l.batches = static_cast<int>((N + B - 1) / B);
+  l.read_every = l.train.x.device().is_cpu() ? 1 : kDeviceReadEvery;
   for (Callback* c : cbs) c->run_begin(l);
   l.net.train(true);
   at::Tensor xperm, yperm;

@@ -28,6 +28,8 @@
 namespace hyperlab {
 
 using LoopClock = std::chrono::steady_clock;
+/// Batches between two reads of the batch metrics on a GPU (a stop or a NaN is seen within this many).
+constexpr int kDeviceReadEvery = 32;
 inline double seconds_since(LoopClock::time_point t) {
   return std::chrono::duration<double>(LoopClock::now() - t).count();
 }
@@ -66,7 +68,13 @@ struct Loop {
   int batch = 0;  ///< 0-based within the epoch
   int64_t batch_size = 0;
   at::Tensor logits, targets, loss;
-  BatchResult batch_result;
+  BatchResult batch_result;  ///< samples 0: not read at this batch (see read_every)
+  /// Batches per read of the batch metrics: 1 on the CPU (free), kDeviceReadEvery on a GPU, where
+  /// each read waits for the device. Set before the callbacks' run_begin, which may change it.
+  int read_every = 1;
+  at::Tensor tally;          ///< on the device: [loss x samples, correct] since the last read
+  int64_t tally_samples = 0;
+  int tally_batches = 0;
   bool resumed_from_pause = false;  ///< this batch began after a pause
   /// The epoch's record (epoch_end): the loop fills the training metrics,
   /// callbacks add theirs in order; pushed into result.history by the history callback.

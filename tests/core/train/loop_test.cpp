@@ -69,6 +69,18 @@ class StopAfter : public Callback {
   int epochs_;
 };
 
+// Reads the batch metrics once per `every` batches, as the loop does on a GPU.
+class ReadEvery : public Callback {
+ public:
+  explicit ReadEvery(int every) : every_(every) {}
+  void run_begin(Loop& l) override { l.read_every = every_; }
+  void batch_end(Loop& l) override { reads_ += l.batch_result.samples > 0; }
+  int reads() const { return reads_; }
+
+ private:
+  int every_, reads_ = 0;
+};
+
 }  // namespace
 
 TEST(TrainingLoop, ACallbacksMetricReachesTheCsvTheJsonHistoryAndTheStore) {
@@ -136,6 +148,39 @@ TEST(TrainingLoop, ACallbacksMetricReachesTheCsvTheJsonHistoryAndTheStore) {
     EXPECT_EQ(metric_value(rr->history[k], "max_batch_loss"), live_max[k]);
     EXPECT_EQ(rr->history[k].grad_norms, r.history[k].grad_norms);
   }
+}
+
+// On a GPU the loop sums each batch's loss and accuracy on the device and reads
+// them once per Loop::read_every batches. Done on the CPU here, the epochs'
+// numbers and the weights are those of a loop that reads every batch.
+TEST(TrainingLoop, ReadingBatchMetricsOncePerNBatchesChangesNoResult) {
+  const ExperimentConfig c = loop_config(2);
+  RunResult plain = Trainer(c).run();
+  Trainer t(c);
+  auto every4 = std::make_shared<ReadEvery>(4);
+  t.add_callback(every4);
+  RunResult with = t.run();
+  ASSERT_EQ(plain.history.size(), with.history.size());
+  const int batches = (240 + 31) / 32;  // 300 samples less 20 % validation, batch 32
+  EXPECT_EQ(every4->reads(), 2 * ((batches + 3) / 4)) << "every 4th batch and each epoch's last";
+  for (size_t k = 0; k < plain.history.size(); ++k) {
+    EXPECT_NEAR(plain.history[k].train_loss, with.history[k].train_loss, 1e-9 * plain.history[k].train_loss);
+    EXPECT_DOUBLE_EQ(plain.history[k].train_accuracy, with.history[k].train_accuracy);
+    EXPECT_EQ(plain.history[k].val_loss, with.history[k].val_loss) << "the same weights";
+  }
+  EXPECT_EQ(plain.test_accuracy, with.test_accuracy);
+}
+
+// A NaN inside the batches between two reads is still caught, at the next read.
+TEST(TrainingLoop, ADivergenceBetweenReadsStopsTheRunAtTheNextRead) {
+  ExperimentConfig c = loop_config(3);
+  c.training.optimizer.lr = 1e30;
+  c.training.loss = "mse";
+  Trainer t(c);
+  t.add_callback(std::make_shared<ReadEvery>(4));
+  RunResult r = t.run();
+  EXPECT_EQ(r.status, RunStatus::Diverged) << r.reason;
+  EXPECT_EQ(r.diverged_batch % 4, 0) << "found at a read: batch " << r.diverged_batch;
 }
 
 TEST(TrainingLoop, AnyCallbackMayStopTheRun) {
