@@ -447,9 +447,23 @@ RawData read_raw(const DataConfig& d, uint64_t seed) {
   return R;
 }
 
+// Rows `keep` (ascending) of t: gathered into a new tensor, or, when t is this
+// call's alone (`own`), moved to its front in place, so that the training set
+// is never held twice while it is split (Fashion-MNIST: 42 MB less at the peak).
+at::Tensor keep_rows(const at::Tensor& t, const at::Tensor& keep, bool own) {
+  if (!own || !t.is_contiguous() || !t.device().is_cpu()) return t.index_select(0, keep);
+  const int64_t n = keep.size(0), row = t.numel() / std::max<int64_t>(t.size(0), 1) * int64_t(t.element_size());
+  char* p = static_cast<char*>(t.data_ptr());
+  const int64_t* k = keep.data_ptr<int64_t>();
+  for (int64_t i = 0; i < n; ++i)  // k[i] >= i: a row never overwrites one still to move
+    if (k[i] != i) std::memmove(p + i * row, p + k[i] * row, size_t(row));
+  return t.narrow(0, 0, n);
+}
+
 // Limits, the seed's validation split and the normalisation. Never writes
-// into R's tensors (they may be shared by other runs).
-std::shared_ptr<const LoadedData> finish_data(const DataConfig& d, uint64_t seed, const RawData& R) {
+// into R's tensors (they may be shared by other runs) unless `own_raw`: R is
+// a temporary of this load alone.
+std::shared_ptr<const LoadedData> finish_data(const DataConfig& d, uint64_t seed, const RawData& R, bool own_raw) {
   auto out = std::make_shared<LoadedData>();
   LoadedData& D = *out;
   D.spec = R.spec;
@@ -460,10 +474,11 @@ std::shared_ptr<const LoadedData> finish_data(const DataConfig& d, uint64_t seed
 
   // Deterministic validation split and size limits.
   int64_t n = train.size();
+  bool own = own_raw;
   if (d.train_limit > 0 && d.train_limit < n) {
     train.x = train.x.narrow(0, 0, d.train_limit).clone();
     train.y = train.y.narrow(0, 0, d.train_limit).clone();
-    n = d.train_limit;
+    n = d.train_limit, own = true;
   }
   if (d.test_limit > 0 && d.test_limit < D.test.size()) {
     D.test.x = D.test.x.narrow(0, 0, d.test_limit).clone();
@@ -477,7 +492,7 @@ std::shared_ptr<const LoadedData> finish_data(const DataConfig& d, uint64_t seed
     at::Tensor vi = std::get<0>(perm.narrow(0, 0, nval).sort());
     at::Tensor ti = std::get<0>(perm.narrow(0, nval, n - nval).sort());
     D.val.x = train.x.index_select(0, vi), D.val.y = train.y.index_select(0, vi);
-    D.train.x = train.x.index_select(0, ti), D.train.y = train.y.index_select(0, ti);
+    D.train.x = keep_rows(train.x, ti, own), D.train.y = keep_rows(train.y, ti, own);
   } else {
     D.train = train;
   }
@@ -527,7 +542,7 @@ std::shared_ptr<const LoadedData> finish_data(const DataConfig& d, uint64_t seed
 }  // namespace
 
 std::shared_ptr<const LoadedData> load_data(const DataConfig& d, uint64_t seed) {
-  return finish_data(d, seed, read_raw(d, seed));
+  return finish_data(d, seed, read_raw(d, seed), true);
 }
 
 struct DataCache::Impl {
@@ -558,7 +573,7 @@ std::shared_ptr<const LoadedData> DataCache::get(const DataConfig& d, uint64_t s
   }
   std::shared_ptr<const RawData>& raw = d_->raw[raw_key];
   if (!raw) raw = std::make_shared<const RawData>(read_raw(d, seed));
-  auto data = finish_data(d, seed, *raw);
+  auto data = finish_data(d, seed, *raw, false);
   if (d.dataset == "synthetic") d_->raw.erase(raw_key);
   d_->loaded[key] = data;
   return data;

@@ -66,7 +66,7 @@ std::string divergence_reason(double loss, int epoch, int batch) {
 }
 
 Evaluator::Evaluator(Network& net, const BatchMath& math, bool has_conv, const at::TensorOptions& options)
-    : net_(net), math_(math), batch_(has_conv ? 128 : 1000), options_(options) {}
+    : net_(net), math_(math), batch_(has_conv ? 128 : 256), options_(options) {}
 
 void Evaluator::measure(const Split& s, double& loss, double& acc, at::Tensor* preds) const {
   if (s.size() == 0) return;

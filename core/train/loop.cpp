@@ -10,18 +10,17 @@ namespace hyperlab {
 
 namespace {
 
-// The epoch's order of the training set: into last epoch's buffers (a fresh
-// copy while the old one is still held would put the training set in memory
-// three times at once).
-void shuffle(Loop& l, at::Tensor& xperm, at::Tensor& yperm) {
-  if (!l.cfg.training.shuffle) {
-    xperm = l.train.x, yperm = l.train.y;
-    return;
-  }
-  at::Tensor perm = at::randperm(l.train.size(), l.perm_gen, at::kLong).to(l.train.x.device());
-  if (!xperm.defined() || xperm.is_same(l.train.x)) xperm = at::empty_like(l.train.x), yperm = at::empty_like(l.train.y);
-  at::index_select_out(xperm, l.train.x, 0, perm);
-  at::index_select_out(yperm, l.train.y, 0, perm);
+// The epoch's order of the training set: a permutation on the device (empty:
+// in order). Batches are gathered through it, so the training set is never
+// held twice (Fashion-MNIST: 47 MB saved).
+at::Tensor shuffle(Loop& l) {
+  if (!l.cfg.training.shuffle) return at::Tensor();
+  return at::randperm(l.train.size(), l.perm_gen, at::kLong).to(l.train.x.device());
+}
+
+// Rows [from, from + n) of the epoch's order.
+at::Tensor rows(const at::Tensor& t, const at::Tensor& perm, int64_t from, int64_t n) {
+  return perm.defined() ? t.index_select(0, perm.narrow(0, from, n)) : t.narrow(0, from, n);
 }
 
 // The batch's loss and accuracy, read at once (read_every 1) or summed on the
@@ -62,7 +61,7 @@ void train_batch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x
 
 // One epoch's batches; false when the epoch does not count (stopped before
 // its first batch, diverged, or stopped part-way: then the weights moved).
-bool train_epoch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& xperm, const at::Tensor& yperm) {
+bool train_epoch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& perm) {
   const int64_t N = l.train.size(), B = l.cfg.training.batch_size;
   double loss_sum = 0, correct_sum = 0;
   l.done = 0, l.seen = 0;
@@ -75,9 +74,9 @@ bool train_epoch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x
     }
     if (!l.running()) break;
     l.batch_size = std::min(B, N - bi * B);
-    at::Tensor xb = xperm.narrow(0, bi * B, l.batch_size);
+    at::Tensor xb = rows(l.train.x, perm, bi * B, l.batch_size);
     if (!l.cfg.data.augment.empty()) xb = augment_batch(xb, l.cfg.data.augment, l.cfg.training.seed, l.epoch, bi);
-    train_batch(l, cbs, xb, yperm.narrow(0, bi * B, l.batch_size));
+    train_batch(l, cbs, xb, rows(l.train.y, perm, bi * B, l.batch_size));
     const BatchResult& br = l.batch_result;
     loss_sum += br.loss * double(br.samples), correct_sum += br.correct;
     for (Callback* c : cbs) c->batch_end(l);
@@ -107,13 +106,12 @@ void run_loop(Loop& l, const std::vector<Callback*>& cbs) {
   l.read_every = l.train.x.device().is_cpu() ? 1 : kDeviceReadEvery;
   for (Callback* c : cbs) c->run_begin(l);
   l.net.train(true);
-  at::Tensor xperm, yperm;
   for (int epoch = l.first_epoch; epoch <= l.cfg.training.epochs && l.running(); ++epoch) {
     l.epoch = epoch;
     l.epoch_start = LoopClock::now();
-    shuffle(l, xperm, yperm);
+    const at::Tensor perm = shuffle(l);
     for (Callback* c : cbs) c->epoch_begin(l);
-    if (!train_epoch(l, cbs, xperm, yperm)) break;
+    if (!train_epoch(l, cbs, perm)) break;
     for (Callback* c : cbs) c->epoch_end(l);
   }
   RunResult& res = l.result;
