@@ -4,10 +4,19 @@
 
 namespace hyperlab {
 
+at::Generator& generator_for(const at::Device& dev, at::Generator& cpu, at::Generator& cached) {
+  if (dev.is_cpu()) return cpu;
+  if (!cached.defined() || cached.device() != dev) {
+    cached = at::globalContext().defaultGenerator(dev).clone();
+    cached.set_current_seed(cpu.current_seed() ^ 0xD1B54A32D192ED03ull);
+  }
+  return cached;
+}
+
 at::Tensor SeededDropoutImpl::forward(const at::Tensor& x) {
   if (!is_training() || p_ == 0) return x;
   // Same distribution as torch.nn.Dropout: keep with probability 1-p, scale by 1/(1-p).
-  at::Tensor mask = at::empty_like(x).bernoulli_(1.0 - p_, gen_).div_(1.0 - p_);
+  at::Tensor mask = at::empty_like(x).bernoulli_(1.0 - p_, generator_for(x.device(), gen_, device_gen_)).div_(1.0 - p_);
   return x * mask;
 }
 

@@ -17,6 +17,12 @@
 
 namespace hyperlab {
 
+/// The run's random numbers for a tensor on `dev`: `cpu` itself on the CPU; on a
+/// GPU a generator of that device made once into `cached`, seeded from `cpu`'s
+/// seed (a CPU generator cannot fill a GPU tensor, and copying CPU draws over
+/// would wait for the device every batch). Seeded runs stay reproducible per device.
+at::Generator& generator_for(const at::Device& dev, at::Generator& cpu, at::Generator& cached);
+
 /// Dropout that draws from the run's own generator (so parallel runs stay reproducible).
 class SeededDropoutImpl : public torch::nn::Module {
  public:
@@ -25,7 +31,7 @@ class SeededDropoutImpl : public torch::nn::Module {
 
  private:
   double p_;
-  at::Generator gen_;
+  at::Generator gen_, device_gen_;
 };
 TORCH_MODULE(SeededDropout);
 

@@ -1,5 +1,7 @@
 #include "train/regularise.h"
 
+#include "model/network.h"
+
 namespace hyperlab {
 
 Regularisers::Regularisers(const TrainingConfig& t, const at::Tensor& flat, const at::Tensor& grad, int64_t weights,
@@ -22,7 +24,7 @@ void Regularisers::add_penalty_gradients() {
 
 void Regularisers::noise_and_clip() {
   at::NoGradGuard ng;
-  if (noise_std_ > 0) grad_.add_(noise_.normal_(0.0, noise_std_, gen_));
+  if (noise_std_ > 0) grad_.add_(noise_.normal_(0.0, noise_std_, generator_for(grad_.device(), gen_, device_gen_)));
   if (clip_ > 0) {
     at::Tensor coef = (clip_ / (grad_.norm() + 1e-6)).clamp_max(1.0);
     grad_.mul_(coef);

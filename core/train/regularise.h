@@ -27,6 +27,7 @@ class Regularisers {
   double l1_, l2_, noise_std_, clip_;
   at::Tensor grad_, wflat_, wgrad_, noise_;
   at::Generator& gen_;
+  at::Generator device_gen_;  ///< gradient noise on a GPU (model/network.h: generator_for)
 };
 
 }  // namespace hyperlab
