@@ -4,6 +4,7 @@
 
 #include "config/config_json.h"
 #include "config/shapes.h"
+#include "data/augment.h"
 #include "export/model_code.h"
 #include "model/layers.h"
 #include "model/shorthands.h"
@@ -14,6 +15,7 @@
 namespace hyperlab {
 
 extern const char* const kScriptData;   // export/pytorch_script_text.cpp
+extern const char* const kScriptAugment;
 extern const char* const kScriptModel;
 extern const char* const kScriptTrain;
 
@@ -29,9 +31,9 @@ std::string header(const ExperimentConfig& c) {
 Written by `hyperlab-cli export-pytorch` from a Hyperlab config (CONFIG, at the
 end). It trains the same network the same way with PyTorch alone: the same
 layers and parameter names, initialisation schemes, optimizer, learning-rate
-schedule, weight decay, L1/L2 terms, gradient noise and clipping, validation
-split, frozen layers, epoch selection and early stopping, and the same
-shuffling order; it prints each epoch as `hyperlab-cli run` does.
+schedule, weight decay, L1/L2 terms, gradient noise and clipping, augmentation,
+validation split, frozen layers, epoch selection and early stopping, and the
+same shuffling order; it prints each epoch as `hyperlab-cli run` does.
 
     python3 train.py [--epochs N] [--data DIR] [--train-limit N] [--device cpu|cuda]
                      [--weights START.pth] [--save MODEL.pth]
@@ -39,7 +41,8 @@ shuffling order; it prints each epoch as `hyperlab-cli run` does.
 --weights starts from a state_dict: `hyperlab-cli export-pytorch CONFIG --weights
 START.pth` writes the one Hyperlab starts from (then the first batch's loss is
 Hyperlab's), `hyperlab-cli export RUN --weights MODEL.pth` a trained run's.
-Other random draws (initialisation, dropout, gradient noise) are PyTorch's.
+Augmentation draws Hyperlab's numbers too (the same generator and seeds); other
+random draws (a fresh initialisation, dropout, gradient noise) are PyTorch's.
 """
 import argparse
 import gzip
@@ -104,6 +107,18 @@ std::string training_settings(const ExperimentConfig& c, const std::vector<Layer
          "LR_GROUPS = " + groups + "}  # learning rate per block (optimizer.lr_groups)\n";
 }
 
+// data.augment as a list of dicts, each step with its type and every setting.
+std::string augment_settings_code(const std::vector<AugmentConfig>& steps) {
+  if (steps.empty()) return "AUGMENT = []  # data.augment: none\n";
+  std::string s = "AUGMENT = [  # data.augment, in order, on the uint8 training batches\n";
+  for (const AugmentConfig& a : steps) {
+    s += "    {\"type\": " + string(a.type);
+    for (const AugmentSetting& f : augment_settings()) s += ", " + string(f.key) + ": " + pycode::setting(augment_settings(), a, f.key);
+    s += "},\n";
+  }
+  return s + "]\n";
+}
+
 std::string model_code(const ExperimentConfig& c, const std::vector<LayerConfig>& layers) {
   const Shape in = model_input(c.data);
   std::string s = "\n\ndef build_model():\n    \"\"\"The network, named as Hyperlab names it (state_dict keys \"1.weight\", "
@@ -142,12 +157,11 @@ std::string pytorch_script(const ExperimentConfig& c) {
     throw std::invalid_argument("data.synthetic.kind: the PyTorch script does not generate images");
   const std::vector<LayerConfig> layers = expanded_layers(c);
   std::string s = header(c) + data_settings(c) + training_settings(c, layers);
-  if (!c.data.augment.empty())
-    s += "# Not reproduced yet: data.augment (" + std::to_string(c.data.augment.size()) +
-         " augmentations); the batches go in as they are.\n";
+  s += augment_settings_code(c.data.augment);
   if (!c.model.init_from.empty())
     s += "# model.init_from: start from `hyperlab-cli export-pytorch CONFIG --weights START.pth` (--weights).\n";
   s += kScriptData;
+  if (!c.data.augment.empty()) s += kScriptAugment;
   s += kScriptModel + model_code(c, layers);
   s += optimizer_code(c);
   s += kScriptTrain;

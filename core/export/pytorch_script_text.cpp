@@ -6,6 +6,7 @@
 namespace hyperlab {
 
 extern const char* const kScriptData;
+extern const char* const kScriptAugment;
 extern const char* const kScriptModel;
 extern const char* const kScriptTrain;
 
@@ -113,6 +114,104 @@ def network_input(x, scale, shift):
     x = x.float() * scale + shift
     if RESIZE > 0 and x.dim() == 4 and (x.shape[2] != RESIZE or x.shape[3] != RESIZE):
         x = F.interpolate(x, size=(RESIZE, RESIZE), mode="bilinear", align_corners=False)
+    return x
+)py";
+
+const char* const kScriptAugment = R"py(
+
+# ---- data.augment: Hyperlab's steps (data/augment.cpp), the same draws from the same seed ----
+
+def mix(x):
+    """splitmix64, which seeds each batch's augmentation."""
+    m = (1 << 64) - 1
+    x = (x + 0x9E3779B97F4A7C15) & m
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & m
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & m
+    return x ^ (x >> 31)
+
+
+def as_pixels(f):
+    return f.round_().clamp_(0, 255).to(torch.uint8)
+
+
+def affine_images(x, degrees, zoom, shift, nearest, fill):
+    """Each image turned by degrees (counter-clockwise), zoomed and shifted (fractions of its sides)."""
+    B, H, W, dev = x.shape[0], x.shape[2], x.shape[3], x.device
+    r = degrees.double() * (math.pi / 180.0)
+    c, s = r.cos() / zoom.double(), r.sin() / zoom.double()
+    sh = shift.double() * 2
+    theta = torch.stack([torch.stack([c, -s * (H / W), -sh[:, 0]], 1), torch.stack([s * (W / H), c, -sh[:, 1]], 1)], 1)
+    u = (torch.arange(W, dtype=torch.float32) * 2 + 1) / W - 1
+    v = (torch.arange(H, dtype=torch.float32) * 2 + 1) / H - 1
+    base = torch.stack([u.view(1, W).expand(H, W), v.view(H, 1).expand(H, W), torch.ones(H, W)], 2)
+    grid = torch.matmul(base.view(1, H * W, 3).to(dev), theta.float().transpose(1, 2).to(dev)).view(B, H, W, 2)
+    f = x.float()
+    if fill != 0:
+        f = f - fill
+    y = torch.grid_sampler(f, grid, 1 if nearest else 0, 0, False)
+    if fill != 0:
+        y = y + fill
+    return y.to(torch.uint8) if nearest and fill == math.floor(fill) else as_pixels(y)
+
+
+def crop(x, a, g):
+    P, B, H, W, dev = a["padding"], x.shape[0], x.shape[2], x.shape[3], x.device
+    if P == 0:
+        return x
+    keep = torch.rand(B, generator=g) >= a["p"]
+    dy = torch.randint(-P, P + 1, (B,), generator=g).masked_fill(keep, 0)
+    dx = torch.randint(-P, P + 1, (B,), generator=g).masked_fill(keep, 0)
+    reflect = a["mode"] == "reflect"
+
+    def index(shift, n):  # rows (or columns) of each image's crop
+        i = torch.arange(n).unsqueeze(0) + shift.unsqueeze(1)
+        if not reflect:
+            return i + P
+        i = torch.where(i < 0, -i, i)
+        return torch.where(i > n - 1, 2 * (n - 1) - i, i)
+
+    rows, cols = index(dy, H).to(dev), index(dx, W).to(dev)
+    src = x if reflect else F.pad(x, (P, P, P, P))
+    b = torch.arange(B, device=dev).view(B, 1, 1)
+    return src[b, :, rows.unsqueeze(2), cols.unsqueeze(1)].permute(0, 3, 1, 2).contiguous()
+
+
+def augment_step(x, a, g):
+    B, dev = x.shape[0], x.device
+    if a["type"] == "crop":
+        return crop(x, a, g)
+    if a["type"] == "rotate":
+        keep = torch.rand(B, generator=g) >= a["p"]
+        deg = ((torch.rand(B, generator=g) * 2 - 1) * a["degrees"]).masked_fill(keep, 0)
+        zoom = (1 + (torch.rand(B, generator=g) * 2 - 1) * a["scale"]).masked_fill(keep, 1)
+        shift = ((torch.rand(B, 2, generator=g) * 2 - 1) * a["translate"]).masked_fill(keep.unsqueeze(1), 0)
+        out = affine_images(x, deg, zoom, shift, a["interpolation"] == "nearest", a["fill"])
+        return out if a["p"] >= 1 else torch.where(keep.to(dev).view(B, 1, 1, 1), x, out)
+    m = (torch.rand(B, generator=g) < a["p"]).to(dev).view(B, 1, 1, 1)
+    if a["type"] == "flip":
+        return torch.where(m, x.flip(3), x)
+    if a["type"] == "noise":
+        n = torch.randn(x.shape, generator=g).to(dev)
+        return torch.where(m, as_pixels(x.float() + n * a["std"]), x)
+    if a["type"] == "cutout":
+        H, W, s = x.shape[2], x.shape[3], a["size"]
+        cy, cx = torch.randint(0, H, (B, 1), generator=g), torch.randint(0, W, (B, 1), generator=g)
+        y, xs = torch.arange(H).unsqueeze(0), torch.arange(W).unsqueeze(0)
+        in_y = (y >= cy - s // 2) & (y < cy - s // 2 + s)
+        in_x = (xs >= cx - s // 2) & (xs < cx - s // 2 + s)
+        return x.masked_fill((in_y.unsqueeze(2) & in_x.unsqueeze(1)).to(dev).unsqueeze(1) & m, 0)
+    bf = (1 + (torch.rand(B, 1, 1, 1, generator=g) * 2 - 1) * a["brightness"]).to(dev)  # jitter
+    cf = (1 + (torch.rand(B, 1, 1, 1, generator=g) * 2 - 1) * a["contrast"]).to(dev)
+    f = x.float() * bf
+    mean = f.mean((1, 2, 3), keepdim=True)
+    return torch.where(m, as_pixels((f - mean) * cf + mean), x)
+
+
+def augment_batch(x, epoch, batch):
+    """A uint8 training batch through data.augment, in order (batch: 0-based in the epoch)."""
+    g = torch.Generator().manual_seed(mix(SEED ^ mix(0x417547 + epoch * 1000003 + batch)))
+    for a in AUGMENT:
+        x = augment_step(x, a, g)
     return x
 )py";
 
@@ -294,6 +393,8 @@ def main():
         loss_sum, correct = 0.0, 0
         for b in range(0, n, BATCH_SIZE):
             xb, yb = xs[b:b + BATCH_SIZE].to(device), ys[b:b + BATCH_SIZE].to(device)
+            if AUGMENT:
+                xb = augment_batch(xb, epoch, b // BATCH_SIZE)
             logits = model(network_input(xb, scale, shift))
             loss = data_loss(logits, yb)
             optimizer.zero_grad()

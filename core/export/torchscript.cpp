@@ -1,7 +1,6 @@
 #include "export/torchscript.h"
 
 #include <cctype>
-#include <fstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +16,7 @@
 #include "model/layers.h"
 #include "model/transfer.h"
 #include "train/checkpoint.h"
+#include "train/report.h"
 #include "train/trainer.h"
 
 namespace hyperlab {
@@ -114,18 +114,12 @@ std::string input_text(const ExperimentConfig& cfg, const LoadedData& D) {
   return "float " + shape + ", the features as the dataset gives them";
 }
 
-void write_bytes(const std::string& file, const std::vector<char>& bytes) {
-  std::ofstream f(file, std::ios::binary | std::ios::trunc);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  f.close();
-  if (!f) throw std::runtime_error(file + ": cannot write");
-}
-
 // The network's tensors by name, as a dict torch.load reads (torch::pickle_save writes torch.save's zip format).
 void write_state_dict(const Network& net, const std::string& file) {
   c10::Dict<std::string, at::Tensor> dict;
   for (const auto& [name, t] : net.named_tensors()) dict.insert(name, t.detach().cpu().clone());
-  write_bytes(file, torch::jit::pickle_save(c10::IValue(dict)));
+  const std::vector<char> bytes = torch::jit::pickle_save(c10::IValue(dict));
+  write_file_atomic(file, std::string(bytes.begin(), bytes.end()));
 }
 
 // The selected epoch's weights (what evaluate reports as selected) when the checkpoint kept them, else the last.

@@ -11,6 +11,7 @@
 #include <regex>
 #include <string>
 
+#include <nlohmann/json.hpp>
 #include <torch/csrc/jit/serialization/pickle.h>
 #include <torch/torch.h>
 
@@ -210,11 +211,23 @@ TEST(Export, EveryPresetsScriptTrainsAnEpochWithSummarysParameterCount) {
 TEST(Export, ScriptsFirstBatchLossFromOurWeightsIsOurs) {
   NEED_PYTHON_TORCH();
   TempDir t;
-  for (const char* preset : {"fashion-baseline", "deep-relu-kaiming", "cnn-small"}) {
+  for (const char* preset : {"fashion-baseline", "deep-relu-kaiming", "cnn-small", "augmented"}) {
     SCOPED_TRACE(preset);
-    ExperimentConfig c = parse_config_text(preset_text(preset), preset).config;
+    const bool augmented = std::string(preset) == "augmented";
+    ExperimentConfig c = parse_config_text(preset_text(augmented ? "cnn-small" : preset), preset).config;
     c.data.train_limit = 600, c.data.test_limit = 100, c.training.epochs = 1;
     for (LayerConfig& l : c.model.layers) l.p = 0;  // cnn-small's dropout: its masks are PyTorch's draws
+    if (augmented) {  // every augmentation, some on a share of the images: the script draws Hyperlab's numbers
+      nlohmann::json j = nlohmann::json::parse(config_to_text(c));
+      j["data"]["augment"] = nlohmann::json::parse(R"([
+        {"type": "crop", "padding": 3, "mode": "reflect"}, {"type": "flip"}, {"type": "crop", "p": 0.7},
+        {"type": "rotate", "degrees": 20, "scale": 0.1, "translate": 0.1, "interpolation": "bilinear", "fill": 10.5},
+        {"type": "rotate", "p": 0.5}, {"type": "noise", "std": 6}, {"type": "cutout", "size": 7, "p": 0.8},
+        {"type": "jitter", "brightness": 0.3, "contrast": 0.3}])");
+      const ConfigResult r = parse_config(j);
+      ASSERT_TRUE(r.ok()) << r.error_text();
+      c = r.config;
+    }
     double ours = NAN;
     RunCallbacks cb;
     cb.on_batch = [&](const BatchEvent& e) {
