@@ -63,14 +63,27 @@ std::vector<char> read_bytes(const std::string& file) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-// What `evaluate` computes on the first 100 test images of the run in `dir`: the network's logits.
-at::Tensor hyperlab_logits(const std::string& dir, at::Tensor& images) {
+// What `evaluate` computes on the first 100 test images of the run in `dir`: the network's logits,
+// with the last epoch's weights or (`selected`) the selected epoch's, which the checkpoint keeps.
+at::Tensor hyperlab_logits(const std::string& dir, at::Tensor& images, bool selected = false) {
   const std::string ckpt = dir + "/checkpoint.pt";
-  const ExperimentConfig cfg = read_checkpoint(ckpt).config;
+  torch::serialize::InputArchive in;
+  const ExperimentConfig cfg = read_checkpoint(ckpt, &in).config;
   auto data = load_data(cfg.data, cfg.training.seed);
   Network net(expanded_layers(cfg), model_input(cfg.data), cfg.model.init,
               at::detail::createCPUGenerator(cfg.training.seed));
-  load_checkpoint_weights(ckpt, net);
+  read_checkpoint_weights(in, net, ckpt);
+  if (selected) {
+    at::Tensor best;
+    in.read("best_flat", best);
+    at::NoGradGuard ng;
+    net.flat().copy_(best);
+    for (size_t i = 0; i < net.buffers().size(); ++i) {
+      at::Tensor b;
+      in.read("best_buffer." + std::to_string(i), b);
+      net.buffers()[i].copy_(b);
+    }
+  }
   net.train(false);
   BatchMath math(*data, at::kCPU, cfg.training.loss, data->spec.classes, cfg.data.resize);
   images = data->test.x.narrow(0, 0, 100).contiguous();
@@ -79,18 +92,24 @@ at::Tensor hyperlab_logits(const std::string& dir, at::Tensor& images) {
 }
 
 // Trains a run of `config` (a file) in DIR/run, exports it and the script, runs them in Python,
-// and compares the module's outputs (uint8 and float input) and the .pth in the script's model.
-void check_export_matches(const TempDir& t, const std::string& config) {
+// and compares the module's outputs (uint8 and float input) and the .pth in the script's model
+// with Hyperlab's (`selected`: the selected epoch's weights, not the last's).
+void check_export_matches(const TempDir& t, const std::string& config, bool selected = false) {
   const std::string dir = t.file("run");
   Output o = run(cli("run " + config + " --out " + dir + " --no-db"));
   ASSERT_EQ(o.rc, 0) << o.text;
-  o = run(cli("export " + dir + " --torchscript " + t.file("model.pt") + " --weights " + t.file("model.pth")));
-  ASSERT_EQ(o.rc, 0) << o.text;
-  EXPECT_NE(o.text.find("wrote " + t.file("model.pt")), std::string::npos) << o.text;
+  const Output exported = run(cli("export " + dir + " --torchscript " + t.file("model.pt") + " --weights " + t.file("model.pth")));
+  ASSERT_EQ(exported.rc, 0) << exported.text;
+  EXPECT_NE(exported.text.find("wrote " + t.file("model.pt")), std::string::npos) << exported.text;
   o = run(cli("export-pytorch " + dir + "/config.json > " + t.file("train.py")));
   ASSERT_EQ(o.rc, 0) << o.text;
   at::Tensor images;
-  const at::Tensor ours = hyperlab_logits(dir, images);
+  const at::Tensor ours = hyperlab_logits(dir, images, selected);
+  if (selected) {  // the selected epoch's outputs are not the last's: the test tells them apart
+    at::Tensor last_images;
+    EXPECT_GT((hyperlab_logits(dir, last_images) - ours).abs().max().item<double>(), 1e-3);
+    EXPECT_NE(exported.text.find("weights of epoch 1 (the selected one)"), std::string::npos) << exported.text;
+  }
   write_bytes(t.file("x.pt"), torch::jit::pickle_save(c10::IValue(images)));
   t.write("check.py", R"py(import importlib.util, json, sys, torch
 d = sys.argv[1]
@@ -124,7 +143,7 @@ print("classes", len(json.loads(extra["class_names.json"])), "config", json.load
 
 }  // namespace
 
-TEST(Export, TorchScriptOfAnMlpEqualsEvaluateInPython) {
+TEST(PyTorchExport, TorchScriptOfAnMlpEqualsEvaluateInPython) {
   NEED_PYTHON_TORCH();
   TempDir t;
   ExperimentConfig c = parse_config_text(preset_text("fashion-baseline"), "preset").config;
@@ -133,8 +152,22 @@ TEST(Export, TorchScriptOfAnMlpEqualsEvaluateInPython) {
   check_export_matches(t, t.write("mlp.json", config_to_text(c)));
 }
 
+// A validation set selects epoch 1 of 2 (early stopping's min_delta is too large for any later epoch
+// to count as better, and restore_best is off): the export has epoch 1's weights, as evaluate's
+// "selected epoch" line measures them.
+TEST(PyTorchExport, TheSelectedEpochsWeightsAreExported) {
+  NEED_PYTHON_TORCH();
+  TempDir t;
+  ExperimentConfig c = parse_config_text(preset_text("fashion-baseline"), "preset").config;
+  c.data.train_limit = 1000, c.data.test_limit = 200, c.data.validation_fraction = 0.2, c.training.epochs = 2;
+  c.model.mlp->hidden = {32};
+  EarlyStoppingConfig& es = c.training.early_stopping;
+  es.enabled = true, es.monitor = "val_accuracy", es.min_delta = 1.0, es.patience = 5, es.restore_best = false;
+  check_export_matches(t, t.write("mlp.json", config_to_text(c)), true);
+}
+
 // Every layer type of the registry, blocks nested, both shortcuts, a layer's own init.
-TEST(Export, TorchScriptOfEveryLayerTypeEqualsEvaluateInPython) {
+TEST(PyTorchExport, TorchScriptOfEveryLayerTypeEqualsEvaluateInPython) {
   NEED_PYTHON_TORCH();
   TempDir t;
   const std::string config = t.write("cnn.json", R"({
@@ -159,7 +192,7 @@ TEST(Export, TorchScriptOfEveryLayerTypeEqualsEvaluateInPython) {
   check_export_matches(t, config);
 }
 
-TEST(Export, RefusesWhatItCannotExport) {
+TEST(PyTorchExport, RefusesWhatItCannotExport) {
   TempDir t;
   Output o = run(cli("export " + t.file("nothing")));
   EXPECT_EQ(o.rc, 2) << o.text;
@@ -188,7 +221,7 @@ std::string tiny_cifar(const TempDir& t) {
 }
 
 // Every preset's script runs an epoch in PyTorch, with summary's parameter count.
-TEST(Export, EveryPresetsScriptTrainsAnEpochWithSummarysParameterCount) {
+TEST(PyTorchExport, EveryPresetsScriptTrainsAnEpochWithSummarysParameterCount) {
   NEED_PYTHON_TORCH();
   TempDir t;
   const std::string cifar = tiny_cifar(t);
@@ -208,7 +241,7 @@ TEST(Export, EveryPresetsScriptTrainsAnEpochWithSummarysParameterCount) {
 }
 
 // From Hyperlab's starting weights, the script's first batch (same shuffling) has Hyperlab's loss.
-TEST(Export, ScriptsFirstBatchLossFromOurWeightsIsOurs) {
+TEST(PyTorchExport, ScriptsFirstBatchLossFromOurWeightsIsOurs) {
   NEED_PYTHON_TORCH();
   TempDir t;
   for (const char* preset : {"fashion-baseline", "deep-relu-kaiming", "cnn-small", "augmented"}) {
