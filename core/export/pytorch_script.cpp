@@ -26,7 +26,9 @@ using pycode::number;
 using pycode::string;
 
 std::string header(const ExperimentConfig& c) {
-  return "#!/usr/bin/env python3\n\"\"\"" + c.name + (c.description.empty() ? "" : ": " + c.description) + R"py(
+  std::string title = c.name + (c.description.empty() ? "" : ": " + c.description);
+  for (size_t i = 0; (i = title.find_first_of("\\\"", i)) != std::string::npos; i += 2) title.insert(i, "\\");
+  return "#!/usr/bin/env python3\n\"\"\"" + title + R"py(
 
 Written by `hyperlab-cli export-pytorch` from a Hyperlab config (CONFIG, at the
 end). It trains the same network the same way with PyTorch alone: the same

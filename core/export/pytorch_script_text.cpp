@@ -361,7 +361,7 @@ def main():
     p.add_argument("--train-limit", type=int, default=TRAIN_LIMIT, help="use at most N training samples (0 = all)")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--weights", help="start from this state_dict (.pth) instead of a fresh initialisation")
-    p.add_argument("--save", help="write the selected model's state_dict here at the end")
+    p.add_argument("--save", help="write the final state_dict here (the selected epoch's with RESTORE_BEST)")
     args = p.parse_args()
     torch.manual_seed(SEED)
     device = torch.device(args.device)
