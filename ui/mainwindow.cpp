@@ -48,6 +48,7 @@
 #include "ui/widgets/chartstyle.h"
 #include "ui/widgets/export.h"
 #include "ui/widgets/metricchart.h"
+#include "ui/widgets/modelexport.h"
 #include "ui/widgets/pictureviews.h"
 #include "ui/widgets/slowscope.h"
 
@@ -355,6 +356,11 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   file->addAction("Export &metrics (CSV)…", this, &MainWindow::exportMetrics);
   file->addAction("Export all &charts…", this, &MainWindow::exportAllCharts);
+  file->addAction("Export m&odel (TorchScript, weights)…", this, [this] {
+    export_model_interactively(this, QString::fromStdString(controller_->checkpointFile()),
+                               QString::fromStdString(model_->config().name));
+  });
+  file->addAction("Export as &PyTorch script…", this, [this] { export_script_interactively(this, editor_->config()); });
   // Animations of the run for slides: its per-epoch snapshots are recorded
   // (the views keep only the latest), the curves come from the run model.
   auto* animations = new RunAnimations(model_, this);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "config/experiment.h"
 #include "store/runstore.h"
 
 namespace hyperlab::cli {
@@ -44,6 +45,8 @@ struct Args {
   double step_size = 0;
   int limit = 0;
   bool random_start = false;
+  // export, export-pytorch
+  std::string torchscript, weights;
   std::vector<std::string> sets, positionals;
 };
 
@@ -55,5 +58,7 @@ int cmd_sweeps(const Args& a); // sweep.cpp
 int cmd_playground(const Args& a);  // playground.cpp
 int cmd_data(const Args& a);  // data.cpp
 int cmd_attack(const Args& a);  // attack.cpp
+int cmd_export(const Args& a);  // export.cpp
+int cmd_export_pytorch(const Args& a, const ExperimentConfig& cfg);  // export.cpp
 
 }  // namespace hyperlab::cli

@@ -14,6 +14,14 @@ usage:
                                          adversarial examples: test accuracy of DIR's trained
                                          weights against perturbations of max-norm epsilon
                                          (pixel units, 0..1; docs/adversarial.md)
+  hyperlab-cli export DIR [--torchscript FILE.pt] [--weights FILE.pth]
+                                         DIR's selected weights for plain PyTorch: a TorchScript
+                                         module (raw pixels in, logits out) and/or a state_dict
+                                         for export-pytorch's script (docs/export.md)
+  hyperlab-cli export-pytorch (CONFIG.json | --preset NAME) [--set ...] [--weights START.pth]
+                                         the config as one PyTorch training script on stdout
+                                         (> train.py); --weights also writes the weights run
+                                         starts from, for the script's --weights
   hyperlab-cli sweep (SWEEP.json | --preset NAME [--quick]) [--set key.path=value]... [--workers N]
                     [--threads N] [--time-limit MIN] [--fresh] [--db FILE | --no-db] [--out DIR]
                                          a hyper-parameter search (docs/sweep.md); the presets
@@ -69,6 +77,13 @@ sign of the loss gradient; pgd: --steps N (default 10) steps of --step-size A
 image or with --random-start from a random point in it. --limit N attacks the
 first N test images; --out FILE.csv writes
 epsilon,accuracy,correct,count,flipped,max_perturbation,seconds.
+
+export DIR writes the weights evaluate reports for the selected epoch (the
+last without a validation set). The TorchScript module normalises inside: give
+it uint8 or float pixel values 0..255 as [N,C,H,W] (features as [N,D]); it
+returns the logits. Its extra files config.json, class_names.json and
+input.json say what it was trained on. The .pth state_dict loads into the
+model of export-pytorch's script (model.load_state_dict(torch.load(FILE))).
 
 Every run is also recorded in the run history, an SQLite database shared with
 the workbench window: --db FILE (default $XDG_DATA_HOME/hyperlab/runs.db, i.e.

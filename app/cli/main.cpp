@@ -331,6 +331,8 @@ const std::map<std::string, std::vector<std::string>> kCommandOptions = {
     {"playground --list", {"--list"}},
     {"data", {"--dir"}},
     {"attack", {"--epsilon", "--method", "--steps", "--step-size", "--random-start", "--limit", "--out"}},
+    {"export", {"--torchscript", "--weights"}},
+    {"export-pytorch", {"--preset", "--set", "--weights"}},
     {"runs list", {"--filter", "--status", "--dataset", "--tag", "--sweep", "--format", "--db"}},
     {"runs show", {"--db"}},
     {"runs export", {"--format", "--out", "--db"}},
@@ -477,6 +479,10 @@ int parse_options(const std::vector<std::string>& args, Args& a, std::vector<std
         return bad_input("--limit needs a whole number of test images, got \"" + v + "\"");
       if (s == "--step-size") a.step_size = x;
       else a.limit = static_cast<int>(x);
+    } else if (s == "--torchscript") {
+      if (!value(a.torchscript)) return bad_input("--torchscript needs a file (model.pt)");
+    } else if (s == "--weights") {
+      if (!value(a.weights)) return bad_input("--weights needs a file (model.pth)");
     } else if (s == "--random-start") {
       a.random_start = true;
     } else if (s == "--fresh") {
@@ -558,6 +564,7 @@ int run_command(int argc, char** argv) {
   if (a.command == "playground") return cmd_playground(a);
   if (a.command == "data") return cmd_data(a);
   if (a.command == "attack") return cmd_attack(a);
+  if (a.command == "export") return cmd_export(a);
   if (a.positionals.size() > 1) return bad_input("unexpected argument " + a.positionals[1]);
   if (!a.positionals.empty()) a.config_file = a.positionals[0];
   if (!a.config_file.empty() && !a.preset.empty()) return bad_input("give a config file or --preset, not both");
@@ -566,6 +573,12 @@ int run_command(int argc, char** argv) {
   if (a.command == "presets") return cmd_presets();
   if (a.command == "info") return cmd_info();
   if (a.command == "validate" || a.command == "summary" || a.command == "show") return cmd_config(a);
+  if (a.command == "export-pytorch") {
+    ExperimentConfig cfg;
+    std::string err;
+    if (!resolve_config(a, cfg, err)) return bad_input(err);
+    return cmd_export_pytorch(a, cfg);
+  }
   return bad_input("unknown command \"" + a.command + "\" (see hyperlab-cli --help)");
 }
 }  // namespace

@@ -36,24 +36,31 @@ const std::vector<std::string> kKaimingFields = {"mode", "nonlinearity", "negati
 const std::vector<InitScheme>& init_schemes() {
   static const std::vector<InitScheme> schemes = {
       {"default", "PyTorch's: U(±1/√fan_in)", {},
-       [](const InitTarget& t) { t.w.uniform_(-default_bound(t), default_bound(t), t.gen); }},
-      {"normal", "N(mean, std²)", {"mean", "std"}, [](const InitTarget& t) { t.w.normal_(t.c.mean, t.c.std, t.gen); }},
-      {"uniform", "U(a, b)", {"a", "b"}, [](const InitTarget& t) { t.w.uniform_(t.c.a, t.c.b, t.gen); }},
+       [](const InitTarget& t) { t.w.uniform_(-default_bound(t), default_bound(t), t.gen); },
+       "nn.init.uniform_(w, -1 / math.sqrt(fan_in(w)), 1 / math.sqrt(fan_in(w)))"},
+      {"normal", "N(mean, std²)", {"mean", "std"}, [](const InitTarget& t) { t.w.normal_(t.c.mean, t.c.std, t.gen); },
+       "nn.init.normal_(w, {mean}, {std})"},
+      {"uniform", "U(a, b)", {"a", "b"}, [](const InitTarget& t) { t.w.uniform_(t.c.a, t.c.b, t.gen); },
+       "nn.init.uniform_(w, {a}, {b})"},
       {"xavier_normal", "N(0, gain²·2/(fan_in+fan_out)) (Glorot)", {"gain"},
-       [](const InitTarget& t) { t.w.normal_(0, t.c.gain * std::sqrt(2.0 / (t.fan_in + t.fan_out)), t.gen); }},
+       [](const InitTarget& t) { t.w.normal_(0, t.c.gain * std::sqrt(2.0 / (t.fan_in + t.fan_out)), t.gen); },
+       "nn.init.xavier_normal_(w, gain={gain})"},
       {"xavier_uniform", "U(±gain·√(6/(fan_in+fan_out))) (Glorot)", {"gain"},
        [](const InitTarget& t) {
          const double b = t.c.gain * std::sqrt(6.0 / (t.fan_in + t.fan_out));
          t.w.uniform_(-b, b, t.gen);
-       }},
+       },
+       "nn.init.xavier_uniform_(w, gain={gain})"},
       {"kaiming_normal", "N(0, (gain/√fan)²) (He)", kKaimingFields,
-       [](const InitTarget& t) { t.w.normal_(0, kaiming_std(t), t.gen); }},
+       [](const InitTarget& t) { t.w.normal_(0, kaiming_std(t), t.gen); },
+       "nn.init.kaiming_normal_(w, a={negative_slope}, mode={mode}, nonlinearity={nonlinearity})"},
       {"kaiming_uniform", "U(±√3·gain/√fan) (He)", kKaimingFields,
        [](const InitTarget& t) {
          const double sd = kaiming_std(t);
          t.w.uniform_(-std::sqrt(3.0) * sd, std::sqrt(3.0) * sd, t.gen);
-       }},
-      {"zeros", "all weights and biases 0", {}, [](const InitTarget& t) { t.w.zero_(); }, true},
+       },
+       "nn.init.kaiming_uniform_(w, a={negative_slope}, mode={mode}, nonlinearity={nonlinearity})"},
+      {"zeros", "all weights and biases 0", {}, [](const InitTarget& t) { t.w.zero_(); }, "nn.init.zeros_(w)", true},
   };
   return schemes;
 }

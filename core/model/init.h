@@ -34,6 +34,8 @@ struct InitScheme {
   std::string doc;                  ///< one line
   std::vector<std::string> fields;  ///< the keys it reads, in schema order (zero_bias applies to all)
   void (*fill)(const InitTarget& t) = nullptr;  ///< fills the weight (model/init.cpp)
+  /// The same in PyTorch (core/export): a call on weight `w` with {field}s filled in, fan_in(w) its fan-in.
+  std::string pytorch = "";
   bool zero_biases = false;  ///< its biases are 0 too (otherwise PyTorch's default unless zero_bias)
 };
 

@@ -221,12 +221,10 @@ void build_residual(const LayerConfig& L, const Shape& in, BuildContext& c) {
   Residual r;
   BuildContext inner = c.inside(r->body, L);
   build_layers(L.body, in, inner);
-  Shape out = in;
-  for (const LayerConfig& b : L.body) out = shape_after(b, out);
-  if (needs_projection(L, in, out)) {
-    nn::Conv2d conv(nn::Conv2dOptions(in[0], out[0], 1).stride(projection_stride(in, out)).bias(false));
-    inner.add_weight(conv->weight, nullptr, L, "conv2d(" + std::to_string(out[0]) + ", 1x1)", in[0]);
-    nn::BatchNorm2d bn(out[0]);
+  if (const std::optional<LayerConfig> p = residual_projection(L, in)) {
+    nn::Conv2d conv(nn::Conv2dOptions(in[0], p->out, 1).stride(p->stride).bias(false));
+    inner.add_weight(conv->weight, nullptr, L, "conv2d(" + std::to_string(p->out) + ", 1x1)", in[0]);
+    nn::BatchNorm2d bn(p->out);
     r->shortcut->push_back(conv);
     r->shortcut->push_back(bn);
     inner.add_other(bn->weight, bn->bias);
@@ -267,20 +265,25 @@ void add_weighted_and_pools(std::vector<LayerType>& t) {
   LayerType linear{"linear", "fully connected: out = W·x + b", {out_field("output features", 64), bias_field()}};
   linear.init = true, linear.infer = infer_linear, linear.brief = brief_out, linear.build = build_linear;
   linear.filters = show_linear;
+  linear.pytorch = "nn.Linear({in}, {out}, bias={bias})", linear.torchscript = "torch.linear(x, self.weight, {bias_t})";
   t.push_back(linear);
   LayerType conv{"conv2d", "2-D convolution", {out_field("output channels", 16)}};
   for (const LayerField& f : window_fields(false)) conv.fields.push_back(f);
   conv.fields.push_back(bias_field());
   conv.init = true, conv.infer = infer_conv, conv.brief = brief_out, conv.build = build_conv, conv.filters = show_conv;
+  conv.pytorch = "nn.Conv2d({in}, {out}, {kernel}, stride={stride}, padding={padding}, bias={bias})";
+  conv.torchscript = "torch.conv2d(x, self.weight, {bias_t}, [{stride}, {stride}], [{padding}, {padding}])";
   t.push_back(conv);
   LayerType maxpool{"maxpool2d", "the largest value of each window", window_fields(true)};
-  maxpool.infer = infer_pool;
+  maxpool.infer = infer_pool, maxpool.pytorch = "nn.MaxPool2d({kernel}, stride={stride}, padding={padding})";
+  maxpool.torchscript = "torch.max_pool2d(x, [{kernel}, {kernel}], [{stride}, {stride}], [{padding}, {padding}])";
   maxpool.build = [](const LayerConfig& L, const Shape&, BuildContext& c) {
     c.seq->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(L.kernel).stride(L.stride).padding(L.padding)));
   };
   t.push_back(maxpool);
   LayerType avgpool{"avgpool2d", "the mean of each window", window_fields(true)};
-  avgpool.infer = infer_pool;
+  avgpool.infer = infer_pool, avgpool.pytorch = "nn.AvgPool2d({kernel}, stride={stride}, padding={padding})";
+  avgpool.torchscript = "torch.avg_pool2d(x, [{kernel}, {kernel}], [{stride}, {stride}], [{padding}, {padding}])";
   avgpool.build = [](const LayerConfig& L, const Shape&, BuildContext& c) {
     c.seq->push_back(nn::AvgPool2d(nn::AvgPool2dOptions(L.kernel).stride(L.stride).padding(L.padding)));
   };
@@ -291,9 +294,8 @@ void add_weighted_and_pools(std::vector<LayerType>& t) {
     out = {in[0]};
     return true;
   };
-  gap.build = [](const LayerConfig&, const Shape&, BuildContext& c) {
-    c.seq->push_back(GlobalAvgPool());
-  };
+  gap.build = [](const LayerConfig&, const Shape&, BuildContext& c) { c.seq->push_back(GlobalAvgPool()); };
+  gap.pytorch = "GlobalAvgPool()", gap.torchscript = "torch.mean(x, [2, 3])";
   t.push_back(gap);
 }
 
@@ -304,6 +306,7 @@ void add_shape_and_norm(std::vector<LayerType>& t) {
     return true;
   };
   flatten.build = build_plain<nn::Flatten>, flatten.filters = pass;
+  flatten.pytorch = "nn.Flatten()", flatten.torchscript = "torch.flatten(x, 1)";
   t.push_back(flatten);
   LayerType dropout{"dropout", "zeroes each value with probability p while training (scaled by 1/(1-p))",
                     {number_field("p", &LayerConfig::p, 0, 1, false, true, "probability of dropping")}};
@@ -312,7 +315,7 @@ void add_shape_and_norm(std::vector<LayerType>& t) {
     return true;
   };
   dropout.build = [](const LayerConfig& L, const Shape&, BuildContext& c) { c.seq->push_back(SeededDropout(L.p, c.gen)); };
-  dropout.filters = pass;
+  dropout.filters = pass, dropout.pytorch = "nn.Dropout({p})", dropout.torchscript = "torch.dropout(x, {p}, self.training)";
   t.push_back(dropout);
   LayerType bn{"batchnorm", "batch normalisation, 1-d or 2-d by the input's shape", {}};
   bn.infer = [](const LayerConfig&, const Shape& in, Shape& out, LayerSummary& s, InferContext& ctx) {
@@ -321,7 +324,9 @@ void add_shape_and_norm(std::vector<LayerType>& t) {
     s.params = mul(2, in[0]), out = in;
     return true;
   };
-  bn.build = build_batchnorm;
+  bn.build = build_batchnorm, bn.pytorch = "nn.BatchNorm{dims}d({in})";  // LibTorch's momentum 0.1, eps 1e-5 too
+  bn.torchscript = "torch.batch_norm(x, self.weight, self.bias, self.running_mean, self.running_var, self.training, "
+                   "0.1, 1e-05, False)";
   t.push_back(bn);
   LayerType ln{"layernorm", "layer normalisation over the whole sample", {}};
   ln.infer = [](const LayerConfig&, const Shape& in, Shape& out, LayerSummary& s, InferContext&) {
@@ -333,31 +338,36 @@ void add_shape_and_norm(std::vector<LayerType>& t) {
     c.seq->push_back(m);
     c.add_other(m->weight, m->bias);
   };
+  ln.pytorch = "nn.LayerNorm({shape})", ln.torchscript = "torch.layer_norm(x, {shape}, self.weight, self.bias, 1e-05, False)";
   t.push_back(ln);
 }
 
 void add_activations(std::vector<LayerType>& t) {
+  // pytorch/torchscript: "ReLU|relu" stands for nn.ReLU() and torch.relu(x); {args} are the fields' values.
   auto act = [&](std::string name, std::string doc, void (*build)(const LayerConfig&, const Shape&, BuildContext&),
-                 std::vector<LayerField> fields = {}) {
+                 std::string torch, std::vector<LayerField> fields = {}) {
     LayerType a{std::move(name), std::move(doc), std::move(fields)};
     a.infer = same_shape, a.build = build, a.activation = true;
+    const std::string args = a.fields.empty() ? "" : "{" + a.fields[0].key + "}";
+    a.pytorch = "nn." + torch.substr(0, torch.find('|')) + "(" + args + ")";
+    a.torchscript = "torch." + torch.substr(torch.find('|') + 1) + "(x" + (args.empty() ? "" : ", " + args) + ")";
     t.push_back(a);
   };
-  act("relu", "max(0, x)", build_plain<nn::ReLU>);
+  act("relu", "max(0, x)", build_plain<nn::ReLU>, "ReLU|relu");
   act("leaky_relu", "x, or slope·x below 0",
       [](const LayerConfig& L, const Shape&, BuildContext& c) {
         c.seq->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(L.slope)));
       },
-      {number_field("slope", &LayerConfig::slope, 0, INFINITY, false, false, "slope below 0")});
+      "LeakyReLU|leaky_relu", {number_field("slope", &LayerConfig::slope, 0, INFINITY, false, false, "slope below 0")});
   act("elu", "x, or alpha·(eˣ−1) below 0",
       [](const LayerConfig& L, const Shape&, BuildContext& c) {
         c.seq->push_back(nn::ELU(nn::ELUOptions().alpha(L.alpha)));
       },
-      {number_field("alpha", &LayerConfig::alpha, 0, INFINITY, true, false, "the value approached below 0")});
-  act("selu", "scaled ELU (self-normalising)", build_plain<nn::SELU>);
-  act("gelu", "x·Φ(x)", build_plain<nn::GELU>);
-  act("sigmoid", "1/(1+e⁻ˣ)", build_plain<nn::Sigmoid>);
-  act("tanh", "tanh(x)", build_plain<nn::Tanh>);
+      "ELU|elu", {number_field("alpha", &LayerConfig::alpha, 0, INFINITY, true, false, "the value approached below 0")});
+  act("selu", "scaled ELU (self-normalising)", build_plain<nn::SELU>, "SELU|selu");
+  act("gelu", "x·Φ(x)", build_plain<nn::GELU>, "GELU|gelu");
+  act("sigmoid", "1/(1+e⁻ˣ)", build_plain<nn::Sigmoid>, "Sigmoid|sigmoid");
+  act("tanh", "tanh(x)", build_plain<nn::Tanh>, "Tanh|tanh");
 }
 
 void add_blocks(std::vector<LayerType>& t) {
@@ -373,6 +383,7 @@ void add_blocks(std::vector<LayerType>& t) {
     build_layers(L.body, in, inner);
     c.seq->push_back(b);
   };
+  seq.pytorch = "Block({body})", seq.torchscript = "self.body.forward(x)";
   t.push_back(seq);
   LayerField shortcut;
   shortcut.key = "shortcut", shortcut.kind = FieldKind::Choice, shortcut.s = &LayerConfig::shortcut;
@@ -381,6 +392,7 @@ void add_blocks(std::vector<LayerType>& t) {
                  "batchnorm, as in ResNet)";
   LayerType res{"residual", "body(x) + shortcut(x) (He et al. 2016); put the activation after it", {shortcut}};
   res.init = res.body = true, res.brief = brief_block, res.infer = infer_residual, res.build = build_residual;
+  res.pytorch = "Residual({body}, {shortcut})", res.torchscript = "self.body.forward(x) + self.shortcut.forward(x)";
   t.push_back(res);
 }
 
@@ -510,6 +522,16 @@ FilterView first_filters(const std::vector<LayerConfig>& layers, const Shape& in
     if (f.kind != FilterView::Pass) return f;
   }
   return {};
+}
+
+std::optional<LayerConfig> residual_projection(const LayerConfig& L, const Shape& in) {
+  Shape out = in;
+  for (const LayerConfig& b : L.body) out = shape_after(b, out);
+  if (!needs_projection(L, in, out)) return std::nullopt;
+  LayerConfig conv = default_layer("conv2d");
+  conv.out = static_cast<int>(out[0]), conv.kernel = 1, conv.stride = static_cast<int>(projection_stride(in, out));
+  conv.padding = 0, conv.bias = false;
+  return conv;
 }
 
 bool contains_layer(const std::vector<LayerConfig>& layers, const std::string& type) {

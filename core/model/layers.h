@@ -80,6 +80,11 @@ struct LayerType {
   FilterView (*filters)(const LayerConfig& l, const Shape& image) = nullptr;
   /// Appends its module(s) for input `in` (model/layer_modules.h).
   void (*build)(const LayerConfig& l, const Shape& in, BuildContext& ctx) = nullptr;
+  /// Its PyTorch equivalent (core/export): `pytorch`, the torch.nn module ("nn.Linear({in}, {out},
+  /// bias={bias})"), and `torchscript`, its forward of x with its tensors as self.NAME. {key}: a
+  /// field's value; {in}: the input's channels or features; {dims}: 1 or 2 by the input's rank;
+  /// {shape}: the input shape; {bias_t}: self.bias or None; blocks: {body}, {shortcut}.
+  std::string pytorch = "", torchscript = "";
 };
 
 /// Every layer type, in the order the editor and docs list them.
@@ -105,6 +110,8 @@ bool infer_layers(const std::vector<LayerConfig>& layers, const Shape& input, co
 std::string layers_brief(const std::vector<LayerConfig>& layers);
 /// The first weights worth showing as pictures (FilterView::Stop if none).
 FilterView first_filters(const std::vector<LayerConfig>& layers, const Shape& input);
+/// A residual's shortcut for input `in`: its 1x1 convolution (then a batchnorm), or none (the identity).
+std::optional<LayerConfig> residual_projection(const LayerConfig& residual, const Shape& in);
 /// Whether `type` occurs in `layers`, inside blocks too.
 bool contains_layer(const std::vector<LayerConfig>& layers, const std::string& type);
 

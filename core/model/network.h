@@ -81,6 +81,7 @@ class Network {
   int64_t weight_numel() const { return weight_numel_; }  ///< flat[0:weight_numel) are weights
   const std::vector<WeightSlice>& weights() const { return weights_; }
   std::vector<at::Tensor> buffers();          ///< batch-norm running statistics
+  const torch::nn::Sequential& modules() const { return seq_; }  ///< the top-level modules, one per layer
 
  private:
   void flatten_parameters(const at::Device& dev);

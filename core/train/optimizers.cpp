@@ -104,13 +104,23 @@ const std::vector<OptimizerSetting>& optimizer_settings() {
 const std::vector<OptimizerKind>& optimizer_kinds() {
   static const std::vector<OptimizerKind> k = {
       {"sgd", "stochastic gradient descent, with momentum and Nesterov", {"momentum", "dampening", "nesterov"},
-       nullptr, nesterov_rule, build_sgd},
-      {"adam", "Adam (Kingma & Ba 2015)", {"beta1", "beta2", "eps", "amsgrad"}, nullptr, nullptr, build_adam},
+       nullptr, nesterov_rule, build_sgd,
+       "torch.optim.SGD(params, lr={lr}, momentum={momentum}, dampening={dampening}, nesterov={nesterov}, "
+       "weight_decay={weight_decay})"},
+      {"adam", "Adam (Kingma & Ba 2015)", {"beta1", "beta2", "eps", "amsgrad"}, nullptr, nullptr, build_adam,
+       "torch.optim.Adam(params, lr={lr}, betas=({beta1}, {beta2}), eps={eps}, amsgrad={amsgrad}, "
+       "weight_decay={weight_decay})"},
       {"adamw", "Adam with decoupled weight decay (Loshchilov & Hutter 2019)", {"beta1", "beta2", "eps", "amsgrad"},
-       [](O& c) { c.weight_decay = 0.01; }, nullptr, build_adamw},
-      {"rmsprop", "RMSProp (Hinton 2012)", {"alpha", "eps", "momentum", "centered"}, nullptr, nullptr, build_rmsprop},
+       [](O& c) { c.weight_decay = 0.01; }, nullptr, build_adamw,
+       "torch.optim.AdamW(params, lr={lr}, betas=({beta1}, {beta2}), eps={eps}, amsgrad={amsgrad}, "
+       "weight_decay={weight_decay})"},
+      {"rmsprop", "RMSProp (Hinton 2012)", {"alpha", "eps", "momentum", "centered"}, nullptr, nullptr, build_rmsprop,
+       "torch.optim.RMSprop(params, lr={lr}, alpha={alpha}, eps={eps}, momentum={momentum}, centered={centered}, "
+       "weight_decay={weight_decay})"},
       {"adagrad", "AdaGrad (Duchi et al. 2011)", {"lr_decay", "eps", "initial_accumulator_value"},
-       [](O& c) { c.eps = 1e-10; }, nullptr, build_adagrad},
+       [](O& c) { c.eps = 1e-10; }, nullptr, build_adagrad,
+       "torch.optim.Adagrad(params, lr={lr}, lr_decay={lr_decay}, eps={eps}, "
+       "initial_accumulator_value={initial_accumulator_value}, weight_decay={weight_decay})"},
   };
   return k;
 }
@@ -144,11 +154,13 @@ const std::vector<SchedulerSetting>& scheduler_settings() {
 const std::vector<SchedulerKind>& scheduler_kinds() {
   static const std::vector<SchedulerKind> k = {
       {"none", "constant", {}, nullptr},
-      {"step", "lr₀·γ^⌊e/step_size⌋", {"step_size", "gamma"}, step_lr},
-      {"exponential", "lr₀·γ^e", {"gamma"}, exponential_lr},
-      {"cosine", "η_min + (lr₀−η_min)(1+cos(πe/T))/2, T = t_max or training.epochs", {"t_max", "eta_min"}, cosine_lr},
+      {"step", "lr₀·γ^⌊e/step_size⌋", {"step_size", "gamma"}, step_lr, "base * {gamma} ** (epoch // {step_size})"},
+      {"exponential", "lr₀·γ^e", {"gamma"}, exponential_lr, "base * {gamma} ** epoch"},
+      {"cosine", "η_min + (lr₀−η_min)(1+cos(πe/T))/2, T = t_max or training.epochs", {"t_max", "eta_min"}, cosine_lr,
+       "{eta_min} + (base - {eta_min}) * (1 + math.cos(math.pi * epoch / ({t_max} or epochs))) / 2"},
       {"plateau", "lr·factor after more than `patience` epochs without a relative improvement of `threshold`, as `ReduceLROnPlateau`",
-       {"monitor", "factor", "patience", "threshold", "min_lr"}, plateau_lr},
+       {"monitor", "factor", "patience", "threshold", "min_lr"}, plateau_lr,
+       "plateau_lr(state, lr, metric, {monitor}, {factor}, {patience}, {threshold}, {min_lr})"},
   };
   return k;
 }

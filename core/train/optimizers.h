@@ -38,6 +38,8 @@ struct OptimizerKind {
   /// A rule across settings: the key it concerns and why, or "" when it holds.
   std::string (*check)(const OptimizerConfig&, std::string& key) = nullptr;
   OptimizerBuilder build = nullptr;  ///< LibTorch's own class, so updates match PyTorch
+  /// The PyTorch class's constructor on `params`, with {key}s filled in (core/export).
+  std::string pytorch = "";
   bool uses(const std::string& key) const;
   std::vector<std::string> written_keys() const;  ///< lr, weight_decay, then `keys`
 };
@@ -57,6 +59,9 @@ struct SchedulerKind {
   std::vector<std::string> keys;  ///< the settings it reads, in the order a saved config writes them
   /// The learning rate after epoch `epoch` (1-based) given the monitored metric; null: constant.
   double (*after_epoch)(const SchedulerConfig&, ScheduleState&, int epoch, double metric) = nullptr;
+  /// The same in Python (core/export): the lr after `epoch` from `base` (lr₀), `lr`, `epochs`,
+  /// `metric` and a dict `state`, with {key}s filled in; "" = constant.
+  std::string pytorch = "";
   bool uses(const std::string& key) const;
   const std::vector<std::string>& written_keys() const { return keys; }
 };

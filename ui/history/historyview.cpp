@@ -31,6 +31,7 @@
 #include "ui/widgets/metricchart.h"
 #include "ui/run/reportwriter.h"
 #include "ui/sweep/sweepcharts.h"
+#include "ui/widgets/modelexport.h"
 #include "store/compare.h"
 #include "train/report.h"
 
@@ -454,6 +455,10 @@ void HistoryView::showContextMenu(const QPoint& pos) {
   evaluate->setEnabled(!resumableCheckpoint().isEmpty());
   evaluate->setToolTip("Load the run's last checkpoint (its best weights if early stopping kept them) and show its "
                        "test-set predictions and confusion matrix");
+  QAction* export_model = menu.addAction("Export model (TorchScript, weights)…");
+  export_model->setEnabled(!resumableCheckpoint().isEmpty());
+  QAction* export_script = menu.addAction("Export as PyTorch script…");
+  export_script->setEnabled(ids.size() == 1);
   QAction* rename = menu.addAction("Rename…");
   rename->setEnabled(ids.size() == 1);
   QAction* notes = menu.addAction("Notes…");
@@ -468,6 +473,12 @@ void HistoryView::showContextMenu(const QPoint& pos) {
     Q_EMIT resumeRequested(ids[0], resumableCheckpoint());
   } else if (chosen == evaluate) {
     Q_EMIT evaluateRequested(ids[0], resumableCheckpoint());
+  } else if (chosen == export_model) {
+    export_model_interactively(this, resumableCheckpoint(), QString("run-%1").arg(ids[0]));
+  } else if (chosen == export_script) {
+    store_.run([id = ids[0]](RunStore& s) { return s.load(id); }, [this](std::optional<RunRecord> r, const QString&) {
+      if (r) export_script_interactively(this, r->config);
+    });
   } else if (chosen == rename) {
     table_->edit(proxy_->index(table_->currentIndex().row(), RunTableModel::Name));
   } else if (chosen == notes) {
