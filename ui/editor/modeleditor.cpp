@@ -62,6 +62,9 @@ QGroupBox* ModelEditor::buildTransferBox() {
   auto* box = new QGroupBox("Transfer learning");
   transfer_form_ = compact_form(box);
   start_from_ = make_combo({"none", "run", "file", "pretraining"});
+  // Its longest choice does not widen the page: the form gives the field more room than this.
+  start_from_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  start_from_->setMinimumContentsLength(6);
   start_from_->setToolTip("Start from other weights (model.init_from): a run of the history (its checkpoint), a "
                           "TorchScript file such as torchvision's resnet18, or a pretraining config (its newest run "
                           "in the history, trained first if there is none); tensors map by name and shape");
@@ -106,6 +109,8 @@ QWidget* ModelEditor::buildPretrainRow() {
   start_pretrain_ = new QComboBox;
   start_pretrain_->setEditable(true);
   start_pretrain_->setInsertPolicy(QComboBox::NoInsert);
+  start_pretrain_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);  // not the longest name's width
+  start_pretrain_->setMinimumContentsLength(10);
   for (const std::string& n : preset_names()) start_pretrain_->addItem(QString::fromStdString(n));
   start_pretrain_->setCurrentText(QString());
   start_pretrain_->lineEdit()->setPlaceholderText("a preset, or a config file (.json)");

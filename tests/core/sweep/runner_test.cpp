@@ -379,7 +379,7 @@ TEST(SweepRunner, AKilledCliSweepResumes) {
 TEST(SweepRunner, TrialsStartFromTheBaseConfigsInitFromRun) {
   TempDir d;
   const std::string data = R"("data": {"dataset": "synthetic", "validation_fraction": 0.2,
-        "synthetic": {"kind": "blobs", "samples": 300, "test_samples": 150, "noise": 0.5, "classes": 3}},
+        "synthetic": {"kind": "blobs", "samples": 300, "test_samples": 150, "noise": 0.2, "classes": 3}},
       "model": {"mlp": {"hidden": [16], "activation": "tanh"})";
   ConfigResult pre = parse_config_text(R"({"version": 1, "name": "pre", )" + data + R"(},
       "training": {"epochs": 40, "batch_size": 25, "threads": 1, "optimizer": {"type": "adam", "lr": 0.03}, "seed": 3}})");
@@ -393,7 +393,12 @@ TEST(SweepRunner, TrialsStartFromTheBaseConfigsInitFromRun) {
   const RunResult p = rec.run(t, {});
   ASSERT_EQ(p.status, RunStatus::Completed) << p.reason;
   const double start_acc = p.history.back().test_accuracy;
-  ASSERT_GT(start_acc, 0.7) << "the starting run must be told apart from a fresh start";
+  // What a trial would measure from a fresh initialisation: the check below must tell them apart.
+  ConfigResult fresh = parse_config_text(R"({"version": 1, "name": "fresh", )" + data + R"(},
+      "training": {"epochs": 1, "batch_size": 25, "threads": 1, "optimizer": {"type": "adam", "lr": 1e-9}, "seed": 3}})");
+  ASSERT_TRUE(fresh.ok()) << fresh.error_text();
+  const RunResult f = Trainer(fresh.config).run();
+  ASSERT_GT(std::abs(f.history.back().test_accuracy - start_acc), 0.05) << "a fresh start would look the same";
 
   SweepResult sr = parse_sweep_text(R"({"version": 1, "name": "from-run", "base": {"config": {
       "version": 1, "name": "ft", )" + data + R"(, "init_from": {"run": )" + std::to_string(rec.run_id()) + R"(}},

@@ -10,6 +10,7 @@
 
 #include "config/config_json.h"
 #include "store/runstore.h"
+#include "ui/editor/experimenteditor.h"
 #include "ui/run/curvespanel.h"
 #include "ui/run/runmodel.h"
 #include "ui_helpers.h"
@@ -46,4 +47,22 @@ TEST(PretrainRun, ThePretrainingRunsFirstThenTheFineTuningWithItsTransferLogShow
   ASSERT_EQ(store.list().size(), 2u);
   EXPECT_EQ(store.list()[0].name, "pre");
   EXPECT_EQ(store.list()[0].status, "completed");
+}
+
+// mnist-cnn before MNIST is downloaded: the preset loads (no dialog), and Train says how to get the data.
+TEST(PretrainRun, APresetWhoseDataIsNotDownloadedLoadsAndSaysHowToGetIt) {
+  QTemporaryDir empty;
+  const QByteArray before = qgetenv("XDG_DATA_HOME");
+  qputenv("XDG_DATA_HOME", empty.path().toUtf8());
+  {
+    MainWindow w;
+    w.show();
+    EXPECT_TRUE(w.loadPreset("mnist-cnn"));
+    EXPECT_EQ(w.editor()->config().name, "mnist-cnn");
+    EXPECT_FALSE(w.trainAction()->isEnabled());
+    EXPECT_NE(w.trainBlockedReason().indexOf("hyperlab-cli data download mnist"), -1)
+        << w.trainBlockedReason().toStdString();
+  }
+  if (before.isEmpty()) qunsetenv("XDG_DATA_HOME");
+  else qputenv("XDG_DATA_HOME", before);
 }
