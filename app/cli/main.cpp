@@ -179,9 +179,6 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
   if (!recording.store() && !recording.error().empty())
     std::fprintf(stderr, "warning: this run is not recorded in the run history: %s\n", recording.error().c_str());
 
-  // model.init_from {"run": ID}: the run's checkpoint, from the history.
-  trainer.set_run_checkpoints([&](int64_t id) { return recording.store() ? recording.store()->checkpoint(id) : std::string(); });
-
   RunCallbacks cb;
   cb.on_start = [&](const RunStart& s) {
     std::printf("run %s: %lld train / %lld val / %lld test samples, %lld parameters\n", cfg.name.c_str(),
@@ -204,6 +201,7 @@ int train_and_report(const Args& a, const ExperimentConfig& cfg, const std::stri
     std::fflush(stdout);
     return g_interrupted == 0;
   };
+  recording.attach(trainer, cb);  // model.init_from's run or pretraining, from the history
   RunResult r = trainer.run(recording.wrap(cb));
   std::signal(SIGINT, SIG_DFL);
   if (g_interrupted && r.status == RunStatus::Cancelled) r.reason = "interrupted (Ctrl-C)";

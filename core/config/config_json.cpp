@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/json_reader.h"
+#include "config/presets.h"
 #include "config/shapes.h"
 #include "config/textfile.h"
 #include "data/augment.h"
@@ -156,6 +157,23 @@ void read_resnet(ObjectReader& ro, ResNetConfig& r) {
   ro.finish();
 }
 
+// model.init_from.pretrain names a config that can be read, and that starts from no pretraining itself.
+void check_pretraining(ObjectReader& fo, const std::string& name) {
+  if (name.empty()) return fo.err("pretrain", "must not be empty: a preset's name or a config file");
+  // Inside a pretraining config its own pretrain is not followed (a file naming itself would not end):
+  // the outer check reports it.
+  static thread_local bool inside = false;
+  if (inside) return;
+  inside = true;
+  const ConfigResult p = pretraining_config(name);
+  inside = false;
+  if (!p.ok()) return fo.err("pretrain", p.errors.front().str());
+  if (!p.config.model.init_from.pretrain.empty())
+    fo.err("pretrain", name + " starts from a pretraining itself (model.init_from.pretrain): one level only");
+  else if (p.config.training.checkpoint_every <= 0)
+    fo.err("pretrain", name + " keeps no checkpoint (training.checkpoint_every is 0), so nothing could start from it");
+}
+
 // model.init_from and model.freeze (transfer learning, model/transfer.h); the
 // freeze's block names are checked against the model once it is read.
 void read_transfer(ObjectReader& o, ModelConfig& m, std::string& freeze_up_to, std::vector<ConfigError>& errs) {
@@ -166,10 +184,15 @@ void read_transfer(ObjectReader& o, ModelConfig& m, std::string& freeze_up_to, s
       fo.integer("run", run, 1);
       m.init_from.run = run;
       fo.string("file", m.init_from.file);
-      if (fo.has("run") && fo.has("file")) fo.err("file", "give one of \"run\" and \"file\", not both");
-      if (!fo.has("run") && !fo.has("file"))
-        fo.err("", "needs {\"run\": ID} (a run of the history) or {\"file\": \"resnet18.pt\"} (TorchScript)");
+      fo.string("pretrain", m.init_from.pretrain);
+      const int given = int(fo.has("run")) + int(fo.has("file")) + int(fo.has("pretrain"));
+      if (given > 1)
+        fo.err(fo.has("pretrain") ? "pretrain" : "file", "give one of \"run\", \"file\" and \"pretrain\", not more");
+      if (given == 0)
+        fo.err("", "needs {\"run\": ID} (a run of the history), {\"file\": \"resnet18.pt\"} (TorchScript) or "
+                   "{\"pretrain\": \"PRESET-OR-CONFIG-FILE\"} (that config's run, trained first if there is none)");
       if (fo.has("file") && m.init_from.file.empty()) fo.err("file", "must not be empty");
+      if (fo.has("pretrain")) check_pretraining(fo, m.init_from.pretrain);
       fo.finish();
     }
   }

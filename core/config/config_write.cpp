@@ -78,6 +78,7 @@ ojson model_json(const ModelConfig& m) {
   // Transfer learning, only when set (older configs keep their text, and checkpoints their key).
   if (m.init_from.run > 0) mj["init_from"] = {{"run", m.init_from.run}};
   else if (!m.init_from.file.empty()) mj["init_from"] = {{"file", m.init_from.file}};
+  else if (!m.init_from.pretrain.empty()) mj["init_from"] = {{"pretrain", m.init_from.pretrain}};
   if (!m.freeze.empty()) mj["freeze"] = m.freeze;
   return mj;
 }

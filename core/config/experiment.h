@@ -110,7 +110,10 @@ struct ResNetConfig {
 struct InitFromConfig {
   int64_t run = 0;   ///< a run of the history: its checkpoint's weights (0 = none)
   std::string file;  ///< or a TorchScript file (torchvision ResNet-18/34 names, or a Hyperlab model's); "" = none
-  bool empty() const { return run == 0 && file.empty(); }
+  /// or a pretraining config (a preset's name or a config file): the newest completed run of
+  /// the history with that config, trained first when there is none (store/pretraining.h); "" = none
+  std::string pretrain;
+  bool empty() const { return run == 0 && file.empty() && pretrain.empty(); }
 };
 
 struct ModelConfig {

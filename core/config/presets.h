@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config_json.h"  // ConfigResult
+
 namespace hyperlab {
 
 struct EmbeddedPreset {
@@ -15,8 +17,13 @@ const std::vector<EmbeddedPreset>& embedded_presets();  // generated
 const std::vector<EmbeddedPreset>& embedded_sweep_presets();  // generated
 
 std::vector<std::string> preset_names();
-/// The preset's JSON text, or "" if there is no preset of that name.
+/// The preset's JSON text, or "" if there is no preset of that name (a former name,
+/// resnet20-cifar, gives the preset it became: cifar10-resnet20).
 std::string preset_text(const std::string& name);
+
+/// The config model.init_from.pretrain names: a preset, or else a config file; an error
+/// (key "") "no preset or file called NAME" when it is neither.
+ConfigResult pretraining_config(const std::string& name);
 
 std::vector<std::string> sweep_preset_names();
 /// The sweep preset's JSON text, or "" if there is none of that name.

@@ -137,16 +137,18 @@ TransferReport load_initial_weights(const ExperimentConfig& c, const std::vector
   const InitFromConfig& f = c.model.init_from;
   std::vector<std::pair<std::string, at::Tensor>> source;
   std::string what;
-  if (f.run > 0) {
-    what = "run " + std::to_string(f.run);
+  // A run's checkpoint: the run named, or the pretraining's run (Trainer::set_pretraining found it).
+  const std::string key = f.run > 0 ? "model.init_from.run" : !f.pretrain.empty() ? "model.init_from.pretrain" : "model.init_from.file";
+  if (f.run > 0 || !f.pretrain.empty()) {
+    what = f.run > 0 ? "run " + std::to_string(f.run) : "the pretraining " + f.pretrain;
     if (run_checkpoint.empty() || !std::filesystem::exists(run_checkpoint))
-      throw TransferError("model.init_from.run", what + " has no checkpoint" +
+      throw TransferError(key, what + " has no checkpoint" +
                                                      (run_checkpoint.empty() ? "" : " (" + run_checkpoint + " is gone)") +
                                                      ": start from a run that kept one (training.checkpoint_every > 0)");
     try {
       source = checkpoint_tensors(run_checkpoint);
     } catch (const std::exception& e) {
-      throw TransferError("model.init_from.run", what + ": " + e.what());
+      throw TransferError(key, what + ": " + e.what());
     }
     what += " (" + run_checkpoint + ")";
   } else {
@@ -156,7 +158,6 @@ TransferReport load_initial_weights(const ExperimentConfig& c, const std::vector
   const auto target = transfer_names(c.model, layers, net);
   TransferReport r = map_weights(source, target);
   r.source = what;
-  const std::string key = f.run > 0 ? "model.init_from.run" : "model.init_from.file";
   if (r.mapped.empty()) {
     std::string theirs;
     for (size_t i = 0; i < source.size() && i < 4; ++i) theirs += (i ? ", " : "") + source[i].first;

@@ -55,7 +55,8 @@ std::vector<std::pair<std::string, at::Tensor>> torchscript_tensors(const std::s
 std::vector<std::pair<std::string, at::Tensor>> checkpoint_tensors(const std::string& file);
 
 /// Loads c.model.init_from into `net` (on the CPU, before it moves): a run's checkpoint
-/// (`run_checkpoint`: its file, "" when the run has none) or a TorchScript file. Throws
+/// (`run_checkpoint`: its file, "" when the run has none; for init_from.pretrain the
+/// pretraining run's) or a TorchScript file. Throws
 /// TransferError (naming the key) when the source is missing or nothing maps.
 TransferReport load_initial_weights(const ExperimentConfig& c, const std::vector<LayerConfig>& layers, Network& net,
                                     const std::string& run_checkpoint);

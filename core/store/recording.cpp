@@ -2,10 +2,12 @@
 
 #include <filesystem>
 
+#include "store/pretraining.h"
+
 namespace hyperlab {
 
 RunRecording::RunRecording(const std::string& db_path, const ExperimentConfig& c, RecordingOptions o)
-    : opt_(std::move(o)) {
+    : opt_(std::move(o)), pretrain_(c.model.init_from.pretrain) {
   if (db_path.empty()) return;
   try {
     owned_ = std::make_unique<RunStore>(db_path);
@@ -19,7 +21,7 @@ RunRecording::RunRecording(const std::string& db_path, const ExperimentConfig& c
 }
 
 RunRecording::RunRecording(RunStore* store, const ExperimentConfig& c, RecordingOptions o)
-    : store_(store), opt_(std::move(o)) {
+    : store_(store), opt_(std::move(o)), pretrain_(c.model.init_from.pretrain) {
   if (store_) start(c);
 }
 
@@ -56,7 +58,19 @@ void RunRecording::finish(const RunResult& r) {
   }
 }
 
+void RunRecording::attach(Trainer& trainer, const RunCallbacks& cb) {
+  RunStore* store = store_;
+  trainer.set_run_checkpoints([store](int64_t id) { return store ? store->checkpoint(id) : std::string(); });
+  if (!store) return;  // then a pretraining fails, naming model.init_from.pretrain
+  RunCallbacks shown = cb;
+  if (!opt_.show_pretraining) shown = RunCallbacks{}, shown.on_batch = cb.on_batch;
+  trainer.set_pretraining([store, shown, name = pretrain_](const ExperimentConfig& pre, const std::function<bool()>& stopped) {
+    return find_or_pretrain(*store, pre, name, shown, stopped);
+  });
+}
+
 RunResult RunRecording::run(Trainer& trainer, const RunCallbacks& cb) {
+  attach(trainer, cb);
   RunResult r = trainer.run(wrap(cb));  // never throws
   finish(r);
   return r;

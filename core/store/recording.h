@@ -26,6 +26,10 @@ struct RecordingOptions {
   std::shared_ptr<const LoadedData> preview;
   /// Tags set on the run at its end ("sweep:lr-study"); "" = none.
   std::string tags;
+  /// A pretraining trained first (model.init_from.pretrain) passes all its events to the
+  /// caller's callbacks (true: the window and the CLI show it), or only asks on_batch
+  /// whether to go on (false: a sweep's trial, whose events are its own run's).
+  bool show_pretraining = true;
 };
 
 class RunRecording {
@@ -45,7 +49,11 @@ class RunRecording {
   RunCallbacks wrap(RunCallbacks cb);
   /// The run's end into the store, then its tags.
   void finish(const RunResult& r);
-  /// Trains and records: finish(trainer.run(wrap(cb))).
+  /// Lets `trainer` start from this history's runs: model.init_from {"run": ID} finds the
+  /// run's checkpoint, {"pretrain": ...} finds or trains the pretraining run
+  /// (store/pretraining.h), its events going to `cb` (the caller's, unrecorded callbacks).
+  void attach(Trainer& trainer, const RunCallbacks& cb);
+  /// Trains and records: attach(trainer, cb), then finish(trainer.run(wrap(cb))).
   RunResult run(Trainer& trainer, const RunCallbacks& cb);
   /// A run trained elsewhere (its result read back): its start, epochs and end.
   void record(const RunResult& r);
@@ -63,6 +71,7 @@ class RunRecording {
   std::unique_ptr<RunRecorder> recorder_;
   RecordingOptions opt_;
   std::string open_error_;
+  std::string pretrain_;  ///< the config's model.init_from.pretrain, for the log
 };
 
 }  // namespace hyperlab

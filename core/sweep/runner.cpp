@@ -272,6 +272,7 @@ struct SweepRunner::Impl {
       }
       RecordingOptions ro;
       ro.tags = "sweep:" + spec.name + (opt.tag.empty() ? "" : "," + opt.tag);
+      ro.show_pretraining = false;  // a pretraining's epochs are not the trial's
       RunRecording rec(wstore, cfg, ro);
       RunCallbacks rc;
       // (A cancelled trial's trainers are stopped by cancel_trial.)

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
+#include "config/presets.h"
 #include "config/resources.h"
 #include "config/shapes.h"
 #include "data/dataset.h"
@@ -76,6 +77,7 @@ struct Trainer::Impl {
   std::shared_ptr<const LoadedData> data;
   std::string checkpoint_file, resume_file;
   std::function<std::string(int64_t)> run_checkpoint;  // model.init_from.run -> its checkpoint file
+  std::function<PretrainingRun(const ExperimentConfig&, const std::function<bool()>&)> pretraining;  // init_from.pretrain
   std::atomic<bool> stop{false}, pausing{false};
   std::mutex m;
   std::condition_variable cv;
@@ -85,6 +87,7 @@ struct Trainer::Impl {
   /// Fills `res` as it goes, so that a failure keeps the epochs completed so far.
   void run(const RunCallbacks& cb, RunResult& res);
   int prepare(const ModelSummary& summary, at::Device& dev, std::string& device_note, RunResult& res);
+  bool pretrain(RunResult& res, std::string& checkpoint, std::string& log);
   RunStart start_info(const RunResult& res, const std::string& device_note, int threads, const Network& net,
                       const std::vector<Callback*>& callbacks) const;
   // Returns false if the run should stop (cancel requested while paused).
@@ -118,6 +121,10 @@ void Trainer::set_data(std::shared_ptr<const LoadedData> data) { d_->data = std:
 void Trainer::set_checkpoint_file(const std::string& file) { d_->checkpoint_file = file; }
 void Trainer::add_callback(std::shared_ptr<Callback> cb) { d_->added.push_back(std::move(cb)); }
 void Trainer::set_run_checkpoints(std::function<std::string(int64_t)> find) { d_->run_checkpoint = std::move(find); }
+void Trainer::set_pretraining(
+    std::function<PretrainingRun(const ExperimentConfig& pretraining, const std::function<bool()>& stopped)> find) {
+  d_->pretraining = std::move(find);
+}
 
 void Trainer::resume_from(const std::string& file) {
   CheckpointMeta m = read_checkpoint(file);
@@ -198,6 +205,27 @@ int Trainer::Impl::prepare(const ModelSummary& summary, at::Device& dev, std::st
   return threads;
 }
 
+// model.init_from.pretrain: the pretraining's run, found or trained now (set_pretraining); false
+// when it was stopped, which stops this run too (res says so).
+bool Trainer::Impl::pretrain(RunResult& res, std::string& checkpoint, std::string& log) {
+  const std::string key = "model.init_from.pretrain", &name = cfg.model.init_from.pretrain;
+  if (!pretraining)
+    throw InputError(key + ": " + name + ": no run history here to find the pretraining run in or record it into");
+  const ConfigResult p = pretraining_config(name);
+  if (!p.ok()) throw InputError(key + ": " + p.errors.front().str());
+  if (!p.config.model.init_from.pretrain.empty())  // the file changed since the config was read
+    throw InputError(key + ": " + name + " starts from a pretraining itself (model.init_from.pretrain): one level only");
+  const PretrainingRun got = pretraining(p.config, [this] { return stop.load(); });
+  log = got.note;
+  if (got.status == RunStatus::Cancelled) {
+    res.status = RunStatus::Cancelled, res.reason = "stopped during the pretraining (" + name + ")";
+    return false;
+  }
+  if (got.checkpoint.empty()) throw std::runtime_error(key + ": " + got.reason);
+  checkpoint = got.checkpoint;
+  return true;
+}
+
 void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   const ExperimentConfig& c = cfg;
   const TrainingConfig& T = c.training;
@@ -206,6 +234,12 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   at::Device dev = at::kCPU;
   std::string device_note;
   const int threads = prepare(summary, dev, device_note, res);
+  // The pretraining first (it may train a whole run on this thread), then this run's threads again.
+  std::string transfer_log, checkpoint_from;
+  if (!c.model.init_from.pretrain.empty() && resume_file.empty()) {
+    if (!pretrain(res, checkpoint_from, transfer_log)) return;
+    configure_threads(dev.is_cpu() ? threads : 1);
+  }
   // Automatic threads follow the machine's load while it trains (train/threadtuner.h).
   std::unique_ptr<ThreadTuner> tuner;
   if (T.threads == 0 && dev.is_cpu() && threads > 1)
@@ -217,12 +251,11 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   const std::vector<LayerConfig> layers = expanded_layers(c);
   Network net(layers, model_input(c.data), c.model.init, gen);
   // Transfer learning (model/transfer.h): the starting weights (a resumed run has its own), the frozen blocks.
-  std::string transfer_log;
   if (!c.model.init_from.empty() && resume_file.empty()) {
     const int64_t run_id = c.model.init_from.run;
-    const std::string file = run_id > 0 && run_checkpoint ? run_checkpoint(run_id) : "";
+    const std::string file = run_id > 0 && run_checkpoint ? run_checkpoint(run_id) : checkpoint_from;
     try {
-      transfer_log = load_initial_weights(c, layers, net, file).text();
+      transfer_log += (transfer_log.empty() ? "" : "\n") + load_initial_weights(c, layers, net, file).text();
     } catch (const TransferError& e) {
       throw InputError(e.what());
     }

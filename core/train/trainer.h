@@ -26,6 +26,15 @@ struct RunCallbacks {
   bool snapshot_every_epoch = true;
 };
 
+/// The run model.init_from {"pretrain": ...} starts from (set_pretraining).
+struct PretrainingRun {
+  int64_t run = 0;         ///< its id in the history (0: none, see status)
+  std::string checkpoint;  ///< its checkpoint file
+  std::string note;        ///< for the log: found or trained first, and how it did
+  RunStatus status = RunStatus::Completed;  ///< of a pretraining trained now: Cancelled stops this run too
+  std::string reason;      ///< why it failed or stopped
+};
+
 class LoadedData;  // a loaded dataset, shareable read-only between runs
 class Callback;    // a piece of the training loop (train/loop.h)
 
@@ -79,6 +88,11 @@ class Trainer {
   /// How model.init_from {"run": ID} finds the run's checkpoint file ("" = the run has none);
   /// the window and the CLI answer from the run history (RunStore::checkpoint).
   void set_run_checkpoints(std::function<std::string(int64_t)> find);
+
+  /// How model.init_from {"pretrain": ...} gets its weights: given the pretraining config and
+  /// whether this run was asked to stop, finds or trains its run (RunRecording does it from the
+  /// run history, store/pretraining.h). Unset: such a config fails, naming the key.
+  void set_pretraining(std::function<PretrainingRun(const ExperimentConfig& pretraining, const std::function<bool()>& stopped)> find);
 
   RunResult run(const RunCallbacks& cb = {});
 

@@ -8,6 +8,7 @@
 #include <QTest>
 #include <QToolBar>
 
+#include "common/fake_downloads.h"
 #include "config/config_json.h"
 #include "config/presets.h"
 #include "ui/history/historyview.h"
@@ -16,6 +17,7 @@
 namespace hyperlab::ui_test {
 
 inline ExperimentConfig preset(const std::string& name) {
+  static FakeDownloads downloads;  // mnist and cifar10 presets read the download folder (for this process)
   ConfigResult r = parse_config_text(preset_text(name), name);
   EXPECT_TRUE(r.ok()) << r.error_text();
   return r.config;

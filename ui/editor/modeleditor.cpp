@@ -17,6 +17,7 @@
 #include <QVBoxLayout>
 
 #include "config/config_json.h"
+#include "config/presets.h"
 #include "model/init.h"
 #include "model/layers.h"
 #include "model/shorthands.h"
@@ -60,9 +61,13 @@ ModelEditor::ModelEditor(std::function<ExperimentConfig()> current, QWidget* par
 QGroupBox* ModelEditor::buildTransferBox() {
   auto* box = new QGroupBox("Transfer learning");
   transfer_form_ = compact_form(box);
-  start_from_ = make_combo({"none", "run", "file"});
-  start_from_->setToolTip("Start from other weights (model.init_from): a run of the history (its checkpoint) or a "
-                          "TorchScript file such as torchvision's resnet18; tensors map by name and shape");
+  start_from_ = make_combo({"none", "run", "file", "pretraining"});
+  // Its longest choice does not widen the page: the form gives the field more room than this.
+  start_from_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  start_from_->setMinimumContentsLength(6);
+  start_from_->setToolTip("Start from other weights (model.init_from): a run of the history (its checkpoint), a "
+                          "TorchScript file such as torchvision's resnet18, or a pretraining config (its newest run "
+                          "in the history, trained first if there is none); tensors map by name and shape");
   transfer_form_->addRow("Start from", start_from_);
   start_run_ = new QSpinBox;
   start_run_->setRange(1, 1 << 30);
@@ -85,14 +90,40 @@ QGroupBox* ModelEditor::buildTransferBox() {
     Q_EMIT edited();
   });
   transfer_form_->addRow("File", start_file_row_);
+  transfer_form_->addRow("Pretraining", buildPretrainRow());
   freeze_row_ = new QWidget;
   auto* zr = new QHBoxLayout(freeze_row_);
   zr->setContentsMargins(0, 0, 0, 0);
   zr->setSpacing(8);
   freeze_row_->setToolTip("Frozen blocks (model.freeze): no gradient, batch norm in eval mode");
   transfer_form_->addRow("Freeze", freeze_row_);
-  inputs_.insert(inputs_.end(), {start_from_, start_run_, start_file_});
+  inputs_.insert(inputs_.end(), {start_from_, start_run_, start_file_, start_pretrain_->lineEdit()});
   return box;
+}
+
+// model.init_from.pretrain: a preset from the list, or a config file typed or chosen.
+QWidget* ModelEditor::buildPretrainRow() {
+  start_pretrain_row_ = new QWidget;
+  auto* pr = new QHBoxLayout(start_pretrain_row_);
+  pr->setContentsMargins(0, 0, 0, 0);
+  start_pretrain_ = new QComboBox;
+  start_pretrain_->setEditable(true);
+  start_pretrain_->setInsertPolicy(QComboBox::NoInsert);
+  start_pretrain_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);  // not the longest name's width
+  start_pretrain_->setMinimumContentsLength(10);
+  for (const std::string& n : preset_names()) start_pretrain_->addItem(QString::fromStdString(n));
+  start_pretrain_->setCurrentText(QString());
+  start_pretrain_->lineEdit()->setPlaceholderText("a preset, or a config file (.json)");
+  start_pretrain_->setToolTip("The pretraining (model.init_from.pretrain): the newest completed run of this config in "
+                              "the history; when there is none it is trained first, recorded like any run");
+  auto* choose = new QPushButton("Choose…");
+  pr->addWidget(start_pretrain_, 1);
+  pr->addWidget(choose);
+  connect(choose, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, "Pretraining config", QString(), "Configs (*.json);;All files (*)");
+    if (!f.isEmpty()) start_pretrain_->setCurrentText(f);  // the line edit tells the editor
+  });
+  return start_pretrain_row_;
 }
 
 void ModelEditor::updateFreezeBoxes(const std::vector<std::string>& keep_frozen) {
@@ -226,9 +257,13 @@ void ModelEditor::setModel(const ModelConfig& m) {
     else if (f.s) set_combo(static_cast<QComboBox*>(init_widgets_[i]), m.init.*(f.s));
     else static_cast<QCheckBox*>(init_widgets_[i])->setChecked(m.init.*(f.b));
   }
-  start_from_->setCurrentIndex(m.init_from.run > 0 ? 1 : !m.init_from.file.empty() ? 2 : 0);
+  start_from_->setCurrentIndex(m.init_from.run > 0           ? 1
+                               : !m.init_from.file.empty()   ? 2
+                               : !m.init_from.pretrain.empty() ? 3
+                                                             : 0);
   if (m.init_from.run > 0) start_run_->setValue(static_cast<int>(m.init_from.run));
   start_file_->setText(QString::fromStdString(m.init_from.file));
+  start_pretrain_->setCurrentText(QString::fromStdString(m.init_from.pretrain));
   block_names_.clear();  // rebuilt for this model, ticked as it says
   updateFreezeBoxes(m.freeze);
   loading_ = false;
@@ -276,6 +311,7 @@ ModelConfig ModelEditor::model() const {
   const int start = start_from_->currentIndex();
   if (start == 1) m.init_from.run = start_run_->value();
   if (start == 2) m.init_from.file = start_file_->text().trimmed().toStdString();
+  if (start == 3) m.init_from.pretrain = start_pretrain_->currentText().trimmed().toStdString();
   m.freeze = frozenFromForm();
   return m;
 }
@@ -307,6 +343,7 @@ void ModelEditor::updateVisibility() {
   resnet_form_->setRowVisible(resnet_stem_, !resnet_is_cifar(resnetFromForm().depth));
   transfer_form_->setRowVisible(start_run_, start_from_->currentIndex() == 1);
   transfer_form_->setRowVisible(start_file_row_, start_from_->currentIndex() == 2);
+  transfer_form_->setRowVisible(start_pretrain_row_, start_from_->currentIndex() == 3);
   updateFreezeBoxes(frozenFromForm());
   const InitConfig in = initFromForm();
   for (size_t i = 0; i < init_fields().size(); ++i)

@@ -49,9 +49,11 @@ class ModelEditor : public QWidget {
   LayerListEditor* layerList() const { return layer_list_; }
   QTableWidget* summaryTable() const { return summary_; }
   QComboBox* resnetDepthBox() const { return resnet_depth_; }
-  QComboBox* startFromBox() const { return start_from_; }  ///< none | run | file
+  QComboBox* startFromBox() const { return start_from_; }  ///< none | run | file | pretraining
   QSpinBox* startRunBox() const { return start_run_; }
   QLineEdit* startFileEdit() const { return start_file_; }
+  /// model.init_from.pretrain: a preset's name (the list) or a config file (typed or chosen).
+  QComboBox* startPretrainBox() const { return start_pretrain_; }
   /// The freeze check boxes, one per block of the model (model.freeze), in block order.
   const std::vector<QCheckBox*>& freezeBoxes() const { return freeze_boxes_; }
 
@@ -63,7 +65,8 @@ class ModelEditor : public QWidget {
   QGroupBox* buildMlpBox();
   QGroupBox* buildResNetBox();
   QGroupBox* buildInitBox();
-  QGroupBox* buildTransferBox();  ///< start from (none / run / file) and the blocks to freeze
+  QGroupBox* buildTransferBox();  ///< start from (none / run / file / pretraining) and the blocks to freeze
+  QWidget* buildPretrainRow();
   /// One check box per block of the model the form describes, keeping the ticks of the names that stay.
   void updateFreezeBoxes(const std::vector<std::string>& keep_frozen);
   std::vector<std::string> frozenFromForm() const;
@@ -95,6 +98,8 @@ class ModelEditor : public QWidget {
   QSpinBox* start_run_;
   QLineEdit* start_file_;
   QWidget* start_file_row_;
+  QComboBox* start_pretrain_;
+  QWidget* start_pretrain_row_;
   QFormLayout* transfer_form_;
   QWidget* freeze_row_;
   std::vector<QCheckBox*> freeze_boxes_;

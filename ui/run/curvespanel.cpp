@@ -309,8 +309,22 @@ void CurvesPanel::placeCharts() {
   pages_->setCurrentWidget(presentation_ ? slots_page_ : grid_page_);
 }
 
-void CurvesPanel::setBanner(const QString& text, bool bad) {
+QString CurvesPanel::bannerText() const { return banner_->text(); }
+
+void CurvesPanel::setTransferLog(const std::string& log) {
+  QStringList keep;
+  bool listed = false;
+  for (const QString& line : QString::fromStdString(log).split('\n')) {
+    const QString t = line.trimmed();
+    if (t.startsWith("mapped:") || t.startsWith("not in the source:") || t.startsWith("unused:")) listed = true;
+    else keep << t;
+  }
+  setBanner(keep.join('\n') + (listed ? "\n(hover for the tensors by name)" : ""), false, QString::fromStdString(log));
+}
+
+void CurvesPanel::setBanner(const QString& text, bool bad, const QString& details) {
   banner_->setText(text);
+  banner_->setToolTip(details);
   banner_->setVisible(!text.isEmpty());
   banner_->setStyleSheet(bad ? "QLabel { background: #fdecea; color: #8a1c1c; padding: 4px; border-radius: 3px; }"
                              : "QLabel { background: #e8f5e9; color: #1b5e20; padding: 4px; border-radius: 3px; }");

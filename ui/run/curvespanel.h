@@ -52,8 +52,11 @@ class CurvesPanel : public QWidget {
   /// Shows the chart titled `title` in slot `slot`; the other slot takes this
   /// one's chart if it showed that one. The pick outlives the run and the mode.
   void showInSlot(int slot, const QString& title);
-  /// A line over the charts: the run's status, e.g. why it diverged.
-  void setBanner(const QString& text, bool bad);
+  /// A line over the charts: the run's status, e.g. why it diverged; `details` in its tooltip.
+  void setBanner(const QString& text, bool bad, const QString& details = QString());
+  QString bannerText() const;
+  /// The transfer log (RunStart::transfer) in the banner: its lines, the tensors by name in the tooltip.
+  void setTransferLog(const std::string& log);
   QList<MetricChart*> charts() const { return charts_; }
   MetricChart* lossChart() const { return loss_; }
   MetricChart* accuracyChart() const { return acc_; }

@@ -136,8 +136,6 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
     RecordingOptions ro;
     ro.checkpoint = checkpoint, ro.continue_id = continue_id, ro.preview = preview_source;
     RunRecording rec(db_path, c, ro);
-    // model.init_from {"run": ID}: the run's checkpoint, from this history (on this thread: its connection).
-    trainer->set_run_checkpoints([&rec](int64_t id) { return rec.store() ? rec.store()->checkpoint(id) : std::string(); });
     if (resuming) {
       try {
         trainer->resume_from(checkpoint);
@@ -159,7 +157,7 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
       return true;
     };
     cb.on_snapshot = [&](const Snapshot& s) { feed->push(s); };
-    RunResult r = rec.run(*trainer, cb);  // never throws
+    RunResult r = rec.run(*trainer, cb);  // never throws; init_from's run or pretraining from this history
     const std::string store_error = rec.error();
     RunEnd end;
     end.result = std::move(r);

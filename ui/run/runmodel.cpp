@@ -23,6 +23,7 @@ void RunModel::begin(const ExperimentConfig& c, int epochs) {
   epoch_seconds_ = 0;
   has_run_ = true;
   ++generation_;
+  starts_ = 0;
   waiting_ = false;
   earlier_.reset();
   held_.clear();
@@ -71,6 +72,8 @@ void RunModel::whenReady(std::function<void()> f) {
 
 void RunModel::addStart(const RunStart& s) {
   whenReady([this, s] {
+    if (++starts_ > 1)  // the pretraining's epochs were another run's
+      result_.history.clear(), result_.epochs_run = 0, epochs_ = config_.training.epochs;
     result_.info = s;
     Q_EMIT started(s);
     replay();
@@ -106,6 +109,7 @@ void RunModel::addEpoch(const EpochEvent& e) {
   whenReady([this, e] {
     result_.history.push_back(e);
     result_.epochs_run = e.epoch;
+    if (e.epochs > 0) epochs_ = e.epochs;  // a pretraining trained first has epochs of its own
     if (e.best) result_.best_epoch = e.epoch;
     epoch_seconds_ = e.seconds;
     Q_EMIT epoch(e);

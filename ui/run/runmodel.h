@@ -55,6 +55,8 @@ class RunModel : public QObject {
   bool waitingForHistory() const { return waiting_; }
   /// Counts begin()s: an answer meant for an earlier run is recognised by it.
   int generation() const { return generation_; }
+  /// RunStarts since begin(): 2 once a fine-tuning starts after the pretraining it trained first.
+  int starts() const { return starts_; }
   /// Seconds left after batch `last`: the rest of its epoch at the current
   /// speed, plus each epoch to come at the last epoch's measured time
   /// (evaluation included), or at the current speed before the first one
@@ -74,7 +76,7 @@ class RunModel : public QObject {
   void whenReady(std::function<void()> f);
   ExperimentConfig config_;
   RunResult result_;
-  int epochs_ = 0, generation_ = 0;
+  int epochs_ = 0, generation_ = 0, starts_ = 0;
   double epoch_seconds_ = 0;
   bool has_run_ = false, waiting_ = false;
   std::optional<RunRecord> earlier_;

@@ -11,6 +11,7 @@
 
 #include "config/config_json.h"
 #include "config/presets.h"
+#include "common/fake_downloads.h"
 #include "common/temp_dir.h"
 #include "data/download.h"
 #include "config/resources.h"
@@ -34,6 +35,10 @@ std::vector<std::string> errors_of(const json& j) {
   std::vector<std::string> out;
   for (const auto& e : parse_config(j).errors) out.push_back(e.str());
   return out;
+}
+
+int count_layers(const std::vector<LayerConfig>& layers, const std::string& type) {
+  return static_cast<int>(std::count_if(layers.begin(), layers.end(), [&](const LayerConfig& l) { return l.type == type; }));
 }
 
 bool has(const std::vector<std::string>& v, const std::string& s) {
@@ -172,6 +177,7 @@ TEST(Config, CrossFieldRules) {
 }
 
 TEST(Config, JsonRoundTripIsStable) {
+  FakeDownloads downloads;  // the mnist and cifar10 presets find their data where a download puts it
   for (const std::string& name : preset_names()) {
     ConfigResult a = parse_config_text(preset_text(name), name);
     ASSERT_TRUE(a.ok()) << name << ": " << a.error_text();
@@ -183,6 +189,7 @@ TEST(Config, JsonRoundTripIsStable) {
 }
 
 TEST(Config, PresetsReproduceTheCoursework) {
+  FakeDownloads downloads;
   auto load = [](const std::string& n) {
     ConfigResult r = parse_config_text(preset_text(n), n);
     EXPECT_TRUE(r.ok()) << r.error_text();
@@ -202,6 +209,27 @@ TEST(Config, PresetsReproduceTheCoursework) {
   EXPECT_EQ(load("deep-sigmoid").model.mlp->hidden.size(), 8u);
   EXPECT_EQ(load("best-mlp").training.optimizer.type, "rmsprop");
   EXPECT_EQ(summarize(load("fashion-baseline")).total_params, 784 * 500 + 500 + 500 * 50 + 50 + 50 * 10 + 10);
+
+  // The image half: data from the download folder (no data.path), CIFAR-10 with crops and flips.
+  const ExperimentConfig m = load("mnist-cnn");
+  EXPECT_EQ(m.data.dataset, "mnist");
+  EXPECT_TRUE(m.data.path.empty());
+  EXPECT_EQ(count_layers(m.model.layers, "conv2d"), 2);
+  EXPECT_EQ(count_layers(m.model.layers, "batchnorm"), 2);
+  const ExperimentConfig r = load("cifar10-resnet20");
+  EXPECT_TRUE(r.data.path.empty());
+  ASSERT_EQ(r.data.augment.size(), 2u);
+  EXPECT_EQ(r.data.augment[0].type, "crop");
+  EXPECT_EQ(r.data.augment[0].padding, 4);
+  EXPECT_EQ(r.data.augment[1].type, "flip");
+  EXPECT_EQ(preset_text("resnet20-cifar"), preset_text("cifar10-resnet20")) << "the former name still loads";
+  EXPECT_TRUE(load("cifar10-resnet18-finetune").data.path.empty());
+  // Fashion-MNIST to MNIST: the same network, so every tensor of the pretraining maps.
+  const ExperimentConfig f = load("fashion-to-mnist");
+  EXPECT_EQ(f.model.init_from.pretrain, "fashion-cnn");
+  const ExperimentConfig pre = load("fashion-cnn");
+  EXPECT_EQ(pre.data.dataset, "fashion-mnist");
+  EXPECT_EQ(config_to_json(pre)["model"]["layers"], config_to_json(f)["model"]["layers"]);
 }
 
 TEST(Config, OverridesSetNestedKeysAndIndexes) {
@@ -341,6 +369,7 @@ TEST(ConfigMemory, RefusesWhatTheMachineCannotHoldNamingTheKeyAndTheNumbers) {
                                       "of 64 3.9 MB, data 55 MB); this machine has 58 MB of memory available"}));
   EXPECT_TRUE(resource_errors(small, 61e6).empty());
   EXPECT_TRUE(resource_errors(huge, 0).empty()) << "unknown memory: nothing to compare with";
+  FakeDownloads downloads;
   for (const std::string& name : preset_names()) {
     ConfigResult p = parse_config_text(preset_text(name));
     EXPECT_TRUE(resource_errors(p.config, 4e9).empty()) << name << " fits in 4 GB";

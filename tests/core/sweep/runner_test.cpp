@@ -21,6 +21,8 @@
 
 #include "common/temp_dir.h"
 #include "common/spawn_cli.h"
+#include "config/config_json.h"
+#include "store/recording.h"
 #include "store/runstore.h"
 #include "sweep/runner.h"
 #include "sweep/sweep.h"
@@ -368,4 +370,52 @@ TEST(SweepRunner, AKilledCliSweepResumes) {
   int interrupted = 0;
   for (const RunSummary& r : st.list()) interrupted += r.status == "interrupted";
   EXPECT_LE(interrupted, 1) << "the run killed mid-way stays in the history as interrupted";
+}
+
+// A base config with model.init_from {"run": ID}: every trial starts from that run's weights
+// (the sweep's own history finds its checkpoint), and the trials may vary model.freeze and
+// the blocks' learning rates. With rates of 1e-9 nothing moves, so every trial measures
+// what the starting run measured, which a fresh initialisation would not.
+TEST(SweepRunner, TrialsStartFromTheBaseConfigsInitFromRun) {
+  TempDir d;
+  const std::string data = R"("data": {"dataset": "synthetic", "validation_fraction": 0.2,
+        "synthetic": {"kind": "blobs", "samples": 300, "test_samples": 150, "noise": 0.2, "classes": 3}},
+      "model": {"mlp": {"hidden": [16], "activation": "tanh"})";
+  ConfigResult pre = parse_config_text(R"({"version": 1, "name": "pre", )" + data + R"(},
+      "training": {"epochs": 40, "batch_size": 25, "threads": 1, "optimizer": {"type": "adam", "lr": 0.03}, "seed": 3}})");
+  ASSERT_TRUE(pre.ok()) << pre.error_text();
+  RunStore store(d.file("runs.db"));
+  RecordingOptions ro;
+  ro.checkpoint = d.file("pre.pt");
+  Trainer t(pre.config);
+  t.set_checkpoint_file(ro.checkpoint);
+  RunRecording rec(&store, pre.config, ro);
+  const RunResult p = rec.run(t, {});
+  ASSERT_EQ(p.status, RunStatus::Completed) << p.reason;
+  const double start_acc = p.history.back().test_accuracy;
+  // What a trial would measure from a fresh initialisation: the check below must tell them apart.
+  ConfigResult fresh = parse_config_text(R"({"version": 1, "name": "fresh", )" + data + R"(},
+      "training": {"epochs": 1, "batch_size": 25, "threads": 1, "optimizer": {"type": "adam", "lr": 1e-9}, "seed": 3}})");
+  ASSERT_TRUE(fresh.ok()) << fresh.error_text();
+  const RunResult f = Trainer(fresh.config).run();
+  ASSERT_GT(std::abs(f.history.back().test_accuracy - start_acc), 0.05) << "a fresh start would look the same";
+
+  SweepResult sr = parse_sweep_text(R"({"version": 1, "name": "from-run", "base": {"config": {
+      "version": 1, "name": "ft", )" + data + R"(, "init_from": {"run": )" + std::to_string(rec.run_id()) + R"(}},
+      "training": {"epochs": 1, "batch_size": 25, "threads": 1, "optimizer": {"type": "adam", "lr": 1e-9}, "seed": 3}}},
+    "params": [{"key": "model.freeze", "values": [[], ["body"]]},
+               {"key": "training.optimizer.lr_groups.head", "values": [1e-9, 2e-9]}],
+    "strategy": {"type": "grid"}})", "test");
+  ASSERT_TRUE(sr.ok()) << (sr.errors.empty() ? "" : sr.errors[0].path + ": " + sr.errors[0].message);
+  SweepOptions o;
+  o.store_path = d.file("runs.db");
+  o.workers = 2;
+  const SweepOutcome out = SweepRunner(sr.spec, o).run();
+  ASSERT_EQ(out.status, "completed") << out.message;
+  ASSERT_EQ(out.trials.size(), 4u);
+  for (const TrialRow& r : out.trials) {
+    EXPECT_EQ(r.status, "done") << r.reason;
+    ASSERT_EQ(r.tests.size(), 1u);
+    EXPECT_NEAR(r.tests[0], start_acc, 0.007) << "trial " << r.id << " did not start from run " << rec.run_id();
+  }
 }

@@ -121,7 +121,7 @@ TEST(Forms, EditorAndChartsBothFitAt1280x800) {
   EXPECT_LE(w.minimumSizeHint().width(), 1280);
   EXPECT_EQ(w.width(), 1280);
   ExperimentEditor* e = w.editor();
-  for (const char* name : {"cnn-small", "fashion-baseline", "resnet20-cifar", "spirals"}) {
+  for (const char* name : {"cnn-small", "fashion-baseline", "cifar10-resnet20", "spirals"}) {
     e->setConfig(preset(name));
     for (int i = 0; i < e->tabs()->count(); ++i) {
       e->tabs()->setCurrentIndex(i);
@@ -145,7 +145,7 @@ TEST(Forms, LayerTypesAreReadableInTheTreeAt1280x800) {
   show_at(w, 1280, 800);
   ExperimentEditor* e = w.editor();
   e->tabs()->setCurrentIndex(1);
-  for (const char* name : {"cnn-small", "resnet20-cifar"}) {
+  for (const char* name : {"cnn-small", "cifar10-resnet20"}) {
     e->setConfig(preset(name));
     for (QPushButton* b : e->findChildren<QPushButton*>())
       if (b->isVisible() && b->text() == "Edit as layer list") b->click();  // the shorthand as its layers

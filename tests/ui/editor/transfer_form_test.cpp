@@ -52,6 +52,21 @@ TEST(TransferForm, StartFromAndFreezeEditTheConfigBothWays) {
   m->startRunBox()->setValue(12);
   EXPECT_EQ(e.config().model.init_from.run, 12);
   EXPECT_TRUE(e.config().model.init_from.file.empty());
+  // Or from a pretraining: a preset from the list, or a config file typed in.
+  m->startFromBox()->setCurrentText("pretraining");
+  EXPECT_TRUE(m->startPretrainBox()->isVisibleTo(m));
+  EXPECT_FALSE(m->startRunBox()->isVisibleTo(m));
+  m->startPretrainBox()->setCurrentText("fashion-cnn");
+  EXPECT_EQ(e.config().model.init_from.pretrain, "fashion-cnn");
+  EXPECT_EQ(e.config().model.init_from.run, 0);
+  m->startPretrainBox()->lineEdit()->setText("pre.json");
+  EXPECT_EQ(e.config().model.init_from.pretrain, "pre.json");
+  EXPECT_TRUE(e.isModified());
+  ExperimentEditor again;
+  again.setConfig(e.config());
+  EXPECT_EQ(again.modelEditor()->startFromBox()->currentText(), "pretraining");
+  EXPECT_EQ(again.modelEditor()->startPretrainBox()->currentText(), "pre.json");
+  EXPECT_EQ(config_to_text(again.config()), config_to_text(e.config()));
   m->startFromBox()->setCurrentText("none");
   EXPECT_TRUE(e.config().model.init_from.empty());
 
