@@ -2,7 +2,9 @@
 // the gradient diagnostics, and (when given) plain PyTorch on the same setups.
 //
 //   hyperlab-bench [--epochs N] [--setups a,b,...] [--ref PATH/ref_train.py] [--train-limit N]
-//                  [--device cpu|cuda]
+//                  [--device cpu|cuda] [--rounds R]
+//   --rounds R: R rounds of ours then PyTorch per setup; s/epoch and speedup are medians over
+//               the rounds (each round's speedup its own ratio), for a machine whose load moves
 //   setups: fashion-baseline, shallow-sigmoid, deep-sigmoid, cnn-small (Fashion-MNIST) and
 //   resnet20 (the resnet20-cifar preset on CIFAR-10 when it is downloaded, else on random
 //   CIFAR-sized images; 5,000 of them unless --train-limit says otherwise). Both sides train on
@@ -87,7 +89,9 @@ Measure measure(ExperimentConfig cfg, std::shared_ptr<const LoadedData> data) {
   };
   RunResult r = t.run(cb);
   if (r.status != RunStatus::Completed) std::fprintf(stderr, "  run ended %s: %s\n", status_name(r.status), r.reason.c_str());
-  m.epoch_s = median(secs), m.samples_s = median(rates), m.diag_share = median(diag);
+  // samples/s of the median epoch (each epoch sees the same samples), not a median of its own.
+  m.epoch_s = median(secs), m.diag_share = median(diag);
+  if (!secs.empty()) m.samples_s = rates[0] * secs[0] / m.epoch_s;
   return m;
 }
 
@@ -253,7 +257,7 @@ int load_bench(const std::string& self, const std::string& setups, int epochs, i
 }
 
 struct Options {
-  int epochs = 3, train_limit = 0, threads = 0;
+  int epochs = 3, train_limit = 0, threads = 0, rounds = 1;
   std::string ref, device;
 };
 
@@ -300,19 +304,30 @@ int run_setup(const std::string& name, const Options& o, const std::map<int, dou
     std::fprintf(stderr, "cannot load data: %s\n", e.what());
     return 2;
   }
-  Measure on = measure(cfg, data);
-  double flops = 3.0 * summarize(cfg).forward_flops * on.samples_s / 1e9;  // forward + backward
-  double ref_s = NAN;
-  if (!o.ref.empty() && known) {
-    RefArgs args;
-    args.train_limit = int(data->train.size()), args.device = o.device;
-    if (cfg.data.dataset == "cifar10") args.data = cfg.data.path;
-    ref_s = reference_seconds(o.ref, known->ref, o.epochs, 0, args);
+  // Rounds of ours then the reference: on a shared machine the load moves between the two
+  // runs; the median of the rounds' ratios is steadier than one pair.
+  RefArgs args;
+  args.train_limit = int(data->train.size()), args.device = o.device;
+  if (cfg.data.dataset == "cifar10") args.data = cfg.data.path;
+  std::vector<Measure> ours;
+  std::vector<double> refs, ratios;
+  for (int round = 0; round < std::max(1, o.rounds); ++round) {
+    ours.push_back(measure(cfg, data));
+    if (o.ref.empty() || !known) continue;
+    refs.push_back(reference_seconds(o.ref, known->ref, o.epochs, 0, args));
+    ratios.push_back(refs.back() / ours.back().epoch_s);
+    if (o.rounds > 1)
+      std::fprintf(stderr, "  round %d: ours %.3f s, PyTorch %.3f s, %.2fx\n", round + 1, ours.back().epoch_s,
+                   refs.back(), ratios.back());
   }
+  std::sort(ours.begin(), ours.end(), [](const Measure& a, const Measure& b) { return a.epoch_s < b.epoch_s; });
+  const Measure on = ours[ours.size() / 2];
+  double flops = 3.0 * summarize(cfg).forward_flops * on.samples_s / 1e9;  // forward + backward
+  const double ref_s = median(refs);
   char refbuf[32] = "-", spbuf[32] = "-";
   if (!std::isnan(ref_s)) {
     std::snprintf(refbuf, sizeof refbuf, "%.2f s", ref_s);
-    std::snprintf(spbuf, sizeof spbuf, "%.2fx", ref_s / on.epoch_s);
+    std::snprintf(spbuf, sizeof spbuf, "%.2fx", median(ratios));
   }
   std::printf("%-18s %3d %9.3f %11.0f %8.1f %6.0f%% %9.1f%% %9s %8s\n", name.c_str(), on.threads, on.epoch_s,
               on.samples_s, flops, 100.0 * flops / (peak.count(on.threads) ? peak.at(on.threads) : NAN), 100.0 * on.diag_share, refbuf, spbuf);
@@ -358,9 +373,10 @@ int main(int argc, char** argv) {
     else if (a == "--load") load = std::stoi(next());
     else if (a == "--threads") threads = std::stoi(next());
     else if (a == "--device") o.device = next();
+    else if (a == "--rounds") o.rounds = std::stoi(next());
     else {
       std::fprintf(stderr, "usage: hyperlab-bench [--epochs N] [--setups a,b] [--ref ref_train.py] [--train-limit N]"
-                           " [--load N] [--device cpu|cuda]\n");
+                           " [--load N] [--device cpu|cuda] [--rounds R]\n");
       return 2;
     }
   }
@@ -372,7 +388,7 @@ int main(int argc, char** argv) {
     while (std::getline(all, one, ',')) {
       std::string cmd = std::string(argv[0]) + " --child --setups " + one + " --epochs " + std::to_string(epochs) +
                         " --train-limit " + std::to_string(train_limit) + (ref.empty() ? "" : " --ref " + ref) +
-                        (o.device.empty() ? "" : " --device " + o.device);
+                        (o.device.empty() ? "" : " --device " + o.device) + " --rounds " + std::to_string(o.rounds);
       FILE* p = popen(cmd.c_str(), "r");
       char line[512];
       int n = 0;
