@@ -2,6 +2,13 @@
 // the gradient diagnostics, and (when given) plain PyTorch on the same setups.
 //
 //   hyperlab-bench [--epochs N] [--setups a,b,...] [--ref PATH/ref_train.py] [--train-limit N]
+//                  [--device cpu|cuda] [--rounds R]
+//   --rounds R: R rounds of ours then PyTorch per setup; s/epoch and speedup are medians over
+//               the rounds (each round's speedup its own ratio), for a machine whose load moves
+//   setups: fashion-baseline, shallow-sigmoid, deep-sigmoid, cnn-small (Fashion-MNIST) and
+//   resnet20 (the resnet20-cifar preset on CIFAR-10 when it is downloaded, else on random
+//   CIFAR-sized images; 5,000 of them unless --train-limit says otherwise). Both sides train on
+//   the same images, --train-limit included.
 //   hyperlab-bench --load N [...]   the same setups while N other processes keep a core busy each
 //                                   (started and stopped here): the default thread count against
 //                                   1 and all threads, and plain PyTorch under the same load
@@ -14,13 +21,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <map>
+#include <memory>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
 #include "config/config_json.h"
@@ -78,7 +89,9 @@ Measure measure(ExperimentConfig cfg, std::shared_ptr<const LoadedData> data) {
   };
   RunResult r = t.run(cb);
   if (r.status != RunStatus::Completed) std::fprintf(stderr, "  run ended %s: %s\n", status_name(r.status), r.reason.c_str());
-  m.epoch_s = median(secs), m.samples_s = median(rates), m.diag_share = median(diag);
+  // samples/s of the median epoch (each epoch sees the same samples), not a median of its own.
+  m.epoch_s = median(secs), m.diag_share = median(diag);
+  if (!secs.empty()) m.samples_s = rates[0] * secs[0] / m.epoch_s;
   return m;
 }
 
@@ -95,10 +108,21 @@ double augment_seconds(const ExperimentConfig& cfg, const LoadedData& data, cons
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// What the reference is told besides the setup: the same images and device as ours.
+struct RefArgs {
+  int train_limit = 0;
+  std::string data, device;  ///< "": its defaults
+  std::string text() const {
+    return " --train-limit " + std::to_string(train_limit) + (data.empty() ? "" : " --data " + data) +
+           (device.empty() ? "" : " --device " + device);
+  }
+};
+
 // Runs the plain-PyTorch reference and returns its median train seconds per epoch.
-double reference_seconds(const std::string& script, const std::string& setup, int epochs, int threads) {
+double reference_seconds(const std::string& script, const std::string& setup, int epochs, int threads,
+                         const RefArgs& args = {}) {
   std::string cmd = "/usr/bin/python3 " + script + " " + setup + " --epochs " + std::to_string(epochs) +
-                    " --threads " + std::to_string(threads) + " 2>/dev/null";
+                    " --threads " + std::to_string(threads) + args.text() + " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return NAN;
   char line[512];
@@ -110,6 +134,51 @@ double reference_seconds(const std::string& script, const std::string& setup, in
   pclose(p);
   return med;
 }
+
+// Our setup names, their presets and ref_train.py's names for them.
+struct Setup {
+  std::string name, preset, ref;
+};
+const std::vector<Setup>& setups_known() {
+  static const std::vector<Setup> s = {{"fashion-baseline", "fashion-baseline", "baseline"},
+                                       {"shallow-sigmoid", "shallow-sigmoid", "shallow"},
+                                       {"deep-sigmoid", "deep-sigmoid", "deep"},
+                                       {"cnn-small", "cnn-small", "cnn"},
+                                       {"resnet20", "resnet20-cifar", "resnet20"}};
+  return s;
+}
+const Setup* find_setup(const std::string& name) {
+  for (const Setup& s : setups_known())
+    if (s.name == name || s.preset == name) return &s;
+  return nullptr;
+}
+
+// A CIFAR-10 binary folder of random images (train_n in 5 batch files, test_n in the test file),
+// seeded: what resnet20 trains on when CIFAR-10 is not downloaded. Removed by the destructor.
+struct RandomCifar {
+  std::string dir;
+  RandomCifar(int64_t train_n, int64_t test_n) {
+    char tmpl[] = "/tmp/hyperlab-bench-cifar-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("cannot make a folder in /tmp for the random CIFAR-10 images");
+    dir = tmpl;
+    at::Generator g = at::detail::createCPUGenerator(17);
+    for (int f = 0; f <= 5; ++f) {
+      const int64_t n = f == 0 ? test_n : train_n / 5 + (f <= train_n % 5 ? 1 : 0);
+      at::Tensor rec = at::randint(0, 256, {n, 3073}, g, at::kLong).to(at::kByte);
+      rec.select(1, 0).copy_(at::randint(0, 10, {n}, g, at::kLong));
+      const std::string file = dir + (f == 0 ? "/test_batch.bin" : "/data_batch_" + std::to_string(f) + ".bin");
+      FILE* o = std::fopen(file.c_str(), "wb");
+      if (!o || std::fwrite(rec.data_ptr<uint8_t>(), 1, size_t(rec.numel()), o) != size_t(rec.numel()))
+        throw std::runtime_error("cannot write " + file);
+      std::fclose(o);
+    }
+  }
+  ~RandomCifar() {
+    for (int f = 0; f <= 5; ++f)
+      std::remove((dir + (f == 0 ? "/test_batch.bin" : "/data_batch_" + std::to_string(f) + ".bin")).c_str());
+    rmdir(dir.c_str());
+  }
+};
 
 // N processes that each keep one core busy until stopped: a user's machine is never idle.
 struct BusyLoad {
@@ -151,10 +220,6 @@ std::pair<double, int> child_seconds(const std::string& self, const std::string&
 }
 
 int load_bench(const std::string& self, const std::string& setups, int epochs, int load, const std::string& ref) {
-  const std::map<std::string, std::string> ref_name = {{"fashion-baseline", "baseline"},
-                                                       {"shallow-sigmoid", "shallow"},
-                                                       {"deep-sigmoid", "deep"},
-                                                       {"cnn-small", "cnn"}};
   const int cores = physical_cores();
   std::printf("hyperlab-bench --load %d: %d busy process%s on %d physical cores; s/epoch, median of %d epochs\n",
               load, load, load == 1 ? "" : "es", cores, epochs);
@@ -171,7 +236,8 @@ int load_bench(const std::string& self, const std::string& setups, int epochs, i
       one = child_seconds(self, name, epochs, 1);
       // Under load all threads can be 30-60x slower (spinning at barriers): one epoch tells.
       all = cores > 1 ? child_seconds(self, name, load > 0 ? 1 : epochs, cores) : one;
-      if (!ref.empty() && ref_name.count(name)) py = reference_seconds(ref, ref_name.at(name), epochs, 0);
+      if (!ref.empty() && find_setup(name) && name != "resnet20")
+        py = reference_seconds(ref, find_setup(name)->ref, epochs, 0);
     }
     const double best = std::min(one.first, all.first);
     char d[32], pyb[32] = "-", sp[32] = "-";
@@ -190,6 +256,95 @@ int load_bench(const std::string& self, const std::string& setups, int epochs, i
   return 0;
 }
 
+struct Options {
+  int epochs = 3, train_limit = 0, threads = 0, rounds = 1;
+  std::string ref, device;
+};
+
+// The data a setup trains on; for resnet20 without CIFAR-10, random images in `fake`.
+std::shared_ptr<const LoadedData> setup_data(ExperimentConfig& cfg, std::unique_ptr<RandomCifar>& fake) {
+  if (cfg.data.dataset == "cifar10") {
+    const std::string dir = default_data_path("cifar10");
+    std::FILE* f = std::fopen((dir + "/data_batch_1.bin").c_str(), "rb");
+    if (f) {
+      std::fclose(f);
+      cfg.data.path = dir;
+    } else {
+      fake = std::make_unique<RandomCifar>(cfg.data.train_limit > 0 ? cfg.data.train_limit : 50000, 500);
+      cfg.data.path = fake->dir;
+    }
+  }
+  return load_data(cfg.data, cfg.training.seed);
+}
+
+// One row of the table (and its augmentation lines): `name` trained for o.epochs, then the
+// reference on the same images.
+int run_setup(const std::string& name, const Options& o, const std::map<int, double>& peak) {
+  const Setup* known = find_setup(name);
+  const std::string preset = known ? known->preset : name;
+  ConfigResult r = parse_config_text(preset_text(preset), preset);
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s: %s", name.c_str(), r.error_text().c_str());
+    return 0;
+  }
+  ExperimentConfig cfg = r.config;
+  cfg.training.epochs = o.epochs;
+  cfg.training.evaluate_test = false;
+  cfg.training.early_stopping.enabled = false;
+  cfg.data.validation_fraction = 0;  // the reference trains on all of them
+  // resnet20: an epoch of 50,000 CIFAR images is minutes here; 5,000 unless told.
+  cfg.data.train_limit = o.train_limit == 0 && cfg.data.dataset == "cifar10" ? 5000 : o.train_limit;
+  cfg.training.threads = o.threads;  // 0: the default choice
+  if (!o.device.empty()) cfg.training.device = o.device;
+  std::unique_ptr<RandomCifar> fake;
+  std::shared_ptr<const LoadedData> data;
+  try {
+    data = setup_data(cfg, fake);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cannot load data: %s\n", e.what());
+    return 2;
+  }
+  // Rounds of ours then the reference: on a shared machine the load moves between the two
+  // runs; the median of the rounds' ratios is steadier than one pair.
+  RefArgs args;
+  args.train_limit = int(data->train.size()), args.device = o.device;
+  if (cfg.data.dataset == "cifar10") args.data = cfg.data.path;
+  std::vector<Measure> ours;
+  std::vector<double> refs, ratios;
+  for (int round = 0; round < std::max(1, o.rounds); ++round) {
+    ours.push_back(measure(cfg, data));
+    if (o.ref.empty() || !known) continue;
+    refs.push_back(reference_seconds(o.ref, known->ref, o.epochs, 0, args));
+    ratios.push_back(refs.back() / ours.back().epoch_s);
+    if (o.rounds > 1)
+      std::fprintf(stderr, "  round %d: ours %.3f s, PyTorch %.3f s, %.2fx\n", round + 1, ours.back().epoch_s,
+                   refs.back(), ratios.back());
+  }
+  std::sort(ours.begin(), ours.end(), [](const Measure& a, const Measure& b) { return a.epoch_s < b.epoch_s; });
+  const Measure on = ours[ours.size() / 2];
+  double flops = 3.0 * summarize(cfg).forward_flops * on.samples_s / 1e9;  // forward + backward
+  const double ref_s = median(refs);
+  char refbuf[32] = "-", spbuf[32] = "-";
+  if (!std::isnan(ref_s)) {
+    std::snprintf(refbuf, sizeof refbuf, "%.2f s", ref_s);
+    std::snprintf(spbuf, sizeof spbuf, "%.2fx", median(ratios));
+  }
+  std::printf("%-18s %3d %9.3f %11.0f %8.1f %6.0f%% %9.1f%% %9s %8s\n", name.c_str(), on.threads, on.epoch_s,
+              on.samples_s, flops, 100.0 * flops / (peak.count(on.threads) ? peak.at(on.threads) : NAN), 100.0 * on.diag_share, refbuf, spbuf);
+  if (cfg.data.dataset == "cifar10")
+    std::printf("  %lld %s CIFAR-10 images, batch %d\n", (long long)data->train.size(), fake ? "random" : "real",
+                cfg.training.batch_size);
+  if (data->spec.input.size() == 3) {
+    for (const char* last : {"cutout", "rotate"}) {
+      const double aug = augment_seconds(cfg, *data, last);
+      std::printf("  augmentation (crop 4, flip, %s): %.3f s/epoch, %.1f%% of this epoch (issue goal: under 5%%)\n",
+                  std::string(last) == "rotate" ? "rotate 15" : last, aug, 100.0 * aug / on.epoch_s);
+    }
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
 long peak_rss_mb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -199,9 +354,14 @@ long peak_rss_mb() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int epochs = 3, train_limit = 0, load = -1, threads = 0;
+  Options o;
+  int& epochs = o.epochs;
+  int& train_limit = o.train_limit;
+  int& threads = o.threads;
+  std::string& ref = o.ref;
+  int load = -1;
   bool child = false;
-  std::string ref, setups = "fashion-baseline,shallow-sigmoid,deep-sigmoid,cnn-small";
+  std::string setups = "fashion-baseline,shallow-sigmoid,deep-sigmoid,cnn-small,resnet20";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -212,9 +372,11 @@ int main(int argc, char** argv) {
     else if (a == "--child") child = true;
     else if (a == "--load") load = std::stoi(next());
     else if (a == "--threads") threads = std::stoi(next());
+    else if (a == "--device") o.device = next();
+    else if (a == "--rounds") o.rounds = std::stoi(next());
     else {
       std::fprintf(stderr, "usage: hyperlab-bench [--epochs N] [--setups a,b] [--ref ref_train.py] [--train-limit N]"
-                           " [--load N]\n");
+                           " [--load N] [--device cpu|cuda] [--rounds R]\n");
       return 2;
     }
   }
@@ -225,7 +387,8 @@ int main(int argc, char** argv) {
     bool first = true;
     while (std::getline(all, one, ',')) {
       std::string cmd = std::string(argv[0]) + " --child --setups " + one + " --epochs " + std::to_string(epochs) +
-                        " --train-limit " + std::to_string(train_limit) + (ref.empty() ? "" : " --ref " + ref);
+                        " --train-limit " + std::to_string(train_limit) + (ref.empty() ? "" : " --ref " + ref) +
+                        (o.device.empty() ? "" : " --device " + o.device) + " --rounds " + std::to_string(o.rounds);
       FILE* p = popen(cmd.c_str(), "r");
       char line[512];
       int n = 0;
@@ -243,10 +406,6 @@ int main(int argc, char** argv) {
                 "threads, same data; speedup = PyTorch s/epoch / ours.\n", epochs);
     return 0;
   }
-  const std::map<std::string, std::string> ref_name = {{"fashion-baseline", "baseline"},
-                                                       {"shallow-sigmoid", "shallow"},
-                                                       {"deep-sigmoid", "deep"},
-                                                       {"cnn-small", "cnn"}};
   const int cores = physical_cores();
   std::printf("hyperlab-bench %s, LibTorch %s, %d physical cores\nBLAS: %s\n", HYPERLAB_VERSION,
               torch_version().c_str(), cores, blas_description().c_str());
@@ -258,48 +417,8 @@ int main(int argc, char** argv) {
               "%peak", "diag cost", "PyTorch", "speedup");
   std::stringstream ss(setups);
   std::string name;
-  std::shared_ptr<const LoadedData> data;
-  while (std::getline(ss, name, ',')) {
-    ConfigResult r = parse_config_text(preset_text(name), name);
-    if (!r.ok()) {
-      std::fprintf(stderr, "%s: %s", name.c_str(), r.error_text().c_str());
-      continue;
-    }
-    ExperimentConfig cfg = r.config;
-    cfg.training.epochs = epochs;
-    cfg.training.evaluate_test = false;
-    cfg.training.early_stopping.enabled = false;
-    cfg.data.validation_fraction = 0;  // the reference trains on all 60,000
-    cfg.data.train_limit = train_limit;
-    cfg.training.threads = threads;  // 0: the default choice
-    try {
-      if (!data) data = load_data(cfg.data, cfg.training.seed);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "cannot load data: %s\n", e.what());
-      return 2;
-    }
-    Measure on = measure(cfg, data);
-    double flops = 3.0 * summarize(cfg).forward_flops * on.samples_s / 1e9;  // forward + backward
-    double ref_s = NAN;
-    if (!ref.empty() && ref_name.count(name) && train_limit == 0)
-      ref_s = reference_seconds(ref, ref_name.at(name), epochs, 0);
-    char refbuf[32] = "-", spbuf[32] = "-";
-    if (!std::isnan(ref_s)) {
-      std::snprintf(refbuf, sizeof refbuf, "%.2f s", ref_s);
-      std::snprintf(spbuf, sizeof spbuf, "%.2fx", ref_s / on.epoch_s);
-    }
-    std::printf("%-18s %3d %9.3f %11.0f %8.1f %6.0f%% %9.1f%% %9s %8s\n", name.c_str(), on.threads, on.epoch_s,
-                on.samples_s, flops, 100.0 * flops / peak[on.threads], 100.0 * on.diag_share,
-                refbuf, spbuf);
-    if (data->spec.input.size() == 3) {
-      for (const char* last : {"cutout", "rotate"}) {
-        const double aug = augment_seconds(cfg, *data, last);
-        std::printf("  augmentation (crop 4, flip, %s): %.3f s/epoch, %.1f%% of this epoch (issue goal: under 5%%)\n",
-                    std::string(last) == "rotate" ? "rotate 15" : last, aug, 100.0 * aug / on.epoch_s);
-      }
-    }
-    std::fflush(stdout);
-  }
+  while (std::getline(ss, name, ','))
+    if (int rc = run_setup(name, o, peak)) return rc;
   std::printf("  peak RSS %ld MB (Fashion-MNIST as uint8: 55 MB raw)\n", peak_rss_mb());
 
   return 0;

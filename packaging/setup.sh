@@ -93,9 +93,8 @@ case "$mode" in
     ;;
   build) ;;
   bench)
-    ref=../shared/bench/ref_train.py
-    if [ -f "$ref" ]; then "$BUILD_DIR/bench/hyperlab-bench" --ref "$ref" "${@:2}"
-    else "$BUILD_DIR/bench/hyperlab-bench" "${@:2}"; fi
+    # The project's copy of the plain-PyTorch reference (with resnet20, --train-limit, --device).
+    "$BUILD_DIR/bench/hyperlab-bench" --ref bench/ref_train.py "${@:2}"
     "$BUILD_DIR/bench/hyperlab-bench-gui"
     "$BUILD_DIR/bench/hyperlab-bench-gui" --history 1000
     ;;

@@ -1,11 +1,14 @@
 #include "data/augment.h"
 
+#include "data/augment_cpu.h"
+
 #include <ATen/ATen.h>
 #include <ATen/core/DistributionsHelper.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 #include "train/events.h"
 
@@ -152,7 +155,7 @@ at::Tensor rotate(const at::Tensor& x, const A& a, at::Generator& g) {
   at::Tensor deg = ((at::rand({B}, g) * 2 - 1) * a.degrees).masked_fill(keep, 0);
   at::Tensor zoom = (1 + (at::rand({B}, g) * 2 - 1) * a.scale).masked_fill(keep, 1);
   at::Tensor shift = ((at::rand({B, 2}, g) * 2 - 1) * a.translate).masked_fill(keep.unsqueeze(1), 0);
-  at::Tensor out = affine_images(x, deg, zoom, shift, a.interpolation == "nearest", a.fill);
+  at::Tensor out = affine_images_grid(x, deg, zoom, shift, a.interpolation == "nearest", a.fill);
   if (a.p >= 1) return out;  // every image chosen (rand() < 1)
   return at::where(keep.to(x.device()).view({B, 1, 1, 1}), x, out);
 }
@@ -184,10 +187,142 @@ at::Tensor apply(const at::Tensor& x, const A& a, at::Generator& g) {
   return at::where(m, as_pixels((f - mean) * cf + mean), x);
 }
 
+// Image b's inverse map in pixel indices (augment_cpu::affine's coefficients), the same map as
+// affine_images_grid's theta: the output pixel at p (from the centre, y down) reads the input at
+// R(a)·p / zoom - shift·side.
+std::vector<double> affine_coefficients(const at::Tensor& degrees, const at::Tensor& zoom, const at::Tensor& shift,
+                                        int64_t H, int64_t W) {
+  const at::Tensor d = degrees.to(at::kDouble).contiguous(), z = zoom.to(at::kDouble).contiguous();
+  const at::Tensor sh = shift.to(at::kDouble).contiguous();
+  const double *dp = d.data_ptr<double>(), *zp = z.data_ptr<double>(), *sp = sh.data_ptr<double>();
+  const double cx = 0.5 - double(W) / 2, cy = 0.5 - double(H) / 2;
+  std::vector<double> a;
+  for (int64_t b = 0; b < d.size(0); ++b) {
+    const double r = dp[b] * (M_PI / 180.0), c = std::cos(r) / zp[b], s = std::sin(r) / zp[b];
+    a.insert(a.end(), {c, -s, c * cx - s * cy + double(W - 1) / 2 - sp[2 * b] * double(W), s, c,
+                       s * cx + c * cy + double(H - 1) / 2 - sp[2 * b + 1] * double(H)});
+  }
+  return a;
+}
+
+std::vector<uint8_t> bytes_of(const at::Tensor& mask) {
+  const at::Tensor m = mask.to(at::kByte).contiguous();
+  return std::vector<uint8_t>(m.data_ptr<uint8_t>(), m.data_ptr<uint8_t>() + m.numel());
+}
+
+// Row (column) i of a crop shifted by d: the source index, -1 for zero padding.
+int32_t shifted(int64_t i, int64_t n, bool reflect) {
+  if (!reflect) return i < 0 || i >= n ? -1 : int32_t(i);
+  const int64_t r = i < 0 ? -i : (i > n - 1 ? 2 * (n - 1) - i : i);
+  if (r < 0 || r >= n)
+    throw std::invalid_argument("data.augment: crop with reflect padding needs images larger than the padding (" +
+                                std::to_string(n) + " pixels)");
+  return int32_t(r);
+}
+
+// The CPU path of augment_batch: a batch in the making. Crops and flips compose into one pending
+// gather of rows and columns per image, done when another step needs the pixels. Each step draws
+// exactly what apply() draws, in its order, so both paths give the same images.
+class CpuBatch {
+ public:
+  explicit CpuBatch(const at::Tensor& x) : x_(x), B_(x.size(0)), H_(x.size(2)), W_(x.size(3)) {}
+  void step(const A& a, at::Generator& g) {
+    if (a.type == "crop") return crop(a, g);
+    if (a.type == "flip") return flip(a, g);
+    flush();
+    if (a.type == "cutout") return cutout(a, g);
+    if (a.type == "rotate") return rotate(a, g);
+    x_ = apply(x_, a, g), owned_ = true;
+  }
+  at::Tensor result() {
+    flush();
+    return x_;
+  }
+
+ private:
+  void begin() {
+    if (!rows_.empty()) return;
+    rows_.resize(size_t(B_ * H_)), cols_.resize(size_t(B_ * W_));
+    for (int64_t b = 0; b < B_; ++b) {
+      for (int64_t i = 0; i < H_; ++i) rows_[size_t(b * H_ + i)] = int32_t(i);
+      for (int64_t j = 0; j < W_; ++j) cols_[size_t(b * W_ + j)] = int32_t(j);
+    }
+  }
+  // Image b's map becomes map[m(i)] (-1 where m or map says -1).
+  template <typename F>
+  static void compose(int32_t* map, int64_t n, F m) {
+    std::vector<int32_t> old(map, map + n);
+    for (int64_t i = 0; i < n; ++i) {
+      const int32_t k = m(i);
+      map[i] = k < 0 ? -1 : old[size_t(k)];
+    }
+  }
+  void crop(const A& a, at::Generator& g) {
+    const int P = a.padding;
+    if (P == 0) return;
+    const bool reflect = a.mode == "reflect";
+    at::Tensor keep = at::rand({B_}, g) >= a.p;
+    at::Tensor dy = at::randint(-P, P + 1, {B_}, g, at::kLong).masked_fill(keep, 0);
+    at::Tensor dx = at::randint(-P, P + 1, {B_}, g, at::kLong).masked_fill(keep, 0);
+    begin();
+    const int64_t *py = dy.data_ptr<int64_t>(), *px = dx.data_ptr<int64_t>();
+    for (int64_t b = 0; b < B_; ++b) {
+      compose(&rows_[size_t(b * H_)], H_, [&](int64_t i) { return shifted(i + py[b], H_, reflect); });
+      compose(&cols_[size_t(b * W_)], W_, [&](int64_t j) { return shifted(j + px[b], W_, reflect); });
+    }
+  }
+  void flip(const A& a, at::Generator& g) {
+    const std::vector<uint8_t> m = bytes_of(at::rand({B_}, g) < a.p);
+    begin();
+    for (int64_t b = 0; b < B_; ++b)
+      if (m[size_t(b)]) std::reverse(cols_.begin() + b * W_, cols_.begin() + (b + 1) * W_);
+  }
+  void cutout(const A& a, at::Generator& g) {
+    const std::vector<uint8_t> m = bytes_of(at::rand({B_}, g) < a.p);
+    const int64_t s = a.size;
+    at::Tensor cy = at::randint(0, H_, {B_}, g, at::kLong) - s / 2, cx = at::randint(0, W_, {B_}, g, at::kLong) - s / 2;
+    if (!owned_) x_ = x_.clone(at::MemoryFormat::Contiguous), owned_ = true;
+    augment_cpu::cutout(x_, std::vector<int64_t>(cy.data_ptr<int64_t>(), cy.data_ptr<int64_t>() + B_),
+                        std::vector<int64_t>(cx.data_ptr<int64_t>(), cx.data_ptr<int64_t>() + B_), s, m);
+  }
+  void rotate(const A& a, at::Generator& g) {
+    at::Tensor keep = at::rand({B_}, g) >= a.p;
+    at::Tensor deg = ((at::rand({B_}, g) * 2 - 1) * a.degrees).masked_fill(keep, 0);
+    at::Tensor zoom = (1 + (at::rand({B_}, g) * 2 - 1) * a.scale).masked_fill(keep, 1);
+    at::Tensor shift = ((at::rand({B_, 2}, g) * 2 - 1) * a.translate).masked_fill(keep.unsqueeze(1), 0);
+    x_ = augment_cpu::affine(x_, affine_coefficients(deg, zoom, shift, H_, W_), bytes_of(keep),
+                             a.interpolation == "nearest", a.fill);
+    owned_ = true;
+  }
+  void flush() {
+    if (rows_.empty()) return;
+    x_ = augment_cpu::gather(x_, rows_, cols_), owned_ = true;
+    rows_.clear(), cols_.clear();
+  }
+
+  at::Tensor x_;
+  int64_t B_, H_, W_;
+  bool owned_ = false;  ///< x_ is ours to change in place (not the caller's batch)
+  std::vector<int32_t> rows_, cols_;  ///< the pending gather ([B*H], [B*W]); empty: none
+};
+
+at::Tensor augment_on_cpu(const at::Tensor& x, const std::vector<AugmentConfig>& steps, at::Generator& g) {
+  CpuBatch b(x);
+  for (const AugmentConfig& a : steps) b.step(a, g);
+  return b.result();
+}
+
 }  // namespace
 
 at::Tensor affine_images(const at::Tensor& x, const at::Tensor& degrees, const at::Tensor& zoom, const at::Tensor& shift,
                          bool nearest, double fill) {
+  if (!x.device().is_cpu()) return affine_images_grid(x, degrees, zoom, shift, nearest, fill);
+  return augment_cpu::affine(x, affine_coefficients(degrees, zoom, shift, x.size(2), x.size(3)),
+                             std::vector<uint8_t>(size_t(x.size(0)), 0), nearest, fill);
+}
+
+at::Tensor affine_images_grid(const at::Tensor& x, const at::Tensor& degrees, const at::Tensor& zoom,
+                              const at::Tensor& shift, bool nearest, double fill) {
   const int64_t B = x.size(0), H = x.size(2), W = x.size(3);
   // theta maps each output pixel to where it is read from, in grid_sample's coordinates ([-1, 1] across
   // each side): the output pixel at p (from the centre, y down) reads the input at R(a)·p / zoom - shift·side,
@@ -214,6 +349,13 @@ at::Tensor affine_images(const at::Tensor& x, const at::Tensor& degrees, const a
 
 at::Tensor augment_batch(const at::Tensor& x, const std::vector<AugmentConfig>& steps, uint64_t seed, int epoch,
                          int batch) {
+  at::Generator g = at::detail::createCPUGenerator(mix(seed ^ mix(0x417547ull + uint64_t(epoch) * 1000003ull + batch)));
+  if (x.device().is_cpu() && x.scalar_type() == at::kByte && x.dim() == 4) return augment_on_cpu(x, steps, g);
+  return augment_batch_ops(x, steps, seed, epoch, batch);
+}
+
+at::Tensor augment_batch_ops(const at::Tensor& x, const std::vector<AugmentConfig>& steps, uint64_t seed, int epoch,
+                             int batch) {
   at::Generator g = at::detail::createCPUGenerator(mix(seed ^ mix(0x417547ull + uint64_t(epoch) * 1000003ull + batch)));
   at::Tensor out = x;
   for (const AugmentConfig& a : steps) out = apply(out, a, g);

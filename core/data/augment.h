@@ -39,16 +39,27 @@ std::vector<std::string> augment_names();
 std::string augment_markdown();
 
 /// Augments a uint8 batch [B,C,H,W] (on any device) for `epoch` and `batch`
-/// of a run seeded `seed`; returns a new tensor (the input is left as it is).
+/// of a run seeded `seed`; returns a new tensor (the input is left as it is). On the CPU through
+/// direct kernels (data/augment_cpu.h; crops and flips in one gather), elsewhere augment_batch_ops.
 at::Tensor augment_batch(const at::Tensor& x, const std::vector<AugmentConfig>& steps, uint64_t seed, int epoch,
                          int batch);
+/// The same through ATen ops, on any device: the same draws, so the same bytes as the CPU path
+/// (rotate: as affine_images_grid against affine_images).
+at::Tensor augment_batch_ops(const at::Tensor& x, const std::vector<AugmentConfig>& steps, uint64_t seed, int epoch,
+                             int batch);
 
 /// The affine map behind `rotate`, with given draws: image i of x (uint8 [B,C,H,W]) turned by
 /// degrees[i] counter-clockwise about its centre, zoomed by zoom[i] and moved by shift[i] = (x, y)
 /// fractions of its width and height (all [B] or [B,2] CPU tensors); nearest or bilinear
-/// sampling, `fill` (0..255) where no source pixel is. One grid for the batch (grid_sample).
+/// sampling, `fill` (0..255) where no source pixel is. On the CPU a direct kernel, elsewhere
+/// affine_images_grid.
 at::Tensor affine_images(const at::Tensor& x, const at::Tensor& degrees, const at::Tensor& zoom, const at::Tensor& shift,
                          bool nearest, double fill);
+/// The same through one grid for the batch and at::grid_sampler (any device). It agrees with the
+/// CPU kernel up to float rounding: nearest picks the other pixel only where a source coordinate
+/// lies within ~1e-5 pixel of a rounding boundary; bilinear differs by at most 1 level.
+at::Tensor affine_images_grid(const at::Tensor& x, const at::Tensor& degrees, const at::Tensor& zoom,
+                              const at::Tensor& shift, bool nearest, double fill);
 
 /// The preview of the editor's Data page, torch-free for the UI: `images` augmented by `steps`
 /// with the random draws numbered `draw` (another draw, other random choices). Throws

@@ -161,6 +161,52 @@ TEST(Augment, SmallRandomRotationsKeepTheCentrePixelAndFillTheCorners) {
   EXPECT_TRUE((turned.select(3, 8).select(2, 8) == 77).all().item<bool>());
 }
 
+TEST(Augment, TheCpuKernelsGiveTheBytesOfTheAtenOpPath) {
+  at::Generator g = at::detail::createCPUGenerator(5);
+  const at::Tensor x = at::randint(0, 256, {24, 3, 9, 11}, g, at::kLong).to(at::kByte);
+  const at::Tensor before = x.clone();
+  const std::vector<std::vector<const char*>> recipes = {
+      {R"({"type": "crop", "padding": 3, "p": 0.7})", R"({"type": "flip"})", R"({"type": "cutout", "size": 4})"},
+      {R"({"type": "flip", "p": 0.6})", R"({"type": "crop", "padding": 2, "mode": "reflect"})",
+       R"({"type": "crop", "padding": 1})"},
+      {R"({"type": "cutout", "size": 5, "p": 0.5})", R"({"type": "crop", "padding": 4})", R"({"type": "noise", "std": 5})",
+       R"({"type": "flip"})", R"({"type": "jitter"})"},
+      {R"({"type": "crop", "padding": 0})", R"({"type": "flip", "p": 0})"},
+  };
+  for (size_t r = 0; r < recipes.size(); ++r) {
+    std::vector<AugmentConfig> steps;
+    for (const char* j : recipes[r]) steps.push_back(aug_step(j));
+    for (int b = 0; b < 3; ++b)
+      EXPECT_TRUE(at::equal(augment_batch(x, steps, 9, 2, b), augment_batch_ops(x, steps, 9, 2, b))) << "recipe " << r;
+  }
+  EXPECT_TRUE(at::equal(x, before)) << "the input batch is left as it was";
+}
+
+TEST(Augment, TheCpuAffineKernelAgreesWithGridSample) {
+  at::Generator g = at::detail::createCPUGenerator(8);
+  const int64_t B = 32;
+  const at::Tensor x = at::randint(0, 256, {B, 3, 10, 13}, g, at::kLong).to(at::kByte);
+  const at::Tensor deg = (at::rand({B}, g, at::kDouble) * 2 - 1) * 40;
+  const at::Tensor zoom = 1 + (at::rand({B}, g, at::kDouble) * 2 - 1) * 0.3;
+  const at::Tensor shift = (at::rand({B, 2}, g, at::kDouble) * 2 - 1) * 0.2;
+  for (const double fill : {0.0, 77.0, 37.6}) {
+    // Nearest: the same source pixel, except where float rounding in grid_sample's path puts a
+    // coordinate on the other side of a rounding boundary (allowed: 1 pixel in 1000).
+    const at::Tensor n = affine_images(x, deg, zoom, shift, true, fill), ng = affine_images_grid(x, deg, zoom, shift, true, fill);
+    EXPECT_LE((n != ng).sum().item<int64_t>(), x.numel() / 1000) << "fill " << fill;
+    EXPECT_TRUE((n == std::nearbyint(fill)).any().item<bool>()) << "some corners are filled";
+    // Bilinear: the same weights up to float rounding, so at most 1 level apart.
+    const at::Tensor l = affine_images(x, deg, zoom, shift, false, fill), lg = affine_images_grid(x, deg, zoom, shift, false, fill);
+    EXPECT_LE((l.to(at::kInt) - lg.to(at::kInt)).abs().max().item<int>(), 1) << "fill " << fill;
+    EXPECT_LT((l != lg).sum().item<int64_t>(), x.numel() / 20) << "fill " << fill;
+  }
+  // Through the config, with p < 1: the images left alone are the input's.
+  const std::vector<AugmentConfig> steps = {aug_step(R"({"type": "crop", "padding": 2})"),
+      aug_step(R"({"type": "rotate", "degrees": 25, "scale": 0.1, "translate": 0.1, "p": 0.6})")};
+  const at::Tensor y = augment_batch(x, steps, 3, 1, 4), yo = augment_batch_ops(x, steps, 3, 1, 4);
+  EXPECT_LE((y != yo).sum().item<int64_t>(), x.numel() / 1000);
+}
+
 TEST(Augment, ThePreviewIsTheAugmentedImagesAndEachDrawIsAnother) {
   ImageBatch b;
   b.channels = 3, b.height = 8, b.width = 8;
