@@ -124,6 +124,7 @@ write_conf() {
   host=$(hostname -s)
   ctld_port=$(free_port)
   d_port=$(free_port)
+  while [ "$d_port" = "$ctld_port" ]; do d_port=$(free_port); done
   sed -e "s|@T@|$T|g" -e "s|@HOST@|$host|g" -e "s|@CPUS@|$SLOTS|g" \
       -e "s|@CTLD_PORT@|$ctld_port|g" -e "s|@D_PORT@|$d_port|g" "$SRC/slurm.conf.in" > "$T/slurm.conf"
 }
