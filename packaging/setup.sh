@@ -10,6 +10,10 @@
 #   packaging/setup.sh build      install what is missing, build
 #   packaging/setup.sh bench      install what is missing, build, run hyperlab-bench and hyperlab-bench-gui
 #   packaging/setup.sh deb        install what is missing, build, make build/hyperlab_VERSION_amd64.deb
+#   packaging/setup.sh slurm-test install what is missing (slurm-wlm, munge too), build, run sweeps with real
+#                                 sbatch on a one-node Slurm cluster started here and removed after (needs
+#                                 root; packaging/slurm-test.sh). `test` runs it too when HYPERLAB_SLURM_TEST=1,
+#                                 or =auto (CI: only where it can run, else a skip message).
 #
 # Proving "never crash" (each in a build folder of its own, GUI and benchmarks
 # off, its own ccache folder CCACHE_DIR-sanitize; the normal build is not touched):
@@ -81,7 +85,8 @@ cmake --build "$BUILD_DIR" -j "$jobs"
 case "$mode" in
   test)
     echo "== testing"
-    cd "$BUILD_DIR" && ctest --output-on-failure -j "$jobs"
+    (cd "$BUILD_DIR" && ctest --output-on-failure -j "$jobs")
+    case ${HYPERLAB_SLURM_TEST:-0} in 1|auto) packaging/slurm-test.sh "$BUILD_DIR" ;; esac
     ;;
   test-cpus)
     cd "$BUILD_DIR"
@@ -92,6 +97,7 @@ case "$mode" in
     done
     ;;
   build) ;;
+  slurm-test) HYPERLAB_SLURM_TEST=${HYPERLAB_SLURM_TEST:-1} packaging/slurm-test.sh "$BUILD_DIR" ;;
   bench)
     # The project's copy of the plain-PyTorch reference (with resnet20, --train-limit, --device).
     "$BUILD_DIR/bench/hyperlab-bench" --ref bench/ref_train.py "${@:2}"
@@ -110,5 +116,5 @@ case "$mode" in
     "$BUILD_DIR/app/cli/hyperlab-cli" presets
     exec "$BUILD_DIR/app/cli/hyperlab-cli" run --preset fashion-baseline "${@:2}"
     ;;
-  *) echo "usage: $0 [run|test|test-cpus|build|bench|deb|fuzz [SECONDS]|sanitize|tsan]" >&2; exit 2 ;;
+  *) echo "usage: $0 [run|test|test-cpus|build|bench|deb|slurm-test|fuzz [SECONDS]|sanitize|tsan]" >&2; exit 2 ;;
 esac
