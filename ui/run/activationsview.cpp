@@ -96,8 +96,7 @@ void ActivationsView::buildHeader(QVBoxLayout* top) {
   caption_->setWordWrap(true);
   caption_->setTextFormat(Qt::RichText);
   right->addWidget(caption_);
-  legend_ = new QLabel("Feature maps: one small picture per channel, blue negative, white zero, red positive. "
-                       "Flat layers: one bar per unit. The last layer: the model's probability for each class.");
+  legend_ = new QLabel;
   legend_->setWordWrap(true);
   right->addWidget(legend_);
   right->addStretch(1);
@@ -266,6 +265,16 @@ void ActivationsView::showActivations(const Activations& a) {
     rows_[i]->setLayer(i + 1, a.layers[i], ownScale());
     if (i + 1 == rows_.size() && !a.probabilities.empty()) rows_[i]->setClasses(names_, a.probabilities, a.predicted, a.label);
   }
+  // The key to what is drawn: only the kinds of rows there are.
+  QStringList key;
+  if (std::any_of(a.layers.begin(), a.layers.end(), [](const LayerActivation& l) { return l.has_maps(); }))
+    key << "Feature maps: one small picture per channel, blue negative, white zero, red positive.";
+  if (std::any_of(a.layers.begin(), a.layers.end() - (a.probabilities.empty() ? 0 : 1),
+                  [](const LayerActivation& l) { return !l.has_maps(); }))
+    key << "Flat layers: one bar per unit (value).";
+  if (!a.probabilities.empty()) key << "The last layer: the model's probability for each class.";
+  legend_->setText(key.join(" "));
+  legend_->setVisible(!key.isEmpty());
   updateCaption();
 }
 
@@ -310,7 +319,7 @@ void ActivationsView::updateCaption() {
   caption_->setText(parts.join("<br>"));
 }
 
-// The picked image at a whole number of screen pixels per pixel, about five lines of text high.
+// The picked image at a whole number of screen pixels per pixel, about six lines of text high.
 void ActivationsView::updateThumb() {
   if (images_.count() == 0) {
     thumb_->clear();
@@ -318,7 +327,7 @@ void ActivationsView::updateThumb() {
     return;
   }
   const int side = std::max(images_.width, images_.height);
-  const int scale = std::max(1, static_cast<int>(std::floor(5.0 * fontMetrics().height() / std::max(1, side))));
+  const int scale = std::max(1, static_cast<int>(std::floor(6.0 * fontMetrics().height() / std::max(1, side))));
   const QImage img = picture_of(images_, image_);
   const QSize size(images_.width * scale, images_.height * scale);
   thumb_->setPixmap(QPixmap::fromImage(img.scaled(size, Qt::IgnoreAspectRatio, Qt::FastTransformation)));

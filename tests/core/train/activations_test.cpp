@@ -207,3 +207,31 @@ TEST(Activations, BadRequestsSayWhy) {
   q.checkpoint = "/nonexistent/run.pt";
   EXPECT_NE(compute_activations(q).error.find("/nonexistent/run.pt"), std::string::npos);
 }
+
+// A block is one row (its output), global average pooling's output is flat (bars).
+TEST(Activations, BlocksAreOneRowEach) {
+  ExperimentConfig c = tiny_cnn();
+  ConfigResult r = parse_config(nlohmann::json::parse(R"({
+    "version": 1, "name": "tiny-res",
+    "data": {"dataset": "synthetic", "synthetic": {"kind": "images", "classes": 3, "image_size": 12,
+             "samples": 100, "test_samples": 10}},
+    "model": {"layers": [
+      {"type": "conv2d", "out": 6, "kernel": 3, "padding": 1},
+      {"type": "residual", "body": [{"type": "conv2d", "out": 6, "kernel": 3, "padding": 1}, {"type": "batchnorm"},
+                                    {"type": "relu"}]},
+      {"type": "relu"}, {"type": "global_avgpool"}, {"type": "linear", "out": 3}]},
+    "training": {"epochs": 1, "seed": 2}
+  })"));
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  c = check_config(r.config).config;
+  const Activations A = compute_activations(request(c, 1));
+  ASSERT_TRUE(A.error.empty()) << A.error;
+  ASSERT_EQ(A.layers.size(), 4u);
+  EXPECT_EQ(A.layers[1].type, "residual");
+  EXPECT_EQ(A.layers[1].then, (std::vector<std::string>{"relu"}));
+  EXPECT_EQ(A.layers[1].shape, (std::vector<int64_t>{6, 12, 12}));
+  EXPECT_EQ(A.layers[2].type, "global_avgpool");
+  EXPECT_EQ(A.layers[2].values.size(), 6u);
+  EXPECT_FALSE(A.layers[2].has_maps());
+  EXPECT_EQ(A.probabilities.size(), 3u);
+}
