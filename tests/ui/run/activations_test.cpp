@@ -9,6 +9,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <nlohmann/json.hpp>
@@ -192,4 +193,30 @@ TEST(ActivationsView, ClickingASampleInTheWindowPicksIt) {
   auto* controller = w.findChild<RunController*>();
   ASSERT_TRUE(controller);
   EXPECT_EQ(controller->activationImage(), 6);
+}
+
+// After a run the layers of another image come from the run's checkpoint (its trained weights).
+TEST(ActivationsView, AfterARunAnotherImageComesFromTheCheckpoint) {
+  const ExperimentConfig c = tiny_cnn();
+  std::shared_ptr<const LoadedData> data = load_data(c.data, c.training.seed);
+  QTemporaryDir dir;
+  const QString checkpoint = dir.filePath("run.pt");
+  Trainer t(c);
+  t.set_data(data);
+  t.set_checkpoint_file(checkpoint.toStdString());
+  ASSERT_EQ(t.run().status, RunStatus::Completed);
+  ActivationsView v;
+  v.setImages(preview_data(*data).test_images, {"a", "b", "c"});
+  v.runStarted();
+  v.runFinished(c, data, checkpoint);
+  v.setImage(2);
+  ASSERT_TRUE(wait_for([&] { return !v.computing() && v.shown().image == 2; }, 20000)) << v.caption().toStdString();
+  EXPECT_EQ(v.request().checkpoint, checkpoint.toStdString());
+  EXPECT_TRUE(v.shown().final);
+  EXPECT_EQ(v.shown().epoch, 1);
+  EXPECT_TRUE(v.caption().contains("trained model"));
+  // An edit afterwards shows the edited experiment's starting network again.
+  v.previewConfig(c, data);
+  ASSERT_TRUE(wait_for([&] { return !v.computing() && v.shown().epoch == 0; }, 20000)) << v.caption().toStdString();
+  EXPECT_TRUE(v.request().checkpoint.empty());
 }
