@@ -114,9 +114,11 @@ void ActivationsView::setImages(const ImageBatch& images, const QStringList& cla
   spin_->blockSignals(true);
   spin_->setRange(n > 0 ? 1 : 0, std::max(n, 0));
   spin_->setSuffix(QString(" of %1").arg(n));
+  const int before = image_;
   image_ = std::clamp(image_, 0, std::max(0, n - 1));
   spin_->setValue(image_ + 1);
   spin_->blockSignals(false);
+  if (image_ != before) Q_EMIT imageChanged(image_);  // fewer images than the pick: the run follows too
   for (QWidget* w : {static_cast<QWidget*>(spin_), static_cast<QWidget*>(prev_), static_cast<QWidget*>(next_)})
     w->setEnabled(n > 0);
   updateThumb();
