@@ -34,6 +34,7 @@
 #include "ui/editor/experimenteditor.h"
 #include "ui/history/historyview.h"
 #include "ui/playground/playgroundview.h"
+#include "ui/run/activationsview.h"
 #include "ui/run/adversarialview.h"
 #include "ui/run/curvespanel.h"
 #include "ui/run/runanimations.h"
@@ -165,6 +166,8 @@ void MainWindow::buildViews() {
   views_->addTab(samples_, "Samples");
   filters_ = new FilterView;
   views_->addTab(filters_, "Filters");
+  activations_ = new ActivationsView;  // what each layer makes of one test image
+  views_->addTab(activations_, "Activations");
   boundary_ = new BoundaryView;
   views_->addTab(boundary_, "Decision map");
   confusion_ = new ConfusionView;
@@ -287,6 +290,14 @@ void MainWindow::connectViews() {
       show_editor_->setChecked(true);  // the editor shows the clone (also in presentation mode)
   });
   connect(editor_, &ExperimentEditor::changed, this, &MainWindow::onEdited);
+  // The Activations tab's image: picked there or clicked in the Samples tab (double-click: go there).
+  connect(activations_, &ActivationsView::imageChanged, controller_, &RunController::setActivationImage);
+  controller_->setActivationImage(activations_->image());
+  connect(samples_->testImages(), &ImageGridView::imageClicked, activations_, &ActivationsView::setImage);
+  connect(samples_->testImages(), &ImageGridView::imageDoubleClicked, this, [this](int i) {
+    activations_->setImage(i);
+    views_->setCurrentWidget(activations_);
+  });
   connect(editor_, &ExperimentEditor::modifiedChanged, this, [this](bool m) {
     setWindowModified(m);
     autosave_.start();
@@ -311,6 +322,7 @@ void MainWindow::connectViews() {
     data_ok_ = false, data_error_ = msg;
     editor_->setDataStatus(msg, false);
     samples_->clearImages();
+    activations_->clearImages("No images: the data did not load.");
     editor_->augmentPanel()->clearImages("No images: the data did not load.");
     updateActions();
   });
@@ -582,6 +594,7 @@ void MainWindow::rebuildRecentMenu() {
 
 void MainWindow::onEdited() {
   sweep_->setBaseConfig(editor_->config());
+  refreshActivations();
   data_debounce_.start();
   autosave_.start();
   updateActions();
@@ -733,6 +746,7 @@ void MainWindow::togglePause() {
 void MainWindow::onStarted(const RunStart& s) {
   class_names_ = names_of(s.class_names);
   if (model_->starts() > 1) curves_->reset();  // the fine-tuning after the pretraining it trained first
+  activations_->runStarted();
   curves_->start(s);
   status_->started(s);
   if (s.blas.rfind("WARNING", 0) == 0) curves_->setBanner(QString::fromStdString(s.blas), true);
@@ -745,6 +759,7 @@ void MainWindow::onSnapshot(const Snapshot& s) {
   filters_->setSnapshot(s);
   boundary_->setSnapshot(s);
   samples_->setSnapshot(s);
+  activations_->setSnapshot(s);
 }
 
 void MainWindow::onFinished(const RunResult& r) {
@@ -767,6 +782,8 @@ void MainWindow::onFinished(const RunResult& r) {
   else
     adversarial_->clear(r.epochs_run > 0 ? "This run kept no checkpoint (training.checkpoint_every is 0): nothing to attack."
                                          : "The run ended before its first epoch: nothing to attack.");
+  const bool kept = r.epochs_run > 0 && !checkpoint.isEmpty() && QFileInfo::exists(checkpoint);
+  activations_->runFinished(model_->config(), loader_->dataFor(model_->config()), kept ? checkpoint : QString());
   updateActions();
   Q_EMIT runFinished(r);
 }
@@ -785,11 +802,21 @@ void MainWindow::onDataLoaded(const DataPreview& p) {
   QStringList names = names_of(p.class_names);
   if (!controller_->running()) class_names_ = names;
   samples_->setImages(p, names);
+  if (p.points) activations_->clearImages("This dataset is 2-D points: the Activations tab shows layers' outputs for images.");
+  else activations_->setImages(p.test_images, names);
+  refreshActivations();
   if (p.points) editor_->augmentPanel()->clearImages("Point data: augmentation is for images.");
   else editor_->augmentPanel()->setImages(p.train_images);
   boundary_->setData(p);
   if (p.points && !controller_->running()) views_->setTabEnabled(views_->indexOf(boundary_), true);
   updateActions();
+}
+
+void MainWindow::refreshActivations() {
+  if (controller_->running()) return;
+  const ConfigResult r = check_config(editor_->config());
+  if (!r.ok()) return activations_->previewProblem(QString::fromStdString(r.errors.front().str()));
+  activations_->previewConfig(r.config, loader_->dataFor(r.config));
 }
 
 void MainWindow::exportMetrics() {

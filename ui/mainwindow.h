@@ -31,6 +31,7 @@ class QMenu;
 
 namespace hyperlab {
 
+class ActivationsView;
 class AdversarialView;
 class BoundaryView;
 class ConfusionView;
@@ -87,6 +88,7 @@ class MainWindow : public QMainWindow {
   BoundaryView* boundary() const { return boundary_; }
   ConfusionView* confusion() const { return confusion_; }
   AdversarialView* adversarial() const { return adversarial_; }
+  ActivationsView* activations() const { return activations_; }
   QTabWidget* views() const { return views_; }
   HistoryView* history() const { return history_; }
   SweepView* sweep() const { return sweep_; }
@@ -139,6 +141,8 @@ class MainWindow : public QMainWindow {
   void onFinished(const RunResult& r);
   void onRecorded(qint64 id, const QString& error);
   void onDataLoaded(const DataPreview& p);
+  /// The Activations tab follows the edited experiment while no run trains.
+  void refreshActivations();
   bool save(const QString& file);  ///< now; false (and says why) if it could not be written
   void saveAs();
   void addRecent(const QString& file);
@@ -174,6 +178,7 @@ class MainWindow : public QMainWindow {
   BoundaryView* boundary_;
   ConfusionView* confusion_;
   AdversarialView* adversarial_;
+  ActivationsView* activations_;
   HistoryView* history_;
   SweepView* sweep_;
   PlaygroundView* playground_;

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   QCommandLineOption shot("screenshot", "Save a picture of the window to FILE, then quit.", "file");
   QCommandLineOption after("after", "Seconds to wait before the screenshot (default 3).", "seconds", "3");
   QCommandLineOption title_bar("title-bar", "Draw the window's title (with its modified mark) above the screenshot.");
-  QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, map, confusion, adversarial, sweep, history, playground.", "name");
+  QCommandLineOption tab("tab", "Show this view first: curves, samples, filters, activations, map, confusion, adversarial, sweep, history, playground.", "name");
   QCommandLineOption sweep("sweep", "Open a sweep file in the Sweep view (as hyperlab-cli sweep reads it).", "file");
   QCommandLineOption pg_preset("playground", "Load this preset into the Playground view (see hyperlab-cli playground --list).", "preset");
   QCommandLineOption start_sweep("start-sweep", "Start (or resume) the sweep at once.");
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   // The command line's experiment wins (a sweep file brings its base config).
   if (!cli.isSet(preset) && cli.positionalArguments().isEmpty() && !cli.isSet(sweep)) w.restoreAutosave();
   if (cli.isSet(tab)) {
-    const QStringList tabs = {"curves", "samples", "filters", "map", "confusion", "adversarial", "sweep", "history",
+    const QStringList tabs = {"curves", "samples", "filters", "activations", "map", "confusion", "adversarial", "sweep", "history",
                               "playground"};
     w.views()->setCurrentIndex(std::max(0, static_cast<int>(tabs.indexOf(cli.value(tab)))));
   }

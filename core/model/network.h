@@ -56,6 +56,7 @@ class Network {
   void set_first_module(size_t m) { first_ = m; }
   /// Training or evaluation mode; frozen layers' modules stay in evaluation mode (batch-norm statistics fixed).
   void train(bool on);
+  bool training() const { return seq_->is_training(); }
 
   // ---- Transfer learning (model/transfer.h): the top-level layers, which model_blocks() groups ----
   /// One top-level layer's share: its weights [w0, w1) and other parameters [o0, o1) in build

@@ -136,7 +136,8 @@ void Bridge::run_end(Loop& l) {
 
 Snapshot Bridge::snapshot(Loop& l, int epoch, bool final) const {
   const BatchMath& math = l.math;
-  return snapper_->make(l.net, [&](const at::Tensor& xb) { return math.input(xb); }, epoch, final);
+  const int image = cb_.activation_image ? cb_.activation_image() : -1;
+  return snapper_->make(l.net, [&](const at::Tensor& xb) { return math.input(xb); }, epoch, final, image);
 }
 
 }  // namespace hyperlab

@@ -148,6 +148,50 @@ struct DataPreview {
   std::string summary() const;  ///< "60,000 train / 10,000 test images"
 };
 
+// ---- What each layer makes of one preview test image (train/activations.h) ----
+
+/// Feature maps sent per layer, and values per flat output: the rest is counted, not sent.
+constexpr int kMaxActivationMaps = 32;
+constexpr int kMaxActivationValues = 64;
+
+/// One row of the view: a top-level layer's output, with the elementwise and
+/// shape-only layers that follow it folded in (conv2d then relu: one row,
+/// showing the output after the relu; a flatten keeps the maps it flattens).
+struct LayerActivation {
+  std::string layer;              ///< the model summary's name: "conv2d(16, 3x3)", "linear(10)"
+  std::string type;               ///< its layer type: "conv2d"
+  std::vector<std::string> then;  ///< the layers folded in after it, in order: "relu", "dropout"
+  std::vector<int64_t> shape;     ///< the shown output's per-sample shape: [C,H,W] or [D]
+  float min = 0, max = 0;         ///< over the whole output (every channel or value)
+  /// Feature maps ([C,H,W] outputs): the first `maps` channels, each stored
+  /// stretched to its own range: pixel 0 is map_min[k], 255 is map_max[k].
+  int maps = 0, height = 0, width = 0;
+  std::vector<uint8_t> pixels;  ///< [maps][height][width]
+  std::vector<float> map_min, map_max;
+  /// Flat outputs ([D]): the first values.
+  std::vector<float> values;
+  int64_t left_out = 0;  ///< channels or values beyond the caps, not sent
+  bool has_maps() const { return maps > 0; }
+  /// Map k's value at pixel i, back from its stretched byte.
+  float map_value(int k, size_t i) const {
+    return map_min[k] + (map_max[k] - map_min[k]) * pixels[size_t(k) * height * width + i] / 255.0f;
+  }
+};
+
+/// The layers' outputs for one image.
+struct Activations {
+  int image = -1;   ///< index into DataPreview::test_images; -1: none
+  int label = -1;   ///< its true class
+  int epoch = 0;    ///< the weights': after this epoch; 0: before training (the initial weights)
+  bool final = false;  ///< after training (a run's final snapshot or its checkpoint)
+  std::vector<LayerActivation> layers;
+  /// The last layer as class probabilities (softmax), when it has one value per class.
+  std::vector<float> probabilities;
+  int predicted = -1;
+  std::string error;  ///< why nothing was computed ("" = fine)
+  bool empty() const { return layers.empty(); }
+};
+
 /// The model seen from outside, once per epoch and once at the end: predictions
 /// on DataPreview::test_images, first-layer weights, the decision map.
 struct Snapshot {
@@ -165,6 +209,8 @@ struct Snapshot {
   int grid_w = 0, grid_h = 0;
   std::vector<uint8_t> grid_class;
   std::vector<float> grid_confidence;
+  /// The layers' outputs for the image RunCallbacks::activation_image names (empty: none asked).
+  Activations activations;
 };
 
 }  // namespace hyperlab

@@ -95,7 +95,11 @@ SnapshotMaker::SnapshotMaker(const LoadedData& d, const std::vector<LayerConfig>
     at::Tensor gx = xs.repeat({kGrid}), gy = ys.repeat_interleave(kGrid);
     grid_x_ = at::stack({gx, gy}, 1).to(d.train.x.scalar_type()).to(dev);
   }
-  if (d.test.size() > 0) test_x_ = d.test.x.narrow(0, 0, std::min<int64_t>(kPreviewTestImages, d.test.size())).to(dev);
+  if (d.test.size() > 0) {
+    test_x_ = d.test.x.narrow(0, 0, std::min<int64_t>(kPreviewTestImages, d.test.size())).to(dev);
+    test_y_ = d.test.y.narrow(0, 0, test_x_.size(0)).to(at::kCPU);
+  }
+  layers_ = layers, classes_ = d.spec.classes;
 
   // First layer with weights, seen as pictures when its fan-in has a picture's
   // shape (each layer type's registry entry says how).
@@ -107,7 +111,7 @@ SnapshotMaker::SnapshotMaker(const LoadedData& d, const std::vector<LayerConfig>
   }
 }
 
-Snapshot SnapshotMaker::make(Network& net, const Convert& convert, int epoch, bool final) {
+Snapshot SnapshotMaker::make(Network& net, const Convert& convert, int epoch, bool final, int activation_image) {
   Snapshot s;
   s.epoch = epoch, s.final = final;
   at::NoGradGuard ng;
@@ -136,6 +140,11 @@ Snapshot SnapshotMaker::make(Network& net, const Convert& convert, int epoch, bo
     s.filter_layer = filter_layer_;
     s.filter_count = filter_count_, s.filter_channels = filter_c_, s.filter_h = filter_h_, s.filter_w = filter_w_;
     if (start_filters_.size() == s.filters.size()) s.start_filters = start_filters_;
+  }
+  if (activation_image >= 0 && test_x_.defined() && test_x_.dim() == 4 && activation_image < test_x_.size(0)) {
+    s.activations = layer_activations(net, layers_, convert(test_x_.narrow(0, activation_image, 1)), classes_);
+    s.activations.image = activation_image, s.activations.label = static_cast<int>(test_y_[activation_image].item<int64_t>());
+    s.activations.epoch = epoch, s.activations.final = final;
   }
   net.train(true);
   return s;

@@ -24,6 +24,10 @@ struct RunCallbacks {
   std::function<void(const Snapshot&)> on_snapshot;
   /// false: on_snapshot only gets the final snapshot (the CLI, for its report).
   bool snapshot_every_epoch = true;
+  /// Asked at each snapshot (any thread may change its answer meanwhile): the
+  /// preview test image whose layer outputs it carries (Snapshot::activations,
+  /// one image's forward pass); empty or -1: none.
+  std::function<int()> activation_image = nullptr;
 };
 
 /// The run model.init_from {"pretrain": ...} starts from (set_pretraining).

@@ -132,7 +132,8 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
   std::shared_ptr<JobBridge<Item>::Queue> feed = bridge_.open();
   Trainer* trainer = trainer_.get();
   std::shared_ptr<const LoadedData> preview_source = data;
-  thread_ = std::thread([feed, trainer, c, db_path, continue_id, checkpoint, resuming, preview_source] {
+  std::shared_ptr<std::atomic<int>> image = activation_image_;
+  thread_ = std::thread([feed, trainer, c, db_path, continue_id, checkpoint, resuming, preview_source, image] {
     RecordingOptions ro;
     ro.checkpoint = checkpoint, ro.continue_id = continue_id, ro.preview = preview_source;
     RunRecording rec(db_path, c, ro);
@@ -157,6 +158,7 @@ bool RunController::launch(const ExperimentConfig& c, std::shared_ptr<const Load
       return true;
     };
     cb.on_snapshot = [&](const Snapshot& s) { feed->push(s); };
+    cb.activation_image = [image] { return image->load(); };
     RunResult r = rec.run(*trainer, cb);  // never throws; init_from's run or pretraining from this history
     const std::string store_error = rec.error();
     RunEnd end;

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 #include <thread>
 #include <variant>
@@ -79,6 +80,10 @@ class RunController : public QObject {
   void stopAndWait();
   /// The checkpoint file of the last run started or resumed ("" = it keeps none).
   const std::string& checkpointFile() const { return checkpoint_file_; }
+  /// The preview test image whose layer outputs each snapshot carries (Snapshot::activations);
+  /// -1: none. May change while a run goes: the next snapshot follows.
+  void setActivationImage(int image) { activation_image_->store(image); }
+  int activationImage() const { return activation_image_->load(); }
   /// Milliseconds between drains of the event queue (default 100).
   void setInterval(int ms) { bridge_.setInterval(ms); }
 
@@ -112,6 +117,7 @@ class RunController : public QObject {
   std::thread thread_;
   JobBridge<Item> bridge_;
   bool paused_ = false;
+  std::shared_ptr<std::atomic<int>> activation_image_ = std::make_shared<std::atomic<int>>(-1);  // read by the worker
 };
 
 }  // namespace hyperlab

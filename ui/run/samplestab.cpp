@@ -17,6 +17,7 @@ SamplesTab::SamplesTab(QWidget* parent) : QScrollArea(parent) {
   sv->addWidget(train_grid_);
   auto* test_row = new QHBoxLayout;
   test_caption_ = new QLabel;
+  test_caption_->setWordWrap(true);
   test_row->addWidget(test_caption_, 1);
   misclassified_only_ = new QCheckBox("Misclassified only");
   test_row->addWidget(misclassified_only_);
@@ -45,7 +46,8 @@ void SamplesTab::clearImages() {
 
 void SamplesTab::clearPredictions() {
   test_grid_->setPredictions({}, {});
-  test_caption_->setText("<b>Test predictions</b> appear after the first epoch");
+  test_caption_->setText("<b>Test predictions</b> appear after the first epoch. Click an image to see what each layer "
+                         "makes of it (Activations tab; double-click to go there)");
 }
 
 QString SamplesTab::predictionsCaption() const { return test_caption_->text(); }
@@ -53,7 +55,8 @@ QString SamplesTab::predictionsCaption() const { return test_caption_->text(); }
 void SamplesTab::setSnapshot(const Snapshot& s) {
   test_grid_->setPredictions(s.predicted, s.confidence);
   if (s.predicted.empty()) return;
-  test_caption_->setText(QString("<b>Test predictions</b> after epoch %1%2: %3 of the first %4 test images misclassified (red)")
+  test_caption_->setText(QString("<b>Test predictions</b> after epoch %1%2: %3 of the first %4 test images misclassified "
+                                 "(red). Click one for its layers (Activations tab)")
                              .arg(s.epoch)
                              .arg(s.final ? " (final model)" : "")
                              .arg(test_grid_->misclassifiedCount())

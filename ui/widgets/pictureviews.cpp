@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QHelpEvent>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
 
@@ -187,6 +188,24 @@ QString ImageGridView::toolTipAt(const QPoint& pos) const {
       return captionLines(k) == full ? QString() : full.join("\n");
     }
   return {};
+}
+
+int ImageGridView::imageAt(const QPoint& pos) const {
+  for (int k = 0; k < shown_.size(); ++k)
+    if (cellRect(k).contains(pos)) return shown_[k];
+  return -1;
+}
+
+void ImageGridView::mousePressEvent(QMouseEvent* e) {
+  const int i = e->button() == Qt::LeftButton ? imageAt(e->position().toPoint()) : -1;
+  if (i >= 0) Q_EMIT imageClicked(i);
+  else QWidget::mousePressEvent(e);
+}
+
+void ImageGridView::mouseDoubleClickEvent(QMouseEvent* e) {
+  const int i = e->button() == Qt::LeftButton ? imageAt(e->position().toPoint()) : -1;
+  if (i >= 0) Q_EMIT imageDoubleClicked(i);
+  else QWidget::mouseDoubleClickEvent(e);
 }
 
 void ImageGridView::paintEvent(QPaintEvent*) {

@@ -45,9 +45,18 @@ class ImageGridView : public QWidget {
   QFont captionFont() const;
   /// The full caption of the image under pos, when one of its lines is elided ("" otherwise).
   QString toolTipAt(const QPoint& pos) const;
+  /// The index (into the images set) of the image whose cell holds pos, or -1.
+  int imageAt(const QPoint& pos) const;
+
+ Q_SIGNALS:
+  /// An image was clicked (index into the images set) or double-clicked.
+  void imageClicked(int index);
+  void imageDoubleClicked(int index);
 
  protected:
   bool event(QEvent* e) override;
+  void mousePressEvent(QMouseEvent* e) override;
+  void mouseDoubleClickEvent(QMouseEvent* e) override;
   void paintEvent(QPaintEvent*) override;
   void resizeEvent(QResizeEvent*) override;
 
