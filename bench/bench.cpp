@@ -121,7 +121,8 @@ struct RefArgs {
 // Runs the plain-PyTorch reference and returns its median train seconds per epoch.
 double reference_seconds(const std::string& script, const std::string& setup, int epochs, int threads,
                          const RefArgs& args = {}) {
-  std::string cmd = "/usr/bin/python3 " + script + " " + setup + " --epochs " + std::to_string(epochs) +
+  const char* py = std::getenv("HYPERLAB_PYTHON");  // the GPU check's pip PyTorch; else Debian's
+  std::string cmd = std::string(py && *py ? py : "/usr/bin/python3") + " " + script + " " + setup + " --epochs " + std::to_string(epochs) +
                     " --threads " + std::to_string(threads) + args.text() + " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return NAN;

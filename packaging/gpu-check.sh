@@ -174,8 +174,8 @@ say "## Speed on $DEVICE against plain PyTorch (bench/ref_train.py --device $DEV
 EP=2
 [ $QUICK = 1 ] && EP=1
 say '```'
-timeout 300 "$BENCH" --device "$DEVICE" --epochs "$EP" --setups fashion-baseline,shallow-sigmoid,cnn-small \
-        --ref "$ROOT/bench/ref_train.py" --python "$PY" 2>&1 | tee -a "$FIG" >> "$LOG"
+HYPERLAB_PYTHON=$(command -v "$PY") timeout 300 "$BENCH" --device "$DEVICE" --epochs "$EP" \
+        --setups fashion-baseline,shallow-sigmoid,cnn-small --ref "$ROOT/bench/ref_train.py" 2>&1 | tee -a "$FIG" >> "$LOG"
 say '```'
 
 stage "done"

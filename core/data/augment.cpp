@@ -110,6 +110,15 @@ std::string augment_markdown() {
 
 namespace {
 
+// A small CPU tensor (a step's random draws) to the batch's device without
+// waiting for the device: through pinned memory, copied asynchronously (a
+// plain copy from pageable memory would wait for the device's queue at every
+// batch). On the CPU it is the tensor itself.
+at::Tensor to_device(const at::Tensor& t, const at::Device& dev) {
+  if (dev.is_cpu()) return t;
+  return t.pin_memory().to(at::TensorOptions().device(dev), /*non_blocking=*/true);
+}
+
 uint64_t mix(uint64_t x) {  // splitmix64
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -119,7 +128,7 @@ uint64_t mix(uint64_t x) {  // splitmix64
 
 // Which images of the batch the step changes: [B] bool on the batch's device.
 at::Tensor chosen(int64_t b, double p, at::Generator& g, const at::Device& dev) {
-  return (at::rand({b}, g) < p).to(dev);
+  return to_device(at::rand({b}, g) < p, dev);
 }
 
 // Rows (or columns) of a crop shifted by `shift` per image: [B, n] indices into the
@@ -140,7 +149,7 @@ at::Tensor crop(const at::Tensor& x, const A& a, at::Generator& g) {
   at::Tensor dy = at::randint(-P, P + 1, {B}, g, at::kLong).masked_fill(keep, 0);
   at::Tensor dx = at::randint(-P, P + 1, {B}, g, at::kLong).masked_fill(keep, 0);
   const at::Device dev = x.device();
-  at::Tensor rows = crop_index(dy, H, P, reflect).to(dev), cols = crop_index(dx, W, P, reflect).to(dev);
+  at::Tensor rows = to_device(crop_index(dy, H, P, reflect), dev), cols = to_device(crop_index(dx, W, P, reflect), dev);
   const at::Tensor src = reflect ? x : at::constant_pad_nd(x, {P, P, P, P}, 0);
   using at::indexing::Slice;
   at::Tensor b = at::arange(B, at::TensorOptions().dtype(at::kLong).device(dev)).view({B, 1, 1});
@@ -157,7 +166,7 @@ at::Tensor rotate(const at::Tensor& x, const A& a, at::Generator& g) {
   at::Tensor shift = ((at::rand({B, 2}, g) * 2 - 1) * a.translate).masked_fill(keep.unsqueeze(1), 0);
   at::Tensor out = affine_images_grid(x, deg, zoom, shift, a.interpolation == "nearest", a.fill);
   if (a.p >= 1) return out;  // every image chosen (rand() < 1)
-  return at::where(keep.to(x.device()).view({B, 1, 1, 1}), x, out);
+  return at::where(to_device(keep, x.device()).view({B, 1, 1, 1}), x, out);
 }
 
 at::Tensor apply(const at::Tensor& x, const A& a, at::Generator& g) {
@@ -168,7 +177,7 @@ at::Tensor apply(const at::Tensor& x, const A& a, at::Generator& g) {
   at::Tensor m = chosen(B, a.p, g, dev).view({B, 1, 1, 1});
   if (a.type == "flip") return at::where(m, x.flip({3}), x);
   if (a.type == "noise") {
-    at::Tensor n = at::randn(x.sizes(), g).to(dev);
+    at::Tensor n = to_device(at::randn(x.sizes(), g), dev);
     return at::where(m, as_pixels(x.to(at::kFloat) + n * a.std), x);
   }
   if (a.type == "cutout") {
@@ -176,12 +185,12 @@ at::Tensor apply(const at::Tensor& x, const A& a, at::Generator& g) {
     at::Tensor cy = at::randint(0, H, {B, 1}, g, at::kLong), cx = at::randint(0, W, {B, 1}, g, at::kLong);
     at::Tensor y = at::arange(H, at::kLong).unsqueeze(0), xs = at::arange(W, at::kLong).unsqueeze(0);
     at::Tensor in_y = (y >= cy - s / 2) & (y < cy - s / 2 + s), in_x = (xs >= cx - s / 2) & (xs < cx - s / 2 + s);
-    at::Tensor box = (in_y.unsqueeze(2) & in_x.unsqueeze(1)).to(dev).unsqueeze(1) & m;
+    at::Tensor box = to_device(in_y.unsqueeze(2) & in_x.unsqueeze(1), dev).unsqueeze(1) & m;
     return x.masked_fill(box, 0);
   }
   // jitter
-  at::Tensor bf = (1 + (at::rand({B, 1, 1, 1}, g) * 2 - 1) * a.brightness).to(dev);
-  at::Tensor cf = (1 + (at::rand({B, 1, 1, 1}, g) * 2 - 1) * a.contrast).to(dev);
+  at::Tensor bf = to_device(1 + (at::rand({B, 1, 1, 1}, g) * 2 - 1) * a.brightness, dev);
+  at::Tensor cf = to_device(1 + (at::rand({B, 1, 1, 1}, g) * 2 - 1) * a.contrast, dev);
   at::Tensor f = x.to(at::kFloat) * bf;
   at::Tensor mean = f.mean({1, 2, 3}, true);
   return at::where(m, as_pixels((f - mean) * cf + mean), x);
@@ -338,7 +347,7 @@ at::Tensor affine_images_grid(const at::Tensor& x, const at::Tensor& degrees, co
   // product with each image's theta.
   at::Tensor u = (at::arange(W, at::kFloat) * 2 + 1) / double(W) - 1, v = (at::arange(H, at::kFloat) * 2 + 1) / double(H) - 1;
   at::Tensor base = at::stack({u.view({1, W}).expand({H, W}), v.view({H, 1}).expand({H, W}), at::ones({H, W}, at::kFloat)}, 2);
-  at::Tensor grid = at::matmul(base.view({1, H * W, 3}).to(dev), theta.to(at::kFloat).transpose(1, 2).to(dev)).view({B, H, W, 2});
+  at::Tensor grid = at::matmul(to_device(base.view({1, H * W, 3}), dev), to_device(theta.to(at::kFloat).transpose(1, 2).contiguous(), dev)).view({B, H, W, 2});
   // Sampling x - fill with zeros outside, then adding fill back, fills the outside with `fill`.
   at::Tensor f = x.to(at::kFloat);
   if (fill != 0) f.sub_(float(fill));
