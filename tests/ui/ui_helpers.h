@@ -16,8 +16,10 @@
 
 namespace hyperlab::ui_test {
 
+// mnist and cifar10 presets read the download folder: main() points
+// XDG_DATA_HOME at a FakeDownloads folder for the whole process, before any
+// window exists (a window's autosave and history live there too).
 inline ExperimentConfig preset(const std::string& name) {
-  static FakeDownloads downloads;  // mnist and cifar10 presets read the download folder (for this process)
   ConfigResult r = parse_config_text(preset_text(name), name);
   EXPECT_TRUE(r.ok()) << r.error_text();
   return r.config;

@@ -220,19 +220,42 @@ std::string tiny_cifar(const TempDir& t) {
   return dir;
 }
 
+// An MNIST folder of a few random 28x28 images (plain IDX files; readers also take .gz).
+std::string tiny_mnist(const TempDir& t) {
+  const std::string dir = t.file("mnist");
+  std::filesystem::create_directories(dir);
+  std::mt19937 rng(11);
+  auto be32 = [](std::ofstream& f, uint32_t v) {
+    for (int s = 24; s >= 0; s -= 8) f.put(static_cast<char>((v >> s) & 255));
+  };
+  auto part = [&](const std::string& prefix, uint32_t n) {
+    std::ofstream x(dir + "/" + prefix + "-images-idx3-ubyte", std::ios::binary);
+    be32(x, 0x803), be32(x, n), be32(x, 28), be32(x, 28);
+    for (uint32_t i = 0; i < n * 784; ++i) x.put(static_cast<char>(rng() % 256));
+    std::ofstream y(dir + "/" + prefix + "-labels-idx1-ubyte", std::ios::binary);
+    be32(y, 0x801), be32(y, n);
+    for (uint32_t i = 0; i < n; ++i) y.put(static_cast<char>(rng() % 10));
+  };
+  part("train", 200), part("t10k", 100);
+  return dir;
+}
+
 // Every preset's script runs an epoch in PyTorch, with summary's parameter count.
 TEST(PyTorchExport, EveryPresetsScriptTrainsAnEpochWithSummarysParameterCount) {
   NEED_PYTHON_TORCH();
   TempDir t;
-  const std::string cifar = tiny_cifar(t);
+  const std::string cifar = tiny_cifar(t), mnist = tiny_mnist(t);
   for (const EmbeddedPreset& p : embedded_presets()) {
     SCOPED_TRACE(p.name);
     const ExperimentConfig c = parse_config_text(p.json, p.name).config;
     const int64_t params = summarize(c).total_params;
     const std::string script = t.file(std::string(p.name) + ".py");
-    Output o = run(cli("export-pytorch --preset " + std::string(p.name) + " --set data.test_limit=100 > " + script));
+    // Downloadable datasets: the presets find them in the download folder; here, tiny ones of the test's own.
+    const std::string dir = c.data.dataset == "cifar10" ? cifar : c.data.dataset == "mnist" ? mnist : "";
+    const std::string data = dir.empty() ? "" : " --data " + dir;
+    Output o = run(cli("export-pytorch --preset " + std::string(p.name) + " --set data.test_limit=100" +
+                       (dir.empty() ? "" : " --set data.path=" + dir) + " > " + script));
     ASSERT_EQ(o.rc, 0) << o.text;
-    const std::string data = c.data.dataset == "cifar10" ? " --data " + cifar : "";
     o = run("/usr/bin/python3 " + script + " --epochs 1 --train-limit 64 --device cpu" + data);
     ASSERT_EQ(o.rc, 0) << o.text;
     EXPECT_NE(o.text.find(", " + std::to_string(params) + " parameters\n"), std::string::npos) << o.text;

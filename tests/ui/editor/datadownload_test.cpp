@@ -21,6 +21,8 @@ using namespace hyperlab;
 
 TEST(DataDownload, TheButtonShowsUntilTheDatasetIsThereAndAFailureSaysWhy) {
   TempDir xdg;
+  const char* was = std::getenv("XDG_DATA_HOME");
+  const std::string before = was ? was : "";
   setenv("XDG_DATA_HOME", xdg.path.c_str(), 1);
   setenv("HYPERLAB_DATASET_MIRRORS", "http://127.0.0.1:1/", 1);
   {
@@ -57,5 +59,6 @@ TEST(DataDownload, TheButtonShowsUntilTheDatasetIsThereAndAFailureSaysWhy) {
     EXPECT_FALSE(row->isVisibleTo(&e));
   }
   unsetenv("HYPERLAB_DATASET_MIRRORS");
-  unsetenv("XDG_DATA_HOME");
+  if (was) setenv("XDG_DATA_HOME", before.c_str(), 1);  // the process's own (main's fake downloads)
+  else unsetenv("XDG_DATA_HOME");
 }

@@ -324,6 +324,9 @@ int main(int argc, char** argv) {
   QStandardPaths::setTestModeEnabled(true);  // settings and recent files stay out of the user's
   QTemporaryDir data_home;                     // and so does the run history
   qputenv("XDG_DATA_HOME", data_home.path().toUtf8());
+  // MNIST and CIFAR-10 "downloaded" (empty files: presets naming them load):
+  // this sets XDG_DATA_HOME to its own folder once, before any window reads it.
+  FakeDownloads downloads;
   // Settings of this process only: test mode keeps them in ~/.qttest, one file
   // shared by every test process running side by side, so one test's
   // useDatabase() pointed another's window at its database (runs recorded into
