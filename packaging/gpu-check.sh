@@ -85,6 +85,13 @@ else
   say "- PyTorch $($PY -c 'import torch; print(torch.__version__)') (Debian), C++11 ABI $ABI"
 fi
 
+# LibTorch's CMake files look for the CUDA toolkit (nvcc) and the GPU's architecture.
+if [ $DRY = 0 ]; then
+  [ -d /usr/local/cuda/bin ] && export PATH=$PATH:/usr/local/cuda/bin
+  export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}   # H200 (Hopper); set it for another GPU
+  command -v nvcc >/dev/null || say "- no nvcc on PATH: LibTorch's CMake files may not find CUDA (set CUDAToolkit_ROOT)"
+fi
+
 # GoogleTest from Debian's sources, built with LibTorch's C++ ABI.
 stage "GoogleTest"
 GT=$B/gtest
