@@ -114,7 +114,7 @@ cmake -S "$ROOT" -B "$B/hyperlab" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   fail "cmake could not configure against this LibTorch (the log's end says why)"
 
 stage "build"
-TARGETS="hyperlab-cli hyperlab-bench test_config test_core test_attack test_store test_sweep test_playground"
+TARGETS="hyperlab-cli hyperlab-bench test_config test_core test_attack test_store test_sweep test_playground test_export test_activations"
 # shellcheck disable=SC2086
 cmake --build "$B/hyperlab" -j "$JOBS" --target $TARGETS >> "$LOG" 2>&1 || fail "the build failed"
 CLI=$B/hyperlab/app/cli/hyperlab-cli
