@@ -5,7 +5,8 @@
 #
 #   packaging/screenshots.sh            all of them
 #   packaging/screenshots.sh NAME...    only these (workbench-training, presentation,
-#                                       history, sweep, playground, filters, decision-map)
+#                                       history, sweep, playground, filters, activations,
+#                                       decision-map)
 #
 # Needs a build (packaging/setup.sh build) and xvfb (installed if missing).
 # Each picture is the window as the app draws it (--screenshot grabs it), at
@@ -70,6 +71,11 @@ if want filters; then
   DATA=$SCRATCH/data-filters
   gui 1440x900 "$(config cnn cnn-small data.train_limit=6000 training.epochs=3)" --train --tab filters --after 40 \
     --screenshot "$OUT/filters.png"
+fi
+if want activations; then
+  DATA=$SCRATCH/data-activations
+  gui 1440x900 "$(config act cnn-small data.train_limit=6000 training.epochs=3)" --train --tab activations --after 40 \
+    --screenshot "$OUT/activations.png"
 fi
 if want decision-map; then
   DATA=$SCRATCH/data-map
