@@ -122,23 +122,6 @@ void write_state_dict(const Network& net, const std::string& file) {
   write_file_atomic(file, std::string(bytes.begin(), bytes.end()));
 }
 
-// The selected epoch's weights (what evaluate reports as selected) when the checkpoint kept them, else the last.
-int load_selected(torch::serialize::InputArchive& in, const CheckpointMeta& meta, Network& net, const std::string& file) {
-  read_checkpoint_weights(in, net, file);
-  at::Tensor best;
-  const int selected = meta.json.value("best_epoch", 0);
-  if (selected <= 0 || selected == meta.epoch || !in.try_read("best_flat", best)) return meta.epoch;
-  at::NoGradGuard ng;
-  net.flat().copy_(best);
-  auto bufs = net.buffers();
-  for (size_t i = 0; i < bufs.size(); ++i) {
-    at::Tensor b;
-    in.read("best_buffer." + std::to_string(i), b);
-    bufs[i].copy_(b);
-  }
-  return selected;
-}
-
 }  // namespace
 
 ModelExportResult export_model(const ModelExportOptions& o) {
@@ -163,7 +146,7 @@ ModelExportResult export_model(const ModelExportOptions& o) {
     }
     const std::vector<LayerConfig> layers = expanded_layers(cfg);
     Network net(layers, model_input(cfg.data), cfg.model.init, at::detail::createCPUGenerator(cfg.training.seed));
-    r.selected_epoch = load_selected(in, meta, net, o.checkpoint);
+    r.selected_epoch = read_selected_weights(in, meta, net, o.checkpoint);
     r.parameters = net.flat().numel();
     r.input = data->spec.input, r.input_text = input_text(cfg, *data);
     if (!o.torchscript.empty()) {

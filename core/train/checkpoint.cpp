@@ -54,10 +54,14 @@ void write_checkpoint(torch::serialize::OutputArchive& out, const std::string& f
 
 int checkpoint_epoch(const std::string& file) { return read_checkpoint(file).epoch; }
 
-void read_checkpoint_weights(torch::serialize::InputArchive& in, Network& net, const std::string& file) {
+namespace {
+
+// The records `prefix`flat and `prefix`buffer.N (the last epoch's: no prefix;
+// the selected epoch's, as EpochSelection saves them: "best_") into `net`.
+void read_weights(torch::serialize::InputArchive& in, Network& net, const std::string& file, const std::string& prefix) {
   at::NoGradGuard ng;
   at::Tensor flat;  // a fresh tensor per record: InputArchive::read re-points a defined one
-  in.read("flat", flat);
+  in.read(prefix + "flat", flat);
   if (flat.numel() != net.flat().numel())
     throw std::runtime_error(file + ": the checkpoint holds " + std::to_string(flat.numel()) +
                              " parameters, its config's network " + std::to_string(net.flat().numel()));
@@ -65,9 +69,27 @@ void read_checkpoint_weights(torch::serialize::InputArchive& in, Network& net, c
   auto bufs = net.buffers();
   for (size_t i = 0; i < bufs.size(); ++i) {
     at::Tensor b;
-    in.read("buffer." + std::to_string(i), b);
+    in.read(prefix + "buffer." + std::to_string(i), b);
     bufs[i].copy_(b);
   }
+}
+
+}  // namespace
+
+void read_checkpoint_weights(torch::serialize::InputArchive& in, Network& net, const std::string& file) {
+  read_weights(in, net, file, "");
+}
+
+int read_selected_weights(torch::serialize::InputArchive& in, const CheckpointMeta& meta, Network& net,
+                          const std::string& file) {
+  const int selected = meta.json.value("best_epoch", 0);
+  at::Tensor probe;
+  if (selected <= 0 || selected == meta.epoch || !in.try_read("best_flat", probe)) {
+    read_weights(in, net, file, "");
+    return meta.epoch;
+  }
+  read_weights(in, net, file, "best_");
+  return selected;
 }
 
 int load_checkpoint_weights(const std::string& file, Network& net) {

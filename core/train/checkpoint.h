@@ -43,6 +43,10 @@ std::string checkpoint_key(ExperimentConfig c);
 int load_checkpoint_weights(const std::string& file, Network& net);
 /// The same from an archive read_checkpoint() opened (the file is read once).
 void read_checkpoint_weights(torch::serialize::InputArchive& in, Network& net, const std::string& file);
+/// The selected epoch's weights (EpochSelection keeps them when it selected an
+/// earlier epoch than the last), else the last epoch's; returns that epoch.
+int read_selected_weights(torch::serialize::InputArchive& in, const CheckpointMeta& meta, Network& net,
+                          const std::string& file);
 
 /// Everything of a training run that changes from epoch to epoch, as the
 /// checkpointer saves and restores it (side by side, below).
