@@ -164,7 +164,8 @@ AttackResult Attack::run(const std::function<void(const AttackStart&)>& on_start
   AttackResult res;
   try {
     if (std::string e = check_attack_options(o_); !e.empty()) throw InputError(e);
-    const CheckpointMeta meta = read_checkpoint(o_.checkpoint);
+    torch::serialize::InputArchive archive;
+    const CheckpointMeta meta = read_checkpoint(o_.checkpoint, &archive);
     const ExperimentConfig& cfg = meta.config;
     std::shared_ptr<const LoadedData> data = o_.data ? o_.data : load_data(cfg.data, cfg.training.seed);
     const LoadedData& D = *data;
@@ -185,7 +186,8 @@ AttackResult Attack::run(const std::function<void(const AttackStart&)>& on_start
     at::Generator gen = at::detail::createCPUGenerator(cfg.training.seed);
     Network net(layers, D.spec.input, cfg.model.init, gen);
     net.to(dev);
-    const int epoch = load_checkpoint_weights(o_.checkpoint, net);
+    // The selected epoch's weights, the ones `evaluate` reports: ε = 0 is its accuracy.
+    const int epoch = read_selected_weights(archive, meta, net, o_.checkpoint);
     net.train(false);  // batch norm's running statistics, no dropout
     const BatchMath math(D, dev, cfg.training.loss, D.spec.classes);
     Attacker attacker(o_, D, net, math, dev);

@@ -99,6 +99,34 @@ TEST(Attack, EvaluateOfTheCheckpointGivesTheSameCleanAccuracy) {
   EXPECT_EQ(r.rows[0].correct, std::llround(e.final_test_accuracy * 1000));
 }
 
+TEST(Attack, ItAttacksTheSelectedEpochsWeightsAsEvaluateReportsThem) {
+  // Few images, a validation split, many epochs and a large step: validation accuracy levels off
+  // and goes up and down, so the selected epoch is often not the last one: the attack must use the weights the
+  // checkpoint keeps for it (best_flat), and epsilon 0 is their test accuracy.
+  int earlier = 0;
+  for (uint64_t seed = 1; seed <= 4 && earlier == 0; ++seed) {
+    ExperimentConfig c = fashion_mlp();
+    c.data.train_limit = 600, c.data.test_limit = 500, c.data.validation_fraction = 0.2;
+    c.training.epochs = 12, c.training.seed = seed, c.training.optimizer.lr = 0.01;
+    TempDir dir;
+    Trainer t(c);
+    t.set_checkpoint_file(dir.path + "/checkpoint.pt");
+    const RunResult r = t.run();
+    ASSERT_EQ(r.status, RunStatus::Completed) << r.reason;
+    if (r.best_epoch == r.epochs_run) continue;
+    ++earlier;
+    AttackOptions o;
+    o.epsilons = {0};
+    o.checkpoint = dir.path + "/checkpoint.pt";
+    Attack a(o);
+    const AttackResult ar = a.run();
+    ASSERT_TRUE(ar.ok) << ar.error;
+    EXPECT_EQ(ar.info.epoch, r.best_epoch) << "seed " << seed;
+    EXPECT_EQ(ar.rows[0].accuracy, r.test_accuracy) << "seed " << seed << ": the selected epoch's test accuracy";
+  }
+  EXPECT_GT(earlier, 0) << "no seed selected an earlier epoch: the test did not test the selected weights";
+}
+
 TEST(Attack, PerturbationsStayInTheirBoxAndPixelsInRange) {
   for (const std::string method : {"fgsm", "pgd"}) {
     AttackOptions o;
