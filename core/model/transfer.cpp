@@ -58,7 +58,7 @@ std::string resnet_name(const std::string& name, const std::vector<LayerConfig>&
 std::string train_as_it_is(const ExperimentConfig& c, const std::string& file) {
   const ScriptedInfo info = scripted_info(file, model_input(c.data));
   const std::string head = "{\"type\": \"linear\", \"out\": " + std::to_string(data_spec(c.data).classes) + "}";
-  return "To train the file's own module as it is, with a new head (docs/transfer.md), drop init_from and write "
+  return "to train the file's own module as it is, with a new head (docs/transfer.md), drop init_from and write "
          "\"layers\": [{\"type\": \"torchscript\", \"file\": \"" + file + "\"}, " +
          (info.error.empty() && info.out.size() > 1 ? "{\"type\": \"flatten\"}, " : "") + head + "]" +
          (info.error.empty() ? "" : " (though " + info.error + ")");
@@ -174,7 +174,7 @@ TransferReport load_initial_weights(const ExperimentConfig& c, const std::vector
     for (size_t i = 0; i < target.size() && i < 4; ++i) ours += (i ? ", " : "") + target[i].first;
     std::string msg = what + ": no tensor maps by name and shape (an architecture Hyperlab does not know); the source "
                       "has " + theirs + "..., this model " + ours + "...";
-    if (key == "model.init_from.file") msg += ". " + train_as_it_is(c, f.file);
+    if (key == "model.init_from.file") msg += "; " + train_as_it_is(c, f.file);
     throw TransferError(key, msg);
   }
   // The head: the last linear's weight, when its shape (the class count) differs.
