@@ -308,6 +308,14 @@ TEST(Scripted, BadFilesAreErrorsNamingTheKeyAndTheFile) {
   EXPECT_NE(e.find("model.layers[0].file"), std::string::npos) << e;
   EXPECT_NE(e.find("its forward fails on a [1,1,8,8] input"), std::string::npos) << e;
 
+  jit::Module wide("Wide");  // float64 parameters: the flat tensor is float32
+  wide.register_parameter("w", at::ones({2}, at::kDouble), false);
+  wide.define("def forward(self, x):\n  return x\n");
+  const std::string doubles = (temp_dir() / "double.pt").string();
+  wide.save(doubles);
+  e = errors_of(config_json(doubles));
+  EXPECT_NE(e.find(doubles + ": parameter w is Double; Hyperlab trains float32"), std::string::npos) << e;
+
   nlohmann::json no_file = config_json(scripted_file());
   no_file["model"]["layers"][0].erase("file");
   e = errors_of(no_file);
@@ -324,6 +332,23 @@ TEST(Scripted, BadFilesAreErrorsNamingTheKeyAndTheFile) {
                           "\"out\": 3}"),
             std::string::npos)
       << r.reason;
+}
+
+// torch.jit.freeze makes the weights constants: such a file runs as a fixed feature extractor.
+TEST(Scripted, AJitFrozenFileIsAFixedFeatureExtractor) {
+  jit::Module to_freeze = jit::load(scripted_file());
+  to_freeze.eval();
+  const std::string frozen = (temp_dir() / "jit-frozen.pt").string();
+  jit::freeze(to_freeze).save(frozen);
+  ConfigResult r = parse_config(config_json(frozen, R"({"training": {"epochs": 4}})"));
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  const ModelSummary s = summarize(r.config);
+  EXPECT_EQ(s.layers[0].params, 0);
+  EXPECT_EQ(s.layers[0].output, (Shape{12}));
+  Trainer tr(r.config);
+  const RunResult res = tr.run();
+  ASSERT_EQ(res.status, RunStatus::Completed) << res.reason;
+  EXPECT_GT(res.test_accuracy, 0.5);  // chance: 1/3
 }
 
 // A file PyTorch itself scripted (tests/data/scripted/make_tiny_net.py): torch.nn's batch norm
