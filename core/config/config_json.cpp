@@ -89,6 +89,7 @@ void read_layer(ObjectReader& o, LayerConfig& L, std::vector<ConfigError>& errs)
       case FieldKind::Number: o.number(f.key, L.*(f.d), f.lo, f.hi, f.lo_open, f.hi_open); break;
       case FieldKind::Bool: o.boolean(f.key, L.*(f.b)); break;
       case FieldKind::Choice: o.string(f.key, L.*(f.s), f.choices); break;
+      case FieldKind::Text: o.string(f.key, L.*(f.s)); break;
     }
   }
   if (type->init) {

@@ -52,7 +52,8 @@ ojson layers_json(const std::vector<LayerConfig>& layers) {
           case FieldKind::Int: l[f.key] = L.*(f.i); break;
           case FieldKind::Number: l[f.key] = L.*(f.d); break;
           case FieldKind::Bool: l[f.key] = L.*(f.b); break;
-          case FieldKind::Choice: l[f.key] = L.*(f.s); break;
+          case FieldKind::Choice:
+          case FieldKind::Text: l[f.key] = L.*(f.s); break;
         }
       }
       if (t->body) l["body"] = layers_json(L.body);

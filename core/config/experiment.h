@@ -76,7 +76,7 @@ struct InitConfig {
 /// The types, their fields, defaults and docs are one table: model/layers.h
 /// (layer_types()); docs/config.md shows it.
 struct LayerConfig {
-  std::string type;          ///< linear | conv2d | maxpool2d | avgpool2d | global_avgpool | flatten | dropout | batchnorm | layernorm | relu | leaky_relu | elu | selu | gelu | sigmoid | tanh | sequential | residual
+  std::string type;          ///< linear | conv2d | maxpool2d | avgpool2d | global_avgpool | flatten | dropout | batchnorm | layernorm | relu | leaky_relu | elu | selu | gelu | sigmoid | tanh | sequential | residual | torchscript
   int out = 0;               ///< linear: output features; conv2d: output channels
   bool bias = true;          ///< linear, conv2d (default true)
   int kernel = 3;            ///< conv2d, pools (default 3; pools default 2)
@@ -85,6 +85,7 @@ struct LayerConfig {
   double p = 0.5;            ///< dropout probability (default 0.5)
   double slope = 0.01;       ///< leaky_relu negative slope (default 0.01)
   double alpha = 1.0;        ///< elu alpha (default 1)
+  std::string file;          ///< torchscript: the TorchScript file it runs (model/scripted.h)
   std::string shortcut = "auto";  ///< residual: auto (identity when the body keeps the shape, else projection) | identity | projection (1x1 conv + batch norm)
   std::vector<LayerConfig> body;  ///< sequential, residual: the layers inside
   std::optional<InitConfig> init;  ///< per-layer initialisation, overrides model.init (and an enclosing block's)

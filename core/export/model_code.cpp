@@ -24,7 +24,8 @@ std::string field_value(const LayerField& f, const LayerConfig& l) {
     case FieldKind::Int: return std::to_string(l.*(f.i));
     case FieldKind::Number: return number(l.*(f.d));
     case FieldKind::Bool: return boolean(l.*(f.b));
-    case FieldKind::Choice: return string(l.*(f.s));
+    case FieldKind::Choice:
+    case FieldKind::Text: return string(l.*(f.s));
   }
   return "";
 }
@@ -46,6 +47,10 @@ std::string lines(const std::vector<LayerConfig>& layers, Shape in, const std::s
       if (auto p = residual_projection(l, in)) shortcut = {*p, default_layer("batchnorm")};
       more["shortcut"] = sequential(shortcut, in, name + ".shortcut.", indent);
     }
+    if (t->pytorch.empty())  // a torchscript layer: its module has no Python source here
+      throw std::runtime_error("model.layers: layer " + name + " (" + l.type + (l.file.empty() ? "" : " " + l.file) +
+                               ") has no PyTorch code the script could hold; load that file in PyTorch with "
+                               "torch.jit.load and train it there, or export the trained run (hyperlab-cli export)");
     std::string e = layer(t->pytorch, l, in, more);
     const size_t nl = e.find('\n');
     if (nl == std::string::npos) e += ",  # " + name;

@@ -14,6 +14,7 @@
 #include "export/model_code.h"
 #include "model/layer_modules.h"
 #include "model/layers.h"
+#include "model/scripted.h"
 #include "model/transfer.h"
 #include "train/checkpoint.h"
 #include "train/report.h"
@@ -56,6 +57,7 @@ class ScriptBuilder {
   }
 
   jit::Module layer(const LayerConfig& l, const Shape& in, const nn::Module& built) {
+    if (const auto* s = dynamic_cast<const ScriptedImpl*>(&built)) return s->copy();  // as it is
     const LayerType* t = find_layer_type(l.type);
     if (!t || t->torchscript.empty()) throw std::logic_error("layer type " + l.type + " has no TorchScript form");
     jit::Module m = make(l.type);

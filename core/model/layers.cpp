@@ -18,6 +18,7 @@
 
 #include "config/registry.h"
 #include "model/layer_modules.h"
+#include "model/scripted.h"
 
 namespace hyperlab {
 
@@ -410,7 +411,8 @@ std::string LayerField::default_text(const LayerConfig& d) const {
     case FieldKind::Int:
     case FieldKind::Number: return num(number(d));
     case FieldKind::Bool: return d.*b ? "true" : "false";
-    case FieldKind::Choice: return "\"" + d.*s + "\"";
+    case FieldKind::Choice:
+    case FieldKind::Text: return "\"" + d.*s + "\"";
   }
   return "";
 }
@@ -435,6 +437,7 @@ const std::vector<LayerType>& layer_types() {
     add_shape_and_norm(t);
     add_activations(t);
     add_blocks(t);
+    t.push_back(scripted_layer_type());  // model/scripted.cpp
     return t;
   }();
   return types;

@@ -19,7 +19,7 @@
 
 namespace hyperlab {
 
-enum class FieldKind { Int, Number, Bool, Choice };
+enum class FieldKind { Int, Number, Bool, Choice, Text };
 
 /// One field of a layer type, as read from and written to JSON.
 struct LayerField {
@@ -29,7 +29,7 @@ struct LayerField {
   int LayerConfig::*i = nullptr;          ///< Int
   double LayerConfig::*d = nullptr;       ///< Number
   bool LayerConfig::*b = nullptr;         ///< Bool
-  std::string LayerConfig::*s = nullptr;  ///< Choice
+  std::string LayerConfig::*s = nullptr;  ///< Choice, Text (any string: a file name)
   double lo = 0, hi = 0;                  ///< Int, Number: the range
   bool lo_open = false, hi_open = false;  ///< Number: ends excluded
   std::vector<std::string> choices;       ///< Choice

@@ -9,6 +9,7 @@
 
 #include "config/config_json.h"
 #include "config/shapes.h"
+#include "model/scripted.h"
 #include "model/shorthands.h"
 #include "train/checkpoint.h"
 
@@ -50,6 +51,17 @@ std::string resnet_name(const std::string& name, const std::vector<LayerConfig>&
   for (const auto& [from, to] : parts)
     if (rest.rfind(from, 0) == 0) return prefix + to + rest.substr(from.size());
   return name;
+}
+
+// The one-line config that trains a TorchScript file as it is (model/scripted.h), with a new head
+// for the data's classes (after a flatten when its output is not flat).
+std::string train_as_it_is(const ExperimentConfig& c, const std::string& file) {
+  const ScriptedInfo info = scripted_info(file, model_input(c.data));
+  const std::string head = "{\"type\": \"linear\", \"out\": " + std::to_string(data_spec(c.data).classes) + "}";
+  return "to train the file's own module as it is, with a new head (docs/transfer.md), drop init_from and write "
+         "\"layers\": [{\"type\": \"torchscript\", \"file\": \"" + file + "\"}, " +
+         (info.error.empty() && info.out.size() > 1 ? "{\"type\": \"flatten\"}, " : "") + head + "]" +
+         (info.error.empty() ? "" : " (though " + info.error + ")");
 }
 
 }  // namespace
@@ -108,14 +120,11 @@ TransferReport map_weights(const std::vector<std::pair<std::string, at::Tensor>>
 }
 
 std::vector<std::pair<std::string, at::Tensor>> torchscript_tensors(const std::string& file) {
-  if (!std::filesystem::exists(file)) throw TransferError("model.init_from.file", file + ": no such file");
   torch::jit::Module m;
   try {
-    m = torch::jit::load(file, at::kCPU);
-  } catch (const c10::Error& e) {
-    throw TransferError("model.init_from.file",
-                        file + ": not a TorchScript file (torch.jit.save of a scripted or traced module): " +
-                            e.what_without_backtrace());
+    m = load_scripted(file);
+  } catch (const std::exception& e) {
+    throw TransferError("model.init_from.file", e.what());
   }
   std::vector<std::pair<std::string, at::Tensor>> out;
   for (const auto& p : m.named_parameters(true)) out.emplace_back(p.name, p.value.detach());
@@ -163,8 +172,10 @@ TransferReport load_initial_weights(const ExperimentConfig& c, const std::vector
     for (size_t i = 0; i < source.size() && i < 4; ++i) theirs += (i ? ", " : "") + source[i].first;
     std::string ours;
     for (size_t i = 0; i < target.size() && i < 4; ++i) ours += (i ? ", " : "") + target[i].first;
-    throw TransferError(key, what + ": no tensor maps by name and shape (an architecture Hyperlab does not know "
-                                    "is not supported yet); the source has " + theirs + "..., this model " + ours + "...");
+    std::string msg = what + ": no tensor maps by name and shape (an architecture Hyperlab does not know); the source "
+                      "has " + theirs + "..., this model " + ours + "...";
+    if (key == "model.init_from.file") msg += "; " + train_as_it_is(c, f.file);
+    throw TransferError(key, msg);
   }
   // The head: the last linear's weight, when its shape (the class count) differs.
   for (auto it = target.rbegin(); it != target.rend(); ++it) {

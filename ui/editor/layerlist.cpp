@@ -313,6 +313,9 @@ void LayerListEditor::setItem(QTreeWidgetItem* it, const LayerConfig& l) {
       connect(box, &QComboBox::currentIndexChanged, this, [this] {
         if (!filling_) Q_EMIT edited();
       });
+    } else if (f.kind == FieldKind::Text) {
+      it->setData(c, kEditableRole, true);
+      it->setText(c, QString::fromStdString(l.*(f.s)));
     } else {
       it->setData(c, kEditableRole, true);
       it->setText(c, QString::number(f.number(l), 'g', 10));
@@ -410,6 +413,8 @@ LayerConfig LayerListEditor::read(QTreeWidgetItem* it, const QString& path, QStr
         l.*(f.b) = it->checkState(c) == Qt::Checked;
       } else if (f.kind == FieldKind::Choice) {
         if (auto* box = qobject_cast<QComboBox*>(tree_->itemWidget(it, c))) l.*(f.s) = combo_value(box);
+      } else if (f.kind == FieldKind::Text) {
+        l.*(f.s) = it->text(c).trimmed().toStdString();
       } else {
         bool ok = false;
         const double v = it->text(c).trimmed().toDouble(&ok);

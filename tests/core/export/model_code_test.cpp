@@ -27,6 +27,7 @@ TEST(ModelCode, PythonLiterals) {
 TEST(ModelCode, EveryLayerTypeHasItsPyTorchForms) {
   for (const LayerType& t : layer_types()) {
     SCOPED_TRACE(t.name);
+    if (t.name == "torchscript") continue;  // its file's module is exported as it is; export-pytorch refuses it
     EXPECT_FALSE(t.pytorch.empty());
     EXPECT_FALSE(t.torchscript.empty());
     LayerConfig l = default_layer(t.name);

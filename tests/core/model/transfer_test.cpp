@@ -217,7 +217,12 @@ TEST(Transfer, TorchvisionNamesMapByNameAndShapeAndTheHeadIsReplaced) {
     ADD_FAILURE() << "no error";
   } catch (const TransferError& e) {
     EXPECT_EQ(e.key, "model.init_from.file");
-    EXPECT_NE(std::string(e.what()).find("not supported yet"), std::string::npos) << e.what();
+    // ... and says how to train the file as it is instead (its identity forward keeps [C,H,W]: a flatten first).
+    EXPECT_NE(std::string(e.what()).find("no tensor maps by name and shape"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("\"layers\": [{\"type\": \"torchscript\", \"file\": \"" + foreign +
+                                         "\"}, {\"type\": \"flatten\"}, {\"type\": \"linear\", \"out\": 3}]"),
+              std::string::npos)
+        << e.what();
   }
 }
 
