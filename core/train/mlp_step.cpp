@@ -1,0 +1,178 @@
+#include "train/mlp_step.h"
+
+#include <ATen/core/LegacyTypeDispatch.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/linear.h>
+
+#include <array>
+
+namespace hyperlab {
+
+namespace {
+
+// The view of `flat`'s storage that `p` (a parameter placed in the flat tensor `params`) occupies,
+// in `into` (the flat parameters or gradient); undefined when p is not in the flat tensor.
+at::Tensor slice_of(const at::Tensor& into, const at::Tensor& params, const at::Tensor& p) {
+  if (!p.defined() || !p.is_contiguous() || !p.storage().is_alias_of(params.storage())) return {};
+  return into.narrow(0, p.storage_offset() - params.storage_offset(), p.numel()).view(p.sizes());
+}
+
+}  // namespace
+
+std::unique_ptr<MlpStep> MlpStep::make(Network& net, const std::string& loss) {
+  const at::Tensor flat = net.flat(), grad = net.flat_grad();
+  if (loss != "cross_entropy" || !flat.device().is_cpu() || flat.scalar_type() != at::kFloat || net.first_module() != 0)
+    return nullptr;
+  for (bool f : net.frozen())
+    if (f) return nullptr;
+  std::unique_ptr<MlpStep> s(new MlpStep);
+  for (const auto& child : net.modules()->children()) {
+    Op op;
+    if (auto* f = child->as<torch::nn::FlattenImpl>()) {
+      if (f->options.start_dim() != 1 || f->options.end_dim() != -1) return nullptr;
+      continue;  // the step's input is [rows, features] already
+    }
+    if (auto* lin = child->as<torch::nn::LinearImpl>()) {
+      op.kind = Kind::Linear, op.width = lin->weight.size(0);
+      op.w = slice_of(flat, flat, lin->weight), op.wgrad = slice_of(grad, flat, lin->weight);
+      if (!op.w.defined()) return nullptr;
+      if (lin->bias.defined()) {
+        op.b = slice_of(flat, flat, lin->bias), op.bgrad = slice_of(grad, flat, lin->bias);
+        if (!op.b.defined()) return nullptr;
+        op.bgrad = op.bgrad.view({1, op.width});  // as autograd sums the bias's gradient: over rows, kept dims
+      }
+      if (s->features_ == 0) s->first_linear_ = s->ops_.size(), s->features_ = lin->weight.size(1);
+    } else if (child->as<torch::nn::ReLUImpl>()) {
+      op.kind = Kind::Relu;
+    } else if (child->as<torch::nn::SigmoidImpl>()) {
+      op.kind = Kind::Sigmoid;
+    } else if (child->as<torch::nn::TanhImpl>()) {
+      op.kind = Kind::Tanh;
+    } else if (auto* d = child->as<SeededDropoutImpl>()) {
+      op.kind = Kind::Dropout, op.dropout = d;
+    } else {
+      return nullptr;  // any other layer: autograd
+    }
+    s->ops_.push_back(std::move(op));
+  }
+  if (s->features_ == 0) return nullptr;
+  int64_t width = s->features_;
+  for (Op& op : s->ops_) {
+    if (op.kind == Kind::Linear && op.w.size(1) != width && &op != &s->ops_[s->first_linear_]) return nullptr;
+    width = op.kind == Kind::Linear ? op.width : (op.width = width);
+  }
+  const auto f = at::TensorOptions().dtype(at::kFloat);
+  s->loss_ = at::empty({}, f), s->total_weight_ = at::empty({}, f), s->one_ = at::ones({}, f);
+  return s;
+}
+
+void MlpStep::reserve(int64_t rows) {
+  if (rows <= rows_) return;
+  rows_ = rows;
+  const auto f = at::TensorOptions().dtype(at::kFloat);
+  input_ = at::empty({rows, features_}, f);
+  int64_t in = features_;
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    Op& op = ops_[i];
+    if (op.kind == Kind::Linear || op.kind == Kind::Dropout) op.out_buf = at::empty({rows, op.width}, f);
+    if (op.kind == Kind::Linear && i > first_linear_) op.grad_buf = at::empty({rows, in}, f);
+    in = op.width;
+  }
+  logp_ = at::empty({rows, in}, f), logp_grad_ = at::empty({rows, in}, f), logits_grad_ = at::empty({rows, in}, f);
+}
+
+at::Tensor MlpStep::gather(const at::Tensor& x, const at::Tensor& perm, int64_t from, int64_t n) {
+  if (!convert_ || x.scalar_type() != at::kByte || !x.device().is_cpu() || !x.is_contiguous() || x.dim() < 2 ||
+      x.numel() / x.size(0) != features_ || (perm.defined() && (perm.scalar_type() != at::kLong || !perm.is_contiguous())))
+    return {};
+  reserve(n);
+  at::Tensor out = input_.narrow(0, 0, n);
+  const uint8_t* src = x.data_ptr<uint8_t>();
+  const int64_t* idx = perm.defined() ? perm.data_ptr<int64_t>() + from : nullptr;
+  float* dst = out.data_ptr<float>();
+  const int64_t F = features_;
+  const float s = scale_;  // as BatchMath: the uint8 value as float, times the scale as float
+  for (int64_t r = 0; r < n; ++r) {
+    const uint8_t* row = src + (idx ? idx[r] : from + r) * F;
+    float* o = dst + r * F;
+    for (int64_t j = 0; j < F; ++j) o[j] = static_cast<float>(row[j]) * s;
+  }
+  return out;
+}
+
+// Each op as its module's forward computes it. An activation works in place on an output that
+// nothing else needs (a linear layer's, a dropout's): its backward needs only its own output.
+// Elsewhere (the input, which may be the stored data itself; another activation's output) it allocates.
+void MlpStep::forward(const at::Tensor& x, int64_t rows) {
+  at::Tensor h = x.reshape({rows, features_});
+  bool writable = false;
+  for (Op& op : ops_) {
+    op.in = h;
+    switch (op.kind) {
+      case Kind::Linear:
+        op.out = op.out_buf.narrow(0, 0, rows);
+        if (op.b.defined()) at::addmm_out(op.out, op.b, h, op.w.t());  // as at::linear
+        else at::mm_out(op.out, h, op.w.t());
+        writable = true;
+        break;
+      case Kind::Relu: op.out = writable ? at::relu_(h) : at::relu(h), writable = false; break;
+      case Kind::Sigmoid: op.out = writable ? at::sigmoid_(h) : at::sigmoid(h), writable = false; break;
+      case Kind::Tanh: op.out = writable ? at::tanh_(h) : at::tanh(h), writable = false; break;
+      case Kind::Dropout:
+        op.mask = op.dropout->is_training() && op.dropout->p() > 0 ? op.dropout->mask(h) : at::Tensor();
+        op.out = op.mask.defined() ? op.out_buf.narrow(0, 0, rows) : h;
+        if (op.mask.defined()) at::mul_out(op.out, h, op.mask), writable = true;
+        break;
+    }
+    h = op.out;
+  }
+}
+
+// at::cross_entropy_loss's log-softmax and mean NLL, and their backward from a gradient of 1 (loss.backward()).
+at::Tensor MlpStep::loss_and_grad(const at::Tensor& logits, const at::Tensor& y, at::Tensor& loss) {
+  const int64_t rows = logits.size(0);
+  at::Tensor lp = logp_.narrow(0, 0, rows), glp = logp_grad_.narrow(0, 0, rows), g = logits_grad_.narrow(0, 0, rows);
+  at::_log_softmax_out(lp, logits, 1, false);
+  at::nll_loss_forward_out(loss_, total_weight_, lp, y, {}, at::Reduction::Mean, -100);
+  at::nll_loss_backward_out(glp, one_, lp, y, {}, at::Reduction::Mean, -100, total_weight_);
+  at::_log_softmax_backward_data_out(g, glp, lp, 1, at::kFloat);
+  loss = loss_;
+  return g;
+}
+
+// From the logits' gradient down to the first linear layer, as autograd's nodes compute it; the
+// weight and bias gradients go straight into their slices of the flat gradient.
+void MlpStep::backward(at::Tensor g, int64_t rows) {
+  static const std::array<int64_t, 1> kRows{0};
+  for (size_t i = ops_.size(); i-- > first_linear_;) {
+    Op& op = ops_[i];
+    switch (op.kind) {
+      case Kind::Relu: at::threshold_backward_out(g, g, op.out, 0); break;
+      case Kind::Sigmoid: at::sigmoid_backward_out(g, g, op.out); break;
+      case Kind::Tanh: at::tanh_backward_out(g, g, op.out); break;
+      case Kind::Dropout:
+        if (op.mask.defined()) at::mul_out(g, g, op.mask);
+        break;
+      case Kind::Linear:
+        at::mm_out(op.wgrad, g.t(), op.in);
+        if (op.b.defined()) at::sum_out(op.bgrad, g, at::IntArrayRef(kRows), true);
+        if (i > first_linear_) {
+          at::Tensor gin = op.grad_buf.narrow(0, 0, rows);
+          at::mm_out(gin, g, op.w);
+          g = gin;
+        }
+        break;
+    }
+  }
+}
+
+void MlpStep::run(const at::Tensor& x, const at::Tensor& y, at::Tensor& logits, at::Tensor& loss) {
+  at::AutoDispatchBelowADInplaceOrView below_autograd;  // no graph: nothing here needs one
+  const int64_t rows = x.size(0);
+  reserve(rows);
+  forward(x, rows);
+  logits = ops_.back().out;
+  backward(loss_and_grad(logits, y, loss), rows);
+}
+
+}  // namespace hyperlab
