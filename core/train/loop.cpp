@@ -74,8 +74,9 @@ void train_batch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x
 
 // The same through the MLP step: batch `from`'s rows gathered and converted in one pass where it
 // can, forward and backward without autograd, the gradient written whole (no zeroing first).
-void train_batch_mlp(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& perm, int64_t from,
-                     const at::Tensor& y) {
+void train_batch_mlp(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& perm, int64_t from) {
+  at::Tensor y = l.mlp->gather_targets(l.train.y, perm, from, l.batch_size);
+  if (!y.defined()) y = rows(l.train.y, perm, from, l.batch_size);
   at::Tensor x = l.cfg.data.augment.empty() ? l.mlp->gather(l.train.x, perm, from, l.batch_size) : at::Tensor();
   if (!x.defined()) x = l.math.input(batch_images(l, perm, from));
   l.targets = y;
@@ -98,9 +99,8 @@ bool train_epoch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& p
     }
     if (!l.running()) break;
     l.batch_size = std::min(B, N - bi * B);
-    const at::Tensor yb = rows(l.train.y, perm, bi * B, l.batch_size);
-    if (l.mlp) train_batch_mlp(l, cbs, perm, bi * B, yb);
-    else train_batch(l, cbs, batch_images(l, perm, bi * B), yb);
+    if (l.mlp) train_batch_mlp(l, cbs, perm, bi * B);
+    else train_batch(l, cbs, batch_images(l, perm, bi * B), rows(l.train.y, perm, bi * B, l.batch_size));
     const BatchResult& br = l.batch_result;
     loss_sum += br.loss * double(br.samples), correct_sum += br.correct;
     for (Callback* c : cbs) c->batch_end(l);

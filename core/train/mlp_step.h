@@ -34,6 +34,8 @@ class MlpStep {
   /// network's float input [n, features], gathered and converted in one pass into a kept buffer;
   /// undefined when this step does not convert `x` (set_input_scale, or not uint8 and contiguous).
   at::Tensor gather(const at::Tensor& x, const at::Tensor& perm, int64_t from, int64_t n);
+  /// Rows perm[from, from + n) of the stored targets (int64), into a kept buffer; undefined when not int64 on the CPU.
+  at::Tensor gather_targets(const at::Tensor& y, const at::Tensor& perm, int64_t from, int64_t n);
   /// Forward, loss and backward of the input batch `x` (the network's input) with targets `y`:
   /// every gradient of the network's flat gradient is overwritten. `logits` and `loss` are what
   /// Network::forward and BatchMath::loss give (views of buffers the next call reuses).
@@ -45,6 +47,7 @@ class MlpStep {
     Kind kind = Kind::Linear;
     int64_t width = 0;               ///< output features
     at::Tensor w, b, wgrad, bgrad;   ///< linear: views of the flat parameters and gradient (b: none without a bias)
+    at::Tensor wt;                   ///< w transposed (a view), as at::linear multiplies by it
     SeededDropoutImpl* dropout = nullptr;
     at::Tensor out_buf, grad_buf;    ///< [rows, width]: the output and the gradient wrt this op's input
     at::Tensor in, out, mask;        ///< this batch's input and output (views), dropout's mask
@@ -59,7 +62,7 @@ class MlpStep {
   size_t first_linear_ = 0;  ///< ops before it need no gradient
   int64_t features_ = 0;     ///< the network's input features
   int64_t rows_ = 0;         ///< batch rows the buffers hold
-  at::Tensor input_, logp_, logp_grad_, logits_grad_, loss_, total_weight_, one_;
+  at::Tensor input_, targets_, logp_, logp_grad_, logits_grad_, loss_, total_weight_, one_;
   float scale_ = 1;
   bool convert_ = false;
 };
