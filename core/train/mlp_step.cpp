@@ -33,7 +33,9 @@ at::Tensor slice_of(const at::Tensor& into, const at::Tensor& params, const at::
 }
 
 // The first `rows` rows of a kept buffer (the whole buffer without a view op when it has as many).
-at::Tensor first_rows(const at::Tensor& buf, int64_t rows) { return rows == buf.size(0) ? buf : buf.narrow(0, 0, rows); }
+at::Tensor first_rows(const at::Tensor& buf, int64_t rows) {
+  return rows == buf.size(0) ? buf : buf.narrow(0, 0, rows);
+}
 
 }  // namespace
 
@@ -101,9 +103,9 @@ void MlpStep::reserve(int64_t rows) {
 }
 
 at::Tensor MlpStep::gather(const at::Tensor& x, const at::Tensor& perm, int64_t from, int64_t n) {
-  if (!convert_ || x.scalar_type() != at::kByte || !x.device().is_cpu() || !x.is_contiguous() || x.dim() < 2 ||
-      x.numel() / x.size(0) != features_ || (perm.defined() && (perm.scalar_type() != at::kLong || !perm.is_contiguous())))
-    return {};
+  const bool images = x.scalar_type() == at::kByte && x.device().is_cpu() && x.is_contiguous() && x.dim() >= 2 &&
+                      x.size(0) > 0 && x.numel() / x.size(0) == features_;
+  if (!convert_ || !images || (perm.defined() && (perm.scalar_type() != at::kLong || !perm.is_contiguous()))) return {};
   reserve(n);
   at::Tensor out = first_rows(input_, n);
   const uint8_t* src = x.data_ptr<uint8_t>();

@@ -99,25 +99,27 @@ StepRun train_run(const ExperimentConfig& c, bool autograd) {
 
 TEST(MlpStep, GivesAutogradsLogitsLossAndGradientsBitForBit) {
   using L = std::vector<LayerConfig>;
-  expect_same_steps(L{step_layer("flatten"), step_layer("linear", 10), step_layer("relu"), step_layer("linear", 7), step_layer("sigmoid"),
-                      step_layer("linear", 4)},
+  expect_same_steps(L{step_layer("flatten"), step_layer("linear", 10), step_layer("relu"), step_layer("linear", 7),
+                      step_layer("sigmoid"), step_layer("linear", 4)},
                     "relu, sigmoid");
   expect_same_steps(L{step_layer("flatten"), step_layer("linear", 9), step_layer("tanh"), step_layer("dropout", 0, 0.3),
                       step_layer("linear", 4)},
                     "tanh, dropout");
-  expect_same_steps(L{step_layer("flatten"), step_layer("dropout", 0, 0.25), step_layer("linear", 8, 0, false), step_layer("sigmoid"),
-                      step_layer("tanh"), step_layer("linear", 8), step_layer("linear", 4), step_layer("relu")},
+  expect_same_steps(L{step_layer("flatten"), step_layer("dropout", 0, 0.25), step_layer("linear", 8, 0, false),
+                      step_layer("sigmoid"), step_layer("tanh"), step_layer("linear", 8), step_layer("linear", 4),
+                      step_layer("relu")},
                     "input dropout, no bias, two activations and two linear layers in a row, relu last");
 }
 
 TEST(MlpStep, IsOnlyForWhatItComputesAsAutogradDoes) {
   using L = std::vector<LayerConfig>;
   at::Generator g = at::detail::createCPUGenerator(1);
-  Network plain(L{step_layer("flatten"), step_layer("linear", 8), step_layer("relu"), step_layer("linear", 4)}, {1, 6, 6}, InitConfig{}, g);
+  Network plain(L{step_layer("flatten"), step_layer("linear", 8), step_layer("relu"), step_layer("linear", 4)},
+                {1, 6, 6}, InitConfig{}, g);
   EXPECT_TRUE(MlpStep::make(plain, "cross_entropy"));
   EXPECT_FALSE(MlpStep::make(plain, "mse"));
-  Network leaky(L{step_layer("flatten"), step_layer("linear", 8), step_layer("leaky_relu"), step_layer("linear", 4)}, {1, 6, 6},
-                InitConfig{}, g);
+  Network leaky(L{step_layer("flatten"), step_layer("linear", 8), step_layer("leaky_relu"), step_layer("linear", 4)},
+                {1, 6, 6}, InitConfig{}, g);
   EXPECT_FALSE(MlpStep::make(leaky, "cross_entropy")) << "an activation it does not know";
   LayerConfig conv = step_layer("conv2d", 2);
   conv.kernel = 3;
