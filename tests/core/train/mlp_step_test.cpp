@@ -3,6 +3,11 @@
 // and test numbers either way, and autograd for what it does not take.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
 
@@ -155,4 +160,37 @@ TEST(MlpStep, ARunTrainsExactlyAsWithAutograd) {
 TEST(MlpStep, OtherRunsTrainThroughAutograd) {
   EXPECT_FALSE(train_run(step_config(R"({"training": {"loss": "mse"}})"), false).had_step);
   EXPECT_FALSE(train_run(step_config(R"({"model": {"freeze": ["body"]}})"), false).had_step);
+}
+
+// Stopped after epoch 2 with a checkpoint and resumed (both through the step): the epochs and the
+// final numbers of the uninterrupted run.
+TEST(MlpStep, AResumedRunEndsAsTheUninterruptedOne) {
+  ExperimentConfig c = step_config(R"({"training": {"epochs": 4}})");
+  const StepRun whole = train_run(c, false);
+  ASSERT_EQ(whole.r.status, RunStatus::Completed) << whole.r.reason;
+  ASSERT_TRUE(whole.had_step);
+  const std::string file =
+      (std::filesystem::temp_directory_path() / ("hl-mlp-step-" + std::to_string(::getpid()) + ".pt")).string();
+  {
+    Trainer t(c);
+    t.set_checkpoint_file(file);
+    RunCallbacks cb;
+    cb.on_epoch = [](const EpochEvent& e) { return e.epoch < 2; };
+    ASSERT_EQ(t.run(cb).epochs_run, 2);
+  }
+  Trainer t(c);
+  t.resume_from(file);
+  auto probe = std::make_shared<StepProbe>(false);
+  t.add_callback(probe);
+  const RunResult rest = t.run();
+  std::remove(file.c_str());
+  ASSERT_EQ(rest.status, RunStatus::Completed) << rest.reason;
+  EXPECT_TRUE(probe->had());
+  ASSERT_EQ(rest.history.size(), whole.r.history.size());
+  for (size_t k = 0; k < rest.history.size(); ++k) {
+    EXPECT_EQ(rest.history[k].train_loss, whole.r.history[k].train_loss) << "epoch " << k + 1;
+    EXPECT_EQ(rest.history[k].val_loss, whole.r.history[k].val_loss) << "epoch " << k + 1;
+  }
+  EXPECT_EQ(rest.test_loss, whole.r.test_loss);
+  EXPECT_EQ(rest.confusion, whole.r.confusion);
 }
