@@ -46,45 +46,47 @@ std::unique_ptr<MlpStep> MlpStep::make(Network& net, const std::string& loss) {
   for (bool f : net.frozen())
     if (f) return nullptr;
   std::unique_ptr<MlpStep> s(new MlpStep);
-  for (const auto& child : net.modules()->children()) {
-    Op op;
-    if (auto* f = child->as<torch::nn::FlattenImpl>()) {
-      if (f->options.start_dim() != 1 || f->options.end_dim() != -1) return nullptr;
-      continue;  // the step's input is [rows, features] already
-    }
-    if (auto* lin = child->as<torch::nn::LinearImpl>()) {
-      op.kind = Kind::Linear, op.width = lin->weight.size(0);
-      op.w = slice_of(flat, flat, lin->weight), op.wgrad = slice_of(grad, flat, lin->weight);
-      if (!op.w.defined()) return nullptr;
-      op.wt = op.w.t();
-      if (lin->bias.defined()) {
-        op.b = slice_of(flat, flat, lin->bias), op.bgrad = slice_of(grad, flat, lin->bias);
-        if (!op.b.defined()) return nullptr;
-        op.bgrad = op.bgrad.view({1, op.width});  // as autograd sums the bias's gradient: over rows, kept dims
-      }
-      if (s->features_ == 0) s->first_linear_ = s->ops_.size(), s->features_ = lin->weight.size(1);
-    } else if (child->as<torch::nn::ReLUImpl>()) {
-      op.kind = Kind::Relu;
-    } else if (child->as<torch::nn::SigmoidImpl>()) {
-      op.kind = Kind::Sigmoid;
-    } else if (child->as<torch::nn::TanhImpl>()) {
-      op.kind = Kind::Tanh;
-    } else if (auto* d = child->as<SeededDropoutImpl>()) {
-      op.kind = Kind::Dropout, op.dropout = d;
-    } else {
-      return nullptr;  // any other layer: autograd
-    }
-    s->ops_.push_back(std::move(op));
-  }
+  for (const auto& child : net.modules()->children())
+    if (!s->add(*child, flat, grad)) return nullptr;  // any other layer: autograd
   if (s->features_ == 0) return nullptr;
   int64_t width = s->features_;
   for (Op& op : s->ops_) {
-    if (op.kind == Kind::Linear && op.w.size(1) != width && &op != &s->ops_[s->first_linear_]) return nullptr;
+    if (op.kind == Kind::Linear && op.w.size(1) != width) return nullptr;
     width = op.kind == Kind::Linear ? op.width : (op.width = width);
   }
   const auto f = at::TensorOptions().dtype(at::kFloat);
   s->loss_ = at::empty({}, f), s->total_weight_ = at::empty({}, f), s->one_ = at::ones({}, f);
   return s;
+}
+
+bool MlpStep::add(torch::nn::Module& m, const at::Tensor& flat, const at::Tensor& grad) {
+  Op op;
+  if (auto* f = m.as<torch::nn::FlattenImpl>())  // adds no op: the step's input is [rows, features] already
+    return f->options.start_dim() == 1 && f->options.end_dim() == -1;
+  if (auto* lin = m.as<torch::nn::LinearImpl>()) {
+    op.kind = Kind::Linear, op.width = lin->weight.size(0);
+    op.w = slice_of(flat, flat, lin->weight), op.wgrad = slice_of(grad, flat, lin->weight);
+    if (!op.w.defined()) return false;
+    op.wt = op.w.t();
+    if (lin->bias.defined()) {
+      op.b = slice_of(flat, flat, lin->bias), op.bgrad = slice_of(grad, flat, lin->bias);
+      if (!op.b.defined()) return false;
+      op.bgrad = op.bgrad.view({1, op.width});  // as autograd sums the bias's gradient: over rows, kept dims
+    }
+    if (features_ == 0) first_linear_ = ops_.size(), features_ = lin->weight.size(1);
+  } else if (m.as<torch::nn::ReLUImpl>()) {
+    op.kind = Kind::Relu;
+  } else if (m.as<torch::nn::SigmoidImpl>()) {
+    op.kind = Kind::Sigmoid;
+  } else if (m.as<torch::nn::TanhImpl>()) {
+    op.kind = Kind::Tanh;
+  } else if (auto* d = m.as<SeededDropoutImpl>()) {
+    op.kind = Kind::Dropout, op.dropout = d;
+  } else {
+    return false;
+  }
+  ops_.push_back(std::move(op));
+  return true;
 }
 
 void MlpStep::reserve(int64_t rows) {

@@ -53,6 +53,8 @@ class MlpStep {
     at::Tensor in, out, mask;        ///< this batch's input and output (views), dropout's mask
   };
   MlpStep() = default;
+  /// Appends the op of one top-level module (a flatten adds none); false: a module the step does not take.
+  bool add(torch::nn::Module& m, const at::Tensor& flat, const at::Tensor& grad);
   void reserve(int64_t rows);
   void forward(const at::Tensor& x, int64_t rows);
   at::Tensor loss_and_grad(const at::Tensor& logits, const at::Tensor& y, at::Tensor& loss);
