@@ -15,9 +15,12 @@ at::Generator& generator_for(const at::Device& dev, at::Generator& cpu, at::Gene
 
 at::Tensor SeededDropoutImpl::forward(const at::Tensor& x) {
   if (!is_training() || p_ == 0) return x;
+  return x * mask(x);
+}
+
+at::Tensor SeededDropoutImpl::mask(const at::Tensor& x) {
   // Same distribution as torch.nn.Dropout: keep with probability 1-p, scale by 1/(1-p).
-  at::Tensor mask = at::empty_like(x).bernoulli_(1.0 - p_, generator_for(x.device(), gen_, device_gen_)).div_(1.0 - p_);
-  return x * mask;
+  return at::empty_like(x).bernoulli_(1.0 - p_, generator_for(x.device(), gen_, device_gen_)).div_(1.0 - p_);
 }
 
 Network::Network(const std::vector<LayerConfig>& layers, const std::vector<int64_t>& input,

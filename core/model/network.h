@@ -28,6 +28,9 @@ class SeededDropoutImpl : public torch::nn::Module {
  public:
   SeededDropoutImpl(double p, at::Generator gen) : p_(p), gen_(std::move(gen)) {}
   at::Tensor forward(const at::Tensor& x);
+  /// What forward multiplies x by while training: 0 (dropped) or 1/(1-p), drawn from the run's generator.
+  at::Tensor mask(const at::Tensor& x);
+  double p() const { return p_; }
 
  private:
   double p_;
@@ -54,6 +57,7 @@ class Network {
   at::Tensor forward(const at::Tensor& x) { return first_ == 0 ? seq_->forward(x) : forward_modules(x, first_, seq_->size()); }
   /// Feature caching (model/transfer.h): forward() starts at top-level module m.
   void set_first_module(size_t m) { first_ = m; }
+  size_t first_module() const { return first_; }
   /// Training or evaluation mode; frozen layers' modules stay in evaluation mode (batch-norm statistics fixed).
   void train(bool on);
   bool training() const { return seq_->is_training(); }

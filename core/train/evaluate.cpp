@@ -26,6 +26,10 @@ at::Tensor BatchMath::scaled(const at::Tensor& xb) const {
   return xf.mul_(scale_).add_(shift_);
 }
 
+double BatchMath::unit_scale() const {
+  return data_.unit_scale_only && resize_ == 0 && !features_ ? data_.scalar_scale : NAN;
+}
+
 at::Tensor BatchMath::loss(const at::Tensor& logits, const at::Tensor& y) const {
   if (mse_) return at::mse_loss(logits, at::one_hot(y, classes_).to(at::kFloat));
   return at::cross_entropy_loss(logits, y);

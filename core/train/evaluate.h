@@ -24,6 +24,9 @@ class BatchMath {
   /// The data loss of a batch (mean over it): cross entropy, or MSE on one-hot targets.
   at::Tensor loss(const at::Tensor& logits, const at::Tensor& y) const;
   int classes() const { return classes_; }
+  /// When input(x) is float(x) * unit_scale() for a uint8 batch (one scale, no shift, no resize, no
+  /// cached features): that scale; else NaN. The MLP step (train/mlp_step.h) converts batches itself then.
+  double unit_scale() const;
 
  private:
   const LoadedData& data_;

@@ -5,6 +5,7 @@
 #include <torch/autograd.h>
 
 #include "data/augment.h"
+#include "train/mlp_step.h"
 
 namespace hyperlab {
 
@@ -44,6 +45,23 @@ void measure_batch(Loop& l, const at::Tensor& y) {
   l.tally = at::Tensor(), l.tally_samples = 0, l.tally_batches = 0;
 }
 
+// Batch `from`'s stored rows, augmented when the config says so.
+at::Tensor batch_images(const Loop& l, const at::Tensor& perm, int64_t from) {
+  at::Tensor xb = rows(l.train.x, perm, from, l.batch_size);
+  if (!l.cfg.data.augment.empty()) xb = augment_batch(xb, l.cfg.data.augment, l.cfg.training.seed, l.epoch, l.batch);
+  return xb;
+}
+
+// After the gradient: its regularisers, the after_backward callbacks, noise and clipping, the step.
+void step_batch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& y) {
+  l.regularisers.add_penalty_gradients();
+  for (Callback* c : cbs) c->after_backward(l);  // the objective's gradient, before noise and clipping
+  l.regularisers.noise_and_clip();
+  l.opt.step();
+  ++l.step, ++l.done, l.seen += l.batch_size;
+  measure_batch(l, y);
+}
+
 // One batch: forward, loss, backward, the gradient's regularisers and the step.
 void train_batch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x, const at::Tensor& y) {
   l.targets = y;
@@ -51,12 +69,19 @@ void train_batch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x
   l.loss = l.math.loss(l.logits, y);
   l.grad.zero_();
   if (l.loss.requires_grad()) l.loss.backward();  // not when every block is frozen (model.freeze)
-  l.regularisers.add_penalty_gradients();
-  for (Callback* c : cbs) c->after_backward(l);  // the objective's gradient, before noise and clipping
-  l.regularisers.noise_and_clip();
-  l.opt.step();
-  ++l.step, ++l.done, l.seen += l.batch_size;
-  measure_batch(l, y);
+  step_batch(l, cbs, y);
+}
+
+// The same through the MLP step: batch `from`'s rows gathered and converted in one pass where it
+// can, forward and backward without autograd, the gradient written whole (no zeroing first).
+void train_batch_mlp(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& perm, int64_t from) {
+  at::Tensor y = l.mlp->gather_targets(l.train.y, perm, from, l.batch_size);
+  if (!y.defined()) y = rows(l.train.y, perm, from, l.batch_size);
+  at::Tensor x = l.cfg.data.augment.empty() ? l.mlp->gather(l.train.x, perm, from, l.batch_size) : at::Tensor();
+  if (!x.defined()) x = l.math.input(batch_images(l, perm, from));
+  l.targets = y;
+  l.mlp->run(x, y, l.logits, l.loss);
+  step_batch(l, cbs, y);
 }
 
 // One epoch's batches; false when the epoch does not count (stopped before
@@ -74,9 +99,8 @@ bool train_epoch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& p
     }
     if (!l.running()) break;
     l.batch_size = std::min(B, N - bi * B);
-    at::Tensor xb = rows(l.train.x, perm, bi * B, l.batch_size);
-    if (!l.cfg.data.augment.empty()) xb = augment_batch(xb, l.cfg.data.augment, l.cfg.training.seed, l.epoch, bi);
-    train_batch(l, cbs, xb, rows(l.train.y, perm, bi * B, l.batch_size));
+    if (l.mlp) train_batch_mlp(l, cbs, perm, bi * B);
+    else train_batch(l, cbs, batch_images(l, perm, bi * B), rows(l.train.y, perm, bi * B, l.batch_size));
     const BatchResult& br = l.batch_result;
     loss_sum += br.loss * double(br.samples), correct_sum += br.correct;
     for (Callback* c : cbs) c->batch_end(l);
@@ -104,6 +128,9 @@ void run_loop(Loop& l, const std::vector<Callback*>& cbs) {
   const int64_t N = l.train.size(), B = l.cfg.training.batch_size;
   l.batches = static_cast<int>((N + B - 1) / B);
   l.read_every = l.train.x.device().is_cpu() ? 1 : kDeviceReadEvery;
+  std::unique_ptr<MlpStep> mlp = MlpStep::make(l.net, l.cfg.training.loss);
+  if (mlp) mlp->set_input_scale(l.math.unit_scale());
+  l.mlp = mlp.get();
   for (Callback* c : cbs) c->run_begin(l);
   l.net.train(true);
   for (int epoch = l.first_epoch; epoch <= l.cfg.training.epochs && l.running(); ++epoch) {
@@ -118,6 +145,7 @@ void run_loop(Loop& l, const std::vector<Callback*>& cbs) {
   res.status = l.status;
   if (res.best_epoch == 0 && res.epochs_run > 0) res.best_epoch = res.epochs_run;  // the monitor was never measured
   for (Callback* c : cbs) c->run_end(l);
+  l.mlp = nullptr;
   if (!l.failure.empty()) res.status = RunStatus::Failed, res.reason = l.failure;
 }
 

@@ -27,6 +27,8 @@
 
 namespace hyperlab {
 
+class MlpStep;
+
 using LoopClock = std::chrono::steady_clock;
 /// Batches between two reads of the batch metrics on a GPU (a stop or a NaN is seen within this many).
 constexpr int kDeviceReadEvery = 32;
@@ -54,6 +56,9 @@ struct Loop {
   RunResult& result;        ///< filled as it goes (history, epochs_run, best_epoch, reason)
   /// Per optimizer param group (transfer learning's lr_groups): its lr / training.optimizer.lr; empty = all 1.
   std::vector<double> lr_factors;
+  /// A plain MLP's step by hand (train/mlp_step.h), the same numbers as autograd's; null: autograd.
+  /// Set by run_loop before the callbacks' run_begin, which may set it to null.
+  MlpStep* mlp = nullptr;
 
   int first_epoch = 1;   ///< after the epoch a checkpoint restored
   int batches = 0;       ///< per epoch
