@@ -9,6 +9,7 @@
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
 
 #include "config/experiment.h"
 #include "config/shapes.h"
@@ -37,6 +38,44 @@ struct BuildContext {
 /// Builds `layers` (valid for `in`) into ctx.seq; `after_each(i)` after layer i (the network's block spans).
 void build_layers(const std::vector<LayerConfig>& layers, const Shape& in, BuildContext& ctx,
                   const std::function<void(size_t)>& after_each = {});
+
+/// `conv2d` (and the residual projection): LibTorch's Conv2d, its weight NCHW as
+/// stored in the flat tensor, but on the CPU it convolves in channels-last memory
+/// (the weight converted per call; autograd returns the gradient to the NCHW
+/// weight), which oneDNN runs fastest. Its output stays channels-last, and so do
+/// the batch norms, activations, pools and residual sums after it; the values
+/// and their NCHW indexing are the same, only the memory order differs
+/// (flatten and .contiguous() give NCHW order).
+class ConvImpl : public torch::nn::Conv2dImpl {
+ public:
+  ConvImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, bool bias)
+      : torch::nn::Conv2dImpl(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias)),
+        stride_(stride),
+        padding_(padding) {}
+  at::Tensor forward(const at::Tensor& x);
+
+ private:
+  int64_t stride_, padding_;
+};
+TORCH_MODULE(Conv);
+
+/// `maxpool2d`: a 2x2 window with stride 2 and no padding (the common pool) runs
+/// max_pool2x2's kernel, other windows at::max_pool2d.
+class MaxPoolImpl : public torch::nn::Module {
+ public:
+  MaxPoolImpl(int64_t kernel, int64_t stride, int64_t padding) : kernel_(kernel), stride_(stride), padding_(padding) {}
+  at::Tensor forward(const at::Tensor& x);
+
+ private:
+  int64_t kernel_, stride_, padding_;
+};
+TORCH_MODULE(MaxPool);
+
+/// at::max_pool2d(x, 2, 2), the same values and gradients (the first of equal
+/// values takes the gradient, NaN wins), computed directly for CPU float
+/// [N,C,H,W] tensors, NCHW or channels-last (the output keeps the layout); an odd
+/// last row or column is left out. Other tensors go to at::max_pool2d.
+at::Tensor max_pool2x2(const at::Tensor& x);
 
 /// `global_avgpool`: the mean over each channel's H x W.
 class GlobalAvgPoolImpl : public torch::nn::Module {

@@ -202,7 +202,7 @@ void build_linear(const LayerConfig& L, const Shape& in, BuildContext& c) {
   c.seq->push_back(m);
 }
 void build_conv(const LayerConfig& L, const Shape& in, BuildContext& c) {
-  nn::Conv2d m(nn::Conv2dOptions(in[0], L.out, L.kernel).stride(L.stride).padding(L.padding).bias(L.bias));
+  Conv m(in[0], L.out, L.kernel, L.stride, L.padding, L.bias);
   c.add_weight(m->weight, L.bias ? &m->bias : nullptr, L, "conv2d(" + std::to_string(L.out) + ")",
                in[0] * L.kernel * L.kernel);
   c.seq->push_back(m);
@@ -223,7 +223,7 @@ void build_residual(const LayerConfig& L, const Shape& in, BuildContext& c) {
   BuildContext inner = c.inside(r->body, L);
   build_layers(L.body, in, inner);
   if (const std::optional<LayerConfig> p = residual_projection(L, in)) {
-    nn::Conv2d conv(nn::Conv2dOptions(in[0], p->out, 1).stride(p->stride).bias(false));
+    Conv conv(in[0], p->out, 1, p->stride, 0, false);
     inner.add_weight(conv->weight, nullptr, L, "conv2d(" + std::to_string(p->out) + ", 1x1)", in[0]);
     nn::BatchNorm2d bn(p->out);
     r->shortcut->push_back(conv);
@@ -279,7 +279,7 @@ void add_weighted_and_pools(std::vector<LayerType>& t) {
   maxpool.infer = infer_pool, maxpool.pytorch = "nn.MaxPool2d({kernel}, stride={stride}, padding={padding})";
   maxpool.torchscript = "torch.max_pool2d(x, [{kernel}, {kernel}], [{stride}, {stride}], [{padding}, {padding}])";
   maxpool.build = [](const LayerConfig& L, const Shape&, BuildContext& c) {
-    c.seq->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(L.kernel).stride(L.stride).padding(L.padding)));
+    c.seq->push_back(MaxPool(L.kernel, L.stride, L.padding));
   };
   t.push_back(maxpool);
   LayerType avgpool{"avgpool2d", "the mean of each window", window_fields(true)};
