@@ -1,7 +1,9 @@
 // hyperlab-bench-gui: does watching a run in the window slow it down, and
 // does the window stay responsive while it trains at full speed?
 //
-//   hyperlab-bench-gui [--preset NAME] [--epochs N] [--rounds R]
+//   hyperlab-bench-gui [--preset NAME] [--epochs N] [--rounds R] [--set KEY=VALUE]... [--busy N]
+//                                          --set: config overrides (as hyperlab-cli's), for both runs;
+//                                          --busy N: N processes spin a core each meanwhile (a slower machine)
 //   hyperlab-bench-gui --history RUNS      time the History view on RUNS x 100 generated epochs
 //   hyperlab-bench-gui --playground        time dragging the start point in the Playground tab
 //                                          (six optimizers: recompute 10,000 steps each, redraw)
@@ -11,7 +13,11 @@
 // workbench window in this process (Train clicked, every view live; the
 // window loads the data itself, as it does for a user). It prints samples/s of both and their ratio
 // (target >= 95 %), and the event loop's longest stall and 99th percentile
-// tick gap during the GUI run (target <= 50 ms), measured with a 10 ms timer.
+// tick gap during the GUI run (target <= 50 ms), measured with a 10 ms timer,
+// and the GUI thread's CPU share early in the run and late in it: a window
+// whose cost grows with the run's length shows it there. The longest event
+// the GUI thread handled is timed in its CPU time too, which the machine's
+// other load does not inflate: on a machine half as fast it takes twice that.
 // Runs offscreen unless a display is set (xvfb-run works too).
 #include <QAbstractButton>
 #include <QApplication>
@@ -23,15 +29,23 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 #include <QToolBar>
 
+#include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <numeric>
+#include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
 #include "config/presets.h"
@@ -52,6 +66,81 @@ double thread_cpu_seconds() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+// N processes that spin a core each while alive: a machine slower by what they take.
+struct BusyLoad {
+  std::vector<pid_t> pids;
+  explicit BusyLoad(int n) {
+    for (int i = 0; i < n; ++i) {
+      pid_t p = fork();
+      if (p == 0) {
+        volatile unsigned long x = 0;
+        for (;;) x = x + 1;
+      }
+      if (p > 0) pids.push_back(p);
+    }
+  }
+  ~BusyLoad() {
+    for (pid_t p : pids) kill(p, SIGKILL);
+    for (pid_t p : pids) waitpid(p, nullptr, 0);
+  }
+};
+
+// The GUI thread's CPU share (% of a core) between wall times a and b, from
+// (wall, cpu) samples taken on the event loop's ticks.
+double cpu_share(const std::vector<std::pair<double, double>>& at, double a, double b) {
+  const std::pair<double, double>* lo = nullptr;
+  const std::pair<double, double>* hi = nullptr;
+  for (const auto& p : at) {
+    if (!lo && p.first >= a) lo = &p;
+    if (p.first <= b) hi = &p;
+  }
+  if (!lo || !hi || hi->first <= lo->first) return NAN;
+  return 100 * (hi->second - lo->second) / (hi->first - lo->first);
+}
+
+// The application, timing each event it delivers on the GUI thread in CPU
+// time (what a stall costs on an idle machine, whatever the load here): with
+// --trace, the outermost deliveries over 5 ms are printed as they happen.
+class TimedApp : public QApplication {
+ public:
+  using QApplication::QApplication;
+  bool trace = false;
+  double longest_ms = 0;  // the longest delivery since reset()
+  std::string longest_what;
+  void reset() { longest_ms = 0, longest_what.clear(), since_.start(), totals_.clear(); }
+  /// With --trace: where the GUI thread's CPU went since reset(), the largest first.
+  void printTotals() const {
+    std::vector<std::pair<double, std::string>> by;
+    for (const auto& [what, ms] : totals_) by.push_back({ms, what});
+    std::sort(by.rbegin(), by.rend());
+    for (size_t i = 0; i < by.size() && i < 8; ++i) std::printf("    %8.1f ms CPU  %s\n", by[i].first, by[i].second.c_str());
+  }
+  bool notify(QObject* o, QEvent* e) override {
+    if (depth_ > 0 || QThread::currentThread() != thread()) return QApplication::notify(o, e);  // the GUI thread's only
+    // Named before: the delivery may delete the object (a deferred delete).
+    const char* cls = o->metaObject()->className();
+    const QString name = o->objectName();
+    const int type = int(e->type());
+    const double t0 = thread_cpu_seconds();
+    ++depth_;
+    const bool r = QApplication::notify(o, e);
+    --depth_;
+    const double ms = (thread_cpu_seconds() - t0) * 1e3;
+    if (trace) totals_[std::string(cls) + " event " + std::to_string(type)] += ms;
+    if (ms >= 5 && (trace || ms > longest_ms)) {
+      const std::string what = std::string(cls) + " " + name.toStdString() + " event " + std::to_string(type);
+      if (trace) std::fprintf(stderr, "  %7.2f s  event %-58s %.1f ms CPU\n", since_.nsecsElapsed() / 1e9, what.c_str(), ms);
+      if (ms > longest_ms) longest_ms = ms, longest_what = what;
+    }
+    return r;
+  }
+
+ private:
+  int depth_ = 0;
+  QElapsedTimer since_;
+  std::map<std::string, double> totals_;
+};
 
 double mean_speed(const RunResult& r) {
   double s = 0;
@@ -110,31 +199,51 @@ int main(int argc, char** argv) {
     qputenv("XDG_DATA_HOME", data_home.path().toUtf8());
     qputenv("HYPERLAB_BENCH_CHILD", "1");
   }
-  QApplication app(argc, argv);
+  TimedApp app(argc, argv);
   std::string preset = "fashion-baseline";
   int epochs = 3, rounds = 2;
   bool child = false;
-  int history_runs = 0;
+  int history_runs = 0, busy = 0;
+  std::vector<std::string> sets;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--child") child = true;
+    else if (a == "--set" && i + 1 < argc) sets.push_back(argv[++i]);
+    else if (a == "--busy" && i + 1 < argc) busy = std::atoi(argv[++i]);
+    else if (a == "--trace") app.trace = true;
     else if (a == "--history" && i + 1 < argc) history_runs = std::atoi(argv[++i]);
     else if (a == "--playground") return bench_playground();
     else if (a == "--preset" && i + 1 < argc) preset = argv[++i];
     else if (a == "--epochs" && i + 1 < argc) epochs = std::atoi(argv[++i]);
     else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: hyperlab-bench-gui [--preset NAME] [--epochs N] [--rounds R]\n");
-      return 2;
+      std::fprintf(a == "--help" ? stdout : stderr,
+                   "usage: hyperlab-bench-gui [--preset NAME] [--epochs N] [--rounds R] [--set KEY=VALUE]... [--busy N]\n"
+                   "       hyperlab-bench-gui --history RUNS | --playground\n"
+                   "  --set KEY=VALUE  a config override for both runs (e.g. data.train_limit=2000)\n"
+                   "  --busy N         N processes spin a core each during both runs: a slower machine\n"
+                   "  --trace          print each GUI event that takes 5 ms of CPU or more\n");
+      return a == "--help" ? 0 : 2;
     }
   }
   ConfigResult cr = parse_config_text(preset_text(preset), preset);
+  if (cr.ok()) {
+    nlohmann::json j = config_to_json(cr.config);
+    j["training"]["epochs"] = epochs;
+    for (const std::string& set : sets)
+      if (std::string e = apply_override(j, set); !e.empty()) {
+        std::fprintf(stderr, "error: %s\n", e.c_str());
+        return 2;
+      }
+    cr = parse_config(j);
+  }
   if (!cr.ok()) {
     std::fprintf(stderr, "error: %s\n", cr.error_text().c_str());
     return 2;
   }
   ExperimentConfig c = cr.config;
-  c.training.epochs = epochs;
+  std::string set_args;
+  for (const std::string& set : sets) set_args += " --set '" + set + "'";
   if (history_runs > 0) {
     // A history of generated runs: open, sort, filter and select must stay under 1 s.
     QTemporaryDir dir;
@@ -205,14 +314,16 @@ int main(int argc, char** argv) {
     std::printf("%.1f\n", mean_speed(r));
     return r.status == RunStatus::Completed ? 0 : 1;
   }
-  std::printf("hyperlab-bench-gui: %s, %d epochs, %d rounds, platform %s\n", preset.c_str(), epochs, rounds,
-              qPrintable(QApplication::platformName()));
+  std::printf("hyperlab-bench-gui: %s, %d epochs, %d rounds, platform %s%s%s\n", preset.c_str(), epochs, rounds,
+              qPrintable(QApplication::platformName()), set_args.c_str(),
+              busy > 0 ? (", " + std::to_string(busy) + " busy process" + (busy > 1 ? "es" : "")).c_str() : "");
   std::printf("BLAS: %s\n\n", blas_description().c_str());
   const std::string self = QCoreApplication::applicationFilePath().toStdString();
 
   std::vector<double> cli, gui, stalls, p99s, gui_cpu;
+  BusyLoad load(busy);
   for (int round = 1; round <= rounds; ++round) {
-    const std::string cmd = self + " --child --preset " + preset + " --epochs " + std::to_string(epochs);
+    const std::string cmd = self + " --child --preset " + preset + " --epochs " + std::to_string(epochs) + set_args;
     FILE* p = popen(cmd.c_str(), "r");
     double head = 0;
     if (!p || std::fscanf(p, "%lf", &head) != 1 || pclose(p) != 0 || head <= 0) {
@@ -231,32 +342,40 @@ int main(int argc, char** argv) {
     bool finished = false;
     QObject::connect(&w, &MainWindow::runFinished, [&] { finished = true; });
     std::vector<double> gaps;
-    QElapsedTimer tick;
+    std::vector<std::pair<double, double>> cpu_at;  // (wall s, GUI thread CPU s) at each tick
+    QElapsedTimer tick, wall;
     QTimer probe;
     probe.setInterval(10);
     QObject::connect(&probe, &QTimer::timeout, [&] {
       gaps.push_back(tick.nsecsElapsed() / 1e6);
       tick.restart();
+      cpu_at.push_back({wall.nsecsElapsed() / 1e9, thread_cpu_seconds()});
     });
     auto* tb = w.findChild<QToolBar*>("runToolbar");
     QTest::mouseClick(tb->widgetForAction(w.trainAction()), Qt::LeftButton);
+    app.reset();
     tick.start();
     probe.start();
     const double cpu0 = thread_cpu_seconds();
-    QElapsedTimer wall;
     wall.start();
     QEventLoop loop;
     QObject::connect(&w, &MainWindow::runFinished, &loop, &QEventLoop::quit);
     if (!finished) loop.exec();
     probe.stop();
-    gui_cpu.push_back(100 * (thread_cpu_seconds() - cpu0) / (wall.nsecsElapsed() / 1e9));
+    const double run_s = wall.nsecsElapsed() / 1e9;
+    gui_cpu.push_back(100 * (thread_cpu_seconds() - cpu0) / run_s);
+    // Away from the start and the end (their one-off work): a cost that grows with the run shows as late > early.
+    const double first = cpu_share(cpu_at, run_s * 0.1, run_s * 0.3), last = cpu_share(cpu_at, run_s * 0.7, run_s * 0.9);
     gui.push_back(mean_speed(w.lastResult()));
     std::sort(gaps.begin(), gaps.end());
     stalls.push_back(gaps.empty() ? 0 : gaps.back());
     p99s.push_back(gaps.empty() ? 0 : gaps[gaps.size() * 99 / 100]);
+    std::printf("  longest event on the GUI thread: %.1f ms of CPU (%s)\n", app.longest_ms, app.longest_what.c_str());
+    if (app.trace) app.printTotals();
     std::printf("round %d: headless %.0f samples/s, window %.0f samples/s (%.1f %%), event loop: longest gap %.1f ms, "
-                "99th percentile %.1f ms; GUI thread busy %.1f %% of one core\n",
-                round, cli.back(), gui.back(), 100 * gui.back() / cli.back(), stalls.back(), p99s.back(), gui_cpu.back());
+                "99th percentile %.1f ms; GUI thread busy %.1f %% of one core (%.1f %% at 10-30 %% of the run, %.1f %% at 70-90 %%)\n",
+                round, cli.back(), gui.back(), 100 * gui.back() / cli.back(), stalls.back(), p99s.back(), gui_cpu.back(),
+                first, last);
     std::fflush(stdout);
   }
   const double c_mean = std::accumulate(cli.begin(), cli.end(), 0.0) / cli.size();

@@ -377,7 +377,10 @@ void MainWindow::buildMenus() {
   // (the views keep only the latest), the curves come from the run model.
   auto* animations = new RunAnimations(model_, this);
   animations->setObjectName("runAnimations");
-  connect(controller_, &RunController::epochSnapshot, animations, &RunAnimations::addSnapshot);
+  connect(controller_, &RunController::epochSnapshot, animations, [animations](const Snapshot& s) {
+    SlowScope slow("snapshot: animations");
+    animations->addSnapshot(s);
+  });
   connect(loader_, &DataLoader::loaded, animations, &RunAnimations::setData);
   QMenu* animate = file->addMenu("Export anima&tion");
   QAction* map = animate->addAction("&Decision map over epochs…", this,
@@ -756,10 +759,10 @@ void MainWindow::onStarted(const RunStart& s) {
 
 void MainWindow::onSnapshot(const Snapshot& s) {
   SlowScope slow("snapshot");
-  filters_->setSnapshot(s);
-  boundary_->setSnapshot(s);
-  samples_->setSnapshot(s);
-  activations_->setSnapshot(s);
+  { SlowScope part("snapshot: filters"); filters_->setSnapshot(s); }
+  { SlowScope part("snapshot: boundary"); boundary_->setSnapshot(s); }
+  { SlowScope part("snapshot: samples"); samples_->setSnapshot(s); }
+  { SlowScope part("snapshot: activations"); activations_->setSnapshot(s); }
 }
 
 void MainWindow::onFinished(const RunResult& r) {

@@ -447,17 +447,31 @@ RawData read_raw(const DataConfig& d, uint64_t seed) {
   return R;
 }
 
-// Rows `keep` (ascending) of t: gathered into a new tensor, or, when t is this
-// call's alone (`own`), moved to its front in place, so that the training set
-// is never held twice while it is split (Fashion-MNIST: 42 MB less at the peak).
-at::Tensor keep_rows(const at::Tensor& t, const at::Tensor& keep, bool own) {
-  if (!own || !t.is_contiguous() || !t.device().is_cpu()) return t.index_select(0, keep);
-  const int64_t n = keep.size(0), row = t.numel() / std::max<int64_t>(t.size(0), 1) * int64_t(t.element_size());
+// Rows `order` of t (a permutation of all of them): gathered into a new
+// tensor, or, when t is this call's alone (`own`), rearranged in place (by
+// following the permutation's cycles, one row held aside), so that the
+// training set is never held twice while it is split: the training rows end
+// up in front of the validation rows in one buffer (Fashion-MNIST: 42 MB less
+// at the peak, and the 4.7 MB validation copy gone).
+at::Tensor permute_rows(const at::Tensor& t, const at::Tensor& order, bool own) {
+  if (!own || !t.is_contiguous() || !t.device().is_cpu()) return t.index_select(0, order);
+  const int64_t n = order.size(0), row = t.numel() / std::max<int64_t>(t.size(0), 1) * int64_t(t.element_size());
   char* p = static_cast<char*>(t.data_ptr());
-  const int64_t* k = keep.data_ptr<int64_t>();
-  for (int64_t i = 0; i < n; ++i)  // k[i] >= i: a row never overwrites one still to move
-    if (k[i] != i) std::memmove(p + i * row, p + k[i] * row, size_t(row));
-  return t.narrow(0, 0, n);
+  const int64_t* from = order.data_ptr<int64_t>();  // row d receives row from[d]
+  std::vector<char> held(static_cast<size_t>(row));
+  std::vector<bool> placed(static_cast<size_t>(n));
+  for (int64_t start = 0; start < n; ++start) {
+    if (placed[start]) continue;
+    std::memcpy(held.data(), p + start * row, size_t(row));
+    int64_t d = start;
+    for (; from[d] != start; d = from[d]) {
+      std::memcpy(p + d * row, p + from[d] * row, size_t(row));
+      placed[d] = true;
+    }
+    std::memcpy(p + d * row, held.data(), size_t(row));
+    placed[d] = true;
+  }
+  return t;
 }
 
 // Limits, the seed's validation split and the normalisation. Never writes
@@ -491,8 +505,11 @@ std::shared_ptr<const LoadedData> finish_data(const DataConfig& d, uint64_t seed
     at::Tensor perm = at::randperm(n, g, at::kLong);
     at::Tensor vi = std::get<0>(perm.narrow(0, 0, nval).sort());
     at::Tensor ti = std::get<0>(perm.narrow(0, nval, n - nval).sort());
-    D.val.x = train.x.index_select(0, vi), D.val.y = train.y.index_select(0, vi);
-    D.train.x = keep_rows(train.x, ti, own), D.train.y = keep_rows(train.y, ti, own);
+    // The training rows (ascending), then the validation rows (ascending), in one buffer.
+    const at::Tensor order = at::cat({ti, vi});
+    const at::Tensor x = permute_rows(train.x, order, own), y = permute_rows(train.y, order, own);
+    D.train.x = x.narrow(0, 0, n - nval), D.train.y = y.narrow(0, 0, n - nval);
+    D.val.x = x.narrow(0, n - nval, nval), D.val.y = y.narrow(0, n - nval, nval);
   } else {
     D.train = train;
   }

@@ -3,7 +3,6 @@
 #include "train/report.h"
 
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <c10/util/Exception.h>
@@ -47,9 +46,17 @@ CheckpointMeta read_checkpoint(const std::string& file, torch::serialize::InputA
 }
 
 void write_checkpoint(torch::serialize::OutputArchive& out, const std::string& file) {
-  std::ostringstream bytes;  // in memory first, so that every write's error is seen (errno)
-  out.save_to(bytes);
-  write_file_atomic(file, bytes.str());
+  // Straight into the file, every write checked: a copy in memory first was
+  // twice the checkpoint's size at the run's peak (7.5 MB for fashion-baseline).
+  // A failed write is reported by write_file_atomic once the archive is done;
+  // LibTorch is always told the piece was taken (a short count makes its
+  // writer throw again from its destructor).
+  write_file_atomic(file, [&](const ByteWriter& write) {
+    out.save_to([&](const void* data, size_t size) -> size_t {
+      write(data, size);
+      return size;
+    });
+  });
 }
 
 int checkpoint_epoch(const std::string& file) { return read_checkpoint(file).epoch; }

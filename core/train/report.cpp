@@ -46,7 +46,7 @@ void make_dirs(const std::string& dir) {
 
 }  // namespace
 
-void write_file_atomic(const std::string& path, const std::string& text) {
+void write_file_atomic(const std::string& path, const std::function<void(const ByteWriter&)>& produce) {
   const std::string tmp = path + ".tmp";
   auto fail = [&](const char* what, int err) {
     ::unlink(tmp.c_str());  // never leave a half-written temporary behind
@@ -54,16 +54,27 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   };
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = n < 0 ? errno : EIO;
-      ::close(fd);
-      fail("write failed", err);
+  int write_error = 0;  // the first failed write's errno; later pieces are dropped
+  const ByteWriter writer = [&](const void* data, size_t size) {
+    for (size_t done = 0; done < size && write_error == 0;) {
+      const ssize_t n = ::write(fd, static_cast<const char*>(data) + done, size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) write_error = n < 0 ? errno : EIO;
+      else done += static_cast<size_t>(n);
     }
-    done += static_cast<size_t>(n);
+    return write_error == 0;
+  };
+  try {
+    produce(writer);
+  } catch (...) {
+    ::close(fd);
+    if (write_error != 0) fail("write failed", write_error);  // the producer's complaint about it
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  if (write_error != 0) {
+    ::close(fd);
+    fail("write failed", write_error);
   }
   if (::fsync(fd) != 0 && errno != EINVAL) {  // on the disk before it replaces the old file
     const int err = errno;
@@ -72,6 +83,10 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   }
   if (::close(fd) != 0) fail("write failed", errno);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into place", errno);
+}
+
+void write_file_atomic(const std::string& path, const std::string& text) {
+  write_file_atomic(path, [&](const ByteWriter& write) { write(text.data(), text.size()); });
 }
 
 std::string metrics_csv(const RunResult& r) {

@@ -1,6 +1,8 @@
 // The files a run leaves: config.json, metrics.csv, result.json. Torch-free.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -40,5 +42,11 @@ void write_run_files(const std::string& dir, const ExperimentConfig& c, const Ru
 /// existing PATH is left as it was, and std::runtime_error names the path and
 /// the cause ("No space left on device").
 void write_file_atomic(const std::string& path, const std::string& text);
+/// The same for bytes made piece by piece (a checkpoint's archive), so that
+/// they are never held whole in memory: `produce` hands each piece to the
+/// writer it is given, which returns false once a write has failed (then
+/// `produce` may stop or throw; the error named is the write's).
+using ByteWriter = std::function<bool(const void* data, size_t size)>;
+void write_file_atomic(const std::string& path, const std::function<void(const ByteWriter&)>& produce);
 
 }  // namespace hyperlab

@@ -106,6 +106,7 @@ CurvesPanel::CurvesPanel(QWidget* parent) : QWidget(parent) {
 void CurvesPanel::reset() {
   for (MetricChart* c : charts_) c->removeAllSeries();
   batch_loss_.clear(), batch_smooth_.clear();
+  batch_drawn_ = 0;
   batch_redraw_.stop();
   ema_ = 0, ema_n_ = 0;
   epochs_.clear();
@@ -199,7 +200,14 @@ void CurvesPanel::flush() {
   redrawBatches();
 }
 
-void CurvesPanel::redrawBatches() { loss_->setPoints(s_batch_, batch_smooth_); }
+// Only the points since the last redraw: the chart thins them into what it
+// draws, so a redraw costs the same in a run's 100th epoch as in its first.
+void CurvesPanel::redrawBatches() {
+  if (batch_drawn_ > batch_smooth_.size()) batch_drawn_ = 0;
+  if (batch_drawn_ == 0) loss_->setPoints(s_batch_, batch_smooth_);
+  else loss_->appendPoints(s_batch_, batch_smooth_, batch_drawn_);
+  batch_drawn_ = int(batch_smooth_.size());
+}
 
 void CurvesPanel::setSmoothing(double s) {
   smoothing_ = std::clamp(s, 0.0, 0.999);
@@ -212,6 +220,7 @@ void CurvesPanel::setSmoothing(double s) {
     ema_ = smoothing_ * ema_ + (1 - smoothing_) * p.y(), ++ema_n_;
     batch_smooth_.push_back(QPointF(p.x(), smoothing_ > 0 ? ema_ / (1 - std::pow(smoothing_, ema_n_)) : p.y()));
   }
+  batch_drawn_ = 0;  // every point again
   redrawBatches();
 }
 

@@ -107,6 +107,7 @@ class CurvesPanel : public QWidget {
   double smoothing_ = 0.9;
   // data
   QVector<QPointF> batch_loss_, batch_smooth_;
+  int batch_drawn_ = 0;  // how many of batch_smooth_ the loss chart has (the rest is appended)
   double ema_ = 0;
   int ema_n_ = 0;
   std::vector<EpochEvent> epochs_;

@@ -190,17 +190,23 @@ std::pair<double, double> padded_range(double lo, double hi, double frac, double
 }
 
 void apply_ticks(QCategoryAxis* a, const AxisTicks& t) {
-  // Unchanged ticks: nothing to redo (the axes follow every update of a live chart).
-  bool same = a->count() == t.at.size() && a->min() == t.lo && a->max() == t.hi;
+  // Unchanged ticks: nothing to redo (the axes follow every update of a live
+  // chart). The same labels at the same values in a moved range (a live
+  // curve's new low): the range alone, since each category removed and added
+  // again costs the chart a layout pass.
   const QStringList old = a->categoriesLabels();
-  for (int i = 0; same && i < t.at.size(); ++i) same = old[i] == t.labels[i] && a->endValue(old[i]) == t.at[i];
-  if (same) return;
-  for (const QString& l : old) a->remove(l);
-  a->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+  bool same_labels = a->count() == t.at.size();
+  for (int i = 0; same_labels && i < t.at.size(); ++i) same_labels = old[i] == t.labels[i] && a->endValue(old[i]) == t.at[i];
+  if (same_labels && a->min() == t.lo && a->max() == t.hi) return;
+  if (!same_labels) {
+    for (const QString& l : old) a->remove(l);
+    a->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+  }
   a->setRange(t.lo, t.hi);
   const double span = t.hi - t.lo;
   a->setStartValue(std::min(t.lo, t.at.isEmpty() ? t.lo : t.at.front()) - span * 1e-6);
-  for (int i = 0; i < t.at.size(); ++i) a->append(t.labels[i], t.at[i]);
+  if (!same_labels)
+    for (int i = 0; i < t.at.size(); ++i) a->append(t.labels[i], t.at[i]);
 }
 
 void style_chart(QChart* chart, QWidget* view) {

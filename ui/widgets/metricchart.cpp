@@ -25,40 +25,6 @@
 
 namespace hyperlab {
 
-namespace {
-
-// At most ~2 points per pixel column: for each column, the first, min and max
-// points in x order, so a spike or the best value is never thinned away.
-QVector<QPointF> thin(const QVector<QPointF>& p, int columns, bool log_y) {
-  QVector<QPointF> in;
-  in.reserve(p.size());
-  for (const QPointF& q : p)
-    if (std::isfinite(q.y()) && (!log_y || q.y() > 0)) in.push_back(q);
-  if (in.size() <= 3 * columns || in.size() < 2) return in;
-  const double x0 = in.front().x(), x1 = in.back().x();
-  const double w = (x1 - x0) / columns;
-  if (!(w > 0)) return in;
-  QVector<QPointF> out;
-  out.reserve(3 * columns + 2);
-  int i = 0;
-  while (i < in.size()) {
-    int col = static_cast<int>((in[i].x() - x0) / w);
-    int lo = i, hi = i, j = i;
-    for (; j < in.size() && static_cast<int>((in[j].x() - x0) / w) == col; ++j) {
-      if (in[j].y() < in[lo].y()) lo = j;
-      if (in[j].y() > in[hi].y()) hi = j;
-    }
-    int a = std::min(lo, hi), b = std::max(lo, hi);
-    out.push_back(in[i]);
-    if (a != i) out.push_back(in[a]);
-    if (b != a && b != i) out.push_back(in[b]);
-    if (j - 1 != b && j - 1 != i) out.push_back(in[j - 1]);
-    i = j;
-  }
-  return out;
-}
-
-}  // namespace
 
 MetricChart::MetricChart(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent)
     : QWidget(parent), title_(title), x_start_(NAN), marker_x_(NAN), marker_y_(NAN), y_label_(y_label) {
@@ -158,13 +124,29 @@ void MetricChart::setLegendVisible(bool on) {
 double MetricChart::toAxisY(double y) const { return log_y_ ? std::log10(y) : y; }
 double MetricChart::fromAxisY(double y) const { return log_y_ ? std::pow(10.0, y) : y; }
 
+// One min/max pair per 2 pixels is as much as a line can show.
+int MetricChart::columns() const { return std::max(100, width() / 2); }  // the view is as wide as the chart
+
 void MetricChart::setPoints(int i, const QVector<QPointF>& points) {
   if (i < 0 || i >= series_.size()) return;
   Entry& e = series_[i];
   e.points = points;
-  // One min/max pair per 2 pixels is as much as a line can show.
-  const int columns = std::max(100, view_->width() / 2);
-  QVector<QPointF> shown = thin(points, columns, log_y_);
+  e.thinned.reset(columns(), log_y_);
+  e.thinned.add(points);
+  showThinned(i);
+}
+
+void MetricChart::appendPoints(int i, const QVector<QPointF>& points, int from) {
+  if (i < 0 || i >= series_.size() || from >= points.size()) return;
+  Entry& e = series_[i];
+  e.points.append(points.mid(from));
+  e.thinned.add(points, from);
+  showThinned(i);
+}
+
+void MetricChart::showThinned(int i) {
+  Entry& e = series_[i];
+  QVector<QPointF> shown = e.thinned.shown();
   if (log_y_)
     for (QPointF& q : shown) q.setY(std::log10(q.y()));
   e.shown = shown.size();
@@ -379,6 +361,13 @@ void MetricChart::changeEvent(QEvent* e) {
 
 void MetricChart::resizeEvent(QResizeEvent* e) {
   QWidget::resizeEvent(e);
+  // Thinned for another width: again, when it is off by more than half (a
+  // window's first layout, a maximised window), not on every small change.
+  const int c = columns();
+  for (int i = 0; i < series_.size(); ++i) {
+    const int had = series_[i].thinned.columns();
+    if (2 * c > 3 * had || 3 * c < 2 * had) setPoints(i, QVector<QPointF>(series_[i].points));
+  }
   scheduleAxes();
 }
 

@@ -1,8 +1,10 @@
 // One live line chart (Qt Charts kept inside this class): named series with
 // stable colours, linear or log y axis, a best-point marker, hover read-out,
 // legend clicks that hide and show series, and export to PNG, SVG and PDF.
-// Callers hand it all points of a series; it thins them for display only
-// (min and max per pixel column, so extremes and the best point survive).
+// Callers hand it all points of a series, or append the new ones of a line
+// that grows (a live batch curve: the cost per point then does not grow with
+// the line); it thins them for display only (ui/widgets/thinning.h: min and
+// max per pixel column, so extremes and the best point survive).
 // The axes fit the data (and the marker, with room for its radius) and follow
 // it live, with round ticks (ui/widgets/chartstyle.h); a log y axis plots
 // log10(y) on a linear axis labelled in real values, so it always has at least
@@ -20,6 +22,7 @@
 
 #include "ui/widgets/chartstyle.h"
 #include "ui/widgets/export.h"
+#include "ui/widgets/thinning.h"
 
 class QCategoryAxis;
 class QChart;
@@ -42,6 +45,10 @@ class MetricChart : public QWidget {
   QString seriesName(int i) const;
   /// Replaces the series' points (all of them; thinned here for display).
   void setPoints(int series, const QVector<QPointF>& points);
+  /// Adds points[from..] after the series' points (in x order), thinning only them.
+  void appendPoints(int series, const QVector<QPointF>& points, int from = 0);
+  /// All points of a series, as given.
+  const QVector<QPointF>& points(int series) const { return series_[series].points; }
   /// Points currently drawn for a series (after thinning and, on log axes, dropping y <= 0).
   int shownPointCount(int series) const;
   bool seriesVisible(int series) const;
@@ -106,9 +113,12 @@ class MetricChart : public QWidget {
   void clearHover();
   double toAxisY(double y) const;
   double fromAxisY(double y) const;
+  int columns() const;   // pixel columns to thin to
+  void showThinned(int i);  // the series' thinned points into its line
   struct Entry {
     QLineSeries* line = nullptr;
     QVector<QPointF> points;  // everything, as given
+    LineThinner thinned;      // what is drawn of them
     QColor color;
     Qt::PenStyle style = Qt::SolidLine;
     int shown = 0;

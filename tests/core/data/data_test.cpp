@@ -121,6 +121,34 @@ TEST_F(DataFiles, CacheReadsFilesOnceAndSharesEachSplitWhileInUse) {
   EXPECT_THROW(load_data(d, 9), std::exception);
 }
 
+// A load of its own splits the training file in place: the validation rows
+// sit behind the training rows in the one buffer read from the file (no copy
+// of either), and the rows are those the shared cache gathers into a copy.
+TEST_F(DataFiles, ValidationSplitIsMadeInPlaceWithTheCachesRows) {
+  mnist(100, 20, false);
+  DataConfig d = cfg();
+  d.validation_fraction = 0.3;
+  auto own = load_data(d, 5);
+  DataCache cache;
+  auto shared = cache.get(d, 5);
+  ASSERT_EQ(own->train.size(), 70);
+  ASSERT_EQ(own->val.size(), 30);
+  EXPECT_TRUE(own->val.x.is_alias_of(own->train.x)) << "one buffer for both splits";
+  EXPECT_EQ(own->val.x.data_ptr<uint8_t>(), own->train.x.data_ptr<uint8_t>() + 70 * 28 * 28);
+  EXPECT_TRUE(own->train.x.equal(shared->train.x));
+  EXPECT_TRUE(own->train.y.equal(shared->train.y));
+  EXPECT_TRUE(own->val.x.equal(shared->val.x));
+  EXPECT_TRUE(own->val.y.equal(shared->val.y));
+  // Every file row is in exactly one split.
+  at::Tensor all = at::cat({own->train.x, own->val.x}).reshape({100, -1}).to(at::kLong).sum(1);
+  at::Tensor file = load_data(cfg(), 5)->train.x.reshape({100, -1}).to(at::kLong).sum(1);
+  EXPECT_TRUE(std::get<0>(all.sort()).equal(std::get<0>(file.sort())));
+  // The cache's files are never rearranged: another seed's split from them is a fresh load's.
+  auto other = cache.get(d, 6), fresh = load_data(d, 6);
+  EXPECT_TRUE(other->train.x.equal(fresh->train.x));
+  EXPECT_TRUE(other->val.x.equal(fresh->val.x));
+}
+
 TEST_F(DataFiles, ValidationSplitAndLimitsAreDeterministic) {
   mnist(100, 20, false);
   DataConfig d = cfg();
