@@ -27,6 +27,8 @@
 
 namespace hyperlab {
 
+class CudaGraphs;  // train/cuda_graph.h
+
 using LoopClock = std::chrono::steady_clock;
 /// Batches between two reads of the batch metrics on a GPU (a stop or a NaN is seen within this many).
 constexpr int kDeviceReadEvery = 32;
@@ -76,6 +78,7 @@ struct Loop {
   int64_t tally_samples = 0;
   int tally_batches = 0;
   bool resumed_from_pause = false;  ///< this batch began after a pause
+  CudaGraphs* graphs = nullptr;     ///< set: a batch's step may be replayed from a CUDA graph (train/cuda_graph.h)
   /// The epoch's record (epoch_end): the loop fills the training metrics,
   /// callbacks add theirs in order; pushed into result.history by the history callback.
   EpochEvent event;
