@@ -192,6 +192,7 @@ say ""
 say "## CUDA graphs on and off ($DEVICE, training.cuda_graphs)"
 TOL_GL=0.01 TOL_GA=0.01 ONE_THREAD=
 [ $DRY = 1 ] && TOL_GL=0 TOL_GA=0 ONE_THREAD="--set training.threads=1"   # the CPU's thread count changes last bits
+[ $DRY = 1 ] && say "- CPU dry run: the setting does nothing on the CPU, so on and off must agree exactly; their speed ratio is only the machine's load"
 graphs_run() {  # label, preset, extra --set...
   local label=$1 p=$2; shift 2
   # shellcheck disable=SC2086

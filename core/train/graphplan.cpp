@@ -48,7 +48,7 @@ GraphPlan plan_cuda_graphs(const GraphNeeds& n) {
     return off("only " + std::to_string(full * n.epochs) + " full batches in the run, more than " +
                std::to_string(kGraphWarmup) + " needed (the warm-up)");
   p.on = true, p.optimizer = optimizer_capturable(n.optimizer);
-  p.note = "CUDA graphs on: each full batch replays forward, loss, backward and the gradient terms";
+  p.note = "CUDA graphs on: each full batch replays forward, loss, backward, the gradient terms";
   p.note += p.optimizer ? " and the " + n.optimizer + " step"
                         : "; the " + n.optimizer + " step runs after the replay (its CPU-side state changes every step)";
   if (n.train_size % n.batch_size != 0) p.note += "; the smaller last batch runs uncaptured";
