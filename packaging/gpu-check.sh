@@ -9,9 +9,11 @@
 #   packaging/gpu-check.sh [--cpu-dry-run] [--jobs N] [--quick]
 #                                         there: builds core, hyperlab-cli, hyperlab-bench and the
 #                                         core tests against that LibTorch, runs the tests on CUDA,
-#                                         compares a seeded CUDA run with the CPU run, times three
-#                                         presets against plain PyTorch on CUDA, and writes one
-#                                         figures file: $OUT/gpu-figures.md (else build-gpu/)
+#                                         compares a seeded CUDA run with the CPU run, compares and
+#                                         times seeded runs with CUDA graphs on and off
+#                                         (training.cuda_graphs), times three presets against plain
+#                                         PyTorch on CUDA, and writes one figures file:
+#                                         $OUT/gpu-figures.md (else build-gpu/)
 #
 # --cpu-dry-run does every step on this machine's CPU with Debian's LibTorch
 # (and the same gpu-deps), so the script is tested before a GPU is at hand.
@@ -105,7 +107,10 @@ fi
 
 stage "configure"
 LIB=$DEPS/usr/lib/x86_64-linux-gnu
-cmake -S "$ROOT" -B "$B/hyperlab" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+# CUDA graphs for the training step (core/train/cuda_graph.h): that LibTorch has CUDA (the dry run's has not).
+GRAPHS=ON
+[ $DRY = 1 ] && GRAPHS=OFF
+cmake -S "$ROOT" -B "$B/hyperlab" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHYPERLAB_TORCH_CUDA=$GRAPHS \
       -DHYPERLAB_BUILD_GUI=OFF -DHYPERLAB_DOWNLOADS=OFF -DHYPERLAB_IMAGE_FILES=OFF \
       -DCMAKE_PREFIX_PATH="${TORCH_PREFIX:+$TORCH_PREFIX;}$GT" \
       -Dnlohmann_json_DIR="$DEPS/usr/share/cmake/nlohmann_json" \
@@ -119,7 +124,7 @@ TARGETS="hyperlab-cli hyperlab-bench test_config test_core test_attack test_stor
 cmake --build "$B/hyperlab" -j "$JOBS" --target $TARGETS >> "$LOG" 2>&1 || fail "the build failed"
 CLI=$B/hyperlab/app/cli/hyperlab-cli
 BENCH=$B/hyperlab/bench/hyperlab-bench
-say "- built in $(( $(date +%s) - T0 )) s"
+say "- built in $(( $(date +%s) - T0 )) s; $(grep -m1 -o 'CUDA graphs for the training step: [A-Z]*' "$LOG" || echo 'CUDA graphs: not reported by cmake')"
 say ""
 say "## Devices"
 say '```'
@@ -174,6 +179,63 @@ cmp_ok=1
 cmp_run fashion-baseline || cmp_ok=0
 cmp_run cnn-small --set 'model.layers[9].p=0' || cmp_ok=0   # no dropout: its masks come from the device's generator
 
+# CUDA graphs (training.cuda_graphs, core/train/cuda_graph.h): the same seeded
+# run with the step captured and replayed, and launched kernel by kernel. The
+# graphs replay the same kernels on the same data, so the curves agree closely
+# (not bit for bit: a few GPU kernels sum with atomics in a varying order);
+# the speed is the mean samples/s of the epochs after the first (which holds
+# the warm-up and the capture). The runs on: graph_batches in metrics.csv says
+# what share of the batches was replayed. On the CPU the setting does nothing:
+# the dry run checks that the two runs agree exactly and the script works.
+stage "CUDA graphs on and off ($DEVICE)"
+say ""
+say "## CUDA graphs on and off ($DEVICE, training.cuda_graphs)"
+TOL_GL=0.01 TOL_GA=0.01 ONE_THREAD=
+[ $DRY = 1 ] && TOL_GL=0 TOL_GA=0 ONE_THREAD="--set training.threads=1"   # the CPU's thread count changes last bits
+[ $DRY = 1 ] && say "- CPU dry run: the setting does nothing on the CPU, so on and off must agree exactly; their speed ratio is only the machine's load"
+graphs_run() {  # label, preset, extra --set...
+  local label=$1 p=$2; shift 2
+  # shellcheck disable=SC2086
+  for g in true false; do
+    "$CLI" run --preset "$p" --no-db --out "$B/graphs-$label-$g" --set training.device="$DEVICE" \
+           --set training.epochs=3 --set data.train_limit=12000 --set training.cuda_graphs=$g $ONE_THREAD "$@" \
+           > "$B/graphs-$label-$g.log" 2>&1 || { cat "$B/graphs-$label-$g.log" >> "$LOG"; say "- $label: the run with cuda_graphs=$g failed"; return 1; }
+    cat "$B/graphs-$label-$g.log" >> "$LOG"
+  done
+  $PY - "$B/graphs-$label-true" "$B/graphs-$label-false" "$TOL_GL" "$TOL_GA" "$label" "$DRY" <<'PY' | tee -a "$FIG"
+import csv, re, sys
+on_dir, off_dir, tl, ta, name, dry = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6] == "1"
+on, off = (list(csv.DictReader(open(d + "/metrics.csv"))) for d in (on_dir, off_dir))
+device = next((l.strip() for l in open(on_dir + ".log") if l.startswith("device ")), "device ?")
+note = re.search(r"CUDA graphs[^)]*", device)
+ok = len(on) == len(off) > 0
+wl = wa = 0.0
+for a, b in zip(on, off):
+    for k in ("train_loss", "val_loss"):
+        wl = max(wl, abs(float(a[k]) - float(b[k])) / max(abs(float(b[k])), 1e-9))
+    wa = max(wa, abs(float(a["val_accuracy"]) - float(b["val_accuracy"])))
+ok = ok and wl <= tl and wa <= ta
+def speed(rows):
+    later = rows[1:] or rows
+    return sum(float(r["samples_per_s"]) for r in later) / len(later)
+son, soff = speed(on), speed(off)
+share = [float(r["graph_batches"]) for r in on if r.get("graph_batches")]
+replayed = f"{min(share):.2f}-{max(share):.2f} of the batches replayed" if share else "no graph_batches column"
+if not dry and not share:
+    ok = False  # on a GPU the graphs must have run
+print(f"- {name}: {len(on)} epochs; largest relative loss difference {wl:.2e} (tolerance {tl}), validation accuracy "
+      f"{wa:.4f} (tolerance {ta}): {'agree' if ok else 'DIFFER'}; {son:,.0f} samples/s on, {soff:,.0f} off "
+      f"({son / max(soff, 1e-9):.2f}x); {replayed}; {note.group(0) if note else 'no CUDA graphs note'}")
+sys.exit(0 if ok else 1)
+PY
+}
+graphs_ok=1
+graphs_run mlp-sgd-schedule fashion-baseline --set training.scheduler.type=exponential --set training.scheduler.gamma=0.8 || graphs_ok=0
+graphs_run mlp-adam-clip fashion-baseline --set training.optimizer.type=adam --set training.optimizer.lr=0.001 \
+           --set training.clip_grad_norm=1 || graphs_ok=0
+graphs_run cnn-small cnn-small --set 'model.layers[9].p=0' || graphs_ok=0   # with dropout the graphs stay off
+graphs_run shallow-sigmoid-batch10 shallow-sigmoid || graphs_ok=0
+
 # Speed: Hyperlab against the same models in the machine's PyTorch on the device.
 stage "bench on $DEVICE"
 say ""
@@ -187,5 +249,5 @@ say '```'
 
 stage "done"
 say ""
-say "- total $(( $(date +%s) - T0 )) s; tests rc $rc; seeded comparison $([ $cmp_ok = 1 ] && echo agrees || echo DIFFERS)"
-[ $rc = 0 ] && [ $cmp_ok = 1 ]
+say "- total $(( $(date +%s) - T0 )) s; tests rc $rc; seeded comparison $([ $cmp_ok = 1 ] && echo agrees || echo DIFFERS); CUDA graphs on and off $([ $graphs_ok = 1 ] && echo agree || echo DIFFER)"
+[ $rc = 0 ] && [ $cmp_ok = 1 ] && [ $graphs_ok = 1 ]

@@ -420,6 +420,7 @@ void read_training(ObjectReader& o, TrainingConfig& t, std::vector<ConfigError>&
   o.integer("threads", t.threads, 0, 1024);
   o.integer("checkpoint_every", t.checkpoint_every, 0, 1000000);
   o.boolean("cache_features", t.cache_features);
+  o.boolean("cuda_graphs", t.cuda_graphs);
   o.finish();
 }
 

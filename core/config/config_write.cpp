@@ -144,6 +144,7 @@ ojson config_to_json(const ExperimentConfig& c) {
                    {"allow_cpu_fallback", t.allow_cpu_fallback}, {"threads", t.threads},
                    {"checkpoint_every", t.checkpoint_every}};
   if (cache_off) j["training"]["cache_features"] = false;  // only when off (older configs keep their text)
+  if (!t.cuda_graphs) j["training"]["cuda_graphs"] = false;  // the same
   return j;
 }
 

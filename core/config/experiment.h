@@ -190,6 +190,9 @@ struct TrainingConfig {
   /// With every block but the head frozen and no augmentation: compute the frozen part's
   /// features once per split and train the head on them (model/transfer.h); false = always the whole network.
   bool cache_features = true;
+  /// On a CUDA device whose LibTorch has CUDA graphs: capture the training step once and replay
+  /// it per batch (train/cuda_graph.h); false = launch every kernel of every step. CPU: no effect.
+  bool cuda_graphs = true;
 };
 
 struct ExperimentConfig {

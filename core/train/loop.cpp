@@ -5,6 +5,7 @@
 #include <torch/autograd.h>
 
 #include "data/augment.h"
+#include "train/cuda_graph.h"
 #include "train/mlp_step.h"
 
 namespace hyperlab {
@@ -65,6 +66,11 @@ void step_batch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& y)
 // One batch: forward, loss, backward, the gradient's regularisers and the step.
 void train_batch(Loop& l, const std::vector<Callback*>& cbs, const at::Tensor& x, const at::Tensor& y) {
   l.targets = y;
+  if (l.graphs && l.graphs->replay(l, cbs, x, y)) {  // CUDA graphs: the same step, replayed (train/cuda_graph.h)
+    ++l.step, ++l.done, l.seen += l.batch_size;
+    measure_batch(l, y);
+    return;
+  }
   l.logits = l.net.forward(l.math.input(x));
   l.loss = l.math.loss(l.logits, y);
   l.grad.zero_();

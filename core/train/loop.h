@@ -27,7 +27,8 @@
 
 namespace hyperlab {
 
-class MlpStep;
+class CudaGraphs;  // train/cuda_graph.h
+class MlpStep;  // train/mlp_step.h
 
 using LoopClock = std::chrono::steady_clock;
 /// Batches between two reads of the batch metrics on a GPU (a stop or a NaN is seen within this many).
@@ -81,6 +82,7 @@ struct Loop {
   int64_t tally_samples = 0;
   int tally_batches = 0;
   bool resumed_from_pause = false;  ///< this batch began after a pause
+  CudaGraphs* graphs = nullptr;     ///< set: a batch's step may be replayed from a CUDA graph (train/cuda_graph.h)
   /// The epoch's record (epoch_end): the loop fills the training metrics,
   /// callbacks add theirs in order; pushed into result.history by the history callback.
   EpochEvent event;

@@ -25,6 +25,7 @@
 #include "model/transfer.h"
 #include "train/callbacks.h"
 #include "train/checkpoint.h"
+#include "train/cuda_graph.h"
 #include "train/diagnostics.h"
 #include "train/loop.h"
 #include "train/metrics.h"
@@ -357,7 +358,11 @@ void Trainer::Impl::run(const RunCallbacks& cb, RunResult& res) {
   EarlyStopping early(selection);
   Checkpointer checkpointer(TrainingState{c, net, flat, gen, perm_gen, *opt, sched, selection, loop.step, res},
                             checkpoint_file, resume_file, dev);
-  std::vector<Callback*> cbs = {&control};
+  GraphNeeds needs = graph_needs(c, loop.train.size());  // CUDA graphs for the step (train/cuda_graph.h)
+  needs.cuda = dev.is_cuda(), needs.available = cuda_graphs_built();
+  CudaGraphs graphs(plan_cuda_graphs(needs));
+  loop.graphs = &graphs;
+  std::vector<Callback*> cbs = {&control, &graphs};
   if (tuning) cbs.push_back(tuning.get());
   cbs.insert(cbs.end(), {&diag, &divergence, &evaluation});
   for (const auto& extra : added) cbs.push_back(extra.get());
