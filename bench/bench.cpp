@@ -33,6 +33,7 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
 
 #include "config/config_json.h"
 #include "config/presets.h"
@@ -276,20 +277,16 @@ struct Options {
   std::string ref, device;
 };
 
-// The data a setup trains on; for resnet20 without CIFAR-10, random images in `fake`.
-std::shared_ptr<const LoadedData> setup_data(ExperimentConfig& cfg, std::unique_ptr<RandomCifar>& fake) {
-  if (cfg.data.dataset == "cifar10") {
-    const std::string dir = default_data_path("cifar10");
-    std::FILE* f = std::fopen((dir + "/data_batch_1.bin").c_str(), "rb");
-    if (f) {
-      std::fclose(f);
-      cfg.data.path = dir;
-    } else {
-      fake = std::make_unique<RandomCifar>(cfg.data.train_limit > 0 ? cfg.data.train_limit : 50000, 500);
-      cfg.data.path = fake->dir;
-    }
+// The CIFAR-10 folder resnet20 trains on: the downloaded one, else `train_n` random images in
+// `fake`. Set before the config is checked, which refuses cifar10 with no data to read.
+std::string cifar_folder(int64_t train_n, std::unique_ptr<RandomCifar>& fake) {
+  const std::string dir = default_data_path("cifar10");
+  if (std::FILE* f = std::fopen((dir + "/data_batch_1.bin").c_str(), "rb")) {
+    std::fclose(f);
+    return dir;
   }
-  return load_data(cfg.data, cfg.training.seed);
+  fake = std::make_unique<RandomCifar>(train_n, 500);
+  return fake->dir;
 }
 
 // One row of the table (and its augmentation lines): `name` trained for o.epochs, then the
@@ -297,7 +294,11 @@ std::shared_ptr<const LoadedData> setup_data(ExperimentConfig& cfg, std::unique_
 int run_setup(const std::string& name, const Options& o, const std::map<int, double>& peak) {
   const Setup* known = find_setup(name);
   const std::string preset = known ? known->preset : name;
-  ConfigResult r = parse_config_text(preset_text(preset), preset);
+  std::unique_ptr<RandomCifar> fake;
+  nlohmann::json j = nlohmann::json::parse(preset_text(preset));
+  if (j["data"].value("dataset", "") == "cifar10")  // resnet20: 5,000 images unless told
+    j["data"]["path"] = cifar_folder(o.train_limit > 0 ? o.train_limit : 5000, fake);
+  ConfigResult r = parse_config(j);
   if (!r.ok()) {
     std::fprintf(stderr, "%s: %s", name.c_str(), r.error_text().c_str());
     return 0;
@@ -311,10 +312,9 @@ int run_setup(const std::string& name, const Options& o, const std::map<int, dou
   cfg.data.train_limit = o.train_limit == 0 && cfg.data.dataset == "cifar10" ? 5000 : o.train_limit;
   cfg.training.threads = o.threads;  // 0: the default choice
   if (!o.device.empty()) cfg.training.device = o.device;
-  std::unique_ptr<RandomCifar> fake;
   std::shared_ptr<const LoadedData> data;
   try {
-    data = setup_data(cfg, fake);
+    data = load_data(cfg.data, cfg.training.seed);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cannot load data: %s\n", e.what());
     return 2;

@@ -156,7 +156,10 @@ TEST(History, ListsComparesEditsDeletesAndClonesRuns) {
 
 TEST(History, AStoppedWindowRunResumesToTheUninterruptedResult) {
   MainWindow w;
-  ExperimentConfig c = quick_spirals(8);
+  // Enough epochs that the stop lands mid-run even when a fast machine (the MLP
+  // step trains this in milliseconds per epoch) is epochs ahead of the curves.
+  const int epochs = 30;
+  ExperimentConfig c = quick_spirals(epochs);
   c.data.synthetic.samples = 3000;
   c.training.batch_size = 8;
   w.editor()->setConfig(c);
@@ -175,7 +178,7 @@ TEST(History, AStoppedWindowRunResumesToTheUninterruptedResult) {
   ASSERT_TRUE(wait_for([&] { return done.count() == 2 && w.lastRunId() > ref; }));
   const qint64 id = w.lastRunId();
   ASSERT_EQ(w.lastResult().status, RunStatus::Cancelled);
-  ASSERT_LT(w.lastResult().epochs_run, 8);
+  ASSERT_LT(w.lastResult().epochs_run, epochs);
   // ...resumed from the History view.
   ASSERT_TRUE(settled(*w.history()));  // the list holds the run once it was read again
   w.history()->selectRuns({id});
@@ -188,10 +191,10 @@ TEST(History, AStoppedWindowRunResumesToTheUninterruptedResult) {
   RunStore st(w.databasePath().toStdString());
   auto a = st.load(ref), b = st.load(id);
   ASSERT_EQ(b->summary.status, "completed");
-  ASSERT_EQ(b->history.size(), 8u);
-  for (size_t i = 0; i < 8; ++i) EXPECT_EQ(a->history[i].train_loss, b->history[i].train_loss) << "epoch " << i + 1;
+  ASSERT_EQ(b->history.size(), size_t(epochs));
+  for (size_t i = 0; i < size_t(epochs); ++i) EXPECT_EQ(a->history[i].train_loss, b->history[i].train_loss) << "epoch " << i + 1;
   EXPECT_EQ(a->summary.test_accuracy, b->summary.test_accuracy);
-  EXPECT_EQ(w.curves()->epochCount(), 8);  // the curves show the whole run again
+  EXPECT_EQ(w.curves()->epochCount(), epochs);  // the curves show the whole run again
   // Its trained weights, evaluated again: the same test accuracy, predictions to browse.
   ASSERT_TRUE(w.evaluateRun(id, ckpt));
   ASSERT_TRUE(wait_for([&] { return done.count() == 4; }));
