@@ -59,24 +59,6 @@ class ConvImpl : public torch::nn::Conv2dImpl {
 };
 TORCH_MODULE(Conv);
 
-/// `maxpool2d`: a 2x2 window with stride 2 and no padding (the common pool) runs
-/// max_pool2x2's kernel, other windows at::max_pool2d.
-class MaxPoolImpl : public torch::nn::Module {
- public:
-  MaxPoolImpl(int64_t kernel, int64_t stride, int64_t padding) : kernel_(kernel), stride_(stride), padding_(padding) {}
-  at::Tensor forward(const at::Tensor& x);
-
- private:
-  int64_t kernel_, stride_, padding_;
-};
-TORCH_MODULE(MaxPool);
-
-/// at::max_pool2d(x, 2, 2), the same values and gradients (the first of equal
-/// values takes the gradient, NaN wins), computed directly for CPU float
-/// [N,C,H,W] tensors, NCHW or channels-last (the output keeps the layout); an odd
-/// last row or column is left out. Other tensors go to at::max_pool2d.
-at::Tensor max_pool2x2(const at::Tensor& x);
-
 /// `global_avgpool`: the mean over each channel's H x W.
 class GlobalAvgPoolImpl : public torch::nn::Module {
  public:

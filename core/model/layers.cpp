@@ -279,7 +279,7 @@ void add_weighted_and_pools(std::vector<LayerType>& t) {
   maxpool.infer = infer_pool, maxpool.pytorch = "nn.MaxPool2d({kernel}, stride={stride}, padding={padding})";
   maxpool.torchscript = "torch.max_pool2d(x, [{kernel}, {kernel}], [{stride}, {stride}], [{padding}, {padding}])";
   maxpool.build = [](const LayerConfig& L, const Shape&, BuildContext& c) {
-    c.seq->push_back(MaxPool(L.kernel, L.stride, L.padding));
+    c.seq->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(L.kernel).stride(L.stride).padding(L.padding)));
   };
   t.push_back(maxpool);
   LayerType avgpool{"avgpool2d", "the mean of each window", window_fields(true)};
