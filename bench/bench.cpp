@@ -41,6 +41,7 @@
 #include "data/augment.h"
 #include "data/dataset.h"
 #include "train/trainer.h"
+#include "busy_load.h"
 
 using namespace hyperlab;
 
@@ -193,26 +194,6 @@ struct RandomCifar {
     for (int f = 0; f <= 5; ++f)
       std::remove((dir + (f == 0 ? "/test_batch.bin" : "/data_batch_" + std::to_string(f) + ".bin")).c_str());
     rmdir(dir.c_str());
-  }
-};
-
-// N processes that each keep one core busy until stopped: a user's machine is never idle.
-struct BusyLoad {
-  std::vector<pid_t> pids;
-  explicit BusyLoad(int n) {
-    for (int i = 0; i < n; ++i) {
-      pid_t p = fork();
-      if (p == 0) {
-        volatile unsigned long x = 0;
-        for (;;) x = x + 1;
-      }
-      if (p > 0) pids.push_back(p);
-    }
-    usleep(200 * 1000);  // let the scheduler place them
-  }
-  ~BusyLoad() {
-    for (pid_t p : pids) kill(p, SIGKILL);
-    for (pid_t p : pids) waitpid(p, nullptr, 0);
   }
 };
 

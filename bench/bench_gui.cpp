@@ -55,6 +55,7 @@
 #include "ui/playground/playgroundview.h"
 #include "store/runstore.h"
 #include "train/trainer.h"
+#include "busy_load.h"
 
 using namespace hyperlab;
 
@@ -66,25 +67,6 @@ double thread_cpu_seconds() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
-
-// N processes that spin a core each while alive: a machine slower by what they take.
-struct BusyLoad {
-  std::vector<pid_t> pids;
-  explicit BusyLoad(int n) {
-    for (int i = 0; i < n; ++i) {
-      pid_t p = fork();
-      if (p == 0) {
-        volatile unsigned long x = 0;
-        for (;;) x = x + 1;
-      }
-      if (p > 0) pids.push_back(p);
-    }
-  }
-  ~BusyLoad() {
-    for (pid_t p : pids) kill(p, SIGKILL);
-    for (pid_t p : pids) waitpid(p, nullptr, 0);
-  }
-};
 
 // The GUI thread's CPU share (% of a core) between wall times a and b, from
 // (wall, cpu) samples taken on the event loop's ticks.

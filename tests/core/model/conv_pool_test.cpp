@@ -5,6 +5,7 @@
 
 #include <ATen/ATen.h>
 
+#include "common/flat_params.h"
 #include "config/shapes.h"
 #include "model/layer_modules.h"
 #include "model/layers.h"
@@ -40,20 +41,10 @@ TEST(FastLayers, AConvPoolResidualNetworkInChannelsLastEqualsItsNchwOps) {
   ASSERT_EQ(net.weights().size(), 5u);  // stem, body's two, projection, linear
 
   // The same network in NCHW functional ops on a leaf copy of the flat parameters.
-  at::Tensor flat = net.flat().detach().clone().requires_grad_(true);
-  auto w = [&](size_t k, at::IntArrayRef shape) {
-    return flat.narrow(0, net.weights()[k].offset, net.weights()[k].numel).view(shape);
-  };
-  int64_t off = net.weight_numel();
-  auto next = [&](int64_t n) {
-    at::Tensor t = flat.narrow(0, off, n);
-    off += n;
-    return t;
-  };
-  auto bn = [&](const at::Tensor& x, int64_t c) {
-    at::Tensor g = next(c), b = next(c);
-    return at::batch_norm(x, g, b, {}, {}, true, 0.1, 1e-5, false);
-  };
+  FlatParams P(net);
+  auto w = [&](size_t k, at::IntArrayRef shape) { return P.w(k, shape); };
+  auto next = [&](int64_t n) { return P.next(n); };
+  auto bn = [&](const at::Tensor& x, int64_t c) { return P.bn(x, c); };
   auto cv = [](const at::Tensor& in, const at::Tensor& weight, int64_t stride, int64_t pad, const at::Tensor& b = {}) {
     return at::conv2d(in, weight, b, {stride, stride}, {pad, pad});
   };
@@ -64,7 +55,7 @@ TEST(FastLayers, AConvPoolResidualNetworkInChannelsLastEqualsItsNchwOps) {
   at::Tensor shortcut = bn(cv(h, w(3, {8, 4, 1, 1}), 2, 0), 8);  // 8x3x3
   at::Tensor pooled = at::max_pool2d((body + shortcut).relu(), {2, 2}, {1, 1});  // 8x2x2
   at::Tensor expected = at::linear(pooled.flatten(1), w(4, {3, 32}), next(3));
-  ASSERT_EQ(off, flat.numel());
+  ASSERT_EQ(P.off, P.flat.numel());
 
   at::Tensor xo = x.detach().clone().requires_grad_(true);
   at::Tensor got = net.forward(xo);
@@ -74,7 +65,7 @@ TEST(FastLayers, AConvPoolResidualNetworkInChannelsLastEqualsItsNchwOps) {
   net.flat_grad().zero_();
   (got * g).sum().backward();
   (expected * g).sum().backward();
-  EXPECT_TRUE(at::allclose(net.flat_grad(), flat.grad(), 1e-4, 1e-5));
+  EXPECT_TRUE(at::allclose(net.flat_grad(), P.flat.grad(), 1e-4, 1e-5));
   EXPECT_TRUE(net.flat().is_contiguous() && net.flat_grad().is_contiguous());
   EXPECT_TRUE(at::allclose(xo.grad(), x.grad(), 1e-4, 1e-6)) << "the input's gradient (attacks use it)";
 }

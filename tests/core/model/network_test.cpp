@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 
+#include "common/flat_params.h"
 #include "config/shapes.h"
 #include "model/layers.h"
 #include "model/network.h"
@@ -43,20 +44,10 @@ TEST(Network, AResidualBlockIsItsBodyPlusItsProjectionOverTheFlatParameters) {
   EXPECT_EQ(net.flat().numel(), summarize(layers, input, 3).total_params);
 
   // The same network written out with functional ops on leaf copies of the flat parameters.
-  at::Tensor flat = net.flat().detach().clone().requires_grad_(true);
-  auto w = [&](size_t k, at::IntArrayRef shape) {
-    return flat.narrow(0, net.weights()[k].offset, net.weights()[k].numel).view(shape);
-  };
-  int64_t off = net.weight_numel();
-  auto next = [&](int64_t n) {
-    at::Tensor t = flat.narrow(0, off, n);
-    off += n;
-    return t;
-  };
-  auto bn = [&](const at::Tensor& x, int64_t c) {
-    at::Tensor g = next(c), b = next(c);
-    return at::batch_norm(x, g, b, {}, {}, true, 0.1, 1e-5, false);
-  };
+  FlatParams P(net);
+  auto w = [&](size_t k, at::IntArrayRef shape) { return P.w(k, shape); };
+  auto next = [&](int64_t n) { return P.next(n); };
+  auto bn = [&](const at::Tensor& x, int64_t c) { return P.bn(x, c); };
   // Biases and norm parameters: the stem's bias, the body's two batch norms, the projection's, the linear bias.
   at::Tensor x = at::rand({5, 2, 8, 8}, gen);
   auto conv = [](const at::Tensor& in, const at::Tensor& weight, int64_t stride, int64_t pad,
@@ -73,7 +64,7 @@ TEST(Network, AResidualBlockIsItsBodyPlusItsProjectionOverTheFlatParameters) {
   at::Tensor pooled = (body + shortcut).relu().mean({2, 3});
   at::Tensor lin_b = next(3);
   at::Tensor expected = at::linear(pooled, w(4, {3, 8}), lin_b);
-  ASSERT_EQ(off, flat.numel());
+  ASSERT_EQ(P.off, P.flat.numel());
 
   at::Tensor got = net.forward(x);
   EXPECT_TRUE(at::allclose(got, expected, 1e-5, 1e-6)) << got << expected;
@@ -81,8 +72,8 @@ TEST(Network, AResidualBlockIsItsBodyPlusItsProjectionOverTheFlatParameters) {
   net.flat_grad().zero_();
   at::cross_entropy_loss(got, y).backward();
   at::cross_entropy_loss(expected, y).backward();
-  EXPECT_TRUE(at::allclose(net.flat_grad(), flat.grad(), 1e-4, 1e-6));
-  EXPECT_GT(flat.grad().narrow(0, net.weights()[3].offset, net.weights()[3].numel).abs().sum().item<double>(), 0)
+  EXPECT_TRUE(at::allclose(net.flat_grad(), P.flat.grad(), 1e-4, 1e-6));
+  EXPECT_GT(P.flat.grad().narrow(0, net.weights()[3].offset, net.weights()[3].numel).abs().sum().item<double>(), 0)
       << "the shortcut's weights learn";
 }
 
