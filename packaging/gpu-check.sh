@@ -160,15 +160,12 @@ cmp_run() {  # preset, extra --set...
            --set data.train_limit=12000 "$@" >> "$LOG" 2>&1 || { say "- $p on $d: the run failed"; return 1; }
   done
   $PY - "$B/cmp-$p-cpu/metrics.csv" "$B/cmp-$p-$DEVICE/metrics.csv" "$TOL_LOSS" "$TOL_ACC" "$p" <<'PY' | tee -a "$FIG"
-import csv, sys
-a, b = (list(csv.DictReader(open(f))) for f in sys.argv[1:3])
+import sys
+sys.path.insert(0, "packaging")
+from curves_diff import curves_diff, read_rows
+a, b = (read_rows(f) for f in sys.argv[1:3])
 tl, ta, name = float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
-ok = len(a) == len(b) > 0
-worst_l = worst_a = 0.0
-for ra, rb in zip(a, b):
-    for k in ("train_loss", "val_loss"):
-        worst_l = max(worst_l, abs(float(ra[k]) - float(rb[k])) / max(abs(float(ra[k])), 1e-9))
-    worst_a = max(worst_a, abs(float(ra["val_accuracy"]) - float(rb["val_accuracy"])))
+ok, worst_l, worst_a = curves_diff(b, a)  # the device's run against the CPU's
 ok = ok and worst_l <= tl and worst_a <= ta
 print(f"- {name}: {len(b)} epochs; largest relative loss difference {worst_l:.2e} (tolerance {tl}), "
       f"largest validation accuracy difference {worst_a:.4f} (tolerance {ta}): {'agree' if ok else 'DIFFER'}")
@@ -203,17 +200,14 @@ graphs_run() {  # label, preset, extra --set...
     cat "$B/graphs-$label-$g.log" >> "$LOG"
   done
   $PY - "$B/graphs-$label-true" "$B/graphs-$label-false" "$TOL_GL" "$TOL_GA" "$label" "$DRY" <<'PY' | tee -a "$FIG"
-import csv, re, sys
+import re, sys
+sys.path.insert(0, "packaging")
+from curves_diff import curves_diff, read_rows
 on_dir, off_dir, tl, ta, name, dry = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6] == "1"
-on, off = (list(csv.DictReader(open(d + "/metrics.csv"))) for d in (on_dir, off_dir))
+on, off = (read_rows(d + "/metrics.csv") for d in (on_dir, off_dir))
 device = next((l.strip() for l in open(on_dir + ".log") if l.startswith("device ")), "device ?")
 note = re.search(r"CUDA graphs[^)]*", device)
-ok = len(on) == len(off) > 0
-wl = wa = 0.0
-for a, b in zip(on, off):
-    for k in ("train_loss", "val_loss"):
-        wl = max(wl, abs(float(a[k]) - float(b[k])) / max(abs(float(b[k])), 1e-9))
-    wa = max(wa, abs(float(a["val_accuracy"]) - float(b["val_accuracy"])))
+ok, wl, wa = curves_diff(on, off)
 ok = ok and wl <= tl and wa <= ta
 def speed(rows):
     later = rows[1:] or rows
