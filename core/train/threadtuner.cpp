@@ -10,7 +10,7 @@ ThreadTuner::ThreadTuner(int max_threads, std::function<void(int)> set_threads, 
     : max_(std::max(1, max_threads)), current_(max_), set_threads_(std::move(set_threads)), now_(std::move(now)) {
   trace_ = std::getenv("HYPERLAB_TRACE_THREADS") != nullptr;
   set(1);  // 1 thread first: on a busy machine, all threads can be 40x slower
-  window_start_ = now_();
+  window_start_ = last_batch_end_ = now_();
 }
 
 void ThreadTuner::set(int n) {
@@ -21,7 +21,7 @@ void ThreadTuner::set(int n) {
   // The batches in the first 0.2 s after more threads are not a measure: going from
   // 1 to 2 threads, the first matrix products take 5-8 ms instead of 0.3 and the
   // first 50 steps of an MLP average 1.5x their steady time (measured).
-  settling_ = true, settle_start_ = now_(), settle_samples_ = 0;
+  settling_ = true, settle_start_ = now_(), settle_samples_ = 0, far_batches_ = 0;
 }
 
 void ThreadTuner::start_window() {
@@ -30,6 +30,7 @@ void ThreadTuner::start_window() {
 }
 
 void ThreadTuner::restart_window() {
+  last_batch_end_ = now_();
   if (settling_) settle_start_ = now_(), settle_samples_ = 0;
   start_window();
 }
@@ -44,7 +45,9 @@ void ThreadTuner::decide(double at_max, double at_one) {
   else
     std::snprintf(b, sizeof b, "%d threads: %.2fx as fast as 1", max_, at_one / at_max);
   decision_ = b;
-  hold_ = choice == last_choice_ ? std::min(2 * hold_, kHoldMax) : kHoldMin;
+  // A first choice of 1 thread is held briefly: it may be a hiccup (a virtual machine's
+  // core taken away for one window: 2 threads measured 1.4x slower once, then 0.65x again).
+  hold_ = choice == last_choice_ ? std::min(2 * hold_, kHoldMax) : choice == 1 ? kHoldOneFirst : kHoldMin;
   if (choice != last_choice_ && last_choice_ != 0) ++switches_;
   last_choice_ = choice;
   reference_ = choice == max_ ? at_max : at_one;
@@ -63,13 +66,19 @@ void ThreadTuner::other(double per_sample) {
 void ThreadTuner::after_batch(int64_t samples) {
   if (max_ <= 1) return;
   const double t = now_();
+  const double batch_per_sample = (t - last_batch_end_) / static_cast<double>(std::max<int64_t>(samples, 1));
+  last_batch_end_ = t;
   if (settling_) {
     settle_samples_ += samples;
     const double per_sample = (t - settle_start_) / static_cast<double>(std::max<int64_t>(settle_samples_, 1));
-    if (phase_ == Phase::Other && per_sample > kFarSlower * recent_) {
-      // Far slower even for a start (all threads on a busy machine): decide now.
+    // Far slower even for a start (all threads on a busy machine): decide now. It takes
+    // two such batches in a row: the first batch at more threads can be 20x slower once
+    // (starting a thread and its BLAS buffers: 25 ms measured), and one slow batch must
+    // not cost the run seconds at 1 thread.
+    far_batches_ = phase_ == Phase::Other && batch_per_sample > kFarSlower * recent_ ? far_batches_ + 1 : 0;
+    if (far_batches_ >= 2) {
       if (trace_) std::fprintf(stderr, "threads %d: %.2f us per sample while settling: cut short\n", current_, 1e6 * per_sample);
-      settling_ = false;
+      settling_ = false, far_batches_ = 0;
       other(per_sample);
       start_window();
       return;

@@ -4,7 +4,7 @@
 // make 2 threads several times slower than 1 (measured: 4-18x on 2 cores).
 // So in automatic mode (training.threads = 0) the run times short windows of
 // batches at 1 and at all threads (cut short when clearly slower), keeps the faster and holds it (2 s,
-// doubling to 16 s while the choice stands); then one window at the other
+// doubling to 16 s while the choice stands; 1 thread first for 0.25 s, as a hiccup looks busy); then one window at the other
 // count tells whether to change, and two windows in a row slower by half
 // (another program took a core) make it try at once. The thread count changes the last bits of
 // a matrix product, so a run that must be bit-identical sets training.threads.
@@ -38,10 +38,11 @@ class ThreadTuner {
   static constexpr double kWindowSeconds = 0.08;  ///< one probe window
   static constexpr int kWindowBatches = 3;        ///< at least this many batches per window
   static constexpr double kHoldMin = 2, kHoldMax = 16;
+  static constexpr double kHoldOneFirst = 0.25;  ///< the first hold of 1 thread (then doubling)
   static constexpr double kPreferMore = 0.95;  ///< more threads only if at least 5 % faster
   static constexpr double kSlowdown = 1.5;     ///< re-probe when batches get this much slower
   static constexpr double kSettleSeconds = 0.2;  ///< after more threads, batches are not timed for this long...
-  static constexpr double kFarSlower = 10;       ///< ...unless they are this much slower than before it
+  static constexpr double kFarSlower = 10;       ///< ...unless two batches in a row are this much slower than before it
 
  private:
   enum class Phase { Warmup, First, Other, Hold };
@@ -60,6 +61,8 @@ class ThreadTuner {
   bool settling_ = false;  ///< just after a change: not timed (unless far slower)
   double settle_start_ = 0, settle_for_ = 0;
   int64_t settle_samples_ = 0;
+  int far_batches_ = 0;         ///< batches in a row far slower while settling
+  double last_batch_end_ = 0;   ///< when the last batch (or a restart) ended
   bool trace_ = false;  ///< HYPERLAB_TRACE_THREADS=1 prints every window
   double recent_ = 0, reference_ = 0;  ///< seconds per sample: the last window, and when the choice was made
   std::string decision_;
