@@ -39,6 +39,7 @@ struct RunStart {
   std::string libtorch;                 ///< LibTorch version, e.g. "1.13.0"
   int64_t train_size = 0, val_size = 0, test_size = 0;
   int batches_per_epoch = 0;
+  int epochs = 0;  ///< the epoch it is set to train up to (training.epochs; it may stop before)
   int64_t parameters = 0;
   std::vector<std::string> class_names;
   std::string data_note;                 ///< what the data loader skipped ("skipped 2 of 503 images: ..."), "" if none

@@ -179,6 +179,7 @@ RunStart Trainer::Impl::start_info(const RunResult& res, const std::string& devi
   info.train_size = D.train.size(), info.val_size = D.val.size(), info.test_size = D.test.size();
   const int64_t B = cfg.training.batch_size;
   info.batches_per_epoch = static_cast<int>((D.train.size() + B - 1) / B);
+  info.epochs = cfg.training.epochs;
   info.class_names = D.spec.class_names;
   info.data_note = D.note;
   for (const WeightSlice& w : net.weights()) info.layer_names.push_back(w.name);

@@ -104,7 +104,7 @@ CurvesPanel::CurvesPanel(QWidget* parent) : QWidget(parent) {
 }
 
 void CurvesPanel::reset() {
-  for (MetricChart* c : charts_) c->removeAllSeries();
+  for (MetricChart* c : charts_) c->removeAllSeries(), c->setLive(false);
   batch_loss_.clear(), batch_smooth_.clear();
   batch_drawn_ = 0;
   batch_redraw_.stop();
@@ -180,6 +180,7 @@ void CurvesPanel::start(const RunStart& info) {
   for (const MetricInfo& m : info.metrics)  // declared by the run's callbacks
     if (!m.chart.empty()) addCurves(m, chartFor(m, true));
   updatePickers();
+  for (MetricChart* c : charts_) c->setLive(true, info.epochs > 0 ? info.epochs : NAN);  // until flush(): axes that change seldom
 }
 
 void CurvesPanel::addBatches(const std::vector<BatchEvent>& events) {
@@ -198,6 +199,7 @@ void CurvesPanel::addBatches(const std::vector<BatchEvent>& events) {
 void CurvesPanel::flush() {
   batch_redraw_.stop();
   redrawBatches();
+  for (MetricChart* c : charts_) c->setLive(false);  // the axes fitted to the whole run
 }
 
 // Only the points since the last redraw: the chart thins them into what it

@@ -35,7 +35,8 @@ class CurvesPanel : public QWidget {
   void start(const RunStart& info);
   void addBatches(const std::vector<BatchEvent>& events);
   void addEpoch(const EpochEvent& e);
-  /// Draws what is still waiting for the next coalesced redraw (end of a run).
+  /// The run ended: draws what is still waiting for the next coalesced redraw, and
+  /// fits the axes to the data (while it trains, they grow with headroom: MetricChart::setLive).
   void flush();
   /// EMA smoothing of the batch loss in [0, 0.999].
   void setSmoothing(double s);

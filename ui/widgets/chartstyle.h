@@ -54,7 +54,8 @@ std::pair<double, double> padded_range(double lo, double hi, double frac, double
 void apply_ticks(QCategoryAxis* axis, const AxisTicks& ticks);
 
 /// The frame every chart shares: a square white background that runs on into
-/// the legend under it, no shadow. `view` (a QChartView) loses its frame.
+/// the legend under it, no shadow, one-pixel cosmetic grid and axis lines (on the
+/// axes it has now). `view` (a QChartView) loses its frame.
 void style_chart(QChart* chart, QWidget* view);
 
 /// Pixels by which the last label of a horizontal category axis `length`

@@ -187,6 +187,13 @@ void MetricChart::setXStart(double x) {
   scheduleAxes();
 }
 
+void MetricChart::setLive(bool on, double x_end) {
+  if (live_ == on && (x_end == live_x_end_ || (std::isnan(x_end) && std::isnan(live_x_end_)))) return;
+  live_ = on, live_x_end_ = x_end;
+  live_x1_ = live_y0_ = live_y1_ = NAN;
+  scheduleAxes();
+}
+
 void MetricChart::setIntegerX(bool on) {
   integer_x_ = on;
   scheduleAxes();
@@ -219,6 +226,29 @@ void MetricChart::updateAxes() {
   const bool empty = !std::isfinite(x0);
   if (empty) x0 = 0, x1 = 1, y0 = log_y_ ? -1 : 0, y1 = log_y_ ? 0 : 1;
   if (std::isfinite(x_start_)) x0 = x_start_, x1 = std::max(x1, x_start_);
+  if (live_ && !empty) {
+    // x: on to the next 1, 2 or 5 x 10^k of the span (at least a tenth ahead), so a
+    // run of E epochs changes it about 1 + log2(E) times. y: a fifth of the span beyond
+    // each end; again when a point leaves the range or the data fills under half of it.
+    if (!(x1 <= live_x1_)) {
+      const double want = 1.1 * std::max(x1 - x0, 1e-9);
+      double step = std::pow(10.0, std::floor(std::log10(want)));
+      for (double m : {1.0, 2.0, 5.0, 10.0})
+        if (m * step >= want) {
+          step *= m;
+          break;
+        }
+      live_x1_ = x0 + step;
+      if (x1 <= live_x_end_) live_x1_ = std::min(live_x1_, live_x_end_);  // not past the run's last epoch
+    }
+    x1 = live_x1_;
+    const double span = y1 - y0;
+    if (!(y0 >= live_y0_ && y1 <= live_y1_ && span >= 0.5 * (live_y1_ - live_y0_))) {
+      const double m = span > 1e-9 * std::max(1.0, std::abs(y1)) ? 0.2 * span : 0.0;  // one value: padded as ever
+      live_y0_ = y0 - m, live_y1_ = y1 + m;
+    }
+    y0 = live_y0_, y1 = live_y1_;
+  }
   else if (integer_x_) x0 = std::floor(x0 + 1e-9);
   if (integer_x_) {
     x1 = std::ceil(x1 - 1e-9);

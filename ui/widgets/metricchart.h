@@ -64,6 +64,14 @@ class MetricChart : public QWidget {
   /// Fixes where the x axis starts (NaN: at the data's first whole x), so
   /// that charts side by side start at the same epoch.
   void setXStart(double x);
+  /// While a run trains (CurvesPanel turns it on at the start and off at the end): the
+  /// axes' ranges grow with headroom, and change only when the data leaves them or
+  /// shrinks to half the y range. Each range change costs a layout of the whole chart
+  /// (axes, labels, every series' geometry: ~70 % of a redraw, measured), and a live
+  /// curve's newest point changed it at every redraw. Off: fitted to the data again.
+  /// `x_end` (if finite): the x the data will end at, where the x axis stops growing.
+  void setLive(bool on, double x_end = NAN);
+  bool live() const { return live_; }
   /// Whole-number ticks on the x axis (epochs, steps); on by default.
   void setIntegerX(bool on);
   void setLegendVisible(bool on);
@@ -132,6 +140,9 @@ class MetricChart : public QWidget {
   QVector<Entry> series_;
   bool log_y_ = false, presentation_ = false, axes_pending_ = false, integer_x_ = true, legend_on_ = true;
   double x_start_;
+  bool live_ = false;
+  double live_x1_ = NAN, live_y0_ = NAN, live_y1_ = NAN;  ///< live: the data range the axes cover (axis units)
+  double live_x_end_ = NAN;
   double marker_x_, marker_y_;
   QString marker_label_;
   bool marker_on_ = false, marker_shown_ = true;

@@ -327,22 +327,28 @@ void FilterView::setSnapshot(const Snapshot& s) {
 // Drawn side by side: a filter's channels unless they make one colour picture (RGB) or there is one.
 static int drawn_parts(int channels) { return channels == 3 ? 1 : std::max(1, channels); }
 
+// The scales now (the colour bar's labels need them); the pictures when the
+// view is next painted: this runs on the GUI thread after every epoch, and
+// most epochs nobody has the Filters tab open.
 void FilterView::rebuildTiles() {
   tiles_.clear();
   start_tiles_.clear();
   if (count_ == 0) return;
-  const int c = channels_, h = h_, w = w_, per = c * h * w, parts = drawn_parts(c);
-  const bool compare = start_.size() == weights_.size();
-  std::vector<double> maxima(count_, 0.0);  // comparing: over the pair, so both halves share the filter's scale
+  const int per = channels_ * h_ * w_;
+  maxima_.assign(count_, 0.0);  // comparing: over the pair, so both halves share the filter's scale
   for (int f = 0; f < count_; ++f)
     for (int i = 0; i < per; ++i) {
-      maxima[f] = std::max(maxima[f], double(std::abs(weights_[size_t(f) * per + i])));
-      if (compare) maxima[f] = std::max(maxima[f], double(std::abs(start_[size_t(f) * per + i])));
+      maxima_[f] = std::max(maxima_[f], double(std::abs(weights_[size_t(f) * per + i])));
+      if (comparing()) maxima_[f] = std::max(maxima_[f], double(std::abs(start_[size_t(f) * per + i])));
     }
-  shared_max_ = *std::max_element(maxima.begin(), maxima.end());
-  smallest_max_ = *std::min_element(maxima.begin(), maxima.end());
-  // Written a row at a time (setPixel costs ~10x more per pixel: this runs on
-  // the GUI thread after every epoch, shown or not).
+  shared_max_ = *std::max_element(maxima_.begin(), maxima_.end());
+  smallest_max_ = *std::min_element(maxima_.begin(), maxima_.end());
+}
+
+void FilterView::ensureTiles() {
+  if (count_ == 0 || !tiles_.isEmpty()) return;
+  const int c = channels_, h = h_, w = w_, per = c * h * w, parts = drawn_parts(c);
+  // Written a row at a time (setPixel costs ~10x more per pixel).
   auto tile = [&](const float* v, double m) {
     QImage img(w * parts, h, QImage::Format_RGB32);
     for (int y = 0; y < h; ++y) {
@@ -361,20 +367,20 @@ void FilterView::rebuildTiles() {
     return img;
   };
   for (int f = 0; f < count_; ++f) {
-    const double m = std::max(1e-12, shared_ ? shared_max_ : maxima[f]);
+    const double m = std::max(1e-12, shared_ ? shared_max_ : maxima_[f]);
     tiles_.push_back(tile(weights_.data() + size_t(f) * per, m));
-    if (compare) start_tiles_.push_back(tile(start_.data() + size_t(f) * per, m));
+    if (comparing()) start_tiles_.push_back(tile(start_.data() + size_t(f) * per, m));
   }
 }
 
 QStringList FilterView::colorBarLabels() const {
-  if (tiles_.isEmpty()) return {};
+  if (count_ == 0) return {};
   if (!shared_) return {QString(QChar(0x2212)) + "max", "0", "+max"};
   return {scale_number(-shared_max_), "0", scale_number(shared_max_)};
 }
 
 QString FilterView::colorBarTitle() const {
-  if (tiles_.isEmpty()) return {};
+  if (count_ == 0) return {};
   const QString what = channels_ == 3 ? "Channel weight" : "Weight";
   if (shared_) return what + ", one scale:";
   return QString("%1 / the filter's largest |weight| (%2 to %3):")
@@ -391,7 +397,7 @@ FilterView::Layout FilterView::computeLayout() const {
   const QString text = caption_.isEmpty() ? QString("Filters appear after the first epoch.") : caption_;
   const int caption_h = fm.boundingRect(QRect(0, 0, inner_w, 10000), Qt::AlignLeft | Qt::TextWordWrap, text).height();
   L.caption = QRect(margin, 4, inner_w, caption_h);
-  if (tiles_.isEmpty()) return L;
+  if (count_ == 0) return L;
 
   const int toggle_h = shared_box_->sizeHint().height();
   const int ramp_h = std::max(10, fm.height());
@@ -404,7 +410,7 @@ FilterView::Layout FilterView::computeLayout() const {
   const int parts = drawn_parts(channels_) * (comparing() ? 2 : 1);
   const int text_h = comparing() ? fm.height() : 0;
   L.channel_gap = parts > 1 ? std::max(3, L.gap / 3) : 0;
-  const int n = tiles_.size();
+  const int n = count_;
   double best = -1, best_whole = -1;
   for (int cols = 1; cols <= n; ++cols) {
     const int rows = (n + cols - 1) / cols;
@@ -432,7 +438,7 @@ double FilterView::pixelsPerWeight() const { return computeLayout().scale; }
 QRect FilterView::tileRect(int i) const { return tileRect(computeLayout(), i); }
 
 QRect FilterView::tileRect(const Layout& L, int i) const {
-  if (i < 0 || i >= tiles_.size() || L.cols == 0) return {};
+  if (i < 0 || i >= count_ || L.cols == 0) return {};
   const int parts = drawn_parts(channels_) * (comparing() ? 2 : 1);
   const int text_h = comparing() ? QFontMetrics(font()).height() : 0;
   const int tw = static_cast<int>(std::lround(parts * w_ * L.scale)) + (parts - 1) * L.channel_gap;
@@ -443,7 +449,7 @@ QRect FilterView::tileRect(const Layout& L, int i) const {
 }
 
 void FilterView::placeToggle() {
-  if (tiles_.isEmpty()) return;
+  if (count_ == 0) return;
   const Layout L = computeLayout();
   const QSize hint = shared_box_->sizeHint();
   shared_box_->setGeometry(L.caption.x(), L.bar_labels.bottom() + 6, std::min(hint.width(), L.caption.width()),
@@ -464,6 +470,7 @@ void FilterView::paintEvent(QPaintEvent*) {
   const Layout L = computeLayout();
   p.drawText(L.caption, Qt::AlignLeft | Qt::TextWordWrap,
              caption_.isEmpty() ? QString("Filters appear after the first epoch.") : caption_);
+  ensureTiles();
   if (tiles_.isEmpty()) return;
 
   // Tiles, each weight a block of whole screen pixels (nearest neighbour), a

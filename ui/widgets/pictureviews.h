@@ -92,7 +92,7 @@ class FilterView : public QWidget {
   explicit FilterView(QWidget* parent = nullptr);
   void setSnapshot(const Snapshot& s);
   void clear();
-  int tileCount() const { return tiles_.size(); }
+  int tileCount() const { return count_; }
   QString caption() const { return caption_; }
 
   /// One scale for all filters (true) or each filter to its own range (false, the default).
@@ -110,7 +110,7 @@ class FilterView : public QWidget {
   double pixelsPerWeight() const;
   /// Before and after: the snapshot carried the starting filters (Snapshot::start_filters), drawn
   /// left of each current one, with the relative L2 change ||w - w0|| / ||w0|| under the pair.
-  bool comparing() const { return !start_tiles_.isEmpty(); }
+  bool comparing() const { return count_ > 0 && start_.size() == weights_.size(); }
   const std::vector<double>& changes() const { return change_; }  ///< per filter, when comparing
 
  protected:
@@ -126,11 +126,13 @@ class FilterView : public QWidget {
   };
   Layout computeLayout() const;
   QRect tileRect(const Layout& L, int i) const;
-  void rebuildTiles();
+  void rebuildTiles();  ///< the scales; the pictures go stale
+  void ensureTiles();   ///< the pictures, made when painted
   void placeToggle();
   std::vector<float> weights_;
   int count_ = 0, channels_ = 0, h_ = 0, w_ = 0;
-  QVector<QImage> tiles_;  ///< one per filter, one image pixel per weight
+  QVector<QImage> tiles_;  ///< one per filter, one image pixel per weight (empty until painted)
+  std::vector<double> maxima_;  ///< each filter's largest |weight| (with its start's, comparing)
   std::vector<float> start_;       ///< the starting filters, same layout as weights_ (empty: no comparison)
   QVector<QImage> start_tiles_;    ///< drawn on the same scale as the current tile beside it
   std::vector<double> change_;

@@ -407,3 +407,45 @@ TEST(MetricChart, EveryCurvesChartStartsAtTheSameEpoch) {
     EXPECT_DOUBLE_EQ(c->xRange().first, p.lossChart()->xRange().first) << c->title().toStdString();
   }
 }
+
+// While a run trains, each change of an axis's range lays the whole chart out
+// again; a live chart keeps its ranges while the data stays inside them (with
+// headroom), never cuts a point off, stops the x axis at the run's last epoch,
+// and fits the data again when the run ends.
+TEST(MetricChart, ALiveChartsAxesChangeSeldomAndFitTheDataWhenTheRunEnds) {
+  auto feed = [](MetricChart& c, bool live, int* changes, bool* all_inside) {
+    c.resize(600, 400);
+    const int s = c.addSeries("batch");
+    if (live) c.setLive(true, 50);
+    QVector<QPointF> pts;
+    std::pair<double, double> last_x{NAN, NAN}, last_y{NAN, NAN};
+    *changes = 0, *all_inside = true;
+    for (int e = 0; e < 50; ++e)
+      for (int b = 1; b <= 10; ++b) {
+        const double x = e + b / 10.0;
+        pts.push_back({x, 2.3 / std::sqrt(1 + x) + 0.05 * std::sin(7 * x)});
+        if (b % 5) continue;  // a redraw every 5 batches
+        c.appendPoints(s, pts, int(pts.size()) - 5);
+        const auto xr = c.xRange(), yr = c.yRange();
+        *changes += xr != last_x || yr != last_y;
+        last_x = xr, last_y = yr;
+        for (const QPointF& p : pts)
+          *all_inside = *all_inside && p.x() >= xr.first && p.x() <= xr.second && p.y() >= yr.first && p.y() <= yr.second;
+      }
+    return pts;
+  };
+  MetricChart fitted("Loss", "epoch", "loss"), live("Loss", "epoch", "loss");
+  int fitted_changes = 0, live_changes = 0;
+  bool fitted_inside = false, live_inside = false;
+  feed(fitted, false, &fitted_changes, &fitted_inside);
+  feed(live, true, &live_changes, &live_inside);
+  EXPECT_TRUE(fitted_inside);
+  EXPECT_TRUE(live_inside);
+  EXPECT_GT(fitted_changes, 50);  // of 100 redraws: a curve that always moves its axes
+  EXPECT_LT(live_changes, 25) << "live axes changed at " << live_changes << " of 100 redraws";
+  EXPECT_LE(live.xRange().second, 51.0);  // not beyond the run's last epoch (plus the marker's room)
+  live.setLive(false);
+  EXPECT_EQ(live.xRange(), fitted.xRange());
+  EXPECT_EQ(live.yRange(), fitted.yRange());
+  EXPECT_EQ(live.yTickLabels(), fitted.yTickLabels());
+}
