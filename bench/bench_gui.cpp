@@ -105,14 +105,18 @@ class TimedApp : public QApplication {
     const QString name = o->objectName();
     const int type = int(e->type());
     const double t0 = thread_cpu_seconds();
+    const qint64 w0 = since_.nsecsElapsed();
     ++depth_;
     const bool r = QApplication::notify(o, e);
     --depth_;
     const double ms = (thread_cpu_seconds() - t0) * 1e3;
+    const double wall_ms = (since_.nsecsElapsed() - w0) / 1e6;
     if (trace) totals_[std::string(cls) + " event " + std::to_string(type)] += ms;
     if (ms >= 5 && (trace || ms > longest_ms)) {
       const std::string what = std::string(cls) + " " + name.toStdString() + " event " + std::to_string(type);
-      if (trace) std::fprintf(stderr, "  %7.2f s  event %-58s %.1f ms CPU\n", since_.nsecsElapsed() / 1e9, what.c_str(), ms);
+      if (trace)
+        std::fprintf(stderr, "  %7.2f s  event %-58s %.1f ms CPU (%.1f ms wall)\n", since_.nsecsElapsed() / 1e9, what.c_str(), ms,
+                     wall_ms);
       if (ms > longest_ms) longest_ms = ms, longest_what = what;
     }
     return r;
@@ -204,7 +208,7 @@ int main(int argc, char** argv) {
                    "       hyperlab-bench-gui --history RUNS | --playground\n"
                    "  --set KEY=VALUE  a config override for both runs (e.g. data.train_limit=2000)\n"
                    "  --busy N         N processes spin a core each during both runs: a slower machine\n"
-                   "  --trace          print each GUI event that takes 5 ms of CPU or more\n");
+                   "  --trace          print each GUI event that takes 5 ms of CPU or more, and event-loop gaps over 30 ms\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -338,6 +342,8 @@ int main(int argc, char** argv) {
     probe.setInterval(10);
     QObject::connect(&probe, &QTimer::timeout, [&] {
       gaps.push_back(tick.nsecsElapsed() / 1e6);
+      if (app.trace && gaps.back() > 30)
+        std::fprintf(stderr, "  %7.2f s  event-loop gap of %.1f ms\n", wall.nsecsElapsed() / 1e9, gaps.back());
       tick.restart();
       cpu_at.push_back({wall.nsecsElapsed() / 1e9, thread_cpu_seconds()});
     });

@@ -14,6 +14,7 @@
 #include <QMenu>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPointer>
 #include <QScatterSeries>
 #include <QTimer>
 #include <QToolTip>
@@ -145,25 +146,78 @@ void MetricChart::appendPoints(int i, const QVector<QPointF>& points, int from) 
 }
 
 void MetricChart::showThinned(int i) {
+  series_[i].dirty = true;
+  scheduleAxes();
+}
+
+void MetricChart::drawThinned(int i) {
   Entry& e = series_[i];
+  e.dirty = false;
   QVector<QPointF> shown = e.thinned.shown();
   if (log_y_)
     for (QPointF& q : shown) q.setY(std::log10(q.y()));
   e.shown = shown.size();
   e.line->setPointsVisible(shown.size() == 1);  // a line of one point draws nothing
   e.line->replace(shown);
-  scheduleAxes();
 }
+
+namespace {
+
+// Charts with pending work, done one chart per event-loop pass: Qt leaves the
+// events posted while it sends posted events to the next pass, so the timers and
+// the user's input get their turn between two charts.
+struct ChartPump {
+  QList<QPointer<MetricChart>> queue;
+  bool posted = false;
+};
+
+ChartPump& chart_pump() {
+  static ChartPump p;
+  return p;
+}
+
+void post_chart_pump() {
+  ChartPump& p = chart_pump();
+  if (p.posted || p.queue.isEmpty() || !QCoreApplication::instance()) return;
+  p.posted = true;
+  QMetaObject::invokeMethod(
+      QCoreApplication::instance(),
+      [] {
+        ChartPump& p = chart_pump();
+        p.posted = false;
+        while (!p.queue.isEmpty()) {
+          QPointer<MetricChart> c = p.queue.takeFirst();
+          if (!c) continue;  // deleted meanwhile
+          c->flush();
+          break;
+        }
+        post_chart_pump();
+      },
+      Qt::QueuedConnection);
+}
+
+}  // namespace
 
 void MetricChart::scheduleAxes() {
   if (axes_pending_) return;
   axes_pending_ = true;
-  QTimer::singleShot(0, this, [this] {
-    if (axes_pending_) updateAxes();
-  });
+  chart_pump().queue.append(this);
+  post_chart_pump();
 }
 
-int MetricChart::shownPointCount(int i) const { return series_.value(i).shown; }
+void MetricChart::flush() {
+  if (axes_pending_) updateAxes();
+}
+
+void MetricChart::paintEvent(QPaintEvent* e) {
+  flush();
+  QWidget::paintEvent(e);
+}
+
+int MetricChart::shownPointCount(int i) const {
+  const_cast<MetricChart*>(this)->flush();
+  return series_.value(i).shown;
+}
 bool MetricChart::seriesVisible(int i) const { return series_.value(i).line && series_[i].line->isVisible(); }
 
 void MetricChart::setSeriesVisible(int i, bool on) {
@@ -214,6 +268,8 @@ double MetricChart::markerRadius() const { return marker_->markerSize() / 2; }
 
 void MetricChart::updateAxes() {
   axes_pending_ = false;
+  for (int i = 0; i < series_.size(); ++i)
+    if (series_[i].dirty) drawThinned(i);
   double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
   auto take = [&](const QPointF& p) {
     x0 = std::min(x0, p.x()), x1 = std::max(x1, p.x());
@@ -312,11 +368,13 @@ QStringList MetricChart::yTickLabels() {
 QWidget* MetricChart::viewport() const { return view_->viewport(); }
 
 QPointF MetricChart::viewportPos(double x, double y) const {
+  const_cast<MetricChart*>(this)->flush();
   const QPointF in_chart = chart_->mapToPosition(QPointF(x, toAxisY(y)), marker_);
   return view_->mapFromScene(chart_->mapToScene(in_chart));
 }
 
 QRectF MetricChart::viewportPlotArea() const {
+  const_cast<MetricChart*>(this)->flush();
   const QRectF a = chart_->mapRectToScene(chart_->plotArea());
   return QRectF(view_->mapFromScene(a.topLeft()), view_->mapFromScene(a.bottomRight()));
 }
@@ -332,6 +390,7 @@ double segment_distance(QPointF p, QPointF a, QPointF b) {
 }  // namespace
 
 void MetricChart::updateHover(QPointF pos) {
+  flush();
   // The curve nearest the pointer (within a few pixels of its line), and on
   // it the point nearest the pointer: its value is what the read-out shows.
   const QPointF at = chart_->mapFromScene(view_->mapToScene(pos.toPoint()));

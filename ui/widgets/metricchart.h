@@ -111,10 +111,18 @@ class MetricChart : public QWidget {
   void changeEvent(QEvent* e) override;
   void resizeEvent(QResizeEvent* e) override;
   bool eventFilter(QObject* watched, QEvent* e) override;
+  void paintEvent(QPaintEvent* e) override;  // grab() and render() draw what is pending
+
+ public:
+  /// Draws the series changed since and fits the axes, if anything is pending
+  /// (the accessors above and painting call it). New points are drawn later, one
+  /// chart per event-loop pass: an epoch's end changes every chart of a run at
+  /// once, and drawn in one pass they held the event loop for 30-60 ms.
+  void flush();
 
  private:
   void updateAxes();
-  void scheduleAxes();  // one axes update per event-loop pass, however many series changed
+  void scheduleAxes();  // the chart's pending work in a later pass, however many series changed
   void applyPen(int i);
   void updateLegend();
   void updateHover(QPointF pos);  // pos: in the viewport
@@ -122,7 +130,8 @@ class MetricChart : public QWidget {
   double toAxisY(double y) const;
   double fromAxisY(double y) const;
   int columns() const;   // pixel columns to thin to
-  void showThinned(int i);  // the series' thinned points into its line
+  void showThinned(int i);  // marks the series to draw (at the next flush())
+  void drawThinned(int i);  // the series' thinned points into its line
   struct Entry {
     QLineSeries* line = nullptr;
     QVector<QPointF> points;  // everything, as given
@@ -130,6 +139,7 @@ class MetricChart : public QWidget {
     QColor color;
     Qt::PenStyle style = Qt::SolidLine;
     int shown = 0;
+    bool dirty = false;  // its points changed since they were drawn
   };
   QString title_;
   QChart* chart_;
