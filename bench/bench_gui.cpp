@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
     else if (a == "--playground") return bench_playground();
     else if (a == "--preset" && i + 1 < argc) preset = argv[++i];
     else if (a == "--epochs" && i + 1 < argc) epochs = std::atoi(argv[++i]);
-    else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
+    else if (a == "--rounds" && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
     else {
       std::fprintf(a == "--help" ? stdout : stderr,
                    "usage: hyperlab-bench-gui [--preset NAME] [--epochs N] [--rounds R] [--set KEY=VALUE]... [--busy N]\n"

@@ -22,6 +22,7 @@ void ThreadTuner::set(int n) {
   // 1 to 2 threads, the first matrix products take 5-8 ms instead of 0.3 and the
   // first 50 steps of an MLP average 1.5x their steady time (measured).
   settling_ = true, settle_start_ = now_(), settle_samples_ = 0, far_batches_ = 0;
+  probe_start_ = settle_start_;  // a probe of the other count starts (decide() reads how long it took)
 }
 
 void ThreadTuner::start_window() {
@@ -31,6 +32,7 @@ void ThreadTuner::start_window() {
 
 void ThreadTuner::restart_window() {
   last_batch_end_ = now_();
+  far_batches_ = 0;  // a batch before an evaluation or a pause and one after are not "in a row"
   if (settling_) settle_start_ = now_(), settle_samples_ = 0;
   start_window();
 }
@@ -47,7 +49,11 @@ void ThreadTuner::decide(double at_max, double at_one) {
   decision_ = b;
   // A first choice of 1 thread is held briefly: it may be a hiccup (a virtual machine's
   // core taken away for one window: 2 threads measured 1.4x slower once, then 0.65x again).
-  hold_ = choice == last_choice_ ? std::min(2 * hold_, kHoldMax) : choice == 1 ? kHoldOneFirst : kHoldMin;
+  // Never shorter than two probes, so that probing costs little where one takes long.
+  const double probe = now_() - probe_start_;
+  hold_ = choice == last_choice_ ? std::min(2 * hold_, kHoldMax)
+          : choice == 1          ? std::max(kHoldOneFirst, 2 * probe)
+                                 : kHoldMin;
   if (choice != last_choice_ && last_choice_ != 0) ++switches_;
   last_choice_ = choice;
   reference_ = choice == max_ ? at_max : at_one;
@@ -75,8 +81,11 @@ void ThreadTuner::after_batch(int64_t samples) {
     // two such batches in a row: the first batch at more threads can be 20x slower once
     // (starting a thread and its BLAS buffers: 25 ms measured), and one slow batch must
     // not cost the run seconds at 1 thread.
-    far_batches_ = phase_ == Phase::Other && batch_per_sample > kFarSlower * recent_ ? far_batches_ + 1 : 0;
-    if (far_batches_ >= 2) {
+    const bool far = phase_ == Phase::Other && batch_per_sample > kFarSlower * recent_;
+    far_batches_ = far ? far_batches_ + 1 : 0;
+    // One far batch is enough when it is long (a convolution's, say): a thread's start
+    // costs milliseconds, and waiting for a second such batch would cost seconds.
+    if (far_batches_ >= 2 || (far && batch_per_sample * samples > kLongBatch)) {
       if (trace_) std::fprintf(stderr, "threads %d: %.2f us per sample while settling: cut short\n", current_, 1e6 * per_sample);
       settling_ = false, far_batches_ = 0;
       other(per_sample);

@@ -43,6 +43,7 @@ class ThreadTuner {
   static constexpr double kSlowdown = 1.5;     ///< re-probe when batches get this much slower
   static constexpr double kSettleSeconds = 0.2;  ///< after more threads, batches are not timed for this long...
   static constexpr double kFarSlower = 10;       ///< ...unless two batches in a row are this much slower than before it
+  static constexpr double kLongBatch = 0.05;     ///< ...or one that also takes this many seconds
 
  private:
   enum class Phase { Warmup, First, Other, Hold };
@@ -63,6 +64,7 @@ class ThreadTuner {
   int64_t settle_samples_ = 0;
   int far_batches_ = 0;         ///< batches in a row far slower while settling
   double last_batch_end_ = 0;   ///< when the last batch (or a restart) ended
+  double probe_start_ = 0;      ///< when the count last changed
   bool trace_ = false;  ///< HYPERLAB_TRACE_THREADS=1 prints every window
   double recent_ = 0, reference_ = 0;  ///< seconds per sample: the last window, and when the choice was made
   std::string decision_;

@@ -214,15 +214,16 @@ void style_chart(QChart* chart, QWidget* view) {
   chart->setDropShadowEnabled(false);
   chart->layout()->setContentsMargins(0, 0, 0, 0);
   if (auto* frame = qobject_cast<QFrame*>(view)) frame->setFrameShape(QFrame::NoFrame);
-  // Grid and axis lines one screen pixel wide in cosmetic pens (width 0), as the
-  // theme's width-1 pens draw them: a non-zero width makes each line item's bounding
-  // box a stroked outline, recomputed at every repaint (~15 % of a live chart's redraw).
+  set_line_pens_cosmetic(chart, true);
+}
+
+void set_line_pens_cosmetic(QChart* chart, bool cosmetic) {
   for (QAbstractAxis* a : chart->axes()) {
     for (auto [get, set] : {std::pair{&QAbstractAxis::gridLinePen, &QAbstractAxis::setGridLinePen},
                             std::pair{&QAbstractAxis::minorGridLinePen, &QAbstractAxis::setMinorGridLinePen},
                             std::pair{&QAbstractAxis::linePen, &QAbstractAxis::setLinePen}}) {
       QPen pen = (a->*get)();
-      if (pen.widthF() <= 1) pen.setWidthF(0), (a->*set)(pen);
+      if (pen.widthF() <= 1 && pen.widthF() != (cosmetic ? 0 : 1)) pen.setWidthF(cosmetic ? 0 : 1), (a->*set)(pen);
     }
   }
 }

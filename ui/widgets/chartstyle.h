@@ -57,6 +57,11 @@ void apply_ticks(QCategoryAxis* axis, const AxisTicks& ticks);
 /// the legend under it, no shadow, one-pixel cosmetic grid and axis lines (on the
 /// axes it has now). `view` (a QChartView) loses its frame.
 void style_chart(QChart* chart, QWidget* view);
+/// Grid and axis lines in cosmetic pens (width 0: one screen pixel, as the theme's width 1
+/// draws them, but a width of 1 makes each line item's bounding box a stroked outline,
+/// recomputed at every repaint: ~15 % of a live chart's redraw), or back to width 1 for an
+/// exported picture (a cosmetic pen is a hairline in a PDF and thin in a scaled PNG).
+void set_line_pens_cosmetic(QChart* chart, bool cosmetic);
 
 /// Pixels by which the last label of a horizontal category axis `length`
 /// pixels long sticks out past its end (room the chart's right margin must

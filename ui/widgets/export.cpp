@@ -1,6 +1,7 @@
 #include "ui/widgets/export.h"
 
 #include <QBuffer>
+#include <QChartView>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QImage>
@@ -14,6 +15,7 @@
 #include <QWidget>
 
 #include "ui/widgets/background.h"
+#include "ui/widgets/chartstyle.h"
 
 namespace hyperlab {
 
@@ -51,7 +53,13 @@ ExportFile render_picture(const QString& ext, QSize size, const QString& title, 
 }
 
 ExportFile render_widget(QWidget* w, const QString& ext, const QString& title) {
-  return render_picture(ext, w->size(), title, [w](QPainter& p, const QRectF&) { w->render(&p); });
+  // Exported, the charts' grid and axis lines are one unit wide (on screen: cosmetic pens).
+  QList<QChartView*> views = w->findChildren<QChartView*>();
+  if (auto* v = qobject_cast<QChartView*>(w)) views.push_back(v);
+  for (QChartView* v : views) set_line_pens_cosmetic(v->chart(), false);
+  ExportFile f = render_picture(ext, w->size(), title, [w](QPainter& p, const QRectF&) { w->render(&p); });
+  for (QChartView* v : views) set_line_pens_cosmetic(v->chart(), true);
+  return f;
 }
 
 QString export_now(const QString& file, const std::function<ExportFile(const QString& ext)>& make) {

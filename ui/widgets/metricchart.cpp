@@ -187,7 +187,7 @@ void post_chart_pump() {
         p.posted = false;
         while (!p.queue.isEmpty()) {
           QPointer<MetricChart> c = p.queue.takeFirst();
-          if (!c) continue;  // deleted meanwhile
+          if (!c || !c->pending()) continue;  // deleted, or drawn out of turn, meanwhile
           c->flush();
           break;
         }
@@ -209,11 +209,6 @@ void MetricChart::flush() {
   if (axes_pending_) updateAxes();
 }
 
-void MetricChart::paintEvent(QPaintEvent* e) {
-  flush();
-  QWidget::paintEvent(e);
-}
-
 int MetricChart::shownPointCount(int i) const {
   const_cast<MetricChart*>(this)->flush();
   return series_.value(i).shown;
@@ -230,6 +225,7 @@ void MetricChart::setSeriesVisible(int i, bool on) {
 
 void MetricChart::setLogY(bool on) {
   log_y_ = on;
+  live_x1_ = live_y0_ = live_y1_ = NAN;  // the live range was in the other scale's units
   clearHover();
   for (int i = 0; i < series_.size(); ++i) setPoints(i, QVector<QPointF>(series_[i].points));
   setMarker(marker_x_, marker_y_, marker_label_);
@@ -282,6 +278,7 @@ void MetricChart::updateAxes() {
   const bool empty = !std::isfinite(x0);
   if (empty) x0 = 0, x1 = 1, y0 = log_y_ ? -1 : 0, y1 = log_y_ ? 0 : 1;
   if (std::isfinite(x_start_)) x0 = x_start_, x1 = std::max(x1, x_start_);
+  else if (integer_x_) x0 = std::floor(x0 + 1e-9);
   if (live_ && !empty) {
     // x: on to the next 1, 2 or 5 x 10^k of the span (at least a tenth ahead), so a
     // run of E epochs changes it about 1 + log2(E) times. y: a fifth of the span beyond
@@ -305,7 +302,6 @@ void MetricChart::updateAxes() {
     }
     y0 = live_y0_, y1 = live_y1_;
   }
-  else if (integer_x_) x0 = std::floor(x0 + 1e-9);
   if (integer_x_) {
     x1 = std::ceil(x1 - 1e-9);
     // Whole-number ticks end the axis on the last point: a marker there (the
@@ -436,6 +432,7 @@ bool MetricChart::eventFilter(QObject* watched, QEvent* e) {
   if (watched == view_->viewport()) {
     if (e->type() == QEvent::MouseMove) updateHover(static_cast<QMouseEvent*>(e)->position());
     else if (e->type() == QEvent::Leave) clearHover();
+    else if (e->type() == QEvent::Paint) flush();  // grab() and render() too draw what is pending
   }
   return QWidget::eventFilter(watched, e);
 }
@@ -494,6 +491,7 @@ ExportFile MetricChart::exportFile(const QString& ext, QSize size) {
   if (ext == "csv") return {csv().toUtf8(), QString()};
   if (ext != "png" && ext != "svg" && ext != "pdf") return {{}, "unknown format \"" + ext + "\" (use .png, .svg, .pdf or .csv)"};
   clearHover();
+  set_line_pens_cosmetic(chart_, false);  // one unit wide in the picture
   // Render at a fixed size, independent of the window: the chart, and the
   // legend (as many rows as it needs at that width) under it.
   const int legend_h = legend_on_ ? legend_->heightForWidth(size.width()) : 0;
@@ -515,6 +513,7 @@ ExportFile MetricChart::exportFile(const QString& ext, QSize size) {
     if (legend_h > 0) legend_->paint(p, QRectF(0, chart_size.height(), size.width(), legend_h));
     p.restore();
   });
+  set_line_pens_cosmetic(chart_, true);
   chart_->resize(old);
   updateAxes();
   return f;

@@ -111,7 +111,6 @@ class MetricChart : public QWidget {
   void changeEvent(QEvent* e) override;
   void resizeEvent(QResizeEvent* e) override;
   bool eventFilter(QObject* watched, QEvent* e) override;
-  void paintEvent(QPaintEvent* e) override;  // grab() and render() draw what is pending
 
  public:
   /// Draws the series changed since and fits the axes, if anything is pending
@@ -119,6 +118,7 @@ class MetricChart : public QWidget {
   /// chart per event-loop pass: an epoch's end changes every chart of a run at
   /// once, and drawn in one pass they held the event loop for 30-60 ms.
   void flush();
+  bool pending() const { return axes_pending_; }
 
  private:
   void updateAxes();

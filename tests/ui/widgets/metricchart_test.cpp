@@ -480,3 +480,16 @@ TEST(MetricChart, ChartsChangedTogetherAreDrawnOnePerEventLoopPass) {
   for (int i = 0; i < 20; ++i) QCoreApplication::sendPostedEvents();
   EXPECT_EQ(drawn(), 5);
 }
+
+// On screen the grid and axis lines are cosmetic one-pixel pens (cheaper to
+// repaint); an exported picture gets them one unit wide, not as hairlines.
+TEST(MetricChart, ExportedGridLinesAreOneUnitWideNotHairlines) {
+  MetricChart c("Loss", "epoch", "loss");
+  c.resize(500, 300);
+  c.setPoints(c.addSeries("train"), falling(2.3, 8));
+  auto grid_width = [&] { return c.chart()->axes().front()->gridLinePen().widthF(); };
+  EXPECT_EQ(grid_width(), 0.0);
+  const QString svg = QString::fromUtf8(c.exportFile("svg", QSize(500, 300)).bytes);
+  EXPECT_FALSE(svg.contains("non-scaling-stroke")) << "a cosmetic pen in the picture";
+  EXPECT_EQ(grid_width(), 0.0);  // and cosmetic on screen again
+}
