@@ -72,7 +72,7 @@ void ThreadTuner::other(double per_sample) {
 void ThreadTuner::after_batch(int64_t samples) {
   if (max_ <= 1) return;
   const double t = now_();
-  const double batch_per_sample = (t - last_batch_end_) / static_cast<double>(std::max<int64_t>(samples, 1));
+  const double batch_seconds = t - last_batch_end_;
   last_batch_end_ = t;
   if (settling_) {
     settle_samples_ += samples;
@@ -81,11 +81,11 @@ void ThreadTuner::after_batch(int64_t samples) {
     // two such batches in a row: the first batch at more threads can be 20x slower once
     // (starting a thread and its BLAS buffers: 25 ms measured), and one slow batch must
     // not cost the run seconds at 1 thread.
-    const bool far = phase_ == Phase::Other && batch_per_sample > kFarSlower * recent_;
+    const bool far = phase_ == Phase::Other && batch_seconds > kFarSlower * recent_ * std::max<int64_t>(samples, 1);
     far_batches_ = far ? far_batches_ + 1 : 0;
     // One far batch is enough when it is long (a convolution's, say): a thread's start
     // costs milliseconds, and waiting for a second such batch would cost seconds.
-    if (far_batches_ >= 2 || (far && batch_per_sample * samples > kLongBatch)) {
+    if (far_batches_ >= 2 || (far && batch_seconds > kLongBatch)) {
       if (trace_) std::fprintf(stderr, "threads %d: %.2f us per sample while settling: cut short\n", current_, 1e6 * per_sample);
       settling_ = false, far_batches_ = 0;
       other(per_sample);

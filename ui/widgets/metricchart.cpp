@@ -284,14 +284,7 @@ void MetricChart::updateAxes() {
     // run of E epochs changes it about 1 + log2(E) times. y: a fifth of the span beyond
     // each end; again when a point leaves the range or the data fills under half of it.
     if (!(x1 <= live_x1_)) {
-      const double want = 1.1 * std::max(x1 - x0, 1e-9);
-      double step = std::pow(10.0, std::floor(std::log10(want)));
-      for (double m : {1.0, 2.0, 5.0, 10.0})
-        if (m * step >= want) {
-          step *= m;
-          break;
-        }
-      live_x1_ = x0 + step;
+      live_x1_ = x0 + nice_step(1.1 * std::max(x1 - x0, 1e-9));
       if (x1 <= live_x_end_) live_x1_ = std::min(live_x1_, live_x_end_);  // not past the run's last epoch
     }
     x1 = live_x1_;

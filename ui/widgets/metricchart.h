@@ -71,7 +71,12 @@ class MetricChart : public QWidget {
   /// curve's newest point changed it at every redraw. Off: fitted to the data again.
   /// `x_end` (if finite): the x the data will end at, where the x axis stops growing.
   void setLive(bool on, double x_end = NAN);
-  bool live() const { return live_; }
+  /// Draws the series changed since and fits the axes, if anything is pending
+  /// (the accessors here and painting call it). New points are drawn later, one
+  /// chart per event-loop pass: an epoch's end changes every chart of a run at
+  /// once, and drawn in one pass they held the event loop for 30-60 ms.
+  void flush();
+  bool pending() const { return axes_pending_; }
   /// Whole-number ticks on the x axis (epochs, steps); on by default.
   void setIntegerX(bool on);
   void setLegendVisible(bool on);
@@ -111,14 +116,6 @@ class MetricChart : public QWidget {
   void changeEvent(QEvent* e) override;
   void resizeEvent(QResizeEvent* e) override;
   bool eventFilter(QObject* watched, QEvent* e) override;
-
- public:
-  /// Draws the series changed since and fits the axes, if anything is pending
-  /// (the accessors above and painting call it). New points are drawn later, one
-  /// chart per event-loop pass: an epoch's end changes every chart of a run at
-  /// once, and drawn in one pass they held the event loop for 30-60 ms.
-  void flush();
-  bool pending() const { return axes_pending_; }
 
  private:
   void updateAxes();
